@@ -1,0 +1,1 @@
+namespace Wharf; internal static class Placeholder { }
