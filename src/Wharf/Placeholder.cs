@@ -1,1 +1,0 @@
-namespace Wharf; internal static class Placeholder { }
