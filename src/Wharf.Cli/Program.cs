@@ -1,1 +1,27 @@
-return 0;
+using System.CommandLine;
+using Wharf.Cli;
+using Wharf.Cli.Commands;
+
+var root = new RootCommand("Wharf: extract, land in a Parquet lake, load into a warehouse, and record every run.")
+{
+    CommonOptions.Project,
+    CommonOptions.Verbose,
+    InitCommand.Create(),
+    RunCommand.Create(),
+    QueryCommand.Create(),
+    RunsCommand.Create(),
+};
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine($"error: {error.Message}");
+    }
+
+    Console.Error.WriteLine($"Run '{string.Join(' ', parse.CommandResult.Command.Name == root.Name ? "wharf" : "wharf " + parse.CommandResult.Command.Name)} --help' for usage.");
+    return ExitCodes.Usage;
+}
+
+return await parse.InvokeAsync();

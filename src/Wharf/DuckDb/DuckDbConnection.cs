@@ -21,7 +21,10 @@ public sealed class DuckDbConnection : IDisposable
         }
     }
 
-    /// <summary>Runs one or more statements and returns the rows changed by the last one.</summary>
+    /// <summary>
+    /// Runs one or more statements and returns the rows the last one inserted, updated, deleted,
+    /// created (CREATE TABLE AS) or copied (COPY).
+    /// </summary>
     /// <exception cref="DuckDbException">DuckDB reported an error; its message is kept.</exception>
     public unsafe long Execute(string sql)
     {
@@ -31,7 +34,7 @@ public sealed class DuckDbConnection : IDisposable
             throw new DuckDbException(result.Error ?? "DuckDB reported an unknown error.", sql);
         }
 
-        return result.RowsChanged;
+        return result.RowsChanged > 0 ? result.RowsChanged : result.CountColumn() ?? 0;
     }
 
     /// <inheritdoc cref="Execute(string)"/>

@@ -21,6 +21,27 @@ internal sealed unsafe class DuckDbResult : IDisposable
     public DuckDbColumnType ColumnType(int column) =>
         DuckDbColumnType.FromOwnedHandle(NativeMethods.duckdb_column_logical_type(result, (ulong)column));
 
+    /// <summary>
+    /// The row count that COPY and CREATE TABLE AS return as a one-row <c>Count</c> result
+    /// (DuckDB's rows-changed figure covers only INSERT, UPDATE and DELETE).
+    /// </summary>
+    public long? CountColumn()
+    {
+        if (ColumnCount != 1 || ColumnName(0) != "Count")
+        {
+            return null;
+        }
+
+        using var chunk = FetchChunk();
+        if (chunk.IsInvalid || NativeMethods.duckdb_data_chunk_get_size(chunk.DangerousGetHandle()) == 0)
+        {
+            return null;
+        }
+
+        var vector = NativeMethods.duckdb_data_chunk_get_vector(chunk.DangerousGetHandle(), 0);
+        return *(long*)NativeMethods.duckdb_vector_get_data(vector);
+    }
+
     /// <summary>The next chunk, or an invalid handle at the end of the result.</summary>
     public DataChunkHandle FetchChunk() => DataChunkHandle.Wrap(NativeMethods.duckdb_fetch_chunk(*result));
 

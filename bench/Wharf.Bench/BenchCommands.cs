@@ -1,0 +1,61 @@
+using Wharf.DuckDb;
+
+namespace Wharf.Bench;
+
+/// <summary>Dispatches the bench tool's commands; exit code 0 on success, 2 on bad usage, 1 on failure.</summary>
+internal static class BenchCommands
+{
+    private const string Usage = """
+        usage:
+          Wharf.Bench generate --rows N --out DIR
+              writes DIR/orders.csv and DIR/orders.ndjson (same bytes for the same N and DuckDB version)
+          Wharf.Bench duckdb-alone --csv FILE --db FILE --parquet FILE [--threads N]
+              DuckDB alone: CREATE TABLE orders AS SELECT * FROM read_csv(FILE); COPY orders TO FILE (parquet, zstd)
+          Wharf.Bench count --db FILE --table NAME --parquet FILE|DIR
+              prints the rows of table NAME (in whichever schema) and of the Parquet file(s), space-separated
+          Wharf.Bench version
+              prints the DuckDB library version
+        """;
+
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        try
+        {
+            var options = BenchArguments.Parse(args.AsSpan(1));
+            switch (args[0])
+            {
+                case "generate":
+                    OrdersGenerator.Generate(options.RequireLong("rows"), options.Require("out"));
+                    return 0;
+                case "duckdb-alone":
+                    DuckDbAlone.Run(options.Require("csv"), options.Require("db"), options.Require("parquet"), options.Optional("threads"));
+                    return 0;
+                case "count":
+                    OutputCounter.Count(options.Require("db"), options.Require("table"), options.Require("parquet"));
+                    return 0;
+                case "version":
+                    Console.WriteLine(DuckDbDatabase.LibraryVersion);
+                    return 0;
+                default:
+                    throw new BenchUsageException($"unknown command '{args[0]}'.");
+            }
+        }
+        catch (BenchUsageException ex)
+        {
+            Console.Error.WriteLine($"Wharf.Bench: {ex.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception ex) when (ex is BenchException or WharfException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Wharf.Bench: {ex.Message}");
+            return 1;
+        }
+    }
+}

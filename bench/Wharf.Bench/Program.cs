@@ -1,0 +1,3 @@
+using Wharf.Bench;
+
+return BenchCommands.Run(args);

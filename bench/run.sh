@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Wharf vs DuckDB alone, side by side: the generated orders CSV into a DuckDB warehouse.
+#   bench/run.sh [--rows N] [--runs K] [--warmup W] [--timeout SECONDS]
+# (a) wharf run --project bench/project   CSV → Parquet lake → warehouse table (mode: replace)
+# (b) Wharf.Bench duckdb-alone            CREATE TABLE AS SELECT * FROM read_csv(...); COPY TO parquet
+# Each side runs K times, alternating which goes first, under /usr/bin/time -v (wall seconds,
+# peak RSS). Prints every run, the medians, the median ratio wharf/duckdb and wharf's median
+# and largest peak RSS, with PASS/FAIL against the targets (median ratio <= 1.3, largest peak < 1024 MiB).
+# Exit code: 0 when every run succeeded (even if a target is missed), 1 on an error, 2 on bad usage.
+set -euo pipefail
+
+rows=5000000
+runs=3
+warmup=1
+timeout_seconds=1800
+max_ratio=1.3
+max_peak_mib=1024
+
+usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+positive() { [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] || { echo "run.sh: $1 must be an integer >= $3, got '$2'" >&2; exit 2; }; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rows) [ $# -ge 2 ] || usage; positive --rows "$2" 1; rows=$2; shift 2 ;;
+    --runs) [ $# -ge 2 ] || usage; positive --runs "$2" 1; runs=$2; shift 2 ;;
+    --warmup) [ $# -ge 2 ] || usage; positive --warmup "$2" 0; warmup=$2; shift 2 ;;
+    --timeout) [ $# -ge 2 ] || usage; positive --timeout "$2" 1; timeout_seconds=$2; shift 2 ;;
+    -h|--help) usage ;;
+    *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+[ "$runs" -le 50 ] || { echo "run.sh: --runs is capped at 50" >&2; exit 2; }
+[ "$warmup" -le 5 ] || { echo "run.sh: --warmup is capped at 5" >&2; exit 2; }
+
+bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$bench/.." && pwd)"
+wharf="$root/wharf"
+project="$bench/project"
+data="$bench/data"
+out="$bench/out"
+bench_tool="$out/build/bin/Wharf.Bench/release/Wharf.Bench"
+
+[ -x /usr/bin/time ] || { echo "run.sh: /usr/bin/time (GNU time) is needed for peak memory; apt-get install time" >&2; exit 1; }
+command -v timeout >/dev/null || { echo "run.sh: 'timeout' (coreutils) is needed" >&2; exit 1; }
+[ -x "$wharf" ] || { echo "run.sh: $wharf not found or not executable (the repository's launcher)" >&2; exit 1; }
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+fail() { echo "run.sh: $*" >&2; exit 1; }
+
+# Builds into bench/out/build so that it never races a build of src/ running in the work tree.
+echo "== building the bench tool (Release)" >&2
+dotnet build "$bench/Wharf.Bench/Wharf.Bench.csproj" -c Release --artifacts-path "$out/build" -nologo -v quiet \
+  >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; fail "building bench/Wharf.Bench failed"; }
+
+if [ ! -s "$data/orders.csv" ] || [ "$(cat "$data/orders.rows" 2>/dev/null)" != "$rows" ]; then
+  echo "== generating $rows orders into $data" >&2
+  rm -f "$data/orders.rows"
+  "$bench_tool" generate --rows "$rows" --out "$data" >&2 || fail "generating the data failed"
+  echo "$rows" >"$data/orders.rows"
+fi
+
+duckdb_version=$("$bench_tool" version)
+echo "== warming up wharf (the launcher may build on first use)" >&2
+"$wharf" --help >"$work/wharf-help.log" 2>&1 || { cat "$work/wharf-help.log" >&2; fail "'$wharf --help' failed"; }
+
+# Runs one side under /usr/bin/time; prints "seconds peak_kib".
+measure() {
+  local side=$1 log="$work/$1.log" timing="$work/$1.time"
+  case "$side" in
+    wharf)
+      rm -rf "$project/out"
+      (cd "$root" && timeout "$timeout_seconds" /usr/bin/time -v -o "$timing" "$wharf" run --project "$project") >"$log" 2>&1 \
+        || { tail -n 40 "$log" >&2; fail "wharf run failed or timed out (log above)"; }
+      ;;
+    duckdb)
+      rm -rf "$out/duckdb-alone"
+      timeout "$timeout_seconds" /usr/bin/time -v -o "$timing" "$bench_tool" duckdb-alone \
+        --csv "$data/orders.csv" --db "$out/duckdb-alone/orders.duckdb" --parquet "$out/duckdb-alone/orders.parquet" >"$log" 2>&1 \
+        || { tail -n 40 "$log" >&2; fail "duckdb-alone failed or timed out (log above)"; }
+      ;;
+  esac
+  awk -F': ' '
+    /Elapsed \(wall clock\) time/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+    /Maximum resident set size/ { rss = $2 }
+    END { if (s == "" || rss == "") exit 1; printf "%.2f %d\n", s, rss }' "$timing" || fail "could not read $timing"
+}
+
+# Both sides must have loaded every row, wharf into the warehouse and the lake too.
+verify() {
+  local counts
+  counts=$("$bench_tool" count --db "$project/out/warehouse.duckdb" --table orders --parquet "$project/out/lake") \
+    || fail "could not count wharf's output"
+  read -r table_rows lake_rows <<<"$counts"
+  [ "$table_rows" = "$rows" ] || fail "wharf's warehouse table has $table_rows rows, expected $rows"
+  [ "$lake_rows" = "$rows" ] || fail "wharf's lake holds $lake_rows rows, expected $rows"
+  counts=$("$bench_tool" count --db "$out/duckdb-alone/orders.duckdb" --table orders --parquet "$out/duckdb-alone/orders.parquet") \
+    || fail "could not count duckdb-alone's output"
+  read -r table_rows lake_rows <<<"$counts"
+  [ "$table_rows" = "$rows" ] && [ "$lake_rows" = "$rows" ] || fail "duckdb-alone wrote $table_rows/$lake_rows rows, expected $rows"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+for ((i = 1; i <= warmup; i++)); do
+  echo "== warm-up $i/$warmup (not counted)" >&2
+  measure wharf >/dev/null
+  measure duckdb >/dev/null
+  verify
+done
+
+results="$work/results.tsv"
+printf '%-5s  %-8s  %9s  %9s  %9s  %9s\n' run first wharf_s duckdb_s ratio wharf_MiB
+for ((i = 1; i <= runs; i++)); do
+  if ((i % 2)); then first=wharf; w=$(measure wharf); d=$(measure duckdb)
+  else first=duckdb; d=$(measure duckdb); w=$(measure wharf); fi
+  verify
+  read -r ws wk <<<"$w"
+  read -r ds dk <<<"$d"
+  ratio=$(awk -v a="$ws" -v b="$ds" 'BEGIN { printf "%.3f", a / b }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$first" "$ws" "$ds" "$ratio" "$wk" "$dk" >>"$results"
+  printf '%-5s  %-8s  %9s  %9s  %9s  %9.0f   (duckdb-alone peak %.0f MiB)\n' \
+    "$i" "$first" "$ws" "$ds" "$ratio" "$(awk -v k="$wk" 'BEGIN { print k / 1024 }')" "$(awk -v k="$dk" 'BEGIN { print k / 1024 }')"
+done
+
+wharf_median=$(cut -f3 "$results" | median)
+duckdb_median=$(cut -f4 "$results" | median)
+ratio_median=$(cut -f5 "$results" | median)
+peak_median=$(cut -f6 "$results" | median | awk '{ printf "%.0f", $1 / 1024 }')
+peak_max=$(cut -f6 "$results" | sort -g | tail -n 1 | awk '{ printf "%.0f", $1 / 1024 }')
+duckdb_peak_median=$(cut -f7 "$results" | median | awk '{ printf "%.0f", $1 / 1024 }')
+verdict() { if awk -v v="$1" -v t="$2" "BEGIN { exit !(v $3 t) }"; then echo PASS; else echo FAIL; fi; }
+
+echo
+echo "rows $rows, $runs runs (+$warmup warm-up), $(nproc) cores, DuckDB $duckdb_version, $(date -u +%Y-%m-%dT%H:%MZ)"
+printf 'median wall seconds   wharf %s   duckdb alone %s   (ratio of medians %s)\n' "$wharf_median" "$duckdb_median" \
+  "$(awk -v a="$wharf_median" -v b="$duckdb_median" 'BEGIN { printf "%.3f", a / b }')"
+printf 'median ratio          %.3f   target <= %s   %s\n' "$ratio_median" "$max_ratio" "$(verdict "$ratio_median" "$max_ratio" '<=')"
+printf 'wharf peak RSS        %s MiB median, %s MiB max   target < %s MiB   %s   (duckdb alone %s MiB)\n' \
+  "$peak_median" "$peak_max" "$max_peak_mib" "$(verdict "$peak_max" "$max_peak_mib" '<')" "$duckdb_peak_median"
+cp "$results" "$out/results.tsv"

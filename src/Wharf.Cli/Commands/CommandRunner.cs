@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Spectre.Console;
+using Wharf.Projects;
+
+namespace Wharf.Cli.Commands;
+
+/// <summary>
+/// Runs a command body and maps what it throws to an exit code and one clear paragraph on
+/// standard error: configuration problems are 2, everything else Wharf reports is 1.
+/// </summary>
+internal static class CommandRunner
+{
+    public static async Task<int> RunAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (ProjectFileException ex)
+        {
+            WriteError(ex.Message);
+            return ExitCodes.Usage;
+        }
+        catch (UsageException ex)
+        {
+            WriteError(ex.Message);
+            return ExitCodes.Usage;
+        }
+        catch (WharfException ex)
+        {
+            WriteError(ex.Message);
+            return ExitCodes.Failed;
+        }
+        catch (OperationCanceledException)
+        {
+            WriteError("Cancelled. Nothing half-done was kept: the warehouse is as it was before the interrupted step.");
+            return ExitCodes.Failed;
+        }
+    }
+
+    public static void WriteError(string message) =>
+        Console.Error.WriteLine($"error: {message}");
+
+    public static ILoggerFactory Logging(bool verbose) => verbose
+        ? LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(LogLevel.Debug)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter((_, _) => true))
+        : NullLoggerFactory.Instance;
+
+    /// <summary>Spectre's console bound to standard output, plain when output is redirected.</summary>
+    public static IAnsiConsole Out { get; } = CreateOut();
+
+    private static IAnsiConsole CreateOut()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Out),
+            Interactive = Console.IsOutputRedirected ? InteractionSupport.No : InteractionSupport.Detect,
+            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+        });
+
+        // Redirected output has no width; wide enough that tables in logs are not wrapped.
+        if (Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 240;
+        }
+
+        return console;
+    }
+}
+
+/// <summary>The command line asks for something that cannot be (exit code 2).</summary>
+internal sealed class UsageException(string message) : WharfException(message);

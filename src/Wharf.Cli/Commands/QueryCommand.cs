@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Wharf.Cli.Rendering;
+using Wharf.DuckDb;
+using Wharf.Projects;
+using Wharf.Warehouses;
+
+namespace Wharf.Cli.Commands;
+
+/// <summary><c>wharf query SQL</c>: runs SQL against the warehouse.</summary>
+internal static class QueryCommand
+{
+    public static Command Create()
+    {
+        var sql = new Argument<string>("sql") { Description = "The SQL to run against the warehouse." };
+        var format = CommonOptions.Format(OutputFormat.Table, "table (for people), csv or json (for programs).");
+        var command = new Command("query", "Run SQL against the warehouse and print the result.") { sql, format };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
+            using var warehouse = WarehouseFactory.OpenExisting(project.Warehouse, TimeProvider.System);
+            try
+            {
+                using var reader = warehouse.Query(parse.GetValue(sql)!);
+                ResultWriter.Write(reader, parse.GetValue(format), Console.Out, CommandRunner.Out);
+            }
+            catch (DuckDbException ex)
+            {
+                throw new WharfException($"The query failed: {Sources.Files.FileErrors.Condense(ex.Message)}", ex);
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Wharf.Cli.Rendering;
+using Wharf.Projects;
+using Wharf.Runs;
+using Wharf.Warehouses;
+
+namespace Wharf.Cli.Commands;
+
+/// <summary><c>wharf run [PIPELINE...]</c>: runs pipelines end to end.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var pipelines = new Argument<string[]>("pipelines")
+        {
+            Description = "Pipelines to run (default: all, in the order of wharf.yml).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var format = CommonOptions.Format(OutputFormat.Table, "How to print the summary: table (with live progress) or json.");
+        var command = new Command("run", "Extract, land in the lake and load every (or the named) pipeline.") { pipelines, format };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
+            var names = parse.GetValue(pipelines) ?? [];
+            var unknown = names.Where(n => project.Pipelines.All(p => p.Name != n)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new UsageException($"{project.File} has no pipeline named {string.Join(", ", unknown.Select(n => $"'{n}'"))}. Pipelines: {string.Join(", ", project.Pipelines.Select(p => p.Name))}.");
+            }
+
+            using var logging = CommandRunner.Logging(parse.GetValue(CommonOptions.Verbose));
+            using var warehouse = WarehouseFactory.Open(project.Warehouse, TimeProvider.System);
+            var runner = new Runner(project, warehouse, TimeProvider.System, logging.CreateLogger("wharf.run"));
+            var json = parse.GetValue(format) == OutputFormat.Json;
+            var summary = json
+                ? await runner.RunAsync(names, null, cancellationToken)
+                : await RunProgress.ShowAsync(CommandRunner.Out, progress => runner.RunAsync(names, progress, cancellationToken));
+            if (json)
+            {
+                RunSummaryWriter.WriteJson(Console.Out, summary);
+            }
+            else
+            {
+                RunSummaryWriter.WriteTable(CommandRunner.Out, summary);
+            }
+
+            return summary.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
+        }));
+        return command;
+    }
+}

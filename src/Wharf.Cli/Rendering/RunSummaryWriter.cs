@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using Wharf.Runs;
+
+namespace Wharf.Cli.Rendering;
+
+/// <summary>The end-of-run summary: rows per table and the time taken, or JSON for machines.</summary>
+internal static class RunSummaryWriter
+{
+    public static void WriteTable(IAnsiConsole console, RunSummary summary)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("pipeline").AddColumn("table").AddColumn("status")
+            .AddColumn(new TableColumn("rows").RightAligned()).AddColumn(new TableColumn("seconds").RightAligned())
+            .AddColumn(new TableColumn("rows/s").RightAligned());
+        foreach (var s in summary.Streams)
+        {
+            table.AddRow(
+                Markup.Escape(s.Pipeline),
+                Markup.Escape(s.Target),
+                s.Status == RunStatus.Succeeded ? "[green]ok[/]" : "[red]failed[/]",
+                s.RowsLoaded.ToString("N0", CultureInfo.InvariantCulture),
+                s.Duration.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
+                RunProgress.Rate(s.RowsLoaded, s.Duration));
+        }
+
+        console.Write(table);
+        var failed = summary.Streams.Where(s => s.Status != RunStatus.Succeeded).ToList();
+        var loaded = summary.Streams.Sum(s => s.RowsLoaded);
+        console.MarkupLine(failed.Count == 0
+            ? $"[green]Done:[/] {loaded.ToString("N0", CultureInfo.InvariantCulture)} rows in {summary.Streams.Length} table(s), {summary.Duration.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)}s."
+            : $"[red]{failed.Count} of {summary.Streams.Length} stream(s) failed[/] ({summary.Duration.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)}s). Nothing of a failed stream was loaded.");
+        foreach (var f in failed)
+        {
+            Console.Error.WriteLine($"error: {f.Error}");
+        }
+    }
+
+    public static void WriteJson(TextWriter output, RunSummary summary)
+    {
+        var document = new
+        {
+            succeeded = summary.Succeeded,
+            duration_seconds = summary.Duration.TotalSeconds,
+            streams = summary.Streams.Select(s => new
+            {
+                run_id = s.RunId,
+                pipeline = s.Pipeline,
+                stream = s.Stream,
+                source = s.Source,
+                target = s.Target,
+                mode = s.Mode,
+                status = s.Status.ToString().ToLowerInvariant(),
+                rows_extracted = s.RowsExtracted,
+                rows_loaded = s.RowsLoaded,
+                started_at = s.StartedAt,
+                finished_at = s.FinishedAt,
+                duration_seconds = s.Duration.TotalSeconds,
+                error = s.Error,
+                lake_files = s.LakeFiles,
+            }),
+        };
+        output.WriteLine(JsonSerializer.Serialize(document, JsonOutput.Options));
+    }
+}
+
+internal static class JsonOutput
+{
+    public static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}

@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Wharf.Lake;
+
+/// <summary>
+/// The small JSON file written beside every lake file: what is in it and where it came from.
+/// Written once, after the Parquet file is complete; never changed.
+/// </summary>
+public sealed record LakeManifest
+{
+    public required string RunId { get; init; }
+
+    public required string Pipeline { get; init; }
+
+    public required string Stream { get; init; }
+
+    /// <summary>The Parquet file, relative to the lake root.</summary>
+    public required string File { get; init; }
+
+    public required long Rows { get; init; }
+
+    public required long Bytes { get; init; }
+
+    public required ImmutableArray<LakeColumn> Columns { get; init; }
+
+    /// <summary>The files read, relative to the source connection's folder.</summary>
+    public ImmutableArray<string> SourceFiles { get; init; } = [];
+
+    /// <summary>What was read, as a human would describe it (the reader call or query).</summary>
+    public required string SourceQuery { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required DateTimeOffset FinishedAt { get; init; }
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+}
+
+/// <summary>A column of a lake file, with DuckDB's type name.</summary>
+public sealed record LakeColumn(string Name, string Type);

@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Wharf.DuckDb;
+
+namespace Wharf.Lake;
+
+/// <summary>
+/// Writes an extract to the lake as zstd Parquet through DuckDB. The file appears under its final
+/// name only when complete (write to a temporary name, then rename), and is never overwritten.
+/// </summary>
+public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
+{
+    public LakeLayout Layout { get; } = layout;
+
+    /// <summary>Copies the rows of <paramref name="relationSql"/> into a new lake file.</summary>
+    /// <param name="connection">The DuckDB work area that can read the relation.</param>
+    /// <param name="relationSql">A SELECT (or table function call) that yields the extract.</param>
+    public async Task<LakeManifest> WriteAsync(
+        DuckDbConnection connection,
+        LakeTarget target,
+        string relationSql,
+        ImmutableArray<string> sourceFiles,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(target);
+        var started = time.GetUtcNow();
+        var path = Layout.PartPath(target.Pipeline, target.Stream, target.RunId, target.RunStartedAt, target.Part);
+        if (File.Exists(path))
+        {
+            throw new WharfException($"The lake file {path} already exists; lake files are never overwritten. Is another run using run id {target.RunId}?");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".tmp";
+        try
+        {
+            var rows = await connection.ExecuteAsync(
+                $"COPY ({relationSql}) TO {Sql.QuoteLiteral(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)",
+                cancellationToken);
+            var columns = ReadColumns(connection, temporary);
+            File.Move(temporary, path);
+            var manifest = new LakeManifest
+            {
+                RunId = target.RunId,
+                Pipeline = target.Pipeline,
+                Stream = target.Stream,
+                File = Layout.Relative(path),
+                Rows = rows,
+                Bytes = new FileInfo(path).Length,
+                Columns = columns,
+                SourceFiles = sourceFiles,
+                SourceQuery = relationSql,
+                StartedAt = started,
+                FinishedAt = time.GetUtcNow(),
+            };
+            await File.WriteAllTextAsync(LakeLayout.ManifestPath(path), JsonSerializer.Serialize(manifest, LakeManifest.Json), cancellationToken);
+            return manifest;
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static ImmutableArray<LakeColumn> ReadColumns(DuckDbConnection connection, string parquetFile)
+    {
+        using var reader = connection.Query($"DESCRIBE SELECT * FROM read_parquet({Sql.QuoteLiteral(parquetFile)})");
+        var columns = ImmutableArray.CreateBuilder<LakeColumn>();
+        while (reader.Read())
+        {
+            columns.Add(new LakeColumn(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return columns.ToImmutable();
+    }
+
+    /// <summary>Reads a manifest back.</summary>
+    public static async Task<LakeManifest> ReadManifestAsync(string manifestPath, CancellationToken cancellationToken = default)
+    {
+        await using var stream = File.OpenRead(manifestPath);
+        return await JsonSerializer.DeserializeAsync<LakeManifest>(stream, LakeManifest.Json, cancellationToken)
+            ?? throw new WharfException($"The lake manifest {manifestPath} is empty.");
+    }
+}
+
+/// <summary>Which lake file to write: pipeline, stream, run and part number.</summary>
+public sealed record LakeTarget(string Pipeline, string Stream, string RunId, DateTimeOffset RunStartedAt, int Part = 0);

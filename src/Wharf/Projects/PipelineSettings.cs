@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+
+namespace Wharf.Projects;
+
+/// <summary>One pipeline of <c>wharf.yml</c>: where the data comes from, and where and how it lands.</summary>
+public sealed record PipelineSettings
+{
+    public required string Name { get; init; }
+
+    /// <summary>The name of the connection the data comes from.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>Globs, relative to the connection's folder (<c>files:</c>).</summary>
+    public ImmutableArray<string> Files { get; init; } = [];
+
+    /// <summary>The file format; <see cref="FileFormat.Auto"/> decides by extension.</summary>
+    /// <value>Defaults to <see cref="FileFormat.Auto"/>.</value>
+    public FileFormat Format { get; init; } = FileFormat.Auto;
+
+    /// <summary>How CSV/TSV files are read.</summary>
+    public CsvOptions Csv { get; init; } = new();
+
+    /// <summary>The warehouse table.</summary>
+    /// <value>Defaults to the pipeline's name.</value>
+    public required string Table { get; init; }
+
+    /// <summary>The warehouse schema.</summary>
+    /// <value>Defaults to <c>main</c>.</value>
+    public string Schema { get; init; } = "main";
+
+    /// <value>Defaults to <see cref="WriteMode.Append"/>.</value>
+    public WriteMode Mode { get; init; } = WriteMode.Append;
+
+    /// <summary>Where the pipeline is declared, for errors that happen at run time.</summary>
+    public required SourceLocation Location { get; init; }
+}
+
+/// <summary>How rows reach the warehouse table.</summary>
+public enum WriteMode
+{
+    /// <summary>Add the extracted rows to the table.</summary>
+    Append,
+
+    /// <summary>Swap in a new table built from the extract; readers never see a half table.</summary>
+    Replace,
+}
+
+public enum FileFormat
+{
+    Auto,
+    Csv,
+    Tsv,
+    Json,
+    NdJson,
+    Parquet,
+}
+
+/// <summary>CSV/TSV reading options; anything left unset is detected by DuckDB's sniffer.</summary>
+public sealed record CsvOptions
+{
+    public string? Delimiter { get; init; }
+
+    public bool? Header { get; init; }
+
+    public string? Quote { get; init; }
+
+    public string? Escape { get; init; }
+
+    /// <summary>utf-8 (default), utf-16 or latin-1.</summary>
+    public string? Encoding { get; init; }
+
+    /// <summary>Strings read as NULL.</summary>
+    public ImmutableArray<string> NullStrings { get; init; } = [];
+
+    /// <summary>strftime format for DATE columns, e.g. <c>%d/%m/%Y</c>.</summary>
+    public string? DateFormat { get; init; }
+
+    /// <summary>strftime format for TIMESTAMP columns.</summary>
+    public string? TimestampFormat { get; init; }
+
+    /// <summary>Lines to skip before the header.</summary>
+    public int? Skip { get; init; }
+}
+
+/// <summary>A place in a project file.</summary>
+public readonly record struct SourceLocation(string File, int Line, int Column)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}";
+}

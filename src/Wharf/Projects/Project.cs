@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+
+namespace Wharf.Projects;
+
+/// <summary>A validated <c>wharf.yml</c>: every path is absolute, every reference resolved.</summary>
+public sealed record Project(
+    string Directory,
+    string File,
+    WarehouseSettings Warehouse,
+    string LakeDirectory,
+    ImmutableArray<ConnectionSettings> Connections,
+    ImmutableArray<PipelineSettings> Pipelines)
+{
+    /// <summary>The name of the file Wharf looks for in a project folder.</summary>
+    public const string FileName = "wharf.yml";
+
+    public ConnectionSettings Connection(string name) => Connections.First(c => c.Name == name);
+
+    /// <summary>The pipelines to run: all of them, or the named ones in the order given.</summary>
+    /// <exception cref="WharfException">A name matches no pipeline.</exception>
+    public ImmutableArray<PipelineSettings> Select(IReadOnlyCollection<string> names)
+    {
+        if (names.Count == 0)
+        {
+            return Pipelines;
+        }
+
+        return [.. names.Select(name => Pipelines.FirstOrDefault(p => p.Name == name) ?? throw new WharfException(
+            $"There is no pipeline named '{name}' in {File}. Pipelines: {string.Join(", ", Pipelines.Select(p => p.Name))}."))];
+    }
+}
+
+/// <summary>Where tables are loaded.</summary>
+/// <param name="Kind">The warehouse engine.</param>
+/// <param name="Location">For DuckDB, the absolute path of the database file.</param>
+public sealed record WarehouseSettings(WarehouseKind Kind, string Location);
+
+public enum WarehouseKind
+{
+    DuckDb,
+}
+
+/// <summary>A named source of data (<c>connections:</c> in wharf.yml).</summary>
+/// <param name="Name">The key under <c>connections:</c>.</param>
+/// <param name="Type">The connection type, e.g. <c>files</c>.</param>
+/// <param name="Path">For <c>files</c>: the absolute folder that globs are relative to.</param>
+public sealed record ConnectionSettings(string Name, string Type, string Path);

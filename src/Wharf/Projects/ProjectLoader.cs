@@ -1,0 +1,51 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Wharf.Projects;
+
+/// <summary>Reads and validates a project folder's <c>wharf.yml</c> and <c>.env</c>.</summary>
+public static class ProjectLoader
+{
+    /// <summary>Loads the project in <paramref name="directory"/>.</summary>
+    /// <exception cref="ProjectFileException">The file is missing, is not valid YAML, or says something Wharf cannot do.</exception>
+    public static async Task<Project> LoadAsync(string directory, Func<string, string?>? environment = null, CancellationToken cancellationToken = default)
+    {
+        var root = Path.GetFullPath(directory);
+        var file = Path.Combine(root, Project.FileName);
+        var shown = Display(file);
+        if (!File.Exists(file))
+        {
+            throw new ProjectFileException(shown, System.IO.Directory.Exists(root)
+                ? $"no {Project.FileName} here. Run 'wharf init' to create a project, or pass --project with the folder that holds {Project.FileName}."
+                : $"the project folder {Display(root)} does not exist.");
+        }
+
+        var dotEnv = await DotEnvFile.ReadAsync(Path.Combine(root, ".env"), cancellationToken);
+        var text = await File.ReadAllTextAsync(file, cancellationToken);
+        var yaml = new YamlStream();
+        try
+        {
+            yaml.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            throw new ProjectFileException(shown, (int)ex.Start.Line, (int)ex.Start.Column,
+                $"this is not valid YAML: {ex.InnerException?.Message ?? ex.Message}", ex);
+        }
+
+        if (yaml.Documents.Count == 0)
+        {
+            throw new ProjectFileException(shown, "the file is empty. It needs at least 'connections:' and 'pipelines:'; 'wharf init' writes an example.");
+        }
+
+        var interpolation = new Interpolation(dotEnv, environment ?? Environment.GetEnvironmentVariable);
+        return new ProjectReader(root, shown, interpolation).Read(yaml.Documents[0].RootNode);
+    }
+
+    /// <summary>A path as the user would type it: relative to the current folder when inside it.</summary>
+    internal static string Display(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace Wharf.Projects;
+
+/// <summary>Turns the YAML tree of wharf.yml into a validated <see cref="Project"/>.</summary>
+internal sealed partial class ProjectReader(string root, string file, Interpolation interpolation)
+{
+    private static readonly string[] SupportedConnectionTypes = ["files"];
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex Identifier();
+
+    public Project Read(YamlNode document)
+    {
+        var top = new YamlMap(document, this, "the project file");
+        var warehouse = ReadWarehouse(top.Get("warehouse"));
+        var lake = Path.GetFullPath(Path.Combine(root, top.String("lake") ?? "lake"));
+        var connections = ReadConnections(top.Map("connections") ?? throw Error(document, "the project file needs 'connections:' (where data comes from)."));
+        var pipelines = ReadPipelines(top.Map("pipelines") ?? throw Error(document, "the project file needs 'pipelines:' (what to load)."), connections);
+        top.RejectUnknownKeys();
+        return new Project(root, file, warehouse, lake, connections, pipelines);
+    }
+
+    private WarehouseSettings ReadWarehouse(YamlNode? node)
+    {
+        if (node is null)
+        {
+            return new WarehouseSettings(WarehouseKind.DuckDb, Path.Combine(root, "warehouse.duckdb"));
+        }
+
+        var value = Scalar(node, "'warehouse'");
+        if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw Error(node, "PostgreSQL warehouses are not supported by this version of Wharf yet; use 'duckdb:FILE' (e.g. duckdb:warehouse.duckdb).");
+        }
+
+        var path = value.StartsWith("duckdb:", StringComparison.OrdinalIgnoreCase) ? value["duckdb:".Length..] : value;
+        if (path.Length == 0 || path.Contains("://", StringComparison.Ordinal))
+        {
+            throw Error(node, $"'warehouse' must be 'duckdb:FILE' (a DuckDB database file, relative to the project), not '{value}'.");
+        }
+
+        return new WarehouseSettings(WarehouseKind.DuckDb, Path.GetFullPath(Path.Combine(root, path)));
+    }
+
+    private ImmutableArray<ConnectionSettings> ReadConnections(YamlMap map)
+    {
+        var connections = ImmutableArray.CreateBuilder<ConnectionSettings>();
+        foreach (var (name, value) in map.Entries)
+        {
+            map.Get(name);
+            var connection = new YamlMap(value, this, $"connection '{name}'");
+            var typeNode = connection.Get("type") ?? throw Error(value, $"connection '{name}' needs 'type:' (one of: {string.Join(", ", SupportedConnectionTypes)}).");
+            var type = Scalar(typeNode, $"'type' of connection '{name}'");
+            if (!SupportedConnectionTypes.Contains(type))
+            {
+                throw Error(typeNode, $"connection type '{type}' is not supported by this version of Wharf. Supported: {string.Join(", ", SupportedConnectionTypes)}.");
+            }
+
+            var path = Path.GetFullPath(Path.Combine(root, connection.String("path") ?? "."));
+            connection.RejectUnknownKeys();
+            connections.Add(new ConnectionSettings(name, type, path));
+        }
+
+        return connections.ToImmutable();
+    }
+
+    private ImmutableArray<PipelineSettings> ReadPipelines(YamlMap map, ImmutableArray<ConnectionSettings> connections)
+    {
+        var pipelines = ImmutableArray.CreateBuilder<PipelineSettings>();
+        foreach (var (name, value) in map.Entries)
+        {
+            map.Get(name);
+            var keyNode = map.Node is YamlMappingNode m ? m.Children.Keys.First(k => ((YamlScalarNode)k).Value == name) : value;
+            RequireIdentifier(keyNode, name, "pipeline name");
+            var pipeline = new YamlMap(value, this, $"pipeline '{name}'");
+            var sourceNode = pipeline.Get("source") ?? throw Error(value, $"pipeline '{name}' needs 'source:' (the name of a connection).");
+            var source = Scalar(sourceNode, $"'source' of pipeline '{name}'");
+            if (connections.All(c => c.Name != source))
+            {
+                throw Error(sourceNode, $"pipeline '{name}' reads from '{source}', but there is no such connection. Connections: {string.Join(", ", connections.Select(c => c.Name))}.");
+            }
+
+            var files = pipeline.StringList("files");
+            if (files.IsEmpty)
+            {
+                throw Error(value, $"pipeline '{name}' needs 'files:' (a glob such as \"orders/*.csv\", relative to the connection's path).");
+            }
+
+            var table = pipeline.Get("table") is { } tableNode ? RequireIdentifier(tableNode, Scalar(tableNode, "'table'"), "table name") : name;
+            var schema = pipeline.Get("schema") is { } schemaNode ? RequireIdentifier(schemaNode, Scalar(schemaNode, "'schema'"), "schema name") : "main";
+            var settings = new PipelineSettings
+            {
+                Name = name,
+                Source = source,
+                Files = files,
+                Format = pipeline.Enum("format", FileFormat.Auto),
+                Csv = ReadCsv(pipeline.Map("csv")),
+                Table = table,
+                Schema = schema,
+                Mode = pipeline.Enum("mode", WriteMode.Append),
+                Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
+            };
+            pipeline.RejectUnknownKeys();
+            pipelines.Add(settings);
+        }
+
+        if (pipelines.Count == 0)
+        {
+            throw Error(map.Node, "'pipelines:' is empty; declare at least one pipeline.");
+        }
+
+        return pipelines.ToImmutable();
+    }
+
+    private static CsvOptions ReadCsv(YamlMap? map)
+    {
+        if (map is null)
+        {
+            return new CsvOptions();
+        }
+
+        var options = new CsvOptions
+        {
+            Delimiter = map.String("delimiter"),
+            Header = map.Bool("header"),
+            Quote = map.String("quote"),
+            Escape = map.String("escape"),
+            Encoding = map.String("encoding"),
+            NullStrings = map.StringList("null"),
+            DateFormat = map.String("date_format"),
+            TimestampFormat = map.String("timestamp_format"),
+            Skip = map.Int("skip"),
+        };
+        map.RejectUnknownKeys();
+        return options;
+    }
+
+    private string RequireIdentifier(YamlNode node, string value, string what) => Identifier().IsMatch(value)
+        ? value
+        : throw Error(node, $"the {what} '{value}' can only hold letters, digits and underscores and must not start with a digit (it becomes a SQL identifier and a lake folder). Try '{Suggest(value)}'.");
+
+    private static string Suggest(string value)
+    {
+        var cleaned = Regex.Replace(value.Trim().ToLowerInvariant(), "[^a-z0-9_]+", "_").Trim('_');
+        return cleaned.Length == 0 ? "my_table" : char.IsDigit(cleaned[0]) ? "_" + cleaned : cleaned;
+    }
+
+    /// <summary>A scalar's text with <c>${VAR}</c> references expanded.</summary>
+    public string Scalar(YamlNode node, string what)
+    {
+        if (node is not YamlScalarNode scalar)
+        {
+            throw Error(node, $"{what} must be a single value, not a {(node is YamlSequenceNode ? "list" : "mapping")}.");
+        }
+
+        return interpolation.Expand(scalar.Value ?? "", problem => Error(node, problem));
+    }
+
+    public ProjectFileException Error(YamlNode node, string problem) =>
+        new(file, (int)node.Start.Line, (int)node.Start.Column, problem);
+}

@@ -1,0 +1,138 @@
+using System.Collections.Immutable;
+using YamlDotNet.RepresentationModel;
+
+namespace Wharf.Projects;
+
+/// <summary>
+/// Reads one YAML mapping of wharf.yml with validation: every key read is remembered, so what is
+/// left over is reported as unknown, with the closest known key as a suggestion.
+/// </summary>
+internal sealed class YamlMap
+{
+    private readonly YamlMappingNode node;
+    private readonly ProjectReader reader;
+    private readonly string context;
+    private readonly HashSet<string> known = new(StringComparer.Ordinal);
+
+    public YamlMap(YamlNode node, ProjectReader reader, string context)
+    {
+        this.reader = reader;
+        this.context = context;
+        this.node = node as YamlMappingNode ?? throw reader.Error(node, $"{context} must be a mapping of keys to values.");
+    }
+
+    public YamlNode Node => node;
+
+    public IEnumerable<(string Key, YamlNode Value)> Entries =>
+        node.Children.Select(pair => (((YamlScalarNode)pair.Key).Value ?? "", pair.Value));
+
+    public YamlNode? Get(string key)
+    {
+        known.Add(key);
+        return node.Children.TryGetValue(new YamlScalarNode(key), out var value) && !IsNull(value) ? value : null;
+    }
+
+    public string? String(string key) => Get(key) is { } value ? reader.Scalar(value, $"'{key}' in {context}") : null;
+
+    public string RequiredString(string key) =>
+        String(key) ?? throw reader.Error(node, $"{context} needs '{key}'.");
+
+    public bool? Bool(string key)
+    {
+        if (Get(key) is not { } value)
+        {
+            return null;
+        }
+
+        return reader.Scalar(value, $"'{key}' in {context}").ToLowerInvariant() switch
+        {
+            "true" or "yes" or "on" => true,
+            "false" or "no" or "off" => false,
+            var other => throw reader.Error(value, $"'{key}' in {context} must be true or false, not '{other}'."),
+        };
+    }
+
+    public int? Int(string key)
+    {
+        if (Get(key) is not { } value)
+        {
+            return null;
+        }
+
+        var text = reader.Scalar(value, $"'{key}' in {context}");
+        return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var number) && number >= 0
+            ? number
+            : throw reader.Error(value, $"'{key}' in {context} must be a whole number, not '{text}'.");
+    }
+
+    /// <summary>A string or a list of strings.</summary>
+    public ImmutableArray<string> StringList(string key)
+    {
+        var value = Get(key);
+        return value switch
+        {
+            null => [],
+            YamlSequenceNode list => [.. list.Children.Select(item => reader.Scalar(item, $"each item of '{key}' in {context}"))],
+            _ => [reader.Scalar(value, $"'{key}' in {context}")],
+        };
+    }
+
+    public T Enum<T>(string key, T defaultValue)
+        where T : struct, System.Enum
+    {
+        if (Get(key) is not { } value)
+        {
+            return defaultValue;
+        }
+
+        var text = reader.Scalar(value, $"'{key}' in {context}");
+        var names = System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
+        return System.Enum.TryParse<T>(text, ignoreCase: true, out var parsed) && names.Contains(text.ToLowerInvariant())
+            ? parsed
+            : throw reader.Error(value, $"'{key}' in {context} must be one of {string.Join(", ", names)}, not '{text}'.");
+    }
+
+    public YamlMap? Map(string key) => Get(key) is { } value ? new YamlMap(value, reader, $"'{key}' in {context}") : null;
+
+    /// <summary>Fails on the first key that was never read.</summary>
+    public void RejectUnknownKeys()
+    {
+        foreach (var (keyNode, _) in node.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (!known.Contains(key))
+            {
+                var closest = known.MinBy(k => Distance(k, key));
+                var hint = closest is not null && Distance(closest, key) <= 2 ? $" Did you mean '{closest}'?" : "";
+                throw reader.Error(keyNode, $"unknown key '{key}' in {context}.{hint} Expected one of: {string.Join(", ", known.Order())}.");
+            }
+        }
+    }
+
+    private static bool IsNull(YamlNode value) =>
+        value is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: null or "" or "~" or "null" };
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+}

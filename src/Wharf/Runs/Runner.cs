@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Wharf.Lake;
+using Wharf.Projects;
+using Wharf.Sources;
+using Wharf.Warehouses;
+
+namespace Wharf.Runs;
+
+/// <summary>
+/// Runs pipelines end to end: extract each stream to the lake, load it into the warehouse with
+/// its audit row, report progress. A failing stream is recorded and the next pipeline still runs.
+/// </summary>
+public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider time, ILogger logger)
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+    private readonly LakeWriter lake = new(new LakeLayout(project.LakeDirectory), time);
+
+    /// <summary>Runs the named pipelines (all when none are named), in the order of the project file.</summary>
+    public async Task<RunSummary> RunAsync(IReadOnlyCollection<string> pipelineNames, IProgress<RunEvent>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var pipelines = project.Select(pipelineNames);
+        var clock = Stopwatch.StartNew();
+        var records = ImmutableArray.CreateBuilder<RunRecord>();
+        foreach (var pipeline in pipelines)
+        {
+            records.AddRange(await RunPipelineAsync(pipeline, progress, cancellationToken));
+        }
+
+        return new RunSummary(records.ToImmutable(), clock.Elapsed);
+    }
+
+    private async Task<IReadOnlyList<RunRecord>> RunPipelineAsync(PipelineSettings pipeline, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        var runId = RunId.New(started);
+        var connection = project.Connection(pipeline.Source);
+        var source = SourceFactory.Create(connection, pipeline);
+        var record = new RunRecord
+        {
+            RunId = runId,
+            Pipeline = pipeline.Name,
+            Stream = pipeline.Table,
+            Source = $"{connection.Name}: {string.Join(", ", pipeline.Files)}",
+            Target = $"{pipeline.Schema}.{pipeline.Table}",
+            Mode = pipeline.Mode.ToString().ToLowerInvariant(),
+            StartedAt = started,
+        };
+
+        IReadOnlyList<SourceStream> streams;
+        try
+        {
+            streams = await source.ListStreamsAsync(cancellationToken);
+        }
+        catch (WharfException ex)
+        {
+            return [await FailAsync(record, ex, progress, cancellationToken)];
+        }
+
+        var results = new List<RunRecord>();
+        foreach (var stream in streams)
+        {
+            results.Add(await RunStreamAsync(source, stream, record with { Stream = stream.Name, Source = $"{connection.Name}: {stream.Description}", StartedAt = time.GetUtcNow() }, pipeline, progress, cancellationToken));
+        }
+
+        return results;
+    }
+
+    private async Task<RunRecord> RunStreamAsync(ISource source, SourceStream stream, RunRecord record, PipelineSettings pipeline, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
+    {
+        progress?.Report(new StreamStarted(record.Pipeline, record.Stream, stream.Description));
+        LogMessages.StreamStarting(logger, record.RunId, record.Pipeline, record.Stream, stream.Description);
+        LakeManifest? manifest = null;
+        try
+        {
+            var target = new LakeTarget(record.Pipeline, record.Stream, record.RunId, record.StartedAt);
+            manifest = await WithProgress(record, progress, () => source.ExtractAsync(stream, warehouse.WorkArea, lake, target, cancellationToken));
+            progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
+            var loaded = record with { RowsExtracted = manifest.Rows, LakeFiles = [manifest.File] };
+            var request = new LoadRequest(pipeline.Schema, pipeline.Table, pipeline.Mode, [manifest], lake.Layout.Root, loaded);
+            var done = await warehouse.LoadAsync(request, cancellationToken);
+            progress?.Report(new StreamFinished(done));
+            LogMessages.StreamLoaded(logger, record.RunId, record.Stream, done.RowsLoaded, record.Target);
+            return done;
+        }
+        catch (WharfException ex)
+        {
+            var failed = manifest is null ? record : record with { RowsExtracted = manifest.Rows, LakeFiles = [manifest.File] };
+            return await FailAsync(failed, ex, progress, cancellationToken);
+        }
+    }
+
+    /// <summary>Runs an extract while reporting DuckDB's progress on the work-area connection.</summary>
+    private async Task<T> WithProgress<T>(RunRecord record, IProgress<RunEvent>? progress, Func<Task<T>> work)
+    {
+        var task = work();
+        if (progress is null)
+        {
+            return await task;
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (await Task.WhenAny(task, Task.Delay(ProgressInterval, time)) != task)
+        {
+            var (percentage, rows, _) = warehouse.WorkArea.Progress;
+            progress.Report(new StreamProgressed(record.Pipeline, record.Stream, (long)rows, percentage, clock.Elapsed));
+        }
+
+        return await task;
+    }
+
+    private async Task<RunRecord> FailAsync(RunRecord record, WharfException error, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
+    {
+        var failed = record with { FinishedAt = time.GetUtcNow(), Status = RunStatus.Failed, Error = error.Message };
+        LogMessages.StreamFailed(logger, error, record.RunId, record.Stream, error.Message);
+        try
+        {
+            await warehouse.RecordAsync(failed, cancellationToken);
+        }
+        catch (WharfException auditError)
+        {
+            LogMessages.AuditFailed(logger, auditError, record.RunId);
+        }
+
+        progress?.Report(new StreamFinished(failed));
+        return failed;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text;
+
+namespace Wharf.Schema;
+
+/// <summary>
+/// Normalizes source column names to snake_case identifiers: <c>OrderID</c> → <c>order_id</c>,
+/// <c>Customer Name</c> → <c>customer_name</c>. Collisions get <c>_2</c>, <c>_3</c>… in column order,
+/// so the same input always gives the same names.
+/// </summary>
+public static class ColumnNames
+{
+    /// <summary>Normalizes a whole row of names, resolving collisions.</summary>
+    public static IReadOnlyList<string> Normalize(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<string>(names.Count);
+        for (var i = 0; i < names.Count; i++)
+        {
+            var baseName = ToSnakeCase(names[i]);
+            if (baseName.Length == 0)
+            {
+                baseName = $"column_{i + 1}";
+            }
+
+            var name = baseName;
+            for (var suffix = 2; !used.Add(name); suffix++)
+            {
+                name = $"{baseName}_{suffix}";
+            }
+
+            result.Add(name);
+        }
+
+        return result;
+    }
+
+    /// <summary>One name in snake_case: letters and digits kept, everything else an underscore.</summary>
+    public static string ToSnakeCase(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsLetterOrDigit(c))
+            {
+                // A word boundary inside camelCase or before the last capital of an acronym ("HTTPStatus").
+                var boundary = char.IsUpper(c) && i > 0 && builder.Length > 0 && builder[^1] != '_' &&
+                    (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1])));
+                if (boundary)
+                {
+                    builder.Append('_');
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else if (builder.Length > 0 && builder[^1] != '_')
+            {
+                builder.Append('_');
+            }
+        }
+
+        var result = builder.ToString().Trim('_');
+        return result.Length > 0 && char.IsDigit(result[0]) ? "_" + result : result;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Wharf.DuckDb;
+using Wharf.Projects;
+
+namespace Wharf.Sources.Files;
+
+/// <summary>Turns a DuckDB reader error into one paragraph that names the file, the line and the fix.</summary>
+internal static partial class FileErrors
+{
+    [GeneratedRegex(@"CSV Error on Line: (?<line>\d+)")]
+    private static partial Regex CsvLine();
+
+    public static SourceException Explain(
+        DuckDbException error,
+        FileFormat format,
+        IReadOnlyList<string> files,
+        PipelineSettings pipeline,
+        ConnectionSettings connection,
+        Func<string, string> relative)
+    {
+        var prefix = $"Pipeline '{pipeline.Name}' ({pipeline.Location})";
+        if (format is FileFormat.Csv or FileFormat.Tsv)
+        {
+            var csv = pipeline.Csv;
+            var delimiter = (csv.Delimiter ?? (format == FileFormat.Tsv ? "\t" : ","))[0];
+            var quote = (csv.Quote ?? "\"")[0];
+            var escape = (csv.Escape ?? csv.Quote ?? "\"")[0];
+            foreach (var file in files)
+            {
+                if (Diagnose(file, delimiter, quote, escape, csv) is { } problem)
+                {
+                    return new SourceException(connection.Name, pipeline.Table,
+                        $"{prefix}: cannot read {relative(file)}, line {problem.Line}, column {problem.Column}: {problem.Message}. " +
+                        "Fix the file, or set 'csv:' options (delimiter, quote, escape, header) in the pipeline if the file uses another dialect. " +
+                        "Nothing was loaded.", error)
+                    { File = relative(file), Line = problem.Line };
+                }
+            }
+        }
+
+        var culprit = files.FirstOrDefault(f => error.Message.Contains(f, StringComparison.Ordinal) || error.Message.Contains(Path.GetFileName(f), StringComparison.Ordinal));
+        var line = CsvLine().Match(error.Message) is { Success: true } m ? long.Parse(m.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
+        var where = culprit is not null ? relative(culprit) + (line is not null ? $", line {line}" : "") : DescribeFiles(files, relative);
+        var hint = format switch
+        {
+            FileFormat.Parquet => "Check that the file really is Parquet (not a CSV renamed), or set 'format:'.",
+            FileFormat.Json or FileFormat.NdJson => "Check that the file is valid JSON (an array for .json, one object per line for .ndjson/.jsonl), or set 'format:'.",
+            _ => "Check the file and the pipeline's 'csv:' options.",
+        };
+        return new SourceException(connection.Name, pipeline.Table,
+            $"{prefix}: cannot read {where} as {format.ToString().ToUpperInvariant()}: {Condense(error.Message)} {hint} Nothing was loaded.", error)
+        { File = culprit is null ? null : relative(culprit), Line = line };
+    }
+
+    private static CsvDiagnosis.Problem? Diagnose(string file, char delimiter, char quote, char escape, CsvOptions csv)
+    {
+        try
+        {
+            var encoding = csv.Encoding?.ToLowerInvariant() switch
+            {
+                "latin-1" or "latin1" or "iso-8859-1" => Encoding.Latin1,
+                "utf-16" => Encoding.Unicode,
+                _ => Encoding.UTF8,
+            };
+            return CsvDiagnosis.Find(file, delimiter, quote, escape, encoding, csv.Skip ?? 0);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string DescribeFiles(IReadOnlyList<string> files, Func<string, string> relative) =>
+        files.Count == 1 ? relative(files[0]) : $"one of {files.Count} files ({string.Join(", ", files.Take(3).Select(relative))}{(files.Count > 3 ? ", …" : "")})";
+
+    /// <summary>DuckDB's first lines, without its SQL excerpt and its generic list of fixes.</summary>
+    internal static string Condense(string message)
+    {
+        var cut = message.Length;
+        foreach (var marker in new[] { "\nLINE ", "Possible fixes", "Potential Fixes", "\n\n" })
+        {
+            var at = message.IndexOf(marker, StringComparison.Ordinal);
+            if (at >= 0 && at < cut)
+            {
+                cut = at;
+            }
+        }
+
+        var text = string.Join("; ", message[..cut].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return text.EndsWith('.') ? text : text + ".";
+    }
+}

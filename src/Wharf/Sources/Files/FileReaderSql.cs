@@ -1,0 +1,60 @@
+using System.Globalization;
+using Wharf.Projects;
+
+namespace Wharf.Sources.Files;
+
+/// <summary>
+/// The DuckDB reader call for a file set. CSV dialects are given explicitly (header, delimiter,
+/// quote, escape, no skipped lines, strict mode), because DuckDB's sniffer would otherwise guess
+/// its way around a broken file and load it wrong instead of failing.
+/// </summary>
+internal static class FileReaderSql
+{
+    public static string Build(FileFormat format, IReadOnlyList<string> files, CsvOptions csv)
+    {
+        var list = "[" + string.Join(", ", files.Select(Sql.QuoteLiteral)) + "]";
+        var many = files.Count > 1 ? ", union_by_name = true" : "";
+        return format switch
+        {
+            FileFormat.Csv or FileFormat.Tsv => $"read_csv({list}{CsvOptions(format, csv)}{many})",
+            FileFormat.Json => $"read_json({list}, format = 'array'{many})",
+            FileFormat.NdJson => $"read_json({list}, format = 'newline_delimited'{many})",
+            FileFormat.Parquet => $"read_parquet({list}{many})",
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "A format must be resolved before reading."),
+        };
+    }
+
+    private static string CsvOptions(FileFormat format, CsvOptions csv)
+    {
+        var options = new List<string>
+        {
+            $"header = {((csv.Header ?? true) ? "true" : "false")}",
+            $"delim = {Sql.QuoteLiteral(csv.Delimiter ?? (format == FileFormat.Tsv ? "\t" : ","))}",
+            $"quote = {Sql.QuoteLiteral(csv.Quote ?? "\"")}",
+            $"escape = {Sql.QuoteLiteral(csv.Escape ?? csv.Quote ?? "\"")}",
+            $"skip = {(csv.Skip ?? 0).ToString(CultureInfo.InvariantCulture)}",
+            "strict_mode = true",
+        };
+        if (csv.Encoding is { } encoding)
+        {
+            options.Add($"encoding = {Sql.QuoteLiteral(encoding)}");
+        }
+
+        if (!csv.NullStrings.IsDefaultOrEmpty)
+        {
+            options.Add($"nullstr = [{string.Join(", ", csv.NullStrings.Select(Sql.QuoteLiteral))}]");
+        }
+
+        if (csv.DateFormat is { } dateFormat)
+        {
+            options.Add($"dateformat = {Sql.QuoteLiteral(dateFormat)}");
+        }
+
+        if (csv.TimestampFormat is { } timestampFormat)
+        {
+            options.Add($"timestampformat = {Sql.QuoteLiteral(timestampFormat)}");
+        }
+
+        return ", " + string.Join(", ", options);
+    }
+}

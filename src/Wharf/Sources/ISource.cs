@@ -1,0 +1,23 @@
+using Wharf.DuckDb;
+using Wharf.Lake;
+
+namespace Wharf.Sources;
+
+/// <summary>
+/// A source turns each of its streams (a file set, a table, an endpoint) into rows in the lake.
+/// Extraction goes through a DuckDB work area, so every source hands DuckDB the rows and DuckDB
+/// writes the Parquet.
+/// </summary>
+public interface ISource
+{
+    /// <summary>The streams this source yields for its pipeline, resolved now (files listed, tables found).</summary>
+    Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Writes one stream to the lake and returns its manifest.</summary>
+    Task<LakeManifest> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One stream of a source.</summary>
+/// <param name="Name">The stream's name in the lake and the audit (the target table for files).</param>
+/// <param name="Description">What is read, for messages: e.g. <c>3 files matching orders/*.csv</c>.</param>
+public sealed record SourceStream(string Name, string Description, IReadOnlyList<string> Files);

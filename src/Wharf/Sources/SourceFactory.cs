@@ -1,0 +1,18 @@
+using Wharf.Projects;
+using Wharf.Sources.Files;
+
+namespace Wharf.Sources;
+
+/// <summary>Picks the source implementation for a connection type.</summary>
+public static class SourceFactory
+{
+    public static ISource Create(ConnectionSettings connection, PipelineSettings pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.Type switch
+        {
+            "files" => new FileSource(connection, pipeline),
+            _ => throw new WharfException($"Connection '{connection.Name}' has type '{connection.Type}', which this version of Wharf cannot read."),
+        };
+    }
+}

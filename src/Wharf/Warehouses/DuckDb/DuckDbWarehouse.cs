@@ -1,0 +1,142 @@
+using System.Data.Common;
+using Wharf.DuckDb;
+using Wharf.Projects;
+using Wharf.Runs;
+using Wharf.Schema;
+
+namespace Wharf.Warehouses.DuckDb;
+
+/// <summary>
+/// The embedded warehouse: one DuckDB file. It is also the work area, so an extract goes from
+/// source to lake to table without leaving DuckDB.
+/// </summary>
+public sealed class DuckDbWarehouse : IWarehouse
+{
+    private readonly DuckDbDatabase database;
+    private readonly DuckDbConnection connection;
+    private readonly TimeProvider time;
+
+    private DuckDbWarehouse(DuckDbDatabase database, DuckDbConnection connection, TimeProvider time)
+    {
+        this.database = database;
+        this.connection = connection;
+        this.time = time;
+    }
+
+    public DuckDbConnection WorkArea => connection;
+
+    /// <summary>Opens (creating if needed) the warehouse file.</summary>
+    /// <exception cref="WharfException">The file is locked by another process or is not a DuckDB database.</exception>
+    public static DuckDbWarehouse Open(string path, TimeProvider time, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        DuckDbDatabase database;
+        try
+        {
+            database = DuckDbDatabase.Open(path, settings);
+        }
+        catch (DuckDbException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new WharfException(
+                $"The warehouse {path} is in use by another process ({Sources.Files.FileErrors.Condense(ex.Message)}) " +
+                "Wait for the other run to finish, or stop it, and try again.", ex);
+        }
+
+        var connection = database.Connect();
+        try
+        {
+            // Progress is tracked (for the CLI's rows/s) but never printed by DuckDB itself.
+            connection.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false;");
+            DuckDbAudit.EnsureTables(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            database.Dispose();
+            throw;
+        }
+
+        return new DuckDbWarehouse(database, connection, time);
+    }
+
+    public async Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var target = Sql.QuoteQualified(request.Schema, request.Table);
+        var select = StagedSelect(request);
+        await connection.ExecuteAsync("BEGIN TRANSACTION", cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Sql.QuoteIdentifier(request.Schema)}", cancellationToken);
+            long rows;
+            if (request.Mode == WriteMode.Replace)
+            {
+                // Inside the transaction, so readers see the old table until COMMIT and a failure keeps it.
+                rows = await connection.ExecuteAsync($"CREATE OR REPLACE TABLE {target} AS {select}", cancellationToken);
+            }
+            else
+            {
+                await connection.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {target} AS {select} LIMIT 0", cancellationToken);
+                rows = await connection.ExecuteAsync($"INSERT INTO {target} BY NAME {select}", cancellationToken);
+            }
+
+            var record = request.Record with { RowsLoaded = rows, Status = RunStatus.Succeeded, FinishedAt = time.GetUtcNow() };
+            DuckDbAudit.Insert(connection, record);
+            await connection.ExecuteAsync("COMMIT", cancellationToken);
+            return record;
+        }
+        catch (Exception ex)
+        {
+            TryRollback();
+            if (ex is DuckDbException duck)
+            {
+                throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
+                    $"Loading {request.Schema}.{request.Table} failed and was rolled back; the table is as it was. DuckDB said: {Sources.Files.FileErrors.Condense(duck.Message)}" +
+                    (request.Mode == WriteMode.Append ? " If the files' columns changed, run with mode: replace to rebuild the table." : ""), ex);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The extract as it enters the table: snake_case names and Wharf's metadata columns.</summary>
+    private static string StagedSelect(LoadRequest request)
+    {
+        var columns = request.Files[0].Columns.Select(c => c.Name).ToList();
+        var names = ColumnNames.Normalize(columns);
+        var projections = columns.Select((c, i) => c == names[i] ? Sql.QuoteIdentifier(c) : $"{Sql.QuoteIdentifier(c)} AS {Sql.QuoteIdentifier(names[i])}");
+        var files = string.Join(", ", request.Files.Select(f => Sql.QuoteLiteral(Path.Combine(request.LakeRoot, f.File))));
+        var loadedAt = request.Record.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
+        return $"SELECT {string.Join(", ", projections)}, {Sql.QuoteLiteral(request.Record.RunId)} AS _wharf_run_id, " +
+            $"TIMESTAMPTZ {Sql.QuoteLiteral(loadedAt + "+00")} AS _wharf_loaded_at FROM read_parquet([{files}], union_by_name = true)";
+    }
+
+    private void TryRollback()
+    {
+        try
+        {
+            connection.Execute("ROLLBACK");
+        }
+        catch (DuckDbException)
+        {
+            // No transaction left to roll back: DuckDB already aborted it.
+        }
+    }
+
+    public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
+    {
+        DuckDbAudit.Insert(connection, record);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(int last, string? pipeline = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(DuckDbAudit.List(connection, last, pipeline));
+
+    public DbDataReader Query(string sql) => connection.Query(sql);
+
+    public void Dispose()
+    {
+        connection.Dispose();
+        database.Dispose();
+    }
+}

@@ -1,0 +1,39 @@
+using System.Collections.Immutable;
+using System.Data.Common;
+using Wharf.DuckDb;
+using Wharf.Lake;
+using Wharf.Projects;
+using Wharf.Runs;
+
+namespace Wharf.Warehouses;
+
+/// <summary>
+/// Where tables land. A load writes the data and its audit row in one transaction, so a failure
+/// leaves both as they were.
+/// </summary>
+public interface IWarehouse : IDisposable
+{
+    /// <summary>The DuckDB connection in which sources stage extracts.</summary>
+    DuckDbConnection WorkArea { get; }
+
+    /// <summary>Loads lake files into a table and records the run, atomically; returns the record as written.</summary>
+    Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a run that failed (nothing else is changed).</summary>
+    Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>The most recent runs, newest first.</summary>
+    Task<IReadOnlyList<RunRecord>> ListRunsAsync(int last, string? pipeline = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a query and streams its rows.</summary>
+    DbDataReader Query(string sql);
+}
+
+/// <summary>What to load: lake files of one extract into one table, and the audit row to write with it.</summary>
+public sealed record LoadRequest(
+    string Schema,
+    string Table,
+    WriteMode Mode,
+    ImmutableArray<LakeManifest> Files,
+    string LakeRoot,
+    RunRecord Record);
