@@ -1,0 +1,48 @@
+using Wharf.DuckDb;
+
+namespace Wharf.Tests.Cli;
+
+/// <summary>A project folder in temp space, with helpers to write files and read the warehouse.</summary>
+internal sealed class TempProject : IDisposable
+{
+    private readonly DirectoryInfo directory = Directory.CreateTempSubdirectory("wharf-test-");
+
+    public string Root => directory.FullName;
+
+    public string Warehouse => Path.Combine(Root, "warehouse.duckdb");
+
+    public string Lake => Path.Combine(Root, "lake");
+
+    public TempProject Write(string relativePath, string content)
+    {
+        var path = Path.Combine(Root, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return this;
+    }
+
+    /// <summary>A wharf.yml with one files connection on data/ and the given pipelines block.</summary>
+    public TempProject WithPipelines(string pipelines) => Write("wharf.yml", $"""
+        warehouse: duckdb:warehouse.duckdb
+        lake: lake/
+        connections:
+          local: {"{"} type: files, path: data/ {"}"}
+        pipelines:
+        {pipelines}
+        """);
+
+    public Task<WharfProcess.Result> RunAsync(params string[] args) => WharfProcess.RunAsync(Root, [.. args, "--project", Root]);
+
+    /// <summary>Reads one value from the warehouse (the CLI must not be running).</summary>
+    public object? Scalar(string sql)
+    {
+        using var database = DuckDbDatabase.Open(Warehouse);
+        using var connection = database.Connect();
+        return connection.Scalar(sql);
+    }
+
+    public string[] LakeFiles(string pattern = "*.parquet") =>
+        Directory.Exists(Lake) ? [.. Directory.GetFiles(Lake, pattern, SearchOption.AllDirectories).Order(StringComparer.Ordinal)] : [];
+
+    public void Dispose() => directory.Delete(recursive: true);
+}
