@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Wharf vs DuckDB alone, side by side: the generated orders CSV into a DuckDB warehouse.
-#   bench/run.sh [--rows N] [--runs K] [--warmup W] [--timeout SECONDS]
+#   bench/run.sh [--rows N] [--runs K] [--warmup W] [--timeout SECONDS] [--quiet-wait SECONDS]
 # (a) wharf run --project bench/project   CSV → Parquet lake → warehouse table (mode: replace)
 # (b) Wharf.Bench duckdb-alone            CREATE TABLE AS SELECT * FROM read_csv(...); COPY TO parquet
 # Each side runs K times, alternating which goes first, under /usr/bin/time -v (wall seconds,
-# peak RSS). Prints every run, the medians, the median ratio wharf/duckdb and wharf's median
+# CPU seconds, peak RSS), each once the machine is idle; a round during which other processes
+# took CPU is measured again (at most K extra rounds). Prints every run, the medians, the median ratio wharf/duckdb and wharf's median
 # and largest peak RSS, with PASS/FAIL against the targets (median ratio <= 1.3, largest peak < 1024 MiB).
 # Exit code: 0 when every run succeeded (even if a target is missed), 1 on an error, 2 on bad usage.
 set -euo pipefail
@@ -13,10 +14,11 @@ rows=5000000
 runs=3
 warmup=1
 timeout_seconds=1800
+quiet_wait=60
 max_ratio=1.3
 max_peak_mib=1024
 
-usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 positive() { [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] || { echo "run.sh: $1 must be an integer >= $3, got '$2'" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
     --runs) [ $# -ge 2 ] || usage; positive --runs "$2" 1; runs=$2; shift 2 ;;
     --warmup) [ $# -ge 2 ] || usage; positive --warmup "$2" 0; warmup=$2; shift 2 ;;
     --timeout) [ $# -ge 2 ] || usage; positive --timeout "$2" 1; timeout_seconds=$2; shift 2 ;;
+    --quiet-wait) [ $# -ge 2 ] || usage; positive --quiet-wait "$2" 0; quiet_wait=$2; shift 2 ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
   esac
@@ -64,9 +67,25 @@ duckdb_version=$("$bench_tool" version)
 echo "== warming up wharf (the launcher may build on first use)" >&2
 "$wharf" --help >"$work/wharf-help.log" 2>&1 || { cat "$work/wharf-help.log" >&2; fail "'$wharf --help' failed"; }
 
-# Runs one side under /usr/bin/time; prints "seconds peak_kib".
+# CPU seconds the whole machine has spent busy so far (all processes, all cores), from /proc/stat.
+machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat; }
+
+# Waits (up to quiet_wait seconds) until the machine is idle, so a run does not start against a build.
+wait_for_quiet() {
+  local waited=0 before after
+  while [ "$waited" -lt "$quiet_wait" ]; do
+    before=$(machine_busy); sleep 1; after=$(machine_busy); waited=$((waited + 1))
+    awk -v a="$after" -v b="$before" 'BEGIN { exit !(a - b < 0.2) }' && return 0
+  done
+  echo "   (machine still busy after ${quiet_wait}s; measuring anyway)" >&2
+}
+
+# Runs one side under /usr/bin/time; prints "wall_seconds peak_kib cpu_seconds foreign_cpu_seconds", where
+# foreign is what other processes took from the machine meanwhile: the noise in this measurement.
 measure() {
-  local side=$1 log="$work/$1.log" timing="$work/$1.time"
+  local side=$1 log="$work/$1.log" timing="$work/$1.time" busy_before busy_after
+  wait_for_quiet
+  busy_before=$(machine_busy)
   case "$side" in
     wharf)
       rm -rf "$project/out"
@@ -80,11 +99,21 @@ measure() {
         || { tail -n 40 "$log" >&2; fail "duckdb-alone failed or timed out (log above)"; }
       ;;
   esac
-  awk -F': ' '
+  busy_after=$(machine_busy)
+  awk -F': ' -v busy="$busy_before $busy_after" '
     /Elapsed \(wall clock\) time/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
     /Maximum resident set size/ { rss = $2 }
-    END { if (s == "" || rss == "") exit 1; printf "%.2f %d\n", s, rss }' "$timing" || fail "could not read $timing"
+    /User time \(seconds\)/ { cpu += $2 }
+    /System time \(seconds\)/ { cpu += $2 }
+    END {
+      if (s == "" || rss == "") exit 1
+      split(busy, b, " "); foreign = b[2] - b[1] - cpu; if (foreign < 0) foreign = 0
+      printf "%.2f %d %.2f %.2f\n", s, rss, cpu, foreign
+    }' "$timing" || fail "could not read $timing"
 }
+
+# A round is noisy when other processes took more than 0.5 CPU second plus 10% of the side's own CPU.
+noisy() { awk -v cpu="$1" -v foreign="$2" 'BEGIN { exit !(foreign > 0.5 + 0.1 * cpu) }'; }
 
 # Both sides must have loaded every row, wharf into the warehouse and the lake too.
 verify() {
@@ -110,17 +139,29 @@ for ((i = 1; i <= warmup; i++)); do
 done
 
 results="$work/results.tsv"
-printf '%-5s  %-8s  %9s  %9s  %9s  %9s\n' run first wharf_s duckdb_s ratio wharf_MiB
-for ((i = 1; i <= runs; i++)); do
-  if ((i % 2)); then first=wharf; w=$(measure wharf); d=$(measure duckdb)
+: >"$results"
+printf '%-5s  %-6s  %8s  %8s  %7s  %9s  %9s  %9s  %10s\n' \
+  round first wharf_s duckdb_s ratio wharf_MiB duckdb_MiB wharf_cpu duckdb_cpu
+round=0
+redone=0
+while [ "$(wc -l <"$results")" -lt "$runs" ]; do
+  round=$((round + 1))
+  if ((round % 2)); then first=wharf; w=$(measure wharf); d=$(measure duckdb)
   else first=duckdb; d=$(measure duckdb); w=$(measure wharf); fi
   verify
-  read -r ws wk <<<"$w"
-  read -r ds dk <<<"$d"
+  read -r ws wk wc wf <<<"$w"
+  read -r ds dk dc df <<<"$d"
   ratio=$(awk -v a="$ws" -v b="$ds" 'BEGIN { printf "%.3f", a / b }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$first" "$ws" "$ds" "$ratio" "$wk" "$dk" >>"$results"
-  printf '%-5s  %-8s  %9s  %9s  %9s  %9.0f   (duckdb-alone peak %.0f MiB)\n' \
-    "$i" "$first" "$ws" "$ds" "$ratio" "$(awk -v k="$wk" 'BEGIN { print k / 1024 }')" "$(awk -v k="$dk" 'BEGIN { print k / 1024 }')"
+  line=$(printf '%-5s  %-6s  %8s  %8s  %7s  %9.0f  %10.0f  %9s  %10s' "$round" "$first" "$ws" "$ds" "$ratio" \
+    "$(awk -v k="$wk" 'BEGIN { print k / 1024 }')" "$(awk -v k="$dk" 'BEGIN { print k / 1024 }')" "$wc" "$dc")
+  # Another process stole CPU during this round: measure it again, a bounded number of times.
+  if { noisy "$wc" "$wf" || noisy "$dc" "$df"; } && [ "$redone" -lt "$runs" ]; then
+    redone=$((redone + 1))
+    echo "$line   noisy (other processes used ${wf}s / ${df}s CPU meanwhile), measured again"
+    continue
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$first" "$ws" "$ds" "$ratio" "$wk" "$dk" "$wc" "$dc" >>"$results"
+  echo "$line"
 done
 
 wharf_median=$(cut -f3 "$results" | median)
@@ -132,9 +173,11 @@ duckdb_peak_median=$(cut -f7 "$results" | median | awk '{ printf "%.0f", $1 / 10
 verdict() { if awk -v v="$1" -v t="$2" "BEGIN { exit !(v $3 t) }"; then echo PASS; else echo FAIL; fi; }
 
 echo
-echo "rows $rows, $runs runs (+$warmup warm-up), $(nproc) cores, DuckDB $duckdb_version, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "rows $rows, $runs runs (+$warmup warm-up, $redone noisy rounds measured again), $(nproc) cores, DuckDB $duckdb_version, $(date -u +%Y-%m-%dT%H:%MZ)"
 printf 'median wall seconds   wharf %s   duckdb alone %s   (ratio of medians %s)\n' "$wharf_median" "$duckdb_median" \
   "$(awk -v a="$wharf_median" -v b="$duckdb_median" 'BEGIN { printf "%.3f", a / b }')"
+printf 'median CPU seconds    wharf %s   duckdb alone %s   (user + system, all threads)\n' \
+  "$(cut -f8 "$results" | median)" "$(cut -f9 "$results" | median)"
 printf 'median ratio          %.3f   target <= %s   %s\n' "$ratio_median" "$max_ratio" "$(verdict "$ratio_median" "$max_ratio" '<=')"
 printf 'wharf peak RSS        %s MiB median, %s MiB max   target < %s MiB   %s   (duckdb alone %s MiB)\n' \
   "$peak_median" "$peak_max" "$max_peak_mib" "$(verdict "$peak_max" "$max_peak_mib" '<')" "$duckdb_peak_median"
