@@ -31,23 +31,7 @@ internal static class RunsCommand
             var runs = await warehouse.ListRunsAsync(count, parse.GetValue(pipeline), cancellationToken);
             if (parse.GetValue(format) == OutputFormat.Json)
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(runs.Select(r => new
-                {
-                    run_id = r.RunId,
-                    pipeline = r.Pipeline,
-                    stream = r.Stream,
-                    source = r.Source,
-                    target = r.Target,
-                    mode = r.Mode,
-                    status = r.Status.ToString().ToLowerInvariant(),
-                    started_at = r.StartedAt,
-                    finished_at = r.FinishedAt,
-                    duration_seconds = r.Duration.TotalSeconds,
-                    rows_extracted = r.RowsExtracted,
-                    rows_loaded = r.RowsLoaded,
-                    error = r.Error,
-                    lake_files = r.LakeFiles,
-                }), JsonOutput.Options));
+                Console.Out.WriteLine(JsonSerializer.Serialize(runs.Select(RunRecordJson.From), JsonOutput.Options));
                 return ExitCodes.Success;
             }
 

@@ -43,23 +43,7 @@ internal static class RunSummaryWriter
         {
             succeeded = summary.Succeeded,
             duration_seconds = summary.Duration.TotalSeconds,
-            streams = summary.Streams.Select(s => new
-            {
-                run_id = s.RunId,
-                pipeline = s.Pipeline,
-                stream = s.Stream,
-                source = s.Source,
-                target = s.Target,
-                mode = s.Mode,
-                status = s.Status.ToString().ToLowerInvariant(),
-                rows_extracted = s.RowsExtracted,
-                rows_loaded = s.RowsLoaded,
-                started_at = s.StartedAt,
-                finished_at = s.FinishedAt,
-                duration_seconds = s.Duration.TotalSeconds,
-                error = s.Error,
-                lake_files = s.LakeFiles,
-            }),
+            streams = summary.Streams.Select(RunRecordJson.From),
         };
         output.WriteLine(JsonSerializer.Serialize(document, JsonOutput.Options));
     }

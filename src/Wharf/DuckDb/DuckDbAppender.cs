@@ -36,7 +36,7 @@ public sealed class DuckDbAppender : IDisposable
     {
         var qualified = schema is null ? table : $"{schema}.{table}";
         var status = NativeMethods.duckdb_appender_create(connection.Handle, schema, table, out var pointer);
-        var appender = AppenderHandle.Wrap(pointer);
+        var appender = new AppenderHandle(pointer);
         if (status != NativeMethods.Success)
         {
             var error = NativeMethods.ReadUtf8(NativeMethods.duckdb_appender_error(pointer));
@@ -55,7 +55,7 @@ public sealed class DuckDbAppender : IDisposable
                 writers[i] = VectorWriter.Create(DuckDbColumnType.FromHandle(types[i]), $"{qualified} column {i + 1}");
             }
 
-            return new DuckDbAppender(appender, DataChunkHandle.Wrap(NativeMethods.duckdb_create_data_chunk(types, (ulong)count)), writers, qualified);
+            return new DuckDbAppender(appender, new DataChunkHandle(NativeMethods.duckdb_create_data_chunk(types, (ulong)count)), writers, qualified);
         }
         catch
         {

@@ -45,7 +45,7 @@ public sealed class DuckDbConnection : IDisposable
     public DuckDbPreparedStatement Prepare(string sql)
     {
         var status = NativeMethods.duckdb_prepare(Handle, sql, out var prepared);
-        var statement = PreparedStatementHandle.Wrap(prepared);
+        var statement = new PreparedStatementHandle(prepared);
         if (status != NativeMethods.Success)
         {
             var error = NativeMethods.ReadUtf8(NativeMethods.duckdb_prepare_error(prepared));

@@ -41,7 +41,7 @@ public sealed class DuckDbDatabase : IDisposable
                 throw new DuckDbException($"Could not open DuckDB database '{path ?? ":memory:"}': {message}");
             }
 
-            return new DuckDbDatabase(DatabaseHandle.Wrap(database), path);
+            return new DuckDbDatabase(new DatabaseHandle(database), path);
         }
         finally
         {
@@ -66,7 +66,7 @@ public sealed class DuckDbDatabase : IDisposable
             throw new DuckDbException("Could not open a DuckDB connection.");
         }
 
-        return new DuckDbConnection(ConnectionHandle.Wrap(connection));
+        return new DuckDbConnection(new ConnectionHandle(connection));
     }
 
     /// <summary>The version of the loaded DuckDB library, e.g. <c>v1.5.6</c>.</summary>

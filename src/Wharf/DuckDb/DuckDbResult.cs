@@ -43,7 +43,7 @@ internal sealed unsafe class DuckDbResult : IDisposable
     }
 
     /// <summary>The next chunk, or an invalid handle at the end of the result.</summary>
-    public DataChunkHandle FetchChunk() => DataChunkHandle.Wrap(NativeMethods.duckdb_fetch_chunk(*result));
+    public DataChunkHandle FetchChunk() => new DataChunkHandle(NativeMethods.duckdb_fetch_chunk(*result));
 
     public void Dispose()
     {

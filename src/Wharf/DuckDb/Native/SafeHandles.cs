@@ -2,19 +2,19 @@ using System.Runtime.InteropServices;
 
 namespace Wharf.DuckDb.Native;
 
-// The handle family shares one file: each is a few lines that differ only in the destroy call.
+// The handle family shares one file: each differs only in the call that destroys it.
 
-internal sealed class DatabaseHandle() : SafeHandle(IntPtr.Zero, ownsHandle: true)
+/// <summary>An owned DuckDB object pointer, destroyed exactly once.</summary>
+internal abstract class NativeHandle : SafeHandle
 {
+    protected NativeHandle(IntPtr pointer)
+        : base(IntPtr.Zero, ownsHandle: true) => SetHandle(pointer);
+
     public override bool IsInvalid => handle == IntPtr.Zero;
+}
 
-    public static DatabaseHandle Wrap(IntPtr pointer)
-    {
-        var wrapped = new DatabaseHandle();
-        wrapped.SetHandle(pointer);
-        return wrapped;
-    }
-
+internal sealed class DatabaseHandle(IntPtr pointer) : NativeHandle(pointer)
+{
     protected override bool ReleaseHandle()
     {
         NativeMethods.duckdb_close(ref handle);
@@ -22,17 +22,8 @@ internal sealed class DatabaseHandle() : SafeHandle(IntPtr.Zero, ownsHandle: tru
     }
 }
 
-internal sealed class ConnectionHandle() : SafeHandle(IntPtr.Zero, ownsHandle: true)
+internal sealed class ConnectionHandle(IntPtr pointer) : NativeHandle(pointer)
 {
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    public static ConnectionHandle Wrap(IntPtr pointer)
-    {
-        var wrapped = new ConnectionHandle();
-        wrapped.SetHandle(pointer);
-        return wrapped;
-    }
-
     protected override bool ReleaseHandle()
     {
         NativeMethods.duckdb_disconnect(ref handle);
@@ -40,17 +31,8 @@ internal sealed class ConnectionHandle() : SafeHandle(IntPtr.Zero, ownsHandle: t
     }
 }
 
-internal sealed class PreparedStatementHandle() : SafeHandle(IntPtr.Zero, ownsHandle: true)
+internal sealed class PreparedStatementHandle(IntPtr pointer) : NativeHandle(pointer)
 {
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    public static PreparedStatementHandle Wrap(IntPtr pointer)
-    {
-        var wrapped = new PreparedStatementHandle();
-        wrapped.SetHandle(pointer);
-        return wrapped;
-    }
-
     protected override bool ReleaseHandle()
     {
         NativeMethods.duckdb_destroy_prepare(ref handle);
@@ -58,17 +40,8 @@ internal sealed class PreparedStatementHandle() : SafeHandle(IntPtr.Zero, ownsHa
     }
 }
 
-internal sealed class AppenderHandle() : SafeHandle(IntPtr.Zero, ownsHandle: true)
+internal sealed class AppenderHandle(IntPtr pointer) : NativeHandle(pointer)
 {
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    public static AppenderHandle Wrap(IntPtr pointer)
-    {
-        var wrapped = new AppenderHandle();
-        wrapped.SetHandle(pointer);
-        return wrapped;
-    }
-
     protected override bool ReleaseHandle()
     {
         NativeMethods.duckdb_appender_destroy(ref handle);
@@ -76,17 +49,8 @@ internal sealed class AppenderHandle() : SafeHandle(IntPtr.Zero, ownsHandle: tru
     }
 }
 
-internal sealed class DataChunkHandle() : SafeHandle(IntPtr.Zero, ownsHandle: true)
+internal sealed class DataChunkHandle(IntPtr pointer) : NativeHandle(pointer)
 {
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    public static DataChunkHandle Wrap(IntPtr pointer)
-    {
-        var wrapped = new DataChunkHandle();
-        wrapped.SetHandle(pointer);
-        return wrapped;
-    }
-
     protected override bool ReleaseHandle()
     {
         NativeMethods.duckdb_destroy_data_chunk(ref handle);
