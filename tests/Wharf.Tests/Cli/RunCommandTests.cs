@@ -52,7 +52,7 @@ public sealed class RunCommandTests : IDisposable
 
         var file = project.LakeFiles().ShouldHaveSingleItem();
         var relative = Path.GetRelativePath(project.Lake, file).Replace('\\', '/');
-        relative.ShouldMatch(@"^customers/customers/\d{4}/\d{2}/\d{2}/\d{8}T\d{6}Z-[0-9a-f]{6}-0000\.parquet$");
+        relative.ShouldMatch(@"^customers/customers/\d{4}/\d{2}/\d{2}/\d{8}T\d{9}Z-[0-9a-f]{6}-0000\.parquet$");
         var manifest = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(file, ".manifest.json"))).RootElement;
         manifest.GetProperty("rows").GetInt64().ShouldBe(3);
         manifest.GetProperty("source_files")[0].GetString().ShouldBe("customers.csv");

@@ -30,7 +30,7 @@ internal static class CsvDiagnosis
             column++;
             if (inQuotes)
             {
-                if (c == escape && escape != quote && reader.Peek() == quote)
+                if (c == escape && escape != quote && (reader.Peek() == quote || reader.Peek() == escape))
                 {
                     reader.Read();
                     column++;
