@@ -37,6 +37,13 @@ internal static class CommandRunner
             WriteError("Cancelled. Nothing half-done was kept: the warehouse is as it was before the interrupted step.");
             return ExitCodes.Failed;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A bug in Wharf, not in the user's data: say so, and keep the details for the report.
+            WriteError($"Wharf failed unexpectedly ({ex.GetType().Name}: {ex.Message}). This is a bug in Wharf; please report it with the details below.");
+            Console.Error.WriteLine(ex);
+            return ExitCodes.Failed;
+        }
     }
 
     public static void WriteError(string message) =>

@@ -42,9 +42,11 @@ internal static class DotEnvFile
 
     private static string Unquote(string value)
     {
-        if (value.Length >= 2 && (value[0] == '"' || value[0] == '\'') && value[^1] == value[0])
+        // A quoted value ends at its closing quote; anything after it can only be a comment.
+        var close = value.Length >= 2 && (value[0] == '"' || value[0] == '\'') ? value.LastIndexOf(value[0]) : -1;
+        if (close > 0 && (close == value.Length - 1 || value[(close + 1)..].TrimStart().StartsWith('#')))
         {
-            var inner = value[1..^1];
+            var inner = value[1..close];
             return value[0] == '"' ? inner.Replace("\\n", "\n").Replace("\\\"", "\"") : inner;
         }
 

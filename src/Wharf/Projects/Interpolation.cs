@@ -26,12 +26,15 @@ internal sealed partial class Interpolation(IReadOnlyDictionary<string, string> 
 
         var name = match.Groups["name"].Value;
         var found = environment(name) ?? (dotEnv.TryGetValue(name, out var fromFile) ? fromFile : null);
-        if (found is not null)
+        var hasDefault = match.Groups["default"].Success;
+
+        // As in the shell: ${VAR:-default} uses the default when VAR is unset or empty.
+        if (found is not null && !(hasDefault && found.Length == 0))
         {
             return found;
         }
 
-        return match.Groups["default"].Success
+        return hasDefault
             ? match.Groups["default"].Value
             : throw fail($"the environment variable {name} is not set. Set it in the environment or in the project's .env file.");
     });

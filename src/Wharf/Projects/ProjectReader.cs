@@ -9,17 +9,21 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
 {
     private static readonly string[] SupportedConnectionTypes = ["files"];
 
+    private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines"];
+    private static readonly string[] ConnectionKeys = ["type", "path"];
+    private static readonly string[] PipelineKeys = ["source", "files", "format", "csv", "table", "schema", "mode"];
+    private static readonly string[] CsvKeys = ["delimiter", "header", "quote", "escape", "encoding", "null", "date_format", "timestamp_format", "skip"];
+
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex Identifier();
 
     public Project Read(YamlNode document)
     {
-        var top = new YamlMap(document, this, "the project file");
+        var top = new YamlMap(document, this, "the project file", TopKeys);
         var warehouse = ReadWarehouse(top.Get("warehouse"));
         var lake = Path.GetFullPath(Path.Combine(root, top.String("lake") ?? "lake"));
-        var connections = ReadConnections(top.Map("connections") ?? throw Error(document, "the project file needs 'connections:' (where data comes from)."));
-        var pipelines = ReadPipelines(top.Map("pipelines") ?? throw Error(document, "the project file needs 'pipelines:' (what to load)."), connections);
-        top.RejectUnknownKeys();
+        var connections = ReadConnections(top.Map("connections", keys: null) ?? throw Error(document, "the project file needs 'connections:' (where data comes from)."));
+        var pipelines = ReadPipelines(top.Map("pipelines", keys: null) ?? throw Error(document, "the project file needs 'pipelines:' (what to load)."), connections);
         return new Project(root, file, warehouse, lake, connections, pipelines);
     }
 
@@ -48,10 +52,9 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
     private ImmutableArray<ConnectionSettings> ReadConnections(YamlMap map)
     {
         var connections = ImmutableArray.CreateBuilder<ConnectionSettings>();
-        foreach (var (name, value) in map.Entries)
+        foreach (var (name, _, value) in map.Entries)
         {
-            map.Get(name);
-            var connection = new YamlMap(value, this, $"connection '{name}'");
+            var connection = new YamlMap(value, this, $"connection '{name}'", ConnectionKeys);
             var typeNode = connection.Get("type") ?? throw Error(value, $"connection '{name}' needs 'type:' (one of: {string.Join(", ", SupportedConnectionTypes)}).");
             var type = Scalar(typeNode, $"'type' of connection '{name}'");
             if (!SupportedConnectionTypes.Contains(type))
@@ -60,7 +63,6 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             }
 
             var path = Path.GetFullPath(Path.Combine(root, connection.String("path") ?? "."));
-            connection.RejectUnknownKeys();
             connections.Add(new ConnectionSettings(name, type, path));
         }
 
@@ -70,17 +72,17 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
     private ImmutableArray<PipelineSettings> ReadPipelines(YamlMap map, ImmutableArray<ConnectionSettings> connections)
     {
         var pipelines = ImmutableArray.CreateBuilder<PipelineSettings>();
-        foreach (var (name, value) in map.Entries)
+        foreach (var (name, keyNode, value) in map.Entries)
         {
-            map.Get(name);
-            var keyNode = map.Node is YamlMappingNode m ? m.Children.Keys.First(k => ((YamlScalarNode)k).Value == name) : value;
             RequireIdentifier(keyNode, name, "pipeline name");
-            var pipeline = new YamlMap(value, this, $"pipeline '{name}'");
+            var pipeline = new YamlMap(value, this, $"pipeline '{name}'", PipelineKeys);
             var sourceNode = pipeline.Get("source") ?? throw Error(value, $"pipeline '{name}' needs 'source:' (the name of a connection).");
             var source = Scalar(sourceNode, $"'source' of pipeline '{name}'");
             if (connections.All(c => c.Name != source))
             {
-                throw Error(sourceNode, $"pipeline '{name}' reads from '{source}', but there is no such connection. Connections: {string.Join(", ", connections.Select(c => c.Name))}.");
+                throw Error(sourceNode, connections.IsEmpty
+                    ? $"pipeline '{name}' reads from '{source}', but no connections are declared. Add it under 'connections:'."
+                    : $"pipeline '{name}' reads from '{source}', but there is no such connection. Connections: {string.Join(", ", connections.Select(c => c.Name))}.");
             }
 
             var files = pipeline.StringList("files");
@@ -97,13 +99,12 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Source = source,
                 Files = files,
                 Format = pipeline.Enum("format", FileFormat.Auto),
-                Csv = ReadCsv(pipeline.Map("csv")),
+                Csv = ReadCsv(pipeline.Map("csv", CsvKeys)),
                 Table = table,
                 Schema = schema,
                 Mode = pipeline.Enum("mode", WriteMode.Append),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
-            pipeline.RejectUnknownKeys();
             pipelines.Add(settings);
         }
 
@@ -134,18 +135,17 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             TimestampFormat = map.String("timestamp_format"),
             Skip = map.Int("skip"),
         };
-        map.RejectUnknownKeys();
         return options;
     }
 
     private string RequireIdentifier(YamlNode node, string value, string what) => Identifier().IsMatch(value)
         ? value
-        : throw Error(node, $"the {what} '{value}' can only hold letters, digits and underscores and must not start with a digit (it becomes a SQL identifier and a lake folder). Try '{Suggest(value)}'.");
+        : throw Error(node, $"the {what} '{value}' can only hold letters, digits and underscores and must not start with a digit (it becomes a SQL identifier and a lake folder). Try '{Suggest(value, what)}'.");
 
-    private static string Suggest(string value)
+    private static string Suggest(string value, string what)
     {
         var cleaned = Regex.Replace(value.Trim().ToLowerInvariant(), "[^a-z0-9_]+", "_").Trim('_');
-        return cleaned.Length == 0 ? "my_table" : char.IsDigit(cleaned[0]) ? "_" + cleaned : cleaned;
+        return cleaned.Length == 0 ? "my_" + what.Split(' ')[0] : char.IsDigit(cleaned[0]) ? "_" + cleaned : cleaned;
     }
 
     /// <summary>A scalar's text with <c>${VAR}</c> references expanded.</summary>

@@ -4,33 +4,42 @@ using YamlDotNet.RepresentationModel;
 namespace Wharf.Projects;
 
 /// <summary>
-/// Reads one YAML mapping of wharf.yml with validation: every key read is remembered, so what is
-/// left over is reported as unknown, with the closest known key as a suggestion.
+/// Reads one YAML mapping of wharf.yml with validation. Keys are checked up front against the
+/// allowed ones, so a misspelled key is reported as such (with the closest allowed key) before
+/// any "missing key" error could hide it.
 /// </summary>
 internal sealed class YamlMap
 {
     private readonly YamlMappingNode node;
     private readonly ProjectReader reader;
     private readonly string context;
-    private readonly HashSet<string> known = new(StringComparer.Ordinal);
 
-    public YamlMap(YamlNode node, ProjectReader reader, string context)
+    /// <param name="keys">The allowed keys, or <see langword="null"/> for a map of names (connections, pipelines).</param>
+    public YamlMap(YamlNode node, ProjectReader reader, string context, IReadOnlyCollection<string>? keys)
     {
         this.reader = reader;
         this.context = context;
         this.node = node as YamlMappingNode ?? throw reader.Error(node, $"{context} must be a mapping of keys to values.");
+        foreach (var keyNode in this.node.Children.Keys)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value
+                ?? throw reader.Error(keyNode, $"keys in {context} must be plain names, not lists or mappings.");
+            if (keys is not null && !keys.Contains(key))
+            {
+                var closest = keys.MinBy(k => Distance(k, key));
+                var hint = closest is not null && Distance(closest, key) <= 2 ? $" Did you mean '{closest}'?" : "";
+                throw reader.Error(keyNode, $"unknown key '{key}' in {context}.{hint} Expected one of: {string.Join(", ", keys.Order(StringComparer.Ordinal))}.");
+            }
+        }
     }
 
     public YamlNode Node => node;
 
-    public IEnumerable<(string Key, YamlNode Value)> Entries =>
-        node.Children.Select(pair => (((YamlScalarNode)pair.Key).Value ?? "", pair.Value));
+    public IEnumerable<(string Key, YamlNode KeyNode, YamlNode Value)> Entries =>
+        node.Children.Select(pair => (((YamlScalarNode)pair.Key).Value ?? "", pair.Key, pair.Value));
 
-    public YamlNode? Get(string key)
-    {
-        known.Add(key);
-        return node.Children.TryGetValue(new YamlScalarNode(key), out var value) && !IsNull(value) ? value : null;
-    }
+    public YamlNode? Get(string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && !IsNull(value) ? value : null;
 
     public string? String(string key) => Get(key) is { } value ? reader.Scalar(value, $"'{key}' in {context}") : null;
 
@@ -92,22 +101,8 @@ internal sealed class YamlMap
             : throw reader.Error(value, $"'{key}' in {context} must be one of {string.Join(", ", names)}, not '{text}'.");
     }
 
-    public YamlMap? Map(string key) => Get(key) is { } value ? new YamlMap(value, reader, $"'{key}' in {context}") : null;
-
-    /// <summary>Fails on the first key that was never read.</summary>
-    public void RejectUnknownKeys()
-    {
-        foreach (var (keyNode, _) in node.Children)
-        {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
-            if (!known.Contains(key))
-            {
-                var closest = known.MinBy(k => Distance(k, key));
-                var hint = closest is not null && Distance(closest, key) <= 2 ? $" Did you mean '{closest}'?" : "";
-                throw reader.Error(keyNode, $"unknown key '{key}' in {context}.{hint} Expected one of: {string.Join(", ", known.Order())}.");
-            }
-        }
-    }
+    public YamlMap? Map(string key, IReadOnlyCollection<string>? keys) =>
+        Get(key) is { } value ? new YamlMap(value, reader, $"'{key}' in {context}", keys) : null;
 
     private static bool IsNull(YamlNode value) =>
         value is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: null or "" or "~" or "null" };

@@ -45,9 +45,12 @@ public static class ColumnNames
             var c = name[i];
             if (char.IsLetterOrDigit(c))
             {
-                // A word boundary inside camelCase or before the last capital of an acronym ("HTTPStatus").
+                // A word boundary inside camelCase, or before the last capital of an acronym
+                // ("HTTPStatus"), but not before a plural s ("IDs").
+                var acronymEnd = i > 0 && i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1])
+                    && !(name[i + 1] == 's' && (i + 2 == name.Length || !char.IsLetter(name[i + 2])));
                 var boundary = char.IsUpper(c) && i > 0 && builder.Length > 0 && builder[^1] != '_' &&
-                    (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1])));
+                    (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) || acronymEnd);
                 if (boundary)
                 {
                     builder.Append('_');
@@ -61,7 +64,14 @@ public static class ColumnNames
             }
         }
 
+        // Leading underscores are part of the name ("_id" stays "_id"); trailing ones are noise.
         var result = builder.ToString().Trim('_');
+        var leading = name.Length - name.TrimStart('_').Length;
+        if (result.Length > 0 && leading > 0)
+        {
+            return new string('_', leading) + result;
+        }
+
         return result.Length > 0 && char.IsDigit(result[0]) ? "_" + result : result;
     }
 }

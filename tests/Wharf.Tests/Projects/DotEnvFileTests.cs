@@ -53,7 +53,7 @@ public sealed class DotEnvFileTests : IDisposable
         }, ignoreOrder: true);
     }
 
-    [Fact(Skip = "bug: DotEnvFile.Unquote keeps the quotes when a quoted value is followed by a comment: KEY=\"value\" # note gives '\"value\"' instead of 'value'")]
+    [Fact]
     public async Task Read_WhenAQuotedValueIsFollowedByAComment_DropsTheQuotesAndTheComment()
     {
         var values = await ReadAsync("""

@@ -167,7 +167,7 @@ public sealed class ProjectLoaderTests : IDisposable
         project.Connections[0].Path.ShouldBe(Path.Combine(folder.Path, "fallback", "dir"));
     }
 
-    [Fact(Skip = "bug: Interpolation.Expand returns the empty value instead of the default for ${VAR:-default} when VAR is set but empty (shell and Docker Compose use the default)")]
+    [Fact]
     public async Task Load_WhenVariableIsEmptyAndHasADefault_UsesTheDefault()
     {
         folder.WriteDotEnv("DATA_DIR=\n");
@@ -287,7 +287,7 @@ public sealed class ProjectLoaderTests : IDisposable
         error.Column.ShouldBe(1);
     }
 
-    [Fact(Skip = "bug: ProjectReader.ReadPipelines checks required keys before YamlMap.RejectUnknownKeys, so 'file: x' (for 'files:') reports \"needs 'files:'\" at the pipeline instead of the unknown key 'file' with \"Did you mean 'files'?\" at the typo")]
+    [Fact]
     public async Task Load_WhenRequiredKeyIsMisspelled_PointsAtTheTypo()
     {
         var error = await folder.LoadFailsAsync("""
@@ -305,7 +305,7 @@ public sealed class ProjectLoaderTests : IDisposable
         error.Column.ShouldBe(5);
     }
 
-    [Fact(Skip = "bug: YamlMap.Entries and YamlMap.RejectUnknownKeys cast every key to YamlScalarNode, so a complex key ('? [a, b]') crashes with InvalidCastException instead of a ProjectFileException")]
+    [Fact]
     public async Task Load_WhenAKeyIsNotAScalar_ReportsAProjectFileError()
     {
         var error = await folder.LoadFailsAsync("""

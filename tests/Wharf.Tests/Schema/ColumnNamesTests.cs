@@ -27,6 +27,10 @@ public sealed class ColumnNamesTests
     [InlineData("2nd", "_2nd")]
     [InlineData("2024 Sales", "_2024_sales")]
     [InlineData("Größe", "größe")]
+    [InlineData("IDs", "ids")]
+    [InlineData("CustomerIDs", "customer_ids")]
+    [InlineData("_id", "_id")]
+    [InlineData("__meta__", "__meta")]
     public void ToSnakeCase_TurnsSourceNamesIntoSnakeCase(string name, string expected)
     {
         ColumnNames.ToSnakeCase(name).ShouldBe(expected);

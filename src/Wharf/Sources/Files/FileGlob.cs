@@ -40,8 +40,14 @@ internal static class FileGlob
 
         // Search from the deepest folder without wildcards.
         var parts = Path.GetRelativePath(root, full).Split(Path.DirectorySeparatorChar);
+        if (parts[^1] == "**")
+        {
+            // A trailing ** means every file below.
+            parts = [.. parts, "*"];
+        }
+
         var fixedParts = parts.TakeWhile(p => p.IndexOfAny(['*', '?']) < 0).ToArray();
-        var baseDir = Path.Combine([root, .. fixedParts]);
+        var baseDir = Path.GetFullPath(Path.Combine([root, .. fixedParts]));
         if (!Directory.Exists(baseDir))
         {
             return [];
