@@ -10,6 +10,13 @@ namespace Wharf.Lake;
 /// </summary>
 public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
 {
+    /// <summary>
+    /// Rows per Parquet row group. Kept below DuckDB's own table row group (122,880 rows): with
+    /// larger groups a DuckDB load of the file holds the whole table in memory until checkpoint
+    /// (measured in bench/: 1.4 GiB and 40% slower at 5M rows; 818 MiB with 100,000).
+    /// </summary>
+    internal const int RowGroupSize = 100_000;
+
     public LakeLayout Layout { get; } = layout;
 
     /// <summary>Copies the rows of <paramref name="relationSql"/> into a new lake file.</summary>
@@ -36,7 +43,7 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         try
         {
             var rows = await connection.ExecuteAsync(
-                $"COPY ({relationSql}) TO {Sql.QuoteLiteral(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)",
+                $"COPY ({relationSql}) TO {Sql.QuoteLiteral(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize})",
                 cancellationToken);
             var columns = ReadColumns(connection, temporary);
             File.Move(temporary, path);

@@ -9,7 +9,7 @@ public sealed class RunCommandTests : IDisposable
         id,name,email,amount,signed_up
         1,"Silva, Ana",ana@example.com,10.50,2024-01-15
         2,"Chen ""CC"" Li",,20.25,2024-02-03
-        3,Bruno,bruno@example.com,,2024-03-21
+        3,Bruno,"",,2024-03-21
 
         """;
 
@@ -40,6 +40,7 @@ public sealed class RunCommandTests : IDisposable
         project.Scalar("select name from raw.customers where id = 2").ShouldBe("Chen \"CC\" Li");
         project.Scalar("select email from raw.customers where id = 2").ShouldBeNull();
         project.Scalar("select amount from raw.customers where id = 3").ShouldBeNull();
+        project.Scalar("select email from raw.customers where id = 3").ShouldBe("", "a quoted empty field is an empty string, not NULL");
         project.Scalar("select count(distinct _wharf_run_id) from raw.customers").ShouldBe(1L);
         project.Scalar("select count(*) from raw.customers where _wharf_loaded_at is null").ShouldBe(0L);
     }

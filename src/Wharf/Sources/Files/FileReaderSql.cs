@@ -34,6 +34,9 @@ internal static class FileReaderSql
             $"escape = {Sql.QuoteLiteral(csv.Escape ?? csv.Quote ?? "\"")}",
             $"skip = {(csv.Skip ?? 0).ToString(CultureInfo.InvariantCulture)}",
             "strict_mode = true",
+
+            // A quoted empty field ("") is an empty string; only an unquoted empty field is NULL.
+            "allow_quoted_nulls = false",
         };
         if (csv.Encoding is { } encoding)
         {
