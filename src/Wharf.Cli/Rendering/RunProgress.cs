@@ -26,6 +26,20 @@ internal static class RunProgress
         return summary!;
     }
 
+    /// <summary>"42% of 632 MB · 118 MB/s" when the input's size is known, else "42%".</summary>
+    private static string Throughput(long? bytes, StreamProgressed p)
+    {
+        var percent = p.Percentage.ToString("F0", CultureInfo.InvariantCulture) + "%";
+        if (bytes is not { } total || p.Elapsed.TotalSeconds < 0.05)
+        {
+            return percent;
+        }
+
+        var megabytes = total / 1_000_000.0;
+        var rate = megabytes * p.Percentage / 100 / p.Elapsed.TotalSeconds;
+        return $"{percent} of {megabytes.ToString("N0", CultureInfo.InvariantCulture)} MB · {rate.ToString("N0", CultureInfo.InvariantCulture)} MB/s";
+    }
+
     internal static string Rate(long rows, TimeSpan elapsed) =>
         elapsed.TotalSeconds > 0.05 ? (rows / elapsed.TotalSeconds).ToString("N0", CultureInfo.InvariantCulture) : "–";
 
@@ -33,6 +47,7 @@ internal static class RunProgress
     private sealed class LiveProgress(ProgressContext context) : IProgress<RunEvent>
     {
         private readonly Dictionary<(string, string), ProgressTask> tasks = [];
+        private readonly Dictionary<(string, string), long?> sizes = [];
         private readonly Lock gate = new();
 
         public void Report(RunEvent value)
@@ -49,14 +64,14 @@ internal static class RunProgress
 
                 switch (value)
                 {
-                    case StreamProgressed p:
-                        task.Description = $"{name} [grey]{p.Rows.ToString("N0", CultureInfo.InvariantCulture)} rows · {Rate(p.Rows, p.Elapsed)} rows/s[/]";
-                        if (p.Percentage >= 0)
-                        {
-                            task.IsIndeterminate = false;
-                            task.Value = Math.Min(99, p.Percentage);
-                        }
-
+                    case StreamStarted started:
+                        sizes[key] = started.Bytes;
+                        task.Description = $"{name} [grey]{Markup.Escape(started.Description)}[/]";
+                        break;
+                    case StreamProgressed p when p.Percentage >= 0:
+                        task.IsIndeterminate = false;
+                        task.Value = Math.Min(99, p.Percentage);
+                        task.Description = $"{name} [grey]{Throughput(sizes.GetValueOrDefault(key), p)}[/]";
                         break;
                     case StreamPhase phase:
                         task.Description = $"{name} [grey]{Markup.Escape(phase.Phase)}…[/]";

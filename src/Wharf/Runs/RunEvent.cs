@@ -3,10 +3,15 @@ namespace Wharf.Runs;
 /// <summary>What a run reports while it works; the CLI draws progress from these.</summary>
 public abstract record RunEvent(string Pipeline, string Stream);
 
-public sealed record StreamStarted(string Pipeline, string Stream, string Description) : RunEvent(Pipeline, Stream);
+/// <summary>A stream starts; <paramref name="Bytes"/> is the size of what it reads, when known.</summary>
+public sealed record StreamStarted(string Pipeline, string Stream, string Description, long? Bytes) : RunEvent(Pipeline, Stream);
 
-/// <summary>Rows read so far, and DuckDB's estimate of the fraction done (-1 when unknown).</summary>
-public sealed record StreamProgressed(string Pipeline, string Stream, long Rows, double Percentage, TimeSpan Elapsed) : RunEvent(Pipeline, Stream);
+/// <summary>
+/// DuckDB's estimate of the fraction of the extract done (0–100, or -1 when unknown). Rows are
+/// reported only when the stream finishes: DuckDB's running row counter counts rows once per
+/// operator, so it is not the number of rows read.
+/// </summary>
+public sealed record StreamProgressed(string Pipeline, string Stream, double Percentage, TimeSpan Elapsed) : RunEvent(Pipeline, Stream);
 
 public sealed record StreamPhase(string Pipeline, string Stream, string Phase) : RunEvent(Pipeline, Stream);
 

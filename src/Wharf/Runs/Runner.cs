@@ -69,7 +69,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
 
     private async Task<RunRecord> RunStreamAsync(ISource source, SourceStream stream, RunRecord record, PipelineSettings pipeline, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
     {
-        progress?.Report(new StreamStarted(record.Pipeline, record.Stream, stream.Description));
+        progress?.Report(new StreamStarted(record.Pipeline, record.Stream, stream.Description, stream.Bytes));
         LogMessages.StreamStarting(logger, record.RunId, record.Pipeline, record.Stream, stream.Description);
         LakeManifest? manifest = null;
         try
@@ -103,8 +103,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         var clock = Stopwatch.StartNew();
         while (await Task.WhenAny(task, Task.Delay(ProgressInterval, time)) != task)
         {
-            var (percentage, rows, _) = warehouse.WorkArea.Progress;
-            progress.Report(new StreamProgressed(record.Pipeline, record.Stream, (long)rows, percentage, clock.Elapsed));
+            progress.Report(new StreamProgressed(record.Pipeline, record.Stream, warehouse.WorkArea.Progress.Percentage, clock.Elapsed));
         }
 
         return await task;

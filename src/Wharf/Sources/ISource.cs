@@ -20,4 +20,5 @@ public interface ISource
 /// <summary>One stream of a source.</summary>
 /// <param name="Name">The stream's name in the lake and the audit (the target table for files).</param>
 /// <param name="Description">What is read, for messages: e.g. <c>3 files matching orders/*.csv</c>.</param>
-public sealed record SourceStream(string Name, string Description, IReadOnlyList<string> Files);
+/// <param name="Bytes">The size of what is read, when known (files), for progress.</param>
+public sealed record SourceStream(string Name, string Description, IReadOnlyList<string> Files, long? Bytes = null);

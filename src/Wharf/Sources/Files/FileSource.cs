@@ -17,7 +17,7 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
             new SourceException(connection.Name, pipeline.Table, $"Pipeline '{pipeline.Name}' ({pipeline.Location}): {problem}"));
         var format = ResolveFormat(files);
         var description = files.Count == 1 ? Relative(files[0]) : $"{files.Count} {format.ToString().ToLowerInvariant()} files matching {string.Join(", ", pipeline.Files)}";
-        IReadOnlyList<SourceStream> streams = [new SourceStream(pipeline.Table, description, files)];
+        IReadOnlyList<SourceStream> streams = [new SourceStream(pipeline.Table, description, files, files.Sum(f => new FileInfo(f).Length))];
         return Task.FromResult(streams);
     }
 

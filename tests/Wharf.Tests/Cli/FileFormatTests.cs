@@ -1,0 +1,91 @@
+namespace Wharf.Tests.Cli;
+
+/// <summary>CSV dialect options, TSV and JSON arrays, end to end.</summary>
+public sealed class FileFormatTests : IDisposable
+{
+    private readonly TempProject project = new();
+
+    public void Dispose() => project.Dispose();
+
+    [Fact]
+    public async Task Csv_WithSemicolonsDayFirstDatesAndNullStrings_LoadsAsDeclared()
+    {
+        project.Write("data/export.txt", "code;amount;day\nA;1,5;31/12/2024\nNA;NA;01/02/2025\n").WithPipelines("""
+              export:
+                source: local
+                files: "export.txt"
+                format: csv
+                csv: { delimiter: ";", null: ["NA"], date_format: "%d/%m/%Y" }
+            """);
+        var result = await project.RunAsync("run");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        project.Scalar("select day from export where code = 'A'").ShouldBe(new DateOnly(2024, 12, 31));
+        project.Scalar("select day from export where code is null").ShouldBe(new DateOnly(2025, 2, 1));
+        project.Scalar("select amount from export where code = 'A'").ShouldBe("1,5");
+        project.Scalar("select count(*) from export where amount is null").ShouldBe(1L);
+    }
+
+    [Fact]
+    public async Task Csv_WithoutHeader_GetsGeneratedColumnNames()
+    {
+        project.Write("data/raw.csv", "1,a\n2,b\n").WithPipelines("""
+              raw:
+                source: local
+                files: "raw.csv"
+                csv: { header: false }
+            """);
+        (await project.RunAsync("run")).ExitCode.ShouldBe(0);
+        project.Scalar("select count(*) from raw").ShouldBe(2L);
+        project.Scalar("select column1 from raw where column0 = 2").ShouldBe("b");
+    }
+
+    [Fact]
+    public async Task Tsv_ByExtension_SplitsOnTabs()
+    {
+        project.Write("data/t.tsv", "id\tnote\n1\thas, commas\n").WithPipelines("""
+              t: { source: local, files: "t.tsv" }
+            """);
+        (await project.RunAsync("run")).ExitCode.ShouldBe(0);
+        project.Scalar("select note from t").ShouldBe("has, commas");
+    }
+
+    [Fact]
+    public async Task JsonArray_LoadsEachObjectAsARow()
+    {
+        project.Write("data/items.json", """[{"id": 1, "tags": ["a"]}, {"id": 2, "tags": []}]""").WithPipelines("""
+              items: { source: local, files: "items.json" }
+            """);
+        var result = await project.RunAsync("run");
+        result.ExitCode.ShouldBe(0, result.ToString());
+        project.Scalar("select count(*) from items").ShouldBe(2L);
+        project.Scalar("select len(tags) from items where id = 1").ShouldBe(1L);
+    }
+
+    [Fact]
+    public async Task UnknownExtension_AsksForAFormat()
+    {
+        project.Write("data/x.dat", "1").WithPipelines("""
+              x: { source: local, files: "x.dat" }
+            """);
+        var result = await project.RunAsync("run");
+        result.ExitCode.ShouldBe(1);
+        result.Error.ShouldContain("x.dat");
+        result.Error.ShouldContain("format:");
+    }
+
+    [Fact]
+    public async Task MissingDuckDbLibrary_SaysHowToGetIt()
+    {
+        project.Write("data/x.csv", "a\n1\n").WithPipelines("  x: { source: local, files: \"x.csv\" }");
+        var result = await WharfProcess.RunAsync(
+            project.Root,
+            new Dictionary<string, string?> { ["WHARF_DUCKDB_LIB"] = null, ["WHARF_CACHE_DIR"] = Path.Combine(project.Root, "empty-cache") },
+            "run", "--project", project.Root);
+
+        result.ExitCode.ShouldBe(1, result.ToString());
+        result.Error.ShouldContain("scripts/fetch-duckdb.sh");
+        result.Error.ShouldContain("WHARF_DUCKDB_LIB");
+        result.Error.ShouldNotContain("   at ");
+    }
+}
