@@ -25,7 +25,7 @@ internal static class QueryCommand
             }
             catch (DuckDbException ex)
             {
-                throw new WharfException($"The query failed: {Sources.Files.FileErrors.Condense(ex.Message)}", ex);
+                throw new WharfException($"The query failed: {ex.Summary}", ex);
             }
 
             return ExitCodes.Success;

@@ -153,7 +153,7 @@ public sealed class DuckDbAppender : IDisposable
         NativeMethods.duckdb_data_chunk_set_size(pointer, row);
         if (NativeMethods.duckdb_append_data_chunk(handle.DangerousGetHandle(), pointer) != NativeMethods.Success)
         {
-            throw new DuckDbException($"Appending to {table} failed: {NativeMethods.ReadUtf8(NativeMethods.duckdb_appender_error(handle.DangerousGetHandle()))}");
+            throw Failure("Appending to");
         }
 
         NativeMethods.duckdb_data_chunk_reset(pointer);
@@ -167,7 +167,7 @@ public sealed class DuckDbAppender : IDisposable
         SendChunk();
         if (NativeMethods.duckdb_appender_flush(handle.DangerousGetHandle()) != NativeMethods.Success)
         {
-            throw new DuckDbException($"Appending to {table} failed: {NativeMethods.ReadUtf8(NativeMethods.duckdb_appender_error(handle.DangerousGetHandle()))}");
+            throw Failure("Appending to");
         }
     }
 
@@ -177,9 +177,12 @@ public sealed class DuckDbAppender : IDisposable
         Flush();
         if (NativeMethods.duckdb_appender_close(handle.DangerousGetHandle()) != NativeMethods.Success)
         {
-            throw new DuckDbException($"Closing the appender for {table} failed: {NativeMethods.ReadUtf8(NativeMethods.duckdb_appender_error(handle.DangerousGetHandle()))}");
+            throw Failure("Closing the appender for");
         }
     }
+
+    private DuckDbException Failure(string what) =>
+        new($"{what} {table} failed: {NativeMethods.ReadUtf8(NativeMethods.duckdb_appender_error(handle.DangerousGetHandle()))}");
 
     public void Dispose()
     {

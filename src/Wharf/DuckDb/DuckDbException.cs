@@ -11,4 +11,25 @@ public sealed class DuckDbException : WharfException
 
     /// <summary>The statement that failed, when there was one.</summary>
     public string? Sql { get; }
+
+    /// <summary>DuckDB's message in one line, for Wharf's own error paragraphs.</summary>
+    public string Summary => Condense(Message);
+
+    /// <summary>DuckDB's first lines, without its SQL excerpt and its generic list of fixes.</summary>
+    internal static string Condense(string message)
+    {
+        var cut = message.Length;
+        foreach (var marker in new[] { "\nLINE ", "Possible fixes", "Potential Fixes", "\n\n" })
+        {
+            var at = message.IndexOf(marker, StringComparison.Ordinal);
+            if (at >= 0 && at < cut)
+            {
+                cut = at;
+            }
+        }
+
+        var text = string.Join("; ", message[..cut].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return text.EndsWith('.') ? text : text + ".";
+    }
 }
+

@@ -151,4 +151,18 @@ public sealed class OtherCommandsTests : IDisposable
         project.Scalar("select status from _wharf.runs order by started_at desc limit 1").ShouldBe("failed");
         project.Scalar("select count(*) from _wharf.runs").ShouldBe(2L);
     }
+
+    [Fact]
+    public async Task Run_WhileAnotherProcessHoldsTheWarehouse_SaysSoAndChangesNothing()
+    {
+        await LoadAsync();
+        using (var holder = Wharf.DuckDb.DuckDbDatabase.Open(project.Warehouse))
+        {
+            var result = await project.RunAsync("run");
+            result.ExitCode.ShouldBe(1, result.ToString());
+            result.Error.ShouldContain("in use by another process");
+        }
+
+        project.Scalar("select count(*) from _wharf.runs").ShouldBe(1L);
+    }
 }

@@ -9,7 +9,7 @@ public sealed class FileErrorsTests
     {
         const string message = "Binder Error: Referenced column \"amount\" not found in FROM clause!\nLINE 1: SELECT amount FROM read_csv('orders.csv')\n               ^";
 
-        FileErrors.Condense(message).ShouldBe("Binder Error: Referenced column \"amount\" not found in FROM clause!.");
+        Wharf.DuckDb.DuckDbException.Condense(message).ShouldBe("Binder Error: Referenced column \"amount\" not found in FROM clause!.");
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class FileErrorsTests
             * Set the delimiter option
             """;
 
-        FileErrors.Condense(message).ShouldBe(
+        Wharf.DuckDb.DuckDbException.Condense(message).ShouldBe(
             "Invalid Input Error: CSV Error on Line: 3; Original Line: 2,b,extra; Expected Number of Columns: 2 Found: 3.");
     }
 
@@ -34,22 +34,22 @@ public sealed class FileErrorsTests
     {
         const string message = "Invalid Input Error: Error when sniffing file \"x.csv\".\nIt was not possible to automatically detect the CSV parsing dialect\n\nThe search space used was:\nDelimiter Candidates: ',', '|', ';', '\\t'";
 
-        FileErrors.Condense(message).ShouldBe(
+        Wharf.DuckDb.DuckDbException.Condense(message).ShouldBe(
             "Invalid Input Error: Error when sniffing file \"x.csv\".; It was not possible to automatically detect the CSV parsing dialect.");
     }
 
     [Fact]
     public void Condense_WhenMessageUsesWindowsLineEndings_TrimsThem()
     {
-        FileErrors.Condense("IO Error: No files found\r\nLINE 1: SELECT 1\r\n").ShouldBe("IO Error: No files found.");
+        Wharf.DuckDb.DuckDbException.Condense("IO Error: No files found\r\nLINE 1: SELECT 1\r\n").ShouldBe("IO Error: No files found.");
     }
 
     [Fact]
     public void Condense_WhenMessageIsOneSentence_KeepsItWithOneFullStop()
     {
-        FileErrors.Condense("IO Error: No files found that match the pattern \"a.csv\".")
+        Wharf.DuckDb.DuckDbException.Condense("IO Error: No files found that match the pattern \"a.csv\".")
             .ShouldBe("IO Error: No files found that match the pattern \"a.csv\".");
-        FileErrors.Condense("Conversion Error: Could not convert string 'x' to INT32")
+        Wharf.DuckDb.DuckDbException.Condense("Conversion Error: Could not convert string 'x' to INT32")
             .ShouldBe("Conversion Error: Could not convert string 'x' to INT32.");
     }
 }

@@ -49,7 +49,7 @@ internal static partial class FileErrors
             _ => "Check the file and the pipeline's 'csv:' options.",
         };
         return new SourceException(connection.Name, pipeline.Table,
-            $"{prefix}: cannot read {where} as {format.ToString().ToUpperInvariant()}: {Condense(error.Message)} {hint} Nothing was loaded.", error)
+            $"{prefix}: cannot read {where} as {format.ToString().ToUpperInvariant()}: {error.Summary} {hint} Nothing was loaded.", error)
         { File = culprit is null ? null : relative(culprit), Line = line };
     }
 
@@ -73,21 +73,4 @@ internal static partial class FileErrors
 
     private static string DescribeFiles(IReadOnlyList<string> files, Func<string, string> relative) =>
         files.Count == 1 ? relative(files[0]) : $"one of {files.Count} files ({string.Join(", ", files.Take(3).Select(relative))}{(files.Count > 3 ? ", …" : "")})";
-
-    /// <summary>DuckDB's first lines, without its SQL excerpt and its generic list of fixes.</summary>
-    internal static string Condense(string message)
-    {
-        var cut = message.Length;
-        foreach (var marker in new[] { "\nLINE ", "Possible fixes", "Potential Fixes", "\n\n" })
-        {
-            var at = message.IndexOf(marker, StringComparison.Ordinal);
-            if (at >= 0 && at < cut)
-            {
-                cut = at;
-            }
-        }
-
-        var text = string.Join("; ", message[..cut].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return text.EndsWith('.') ? text : text + ".";
-    }
 }

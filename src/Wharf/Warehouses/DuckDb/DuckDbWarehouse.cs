@@ -38,7 +38,7 @@ public sealed class DuckDbWarehouse : IWarehouse
         catch (DuckDbException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {
             throw new WharfException(
-                $"The warehouse {path} is in use by another process ({Sources.Files.FileErrors.Condense(ex.Message)}) " +
+                $"The warehouse {path} is in use by another process ({ex.Summary}) " +
                 "Wait for the other run to finish, or stop it, and try again.", ex);
         }
 
@@ -95,7 +95,7 @@ public sealed class DuckDbWarehouse : IWarehouse
             if (ex is DuckDbException duck)
             {
                 throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
-                    $"Loading {request.Schema}.{request.Table} failed and was rolled back; the table is as it was. DuckDB said: {Sources.Files.FileErrors.Condense(duck.Message)}" +
+                    $"Loading {request.Schema}.{request.Table} failed and was rolled back; the table is as it was. DuckDB said: {duck.Summary}" +
                     (request.Mode == WriteMode.Append ? " If the files' columns changed, run with mode: replace to rebuild the table." : ""), ex);
             }
 
