@@ -29,9 +29,9 @@ internal static class DuckDbAlone
         var clock = Stopwatch.StartNew();
         using var database = DuckDbDatabase.Open(databaseFile, settings);
         using var connection = database.Connect();
-        connection.Execute($"CREATE TABLE orders AS SELECT * FROM read_csv({Sql.QuoteLiteral(Path.GetFullPath(csv))})");
+        connection.Execute($"CREATE TABLE orders AS SELECT * FROM read_csv({Quote.Literal(Path.GetFullPath(csv))})");
         var load = clock.Elapsed;
-        connection.Execute($"COPY orders TO {Sql.QuoteLiteral(Path.GetFullPath(parquet))} (FORMAT parquet, COMPRESSION zstd)");
+        connection.Execute($"COPY orders TO {Quote.Literal(Path.GetFullPath(parquet))} (FORMAT parquet, COMPRESSION zstd)");
         var copy = clock.Elapsed - load;
         connection.Execute("CHECKPOINT");
         var seconds = clock.Elapsed.TotalSeconds;

@@ -88,7 +88,7 @@ internal static class OrdersGenerator
     {
         var partial = target + ".partial";
         File.Delete(partial);
-        connection.Execute($"COPY orders TO {Sql.QuoteLiteral(partial)} ({options})");
+        connection.Execute($"COPY orders TO {Quote.Literal(partial)} ({options})");
         File.Move(partial, target, overwrite: true);
     }
 }

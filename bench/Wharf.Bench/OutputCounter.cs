@@ -20,7 +20,7 @@ internal static class OutputCounter
         var tableRows = connection.Scalar($"SELECT count(*) FROM {FindTable(connection, table)}");
 
         var pattern = Directory.Exists(parquet) ? Path.Combine(Path.GetFullPath(parquet), "**", "*.parquet") : Path.GetFullPath(parquet);
-        var parquetRows = connection.Scalar($"SELECT count(*) FROM read_parquet({Sql.QuoteLiteral(pattern)})");
+        var parquetRows = connection.Scalar($"SELECT count(*) FROM read_parquet({Quote.Literal(pattern)})");
         Console.WriteLine($"{tableRows} {parquetRows}");
     }
 
@@ -39,7 +39,7 @@ internal static class OutputCounter
 
         return found.Count switch
         {
-            1 => Sql.QuoteQualified(found[0], table),
+            1 => Quote.Qualified(found[0], table),
             0 => throw new BenchException($"no table '{table}' in the database."),
             _ => throw new BenchException($"table '{table}' is in several schemas ({string.Join(", ", found)}); expected one."),
         };

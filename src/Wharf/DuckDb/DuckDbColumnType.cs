@@ -24,9 +24,9 @@ public sealed record DuckDbColumnType(
         DuckDbType.Decimal => $"DECIMAL({Width},{Scale})",
         DuckDbType.List => $"{Element!.SqlName}[]",
         DuckDbType.Array => $"{Element!.SqlName}[{ArraySize}]",
-        DuckDbType.Struct => $"STRUCT({string.Join(", ", Fields.Select(f => $"{Sql.QuoteIdentifier(f.Name)} {f.Type.SqlName}"))})",
+        DuckDbType.Struct => $"STRUCT({string.Join(", ", Fields.Select(f => $"{Quote.Identifier(f.Name)} {f.Type.SqlName}"))})",
         DuckDbType.Map => $"MAP({Element!.Fields[0].Type.SqlName}, {Element.Fields[1].Type.SqlName})",
-        DuckDbType.Enum => $"ENUM({string.Join(", ", EnumValues.Select(Sql.QuoteLiteral))})",
+        DuckDbType.Enum => $"ENUM({string.Join(", ", EnumValues.Select(Quote.Literal))})",
         _ => SimpleNames.TryGetValue(Id, out var name) ? name : Id.ToString().ToUpperInvariant(),
     };
 

@@ -43,7 +43,7 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         try
         {
             var rows = await connection.ExecuteAsync(
-                $"COPY ({relationSql}) TO {Sql.QuoteLiteral(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize})",
+                $"COPY ({relationSql}) TO {Quote.Literal(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize})",
                 cancellationToken);
             var columns = ReadColumns(connection, temporary);
             File.Move(temporary, path);
@@ -72,7 +72,7 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
 
     private static ImmutableArray<LakeColumn> ReadColumns(DuckDbConnection connection, string parquetFile)
     {
-        using var reader = connection.Query($"DESCRIBE SELECT * FROM read_parquet({Sql.QuoteLiteral(parquetFile)})");
+        using var reader = connection.Query($"DESCRIBE SELECT * FROM read_parquet({Quote.Literal(parquetFile)})");
         var columns = ImmutableArray.CreateBuilder<LakeColumn>();
         while (reader.Read())
         {

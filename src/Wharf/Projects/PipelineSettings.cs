@@ -13,6 +13,23 @@ public sealed record PipelineSettings
     /// <summary>Globs, relative to the connection's folder (<c>files:</c>).</summary>
     public ImmutableArray<string> Files { get; init; } = [];
 
+    /// <summary>Source tables of a database connection: names or globs, <c>!</c> to exclude (<c>tables:</c>).</summary>
+    public ImmutableArray<string> Tables { get; init; } = [];
+
+    /// <summary>One SQL query against a database connection (<c>query:</c>); its rows go to <see cref="Table"/>.</summary>
+    public string? Query { get; init; }
+
+    /// <summary>Whether to recreate the source's primary and foreign keys in the warehouse (<c>keys:</c>).</summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool Keys { get; init; }
+
+    /// <summary>How many tables (or key ranges) to extract at once (<c>parallel:</c>).</summary>
+    /// <value>Defaults to the number of cores, at most 4.</value>
+    public int Parallel { get; init; } = DefaultParallel;
+
+    /// <summary>The number of cores, at most 4: extraction is I/O- and DuckDB-bound beyond that.</summary>
+    public static int DefaultParallel => Math.Clamp(Environment.ProcessorCount, 1, 4);
+
     /// <summary>The file format; <see cref="FileFormat.Auto"/> decides by extension.</summary>
     /// <value>Defaults to <see cref="FileFormat.Auto"/>.</value>
     public FileFormat Format { get; init; } = FileFormat.Auto;
@@ -20,7 +37,7 @@ public sealed record PipelineSettings
     /// <summary>How CSV/TSV files are read.</summary>
     public CsvOptions Csv { get; init; } = new();
 
-    /// <summary>The warehouse table.</summary>
+    /// <summary>The warehouse table (for files and <c>query:</c>; <c>tables:</c> keep the source tables' names).</summary>
     /// <value>Defaults to the pipeline's name.</value>
     public required string Table { get; init; }
 

@@ -42,6 +42,32 @@ public enum WarehouseKind
 
 /// <summary>A named source of data (<c>connections:</c> in wharf.yml).</summary>
 /// <param name="Name">The key under <c>connections:</c>.</param>
-/// <param name="Type">The connection type, e.g. <c>files</c>.</param>
-/// <param name="Path">For <c>files</c>: the absolute folder that globs are relative to.</param>
-public sealed record ConnectionSettings(string Name, string Type, string Path);
+/// <param name="Type">The connection type: <c>files</c>, <c>postgres</c> or <c>sqlite</c>.</param>
+public sealed record ConnectionSettings(string Name, string Type)
+{
+    /// <summary>For <c>files</c>: the absolute folder that globs are relative to; for <c>sqlite</c>: the database file.</summary>
+    public string Path { get; init; } = "";
+
+    /// <summary>For <c>postgres</c>: <c>postgres://user:password@host:port/database?sslmode=…</c>. May hold a secret: never print it.</summary>
+    public string? Url { get; init; }
+
+    public string? Host { get; init; }
+
+    public int? Port { get; init; }
+
+    public string? User { get; init; }
+
+    /// <summary>A secret: never printed, logged or audited.</summary>
+    public string? Password { get; init; }
+
+    public string? Database { get; init; }
+
+    /// <summary>disable, allow, prefer, require, verify-ca or verify-full.</summary>
+    public string? SslMode { get; init; }
+
+    /// <summary>Where the connection is declared.</summary>
+    public SourceLocation Location { get; init; }
+
+    /// <summary>Hides secrets from <see cref="object.ToString"/>, which records would otherwise print in full.</summary>
+    public override string ToString() => $"{Name} ({Type})";
+}

@@ -7,11 +7,18 @@ namespace Wharf.Projects;
 /// <summary>Turns the YAML tree of wharf.yml into a validated <see cref="Project"/>.</summary>
 internal sealed partial class ProjectReader(string root, string file, Interpolation interpolation)
 {
-    private static readonly string[] SupportedConnectionTypes = ["files"];
+    private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "sqlite"];
 
     private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines"];
-    private static readonly string[] ConnectionKeys = ["type", "path"];
-    private static readonly string[] PipelineKeys = ["source", "files", "format", "csv", "table", "schema", "mode"];
+    private static readonly Dictionary<string, string[]> ConnectionKeys = new()
+    {
+        ["files"] = ["type", "path"],
+        ["sqlite"] = ["type", "path"],
+        ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode"],
+    };
+
+    private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "table", "schema", "mode"];
+    private static readonly string[] DatabasePipelineKeys = ["source", "tables", "query", "table", "schema", "mode", "keys", "parallel"];
     private static readonly string[] CsvKeys = ["delimiter", "header", "quote", "escape", "encoding", "null", "date_format", "timestamp_format", "skip"];
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -54,19 +61,49 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         var connections = ImmutableArray.CreateBuilder<ConnectionSettings>();
         foreach (var (name, _, value) in map.Entries)
         {
-            var connection = new YamlMap(value, this, $"connection '{name}'", ConnectionKeys);
-            var typeNode = connection.Get("type") ?? throw Error(value, $"connection '{name}' needs 'type:' (one of: {string.Join(", ", SupportedConnectionTypes)}).");
-            var type = Scalar(typeNode, $"'type' of connection '{name}'");
-            if (!SupportedConnectionTypes.Contains(type))
+            var type = ReadConnectionType(name, value);
+            var connection = new YamlMap(value, this, $"connection '{name}'", ConnectionKeys[type]);
+            var settings = new ConnectionSettings(name, type)
             {
-                throw Error(typeNode, $"connection type '{type}' is not supported by this version of Wharf. Supported: {string.Join(", ", SupportedConnectionTypes)}.");
+                Path = Path.GetFullPath(Path.Combine(root, connection.String("path") ?? ".")),
+                Url = connection.String("url"),
+                Host = connection.String("host"),
+                Port = connection.Int("port"),
+                User = connection.String("user"),
+                Password = connection.String("password"),
+                Database = connection.String("database"),
+                SslMode = connection.String("sslmode"),
+                Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
+            };
+            if (type == "postgres" && settings.Url is null && settings.Host is null)
+            {
+                throw Error(value, $"connection '{name}' needs 'url:' (postgres://user@host:5432/database, with the password from ${{VAR}}) or 'host:' and 'database:'.");
             }
 
-            var path = Path.GetFullPath(Path.Combine(root, connection.String("path") ?? "."));
-            connections.Add(new ConnectionSettings(name, type, path));
+            if (type == "postgres" && settings.Url is not null && !settings.Url.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) && !settings.Url.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Error(connection.Get("url")!, $"the url of connection '{name}' must start with postgres:// (e.g. postgres://user@host:5432/database).");
+            }
+
+            if (type == "sqlite" && connection.Get("path") is null)
+            {
+                throw Error(value, $"connection '{name}' needs 'path:' (the SQLite database file).");
+            }
+
+            connections.Add(settings);
         }
 
         return connections.ToImmutable();
+    }
+
+    private string ReadConnectionType(string name, YamlNode value)
+    {
+        var connection = value as YamlMappingNode ?? throw Error(value, $"connection '{name}' must be a mapping of keys to values.");
+        var typeNode = connection.Children.TryGetValue(new YamlScalarNode("type"), out var found) ? found
+            : throw Error(value, $"connection '{name}' needs 'type:' (one of: {string.Join(", ", SupportedConnectionTypes)}).");
+        var type = Scalar(typeNode, $"'type' of connection '{name}'");
+        return SupportedConnectionTypes.Contains(type) ? type
+            : throw Error(typeNode, $"connection type '{type}' is not supported by this version of Wharf. Supported: {string.Join(", ", SupportedConnectionTypes)}.");
     }
 
     private ImmutableArray<PipelineSettings> ReadPipelines(YamlMap map, ImmutableArray<ConnectionSettings> connections)
@@ -75,7 +112,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         foreach (var (name, keyNode, value) in map.Entries)
         {
             RequireIdentifier(keyNode, name, "pipeline name");
-            var pipeline = new YamlMap(value, this, $"pipeline '{name}'", PipelineKeys);
+            var pipeline = new YamlMap(value, this, $"pipeline '{name}'", [.. FilePipelineKeys.Union(DatabasePipelineKeys)]);
             var sourceNode = pipeline.Get("source") ?? throw Error(value, $"pipeline '{name}' needs 'source:' (the name of a connection).");
             var source = Scalar(sourceNode, $"'source' of pipeline '{name}'");
             if (connections.All(c => c.Name != source))
@@ -85,10 +122,21 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                     : $"pipeline '{name}' reads from '{source}', but there is no such connection. Connections: {string.Join(", ", connections.Select(c => c.Name))}.");
             }
 
+            var connection = connections.First(c => c.Name == source);
+            var isFiles = connection.Type == "files";
+            pipeline.RejectKeys(isFiles ? DatabasePipelineKeys.Except(FilePipelineKeys) : FilePipelineKeys.Except(DatabasePipelineKeys),
+                isFiles ? $"applies to database connections, and '{source}' is a files connection" : $"applies to files connections, and '{source}' is a {connection.Type} connection");
             var files = pipeline.StringList("files");
-            if (files.IsEmpty)
+            var tables = pipeline.StringList("tables");
+            var query = pipeline.String("query");
+            if (isFiles && files.IsEmpty)
             {
                 throw Error(value, $"pipeline '{name}' needs 'files:' (a glob such as \"orders/*.csv\", relative to the connection's path).");
+            }
+
+            if (!isFiles && tables.IsEmpty == (query is null))
+            {
+                throw Error(value, $"pipeline '{name}' needs either 'tables:' (e.g. [\"public.*\", \"!public.audit_log\"]) or 'query:' (with 'table:' naming the target), not both.");
             }
 
             var table = pipeline.Get("table") is { } tableNode ? RequireIdentifier(tableNode, Scalar(tableNode, "'table'"), "table name") : name;
@@ -98,6 +146,10 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Name = name,
                 Source = source,
                 Files = files,
+                Tables = tables,
+                Query = query,
+                Keys = pipeline.Bool("keys") ?? false,
+                Parallel = pipeline.Int("parallel") is { } parallel ? Math.Max(1, parallel) : PipelineSettings.DefaultParallel,
                 Format = pipeline.Enum("format", FileFormat.Auto),
                 Csv = ReadCsv(pipeline.Map("csv", CsvKeys)),
                 Table = table,

@@ -101,6 +101,18 @@ internal sealed class YamlMap
             : throw reader.Error(value, $"'{key}' in {context} must be one of {string.Join(", ", names)}, not '{text}'.");
     }
 
+    /// <summary>Fails when one of <paramref name="keys"/> is present, saying why it does not belong here.</summary>
+    public void RejectKeys(IEnumerable<string> keys, string reason)
+    {
+        foreach (var key in keys)
+        {
+            if (node.Children.Keys.FirstOrDefault(k => (k as YamlScalarNode)?.Value == key) is { } keyNode)
+            {
+                throw reader.Error(keyNode, $"'{key}' in {context} {reason}.");
+            }
+        }
+    }
+
     public YamlMap? Map(string key, IReadOnlyCollection<string>? keys) =>
         Get(key) is { } value ? new YamlMap(value, reader, $"'{key}' in {context}", keys) : null;
 

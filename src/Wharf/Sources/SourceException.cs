@@ -19,4 +19,9 @@ public sealed class SourceException : WharfException
 
     /// <summary>1-based line in <see cref="File"/>, when known.</summary>
     public long? Line { get; init; }
+
+    /// <summary>Whether a retry may help (a dropped connection), set by the source.</summary>
+    public bool Transient { get; init; }
+
+    public override bool IsTransient => Transient;
 }

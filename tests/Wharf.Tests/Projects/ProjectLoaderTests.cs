@@ -46,9 +46,9 @@ public sealed class ProjectLoaderTests : IDisposable
         Path.GetFullPath(project.File).ShouldBe(folder.ProjectFile);
         project.Warehouse.ShouldBe(new WarehouseSettings(WarehouseKind.DuckDb, Path.Combine(folder.Path, "db", "wh.duckdb")));
         Path.TrimEndingDirectorySeparator(project.LakeDirectory).ShouldBe(Path.Combine(folder.Path, "raw"));
-        project.Connections.ShouldBe([
-            new ConnectionSettings("shop", "files", Path.Combine(folder.Path, "data", "shop")),
-            new ConnectionSettings("here", "files", folder.Path),
+        project.Connections.Select(c => (c.Name, c.Type, c.Path)).ShouldBe([
+            ("shop", "files", Path.Combine(folder.Path, "data", "shop")),
+            ("here", "files", folder.Path),
         ]);
         project.Pipelines.Select(p => p.Name).ShouldBe(["orders", "customers"]);
 
@@ -551,17 +551,77 @@ public sealed class ProjectLoaderTests : IDisposable
     {
         var error = await folder.LoadFailsAsync("""
             connections:
-              shop: { type: postgres, path: x }
+              shop: { type: mysql, path: x }
             pipelines:
               orders:
                 source: shop
                 files: orders.csv
             """);
 
-        error.Message.ShouldContain("'postgres'");
-        error.Message.ShouldContain("Supported: files.");
+        error.Message.ShouldContain("'mysql'");
+        error.Message.ShouldContain("Supported: files, postgres, sqlite.");
         error.Line.ShouldBe(2);
         error.Column.ShouldBe(17);
+    }
+
+    [Fact]
+    public async Task Load_PostgresConnection_ReadsUrlOrFieldsAndHidesThePassword()
+    {
+        folder.WriteProject("""
+            connections:
+              shop: { type: postgres, url: "postgres://etl:${SHOP_PASSWORD}@db.internal:6543/shop?sslmode=require" }
+              other: { type: postgres, host: localhost, port: 5433, user: me, password: s3cret, database: dw }
+            pipelines:
+              sync:
+                source: shop
+                tables: ["public.*", "!public.audit_log"]
+                schema: raw_shop
+                keys: true
+                parallel: 2
+            """);
+        var project = await folder.LoadAsync(new Dictionary<string, string> { ["SHOP_PASSWORD"] = "p@ss:word" });
+
+        var shop = project.Connections[0];
+        Wharf.Sources.Sql.Postgres.PostgresConnector.Describe(shop).ShouldBe("etl@db.internal:6543/shop");
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(Wharf.Sources.Sql.Postgres.PostgresConnector.ConnectionString(shop));
+        builder.Password.ShouldBe("p@ss:word");
+        builder.SslMode.ShouldBe(Npgsql.SslMode.Require);
+        shop.ToString().ShouldNotContain("p@ss");
+        Wharf.Sources.Sql.Postgres.PostgresConnector.Describe(project.Connections[1]).ShouldBe("me@localhost:5433/dw");
+        var sync = project.Pipelines[0];
+        sync.Tables.ShouldBe(["public.*", "!public.audit_log"]);
+        sync.Keys.ShouldBeTrue();
+        sync.Parallel.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Load_WhenADatabasePipelineHasFiles_SaysItDoesNotApply()
+    {
+        var error = await folder.LoadFailsAsync("""
+            connections:
+              shop: { type: postgres, url: "postgres://etl@db/shop" }
+            pipelines:
+              sync:
+                source: shop
+                files: "x.csv"
+            """);
+
+        error.Message.ShouldContain("'files' in pipeline 'sync' applies to files connections");
+        error.Line.ShouldBe(6);
+    }
+
+    [Fact]
+    public async Task Load_WhenADatabasePipelineHasNeitherTablesNorQuery_SaysWhatItNeeds()
+    {
+        var error = await folder.LoadFailsAsync("""
+            connections:
+              shop: { type: postgres, url: "postgres://etl@db/shop" }
+            pipelines:
+              sync:
+                source: shop
+            """);
+
+        error.Message.ShouldContain("needs either 'tables:'");
     }
 
     [Fact]

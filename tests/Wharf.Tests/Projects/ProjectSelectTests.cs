@@ -9,7 +9,7 @@ public sealed class ProjectSelectTests
         "/p/wharf.yml",
         new WarehouseSettings(WarehouseKind.DuckDb, "/p/warehouse.duckdb"),
         "/p/lake",
-        [new ConnectionSettings("files", "files", "/p")],
+        [new ConnectionSettings("files", "files") { Path = "/p" }],
         [Pipeline("orders"), Pipeline("customers"), Pipeline("products")]);
 
     private static PipelineSettings Pipeline(string name) => new()

@@ -12,7 +12,7 @@ internal static class FileReaderSql
 {
     public static string Build(FileFormat format, IReadOnlyList<string> files, CsvOptions csv)
     {
-        var list = "[" + string.Join(", ", files.Select(Sql.QuoteLiteral)) + "]";
+        var list = "[" + string.Join(", ", files.Select(Quote.Literal)) + "]";
         var many = files.Count > 1 ? ", union_by_name = true" : "";
         return format switch
         {
@@ -29,9 +29,9 @@ internal static class FileReaderSql
         var options = new List<string>
         {
             $"header = {((csv.Header ?? true) ? "true" : "false")}",
-            $"delim = {Sql.QuoteLiteral(csv.Delimiter ?? (format == FileFormat.Tsv ? "\t" : ","))}",
-            $"quote = {Sql.QuoteLiteral(csv.Quote ?? "\"")}",
-            $"escape = {Sql.QuoteLiteral(csv.Escape ?? csv.Quote ?? "\"")}",
+            $"delim = {Quote.Literal(csv.Delimiter ?? (format == FileFormat.Tsv ? "\t" : ","))}",
+            $"quote = {Quote.Literal(csv.Quote ?? "\"")}",
+            $"escape = {Quote.Literal(csv.Escape ?? csv.Quote ?? "\"")}",
             $"skip = {(csv.Skip ?? 0).ToString(CultureInfo.InvariantCulture)}",
             "strict_mode = true",
 
@@ -40,22 +40,22 @@ internal static class FileReaderSql
         };
         if (csv.Encoding is { } encoding)
         {
-            options.Add($"encoding = {Sql.QuoteLiteral(encoding)}");
+            options.Add($"encoding = {Quote.Literal(encoding)}");
         }
 
         if (!csv.NullStrings.IsDefaultOrEmpty)
         {
-            options.Add($"nullstr = [{string.Join(", ", csv.NullStrings.Select(Sql.QuoteLiteral))}]");
+            options.Add($"nullstr = [{string.Join(", ", csv.NullStrings.Select(Quote.Literal))}]");
         }
 
         if (csv.DateFormat is { } dateFormat)
         {
-            options.Add($"dateformat = {Sql.QuoteLiteral(dateFormat)}");
+            options.Add($"dateformat = {Quote.Literal(dateFormat)}");
         }
 
         if (csv.TimestampFormat is { } timestampFormat)
         {
-            options.Add($"timestampformat = {Sql.QuoteLiteral(timestampFormat)}");
+            options.Add($"timestampformat = {Quote.Literal(timestampFormat)}");
         }
 
         return ", " + string.Join(", ", options);

@@ -62,12 +62,12 @@ public sealed class DuckDbWarehouse : IWarehouse
     public async Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var target = Sql.QuoteQualified(request.Schema, request.Table);
+        var target = Quote.Qualified(request.Schema, request.Table);
         var select = StagedSelect(request);
         await connection.ExecuteAsync("BEGIN TRANSACTION", cancellationToken);
         try
         {
-            await connection.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Sql.QuoteIdentifier(request.Schema)}", cancellationToken);
+            await connection.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
             long rows;
             if (request.Mode == WriteMode.Replace)
             {
@@ -108,11 +108,11 @@ public sealed class DuckDbWarehouse : IWarehouse
     {
         var columns = request.Files[0].Columns.Select(c => c.Name).ToList();
         var names = ColumnNames.Normalize(columns);
-        var projections = columns.Select((c, i) => c == names[i] ? Sql.QuoteIdentifier(c) : $"{Sql.QuoteIdentifier(c)} AS {Sql.QuoteIdentifier(names[i])}");
-        var files = string.Join(", ", request.Files.Select(f => Sql.QuoteLiteral(Path.Combine(request.LakeRoot, f.File))));
+        var projections = columns.Select((c, i) => c == names[i] ? Quote.Identifier(c) : $"{Quote.Identifier(c)} AS {Quote.Identifier(names[i])}");
+        var files = string.Join(", ", request.Files.Select(f => Quote.Literal(Path.Combine(request.LakeRoot, f.File))));
         var loadedAt = request.Record.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
-        return $"SELECT {string.Join(", ", projections)}, {Sql.QuoteLiteral(request.Record.RunId)} AS _wharf_run_id, " +
-            $"TIMESTAMPTZ {Sql.QuoteLiteral(loadedAt + "+00")} AS _wharf_loaded_at FROM read_parquet([{files}], union_by_name = true)";
+        return $"SELECT {string.Join(", ", projections)}, {Quote.Literal(request.Record.RunId)} AS _wharf_run_id, " +
+            $"TIMESTAMPTZ {Quote.Literal(loadedAt + "+00")} AS _wharf_loaded_at FROM read_parquet([{files}], union_by_name = true)";
     }
 
     private void TryRollback()

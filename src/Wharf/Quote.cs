@@ -5,21 +5,21 @@ namespace Wharf;
 /// Generated SQL quotes every identifier; literals appear only where an engine cannot take a
 /// parameter (file paths in <c>read_csv</c>, DDL defaults).
 /// </summary>
-public static class Sql
+public static class Quote
 {
     /// <summary>Quotes an identifier: <c>my "table"</c> becomes <c>"my ""table"""</c>.</summary>
-    public static string QuoteIdentifier(string identifier)
+    public static string Identifier(string identifier)
     {
         ArgumentNullException.ThrowIfNull(identifier);
         return "\"" + identifier.Replace("\"", "\"\"") + "\"";
     }
 
     /// <summary>Quotes a schema-qualified name.</summary>
-    public static string QuoteQualified(string schema, string name) =>
-        QuoteIdentifier(schema) + "." + QuoteIdentifier(name);
+    public static string Qualified(string schema, string name) =>
+        Identifier(schema) + "." + Identifier(name);
 
     /// <summary>Quotes a string literal: <c>it's</c> becomes <c>'it''s'</c>.</summary>
-    public static string QuoteLiteral(string value)
+    public static string Literal(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         if (value.Contains('\0'))

@@ -1,0 +1,177 @@
+using System.Net.Sockets;
+using Npgsql;
+using Wharf.Projects;
+
+namespace Wharf.Sources.Sql.Postgres;
+
+/// <summary>
+/// Opens connections to a PostgreSQL connection of wharf.yml, and turns connection failures into
+/// one plain sentence (DNS, refused, authentication, missing database, TLS) without the password.
+/// </summary>
+public static class PostgresConnector
+{
+    /// <summary>The Npgsql connection string for a <c>postgres</c> connection (holds the password: never print it).</summary>
+    public static string ConnectionString(ConnectionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = new NpgsqlConnectionStringBuilder();
+        if (settings.Url is { } url)
+        {
+            ApplyUrl(builder, url, settings);
+        }
+
+        builder.Host = settings.Host ?? builder.Host;
+        builder.Port = settings.Port ?? (builder.Port == 0 ? 5432 : builder.Port);
+        builder.Username = settings.User ?? builder.Username;
+        builder.Password = settings.Password ?? builder.Password;
+        builder.Database = settings.Database ?? builder.Database;
+        if (settings.SslMode is { } sslMode)
+        {
+            builder.SslMode = ParseSslMode(sslMode, settings);
+        }
+
+        builder.ApplicationName = "wharf";
+        builder.CommandTimeout = 0;
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Where the connection points, safe to print: <c>user@host:port/database</c>.</summary>
+    public static string Describe(ConnectionSettings settings)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString(settings));
+        return $"{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
+    }
+
+    /// <summary>Opens a connection, or throws a <see cref="SourceException"/> that says what failed.</summary>
+    public static async Task<NpgsqlConnection> OpenAsync(ConnectionSettings settings, CancellationToken cancellationToken = default)
+    {
+        var connection = new NpgsqlConnection(ConnectionString(settings));
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException or ArgumentException)
+        {
+            await connection.DisposeAsync();
+            throw new SourceException(settings.Name, "", $"Cannot connect to '{settings.Name}' ({Describe(settings)}): {Explain(ex)}", ex)
+            {
+                Transient = IsTransient(ex),
+            };
+        }
+    }
+
+    /// <summary>One sentence for a connection failure: what went wrong and what to check.</summary>
+    internal static string Explain(Exception ex)
+    {
+        var socket = ex as SocketException ?? ex.InnerException as SocketException;
+        if (ex is PostgresException pg)
+        {
+            return pg.SqlState switch
+            {
+                PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
+                    $"authentication failed ({pg.MessageText}). Check the user and the password (from ${{VAR}} or .env).",
+                PostgresErrorCodes.InvalidCatalogName => $"the database does not exist ({pg.MessageText}). Check the database name.",
+                PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown => $"the server is starting up or shutting down ({pg.MessageText}). Try again shortly.",
+                PostgresErrorCodes.TooManyConnections => $"the server has no free connections ({pg.MessageText}).",
+                _ => $"the server refused: {pg.MessageText} (SQLSTATE {pg.SqlState}).",
+            };
+        }
+
+        return socket?.SocketErrorCode switch
+        {
+            SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "the host name could not be resolved (DNS). Check the host.",
+            SocketError.ConnectionRefused => "the connection was refused: nothing listens on that host and port. Check the host, the port and that the server runs.",
+            SocketError.TimedOut => "the connection timed out. Check the host, the port and any firewall.",
+            _ when ex.Message.Contains("SSL", StringComparison.OrdinalIgnoreCase) || ex.InnerException is System.Security.Authentication.AuthenticationException =>
+                $"TLS failed ({ex.InnerException?.Message ?? ex.Message}). Check sslmode and the server's certificate.",
+            _ => ex.InnerException?.Message ?? ex.Message,
+        };
+    }
+
+    internal static bool IsTransient(Exception ex) => ex switch
+    {
+        PostgresException pg => pg.IsTransient || pg.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected,
+        NpgsqlException npgsql => npgsql.IsTransient,
+        SocketException or TimeoutException => true,
+        _ => false,
+    };
+
+    // Parsed by hand rather than with Uri: a password from ${VAR} often holds '@', ':' or '/',
+    // and users should not have to percent-encode it (encoded forms are decoded too).
+    private static void ApplyUrl(NpgsqlConnectionStringBuilder builder, string url, ConnectionSettings settings)
+    {
+        ProjectFileException Invalid(string why) => new(settings.Location.File, settings.Location.Line, settings.Location.Column,
+            $"the url of connection '{settings.Name}' is not a valid postgres:// URL ({why}); expected postgres://user:password@host:port/database.");
+
+        var rest = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        var query = "";
+        var queryStart = rest.IndexOf('?', rest.LastIndexOf('@') + 1);
+        if (queryStart >= 0)
+        {
+            query = rest[(queryStart + 1)..];
+            rest = rest[..queryStart];
+        }
+
+        var at = rest.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var userInfo = rest[..at];
+            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            builder.Username = Uri.UnescapeDataString(colon >= 0 ? userInfo[..colon] : userInfo);
+            if (colon >= 0)
+            {
+                builder.Password = Uri.UnescapeDataString(userInfo[(colon + 1)..]);
+            }
+
+            rest = rest[(at + 1)..];
+        }
+
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var hostPort = slash >= 0 ? rest[..slash] : rest;
+        builder.Database = slash >= 0 ? Uri.UnescapeDataString(rest[(slash + 1)..]) : builder.Database;
+        var portSeparator = hostPort.LastIndexOf(':');
+        var host = portSeparator >= 0 && !hostPort.EndsWith(']') ? hostPort[..portSeparator] : hostPort;
+        if (host.Length == 0)
+        {
+            throw Invalid("no host");
+        }
+
+        builder.Host = host.Trim('[', ']');
+        if (portSeparator >= 0 && !hostPort.EndsWith(']'))
+        {
+            builder.Port = int.TryParse(hostPort[(portSeparator + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+                ? port
+                : throw Invalid($"'{hostPort[(portSeparator + 1)..]}' is not a port");
+        }
+
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = pair.Split('=', 2) is [var k, var v] ? (k, Uri.UnescapeDataString(v)) : (pair, "");
+            switch (key)
+            {
+                case "sslmode":
+                    builder.SslMode = ParseSslMode(value, settings);
+                    break;
+                case "application_name" or "connect_timeout" or "options" or "target_session_attrs":
+                    break;
+                default:
+                    throw new ProjectFileException(settings.Location.File, settings.Location.Line, settings.Location.Column,
+                        $"the url of connection '{settings.Name}' has the parameter '{key}', which Wharf does not understand. Supported: sslmode.");
+            }
+        }
+    }
+
+    private static SslMode ParseSslMode(string value, ConnectionSettings settings) =>
+        value.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant() switch
+        {
+            "disable" => SslMode.Disable,
+            "allow" => SslMode.Allow,
+            "prefer" => SslMode.Prefer,
+            "require" => SslMode.Require,
+            "verifyca" => SslMode.VerifyCA,
+            "verifyfull" => SslMode.VerifyFull,
+            _ => throw new ProjectFileException(settings.Location.File, settings.Location.Line, settings.Location.Column,
+                $"sslmode '{value}' of connection '{settings.Name}' is not one of disable, allow, prefer, require, verify-ca, verify-full."),
+        };
+}
