@@ -32,10 +32,10 @@ public sealed class DuckDbAppender : IDisposable
     /// <summary>Rows appended so far.</summary>
     public long RowsAppended { get; private set; }
 
-    internal static DuckDbAppender Create(DuckDbConnection connection, string? schema, string table)
+    internal static DuckDbAppender Create(DuckDbConnection connection, string? catalog, string? schema, string table)
     {
-        var qualified = schema is null ? table : $"{schema}.{table}";
-        var status = NativeMethods.duckdb_appender_create(connection.Handle, schema, table, out var pointer);
+        var qualified = string.Join('.', new[] { catalog, schema, table }.Where(p => p is not null));
+        var status = NativeMethods.duckdb_appender_create_ext(connection.Handle, catalog, schema, table, out var pointer);
         var appender = new AppenderHandle(pointer);
         if (status != NativeMethods.Success)
         {

@@ -80,7 +80,10 @@ public sealed class DuckDbConnection : IDisposable
     }
 
     /// <summary>Opens an appender that writes rows into a table in chunks.</summary>
-    public DuckDbAppender CreateAppender(string? schema, string table) => DuckDbAppender.Create(this, schema, table);
+    public DuckDbAppender CreateAppender(string? schema, string table) => DuckDbAppender.Create(this, null, schema, table);
+
+    /// <summary>Opens an appender on a temporary table of this connection.</summary>
+    public DuckDbAppender CreateTemporaryTableAppender(string table) => DuckDbAppender.Create(this, "temp", "main", table);
 
     /// <summary>How far the running query has got; safe to call from another thread.</summary>
     public (double Percentage, ulong RowsProcessed, ulong TotalRows) Progress

@@ -61,7 +61,14 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         var results = new List<RunRecord>();
         foreach (var stream in streams)
         {
-            results.Add(await RunStreamAsync(source, stream, record with { Stream = stream.Name, Source = $"{connection.Name}: {stream.Description}", StartedAt = time.GetUtcNow() }, pipeline, progress, cancellationToken));
+            var streamRecord = record with
+            {
+                Stream = stream.Name,
+                Source = $"{connection.Name}: {stream.Description}",
+                Target = $"{pipeline.Schema}.{stream.Target}",
+                StartedAt = time.GetUtcNow(),
+            };
+            results.Add(await RunStreamAsync(source, stream, streamRecord, pipeline, progress, cancellationToken));
         }
 
         return results;
@@ -71,14 +78,14 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
     {
         progress?.Report(new StreamStarted(record.Pipeline, record.Stream, stream.Description, stream.Bytes));
         LogMessages.StreamStarting(logger, record.RunId, record.Pipeline, record.Stream, stream.Description);
-        LakeManifest? manifest = null;
+        IReadOnlyList<LakeManifest>? manifests = null;
         try
         {
             var target = new LakeTarget(record.Pipeline, record.Stream, record.RunId, record.StartedAt);
-            manifest = await WithProgress(record, progress, () => source.ExtractAsync(stream, warehouse.WorkArea, lake, target, cancellationToken));
+            manifests = await WithProgress(record, progress, () => source.ExtractAsync(stream, warehouse.WorkArea, lake, target, cancellationToken));
             progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
-            var loaded = record with { RowsExtracted = manifest.Rows, LakeFiles = [manifest.File] };
-            var request = new LoadRequest(pipeline.Schema, pipeline.Table, pipeline.Mode, [manifest], lake.Layout.Root, loaded);
+            var loaded = Extracted(record, manifests);
+            var request = new LoadRequest(pipeline.Schema, stream.Target, pipeline.Mode, [.. manifests], lake.Layout.Root, loaded);
             var done = await warehouse.LoadAsync(request, cancellationToken);
             progress?.Report(new StreamFinished(done));
             LogMessages.StreamLoaded(logger, record.RunId, record.Stream, done.RowsLoaded, record.Target);
@@ -86,10 +93,13 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         }
         catch (WharfException ex)
         {
-            var failed = manifest is null ? record : record with { RowsExtracted = manifest.Rows, LakeFiles = [manifest.File] };
+            var failed = manifests is null ? record : Extracted(record, manifests);
             return await FailAsync(failed, ex, progress, cancellationToken);
         }
     }
+
+    private static RunRecord Extracted(RunRecord record, IReadOnlyList<LakeManifest> manifests) =>
+        record with { RowsExtracted = manifests.Sum(m => m.Rows), LakeFiles = [.. manifests.Select(m => m.File)] };
 
     /// <summary>Runs an extract while reporting DuckDB's progress on the work-area connection.</summary>
     private async Task<T> WithProgress<T>(RunRecord record, IProgress<RunEvent>? progress, Func<Task<T>> work)

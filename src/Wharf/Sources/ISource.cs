@@ -13,12 +13,13 @@ public interface ISource
     /// <summary>The streams this source yields for its pipeline, resolved now (files listed, tables found).</summary>
     Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Writes one stream to the lake and returns its manifest.</summary>
-    Task<LakeManifest> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default);
+    /// <summary>Writes one stream to the lake, in one or more parts, and returns their manifests.</summary>
+    Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One stream of a source.</summary>
 /// <param name="Name">The stream's name in the lake and the audit (the target table for files).</param>
 /// <param name="Description">What is read, for messages: e.g. <c>3 files matching orders/*.csv</c>.</param>
+/// <param name="Target">The warehouse table the stream is loaded into.</param>
 /// <param name="Bytes">The size of what is read, when known (files), for progress.</param>
-public sealed record SourceStream(string Name, string Description, IReadOnlyList<string> Files, long? Bytes = null);
+public sealed record SourceStream(string Name, string Description, string Target, IReadOnlyList<string> Files, long? Bytes = null);

@@ -12,6 +12,7 @@ public static class SourceFactory
         return connection.Type switch
         {
             "files" => new FileSource(connection, pipeline),
+            "postgres" => new Sql.Postgres.PostgresSource(connection, pipeline),
             _ => throw new WharfException($"Connection '{connection.Name}' has type '{connection.Type}', which this version of Wharf cannot read."),
         };
     }

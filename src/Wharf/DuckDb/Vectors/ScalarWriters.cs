@@ -56,24 +56,20 @@ internal sealed unsafe class FloatWriter<T>(DuckDbColumnType type, string column
     };
 }
 
-/// <summary>Scales a .NET decimal to the column's scale; rejects values that would be rounded.</summary>
+/// <summary>
+/// Writes DECIMAL(w,s) as its unscaled integer. Text is parsed digit by digit (exact at any width,
+/// beyond .NET's decimal); a value that would need rounding or more digits is rejected.
+/// </summary>
 internal sealed unsafe class DecimalWriter(DuckDbColumnType type, string column) : VectorWriter(type, column)
 {
     protected override void WriteValue(ulong row, object value)
     {
-        var number = value is string text
-            ? decimal.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)
-            : Convert.ToDecimal(value, CultureInfo.InvariantCulture);
-        var scaled = number * Pow10(Type.Scale);
-        if (scaled != decimal.Truncate(scaled))
+        var unscaled = value is string text
+            ? ParseUnscaled(text, Type.Scale)
+            : ParseUnscaled(Convert.ToDecimal(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture), Type.Scale);
+        if (Int128.Abs(unscaled) >= Pow10(Type.Width))
         {
-            throw new InvalidCastException($"{number} has more than {Type.Scale} decimal places.");
-        }
-
-        var unscaled = (Int128)decimal.Truncate(scaled);
-        if (Int128.Abs(unscaled) >= Int128.Parse("1" + new string('0', Type.Width), CultureInfo.InvariantCulture))
-        {
-            throw new OverflowException($"{number} does not fit in {Type.SqlName}.");
+            throw new OverflowException($"{value} does not fit in {Type.SqlName}.");
         }
 
         switch (Type.InternalType)
@@ -85,9 +81,62 @@ internal sealed unsafe class DecimalWriter(DuckDbColumnType type, string column)
         }
     }
 
-    private static decimal Pow10(int exponent)
+    /// <summary>"-12.340" at scale 2 → -1234; "1.234" at scale 2 is an error, never rounded.</summary>
+    internal static Int128 ParseUnscaled(string text, int scale)
     {
-        var result = 1m;
+        var span = text.AsSpan().Trim();
+        var negative = span.Length > 0 && span[0] == '-';
+        if (span.Length > 0 && (span[0] == '-' || span[0] == '+'))
+        {
+            span = span[1..];
+        }
+
+        Int128 result = 0;
+        var decimals = -1;
+        var digits = 0;
+        foreach (var c in span)
+        {
+            if (c == '.' && decimals < 0)
+            {
+                decimals = 0;
+                continue;
+            }
+
+            if (c is < '0' or > '9')
+            {
+                throw new FormatException($"'{text}' is not a decimal number{(text.Contains("NaN", StringComparison.OrdinalIgnoreCase) || text.Contains("inf", StringComparison.OrdinalIgnoreCase) ? " (NaN and infinity have no DECIMAL form)" : "")}.");
+            }
+
+            if (decimals >= 0 && ++decimals > scale)
+            {
+                if (c != '0')
+                {
+                    throw new InvalidCastException($"{text} has more than {scale} decimal places.");
+                }
+
+                continue;
+            }
+
+            if (++digits > 38)
+            {
+                throw new OverflowException($"{text} has more than 38 digits.");
+            }
+
+            result = (result * 10) + (c - '0');
+        }
+
+        if (digits == 0)
+        {
+            throw new FormatException($"'{text}' is not a decimal number.");
+        }
+
+        result *= Pow10(scale - Math.Max(decimals, 0));
+        return negative ? -result : result;
+    }
+
+    private static Int128 Pow10(int exponent)
+    {
+        Int128 result = 1;
         for (var i = 0; i < exponent; i++)
         {
             result *= 10;

@@ -10,6 +10,9 @@ internal sealed unsafe class DateWriter(DuckDbColumnType type, string column) : 
 
     protected override void WriteValue(ulong row, object value) => ((int*)Data)[row] = value switch
     {
+        // As Npgsql maps them: MaxValue/MinValue stand for ±infinity.
+        DateOnly d when d == DateOnly.MaxValue => int.MaxValue,
+        DateOnly d when d == DateOnly.MinValue => -int.MaxValue,
         DateOnly d => d.DayNumber - EpochDayNumber,
         DateTime dt => DateOnly.FromDateTime(dt).DayNumber - EpochDayNumber,
         string text => DateOnly.Parse(text, CultureInfo.InvariantCulture).DayNumber - EpochDayNumber,
@@ -43,6 +46,20 @@ internal sealed unsafe class TimestampWriter(DuckDbColumnType type, string colum
             _ => throw new InvalidCastException($"{value.GetType().Name} is not a timestamp."),
         };
         ((long*)Data)[row] = ticks;
+    }
+}
+
+/// <summary>TIMETZ: microseconds in the upper 40 bits, the offset (inverted, in seconds) in the lower 24.</summary>
+internal sealed unsafe class TimeTzWriter(DuckDbColumnType type, string column) : VectorWriter(type, column)
+{
+    private const int MaxOffsetSeconds = (16 * 60 * 60) - 1;
+
+    protected override void WriteValue(ulong row, object value)
+    {
+        var time = value is DateTimeOffset dto ? dto : throw new InvalidCastException($"{value.GetType().Name} is not a time with a time zone.");
+        var micros = (ulong)(time.TimeOfDay.Ticks / 10);
+        var offset = (ulong)(MaxOffsetSeconds - (int)time.Offset.TotalSeconds);
+        ((ulong*)Data)[row] = (micros << 24) | offset;
     }
 }
 

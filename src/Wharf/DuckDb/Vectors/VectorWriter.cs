@@ -77,6 +77,7 @@ internal abstract unsafe class VectorWriter(DuckDbColumnType type, string column
         DuckDbType.VarChar or DuckDbType.Blob => new StringWriter(type, column),
         DuckDbType.Date => new DateWriter(type, column),
         DuckDbType.Time => new TimeWriter(type, column),
+        DuckDbType.TimeTz => new TimeTzWriter(type, column),
         DuckDbType.Timestamp or DuckDbType.TimestampTz => new TimestampWriter(type, column),
         DuckDbType.Interval => new IntervalWriter(type, column),
         DuckDbType.Uuid => new UuidWriter(type, column),

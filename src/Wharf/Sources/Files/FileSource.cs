@@ -17,11 +17,11 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
             new SourceException(connection.Name, pipeline.Table, $"Pipeline '{pipeline.Name}' ({pipeline.Location}): {problem}"));
         var format = ResolveFormat(files);
         var description = files.Count == 1 ? Relative(files[0]) : $"{files.Count} {format.ToString().ToLowerInvariant()} files matching {string.Join(", ", pipeline.Files)}";
-        IReadOnlyList<SourceStream> streams = [new SourceStream(pipeline.Table, description, files, files.Sum(f => new FileInfo(f).Length))];
+        IReadOnlyList<SourceStream> streams = [new SourceStream(pipeline.Table, description, pipeline.Table, files, files.Sum(f => new FileInfo(f).Length))];
         return Task.FromResult(streams);
     }
 
-    public async Task<LakeManifest> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(lake);
@@ -30,7 +30,7 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
         var sourceFiles = stream.Files.Select(Relative).ToImmutableArray();
         try
         {
-            return await lake.WriteAsync(workArea, target, $"SELECT * FROM {relation}", sourceFiles, cancellationToken);
+            return [await lake.WriteAsync(workArea, target, $"SELECT * FROM {relation}", sourceFiles, cancellationToken)];
         }
         catch (DuckDbException ex)
         {

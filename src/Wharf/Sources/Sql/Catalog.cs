@@ -1,0 +1,39 @@
+using System.Collections.Immutable;
+
+namespace Wharf.Sources.Sql;
+
+// What a database says about itself: tables, columns, keys. Read by `wharf discover` and by
+// whole-database syncs to pick tables and order them by their foreign keys.
+
+/// <summary>A table of a source database.</summary>
+public sealed record CatalogTable(
+    string Schema,
+    string Name,
+    ImmutableArray<CatalogColumn> Columns,
+    ImmutableArray<string> PrimaryKey,
+    ImmutableArray<CatalogForeignKey> ForeignKeys,
+    long EstimatedRows)
+{
+    public string QualifiedName => $"{Schema}.{Name}";
+}
+
+/// <summary>A column: its name, the database's own type name, and how Wharf reads it.</summary>
+/// <param name="DataType">The type as the database spells it, e.g. <c>numeric(12,2)</c>.</param>
+public sealed record CatalogColumn(string Name, string DataType, bool Nullable)
+{
+    /// <summary>Engine-specific detail the source needs to read the column (e.g. PostgreSQL's base type).</summary>
+    internal PostgresTypeInfo? Postgres { get; init; }
+}
+
+/// <summary>A foreign key from this table's <paramref name="Columns"/> to another table's.</summary>
+public sealed record CatalogForeignKey(string Name, ImmutableArray<string> Columns, string ReferencedSchema, string ReferencedTable, ImmutableArray<string> ReferencedColumns)
+{
+    public string ReferencedQualifiedName => $"{ReferencedSchema}.{ReferencedTable}";
+}
+
+/// <summary>PostgreSQL's view of a column's type, with domains resolved to their base type.</summary>
+/// <param name="TypeName">The base type's name (<c>int4</c>, <c>numeric</c>, <c>_int4</c> for arrays).</param>
+/// <param name="TypeModifier">The base type's modifier (-1 when none).</param>
+/// <param name="Kind">pg_type.typtype of the base type: b(ase), e(num), r(ange), c(omposite)…</param>
+/// <param name="ElementTypeName">For arrays, the element type's name.</param>
+internal sealed record PostgresTypeInfo(string TypeName, int TypeModifier, char Kind, string? ElementTypeName, char ElementKind);

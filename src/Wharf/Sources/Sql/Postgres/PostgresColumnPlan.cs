@@ -1,0 +1,125 @@
+using Npgsql;
+using NpgsqlTypes;
+using Wharf.DuckDb;
+
+namespace Wharf.Sources.Sql.Postgres;
+
+/// <summary>
+/// How one PostgreSQL column travels: the expression in the binary COPY, the DuckDB type it is
+/// staged as, the expression that turns the stage into the lake column, and how a value is read.
+/// The matrix is documented in docs/types.md; what cannot be carried exactly is an error.
+/// </summary>
+internal sealed record PostgresColumnPlan(
+    string Name,
+    string CopyExpression,
+    string StageType,
+    string LakeExpression,
+    Func<NpgsqlBinaryExporter, object> Read)
+{
+    /// <summary>DuckDB's DECIMAL limit; wider numerics cannot be carried as numbers.</summary>
+    private const int MaxPrecision = 38;
+
+    /// <summary>Unconstrained numeric has no declared scale: DECIMAL(38,10), and a value with more decimals is an error.</summary>
+    internal const string UnconstrainedNumeric = "DECIMAL(38,10)";
+
+    public static PostgresColumnPlan For(string table, CatalogColumn column)
+    {
+        var info = column.Postgres ?? throw new InvalidOperationException("A PostgreSQL column needs its type info.");
+        var quoted = Quote.Identifier(column.Name);
+        if (info.ElementTypeName is { } element)
+        {
+            return ForArray(table, column, info, element, quoted);
+        }
+
+        if (info.Kind == 'e')
+        {
+            return Text(column.Name, $"{quoted}::text", "VARCHAR");
+        }
+
+        return info.TypeName switch
+        {
+            "bool" => Native(column.Name, "BOOLEAN", e => e.Read<bool>(NpgsqlDbType.Boolean)),
+            "int2" => Native(column.Name, "SMALLINT", e => e.Read<short>(NpgsqlDbType.Smallint)),
+            "int4" => Native(column.Name, "INTEGER", e => e.Read<int>(NpgsqlDbType.Integer)),
+            "int8" => Native(column.Name, "BIGINT", e => e.Read<long>(NpgsqlDbType.Bigint)),
+            "oid" => Native(column.Name, "UINTEGER", e => e.Read<uint>(NpgsqlDbType.Oid)),
+            "float4" => Native(column.Name, "FLOAT", e => e.Read<float>(NpgsqlDbType.Real)),
+            "float8" => Native(column.Name, "DOUBLE", e => e.Read<double>(NpgsqlDbType.Double)),
+            "numeric" => Text(column.Name, $"{quoted}::text", DecimalType(table, column, info.TypeModifier)),
+            "money" => Text(column.Name, $"{quoted}::numeric::text", "DECIMAL(19,2)"),
+            "text" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Text)),
+            "varchar" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Varchar)),
+            "bpchar" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Char)),
+            "name" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Name)),
+            "bytea" => Native(column.Name, "BLOB", e => e.Read<byte[]>(NpgsqlDbType.Bytea)),
+            "date" => Native(column.Name, "DATE", e => e.Read<DateOnly>(NpgsqlDbType.Date)),
+            "time" => Native(column.Name, "TIME", e => e.Read<TimeOnly>(NpgsqlDbType.Time)),
+            "timetz" => Native(column.Name, "TIMETZ", e => e.Read<DateTimeOffset>(NpgsqlDbType.TimeTz)),
+            "timestamp" => Native(column.Name, "TIMESTAMP", e => e.Read<DateTime>(NpgsqlDbType.Timestamp)),
+            "timestamptz" => Native(column.Name, "TIMESTAMPTZ", e => e.Read<DateTime>(NpgsqlDbType.TimestampTz)),
+            "interval" => Native(column.Name, "INTERVAL", e =>
+            {
+                var interval = e.Read<NpgsqlInterval>(NpgsqlDbType.Interval);
+                return new DuckDbInterval(interval.Months, interval.Days, interval.Time);
+            }),
+            "uuid" => Native(column.Name, "UUID", e => e.Read<Guid>(NpgsqlDbType.Uuid)),
+            "json" or "jsonb" => Text(column.Name, $"{quoted}::text", "JSON"),
+
+            // inet, cidr, macaddr, xml, bit, tsvector, ranges, geometric and extension types:
+            // carried as their PostgreSQL text form (documented in docs/types.md).
+            _ => Text(column.Name, $"{quoted}::text", "VARCHAR"),
+        };
+    }
+
+    /// <summary>Arrays travel as JSON text and become DuckDB lists; elements keep their type.</summary>
+    private static PostgresColumnPlan ForArray(string table, CatalogColumn column, PostgresTypeInfo info, string element, string quoted)
+    {
+        var (elementType, elementCast) = element switch
+        {
+            "bool" => ("BOOLEAN", "bool"),
+            "int2" => ("SMALLINT", "int2"),
+            "int4" => ("INTEGER", "int4"),
+            "int8" => ("BIGINT", "int8"),
+            "float4" => ("FLOAT", "float4"),
+            "float8" => ("DOUBLE", "float8"),
+            "numeric" => (DecimalType(table, column, info.TypeModifier), "text"),
+            "date" => ("DATE", "date"),
+            "timestamp" => ("TIMESTAMP", "timestamp"),
+            "timestamptz" => ("TIMESTAMPTZ", "timestamptz"),
+            "uuid" => ("UUID", "uuid"),
+            "json" or "jsonb" => ("JSON", "text"),
+            _ => ("VARCHAR", "text"),
+        };
+        return new PostgresColumnPlan(
+            column.Name,
+            $"to_json({quoted}::{elementCast}[])::text",
+            "VARCHAR",
+            $"CAST(CAST({quoted} AS JSON) AS {elementType}[]) AS {quoted}",
+            e => e.Read<string>(NpgsqlDbType.Text));
+    }
+
+    private static string DecimalType(string table, CatalogColumn column, int modifier)
+    {
+        if (modifier < 0)
+        {
+            return UnconstrainedNumeric;
+        }
+
+        var precision = ((modifier - 4) >> 16) & 0xFFFF;
+        var scale = (short)((modifier - 4) & 0xFFFF);
+        if (precision > MaxPrecision || scale < 0 || scale > precision)
+        {
+            throw new WharfException(
+                $"{table}.{column.Name} is {column.DataType}, which DuckDB's DECIMAL (at most 38 digits, scale 0 to precision) cannot hold exactly. " +
+                $"Load it with a 'query:' that casts it, e.g. {column.Name}::text.");
+        }
+
+        return $"DECIMAL({precision},{scale})";
+    }
+
+    private static PostgresColumnPlan Native(string name, string type, Func<NpgsqlBinaryExporter, object> read) =>
+        new(name, Quote.Identifier(name), type, Quote.Identifier(name), read);
+
+    private static PostgresColumnPlan Text(string name, string copyExpression, string type) =>
+        new(name, copyExpression, type, Quote.Identifier(name), e => e.Read<string>(NpgsqlDbType.Text));
+}

@@ -1,0 +1,186 @@
+using System.Collections.Immutable;
+using Npgsql;
+using Wharf.DuckDb;
+using Wharf.Lake;
+using Wharf.Projects;
+
+namespace Wharf.Sources.Sql.Postgres;
+
+/// <summary>
+/// Tables (in foreign-key order) or one query of a PostgreSQL database. Rows stream out by binary
+/// COPY into a DuckDB staging table through the appender, and go to the lake in parts of
+/// <see cref="PartRows"/> rows, so memory stays flat whatever the table's size.
+/// </summary>
+public sealed class PostgresSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
+{
+    /// <summary>Rows per lake part: bounds the staging table, hence memory.</summary>
+    internal const int PartRows = 1_000_000;
+
+    private readonly Dictionary<string, (string From, ImmutableArray<CatalogColumn> Columns)> plans = new(StringComparer.Ordinal);
+
+    /// <summary>Notes about the load order (self-references, cycles), for the log.</summary>
+    public IReadOnlyList<string> OrderNotes { get; private set; } = [];
+
+    public async Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
+        if (pipeline.Query is { } query)
+        {
+            var columns = await DescribeQueryAsync(database, query, cancellationToken);
+            plans[pipeline.Table] = ($"({query}) AS q", columns);
+            return [new SourceStream(pipeline.Table, "query", pipeline.Table, [])];
+        }
+
+        var catalog = await PostgresCatalogReader.ReadAsync(database, cancellationToken);
+        var selected = TableSelection.Select(catalog, pipeline.Tables, problem =>
+            new SourceException(connection.Name, "", $"Pipeline '{pipeline.Name}' ({pipeline.Location}): in '{connection.Name}' ({PostgresConnector.Describe(connection)}), {problem}"));
+        var order = ForeignKeyOrder.Sort(selected);
+        OrderNotes = order.Notes;
+        var duplicates = order.Tables.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (duplicates.Count > 0)
+        {
+            throw new SourceException(connection.Name, duplicates[0],
+                $"Pipeline '{pipeline.Name}' ({pipeline.Location}): tables of different schemas share the name {string.Join(", ", duplicates)}, " +
+                "and they would land in the same warehouse table. Select one schema per pipeline.");
+        }
+
+        foreach (var table in order.Tables)
+        {
+            plans[table.Name] = (Quote.Qualified(table.Schema, table.Name), table.Columns);
+        }
+
+        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.QualifiedName} (~{t.EstimatedRows:N0} rows)", t.Name, []))];
+    }
+
+    public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(workArea);
+        ArgumentNullException.ThrowIfNull(lake);
+        var (from, columns) = plans[stream.Name];
+        var columnPlans = columns.Select(c => PostgresColumnPlan.For(stream.Name, c)).ToList();
+        var stage = $"__wharf_stage_{stream.Name}";
+        var copy = $"COPY (SELECT {string.Join(", ", columnPlans.Select(p => p.CopyExpression))} FROM {from}) TO STDOUT (FORMAT BINARY)";
+        var lakeSelect = $"SELECT {string.Join(", ", columnPlans.Select(p => p.LakeExpression))} FROM temp.main.{Quote.Identifier(stage)}";
+
+        await workArea.ExecuteAsync(
+            $"CREATE OR REPLACE TEMP TABLE {Quote.Identifier(stage)} ({string.Join(", ", columnPlans.Select(p => $"{Quote.Identifier(p.Name)} {p.StageType}"))})",
+            cancellationToken);
+        try
+        {
+            await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
+            // The COPY loop is synchronous (Npgsql's binary exporter and DuckDB's appender are
+            // fastest that way), so it runs on a pool thread.
+            return await Task.Run(() => CopyInPartsAsync(database, workArea, lake, target, stream, columnPlans, stage, copy, lakeSelect, cancellationToken), cancellationToken);
+        }
+        finally
+        {
+            workArea.Execute($"DROP TABLE IF EXISTS temp.main.{Quote.Identifier(stage)}");
+        }
+    }
+
+    private async Task<List<LakeManifest>> CopyInPartsAsync(
+        NpgsqlConnection database, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, SourceStream stream,
+        List<PostgresColumnPlan> columnPlans, string stage, string copy, string lakeSelect, CancellationToken cancellationToken)
+    {
+        var manifests = new List<LakeManifest>();
+        var values = new object?[columnPlans.Count];
+        var appender = workArea.CreateTemporaryTableAppender(stage);
+        long row = 0;
+        try
+        {
+            using var exporter = database.BeginBinaryExport(copy);
+            using var cancel = cancellationToken.Register(exporter.Cancel);
+            while (exporter.StartRow() != -1)
+            {
+                row++;
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = exporter.IsNull ? Skip(exporter) : Read(exporter, columnPlans[i], stream.Name, row);
+                }
+
+                appender.AppendRow(values);
+                if (appender.RowsAppended == PartRows)
+                {
+                    appender = await FlushPartAsync(appender, workArea, lake, target with { Part = manifests.Count }, stage, lakeSelect, manifests, cancellationToken);
+                }
+            }
+
+            appender.Close();
+            if (manifests.Count == 0 || appender.RowsAppended > 0)
+            {
+                manifests.Add(await lake.WriteAsync(workArea, target with { Part = manifests.Count }, lakeSelect, [], cancellationToken));
+            }
+
+            return manifests;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or DuckDbException or InvalidCastException or FormatException or OverflowException)
+        {
+            throw new SourceException(connection.Name, stream.Name,
+                $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed near row {row}: {Explain(ex)} Nothing was loaded.", ex)
+            {
+                Transient = PostgresConnector.IsTransient(ex),
+            };
+        }
+        finally
+        {
+            appender.Dispose();
+        }
+    }
+
+    private static async Task<DuckDbAppender> FlushPartAsync(
+        DuckDbAppender appender, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, string stage, string lakeSelect,
+        List<LakeManifest> manifests, CancellationToken cancellationToken)
+    {
+        appender.Close();
+        appender.Dispose();
+        manifests.Add(await lake.WriteAsync(workArea, target, lakeSelect, [], cancellationToken));
+        workArea.Execute($"DELETE FROM temp.main.{Quote.Identifier(stage)}");
+        return workArea.CreateTemporaryTableAppender(stage);
+    }
+
+    private static object? Skip(NpgsqlBinaryExporter exporter)
+    {
+        exporter.Skip();
+        return null;
+    }
+
+    private static object Read(NpgsqlBinaryExporter exporter, PostgresColumnPlan plan, string table, long row)
+    {
+        try
+        {
+            return plan.Read(exporter);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or OverflowException or FormatException)
+        {
+            throw new InvalidCastException($"column {table}.{plan.Name}, row {row}: {ex.Message}", ex);
+        }
+    }
+
+    private static string Explain(Exception ex) => ex switch
+    {
+        PostgresException pg => $"{pg.MessageText} (SQLSTATE {pg.SqlState}).",
+        DuckDbException duck => duck.Summary,
+        _ => ex.Message.EndsWith('.') ? ex.Message : ex.Message + ".",
+    };
+
+    /// <summary>The columns of a query, by describing it as a temporary view (domains resolved like tables').</summary>
+    private async Task<ImmutableArray<CatalogColumn>> DescribeQueryAsync(NpgsqlConnection database, string query, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using (var create = new NpgsqlCommand($"CREATE TEMP VIEW wharf_query AS {query}", database))
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var tables = await PostgresCatalogReader.ReadRelationAsync(database, "wharf_query", cancellationToken);
+            return tables.Columns;
+        }
+        catch (PostgresException ex)
+        {
+            throw new SourceException(connection.Name, pipeline.Table,
+                $"Pipeline '{pipeline.Name}' ({pipeline.Location}): the query does not run on '{connection.Name}': {ex.MessageText} (SQLSTATE {ex.SqlState}).", ex);
+        }
+    }
+}
