@@ -44,4 +44,14 @@ public sealed record LakeManifest
 }
 
 /// <summary>A column of a lake file, with DuckDB's type name.</summary>
-public sealed record LakeColumn(string Name, string Type);
+/// <param name="Type">The column's type (what the warehouse gets).</param>
+public sealed record LakeColumn(string Name, string Type)
+{
+    /// <summary>The Parquet type the column is stored as, when Parquet cannot hold <see cref="Type"/> exactly.</summary>
+    public string? StoredAs { get; init; }
+
+    /// <summary>The SQL that reads the column back from the lake file with its real type.</summary>
+    public string ReadExpression => StoredAs is null
+        ? Quote.Identifier(Name)
+        : $"CAST({Quote.Identifier(Name)} AS {Type})";
+}

@@ -42,10 +42,13 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         var temporary = path + ".tmp";
         try
         {
+            var columns = Describe(connection, relationSql);
+            var projection = string.Join(", ", columns.Select(c => c.StoredAs is null
+                ? Quote.Identifier(c.Name)
+                : $"CAST({Quote.Identifier(c.Name)} AS {c.StoredAs}) AS {Quote.Identifier(c.Name)}"));
             var rows = await connection.ExecuteAsync(
-                $"COPY ({relationSql}) TO {Quote.Literal(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize})",
+                $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize})",
                 cancellationToken);
-            var columns = ReadColumns(connection, temporary);
             File.Move(temporary, path);
             var manifest = new LakeManifest
             {
@@ -70,13 +73,23 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         }
     }
 
-    private static ImmutableArray<LakeColumn> ReadColumns(DuckDbConnection connection, string parquetFile)
+    /// <summary>
+    /// Types Parquet cannot hold exactly, kept as DuckDB's exact text instead: Parquet's INTERVAL
+    /// has milliseconds and no sign, TIMETZ loses its offset, and HUGEINT becomes a double.
+    /// </summary>
+    private static readonly HashSet<string> StoredAsText = new(StringComparer.Ordinal)
     {
-        using var reader = connection.Query($"DESCRIBE SELECT * FROM read_parquet({Quote.Literal(parquetFile)})");
+        "INTERVAL", "TIME WITH TIME ZONE", "HUGEINT", "UHUGEINT",
+    };
+
+    private static ImmutableArray<LakeColumn> Describe(DuckDbConnection connection, string relationSql)
+    {
+        using var reader = connection.Query($"DESCRIBE {relationSql}");
         var columns = ImmutableArray.CreateBuilder<LakeColumn>();
         while (reader.Read())
         {
-            columns.Add(new LakeColumn(reader.GetString(0), reader.GetString(1)));
+            var type = reader.GetString(1);
+            columns.Add(new LakeColumn(reader.GetString(0), type) { StoredAs = StoredAsText.Contains(type) ? "VARCHAR" : null });
         }
 
         return columns.ToImmutable();

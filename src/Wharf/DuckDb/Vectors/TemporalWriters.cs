@@ -14,6 +14,7 @@ internal sealed unsafe class DateWriter(DuckDbColumnType type, string column) : 
         DateOnly d when d == DateOnly.MaxValue => int.MaxValue,
         DateOnly d when d == DateOnly.MinValue => -int.MaxValue,
         DateOnly d => d.DayNumber - EpochDayNumber,
+        DuckDbDate raw => raw.Days,
         DateTime dt => DateOnly.FromDateTime(dt).DayNumber - EpochDayNumber,
         string text => DateOnly.Parse(text, CultureInfo.InvariantCulture).DayNumber - EpochDayNumber,
         _ => throw new InvalidCastException($"{value.GetType().Name} is not a date."),
@@ -38,6 +39,7 @@ internal sealed unsafe class TimestampWriter(DuckDbColumnType type, string colum
     {
         var ticks = value switch
         {
+            DuckDbTimestamp raw => raw.Microseconds,
             DateTime dt when dt == DateTime.MaxValue => long.MaxValue,
             DateTime dt when dt == DateTime.MinValue => -long.MaxValue,
             DateTime dt => (dt.Ticks - DateTime.UnixEpoch.Ticks) / 10,

@@ -106,9 +106,9 @@ public sealed class DuckDbWarehouse : IWarehouse
     /// <summary>The extract as it enters the table: snake_case names and Wharf's metadata columns.</summary>
     private static string StagedSelect(LoadRequest request)
     {
-        var columns = request.Files[0].Columns.Select(c => c.Name).ToList();
-        var names = ColumnNames.Normalize(columns);
-        var projections = columns.Select((c, i) => c == names[i] ? Quote.Identifier(c) : $"{Quote.Identifier(c)} AS {Quote.Identifier(names[i])}");
+        var columns = request.Files[0].Columns;
+        var names = ColumnNames.Normalize([.. columns.Select(c => c.Name)]);
+        var projections = columns.Select((c, i) => c.Name == names[i] && c.StoredAs is null ? c.ReadExpression : $"{c.ReadExpression} AS {Quote.Identifier(names[i])}");
         var files = string.Join(", ", request.Files.Select(f => Quote.Literal(Path.Combine(request.LakeRoot, f.File))));
         var loadedAt = request.Record.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
         return $"SELECT {string.Join(", ", projections)}, {Quote.Literal(request.Record.RunId)} AS _wharf_run_id, " +

@@ -78,7 +78,7 @@ public static class PostgresCatalogReader
 
         var oids = tables.Select(t => t.Oid).ToArray();
         var columns = new Dictionary<uint, List<CatalogColumn>>();
-        await using (var command = new NpgsqlCommand(ColumnsSql, connection) { Parameters = { new() { Value = oids } } })
+        await using (var command = new NpgsqlCommand(ColumnsSql, connection) { Parameters = { new() { Value = oids, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid } } })
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -93,7 +93,7 @@ public static class PostgresCatalogReader
 
         var primaryKeys = new Dictionary<uint, ImmutableArray<string>>();
         var foreignKeys = new Dictionary<uint, List<CatalogForeignKey>>();
-        await using (var command = new NpgsqlCommand(KeysSql, connection) { Parameters = { new() { Value = oids } } })
+        await using (var command = new NpgsqlCommand(KeysSql, connection) { Parameters = { new() { Value = oids, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid } } })
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))

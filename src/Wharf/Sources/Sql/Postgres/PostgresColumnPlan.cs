@@ -52,11 +52,11 @@ internal sealed record PostgresColumnPlan(
             "bpchar" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Char)),
             "name" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Name)),
             "bytea" => Native(column.Name, "BLOB", e => e.Read<byte[]>(NpgsqlDbType.Bytea)),
-            "date" => Native(column.Name, "DATE", e => e.Read<DateOnly>(NpgsqlDbType.Date)),
+            "date" => Native(column.Name, "DATE", e => RawDate(e.Read<int>(NpgsqlDbType.Date))),
             "time" => Native(column.Name, "TIME", e => e.Read<TimeOnly>(NpgsqlDbType.Time)),
             "timetz" => Native(column.Name, "TIMETZ", e => e.Read<DateTimeOffset>(NpgsqlDbType.TimeTz)),
-            "timestamp" => Native(column.Name, "TIMESTAMP", e => e.Read<DateTime>(NpgsqlDbType.Timestamp)),
-            "timestamptz" => Native(column.Name, "TIMESTAMPTZ", e => e.Read<DateTime>(NpgsqlDbType.TimestampTz)),
+            "timestamp" => Native(column.Name, "TIMESTAMP", e => RawTimestamp(e.Read<long>(NpgsqlDbType.Timestamp))),
+            "timestamptz" => Native(column.Name, "TIMESTAMPTZ", e => RawTimestamp(e.Read<long>(NpgsqlDbType.TimestampTz))),
             "interval" => Native(column.Name, "INTERVAL", e =>
             {
                 var interval = e.Read<NpgsqlInterval>(NpgsqlDbType.Interval);
@@ -64,6 +64,9 @@ internal sealed record PostgresColumnPlan(
             }),
             "uuid" => Native(column.Name, "UUID", e => e.Read<Guid>(NpgsqlDbType.Uuid)),
             "json" or "jsonb" => Text(column.Name, $"{quoted}::text", "JSON"),
+
+            // inet's cast to text always adds the mask; psql shows a host address without /32.
+            "inet" => Text(column.Name, $"CASE WHEN masklen({quoted}) = CASE family({quoted}) WHEN 4 THEN 32 ELSE 128 END THEN host({quoted}) ELSE {quoted}::text END", "VARCHAR"),
 
             // inet, cidr, macaddr, xml, bit, tsvector, ranges, geometric and extension types:
             // carried as their PostgreSQL text form (documented in docs/types.md).
@@ -116,6 +119,24 @@ internal sealed record PostgresColumnPlan(
 
         return $"DECIMAL({precision},{scale})";
     }
+
+    // PostgreSQL counts from 2000-01-01, DuckDB from 1970-01-01. Raw values keep the whole range
+    // (4713 BC onwards) and infinity, which .NET's DateTime and DateOnly cannot.
+    private const long EpochShiftDays = 10_957;
+
+    private static DuckDbDate RawDate(int days) => days switch
+    {
+        int.MaxValue => new DuckDbDate(int.MaxValue),
+        int.MinValue => new DuckDbDate(-int.MaxValue),
+        _ => new DuckDbDate(checked((int)(days + EpochShiftDays))),
+    };
+
+    private static DuckDbTimestamp RawTimestamp(long micros) => micros switch
+    {
+        long.MaxValue => new DuckDbTimestamp(long.MaxValue),
+        long.MinValue => new DuckDbTimestamp(-long.MaxValue),
+        _ => new DuckDbTimestamp(checked(micros + (EpochShiftDays * 86_400_000_000L))),
+    };
 
     private static PostgresColumnPlan Native(string name, string type, Func<NpgsqlBinaryExporter, object> read) =>
         new(name, Quote.Identifier(name), type, Quote.Identifier(name), read);

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Wharf.DuckDb;
+using Wharf.Projects;
+using Wharf.Runs;
+using Wharf.Warehouses;
+
+namespace Wharf.IntegrationTests.Sources;
+
+/// <summary>A project folder with a wharf.yml; runs it in-process and reads the DuckDB warehouse back.</summary>
+internal sealed class PipelineHarness : IDisposable
+{
+    private readonly DirectoryInfo directory = Directory.CreateTempSubdirectory("wharf-it-");
+
+    public string Root => directory.FullName;
+
+    public string Warehouse => Path.Combine(Root, "warehouse.duckdb");
+
+    public PipelineHarness WithProject(string yaml)
+    {
+        File.WriteAllText(Path.Combine(Root, "wharf.yml"), yaml);
+        return this;
+    }
+
+    public async Task<RunSummary> RunAsync(params string[] pipelines)
+    {
+        var project = await ProjectLoader.LoadAsync(Root, cancellationToken: TestContext.Current.CancellationToken);
+        using var warehouse = WarehouseFactory.Open(project.Warehouse, TimeProvider.System);
+        var runner = new Runner(project, warehouse, TimeProvider.System, NullLogger.Instance);
+        return await runner.RunAsync(pipelines, null, TestContext.Current.CancellationToken);
+    }
+
+    public object? Scalar(string sql)
+    {
+        using var database = DuckDbDatabase.Open(Warehouse);
+        using var connection = database.Connect();
+        connection.Execute("SET TimeZone = 'UTC'");
+        return connection.Scalar(sql);
+    }
+
+    public void Dispose() => directory.Delete(recursive: true);
+}
