@@ -1,19 +1,66 @@
 #!/usr/bin/env bash
 # Runs every test from a fresh clone: fetches DuckDB's native library if needed, builds the
-# solution (warnings are errors) and runs the test projects.
-#   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter Name~Csv]
+# solution (warnings are errors), starts a throwaway PostgreSQL (scripts/postgres.sh; installed
+# with apt-get first when running as root on a machine without it) and runs the test projects.
+# The server is stopped and its folder removed however the run ends.
+#   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Csv]
+# With WHARF_TEST_POSTGRES already set (an Npgsql connection string), that server is used instead.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is needed." >&2; exit 1; }
+# shellcheck source=postgres.sh
+source scripts/postgres.sh
+
+test_pid=""
+own_server=false
+finish() {
+    local status=$?
+    trap - EXIT INT TERM
+    if [[ -n "$test_pid" ]]; then
+        # The whole group: dotnet test, its test hosts and the wharf processes they start.
+        kill -TERM -- "-$test_pid" 2>/dev/null || kill -TERM "$test_pid" 2>/dev/null || true
+        wait "$test_pid" 2>/dev/null || true
+    fi
+    if [[ "$own_server" == true ]]; then
+        wharf_pg_stop || true
+    fi
+    exit "$status"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ -z "${WHARF_TEST_POSTGRES:-}" ]]; then
+    own_server=true
+    unset WHARF_TEST_PG_DIR # set by wharf_pg_start: only ever stop our own server
+    # Before the build, so a machine without PostgreSQL fails (or installs it) at once.
+    WHARF_TEST_PG_BIN=$(wharf_pg_bin)
+    export WHARF_TEST_PG_BIN
+fi
+
 scripts/fetch-duckdb.sh >/dev/null
 
 echo "== build"
 dotnet build Wharf.slnx -c Release --nologo -v quiet
 
+echo "== postgres"
+if [[ "$own_server" == true ]]; then
+    wharf_pg_start
+else
+    echo "using the server in WHARF_TEST_POSTGRES"
+fi
+
 echo "== test"
 status=0
-dotnet test Wharf.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" || status=$?
+# In the background, so that INT and TERM are handled at once rather than when the tests end, and
+# in a process group of its own (setsid), so that finish can stop all of it.
+own_group=()
+command -v setsid >/dev/null && own_group=(setsid)
+"${own_group[@]}" dotnet test Wharf.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" </dev/null &
+test_pid=$!
+wait "$test_pid" || status=$?
+test_pid=""
 exit $status
