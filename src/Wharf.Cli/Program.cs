@@ -10,6 +10,8 @@ var root = new RootCommand("Wharf: extract, land in a Parquet lake, load into a 
     RunCommand.Create(),
     QueryCommand.Create(),
     RunsCommand.Create(),
+    ConnectionCommands.TestConnection(),
+    ConnectionCommands.Discover(),
 };
 
 var parse = root.Parse(args);

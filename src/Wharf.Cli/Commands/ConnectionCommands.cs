@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using Wharf.Cli.Rendering;
+using Wharf.Projects;
+using Wharf.Sources;
+
+namespace Wharf.Cli.Commands;
+
+/// <summary><c>wharf test-connection NAME</c> and <c>wharf discover NAME</c>.</summary>
+internal static class ConnectionCommands
+{
+    public static Command TestConnection()
+    {
+        var name = new Argument<string>("connection") { Description = "A connection of wharf.yml." };
+        var command = new Command("test-connection", "Check that a connection can be reached; says plainly what failed, never the password.") { name };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var connection = await FindAsync(parse, parse.GetValue(name)!, cancellationToken);
+            var result = await ConnectionProbe.TestAsync(connection, cancellationToken);
+            Console.Out.WriteLine($"ok: {connection.Name}: {result}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    public static Command Discover()
+    {
+        var name = new Argument<string>("connection") { Description = "A database connection of wharf.yml." };
+        var format = CommonOptions.Format(OutputFormat.Table, "table or json.");
+        var command = new Command("discover", "List a database's tables: columns, types, nullability, keys, foreign keys, approximate rows.") { name, format };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var connection = await FindAsync(parse, parse.GetValue(name)!, cancellationToken);
+            var tables = await ConnectionProbe.DiscoverAsync(connection, cancellationToken);
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(tables.Select(t => new
+                {
+                    schema = t.Schema,
+                    table = t.Name,
+                    estimated_rows = t.EstimatedRows,
+                    primary_key = t.PrimaryKey,
+                    columns = t.Columns.Select(c => new { name = c.Name, type = c.DataType, nullable = c.Nullable }),
+                    foreign_keys = t.ForeignKeys.Select(f => new { name = f.Name, columns = f.Columns, references = f.ReferencedQualifiedName, referenced_columns = f.ReferencedColumns }),
+                }), JsonOutput.Options));
+                return ExitCodes.Success;
+            }
+
+            foreach (var table in tables)
+            {
+                var grid = new Table().Border(TableBorder.Rounded)
+                    .Title($"{Markup.Escape(table.QualifiedName)} [grey](~{table.EstimatedRows.ToString("N0", CultureInfo.InvariantCulture)} rows)[/]")
+                    .AddColumn("column").AddColumn("type").AddColumn("null").AddColumn("key");
+                foreach (var column in table.Columns)
+                {
+                    var references = table.ForeignKeys.Where(f => f.Columns.Contains(column.Name)).Select(f => $"→ {f.ReferencedQualifiedName}");
+                    var key = string.Join(" ", (table.PrimaryKey.Contains(column.Name) ? ["PK"] : Array.Empty<string>()).Concat(references));
+                    grid.AddRow(Markup.Escape(column.Name), Markup.Escape(column.DataType), column.Nullable ? "yes" : "no", Markup.Escape(key));
+                }
+
+                CommandRunner.Out.Write(grid);
+            }
+
+            CommandRunner.Out.MarkupLine($"[grey]{tables.Count} table(s).[/]");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static async Task<ConnectionSettings> FindAsync(ParseResult parse, string name, CancellationToken cancellationToken)
+    {
+        var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
+        return project.Connections.FirstOrDefault(c => c.Name == name) ?? throw new UsageException(
+            $"{project.File} has no connection named '{name}'. Connections: {string.Join(", ", project.Connections.Select(c => c.Name))}.");
+    }
+}

@@ -1,0 +1,46 @@
+using Wharf.Projects;
+using Wharf.Sources.Sql;
+using Wharf.Sources.Sql.Postgres;
+
+namespace Wharf.Sources;
+
+/// <summary>
+/// What <c>wharf test-connection</c> and <c>wharf discover</c> ask of a connection: can it be
+/// reached, and what does it hold. Messages never include secrets.
+/// </summary>
+public static class ConnectionProbe
+{
+    /// <summary>Reaches the connection and returns one line about it, or throws a <see cref="SourceException"/> saying what failed.</summary>
+    public static async Task<string> TestAsync(ConnectionSettings connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        switch (connection.Type)
+        {
+            case "postgres":
+                await using (var database = await PostgresConnector.OpenAsync(connection, cancellationToken))
+                {
+                    return $"connected to {PostgresConnector.Describe(connection)} (PostgreSQL {database.PostgreSqlVersion}).";
+                }
+
+            case "files":
+                return Directory.Exists(connection.Path)
+                    ? $"the folder {connection.Path} exists ({Directory.EnumerateFiles(connection.Path, "*", SearchOption.AllDirectories).Count()} files)."
+                    : throw new SourceException(connection.Name, "", $"Connection '{connection.Name}': the folder {connection.Path} does not exist.");
+            default:
+                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' has type '{connection.Type}', which cannot be tested yet.");
+        }
+    }
+
+    /// <summary>The tables of a database connection, with columns, keys and row estimates.</summary>
+    public static async Task<IReadOnlyList<CatalogTable>> DiscoverAsync(ConnectionSettings connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (connection.Type != "postgres")
+        {
+            throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; discover reads databases (postgres).");
+        }
+
+        await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
+        return await PostgresCatalogReader.ReadAsync(database, cancellationToken);
+    }
+}
