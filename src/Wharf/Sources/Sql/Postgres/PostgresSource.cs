@@ -8,14 +8,11 @@ namespace Wharf.Sources.Sql.Postgres;
 
 /// <summary>
 /// Tables (in foreign-key order) or one query of a PostgreSQL database. Rows stream out by binary
-/// COPY into a DuckDB staging table through the appender, and go to the lake in parts of
-/// <see cref="PartRows"/> rows, so memory stays flat whatever the table's size.
+/// COPY into a DuckDB <see cref="StagingTable"/>, which goes to the lake in parts, so memory
+/// stays flat whatever the table's size.
 /// </summary>
 public sealed class PostgresSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
 {
-    /// <summary>Rows per lake part: bounds the staging table, hence memory.</summary>
-    internal const int PartRows = 1_000_000;
-
     private readonly Dictionary<string, (string From, ImmutableArray<CatalogColumn> Columns)> plans = new(StringComparer.Ordinal);
 
     /// <summary>Notes about the load order (self-references, cycles), for the log.</summary>
@@ -55,64 +52,41 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(workArea);
-        ArgumentNullException.ThrowIfNull(lake);
         var (from, columns) = plans[stream.Name];
         var columnPlans = columns.Select(c => PostgresColumnPlan.For(stream.Name, c)).ToList();
-        var stage = $"__wharf_stage_{stream.Name}";
         var copy = $"COPY (SELECT {string.Join(", ", columnPlans.Select(p => p.CopyExpression))} FROM {from}) TO STDOUT (FORMAT BINARY)";
-        var lakeSelect = $"SELECT {string.Join(", ", columnPlans.Select(p => p.LakeExpression))} FROM temp.main.{Quote.Identifier(stage)}";
+        await using var stage = await StagingTable.CreateAsync(workArea, lake, target,
+            [.. columnPlans.Select(p => new StagingTable.Column(p.Name, p.StageType, p.LakeExpression))], cancellationToken);
+        await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
 
-        await workArea.ExecuteAsync(
-            $"CREATE OR REPLACE TEMP TABLE {Quote.Identifier(stage)} ({string.Join(", ", columnPlans.Select(p => $"{Quote.Identifier(p.Name)} {p.StageType}"))})",
-            cancellationToken);
-        try
-        {
-            await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
-            // The COPY loop is synchronous (Npgsql's binary exporter and DuckDB's appender are
-            // fastest that way), so it runs on a pool thread.
-            return await Task.Run(() => CopyInPartsAsync(database, workArea, lake, target, stream, columnPlans, stage, copy, lakeSelect, cancellationToken), cancellationToken);
-        }
-        finally
-        {
-            workArea.Execute($"DROP TABLE IF EXISTS temp.main.{Quote.Identifier(stage)}");
-        }
+        // The COPY loop is synchronous (Npgsql's binary exporter and DuckDB's appender are
+        // fastest that way), so it runs on a pool thread.
+        return await Task.Run(() => CopyAsync(database, stage, stream, columnPlans, copy, cancellationToken), cancellationToken);
     }
 
-    private async Task<List<LakeManifest>> CopyInPartsAsync(
-        NpgsqlConnection database, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, SourceStream stream,
-        List<PostgresColumnPlan> columnPlans, string stage, string copy, string lakeSelect, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<LakeManifest>> CopyAsync(
+        NpgsqlConnection database, StagingTable stage, SourceStream stream, List<PostgresColumnPlan> columnPlans, string copy, CancellationToken cancellationToken)
     {
-        var manifests = new List<LakeManifest>();
         var values = new object?[columnPlans.Count];
-        var appender = workArea.CreateTemporaryTableAppender(stage);
         long row = 0;
         try
         {
-            using var exporter = database.BeginBinaryExport(copy);
-            using var cancel = cancellationToken.Register(exporter.Cancel);
-            while (exporter.StartRow() != -1)
+            using (var exporter = database.BeginBinaryExport(copy))
+            using (cancellationToken.Register(exporter.Cancel))
             {
-                row++;
-                for (var i = 0; i < values.Length; i++)
+                while (exporter.StartRow() != -1)
                 {
-                    values[i] = exporter.IsNull ? Skip(exporter) : Read(exporter, columnPlans[i], stream.Name, row);
-                }
+                    row++;
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        values[i] = exporter.IsNull ? Skip(exporter) : Read(exporter, columnPlans[i], stream.Name, row);
+                    }
 
-                appender.AppendRow(values);
-                if (appender.RowsAppended == PartRows)
-                {
-                    appender = await FlushPartAsync(appender, workArea, lake, target with { Part = manifests.Count }, stage, lakeSelect, manifests, cancellationToken);
+                    await stage.AppendAsync(values, cancellationToken);
                 }
             }
 
-            appender.Close();
-            if (manifests.Count == 0 || appender.RowsAppended > 0)
-            {
-                manifests.Add(await lake.WriteAsync(workArea, target with { Part = manifests.Count }, lakeSelect, [], cancellationToken));
-            }
-
-            return manifests;
+            return await stage.CompleteAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or DuckDbException or InvalidCastException or FormatException or OverflowException)
         {
@@ -122,21 +96,6 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
                 Transient = PostgresConnector.IsTransient(ex),
             };
         }
-        finally
-        {
-            appender.Dispose();
-        }
-    }
-
-    private static async Task<DuckDbAppender> FlushPartAsync(
-        DuckDbAppender appender, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, string stage, string lakeSelect,
-        List<LakeManifest> manifests, CancellationToken cancellationToken)
-    {
-        appender.Close();
-        appender.Dispose();
-        manifests.Add(await lake.WriteAsync(workArea, target, lakeSelect, [], cancellationToken));
-        workArea.Execute($"DELETE FROM temp.main.{Quote.Identifier(stage)}");
-        return workArea.CreateTemporaryTableAppender(stage);
     }
 
     private static object? Skip(NpgsqlBinaryExporter exporter)
