@@ -12,6 +12,7 @@ var root = new RootCommand("Wharf: extract, land in a Parquet lake, load into a 
     RunsCommand.Create(),
     ConnectionCommands.TestConnection(),
     ConnectionCommands.Discover(),
+    ConnectionCommands.Exec(),
 };
 
 var parse = root.Parse(args);

@@ -69,6 +69,27 @@ internal static class ConnectionCommands
         return command;
     }
 
+    public static Command Exec()
+    {
+        var name = new Argument<string>("connection") { Description = "A database connection of wharf.yml." };
+        var file = new Option<FileInfo>("--file") { Description = "The SQL script to run (in one transaction).", Required = true };
+        var command = new Command("exec", "Run a SQL script against a database connection (e.g. to seed an example); a SQLite file is created if missing.") { name, file };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var connection = await FindAsync(parse, parse.GetValue(name)!, cancellationToken);
+            var script = parse.GetValue(file)!;
+            if (!script.Exists)
+            {
+                throw new UsageException($"The script {script.FullName} does not exist.");
+            }
+
+            await ScriptExecutor.ExecuteAsync(connection, await File.ReadAllTextAsync(script.FullName, cancellationToken), cancellationToken);
+            Console.Out.WriteLine($"ok: ran {script.Name} on {connection.Name}.");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
     private static async Task<ConnectionSettings> FindAsync(ParseResult parse, string name, CancellationToken cancellationToken)
     {
         var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);

@@ -22,12 +22,18 @@ public static class ConnectionProbe
                     return $"connected to {PostgresConnector.Describe(connection)} (PostgreSQL {database.PostgreSqlVersion}).";
                 }
 
+            case "sqlite":
+                await using (var database = await Sql.Sqlite.SqliteSource.OpenAsync(connection, cancellationToken))
+                {
+                    return $"opened {connection.Path} (SQLite {database.ServerVersion}).";
+                }
+
             case "files":
                 return Directory.Exists(connection.Path)
                     ? $"the folder {connection.Path} exists ({Directory.EnumerateFiles(connection.Path, "*", SearchOption.AllDirectories).Count()} files)."
                     : throw new SourceException(connection.Name, "", $"Connection '{connection.Name}': the folder {connection.Path} does not exist.");
             default:
-                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' has type '{connection.Type}', which cannot be tested yet.");
+                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' has type '{connection.Type}', which cannot be tested.");
         }
     }
 
@@ -35,12 +41,22 @@ public static class ConnectionProbe
     public static async Task<IReadOnlyList<CatalogTable>> DiscoverAsync(ConnectionSettings connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        if (connection.Type != "postgres")
+        switch (connection.Type)
         {
-            throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; discover reads databases (postgres).");
-        }
+            case "postgres":
+                await using (var database = await PostgresConnector.OpenAsync(connection, cancellationToken))
+                {
+                    return await PostgresCatalogReader.ReadAsync(database, cancellationToken);
+                }
 
-        await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
-        return await PostgresCatalogReader.ReadAsync(database, cancellationToken);
+            case "sqlite":
+                await using (var database = await Sql.Sqlite.SqliteSource.OpenAsync(connection, cancellationToken))
+                {
+                    return await Sql.Sqlite.SqliteCatalogReader.ReadAsync(database, cancellationToken);
+                }
+
+            default:
+                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; discover reads databases (postgres, sqlite).");
+        }
     }
 }

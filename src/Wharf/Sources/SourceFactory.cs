@@ -13,6 +13,7 @@ public static class SourceFactory
         {
             "files" => new FileSource(connection, pipeline),
             "postgres" => new Sql.Postgres.PostgresSource(connection, pipeline),
+            "sqlite" => new Sql.Sqlite.SqliteSource(connection, pipeline),
             _ => throw new WharfException($"Connection '{connection.Name}' has type '{connection.Type}', which this version of Wharf cannot read."),
         };
     }

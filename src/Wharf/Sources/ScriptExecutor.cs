@@ -1,0 +1,59 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Wharf.Projects;
+using Wharf.Sources.Sql.Postgres;
+
+namespace Wharf.Sources;
+
+/// <summary>
+/// Runs a SQL script against a database connection, in one transaction (<c>wharf exec</c>): for
+/// seeding examples and test databases, or one-off fixes. A SQLite file is created if missing.
+/// </summary>
+public static class ScriptExecutor
+{
+    public static async Task ExecuteAsync(ConnectionSettings connection, string sql, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        switch (connection.Type)
+        {
+            case "postgres":
+                await using (var database = await PostgresConnector.OpenAsync(connection, cancellationToken))
+                await using (var transaction = await database.BeginTransactionAsync(cancellationToken))
+                {
+                    try
+                    {
+                        await using var command = new NpgsqlCommand(sql, database, transaction);
+                        await command.ExecuteNonQueryAsync(cancellationToken);
+                        await transaction.CommitAsync(cancellationToken);
+                    }
+                    catch (PostgresException ex)
+                    {
+                        throw new SourceException(connection.Name, "", $"The script failed on '{connection.Name}' and was rolled back: {ex.MessageText} (SQLSTATE {ex.SqlState}{(ex.Line is null ? "" : $", line {ex.Line}")}).", ex);
+                    }
+                }
+
+                break;
+            case "sqlite":
+                Directory.CreateDirectory(Path.GetDirectoryName(connection.Path)!);
+                await using (var database = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = connection.Path, Mode = SqliteOpenMode.ReadWriteCreate, ForeignKeys = true }.ToString()))
+                {
+                    await database.OpenAsync(cancellationToken);
+                    await using var transaction = (SqliteTransaction)await database.BeginTransactionAsync(cancellationToken);
+                    try
+                    {
+                        await using var command = new SqliteCommand(sql, database, transaction);
+                        await command.ExecuteNonQueryAsync(cancellationToken);
+                        await transaction.CommitAsync(cancellationToken);
+                    }
+                    catch (SqliteException ex)
+                    {
+                        throw new SourceException(connection.Name, "", $"The script failed on '{connection.Name}' ({connection.Path}) and was rolled back: {ex.Message}", ex);
+                    }
+                }
+
+                break;
+            default:
+                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; exec runs SQL on databases (postgres, sqlite).");
+        }
+    }
+}

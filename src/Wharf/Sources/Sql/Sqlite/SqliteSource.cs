@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using Microsoft.Data.Sqlite;
+using Wharf.DuckDb;
+using Wharf.Lake;
+using Wharf.Projects;
+
+namespace Wharf.Sources.Sql.Sqlite;
+
+/// <summary>Tables (in foreign-key order) or one query of a SQLite database file.</summary>
+public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
+{
+    private readonly Dictionary<string, (string Sql, ImmutableArray<CatalogColumn> Columns)> plans = new(StringComparer.Ordinal);
+
+    public async Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var database = await OpenAsync(connection, cancellationToken);
+        if (pipeline.Query is { } query)
+        {
+            plans[pipeline.Table] = (query, await DescribeQueryAsync(database, query, cancellationToken));
+            return [new SourceStream(pipeline.Table, "query", pipeline.Table, [])];
+        }
+
+        var catalog = await SqliteCatalogReader.ReadAsync(database, cancellationToken);
+        var selected = TableSelection.Select(catalog, pipeline.Tables, problem =>
+            new SourceException(connection.Name, "", $"Pipeline '{pipeline.Name}' ({pipeline.Location}): in '{connection.Name}' ({connection.Path}), {problem}"));
+        var order = ForeignKeyOrder.Sort(selected);
+        foreach (var table in order.Tables)
+        {
+            plans[table.Name] = ($"SELECT {string.Join(", ", table.Columns.Select(c => Quote.Identifier(c.Name)))} FROM {Quote.Identifier(table.Name)}", table.Columns);
+        }
+
+        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.Name} ({t.EstimatedRows:N0} rows)", t.Name, []))];
+    }
+
+    public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var (sql, columns) = plans[stream.Name];
+        await using var stage = await StagingTable.CreateAsync(workArea, lake, target,
+            [.. columns.Select(c => new StagingTable.Column(c.Name, SqliteColumnType.ToDuckDb(c.DataType), Quote.Identifier(c.Name)))], cancellationToken);
+        await using var database = await OpenAsync(connection, cancellationToken);
+        await using var command = database.CreateCommand();
+        command.CommandText = sql;
+        long row = 0;
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var values = new object?[reader.FieldCount];
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                row++;
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                }
+
+                await stage.AppendAsync(values, cancellationToken);
+            }
+
+            return await stage.CompleteAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is SqliteException or DuckDbException)
+        {
+            throw new SourceException(connection.Name, stream.Name,
+                $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed at row {row}: " +
+                $"{(ex is DuckDbException duck ? duck.Summary : ex.Message)} SQLite lets any value sit in any column; fix the row or declare the column's type to match. Nothing was loaded.", ex);
+        }
+    }
+
+    /// <summary>Opens the file read-only; a missing file is an error, never an empty new database.</summary>
+    internal static async Task<SqliteConnection> OpenAsync(ConnectionSettings settings, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(settings.Path))
+        {
+            throw new SourceException(settings.Name, "", $"Connection '{settings.Name}': the SQLite database {settings.Path} does not exist.");
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = settings.Path, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            await connection.DisposeAsync();
+            throw new SourceException(settings.Name, "", $"Connection '{settings.Name}': {settings.Path} cannot be opened as SQLite: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>A query's columns with the declared types of the table columns they come from.</summary>
+    private async Task<ImmutableArray<CatalogColumn>> DescribeQueryAsync(SqliteConnection database, string query, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand();
+        command.CommandText = query;
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SchemaOnly, cancellationToken);
+            return [.. Enumerable.Range(0, reader.FieldCount).Select(i => new CatalogColumn(reader.GetName(i), reader.GetDataTypeName(i), true))];
+        }
+        catch (SqliteException ex)
+        {
+            throw new SourceException(connection.Name, pipeline.Table, $"Pipeline '{pipeline.Name}' ({pipeline.Location}): the query does not run on '{connection.Name}': {ex.Message}", ex);
+        }
+    }
+}
