@@ -48,6 +48,9 @@ public sealed record PipelineSettings
     /// <value>Defaults to <see cref="WriteMode.Append"/>.</value>
     public WriteMode Mode { get; init; } = WriteMode.Append;
 
+    /// <summary>The key that <see cref="WriteMode.Merge"/> upserts by (<c>primary_key:</c>); database tables default to their own primary key.</summary>
+    public ImmutableArray<string> PrimaryKey { get; init; } = [];
+
     /// <summary>Where the pipeline is declared, for errors that happen at run time.</summary>
     public required SourceLocation Location { get; init; }
 }
@@ -60,6 +63,9 @@ public enum WriteMode
 
     /// <summary>Swap in a new table built from the extract; readers never see a half table.</summary>
     Replace,
+
+    /// <summary>Upsert by primary key: new keys are inserted, existing ones updated. Loading the same rows twice changes nothing.</summary>
+    Merge,
 }
 
 public enum FileFormat

@@ -32,12 +32,17 @@ public sealed record Project(
 
 /// <summary>Where tables are loaded.</summary>
 /// <param name="Kind">The warehouse engine.</param>
-/// <param name="Location">For DuckDB, the absolute path of the database file.</param>
-public sealed record WarehouseSettings(WarehouseKind Kind, string Location);
+/// <param name="Location">For DuckDB, the absolute path of the database file; for PostgreSQL, empty (see <see cref="Connection"/>).</param>
+public sealed record WarehouseSettings(WarehouseKind Kind, string Location)
+{
+    /// <summary>For PostgreSQL: how to reach the server (holds the password: never print it).</summary>
+    public ConnectionSettings? Connection { get; init; }
+}
 
 public enum WarehouseKind
 {
     DuckDb,
+    Postgres,
 }
 
 /// <summary>A named source of data (<c>connections:</c> in wharf.yml).</summary>

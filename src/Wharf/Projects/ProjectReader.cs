@@ -17,8 +17,8 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode"],
     };
 
-    private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "table", "schema", "mode"];
-    private static readonly string[] DatabasePipelineKeys = ["source", "tables", "query", "table", "schema", "mode", "keys", "parallel"];
+    private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "table", "schema", "mode", "primary_key"];
+    private static readonly string[] DatabasePipelineKeys = ["source", "tables", "query", "table", "schema", "mode", "primary_key", "keys", "parallel"];
     private static readonly string[] CsvKeys = ["delimiter", "header", "quote", "escape", "encoding", "null", "date_format", "timestamp_format", "skip"];
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -44,7 +44,14 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         var value = Scalar(node, "'warehouse'");
         if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
         {
-            throw Error(node, "PostgreSQL warehouses are not supported by this version of Wharf yet; use 'duckdb:FILE' (e.g. duckdb:warehouse.duckdb).");
+            return new WarehouseSettings(WarehouseKind.Postgres, "")
+            {
+                Connection = new ConnectionSettings("warehouse", "postgres")
+                {
+                    Url = value,
+                    Location = new SourceLocation(file, (int)node.Start.Line, (int)node.Start.Column),
+                },
+            };
         }
 
         var path = value.StartsWith("duckdb:", StringComparison.OrdinalIgnoreCase) ? value["duckdb:".Length..] : value;
@@ -139,6 +146,11 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 throw Error(value, $"pipeline '{name}' needs either 'tables:' (e.g. [\"public.*\", \"!public.audit_log\"]) or 'query:' (with 'table:' naming the target), not both.");
             }
 
+            if (pipeline.Enum("mode", WriteMode.Append) == WriteMode.Merge && pipeline.StringList("primary_key").IsEmpty && (isFiles || query is not null))
+            {
+                throw Error(pipeline.Get("mode")!, $"pipeline '{name}' uses mode: merge, which upserts by key; add 'primary_key:' (a column or a list of columns).");
+            }
+
             var table = pipeline.Get("table") is { } tableNode ? RequireIdentifier(tableNode, Scalar(tableNode, "'table'"), "table name") : name;
             var schema = pipeline.Get("schema") is { } schemaNode ? RequireIdentifier(schemaNode, Scalar(schemaNode, "'schema'"), "schema name") : "main";
             var settings = new PipelineSettings
@@ -155,6 +167,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Table = table,
                 Schema = schema,
                 Mode = pipeline.Enum("mode", WriteMode.Append),
+                PrimaryKey = pipeline.StringList("primary_key"),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
             pipelines.Add(settings);

@@ -85,7 +85,10 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             manifests = await WithProgress(record, progress, () => source.ExtractAsync(stream, warehouse.WorkArea, lake, target, cancellationToken));
             progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
             var loaded = Extracted(record, manifests);
-            var request = new LoadRequest(pipeline.Schema, stream.Target, pipeline.Mode, [.. manifests], lake.Layout.Root, loaded);
+            var request = new LoadRequest(pipeline.Schema, stream.Target, pipeline.Mode, [.. manifests], lake.Layout.Root, loaded)
+            {
+                PrimaryKey = pipeline.PrimaryKey.IsEmpty ? stream.PrimaryKey : pipeline.PrimaryKey,
+            };
             var done = await warehouse.LoadAsync(request, cancellationToken);
             progress?.Report(new StreamFinished(done));
             LogMessages.StreamLoaded(logger, record.RunId, record.Stream, done.RowsLoaded, record.Target);

@@ -22,4 +22,8 @@ public interface ISource
 /// <param name="Description">What is read, for messages: e.g. <c>3 files matching orders/*.csv</c>.</param>
 /// <param name="Target">The warehouse table the stream is loaded into.</param>
 /// <param name="Bytes">The size of what is read, when known (files), for progress.</param>
-public sealed record SourceStream(string Name, string Description, string Target, IReadOnlyList<string> Files, long? Bytes = null);
+public sealed record SourceStream(string Name, string Description, string Target, IReadOnlyList<string> Files, long? Bytes = null)
+{
+    /// <summary>The source's own primary key (database tables), used when the pipeline declares none.</summary>
+    public IReadOnlyList<string> PrimaryKey { get; init; } = [];
+}

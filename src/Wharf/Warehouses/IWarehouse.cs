@@ -36,4 +36,8 @@ public sealed record LoadRequest(
     WriteMode Mode,
     ImmutableArray<LakeManifest> Files,
     string LakeRoot,
-    RunRecord Record);
+    RunRecord Record)
+{
+    /// <summary>The columns <see cref="WriteMode.Merge"/> upserts by, as named in the source.</summary>
+    public IReadOnlyList<string> PrimaryKey { get; init; } = [];
+}

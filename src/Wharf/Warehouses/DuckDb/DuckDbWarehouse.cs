@@ -63,7 +63,7 @@ public sealed class DuckDbWarehouse : IWarehouse
     {
         ArgumentNullException.ThrowIfNull(request);
         var target = Quote.Qualified(request.Schema, request.Table);
-        var select = StagedSelect(request);
+        var select = LakeSelect.For(request).Sql;
         await connection.ExecuteAsync("BEGIN TRANSACTION", cancellationToken);
         try
         {
@@ -73,6 +73,11 @@ public sealed class DuckDbWarehouse : IWarehouse
             {
                 // Inside the transaction, so readers see the old table until COMMIT and a failure keeps it.
                 rows = await connection.ExecuteAsync($"CREATE OR REPLACE TABLE {target} AS {select}", cancellationToken);
+            }
+            else if (request.Mode == WriteMode.Merge)
+            {
+                await connection.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {target} AS {select} LIMIT 0", cancellationToken);
+                rows = await MergeAsync(request, target, cancellationToken);
             }
             else
             {
@@ -103,16 +108,37 @@ public sealed class DuckDbWarehouse : IWarehouse
         }
     }
 
-    /// <summary>The extract as it enters the table: snake_case names and Wharf's metadata columns.</summary>
-    private static string StagedSelect(LoadRequest request)
+    /// <summary>
+    /// Upsert: the last version of each key in the extract replaces the table's row (delete, then
+    /// insert, inside the load's transaction). Loading the same extract twice changes nothing.
+    /// </summary>
+    private async Task<long> MergeAsync(LoadRequest request, string target, CancellationToken cancellationToken)
     {
-        var columns = request.Files[0].Columns;
-        var names = ColumnNames.Normalize([.. columns.Select(c => c.Name)]);
-        var projections = columns.Select((c, i) => c.Name == names[i] && c.StoredAs is null ? c.ReadExpression : $"{c.ReadExpression} AS {Quote.Identifier(names[i])}");
-        var files = string.Join(", ", request.Files.Select(f => Quote.Literal(Path.Combine(request.LakeRoot, f.File))));
-        var loadedAt = request.Record.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
-        return $"SELECT {string.Join(", ", projections)}, {Quote.Literal(request.Record.RunId)} AS _wharf_run_id, " +
-            $"TIMESTAMPTZ {Quote.Literal(loadedAt + "+00")} AS _wharf_loaded_at FROM read_parquet([{files}], union_by_name = true)";
+        var select = LakeSelect.For(request, ordered: true);
+        if (select.PrimaryKey.Count == 0)
+        {
+            throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
+                $"mode: merge needs a primary key, and {request.Schema}.{request.Table} has none. Add 'primary_key:' to the pipeline.");
+        }
+
+        var keys = string.Join(", ", select.PrimaryKey.Select(Quote.Identifier));
+        await connection.ExecuteAsync($"""
+            CREATE OR REPLACE TEMP TABLE __wharf_merge AS
+            SELECT * EXCLUDE ({LakeSelect.FileColumn}, {LakeSelect.RowColumn}) FROM ({select.Sql})
+            QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {LakeSelect.FileColumn} DESC, {LakeSelect.RowColumn} DESC) = 1
+            """, cancellationToken);
+        var nullKeys = (long)(connection.Scalar($"SELECT count(*) FROM temp.main.__wharf_merge WHERE {string.Join(" OR ", select.PrimaryKey.Select(k => $"{Quote.Identifier(k)} IS NULL"))}") ?? 0L);
+        if (nullKeys > 0)
+        {
+            throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
+                $"{nullKeys} row(s) have NULL in the primary key ({string.Join(", ", select.PrimaryKey)}) of {request.Schema}.{request.Table}; merge cannot match them. Nothing was loaded.");
+        }
+
+        var match = string.Join(" AND ", select.PrimaryKey.Select(k => $"{target}.{Quote.Identifier(k)} = m.{Quote.Identifier(k)}"));
+        await connection.ExecuteAsync($"DELETE FROM {target} USING temp.main.__wharf_merge AS m WHERE {match}", cancellationToken);
+        var rows = await connection.ExecuteAsync($"INSERT INTO {target} BY NAME SELECT * FROM temp.main.__wharf_merge", cancellationToken);
+        await connection.ExecuteAsync("DROP TABLE temp.main.__wharf_merge", cancellationToken);
+        return rows;
     }
 
     private void TryRollback()

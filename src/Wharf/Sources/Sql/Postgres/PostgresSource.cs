@@ -46,7 +46,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
             plans[table.Name] = (Quote.Qualified(table.Schema, table.Name), table.Columns);
         }
 
-        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.QualifiedName} (~{t.EstimatedRows:N0} rows)", t.Name, []))];
+        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.QualifiedName} (~{t.EstimatedRows:N0} rows)", t.Name, []) { PrimaryKey = t.PrimaryKey })];
     }
 
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)

@@ -29,7 +29,7 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
             plans[table.Name] = ($"SELECT {string.Join(", ", table.Columns.Select(c => Quote.Identifier(c.Name)))} FROM {Quote.Identifier(table.Name)}", table.Columns);
         }
 
-        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.Name} ({t.EstimatedRows:N0} rows)", t.Name, []))];
+        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.Name} ({t.EstimatedRows:N0} rows)", t.Name, []) { PrimaryKey = t.PrimaryKey })];
     }
 
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
