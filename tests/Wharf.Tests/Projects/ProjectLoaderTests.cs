@@ -643,15 +643,15 @@ public sealed class ProjectLoaderTests : IDisposable
     [Theory]
     [InlineData("postgres://etl@db:5432/shop")]
     [InlineData("postgresql://etl@db/shop")]
-    public async Task Load_WhenWarehouseIsPostgres_SaysItIsNotSupportedYet(string url)
+    public async Task Load_WhenWarehouseIsPostgres_KeepsTheUrlAsAConnection(string url)
     {
-        var error = await folder.LoadFailsAsync($"warehouse: {url}\n{MinimalProject}");
+        folder.WriteProject($"warehouse: {url}\n{MinimalProject}");
 
-        error.Message.ShouldContain("not supported");
-        error.Message.ShouldContain("yet");
-        error.Message.ShouldContain("duckdb:");
-        error.Line.ShouldBe(1);
-        error.Column.ShouldBe(12);
+        var project = await folder.LoadAsync();
+
+        project.Warehouse.Kind.ShouldBe(WarehouseKind.Postgres);
+        project.Warehouse.Connection.ShouldNotBeNull().Url.ShouldBe(url);
+        project.Warehouse.Connection!.Location.Line.ShouldBe(1);
     }
 
     [Theory]
