@@ -17,7 +17,7 @@ internal static class QueryCommand
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
-            using var warehouse = WarehouseFactory.OpenExisting(project.Warehouse, TimeProvider.System);
+            using var warehouse = await WarehouseFactory.OpenExistingAsync(project.Warehouse, TimeProvider.System, cancellationToken);
             try
             {
                 using var reader = warehouse.Query(parse.GetValue(sql)!);

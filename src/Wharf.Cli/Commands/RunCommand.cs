@@ -29,7 +29,7 @@ internal static class RunCommand
             }
 
             using var logging = CommandRunner.Logging(parse.GetValue(CommonOptions.Verbose));
-            using var warehouse = WarehouseFactory.Open(project.Warehouse, TimeProvider.System);
+            using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, cancellationToken);
             var runner = new Runner(project, warehouse, TimeProvider.System, logging.CreateLogger("wharf.run"));
             var json = parse.GetValue(format) == OutputFormat.Json;
             var summary = json

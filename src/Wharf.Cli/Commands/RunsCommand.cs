@@ -27,7 +27,7 @@ internal static class RunsCommand
             }
 
             var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
-            using var warehouse = WarehouseFactory.OpenExisting(project.Warehouse, TimeProvider.System);
+            using var warehouse = await WarehouseFactory.OpenExistingAsync(project.Warehouse, TimeProvider.System, cancellationToken);
             var runs = await warehouse.ListRunsAsync(count, parse.GetValue(pipeline), cancellationToken);
             if (parse.GetValue(format) == OutputFormat.Json)
             {

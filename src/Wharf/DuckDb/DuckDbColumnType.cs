@@ -18,6 +18,9 @@ public sealed record DuckDbColumnType(
     /// <summary>The storage type of a DECIMAL (SMALLINT…HUGEINT) or ENUM (UTINYINT…UINTEGER).</summary>
     public DuckDbType InternalType { get; init; }
 
+    /// <summary>A type alias, e.g. <c>JSON</c> for a VARCHAR that holds JSON.</summary>
+    public string? Alias { get; init; }
+
     /// <summary>The type as DuckDB's SQL spells it, e.g. <c>DECIMAL(18,3)</c> or <c>STRUCT("a" INTEGER)</c>.</summary>
     public string SqlName => Id switch
     {
@@ -46,6 +49,13 @@ public sealed record DuckDbColumnType(
 
     /// <summary>Reads a logical type handle; the caller still owns (and destroys) it.</summary>
     internal static DuckDbColumnType FromHandle(IntPtr logicalType)
+    {
+        var alias = NativeMethods.duckdb_logical_type_get_alias(logicalType);
+        var type = FromHandleWithoutAlias(logicalType);
+        return alias == IntPtr.Zero ? type : type with { Alias = NativeMethods.TakeUtf8(alias) };
+    }
+
+    private static DuckDbColumnType FromHandleWithoutAlias(IntPtr logicalType)
     {
         var id = NativeMethods.duckdb_get_type_id(logicalType);
         switch (id)

@@ -176,6 +176,16 @@ public sealed class DuckDbDataReader : DbDataReader
 
     public override Guid GetGuid(int ordinal) => GetFieldValue<Guid>(ordinal);
 
+    /// <summary>A DATE as stored (covers BC dates and infinity, which <see cref="DateOnly"/> cannot).</summary>
+    public DuckDbDate GetDuckDbDate(int ordinal) => Column(ordinal) is DateReader date
+        ? date.ReadRaw(row)
+        : throw new InvalidCastException($"Column '{names[ordinal]}' is {columns[ordinal].Type.SqlName}, not DATE.");
+
+    /// <summary>A TIMESTAMP (any precision, with or without time zone) as microseconds since 1970, as stored.</summary>
+    public DuckDbTimestamp GetDuckDbTimestamp(int ordinal) => Column(ordinal) is TimestampReader timestamp
+        ? timestamp.ReadRaw(row)
+        : throw new InvalidCastException($"Column '{names[ordinal]}' is {columns[ordinal].Type.SqlName}, not a TIMESTAMP.");
+
     public override char GetChar(int ordinal) => GetString(ordinal)[0];
 
     public override long GetBytes(int ordinal, long dataOffset, byte[]? buffer, int bufferOffset, int length)

@@ -1,24 +1,26 @@
 using Wharf.Projects;
 using Wharf.Warehouses.DuckDb;
+using Wharf.Warehouses.Postgres;
 
 namespace Wharf.Warehouses;
 
 /// <summary>Opens the warehouse a project names.</summary>
 public static class WarehouseFactory
 {
-    public static IWarehouse Open(WarehouseSettings settings, TimeProvider time)
+    public static async Task<IWarehouse> OpenAsync(WarehouseSettings settings, TimeProvider time, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return settings.Kind switch
         {
             WarehouseKind.DuckDb => DuckDbWarehouse.Open(settings.Location, time),
+            WarehouseKind.Postgres => await PostgresWarehouse.OpenAsync(settings.Connection!, time, cancellationToken),
             _ => throw new WharfException($"Warehouse kind {settings.Kind} is not supported."),
         };
     }
 
     /// <summary>Opens a warehouse that must already exist (for queries and the audit trail).</summary>
     /// <exception cref="WharfException">There is no warehouse yet.</exception>
-    public static IWarehouse OpenExisting(WarehouseSettings settings, TimeProvider time)
+    public static Task<IWarehouse> OpenExistingAsync(WarehouseSettings settings, TimeProvider time, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Kind == WarehouseKind.DuckDb && !File.Exists(settings.Location))
@@ -26,6 +28,6 @@ public static class WarehouseFactory
             throw new WharfException($"There is no warehouse at {settings.Location} yet. Run 'wharf run' first.");
         }
 
-        return Open(settings, time);
+        return OpenAsync(settings, time, cancellationToken);
     }
 }

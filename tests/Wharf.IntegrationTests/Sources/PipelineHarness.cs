@@ -24,7 +24,7 @@ internal sealed class PipelineHarness : IDisposable
     public async Task<RunSummary> RunAsync(params string[] pipelines)
     {
         var project = await ProjectLoader.LoadAsync(Root, cancellationToken: TestContext.Current.CancellationToken);
-        using var warehouse = WarehouseFactory.Open(project.Warehouse, TimeProvider.System);
+        using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, TestContext.Current.CancellationToken);
         var runner = new Runner(project, warehouse, TimeProvider.System, NullLogger.Instance);
         return await runner.RunAsync(pipelines, null, TestContext.Current.CancellationToken);
     }

@@ -7,6 +7,9 @@ internal sealed unsafe class DateReader(DuckDbColumnType type) : VectorReader<Da
 {
     private static readonly int EpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
 
+    /// <summary>Days since 1970-01-01 as stored, ±<see cref="int.MaxValue"/> for infinity.</summary>
+    public DuckDbDate ReadRaw(ulong row) => new(((int*)Data)[row]);
+
     public override DateOnly Read(ulong row)
     {
         var days = ((int*)Data)[row];
@@ -45,6 +48,21 @@ internal sealed unsafe class TimeTzReader(DuckDbColumnType type) : VectorReader<
 internal sealed unsafe class TimestampReader(DuckDbColumnType type) : VectorReader<DateTime>(type)
 {
     private readonly DateTimeKind kind = type.Id == DuckDbType.TimestampTz ? DateTimeKind.Utc : DateTimeKind.Unspecified;
+
+    /// <summary>Microseconds since 1970-01-01 whatever the stored precision, ±<see cref="long.MaxValue"/> for infinity.</summary>
+    public DuckDbTimestamp ReadRaw(ulong row)
+    {
+        var raw = ((long*)Data)[row];
+        return raw is long.MaxValue or -long.MaxValue
+            ? new DuckDbTimestamp(raw)
+            : new DuckDbTimestamp(Type.Id switch
+            {
+                DuckDbType.TimestampS => raw * 1_000_000,
+                DuckDbType.TimestampMs => raw * 1_000,
+                DuckDbType.TimestampNs => raw / 1_000,
+                _ => raw,
+            });
+    }
 
     public override DateTime Read(ulong row)
     {

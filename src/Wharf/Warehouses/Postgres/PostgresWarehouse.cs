@@ -1,0 +1,223 @@
+using System.Collections.Immutable;
+using System.Data;
+using System.Data.Common;
+using Npgsql;
+using NpgsqlTypes;
+using Wharf.DuckDb;
+using Wharf.Projects;
+using Wharf.Runs;
+using Wharf.Sources.Sql.Postgres;
+
+namespace Wharf.Warehouses.Postgres;
+
+/// <summary>
+/// PostgreSQL as the warehouse. Extracts are staged in an in-memory DuckDB work area; a load
+/// streams the lake files out of DuckDB into binary COPY and writes the data and its audit row in
+/// one PostgreSQL transaction, so a failure at any point leaves target and audit as they were.
+/// </summary>
+public sealed class PostgresWarehouse : IWarehouse
+{
+    private readonly ConnectionSettings settings;
+    private readonly TimeProvider time;
+    private readonly DuckDbDatabase workDatabase;
+
+    private PostgresWarehouse(ConnectionSettings settings, TimeProvider time, DuckDbDatabase workDatabase, DuckDbConnection workArea)
+    {
+        this.settings = settings;
+        this.time = time;
+        this.workDatabase = workDatabase;
+        WorkArea = workArea;
+    }
+
+    public DuckDbConnection WorkArea { get; }
+
+    /// <summary>Where the warehouse is, safe to print.</summary>
+    public string Description => PostgresConnector.Describe(settings);
+
+    public static async Task<PostgresWarehouse> OpenAsync(ConnectionSettings settings, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        await using (var connection = await PostgresConnector.OpenAsync(settings, cancellationToken))
+        {
+            await using var command = new NpgsqlCommand(PostgresAudit.CreateSql, connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var database = DuckDbDatabase.Open(null);
+        var workArea = database.Connect();
+        workArea.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false;");
+        return new PostgresWarehouse(settings, time, database, workArea);
+    }
+
+    public async Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var table = $"{request.Schema}.{request.Table}";
+        try
+        {
+            return await PostgresRetry.RunAsync(() => LoadOnceAsync(request, cancellationToken), cancellationToken);
+        }
+        catch (PostgresException ex)
+        {
+            throw new LoadException(table, request.Record.RunId,
+                $"Loading {table} into PostgreSQL ({Description}) failed and was rolled back; the table and the audit are as they were. " +
+                $"PostgreSQL said: {ex.MessageText} (SQLSTATE {ex.SqlState}).{Hint(ex, request)}", ex);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new LoadException(table, request.Record.RunId,
+                $"Loading {table} into PostgreSQL ({Description}) failed and was rolled back: {PostgresConnector.Explain(ex)}", ex);
+        }
+    }
+
+    private static string Hint(PostgresException ex, LoadRequest request) => ex.SqlState switch
+    {
+        PostgresErrorCodes.InvalidColumnReference when request.Mode == WriteMode.Merge =>
+            " The existing table has no primary key to merge on; rebuild it once with mode: replace, or add the constraint.",
+        PostgresErrorCodes.UndefinedColumn or PostgresErrorCodes.DatatypeMismatch when request.Mode != WriteMode.Replace =>
+            " The extract's columns differ from the table's; run once with mode: replace to rebuild it.",
+        PostgresErrorCodes.DependentObjectsStillExist =>
+            " Views depend on the table, so replace cannot swap it; drop them or use mode: merge.",
+        _ => "",
+    };
+
+    private async Task<RunRecord> LoadOnceAsync(LoadRequest request, CancellationToken cancellationToken)
+    {
+        var select = LakeSelect.For(request);
+        await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        using var reader = WorkArea.Query(select.Sql);
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(i => PostgresColumn.For(select.Columns[i], reader.GetColumnType(i))).ToList();
+        var target = Quote.Qualified(request.Schema, request.Table);
+        var definition = string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.Type}"));
+        await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
+
+        long rows;
+        switch (request.Mode)
+        {
+            case WriteMode.Replace:
+                // Built beside the old table and swapped in at commit: readers never see a half table.
+                var fresh = Quote.Qualified(request.Schema, request.Table + "__wharf_new");
+                await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {fresh}; CREATE TABLE {fresh} ({definition})", cancellationToken);
+                rows = await CopyAsync(connection, fresh, columns, reader, cancellationToken);
+                await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {target}; ALTER TABLE {fresh} RENAME TO {Quote.Identifier(request.Table)}", cancellationToken);
+                break;
+            case WriteMode.Merge:
+                rows = await MergeAsync(connection, request, select, columns, reader, target, definition, cancellationToken);
+                break;
+            default:
+                await ExecuteAsync(connection, $"CREATE TABLE IF NOT EXISTS {target} ({definition})", cancellationToken);
+                rows = await CopyAsync(connection, target, columns, reader, cancellationToken);
+                break;
+        }
+
+        var record = request.Record with { RowsLoaded = rows, Status = RunStatus.Succeeded, FinishedAt = time.GetUtcNow() };
+        await PostgresAudit.InsertAsync(connection, record, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return record;
+    }
+
+    /// <summary>COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE: the last version of a key wins.</summary>
+    private static async Task<long> MergeAsync(
+        NpgsqlConnection connection, LoadRequest request, LakeSelect select, List<PostgresColumn> columns, DuckDbDataReader reader,
+        string target, string definition, CancellationToken cancellationToken)
+    {
+        if (select.PrimaryKey.Count == 0)
+        {
+            throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
+                $"mode: merge needs a primary key, and {request.Schema}.{request.Table} has none. Add 'primary_key:' to the pipeline.");
+        }
+
+        var keys = string.Join(", ", select.PrimaryKey.Select(Quote.Identifier));
+        await ExecuteAsync(connection, $"CREATE TABLE IF NOT EXISTS {target} ({definition}, PRIMARY KEY ({keys}))", cancellationToken);
+        await ExecuteAsync(connection, $"CREATE TEMP TABLE __wharf_merge ({definition}) ON COMMIT DROP", cancellationToken);
+        await CopyAsync(connection, "__wharf_merge", columns, reader, cancellationToken);
+        await using (var nulls = new NpgsqlCommand($"SELECT count(*) FROM __wharf_merge WHERE {string.Join(" OR ", select.PrimaryKey.Select(k => $"{Quote.Identifier(k)} IS NULL"))}", connection))
+        {
+            if ((long)(await nulls.ExecuteScalarAsync(cancellationToken))! is var count and > 0)
+            {
+                throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
+                    $"{count} row(s) have NULL in the primary key ({string.Join(", ", select.PrimaryKey)}) of {request.Schema}.{request.Table}; merge cannot match them. Nothing was loaded.");
+            }
+        }
+
+        var names = string.Join(", ", columns.Select(c => Quote.Identifier(c.Name)));
+        var updates = string.Join(", ", columns.Where(c => !select.PrimaryKey.Contains(c.Name)).Select(c => $"{Quote.Identifier(c.Name)} = EXCLUDED.{Quote.Identifier(c.Name)}"));
+        await using var merge = new NpgsqlCommand($"""
+            INSERT INTO {target} ({names})
+            SELECT DISTINCT ON ({keys}) {names} FROM __wharf_merge ORDER BY {keys}, ctid DESC
+            ON CONFLICT ({keys}) DO {(updates.Length == 0 ? "NOTHING" : $"UPDATE SET {updates}")}
+            """, connection);
+        return await merge.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static Task<long> CopyAsync(NpgsqlConnection connection, string table, List<PostgresColumn> columns, DuckDbDataReader reader, CancellationToken cancellationToken) =>
+        // Npgsql's importer and DuckDB's reader are synchronous per value; the loop runs on a pool thread.
+        Task.Run(() =>
+        {
+            using var importer = connection.BeginBinaryImport($"COPY {table} ({string.Join(", ", columns.Select(c => Quote.Identifier(c.Name)))}) FROM STDIN (FORMAT BINARY)");
+            long rows = 0;
+            while (reader.Read())
+            {
+                importer.StartRow();
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    if (reader.IsDBNull(i))
+                    {
+                        importer.WriteNull();
+                    }
+                    else
+                    {
+                        columns[i].Write(importer, reader, i);
+                    }
+                }
+
+                if ((++rows & 0xFFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+
+            importer.Complete();
+            return rows;
+        }, cancellationToken);
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
+        await PostgresAudit.InsertAsync(connection, record, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(int last, string? pipeline = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
+        return await PostgresAudit.ListAsync(connection, last, pipeline, cancellationToken);
+    }
+
+    public DbDataReader Query(string sql)
+    {
+        var connection = PostgresConnector.OpenAsync(settings).GetAwaiter().GetResult();
+        try
+        {
+            using var command = new NpgsqlCommand(sql, connection);
+            return command.ExecuteReader(CommandBehavior.CloseConnection);
+        }
+        catch (PostgresException ex)
+        {
+            connection.Dispose();
+            throw new WharfException($"The query failed: {ex.MessageText} (SQLSTATE {ex.SqlState}).", ex);
+        }
+    }
+
+    public void Dispose()
+    {
+        WorkArea.Dispose();
+        workDatabase.Dispose();
+    }
+}

@@ -1,0 +1,159 @@
+using Npgsql;
+using Wharf.IntegrationTests.Postgres;
+using Wharf.IntegrationTests.Sources;
+using Wharf.Runs;
+
+namespace Wharf.IntegrationTests.Warehouses;
+
+/// <summary>PostgreSQL as the warehouse: append, replace (atomic swap), merge (idempotent upsert), audit, exact types.</summary>
+public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposable
+{
+    private readonly PipelineHarness harness = new();
+
+    public void Dispose() => harness.Dispose();
+
+    private static async Task<object?> ScalarAsync(TestDatabase database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        var value = await command.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+        return value is DBNull ? null : value;
+    }
+
+    private static async Task ExecuteAsync(TestDatabase database, string sql) => await ScalarAsync(database, sql + "; select 1");
+
+    private async Task<TestDatabase> FilesIntoPostgresAsync(string csv, string mode, string extra = "")
+    {
+        var warehouse = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        File.WriteAllText(Path.Combine(harness.Root, "orders.csv"), csv);
+        harness.WithProject($$"""
+            warehouse: "{{warehouse.Url}}"
+            connections:
+              local: { type: files, path: . }
+            pipelines:
+              orders:
+                source: local
+                files: orders.csv
+                schema: raw
+                mode: {{mode}}
+            {{extra}}
+            """);
+        return warehouse;
+    }
+
+    [Fact]
+    public async Task Replace_LoadsTheTable_AndTheAuditRow_InPostgres()
+    {
+        var warehouse = await FilesIntoPostgresAsync("id,amount,placed_at\n1,10.50,2024-01-01 10:00:00\n2,,2024-01-02 11:30:00.000001\n", "replace");
+
+        var summary = await harness.RunAsync();
+
+        summary.Succeeded.ShouldBeTrue(summary.Streams[0].Error);
+        (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(2L);
+        (await ScalarAsync(warehouse, "select placed_at::text from raw.orders where id = 2")).ShouldBe("2024-01-02 11:30:00.000001");
+        (await ScalarAsync(warehouse, "select status || ':' || rows_loaded from _wharf.runs")).ShouldBe("succeeded:2");
+        (await ScalarAsync(warehouse, "select count(*) from raw.orders where _wharf_run_id = (select run_id from _wharf.runs)")).ShouldBe(2L);
+        (await ScalarAsync(warehouse, "select data_type from information_schema.columns where table_name = 'orders' and column_name = '_wharf_loaded_at'")).ShouldBe("timestamp with time zone");
+
+        File.WriteAllText(Path.Combine(harness.Root, "orders.csv"), "id,amount,placed_at\n3,1.00,2024-01-03 00:00:00\n");
+        (await harness.RunAsync()).Succeeded.ShouldBeTrue();
+        (await ScalarAsync(warehouse, "select string_agg(id::text, ',') from raw.orders")).ShouldBe("3");
+        (await ScalarAsync(warehouse, "select count(*) from pg_tables where tablename like '%wharf_new%'")).ShouldBe(0L);
+    }
+
+    [Fact]
+    public async Task Append_AddsRows_AndAFailedLoadLeavesTableAndAuditAsTheyWere()
+    {
+        var warehouse = await FilesIntoPostgresAsync("id,name\n1,a\n", "append");
+        (await harness.RunAsync()).Succeeded.ShouldBeTrue();
+        (await harness.RunAsync()).Succeeded.ShouldBeTrue();
+        (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(2L);
+
+        File.WriteAllText(Path.Combine(harness.Root, "orders.csv"), "id,name,surprise\n2,b,x\n");
+        var failed = await harness.RunAsync();
+
+        failed.Succeeded.ShouldBeFalse();
+        failed.Streams[0].Error.ShouldNotBeNull().ShouldContain("rolled back");
+        (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(2L);
+        (await ScalarAsync(warehouse, "select count(*) from _wharf.runs where status = 'succeeded'")).ShouldBe(2L);
+        (await ScalarAsync(warehouse, "select count(*) from _wharf.runs where status = 'failed'")).ShouldBe(1L);
+    }
+
+    [Fact]
+    public async Task Merge_UpsertsByKey_AndTheSameLoadTwiceChangesNothing()
+    {
+        var warehouse = await FilesIntoPostgresAsync("id,name\n1,a\n2,b\n", "merge", "    primary_key: [id]");
+        (await harness.RunAsync()).Succeeded.ShouldBeTrue();
+        File.WriteAllText(Path.Combine(harness.Root, "orders.csv"), "id,name\n2,b2\n3,c\n3,c-last\n");
+        var second = await harness.RunAsync();
+        second.Succeeded.ShouldBeTrue(second.Streams[0].Error);
+        var state = await ScalarAsync(warehouse, "select string_agg(id || '=' || name, ',' order by id) from raw.orders");
+        state.ShouldBe("1=a,2=b2,3=c-last");
+
+        (await harness.RunAsync()).Succeeded.ShouldBeTrue();
+        (await ScalarAsync(warehouse, "select string_agg(id || '=' || name, ',' order by id) from raw.orders")).ShouldBe(state);
+        (await ScalarAsync(warehouse, "select count(*) from information_schema.table_constraints where table_name = 'orders' and constraint_type = 'PRIMARY KEY'")).ShouldBe(1L);
+    }
+
+    [Fact]
+    public async Task Types_RoundTrip_PostgresToDuckDbToPostgres_ValueByValue()
+    {
+        var source = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        var warehouse = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        const string columns = "i2, i4, i8, n, n2, r, d, tx, vc, b, dt, tm, ttz, ts, tstz, iv, u, by, ai, at, an, ab";
+        await ExecuteAsync(source, """
+            create table t (
+              id int primary key, i2 smallint, i4 int, i8 bigint, n numeric(38,10), n2 numeric(12,2), r real, d double precision,
+              tx text, vc varchar(10), b boolean, dt date, tm time, ttz timetz, ts timestamp, tstz timestamptz, iv interval,
+              u uuid, j jsonb, by bytea, ai int[], at text[], an numeric(6,2)[], ab boolean[]);
+            insert into t values
+              (1, -32768, 2147483647, -9223372036854775808, 1234567890123456789.0123456789, -0.01, 'NaN', '-Infinity',
+               E'line1\nline2 "quoted" ''single'' ünïcödé', 'short', true, '2024-02-29', '23:59:59.999999', '10:00:00+05:30',
+               '2024-01-01 00:00:00.000001', '1999-12-31 23:59:59.999999+00', '1 year 2 months 3 days 04:05:06.000007',
+               'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": [1, 2], "b": null}', decode(repeat('00ff10', 100000), 'hex'),
+               '{1,NULL,3}', '{"x","y,z",NULL,""}', '{1.10,-2.25}', '{true,null}'),
+              (2, null, null, null, null, null, 'Infinity', 'NaN', '', null, false, 'infinity', '00:00:00', null,
+               '-infinity', 'infinity', '-1 days -00:00:00.000001', null, null, '', '{}', '{}', '{}', '{}'),
+              (3, null, null, null, null, null, null, null, null, null, null, '4713-01-01 BC', null, null,
+               '4713-01-01 00:00:00 BC', '1900-01-01 00:00:00+00', null, null, null, null, null, null, null, null);
+            """);
+        harness.WithProject($$"""
+            warehouse: "{{warehouse.Url}}"
+            connections:
+              src: { type: postgres, url: "{{source.Url}}" }
+            pipelines:
+              copy: { source: src, tables: [t], schema: public, mode: replace }
+            """);
+
+        var summary = await harness.RunAsync();
+
+        summary.Succeeded.ShouldBeTrue(summary.Streams[0].Error);
+        foreach (var column in columns.Split(", "))
+        {
+            for (var id = 1; id <= 3; id++)
+            {
+                var expected = await ScalarAsync(source, $"select {column}::text from t where id = {id}");
+                var actual = await ScalarAsync(warehouse, $"select {column}::text from public.t where id = {id}");
+                actual.ShouldBe(expected, $"column {column}, row {id}");
+            }
+        }
+
+        (await ScalarAsync(warehouse, "select (select j from public.t where id = 1) = '{\"a\": [1, 2], \"b\": null}'::jsonb")).ShouldBe(true);
+        (await ScalarAsync(warehouse, "select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) from information_schema.columns where table_name = 't' and column_name in ('n', 'tstz', 'j', 'u', 'ai')"))
+            .ShouldBe("n numeric, tstz timestamp with time zone, u uuid, j jsonb, ai ARRAY");
+        (await ScalarAsync(warehouse, "select numeric_precision || ',' || numeric_scale from information_schema.columns where table_name = 't' and column_name = 'n'")).ShouldBe("38,10");
+    }
+
+    [Fact]
+    public async Task Runs_AreListedFromThePostgresAudit()
+    {
+        await FilesIntoPostgresAsync("id\n1\n", "append");
+        (await harness.RunAsync()).Succeeded.ShouldBeTrue();
+        var project = await Wharf.Projects.ProjectLoader.LoadAsync(harness.Root, cancellationToken: TestContext.Current.CancellationToken);
+        using var warehouse = await Wharf.Warehouses.WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, TestContext.Current.CancellationToken);
+        var runs = await warehouse.ListRunsAsync(10, null, TestContext.Current.CancellationToken);
+        runs.ShouldHaveSingleItem().Status.ShouldBe(RunStatus.Succeeded);
+        runs[0].Target.ShouldBe("raw.orders");
+    }
+}
