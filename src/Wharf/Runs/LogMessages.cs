@@ -14,6 +14,9 @@ internal static partial class LogMessages
     [LoggerMessage(1003, LogLevel.Error, "Run {RunId}: {Stream} failed: {Reason}")]
     public static partial void StreamFailed(ILogger logger, Exception exception, string runId, string stream, string reason);
 
+    [LoggerMessage(1005, LogLevel.Information, "Run {RunId}: {Pipeline}: {Note}")]
+    public static partial void PipelineNote(ILogger logger, string runId, string pipeline, string note);
+
     [LoggerMessage(1004, LogLevel.Warning, "Run {RunId}: the failure could not be written to the audit table")]
     public static partial void AuditFailed(ILogger logger, Exception exception, string runId);
 }

@@ -58,6 +58,16 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             return [await FailAsync(record, ex, progress, cancellationToken)];
         }
 
+        foreach (var note in source.Notes)
+        {
+            LogMessages.PipelineNote(logger, record.RunId, pipeline.Name, note);
+        }
+
+        if (pipeline.Keys)
+        {
+            await warehouse.DropForeignKeysAsync(pipeline.Schema, [.. streams.Select(s => s.Target)], cancellationToken);
+        }
+
         var results = new List<RunRecord>();
         foreach (var stream in streams)
         {
@@ -71,7 +81,33 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             results.Add(await RunStreamAsync(source, stream, streamRecord, pipeline, progress, cancellationToken));
         }
 
+        if (pipeline.Keys && results.All(r => r.Status == RunStatus.Succeeded))
+        {
+            try
+            {
+                foreach (var note in await warehouse.ApplyKeysAsync(pipeline.Schema, Keys(streams), cancellationToken))
+                {
+                    LogMessages.PipelineNote(logger, record.RunId, pipeline.Name, note);
+                }
+            }
+            catch (WharfException ex)
+            {
+                results.Add(await FailAsync(record with { Stream = "(keys)", StartedAt = time.GetUtcNow() }, ex, progress, cancellationToken));
+            }
+        }
+
         return results;
+    }
+
+    /// <summary>The source's keys in warehouse names; foreign keys only between tables this pipeline loaded.</summary>
+    private static List<TableKeys> Keys(IReadOnlyList<SourceStream> streams)
+    {
+        var loaded = streams.Select(s => s.Target).ToHashSet(StringComparer.Ordinal);
+        return [.. streams.Select(s => new TableKeys(
+            s.Target,
+            [.. s.PrimaryKey.Select(Schema.ColumnNames.ToSnakeCase)],
+            [.. s.ForeignKeys.Where(f => loaded.Contains(f.ReferencedTable)).Select(f => new ForeignKey(
+                [.. f.Columns.Select(Schema.ColumnNames.ToSnakeCase)], f.ReferencedTable, [.. f.ReferencedColumns.Select(Schema.ColumnNames.ToSnakeCase)]))]))];
     }
 
     private async Task<RunRecord> RunStreamAsync(ISource source, SourceStream stream, RunRecord record, PipelineSettings pipeline, IProgress<RunEvent>? progress, CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ public interface ISource
     /// <summary>The streams this source yields for its pipeline, resolved now (files listed, tables found).</summary>
     Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>What the run log should say about how the streams were chosen or ordered (e.g. foreign-key cycles).</summary>
+    IReadOnlyList<string> Notes => [];
+
     /// <summary>Writes one stream to the lake, in one or more parts, and returns their manifests.</summary>
     Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default);
 }
@@ -26,4 +29,7 @@ public sealed record SourceStream(string Name, string Description, string Target
 {
     /// <summary>The source's own primary key (database tables), used when the pipeline declares none.</summary>
     public IReadOnlyList<string> PrimaryKey { get; init; } = [];
+
+    /// <summary>The source table's foreign keys (database tables), recreated with <c>keys: true</c>.</summary>
+    public IReadOnlyList<Sql.CatalogForeignKey> ForeignKeys { get; init; } = [];
 }

@@ -27,7 +27,19 @@ public interface IWarehouse : IDisposable
 
     /// <summary>Runs a query and streams its rows.</summary>
     DbDataReader Query(string sql);
+
+    /// <summary>Drops the foreign keys Wharf created on or to these tables, so they can be reloaded.</summary>
+    Task DropForeignKeysAsync(string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken = default);
+
+    /// <summary>Recreates the source's primary and foreign keys on loaded tables; returns notes on what could not be.</summary>
+    Task<IReadOnlyList<string>> ApplyKeysAsync(string schema, IReadOnlyList<TableKeys> tables, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A loaded table's keys, in warehouse column names.</summary>
+public sealed record TableKeys(string Table, IReadOnlyList<string> PrimaryKey, IReadOnlyList<ForeignKey> ForeignKeys);
+
+/// <summary>A foreign key between two warehouse tables of the same schema.</summary>
+public sealed record ForeignKey(IReadOnlyList<string> Columns, string ReferencedTable, IReadOnlyList<string> ReferencedColumns);
 
 /// <summary>What to load: lake files of one extract into one table, and the audit row to write with it.</summary>
 public sealed record LoadRequest(

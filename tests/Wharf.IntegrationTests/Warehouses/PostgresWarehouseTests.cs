@@ -156,4 +156,31 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
         runs.ShouldHaveSingleItem().Status.ShouldBe(RunStatus.Succeeded);
         runs[0].Target.ShouldBe("raw.orders");
     }
+
+    [Fact]
+    public async Task Keys_AreRecreatedInThePostgresWarehouse_AndReplaceStillWorksOnTheNextRun()
+    {
+        var source = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        var warehouse = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        await ExecuteAsync(source, """
+            create table customers (id int primary key, name text);
+            create table orders (id int primary key, customer_id int references customers(id));
+            insert into customers values (1, 'a'); insert into orders values (10, 1);
+            """);
+        harness.WithProject($$"""
+            warehouse: "{{warehouse.Url}}"
+            connections:
+              src: { type: postgres, url: "{{source.Url}}" }
+            pipelines:
+              sync: { source: src, tables: ["public.*"], schema: shop, mode: replace, keys: true }
+            """);
+
+        (await harness.RunAsync()).Succeeded.ShouldBeTrue();
+        var second = await harness.RunAsync();
+
+        second.Succeeded.ShouldBeTrue(string.Join("; ", second.Streams.Select(s => s.Error)));
+        (await ScalarAsync(warehouse, "select count(*) from pg_constraint where contype = 'p' and connamespace = 'shop'::regnamespace")).ShouldBe(2L);
+        (await ScalarAsync(warehouse, "select confrelid::regclass::text from pg_constraint where contype = 'f' and conrelid = 'shop.orders'::regclass")).ShouldBe("shop.customers");
+        await Should.ThrowAsync<PostgresException>(() => ExecuteAsync(warehouse, "insert into shop.orders (id, customer_id) values (11, 999)"));
+    }
 }

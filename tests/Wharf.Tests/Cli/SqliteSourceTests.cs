@@ -36,6 +36,8 @@ public sealed class SqliteSourceTests : IDisposable
         order.IndexOf("products").ShouldBeLessThan(order.IndexOf("order_items"));
         order.IndexOf("orders").ShouldBeLessThan(order.IndexOf("payments"));
         project.Scalar("select count(*) from raw_shop.revenue_by_country").ShouldBe(8L);
+        project.Scalar("select count(*) from duckdb_constraints() where schema_name = 'raw_shop' and constraint_type = 'PRIMARY KEY'").ShouldBe(6L);
+        (await project.RunAsync("run")).ExitCode.ShouldBe(0, "a second run replaces tables that now have primary keys");
     }
 
     [Fact]

@@ -164,6 +164,38 @@ public sealed class DuckDbWarehouse : IWarehouse
 
     public DbDataReader Query(string sql) => connection.Query(sql);
 
+    /// <summary>DuckDB gets no foreign keys from Wharf (it cannot add them to existing tables), so there are none to drop.</summary>
+    public Task DropForeignKeysAsync(string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public async Task<IReadOnlyList<string>> ApplyKeysAsync(string schema, IReadOnlyList<TableKeys> tables, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        var notes = new List<string>();
+        foreach (var table in tables.Where(t => t.PrimaryKey.Count > 0))
+        {
+            var existing = (long)(connection.Scalar(
+                "SELECT count(*) FROM duckdb_constraints() WHERE schema_name = $1 AND table_name = $2 AND constraint_type = 'PRIMARY KEY'", schema, table.Table) ?? 0L);
+            if (existing == 0)
+            {
+                try
+                {
+                    await connection.ExecuteAsync($"ALTER TABLE {Quote.Qualified(schema, table.Table)} ADD PRIMARY KEY ({string.Join(", ", table.PrimaryKey.Select(Quote.Identifier))})", cancellationToken);
+                }
+                catch (DuckDbException ex)
+                {
+                    throw new LoadException($"{schema}.{table.Table}", "", $"Recreating the primary key of {schema}.{table.Table} failed: {ex.Summary}", ex);
+                }
+            }
+        }
+
+        if (tables.Any(t => t.ForeignKeys.Count > 0))
+        {
+            notes.Add("foreign keys are not recreated in a DuckDB warehouse: DuckDB cannot add them to existing tables (primary keys were).");
+        }
+
+        return notes;
+    }
+
     public void Dispose()
     {
         connection.Dispose();

@@ -215,6 +215,72 @@ public sealed class PostgresWarehouse : IWarehouse
         }
     }
 
+    public async Task DropForeignKeysAsync(string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
+        await using var find = new NpgsqlCommand("""
+            SELECT c.conname, n.nspname, r.relname FROM pg_constraint c
+            JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+            LEFT JOIN pg_class f ON f.oid = c.confrelid
+            WHERE c.contype = 'f' AND c.conname LIKE 'wharf\_fk\_%' AND n.nspname = $1 AND (r.relname = ANY($2) OR f.relname = ANY($2))
+            """, connection);
+        find.Parameters.Add(new NpgsqlParameter { Value = schema });
+        find.Parameters.Add(new NpgsqlParameter { Value = tables.ToArray() });
+        var drops = new List<string>();
+        await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                drops.Add($"ALTER TABLE {Quote.Qualified(reader.GetString(1), reader.GetString(2))} DROP CONSTRAINT {Quote.Identifier(reader.GetString(0))}");
+            }
+        }
+
+        if (drops.Count > 0)
+        {
+            await ExecuteAsync(connection, string.Join(";\n", drops), cancellationToken);
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> ApplyKeysAsync(string schema, IReadOnlyList<TableKeys> tables, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            foreach (var table in tables.Where(t => t.PrimaryKey.Count > 0))
+            {
+                await ExecuteAsync(connection, $"""
+                    DO $$ BEGIN
+                      IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'p' AND conrelid = {Quote.Literal(Quote.Qualified(schema, table.Table))}::regclass) THEN
+                        ALTER TABLE {Quote.Qualified(schema, table.Table)} ADD PRIMARY KEY ({string.Join(", ", table.PrimaryKey.Select(Quote.Identifier))});
+                      END IF;
+                    END $$
+                    """, cancellationToken);
+            }
+
+            foreach (var table in tables)
+            {
+                for (var i = 0; i < table.ForeignKeys.Count; i++)
+                {
+                    var key = table.ForeignKeys[i];
+                    await ExecuteAsync(connection,
+                        $"ALTER TABLE {Quote.Qualified(schema, table.Table)} ADD CONSTRAINT {Quote.Identifier($"wharf_fk_{table.Table}_{i + 1}")} " +
+                        $"FOREIGN KEY ({string.Join(", ", key.Columns.Select(Quote.Identifier))}) " +
+                        $"REFERENCES {Quote.Qualified(schema, key.ReferencedTable)} ({string.Join(", ", key.ReferencedColumns.Select(Quote.Identifier))})",
+                        cancellationToken);
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return [];
+        }
+        catch (PostgresException ex)
+        {
+            throw new LoadException(schema, "", $"Recreating keys in {schema} failed and was rolled back (the data is loaded): {ex.MessageText} (SQLSTATE {ex.SqlState}).", ex);
+        }
+    }
+
     public void Dispose()
     {
         WorkArea.Dispose();

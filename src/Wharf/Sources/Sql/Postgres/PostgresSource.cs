@@ -16,7 +16,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
     private readonly Dictionary<string, (string From, ImmutableArray<CatalogColumn> Columns)> plans = new(StringComparer.Ordinal);
 
     /// <summary>Notes about the load order (self-references, cycles), for the log.</summary>
-    public IReadOnlyList<string> OrderNotes { get; private set; } = [];
+    public IReadOnlyList<string> Notes { get; private set; } = [];
 
     public async Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
     {
@@ -32,7 +32,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         var selected = TableSelection.Select(catalog, pipeline.Tables, problem =>
             new SourceException(connection.Name, "", $"Pipeline '{pipeline.Name}' ({pipeline.Location}): in '{connection.Name}' ({PostgresConnector.Describe(connection)}), {problem}"));
         var order = ForeignKeyOrder.Sort(selected);
-        OrderNotes = order.Notes;
+        Notes = order.Notes;
         var duplicates = order.Tables.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (duplicates.Count > 0)
         {
@@ -46,7 +46,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
             plans[table.Name] = (Quote.Qualified(table.Schema, table.Name), table.Columns);
         }
 
-        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.QualifiedName} (~{t.EstimatedRows:N0} rows)", t.Name, []) { PrimaryKey = t.PrimaryKey })];
+        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.QualifiedName} (~{t.EstimatedRows:N0} rows)", t.Name, []) { PrimaryKey = t.PrimaryKey, ForeignKeys = t.ForeignKeys })];
     }
 
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)

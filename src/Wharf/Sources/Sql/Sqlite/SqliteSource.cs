@@ -11,6 +11,9 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
 {
     private readonly Dictionary<string, (string Sql, ImmutableArray<CatalogColumn> Columns)> plans = new(StringComparer.Ordinal);
 
+    /// <summary>Notes about the load order (self-references, cycles), for the log.</summary>
+    public IReadOnlyList<string> Notes { get; private set; } = [];
+
     public async Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
     {
         await using var database = await OpenAsync(connection, cancellationToken);
@@ -24,12 +27,13 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
         var selected = TableSelection.Select(catalog, pipeline.Tables, problem =>
             new SourceException(connection.Name, "", $"Pipeline '{pipeline.Name}' ({pipeline.Location}): in '{connection.Name}' ({connection.Path}), {problem}"));
         var order = ForeignKeyOrder.Sort(selected);
+        Notes = order.Notes;
         foreach (var table in order.Tables)
         {
             plans[table.Name] = ($"SELECT {string.Join(", ", table.Columns.Select(c => Quote.Identifier(c.Name)))} FROM {Quote.Identifier(table.Name)}", table.Columns);
         }
 
-        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.Name} ({t.EstimatedRows:N0} rows)", t.Name, []) { PrimaryKey = t.PrimaryKey })];
+        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.Name} ({t.EstimatedRows:N0} rows)", t.Name, []) { PrimaryKey = t.PrimaryKey, ForeignKeys = t.ForeignKeys })];
     }
 
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
