@@ -68,17 +68,19 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             await warehouse.DropForeignKeysAsync(pipeline.Schema, [.. streams.Select(s => s.Target)], cancellationToken);
         }
 
-        var results = new List<RunRecord>();
-        foreach (var stream in streams)
+        // Extractions run ahead, up to `parallel` at once, each on its own work-area connection;
+        // loads happen one at a time, in the streams' (foreign-key) order.
+        using var slots = new SemaphoreSlim(Math.Max(1, pipeline.Parallel));
+        var extractions = streams.Select(stream => ExtractAsync(source, stream, record with
         {
-            var streamRecord = record with
-            {
-                Stream = stream.Name,
-                Source = $"{connection.Name}: {stream.Description}",
-                Target = $"{pipeline.Schema}.{stream.Target}",
-                StartedAt = time.GetUtcNow(),
-            };
-            results.Add(await RunStreamAsync(source, stream, streamRecord, pipeline, progress, cancellationToken));
+            Stream = stream.Name,
+            Source = $"{connection.Name}: {stream.Description}",
+            Target = $"{pipeline.Schema}.{stream.Target}",
+        }, slots, progress, cancellationToken)).ToList();
+        var results = new List<RunRecord>();
+        for (var i = 0; i < streams.Count; i++)
+        {
+            results.Add(await LoadAsync(streams[i], await extractions[i], pipeline, progress, cancellationToken));
         }
 
         if (pipeline.Keys && results.All(r => r.Status == RunStatus.Succeeded))
@@ -110,18 +112,47 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                 [.. f.Columns.Select(Schema.ColumnNames.ToSnakeCase)], f.ReferencedTable, [.. f.ReferencedColumns.Select(Schema.ColumnNames.ToSnakeCase)]))]))];
     }
 
-    private async Task<RunRecord> RunStreamAsync(ISource source, SourceStream stream, RunRecord record, PipelineSettings pipeline, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// What one stream's extraction gave: its lake files, or its error. Failures are recorded
+    /// later, in load order, because the audit shares the warehouse connection with the loads.
+    /// </summary>
+    private sealed record Extraction(RunRecord Record, IReadOnlyList<LakeManifest>? Manifests, WharfException? Error = null);
+
+    private async Task<Extraction> ExtractAsync(ISource source, SourceStream stream, RunRecord record, SemaphoreSlim slots, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
     {
-        progress?.Report(new StreamStarted(record.Pipeline, record.Stream, stream.Description, stream.Bytes));
-        LogMessages.StreamStarting(logger, record.RunId, record.Pipeline, record.Stream, stream.Description);
-        IReadOnlyList<LakeManifest>? manifests = null;
+        await slots.WaitAsync(cancellationToken);
         try
         {
+            record = record with { StartedAt = time.GetUtcNow() };
+            progress?.Report(new StreamStarted(record.Pipeline, record.Stream, stream.Description, stream.Bytes));
+            LogMessages.StreamStarting(logger, record.RunId, record.Pipeline, record.Stream, stream.Description);
+            using var workArea = warehouse.OpenWorkArea();
             var target = new LakeTarget(record.Pipeline, record.Stream, record.RunId, record.StartedAt);
-            manifests = await WithProgress(record, progress, () => source.ExtractAsync(stream, warehouse.WorkArea, lake, target, cancellationToken));
+            var manifests = await WithProgress(record, workArea, progress, () => source.ExtractAsync(stream, workArea, lake, target, cancellationToken));
+            return new Extraction(Extracted(record, manifests), manifests);
+        }
+        catch (WharfException ex)
+        {
+            return new Extraction(record, null, ex);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private async Task<RunRecord> LoadAsync(SourceStream stream, Extraction extraction, PipelineSettings pipeline, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
+    {
+        if (extraction.Manifests is not { } manifests)
+        {
+            return await FailAsync(extraction.Record, extraction.Error!, progress, cancellationToken);
+        }
+
+        var record = extraction.Record;
+        try
+        {
             progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
-            var loaded = Extracted(record, manifests);
-            var request = new LoadRequest(pipeline.Schema, stream.Target, pipeline.Mode, [.. manifests], lake.Layout.Root, loaded)
+            var request = new LoadRequest(pipeline.Schema, stream.Target, pipeline.Mode, [.. manifests], lake.Layout.Root, record)
             {
                 PrimaryKey = pipeline.PrimaryKey.IsEmpty ? stream.PrimaryKey : pipeline.PrimaryKey,
             };
@@ -132,8 +163,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         }
         catch (WharfException ex)
         {
-            var failed = manifests is null ? record : Extracted(record, manifests);
-            return await FailAsync(failed, ex, progress, cancellationToken);
+            return await FailAsync(record, ex, progress, cancellationToken);
         }
     }
 
@@ -141,7 +171,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         record with { RowsExtracted = manifests.Sum(m => m.Rows), LakeFiles = [.. manifests.Select(m => m.File)] };
 
     /// <summary>Runs an extract while reporting DuckDB's progress on the work-area connection.</summary>
-    private async Task<T> WithProgress<T>(RunRecord record, IProgress<RunEvent>? progress, Func<Task<T>> work)
+    private async Task<T> WithProgress<T>(RunRecord record, DuckDb.DuckDbConnection workArea, IProgress<RunEvent>? progress, Func<Task<T>> work)
     {
         var task = work();
         if (progress is null)
@@ -152,7 +182,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         var clock = Stopwatch.StartNew();
         while (await Task.WhenAny(task, Task.Delay(ProgressInterval, time)) != task)
         {
-            progress.Report(new StreamProgressed(record.Pipeline, record.Stream, warehouse.WorkArea.Progress.Percentage, clock.Elapsed));
+            progress.Report(new StreamProgressed(record.Pipeline, record.Stream, workArea.Progress.Percentage, clock.Elapsed));
         }
 
         return await task;

@@ -16,6 +16,9 @@ public interface IWarehouse : IDisposable
     /// <summary>The DuckDB connection in which sources stage extracts.</summary>
     DuckDbConnection WorkArea { get; }
 
+    /// <summary>Another connection to the work area, for extracting streams in parallel; the caller disposes it.</summary>
+    DuckDbConnection OpenWorkArea();
+
     /// <summary>Loads lake files into a table and records the run, atomically; returns the record as written.</summary>
     Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default);
 

@@ -216,4 +216,33 @@ public sealed class PostgresSourceTests(PostgresServer postgres) : IDisposable
         summary.Streams.Single().Error.ShouldNotBeNull().ShouldContain("there is no table 'public.typo'");
         summary.Streams.Single().Error.ShouldNotBeNull().ShouldContain("public.real_one");
     }
+
+    [Fact]
+    public async Task ParallelExtraction_LoadsEveryTable_AndAFailingTableDoesNotStopTheOthers()
+    {
+        var database = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        await ExecuteAsync(database, """
+            create table t1 (id int primary key); insert into t1 select generate_series(1, 50000);
+            create table t2 (id int primary key, t1_id int references t1(id)); insert into t2 select i, i from generate_series(1, 40000) i;
+            create table t3 (id int primary key, v numeric); insert into t3 values (1, 0.123456789012345);
+            create table t4 (id int primary key, t2_id int references t2(id)); insert into t4 select i, i from generate_series(1, 30000) i;
+            create table t5 (id int primary key); insert into t5 select generate_series(1, 20000);
+            """);
+        harness.WithProject($$"""
+            connections:
+              db: { type: postgres, url: "{{database.Url}}" }
+            pipelines:
+              sync: { source: db, tables: ["public.*"], schema: raw, mode: replace, parallel: 3 }
+            """);
+
+        var summary = await harness.RunAsync();
+
+        summary.Streams.Select(s => s.Stream).ShouldBe(["t1", "t2", "t3", "t4", "t5"]);
+        summary.Streams.Single(s => s.Stream == "t3").Status.ShouldBe(RunStatus.Failed);
+        summary.Streams.Where(s => s.Stream != "t3").ShouldAllBe(s => s.Status == RunStatus.Succeeded);
+        harness.Scalar("select count(*) from raw.t1").ShouldBe(50_000L);
+        harness.Scalar("select count(*) from raw.t4").ShouldBe(30_000L);
+        harness.Scalar("select count(*) from raw.t5").ShouldBe(20_000L);
+        harness.Scalar("select count(*) from _wharf.runs where status = 'failed' and stream = 't3'").ShouldBe(1L);
+    }
 }

@@ -25,6 +25,15 @@ public sealed class DuckDbWarehouse : IWarehouse
 
     public DuckDbConnection WorkArea => connection;
 
+    public DuckDbConnection OpenWorkArea() => WithProgressTracking(database.Connect());
+
+    // Progress is tracked (for the CLI's live line) but never printed by DuckDB itself.
+    internal static DuckDbConnection WithProgressTracking(DuckDbConnection connection)
+    {
+        connection.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false;");
+        return connection;
+    }
+
     /// <summary>Opens (creating if needed) the warehouse file.</summary>
     /// <exception cref="WharfException">The file is locked by another process or is not a DuckDB database.</exception>
     public static DuckDbWarehouse Open(string path, TimeProvider time, IReadOnlyDictionary<string, string>? settings = null)
@@ -45,8 +54,7 @@ public sealed class DuckDbWarehouse : IWarehouse
         var connection = database.Connect();
         try
         {
-            // Progress is tracked (for the CLI's rows/s) but never printed by DuckDB itself.
-            connection.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false;");
+            WithProgressTracking(connection);
             DuckDbAudit.EnsureTables(connection);
         }
         catch

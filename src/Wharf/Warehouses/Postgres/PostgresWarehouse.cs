@@ -31,6 +31,8 @@ public sealed class PostgresWarehouse : IWarehouse
 
     public DuckDbConnection WorkArea { get; }
 
+    public DuckDbConnection OpenWorkArea() => DuckDb.DuckDbWarehouse.WithProgressTracking(workDatabase.Connect());
+
     /// <summary>Where the warehouse is, safe to print.</summary>
     public string Description => PostgresConnector.Describe(settings);
 
@@ -44,9 +46,7 @@ public sealed class PostgresWarehouse : IWarehouse
         }
 
         var database = DuckDbDatabase.Open(null);
-        var workArea = database.Connect();
-        workArea.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false;");
-        return new PostgresWarehouse(settings, time, database, workArea);
+        return new PostgresWarehouse(settings, time, database, DuckDb.DuckDbWarehouse.WithProgressTracking(database.Connect()));
     }
 
     public async Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default)
