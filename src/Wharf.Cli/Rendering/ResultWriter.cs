@@ -87,7 +87,16 @@ internal static class ResultWriter
                 for (var i = 0; i < reader.FieldCount; i++)
                 {
                     json.WritePropertyName(reader.GetName(i));
-                    WriteJsonValue(json, reader.IsDBNull(i) ? null : reader.GetValue(i));
+                    var value = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                    if (value is string number && reader.GetDataTypeName(i).StartsWith("numeric", StringComparison.Ordinal) && decimal.TryParse(number, NumberStyles.Number, CultureInfo.InvariantCulture, out _))
+                    {
+                        // PostgreSQL numerics arrive as exact text; they are numbers in JSON.
+                        json.WriteRawValue(number);
+                    }
+                    else
+                    {
+                        WriteJsonValue(json, value);
+                    }
                 }
 
                 json.WriteEndObject();

@@ -183,4 +183,22 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
         (await ScalarAsync(warehouse, "select confrelid::regclass::text from pg_constraint where contype = 'f' and conrelid = 'shop.orders'::regclass")).ShouldBe("shop.customers");
         await Should.ThrowAsync<PostgresException>(() => ExecuteAsync(warehouse, "insert into shop.orders (id, customer_id) values (11, 999)"));
     }
+
+    [Fact]
+    public async Task Query_ReturnsExactValues_EvenWhereDotNetTypesFallShort()
+    {
+        await FilesIntoPostgresAsync("id\n1\n", "append");
+        var project = await Wharf.Projects.ProjectLoader.LoadAsync(harness.Root, cancellationToken: TestContext.Current.CancellationToken);
+        using var warehouse = await Wharf.Warehouses.WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, TestContext.Current.CancellationToken);
+
+        using var reader = warehouse.Query("select interval '1 year 2 days', 'infinity'::date, '4713-01-01 BC'::date, 123456789012345678901234567890.5::numeric, 42, 'x'::text");
+
+        reader.Read().ShouldBeTrue();
+        reader.GetValue(0).ShouldBe("1 year 2 days");
+        reader.GetValue(1).ShouldBe("infinity");
+        reader.GetValue(2).ShouldBe("4713-01-01 BC");
+        reader.GetValue(3).ShouldBe("123456789012345678901234567890.5");
+        reader.GetValue(4).ShouldBe(42);
+        reader.GetValue(5).ShouldBe("x");
+    }
 }

@@ -200,12 +200,29 @@ public sealed class PostgresWarehouse : IWarehouse
         return await PostgresAudit.ListAsync(connection, last, pipeline, cancellationToken);
     }
 
+    /// <summary>Types whose .NET values are exact and total; every other column comes back as PostgreSQL's own text.</summary>
+    private static readonly HashSet<string> BinaryResultTypes = new(StringComparer.Ordinal)
+    {
+        "smallint", "integer", "bigint", "real", "double precision", "boolean", "text", "character varying", "character", "name", "uuid",
+    };
+
+    /// <summary>
+    /// Runs a query. Columns whose values .NET cannot always hold (intervals with months, BC dates,
+    /// infinity, numerics past 28 digits) come back as PostgreSQL's text form, so every value prints exactly.
+    /// </summary>
     public DbDataReader Query(string sql)
     {
         var connection = PostgresConnector.OpenAsync(settings).GetAwaiter().GetResult();
         try
         {
-            using var command = new NpgsqlCommand(sql, connection);
+            bool[] asText;
+            using (var describe = new NpgsqlCommand(sql, connection))
+            using (var schema = describe.ExecuteReader(CommandBehavior.SchemaOnly))
+            {
+                asText = [.. Enumerable.Range(0, schema.FieldCount).Select(i => !BinaryResultTypes.Contains(schema.GetDataTypeName(i)))];
+            }
+
+            using var command = new NpgsqlCommand(sql, connection) { UnknownResultTypeList = asText.Length == 0 ? null : asText };
             return command.ExecuteReader(CommandBehavior.CloseConnection);
         }
         catch (PostgresException ex)
