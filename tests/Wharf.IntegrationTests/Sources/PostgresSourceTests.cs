@@ -121,7 +121,7 @@ public sealed class PostgresSourceTests(PostgresServer postgres) : IDisposable
             insert into orders values (10, 2);
             """, "[\"public.*\", \"!public.skip_me\"]");
 
-        var loaded = ((string)harness.Scalar("select string_agg(stream, ',' order by started_at) from _wharf.runs")!).Split(',').ToList();
+        var loaded = ((string)harness.Scalar("select string_agg(stream, ',' order by finished_at) from _wharf.runs")!).Split(',').ToList();
         loaded.Order().ShouldBe(["a", "b", "customers", "orders"]);
         loaded.IndexOf("customers").ShouldBeLessThan(loaded.IndexOf("orders"));
         harness.Scalar("select count(*) from raw.orders").ShouldBe(1L);

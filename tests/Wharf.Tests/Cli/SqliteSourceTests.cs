@@ -29,7 +29,7 @@ public sealed class SqliteSourceTests : IDisposable
         project.Scalar("select typeof(unit_price) from raw_shop.products limit 1").ShouldBe("DECIMAL(10,2)");
         project.Scalar("select typeof(hired_on) from raw_shop.employees limit 1").ShouldBe("DATE");
         project.Scalar("select typeof(discontinued) from raw_shop.products limit 1").ShouldBe("BOOLEAN");
-        var order = ((string)project.Scalar("select string_agg(stream, ',' order by started_at) from _wharf.runs where pipeline = 'shop_sync'")!).Split(',').ToList();
+        var order = ((string)project.Scalar("select string_agg(stream, ',' order by finished_at) from _wharf.runs where pipeline = 'shop_sync'")!).Split(',').ToList();
         order.IndexOf("customers").ShouldBeLessThan(order.IndexOf("orders"));
         order.IndexOf("employees").ShouldBeLessThan(order.IndexOf("orders"));
         order.IndexOf("orders").ShouldBeLessThan(order.IndexOf("order_items"));

@@ -44,30 +44,14 @@ internal static class DuckDbAudit
 
     public static IReadOnlyList<RunRecord> List(DuckDbConnection connection, int last, string? pipeline)
     {
-        using var reader = connection.Query("""
-            SELECT run_id, pipeline, stream, source, target, mode, started_at, finished_at, rows_extracted, rows_loaded, status, error, lake_files
-            FROM _wharf.runs WHERE $1 IS NULL OR pipeline = $1
+        using var reader = connection.Query($"""
+            SELECT {RunRecordReader.Columns} FROM _wharf.runs WHERE $1 IS NULL OR pipeline = $1
             ORDER BY started_at DESC, run_id DESC, stream LIMIT $2
             """, pipeline, (long)last);
         var runs = new List<RunRecord>();
         while (reader.Read())
         {
-            runs.Add(new RunRecord
-            {
-                RunId = reader.GetString(0),
-                Pipeline = reader.GetString(1),
-                Stream = reader.GetString(2),
-                Source = reader.GetString(3),
-                Target = reader.GetString(4),
-                Mode = reader.GetString(5),
-                StartedAt = new DateTimeOffset(reader.GetDateTime(6)),
-                FinishedAt = new DateTimeOffset(reader.GetDateTime(7)),
-                RowsExtracted = reader.GetInt64(8),
-                RowsLoaded = reader.GetInt64(9),
-                Status = Enum.Parse<RunStatus>(reader.GetString(10), ignoreCase: true),
-                Error = reader.IsDBNull(11) ? null : reader.GetString(11),
-                LakeFiles = [.. ((List<object?>)reader.GetValue(12)).Select(f => (string)f!)],
-            });
+            runs.Add(RunRecordReader.Read(reader));
         }
 
         return runs;

@@ -46,9 +46,8 @@ internal static class PostgresAudit
 
     public static async Task<IReadOnlyList<RunRecord>> ListAsync(NpgsqlConnection connection, int last, string? pipeline, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
-            SELECT run_id, pipeline, stream, source, target, mode, started_at, finished_at, rows_extracted, rows_loaded, status, error, lake_files
-            FROM _wharf.runs WHERE $1::text IS NULL OR pipeline = $1
+        await using var command = new NpgsqlCommand($"""
+            SELECT {RunRecordReader.Columns} FROM _wharf.runs WHERE $1::text IS NULL OR pipeline = $1
             ORDER BY started_at DESC, run_id DESC, stream LIMIT $2
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)pipeline ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
@@ -57,22 +56,7 @@ internal static class PostgresAudit
         var runs = new List<RunRecord>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            runs.Add(new RunRecord
-            {
-                RunId = reader.GetString(0),
-                Pipeline = reader.GetString(1),
-                Stream = reader.GetString(2),
-                Source = reader.GetString(3),
-                Target = reader.GetString(4),
-                Mode = reader.GetString(5),
-                StartedAt = reader.GetFieldValue<DateTimeOffset>(6),
-                FinishedAt = reader.GetFieldValue<DateTimeOffset>(7),
-                RowsExtracted = reader.GetInt64(8),
-                RowsLoaded = reader.GetInt64(9),
-                Status = Enum.Parse<RunStatus>(reader.GetString(10), ignoreCase: true),
-                Error = reader.IsDBNull(11) ? null : reader.GetString(11),
-                LakeFiles = [.. reader.GetFieldValue<string[]>(12)],
-            });
+            runs.Add(RunRecordReader.Read(reader));
         }
 
         return runs;

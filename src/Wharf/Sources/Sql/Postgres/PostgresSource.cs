@@ -29,24 +29,14 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         }
 
         var catalog = await PostgresCatalogReader.ReadAsync(database, cancellationToken);
-        var selected = TableSelection.Select(catalog, pipeline.Tables, problem =>
-            new SourceException(connection.Name, "", $"Pipeline '{pipeline.Name}' ({pipeline.Location}): in '{connection.Name}' ({PostgresConnector.Describe(connection)}), {problem}"));
-        var order = ForeignKeyOrder.Sort(selected);
-        Notes = order.Notes;
-        var duplicates = order.Tables.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        if (duplicates.Count > 0)
-        {
-            throw new SourceException(connection.Name, duplicates[0],
-                $"Pipeline '{pipeline.Name}' ({pipeline.Location}): tables of different schemas share the name {string.Join(", ", duplicates)}, " +
-                "and they would land in the same warehouse table. Select one schema per pipeline.");
-        }
-
-        foreach (var table in order.Tables)
+        var selection = CatalogStreams.Select(catalog, pipeline, connection, PostgresConnector.Describe(connection));
+        Notes = selection.Notes;
+        foreach (var table in selection.Tables)
         {
             plans[table.Name] = (Quote.Qualified(table.Schema, table.Name), table.Columns);
         }
 
-        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.QualifiedName} (~{t.EstimatedRows:N0} rows)", t.Name, []) { PrimaryKey = t.PrimaryKey, ForeignKeys = t.ForeignKeys })];
+        return selection.Streams;
     }
 
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)

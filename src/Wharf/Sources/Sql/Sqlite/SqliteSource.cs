@@ -24,16 +24,14 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
         }
 
         var catalog = await SqliteCatalogReader.ReadAsync(database, cancellationToken);
-        var selected = TableSelection.Select(catalog, pipeline.Tables, problem =>
-            new SourceException(connection.Name, "", $"Pipeline '{pipeline.Name}' ({pipeline.Location}): in '{connection.Name}' ({connection.Path}), {problem}"));
-        var order = ForeignKeyOrder.Sort(selected);
-        Notes = order.Notes;
-        foreach (var table in order.Tables)
+        var selection = CatalogStreams.Select(catalog, pipeline, connection, connection.Path);
+        Notes = selection.Notes;
+        foreach (var table in selection.Tables)
         {
             plans[table.Name] = ($"SELECT {string.Join(", ", table.Columns.Select(c => Quote.Identifier(c.Name)))} FROM {Quote.Identifier(table.Name)}", table.Columns);
         }
 
-        return [.. order.Tables.Select(t => new SourceStream(t.Name, $"{t.Name} ({t.EstimatedRows:N0} rows)", t.Name, []) { PrimaryKey = t.PrimaryKey, ForeignKeys = t.ForeignKeys })];
+        return selection.Streams;
     }
 
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
