@@ -33,6 +33,7 @@ public sealed class PostgresSourceTests(PostgresServer postgres) : IDisposable
                 tables: {{tables}}
                 schema: raw
                 mode: replace
+                parallel: 2
             """);
         var summary = await harness.RunAsync();
         summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Streams.Select(s => s.Error)));
@@ -134,12 +135,28 @@ public sealed class PostgresSourceTests(PostgresServer postgres) : IDisposable
         await SyncAsync("""
             create table big (id bigint primary key, label text, amount numeric(10,2));
             insert into big select i, 'row ' || i, (i % 1000) / 100.0 from generate_series(1, 1100000) i;
-            """);
+            """, "[\"big\"]");
 
         harness.Scalar("select count(*) from raw.big").ShouldBe(1_100_000L);
         harness.Scalar("select sum(id) from raw.big").ShouldBe((Int128)605_000_550_000);
         harness.Scalar("select len(lake_files) from _wharf.runs").ShouldBe(2L);
         harness.Scalar("select rows_extracted from _wharf.runs").ShouldBe(1_100_000L);
+    }
+
+    [Fact]
+    public async Task VeryLargeTable_IsSplitIntoKeyRanges_CopiedInParallel_WithEveryRowOnce()
+    {
+        await SyncAsync("""
+            create table huge (id int primary key, label text);
+            insert into huge select i, 'row ' || i from generate_series(1, 2300000) i;
+            delete from huge where id between 500000 and 600000;
+            analyze huge;
+            """, "[\"huge\"]");
+
+        harness.Scalar("select count(*) from raw.huge").ShouldBe(2_199_999L);
+        harness.Scalar("select count(distinct id) from raw.huge").ShouldBe(2_199_999L);
+        harness.Scalar("select min(id) || '-' || max(id) from raw.huge").ShouldBe("1-2300000");
+        harness.Scalar("select len(lake_files) >= 3 from _wharf.runs").ShouldBe(true);
     }
 
     [Fact]

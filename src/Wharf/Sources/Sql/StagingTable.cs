@@ -33,11 +33,12 @@ internal sealed class StagingTable : IAsyncDisposable
     /// <summary>A staged column: its DuckDB type while staged, and the expression that gives the lake column.</summary>
     public sealed record Column(string Name, string StageType, string LakeExpression);
 
+    /// <param name="target">The first lake part to write; later parts count up from its <see cref="LakeTarget.Part"/>.</param>
     public static async Task<StagingTable> CreateAsync(DuckDbConnection workArea, LakeWriter lake, LakeTarget target, IReadOnlyList<Column> columns, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workArea);
         ArgumentNullException.ThrowIfNull(target);
-        var name = $"__wharf_stage_{target.Stream}";
+        var name = $"__wharf_stage_{target.Stream}_{target.Part}";
         await workArea.ExecuteAsync(
             $"CREATE OR REPLACE TEMP TABLE {Quote.Identifier(name)} ({string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.StageType}"))})",
             cancellationToken);
@@ -72,7 +73,7 @@ internal sealed class StagingTable : IAsyncDisposable
         appender!.Close();
         appender.Dispose();
         appender = null;
-        manifests.Add(await lake.WriteAsync(workArea, target with { Part = manifests.Count }, lakeSelect, [], cancellationToken));
+        manifests.Add(await lake.WriteAsync(workArea, target with { Part = target.Part + manifests.Count }, lakeSelect, [], cancellationToken));
         workArea.Execute($"DELETE FROM temp.main.{Quote.Identifier(name)}");
     }
 

@@ -13,7 +13,15 @@ namespace Wharf.Sources.Sql.Postgres;
 /// </summary>
 public sealed class PostgresSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
 {
-    private readonly Dictionary<string, (string From, ImmutableArray<CatalogColumn> Columns)> plans = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Tables PostgreSQL estimates at this many rows or more, with a single integer primary key,
+    /// are split into key ranges copied in parallel (one consistent snapshot for all ranges).
+    /// </summary>
+    internal const long SplitRows = 2_000_000;
+
+    private static readonly string[] IntegerTypes = ["int2", "int4", "int8"];
+
+    private readonly Dictionary<string, (string From, ImmutableArray<CatalogColumn> Columns, CatalogTable? Table)> plans = new(StringComparer.Ordinal);
 
     /// <summary>Notes about the load order (self-references, cycles), for the log.</summary>
     public IReadOnlyList<string> Notes { get; private set; } = [];
@@ -24,7 +32,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         if (pipeline.Query is { } query)
         {
             var columns = await DescribeQueryAsync(database, query, cancellationToken);
-            plans[pipeline.Table] = ($"({query}) AS q", columns);
+            plans[pipeline.Table] = ($"({query}) AS q", columns, null);
             return [new SourceStream(pipeline.Table, "query", pipeline.Table, [])];
         }
 
@@ -33,7 +41,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         Notes = selection.Notes;
         foreach (var table in selection.Tables)
         {
-            plans[table.Name] = (Quote.Qualified(table.Schema, table.Name), table.Columns);
+            plans[table.Name] = (Quote.Qualified(table.Schema, table.Name), table.Columns, table);
         }
 
         return selection.Streams;
@@ -42,15 +50,77 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var (from, columns) = plans[stream.Name];
+        ArgumentNullException.ThrowIfNull(workArea);
+        var (from, columns, table) = plans[stream.Name];
         var columnPlans = columns.Select(c => PostgresColumnPlan.For(stream.Name, c)).ToList();
-        var copy = $"COPY (SELECT {string.Join(", ", columnPlans.Select(p => p.CopyExpression))} FROM {from}) TO STDOUT (FORMAT BINARY)";
+        var select = $"SELECT {string.Join(", ", columnPlans.Select(p => p.CopyExpression))} FROM {from}";
+        await using var coordinator = await PostgresConnector.OpenAsync(connection, cancellationToken);
+        var ranges = table is null ? [null] : await KeyRangesAsync(coordinator, table, cancellationToken);
+        if (ranges.Count == 1)
+        {
+            return await ExtractRangeAsync(coordinator, null, workArea, lake, target, stream, columnPlans, select, cancellationToken);
+        }
+
+        // Every range reads the same snapshot, exported by the coordinator's transaction.
+        await using var snapshotTransaction = await coordinator.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        await using var export = new NpgsqlCommand("SELECT pg_export_snapshot()", coordinator, snapshotTransaction);
+        var snapshot = (string)(await export.ExecuteScalarAsync(cancellationToken))!;
+        var parts = await Task.WhenAll(ranges.Select(async (where, k) =>
+        {
+            await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
+            using var sibling = workArea.OpenSibling();
+            return await ExtractRangeAsync(database, snapshot, sibling, lake, target with { Part = k * 1000 }, stream, columnPlans, $"{select} WHERE {where}", cancellationToken);
+        }));
+        return [.. parts.SelectMany(p => p)];
+    }
+
+    /// <summary>Even ranges of a single integer primary key, or one range when the table is small or not splittable.</summary>
+    private async Task<List<string?>> KeyRangesAsync(NpgsqlConnection database, CatalogTable table, CancellationToken cancellationToken)
+    {
+        var key = table.PrimaryKey.Length == 1 ? table.Columns.FirstOrDefault(c => c.Name == table.PrimaryKey[0]) : null;
+        if (key?.Postgres is null || !IntegerTypes.Contains(key.Postgres.TypeName) || table.EstimatedRows < SplitRows || pipeline.Parallel < 2)
+        {
+            return [null];
+        }
+
+        var quoted = Quote.Identifier(key.Name);
+        await using var bounds = new NpgsqlCommand($"SELECT min({quoted})::bigint, max({quoted})::bigint FROM {Quote.Qualified(table.Schema, table.Name)}", database);
+        await using var reader = await bounds.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        if (reader.IsDBNull(0))
+        {
+            return [null];
+        }
+
+        var (low, high) = (reader.GetInt64(0), reader.GetInt64(1));
+        var step = Math.Max(1, (long)Math.Ceiling(((double)high - low + 1) / pipeline.Parallel));
+        var ranges = new List<string?>();
+        for (var start = low; start <= high; start += step)
+        {
+            ranges.Add(start + step > high
+                ? $"{quoted} >= {start}"
+                : ranges.Count == 0 ? $"{quoted} < {start + step}" : $"{quoted} >= {start} AND {quoted} < {start + step}");
+        }
+
+        return ranges;
+    }
+
+    private async Task<IReadOnlyList<LakeManifest>> ExtractRangeAsync(
+        NpgsqlConnection database, string? snapshot, DuckDbConnection workArea, LakeWriter lake, LakeTarget target,
+        SourceStream stream, List<PostgresColumnPlan> columnPlans, string select, CancellationToken cancellationToken)
+    {
+        if (snapshot is not null)
+        {
+            await using var begin = new NpgsqlCommand($"BEGIN ISOLATION LEVEL REPEATABLE READ; SET TRANSACTION SNAPSHOT {Quote.Literal(snapshot)}", database);
+            await begin.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var stage = await StagingTable.CreateAsync(workArea, lake, target,
             [.. columnPlans.Select(p => new StagingTable.Column(p.Name, p.StageType, p.LakeExpression))], cancellationToken);
-        await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
 
         // The COPY loop is synchronous (Npgsql's binary exporter and DuckDB's appender are
         // fastest that way), so it runs on a pool thread.
+        var copy = $"COPY ({select}) TO STDOUT (FORMAT BINARY)";
         return await Task.Run(() => CopyAsync(database, stage, stream, columnPlans, copy, cancellationToken), cancellationToken);
     }
 
