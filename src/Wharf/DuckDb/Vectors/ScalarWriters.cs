@@ -151,17 +151,23 @@ internal sealed unsafe class StringWriter(DuckDbColumnType type, string column) 
 {
     protected override void WriteValue(ulong row, object value)
     {
-        var bytes = value switch
+        switch (value)
         {
-            byte[] raw => raw,
-            ReadOnlyMemory<byte> memory => memory.ToArray(),
-            string text => Encoding.UTF8.GetBytes(text),
-            IFormattable formattable => Encoding.UTF8.GetBytes(formattable.ToString(null, CultureInfo.InvariantCulture)),
-            _ => Encoding.UTF8.GetBytes(value.ToString() ?? ""),
-        };
-        fixed (byte* p = bytes)
-        {
-            Native.NativeMethods.duckdb_vector_assign_string_element_len(Vector, row, p, (ulong)bytes.Length);
+            case string text:
+                WriteText(row, text);
+                break;
+            case byte[] raw:
+                WriteBytes(row, raw);
+                break;
+            case ReadOnlyMemory<byte> memory:
+                WriteBytes(row, memory.Span);
+                break;
+            case IFormattable formattable:
+                WriteText(row, formattable.ToString(null, CultureInfo.InvariantCulture));
+                break;
+            default:
+                WriteText(row, value.ToString() ?? "");
+                break;
         }
     }
 
@@ -170,29 +176,36 @@ internal sealed unsafe class StringWriter(DuckDbColumnType type, string column) 
         if (reader.IsDBNull(ordinal))
         {
             WriteNull(row);
-            return;
         }
-
-        if (reader.GetFieldType(ordinal) != typeof(string))
+        else if (reader.GetFieldType(ordinal) == typeof(string))
+        {
+            WriteText(row, reader.GetString(ordinal));
+        }
+        else
         {
             Write(row, reader.GetValue(ordinal));
-            return;
         }
+    }
 
-        // Encode straight into a pooled buffer: no per-row byte[] for the common case.
-        var text = reader.GetString(ordinal);
+    /// <summary>Encodes straight into a stack or pooled buffer: no per-value byte[]. DuckDB copies the bytes.</summary>
+    private void WriteText(ulong row, string text)
+    {
         var max = Encoding.UTF8.GetMaxByteCount(text.Length);
         var rented = max <= 512 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(max);
         Span<byte> buffer = rented ?? stackalloc byte[512];
         var length = Encoding.UTF8.GetBytes(text, buffer);
-        fixed (byte* p = buffer)
-        {
-            Native.NativeMethods.duckdb_vector_assign_string_element_len(Vector, row, p, (ulong)length);
-        }
-
+        WriteBytes(row, buffer[..length]);
         if (rented is not null)
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void WriteBytes(ulong row, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* p = bytes)
+        {
+            Native.NativeMethods.duckdb_vector_assign_string_element_len(Vector, row, p, (ulong)bytes.Length);
         }
     }
 }

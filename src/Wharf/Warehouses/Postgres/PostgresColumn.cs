@@ -27,12 +27,13 @@ internal sealed record PostgresColumn(string Name, string Type, Action<NpgsqlBin
         return type.Id switch
         {
             DuckDbType.Boolean => new(name, "boolean", (w, r, i) => w.Write(r.GetBoolean(i), NpgsqlDbType.Boolean)),
-            DuckDbType.TinyInt or DuckDbType.SmallInt or DuckDbType.UTinyInt =>
+            DuckDbType.SmallInt => new(name, "smallint", (w, r, i) => w.Write(r.GetInt16(i), NpgsqlDbType.Smallint)),
+            DuckDbType.TinyInt or DuckDbType.UTinyInt =>
                 new(name, "smallint", (w, r, i) => w.Write(Convert.ToInt16(r.GetValue(i), CultureInfo.InvariantCulture), NpgsqlDbType.Smallint)),
-            DuckDbType.Integer or DuckDbType.USmallInt =>
-                new(name, "integer", (w, r, i) => w.Write(Convert.ToInt32(r.GetValue(i), CultureInfo.InvariantCulture), NpgsqlDbType.Integer)),
-            DuckDbType.BigInt or DuckDbType.UInteger =>
-                new(name, "bigint", (w, r, i) => w.Write(Convert.ToInt64(r.GetValue(i), CultureInfo.InvariantCulture), NpgsqlDbType.Bigint)),
+            DuckDbType.Integer => new(name, "integer", (w, r, i) => w.Write(r.GetInt32(i), NpgsqlDbType.Integer)),
+            DuckDbType.USmallInt => new(name, "integer", (w, r, i) => w.Write(Convert.ToInt32(r.GetValue(i), CultureInfo.InvariantCulture), NpgsqlDbType.Integer)),
+            DuckDbType.BigInt => new(name, "bigint", (w, r, i) => w.Write(r.GetInt64(i), NpgsqlDbType.Bigint)),
+            DuckDbType.UInteger => new(name, "bigint", (w, r, i) => w.Write(Convert.ToInt64(r.GetValue(i), CultureInfo.InvariantCulture), NpgsqlDbType.Bigint)),
             DuckDbType.UBigInt or DuckDbType.HugeInt or DuckDbType.UHugeInt =>
                 new(name, "numeric(39,0)", (w, r, i) => w.Write(BigInteger.Parse(Convert.ToString(r.GetValue(i), CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture), NpgsqlDbType.Numeric)),
             DuckDbType.Float => new(name, "real", (w, r, i) => w.Write(r.GetFloat(i), NpgsqlDbType.Real)),
