@@ -67,18 +67,8 @@ duckdb_version=$("$bench_tool" version)
 echo "== warming up wharf (the launcher may build on first use)" >&2
 "$wharf" --help >"$work/wharf-help.log" 2>&1 || { cat "$work/wharf-help.log" >&2; fail "'$wharf --help' failed"; }
 
-# CPU seconds the whole machine has spent busy so far (all processes, all cores), from /proc/stat.
-machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat; }
-
-# Waits (up to quiet_wait seconds) until the machine is idle, so a run does not start against a build.
-wait_for_quiet() {
-  local waited=0 before after
-  while [ "$waited" -lt "$quiet_wait" ]; do
-    before=$(machine_busy); sleep 1; after=$(machine_busy); waited=$((waited + 1))
-    awk -v a="$after" -v b="$before" 'BEGIN { exit !(a - b < 0.2) }' && return 0
-  done
-  echo "   (machine still busy after ${quiet_wait}s; measuring anyway)" >&2
-}
+# machine_busy, wait_for_quiet, time_report, noisy, median, verdict.
+source "$bench/lib.sh"
 
 # Runs one side under /usr/bin/time; prints "wall_seconds peak_kib cpu_seconds foreign_cpu_seconds", where
 # foreign is what other processes took from the machine meanwhile: the noise in this measurement.
@@ -104,20 +94,12 @@ measure() {
   busy_after=$(machine_busy)
   # A rebuild inside the timed run (src/ changed in the meantime) is noise too: count it as foreign CPU.
   if [ "$side" = wharf ] && grep -q '^wharf: building' "$log"; then busy_after=$(awk -v b="$busy_after" 'BEGIN { print b + 1000 }'); fi
-  awk -F': ' -v busy="$busy_before $busy_after" '
-    /Elapsed \(wall clock\) time/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
-    /Maximum resident set size/ { rss = $2 }
-    /User time \(seconds\)/ { cpu += $2 }
-    /System time \(seconds\)/ { cpu += $2 }
-    END {
-      if (s == "" || rss == "") exit 1
-      split(busy, b, " "); foreign = b[2] - b[1] - cpu; if (foreign < 0) foreign = 0
-      printf "%.2f %d %.2f %.2f\n", s, rss, cpu, foreign
-    }' "$timing" || fail "could not read $timing"
+  local report
+  report=$(time_report "$timing") || fail "could not read $timing"
+  awk -v r="$report" -v busy="$busy_before $busy_after" 'BEGIN {
+    split(r, m, " "); split(busy, b, " "); foreign = b[2] - b[1] - m[3]; if (foreign < 0) foreign = 0
+    printf "%s %s %s %.2f\n", m[1], m[2], m[3], foreign }'
 }
-
-# A round is noisy when other processes took more than 0.5 CPU second plus 10% of the side's own CPU.
-noisy() { awk -v cpu="$1" -v foreign="$2" 'BEGIN { exit !(foreign > 0.5 + 0.1 * cpu) }'; }
 
 # Both sides must have loaded every row, wharf into the warehouse and the lake too.
 verify() {
@@ -132,8 +114,6 @@ verify() {
   read -r table_rows lake_rows <<<"$counts"
   [ "$table_rows" = "$rows" ] && [ "$lake_rows" = "$rows" ] || fail "duckdb-alone wrote $table_rows/$lake_rows rows, expected $rows"
 }
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 for ((i = 1; i <= warmup; i++)); do
   echo "== warm-up $i/$warmup (not counted)" >&2
@@ -174,7 +154,6 @@ ratio_median=$(cut -f5 "$results" | median)
 peak_median=$(cut -f6 "$results" | median | awk '{ printf "%.0f", $1 / 1024 }')
 peak_max=$(cut -f6 "$results" | sort -g | tail -n 1 | awk '{ printf "%.0f", $1 / 1024 }')
 duckdb_peak_median=$(cut -f7 "$results" | median | awk '{ printf "%.0f", $1 / 1024 }')
-verdict() { if awk -v v="$1" -v t="$2" "BEGIN { exit !(v $3 t) }"; then echo PASS; else echo FAIL; fi; }
 
 echo
 echo "rows $rows, $runs runs (+$warmup warm-up, $redone noisy rounds measured again), $(nproc) cores, DuckDB $duckdb_version, $(date -u +%Y-%m-%dT%H:%MZ)"

@@ -1,0 +1,35 @@
+# Shared by bench/run.sh and bench/postgres.sh (sourced, not run): idle-waiting, noise detection,
+# reading GNU time's report, medians and verdicts. Expects $quiet_wait (seconds) to be set.
+
+# CPU seconds the whole machine has spent busy so far (all processes, all cores), from /proc/stat.
+machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat; }
+
+# Waits (up to quiet_wait seconds) until the machine is idle, so a run does not start against a build.
+wait_for_quiet() {
+  local waited=0 before after
+  while [ "$waited" -lt "$quiet_wait" ]; do
+    before=$(machine_busy); sleep 1; after=$(machine_busy); waited=$((waited + 1))
+    awk -v a="$after" -v b="$before" 'BEGIN { exit !(a - b < 0.2) }' && return 0
+  done
+  echo "   (machine still busy after ${quiet_wait}s; measuring anyway)" >&2
+}
+
+# Prints "wall_seconds peak_kib cpu_seconds" (cpu = user + system of the command and its children)
+# from a `/usr/bin/time -v -o FILE` report; fails when the report is incomplete.
+time_report() {
+  awk -F': ' '
+    /Elapsed \(wall clock\) time/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+    /Maximum resident set size/ { rss = $2 }
+    /User time \(seconds\)/ { cpu += $2 }
+    /System time \(seconds\)/ { cpu += $2 }
+    END { if (s == "" || rss == "") exit 1; printf "%.2f %d %.2f\n", s, rss, cpu }' "$1"
+}
+
+# A measurement is noisy when other processes took more than 0.5 CPU second plus 10% of its own CPU.
+noisy() { awk -v cpu="$1" -v foreign="$2" 'BEGIN { exit !(foreign > 0.5 + 0.1 * cpu) }'; }
+
+# The median of the numbers on standard input, one per line.
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# verdict VALUE TARGET OP: PASS when "VALUE OP TARGET" holds (OP: <, <=, >, >=).
+verdict() { if awk -v v="$1" -v t="$2" "BEGIN { exit !(v $3 t) }"; then echo PASS; else echo FAIL; fi; }
