@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Wharf into a PostgreSQL warehouse, side by side with psql and pgloader, on a throwaway server.
 #   bench/postgres.sh [--rows N] [--runs K] [--small-rows M] [--warmup W] [--pgloader-runs P]
-#                     [--timeout SECONDS] [--quiet-wait SECONDS]
+#                     [--launcher] [--timeout SECONDS] [--quiet-wait SECONDS]
 # (1) the orders CSV → PostgreSQL: wharf (files → lake → binary COPY) vs psql \copy ... CSV HEADER
 #     vs pgloader, into identical tables; targets: wharf/psql <= 1.25, pgloader/wharf >= 5.
 # (2) a PostgreSQL table of the same rows → PostgreSQL warehouse: wharf vs
@@ -9,6 +9,8 @@
 # (3) wharf's peak RSS at M (default N/5) and N rows, both scenarios: must not grow with the table
 #     (largest peak at N <= 1.25 x largest peak at M).
 # Defaults: N 5000000, K 3, W 1 (untimed round of wharf and psql), P = K, timeout 1800, quiet-wait 60.
+# wharf is the CLI built once from the committed HEAD (git archive, Release), so that edits to src/
+# during the run change nothing; --launcher runs ./wharf instead (the work tree, rebuilt on change).
 # Every side runs under /usr/bin/time -v once the machine is idle; the server's CPU is measured too.
 # Exit code: 0 when every run succeeded (even if a target is missed), 1 on an error, 2 on bad usage.
 set -euo pipefail
@@ -24,8 +26,9 @@ max_ratio_psql=1.25
 min_ratio_pgloader=5
 max_peak_growth=1.25
 max_retries=2
+launcher=no
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 positive() { [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] || { echo "postgres.sh: $1 must be an integer >= $3, got '$2'" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     --small-rows) [ $# -ge 2 ] || usage; positive --small-rows "$2" 1; small_rows=$2; shift 2 ;;
     --warmup) [ $# -ge 2 ] || usage; positive --warmup "$2" 0; warmup=$2; shift 2 ;;
     --pgloader-runs) [ $# -ge 2 ] || usage; positive --pgloader-runs "$2" 0; pgloader_runs=$2; shift 2 ;;
+    --launcher) launcher=yes; shift ;;
     --timeout) [ $# -ge 2 ] || usage; positive --timeout "$2" 1; timeout_seconds=$2; shift 2 ;;
     --quiet-wait) [ $# -ge 2 ] || usage; positive --quiet-wait "$2" 0; quiet_wait=$2; shift 2 ;;
     -h|--help) usage ;;
@@ -112,8 +116,29 @@ small_data=$(data_for "$small_rows")
 columns=$(head -n 1 "$big_data/orders.csv")
 [ "$columns" = "$(head -n 1 "$small_data/orders.csv")" ] || fail "the two data sets have different headers"
 
-say "warming up wharf (the launcher may build on first use)"
-"$wharf" --help >"$work/wharf-help.log" 2>&1 || { cat "$work/wharf-help.log" >&2; fail "'$wharf --help' failed"; }
+if [ "$launcher" = yes ]; then
+  say "warming up wharf (the launcher may build on first use)"
+  "$wharf" --help >"$work/wharf-help.log" 2>&1 || { cat "$work/wharf-help.log" >&2; fail "'$wharf --help' failed"; }
+  wharf_cmd=("$wharf")
+  wharf_commit="$(git -C "$root" rev-parse --short HEAD) + $(git -C "$root" status --porcelain -- src | wc -l) changed files in src/, ./wharf launcher"
+else
+  # A snapshot of the committed sources, built once per commit into bench/out/pg/wharf-cli/.
+  commit=$(git -C "$root" rev-parse HEAD)
+  cli="$out/wharf-cli"
+  if [ "$(cat "$cli/.commit" 2>/dev/null)" != "$commit" ]; then
+    say "building wharf at commit ${commit:0:7} (Release, from git archive HEAD)"
+    rm -rf "$out/wharf-src" "$cli"
+    mkdir -p "$out/wharf-src"
+    git -C "$root" archive HEAD | tar -x -C "$out/wharf-src"
+    "$out/wharf-src/scripts/fetch-duckdb.sh" --quiet >/dev/null || fail "scripts/fetch-duckdb.sh failed"
+    DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet build "$out/wharf-src/src/Wharf.Cli/Wharf.Cli.csproj" -c Release -o "$cli" \
+      --nologo -v quiet >"$work/wharf-build.log" 2>&1 || { tail -n 40 "$work/wharf-build.log" >&2; fail "building wharf failed"; }
+    echo "$commit" >"$cli/.commit"
+    rm -rf "$out/wharf-src"
+  fi
+  wharf_cmd=(dotnet "$cli/wharf.dll")
+  wharf_commit="${commit:0:7}, built from git archive HEAD"
+fi
 
 say "starting a throwaway PostgreSQL server"
 wharf_pg_start || fail "could not start PostgreSQL (scripts/postgres.sh)"
@@ -253,7 +278,7 @@ stamp() { local line; while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTI
 measure() {
   local side=$1 log="$work/$1.log" timing="$work/$1.time" busy_before busy_after server_before server_after kernel_before kernel_after report status=0
   local psql="$pg_bin/psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $port -U wharf"
-  if [[ $side == wharf_* ]]; then
+  if [[ $side == wharf_* ]] && [ "$launcher" = yes ]; then
     # The launcher rebuilds the CLI when src/ changed; let that happen before the clock starts.
     "$wharf" --help >"$log" 2>&1 || { cat "$log" >&2; fail "'$wharf --help' failed"; }
   fi
@@ -266,7 +291,7 @@ measure() {
     wharf_files | wharf_pg)
       local pipeline=orders_files
       [ "$side" = wharf_files ] || pipeline=orders_pg
-      (cd "$root" && timeout "$timeout_seconds" /usr/bin/time -v -o "$timing" "$wharf" run --project "$project" "$pipeline") 2>&1 \
+      (cd "$root" && timeout "$timeout_seconds" /usr/bin/time -v -o "$timing" "${wharf_cmd[@]}" run --project "$project" "$pipeline") 2>&1 \
         | stamp >"$log" || status=$?
       ;;
     psql_files)
@@ -425,8 +450,7 @@ report="$out/report.md"
     "PostgreSQL $(pg_value -d postgres -c 'SHOW server_version' | cut -d' ' -f1) (scripts/postgres.sh: fsync, full_page_writes and" \
     "synchronous_commit off; here also autovacuum off, max_wal_size 8GB, CHECKPOINT before each measurement)," \
     "$("$pg_bin/psql" --version), $pgloader_version," \
-    ".NET SDK $(dotnet --version), DuckDB $("$bench_tool" version), wharf at commit \`$(git -C "$root" rev-parse --short HEAD)\`" \
-    "($(git -C "$root" status --porcelain -- src | wc -l) changed files in src/)."
+    ".NET SDK $(dotnet --version), DuckDB $("$bench_tool" version), wharf at commit $wharf_commit."
   echo "$rows rows ($small_rows for the memory comparison), $runs rounds after $warmup warm-up round(s);" \
     "$noisy_count measurement(s) still noisy after $max_retries retries."
   echo
