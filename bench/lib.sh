@@ -33,3 +33,37 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 
 # verdict VALUE TARGET OP: PASS when "VALUE OP TARGET" holds (OP: <, <=, >, >=).
 verdict() { if awk -v v="$1" -v t="$2" "BEGIN { exit !(v $3 t) }"; then echo PASS; else echo FAIL; fi; }
+
+# ---- PostgreSQL (bench/postgres.sh, bench/pg-probe.sh) ----
+
+# CPU seconds a PostgreSQL server (postmaster pid $1) has used so far: the postmaster, its live
+# children, and its exited children (reaped into the postmaster's cutime/cstime).
+pg_server_cpu() {
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$1" -v hz="$(getconf CLK_TCK)" '
+    $2 == "(postgres)" && ($1 == pm || $4 == pm) { t += $14 + $15; if ($1 == pm) t += $16 + $17 }
+    END { printf "%.2f\n", t / hz }'
+}
+
+# CPU seconds the kernel has used so far on its own account: kernel threads (page-cache writeback
+# of what was written, ksoftirqd) and interrupts. Part of every side's cost, not noise.
+kernel_cpu() {
+  local threads interrupts
+  threads=$({ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '$1 == 2 || $4 == 2 { t += $14 + $15 } END { print t + 0 }')
+  interrupts=$(awk '/^cpu / { print $7 + $8; exit }' /proc/stat)
+  awk -v t="$threads" -v i="$interrupts" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f\n", (t + i) / hz }'
+}
+
+# Waits (up to 10 s) until no client backend of user $2 is left under postmaster $1, so that its
+# CPU has been counted.
+pg_wait_for_backends() {
+  local i pid cmd busy
+  for i in $(seq 1 100); do
+    busy=no
+    for pid in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+      cmd=$( { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true)
+      case "$cmd" in "postgres: $2 "*) busy=yes ;; esac
+    done
+    [ "$busy" = no ] && return 0
+    sleep 0.1
+  done
+}

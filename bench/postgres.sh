@@ -58,7 +58,7 @@ out="$bench/out/pg"
 bench_tool="$bench/out/build/bin/Wharf.Bench/release/Wharf.Bench"
 hz=$(getconf CLK_TCK)
 
-# machine_busy, wait_for_quiet, time_report, noisy, median, verdict.
+# machine_busy, wait_for_quiet, time_report, noisy, median, verdict, pg_server_cpu, kernel_cpu, pg_wait_for_backends.
 source "$bench/lib.sh"
 # wharf_pg_start, wharf_pg_stop: the tests' throwaway server (fsync off, trust auth, 127.0.0.1).
 source "$root/scripts/postgres.sh"
@@ -157,34 +157,8 @@ pg -d postgres -c "ALTER SYSTEM SET autovacuum = off" -c "ALTER SYSTEM SET max_w
 pg -d postgres -c "CREATE DATABASE warehouse" -c "CREATE DATABASE source" -c "CREATE DATABASE source_small" >/dev/null
 pg -d warehouse -c "CREATE SCHEMA files" -c "CREATE SCHEMA pg" >/dev/null
 
-# CPU seconds the server has used so far: the postmaster, its live children, and its exited
-# children (reaped into the postmaster's cutime/cstime).
-server_cpu() {
-  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$postmaster" -v hz="$hz" '
-    $2 == "(postgres)" && ($1 == pm || $4 == pm) { t += $14 + $15; if ($1 == pm) t += $16 + $17 }
-    END { printf "%.2f\n", t / hz }'
-}
-
-# CPU seconds the kernel has used so far on its own account: kernel threads (page-cache writeback
-# of what the sides wrote, ksoftirqd) and interrupts. Part of every side's cost, not noise.
-kernel_cpu() {
-  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v hz="$hz" '$1 == 2 || $4 == 2 { t += $14 + $15 } END { printf "%.2f\n", t / hz }'
-}
-interrupt_cpu() { awk -v hz="$hz" '/^cpu / { printf "%.2f\n", ($7 + $8) / hz; exit }' /proc/stat; }
-
-# Waits (up to 10 s) until no client backend is left, so that its CPU has been counted.
-wait_for_backends() {
-  local i pid cmd busy
-  for i in $(seq 1 100); do
-    busy=no
-    for pid in $(ps -o pid= --ppid "$postmaster" 2>/dev/null); do
-      cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
-      case "$cmd" in "postgres: wharf "*) busy=yes ;; esac
-    done
-    [ "$busy" = no ] && return 0
-    sleep 0.1
-  done
-}
+server_cpu() { pg_server_cpu "$postmaster"; }
+wait_for_backends() { pg_wait_for_backends "$postmaster" wharf; }
 
 # The source tables for scenario (2): the declared types of the generated data, a primary key,
 # vacuumed and analyzed (so no side pays for hint bits).
@@ -286,7 +260,7 @@ measure() {
   wait_for_quiet
   busy_before=$(machine_busy)
   server_before=$(server_cpu)
-  kernel_before=$(awk -v a="$(kernel_cpu)" -v b="$(interrupt_cpu)" 'BEGIN { print a + b }')
+  kernel_before=$(kernel_cpu)
   case "$side" in
     wharf_files | wharf_pg)
       local pipeline=orders_files
@@ -312,7 +286,7 @@ measure() {
   wait_for_backends
   busy_after=$(machine_busy)
   server_after=$(server_cpu)
-  kernel_after=$(awk -v a="$(kernel_cpu)" -v b="$(interrupt_cpu)" 'BEGIN { print a + b }')
+  kernel_after=$(kernel_cpu)
   # A rebuild inside the timed run (src/ changed in the meantime) is noise too: count it as foreign CPU.
   if [[ $side == wharf_* ]] && grep -q '^[0-9.]* wharf: building' "$log"; then busy_after=$(awk -v b="$busy_after" 'BEGIN { print b + 1000 }'); fi
   report=$(time_report "$timing") || fail "could not read $timing"
