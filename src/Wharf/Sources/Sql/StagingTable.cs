@@ -18,11 +18,13 @@ internal sealed class StagingTable : IAsyncDisposable
     private readonly LakeTarget target;
     private readonly string name;
     private readonly string lakeSelect;
+    private readonly string createSql;
     private readonly List<LakeManifest> manifests = [];
     private DuckDbAppender? appender;
 
-    private StagingTable(DuckDbConnection workArea, LakeWriter lake, LakeTarget target, string name, string lakeSelect)
+    private StagingTable(DuckDbConnection workArea, LakeWriter lake, LakeTarget target, string name, string lakeSelect, string createSql)
     {
+        this.createSql = createSql;
         this.workArea = workArea;
         this.lake = lake;
         this.target = target;
@@ -39,11 +41,10 @@ internal sealed class StagingTable : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(workArea);
         ArgumentNullException.ThrowIfNull(target);
         var name = $"__wharf_stage_{target.Stream}_{target.Part}";
-        await workArea.ExecuteAsync(
-            $"CREATE OR REPLACE TEMP TABLE {Quote.Identifier(name)} ({string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.StageType}"))})",
-            cancellationToken);
+        var createSql = $"CREATE OR REPLACE TEMP TABLE {Quote.Identifier(name)} ({string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.StageType}"))})";
+        await workArea.ExecuteAsync(createSql, cancellationToken);
         var lakeSelect = $"SELECT {string.Join(", ", columns.Select(c => c.LakeExpression))} FROM temp.main.{Quote.Identifier(name)}";
-        return new StagingTable(workArea, lake, target, name, lakeSelect) { appender = workArea.CreateTemporaryTableAppender(name) };
+        return new StagingTable(workArea, lake, target, name, lakeSelect, createSql) { appender = workArea.CreateTemporaryTableAppender(name) };
     }
 
     /// <summary>Appends a row; every <see cref="PartRows"/> rows the stage goes to the lake.</summary>
@@ -74,7 +75,10 @@ internal sealed class StagingTable : IAsyncDisposable
         appender.Dispose();
         appender = null;
         manifests.Add(await lake.WriteAsync(workArea, target with { Part = target.Part + manifests.Count }, lakeSelect, [], cancellationToken));
-        workArea.Execute($"DELETE FROM temp.main.{Quote.Identifier(name)}");
+
+        // Re-created rather than emptied: DuckDB keeps the memory of deleted rows (measured in
+        // bench/: +140 MiB per million rows with DELETE or TRUNCATE, flat with a new table).
+        workArea.Execute(createSql);
     }
 
     public ValueTask DisposeAsync()
