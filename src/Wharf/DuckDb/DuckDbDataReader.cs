@@ -176,6 +176,11 @@ public sealed class DuckDbDataReader : DbDataReader
 
     public override Guid GetGuid(int ordinal) => GetFieldValue<Guid>(ordinal);
 
+    /// <summary>A DECIMAL's unscaled integer (the value is this over 10^scale): exact at any width, beyond .NET's decimal.</summary>
+    public Int128 GetUnscaledDecimal(int ordinal) => Column(ordinal) is DecimalReader number
+        ? number.ReadUnscaled(row)
+        : throw new InvalidCastException($"Column '{names[ordinal]}' is {columns[ordinal].Type.SqlName}, not DECIMAL.");
+
     /// <summary>A DATE as stored (covers BC dates and infinity, which <see cref="DateOnly"/> cannot).</summary>
     public DuckDbDate GetDuckDbDate(int ordinal) => Column(ordinal) is DateReader date
         ? date.ReadRaw(row)

@@ -201,4 +201,35 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
         reader.GetValue(4).ShouldBe(42);
         reader.GetValue(5).ShouldBe("x");
     }
+
+    [Theory]
+    [InlineData("DECIMAL(38,10)", new[] { "0.0000000000", "0.0000000001", "-0.0000000001", "1.0000000000", "10000.0000000000", "9999.9999000000", "1234567890123456789012345678.0123456789", "-9999999999999999999999999999.9999999999" })]
+    [InlineData("DECIMAL(4,0)", new[] { "0", "1", "-1", "9999", "-10" })]
+    [InlineData("DECIMAL(18,3)", new[] { "0.001", "100.000", "-123456789012345.678", "10000.500" })]
+    public async Task Numerics_ArriveExactly_AtEveryWidthAndScale(string type, string[] values)
+    {
+        var warehouse = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        var parquet = Path.Combine(harness.Root, "n.parquet");
+        using (var database = Wharf.DuckDb.DuckDbDatabase.Open(null))
+        using (var connection = database.Connect())
+        {
+            var rows = string.Join(" union all ", values.Select((v, i) => $"select {i} as id, '{v}'::{type} as v"));
+            connection.Execute($"copy ({rows}) to '{parquet}' (format parquet)");
+        }
+
+        harness.WithProject($$"""
+            warehouse: "{{warehouse.Url}}"
+            connections:
+              local: { type: files, path: . }
+            pipelines:
+              n: { source: local, files: n.parquet, mode: replace }
+            """);
+        var summary = await harness.RunAsync();
+        summary.Succeeded.ShouldBeTrue(summary.Streams[0].Error);
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            (await ScalarAsync(warehouse, $"select v::text from main.n where id = {i}")).ShouldBe(values[i]);
+        }
+    }
 }

@@ -152,33 +152,49 @@ public sealed class PostgresWarehouse : IWarehouse
     }
 
     private static Task<long> CopyAsync(NpgsqlConnection connection, string table, List<PostgresColumn> columns, DuckDbDataReader reader, CancellationToken cancellationToken) =>
-        // Npgsql's importer and DuckDB's reader are synchronous per value; the loop runs on a pool thread.
-        Task.Run(() =>
+        // DuckDB's reader is synchronous per value; the loop runs on a pool thread and writes the
+        // binary COPY format itself (see BinaryCopyWriter).
+        Task.Run(async () =>
         {
-            using var importer = connection.BeginBinaryImport($"COPY {table} ({string.Join(", ", columns.Select(c => Quote.Identifier(c.Name)))}) FROM STDIN (FORMAT BINARY)");
             long rows = 0;
-            while (reader.Read())
+            await using (var stream = await connection.BeginRawBinaryCopyAsync(
+                $"COPY {table} ({string.Join(", ", columns.Select(c => Quote.Identifier(c.Name)))}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            await using (var writer = new BinaryCopyWriter(stream))
             {
-                importer.StartRow();
-                for (var i = 0; i < columns.Count; i++)
+                try
                 {
-                    if (reader.IsDBNull(i))
+                    writer.WriteHeader();
+                    while (reader.Read())
                     {
-                        importer.WriteNull();
-                    }
-                    else
-                    {
-                        columns[i].Write(importer, reader, i);
-                    }
-                }
+                        writer.StartRow(columns.Count);
+                        for (var i = 0; i < columns.Count; i++)
+                        {
+                            if (reader.IsDBNull(i))
+                            {
+                                writer.Null();
+                            }
+                            else
+                            {
+                                columns[i].Write(writer, reader, i);
+                            }
+                        }
 
-                if ((++rows & 0xFFFF) == 0)
+                        if ((++rows & 0xFFFF) == 0)
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                        }
+                    }
+
+                    await writer.CompleteAsync(cancellationToken);
+                }
+                catch
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
+                    // Abort the COPY (CopyFail) rather than let disposal finish it with part of the rows.
+                    await stream.CancelAsync();
+                    throw;
                 }
             }
 
-            importer.Complete();
             return rows;
         }, cancellationToken);
 
