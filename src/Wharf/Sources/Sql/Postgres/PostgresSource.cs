@@ -115,8 +115,9 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
             await begin.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        // Up to `parallel` tables and `parallel` key ranges of one table can stage at once.
         await using var stage = await StagingTable.CreateAsync(workArea, lake, target,
-            [.. columnPlans.Select(p => new StagingTable.Column(p.Name, p.StageType, p.LakeExpression))], cancellationToken);
+            [.. columnPlans.Select(p => new StagingTable.Column(p.Name, p.StageType, p.LakeExpression))], 2 * pipeline.Parallel, cancellationToken);
 
         // The COPY loop is synchronous (Npgsql's binary exporter and DuckDB's appender are
         // fastest that way), so it runs on a pool thread.

@@ -39,7 +39,7 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
         ArgumentNullException.ThrowIfNull(stream);
         var (sql, columns) = plans[stream.Name];
         await using var stage = await StagingTable.CreateAsync(workArea, lake, target,
-            [.. columns.Select(c => new StagingTable.Column(c.Name, SqliteColumnType.ToDuckDb(c.DataType), Quote.Identifier(c.Name)))], cancellationToken);
+            [.. columns.Select(c => new StagingTable.Column(c.Name, SqliteColumnType.ToDuckDb(c.DataType), Quote.Identifier(c.Name)))], pipeline.Parallel, cancellationToken);
         await using var database = await OpenAsync(connection, cancellationToken);
         await using var command = database.CreateCommand();
         command.CommandText = sql;
