@@ -232,4 +232,56 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
             (await ScalarAsync(warehouse, $"select v::text from main.n where id = {i}")).ShouldBe(values[i]);
         }
     }
+
+    [Fact]
+    public async Task LoadInterruptedByTheServer_IsRetried_AndLoadsEveryRowExactlyOnce()
+    {
+        var warehouse = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        var csv = new System.Text.StringBuilder("id,label\n");
+        for (var i = 1; i <= 1_500_000; i++)
+        {
+            csv.Append(i).Append(",row ").Append(i).Append('\n');
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(harness.Root, "orders.csv"), csv.ToString(), TestContext.Current.CancellationToken);
+        harness.WithProject($$"""
+            warehouse: "{{warehouse.Url}}"
+            connections:
+              local: { type: files, path: . }
+            pipelines:
+              orders: { source: local, files: orders.csv, schema: raw, mode: append }
+            """);
+
+        // Terminate wharf's COPY once, from another connection, as a server restart or a dropped
+        // connection would: the load must be retried from scratch, not half-applied.
+        using var stop = new CancellationTokenSource();
+        var killer = Task.Run(async () =>
+        {
+            await using var admin = new NpgsqlConnection(warehouse.ConnectionString);
+            await admin.OpenAsync(stop.Token);
+            while (!stop.IsCancellationRequested)
+            {
+                await using var kill = new NpgsqlCommand(
+                    "select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = 'wharf' and query like 'COPY%' and datname = current_database()", admin);
+                if ((long)(await kill.ExecuteScalarAsync(stop.Token))! > 0)
+                {
+                    return true;
+                }
+
+                await Task.Delay(20, stop.Token);
+            }
+
+            return false;
+        }, TestContext.Current.CancellationToken);
+
+        var summary = await harness.RunAsync();
+        var killed = await killer.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await stop.CancelAsync();
+
+        killed.ShouldBeTrue("the test must have interrupted a COPY");
+        summary.Succeeded.ShouldBeTrue(summary.Streams[0].Error);
+        (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(1_500_000L);
+        (await ScalarAsync(warehouse, "select count(distinct id) from raw.orders")).ShouldBe(1_500_000L);
+        (await ScalarAsync(warehouse, "select count(*) from _wharf.runs")).ShouldBe(1L);
+    }
 }

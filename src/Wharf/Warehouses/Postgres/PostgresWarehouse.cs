@@ -189,8 +189,17 @@ public sealed class PostgresWarehouse : IWarehouse
                 }
                 catch
                 {
-                    // Abort the COPY (CopyFail) rather than let disposal finish it with part of the rows.
-                    await stream.CancelAsync();
+                    // Abort the COPY (CopyFail) rather than let disposal finish it with part of the
+                    // rows. When the connection itself broke, there is nothing left to abort.
+                    try
+                    {
+                        await stream.CancelAsync();
+                    }
+                    catch (Exception ex) when (ex is ObjectDisposedException or NpgsqlException or IOException)
+                    {
+                        // The connection is gone: the server rolls the COPY back by itself.
+                    }
+
                     throw;
                 }
             }
