@@ -74,4 +74,25 @@ public sealed class ConnectionProbeTests(PostgresServer postgres)
         foreignKey.ReferencedQualifiedName.ShouldBe("public.customers");
         foreignKey.ReferencedColumns.ShouldBe(["id"]);
     }
+
+    [Fact]
+    public async Task Test_WhenTlsIsRequiredButTheServerHasNone_SaysTls()
+    {
+        var database = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        var error = await Should.ThrowAsync<SourceException>(() =>
+            ConnectionProbe.TestAsync(Postgres(database.Url + "?sslmode=require"), TestContext.Current.CancellationToken));
+        error.Message.ShouldContain("TLS");
+        error.Message.ShouldContain("sslmode");
+    }
+
+    [Fact]
+    public async Task Test_WhenTheUserIsRejected_SaysAuthentication_WithoutThePassword()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+        var url = $"postgres://no_such_user:s3cr3t-pw@{builder.Host}:{builder.Port}/{builder.Database}";
+        var error = await Should.ThrowAsync<SourceException>(() => ConnectionProbe.TestAsync(Postgres(url), TestContext.Current.CancellationToken));
+        error.Message.ShouldContain("authentication failed");
+        error.Message.ShouldNotContain("s3cr3t-pw");
+        error.IsTransient.ShouldBeFalse();
+    }
 }
