@@ -9,16 +9,8 @@ namespace Wharf.DuckDb;
 public sealed class DuckDbConnection : IDisposable
 {
     private readonly ConnectionHandle handle;
-    private readonly DuckDbDatabase database;
 
-    internal DuckDbConnection(ConnectionHandle handle, DuckDbDatabase database)
-    {
-        this.handle = handle;
-        this.database = database;
-    }
-
-    /// <summary>A new connection to the same database (for work in parallel); the caller disposes it.</summary>
-    public DuckDbConnection OpenSibling() => database.Connect();
+    internal DuckDbConnection(ConnectionHandle handle) => this.handle = handle;
 
     internal IntPtr Handle
     {

@@ -66,7 +66,7 @@ public sealed class DuckDbDatabase : IDisposable
             throw new DuckDbException("Could not open a DuckDB connection.");
         }
 
-        return new DuckDbConnection(new ConnectionHandle(connection), this);
+        return new DuckDbConnection(new ConnectionHandle(connection));
     }
 
     /// <summary>The version of the loaded DuckDB library, e.g. <c>v1.5.6</c>.</summary>

@@ -237,13 +237,6 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
     public async Task LoadInterruptedByTheServer_IsRetried_AndLoadsEveryRowExactlyOnce()
     {
         var warehouse = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
-        var csv = new System.Text.StringBuilder("id,label\n");
-        for (var i = 1; i <= 1_500_000; i++)
-        {
-            csv.Append(i).Append(",row ").Append(i).Append('\n');
-        }
-
-        await File.WriteAllTextAsync(Path.Combine(harness.Root, "orders.csv"), csv.ToString(), TestContext.Current.CancellationToken);
         harness.WithProject($$"""
             warehouse: "{{warehouse.Url}}"
             connections:
@@ -251,37 +244,45 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
             pipelines:
               orders: { source: local, files: orders.csv, schema: raw, mode: append }
             """);
-
-        // Terminate wharf's COPY once, from another connection, as a server restart or a dropped
-        // connection would: the load must be retried from scratch, not half-applied.
-        using var stop = new CancellationTokenSource();
-        var killer = Task.Run(async () =>
+        await File.WriteAllTextAsync(Path.Combine(harness.Root, "orders.csv"), "id,label\n0,first\n", TestContext.Current.CancellationToken);
+        (await harness.RunAsync()).Succeeded.ShouldBeTrue();
+        var csv = new System.Text.StringBuilder("id,label\n");
+        for (var i = 1; i <= 200_000; i++)
         {
-            await using var admin = new NpgsqlConnection(warehouse.ConnectionString);
-            await admin.OpenAsync(stop.Token);
-            while (!stop.IsCancellationRequested)
-            {
-                await using var kill = new NpgsqlCommand(
-                    "select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = 'wharf' and query like 'COPY%' and datname = current_database()", admin);
-                if ((long)(await kill.ExecuteScalarAsync(stop.Token))! > 0)
-                {
-                    return true;
-                }
+            csv.Append(i).Append(",row ").Append(i).Append('\n');
+        }
 
-                await Task.Delay(20, stop.Token);
-            }
+        await File.WriteAllTextAsync(Path.Combine(harness.Root, "orders.csv"), csv.ToString(), TestContext.Current.CancellationToken);
 
-            return false;
-        }, TestContext.Current.CancellationToken);
+        // Hold a lock so wharf's COPY waits, then terminate it as a server restart or a dropped
+        // connection would: the load must be retried from scratch, never half-applied.
+        await using var admin = new NpgsqlConnection(warehouse.ConnectionString);
+        await admin.OpenAsync(TestContext.Current.CancellationToken);
+        var blocker = await admin.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        await using (var lockTable = new NpgsqlCommand("lock table raw.orders in access exclusive mode", admin, blocker))
+        {
+            await lockTable.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
 
-        var summary = await harness.RunAsync();
-        var killed = await killer.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        await stop.CancelAsync();
+        var run = harness.RunAsync();
+        await using var watcher = new NpgsqlConnection(warehouse.ConnectionString);
+        await watcher.OpenAsync(TestContext.Current.CancellationToken);
+        var terminated = 0L;
+        for (var attempt = 0; attempt < 600 && terminated == 0; attempt++)
+        {
+            await using var kill = new NpgsqlCommand(
+                "select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = 'wharf' and wait_event_type = 'Lock' and datname = current_database()", watcher);
+            terminated = (long)(await kill.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
 
-        killed.ShouldBeTrue("the test must have interrupted a COPY");
+        await blocker.RollbackAsync(TestContext.Current.CancellationToken);
+        var summary = await run;
+
+        terminated.ShouldBe(1L, "the test must have interrupted the waiting load");
         summary.Succeeded.ShouldBeTrue(summary.Streams[0].Error);
-        (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(1_500_000L);
-        (await ScalarAsync(warehouse, "select count(distinct id) from raw.orders")).ShouldBe(1_500_000L);
-        (await ScalarAsync(warehouse, "select count(*) from _wharf.runs")).ShouldBe(1L);
+        (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(200_001L);
+        (await ScalarAsync(warehouse, "select count(distinct id) from raw.orders")).ShouldBe(200_001L);
+        (await ScalarAsync(warehouse, "select count(*) from _wharf.runs")).ShouldBe(2L);
     }
 }

@@ -50,7 +50,8 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(workArea);
+
+        // Rows are staged in private DuckDB databases (see StagingTable), not in the work area.
         var (from, columns, table) = plans[stream.Name];
         var columnPlans = columns.Select(c => PostgresColumnPlan.For(stream.Name, c)).ToList();
         var select = $"SELECT {string.Join(", ", columnPlans.Select(p => p.CopyExpression))} FROM {from}";
@@ -58,7 +59,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         var ranges = table is null ? [null] : await KeyRangesAsync(coordinator, table, cancellationToken);
         if (ranges.Count == 1)
         {
-            return await ExtractRangeAsync(coordinator, null, workArea, lake, target, stream, columnPlans, select, cancellationToken);
+            return await ExtractRangeAsync(coordinator, null, lake, target, stream, columnPlans, select, cancellationToken);
         }
 
         // Every range reads the same snapshot, exported by the coordinator's transaction.
@@ -68,8 +69,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         var parts = await Task.WhenAll(ranges.Select(async (where, k) =>
         {
             await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
-            using var sibling = workArea.OpenSibling();
-            return await ExtractRangeAsync(database, snapshot, sibling, lake, target with { Part = k * 1000 }, stream, columnPlans, $"{select} WHERE {where}", cancellationToken);
+            return await ExtractRangeAsync(database, snapshot, lake, target with { Part = k * 1000 }, stream, columnPlans, $"{select} WHERE {where}", cancellationToken);
         }));
         return [.. parts.SelectMany(p => p)];
     }
@@ -106,7 +106,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
     }
 
     private async Task<IReadOnlyList<LakeManifest>> ExtractRangeAsync(
-        NpgsqlConnection database, string? snapshot, DuckDbConnection workArea, LakeWriter lake, LakeTarget target,
+        NpgsqlConnection database, string? snapshot, LakeWriter lake, LakeTarget target,
         SourceStream stream, List<PostgresColumnPlan> columnPlans, string select, CancellationToken cancellationToken)
     {
         if (snapshot is not null)
@@ -116,7 +116,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         }
 
         // Up to `parallel` tables and `parallel` key ranges of one table can stage at once.
-        await using var stage = await StagingTable.CreateAsync(workArea, lake, target,
+        await using var stage = await StagingTable.CreateAsync(lake, target,
             [.. columnPlans.Select(p => new StagingTable.Column(p.Name, p.StageType, p.LakeExpression))], 2 * pipeline.Parallel, cancellationToken);
 
         // The COPY loop is synchronous (Npgsql's binary exporter and DuckDB's appender are

@@ -37,8 +37,10 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
+
+        // Rows are staged in a private DuckDB database (see StagingTable), not in the work area.
         var (sql, columns) = plans[stream.Name];
-        await using var stage = await StagingTable.CreateAsync(workArea, lake, target,
+        await using var stage = await StagingTable.CreateAsync(lake, target,
             [.. columns.Select(c => new StagingTable.Column(c.Name, SqliteColumnType.ToDuckDb(c.DataType), Quote.Identifier(c.Name)))], pipeline.Parallel, cancellationToken);
         await using var database = await OpenAsync(connection, cancellationToken);
         await using var command = database.CreateCommand();
