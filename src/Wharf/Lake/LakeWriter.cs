@@ -94,14 +94,6 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
 
         return columns.ToImmutable();
     }
-
-    /// <summary>Reads a manifest back.</summary>
-    public static async Task<LakeManifest> ReadManifestAsync(string manifestPath, CancellationToken cancellationToken = default)
-    {
-        await using var stream = File.OpenRead(manifestPath);
-        return await JsonSerializer.DeserializeAsync<LakeManifest>(stream, LakeManifest.Json, cancellationToken)
-            ?? throw new WharfException($"The lake manifest {manifestPath} is empty.");
-    }
 }
 
 /// <summary>Which lake file to write: pipeline, stream, run and part number.</summary>

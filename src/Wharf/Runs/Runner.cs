@@ -42,7 +42,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             RunId = runId,
             Pipeline = pipeline.Name,
             Stream = pipeline.Table,
-            Source = $"{connection.Name}: {string.Join(", ", pipeline.Files)}",
+            Source = $"{connection.Name}: {(pipeline.Query is not null ? "query" : string.Join(", ", pipeline.Files.IsEmpty ? pipeline.Tables : pipeline.Files))}",
             Target = $"{pipeline.Schema}.{pipeline.Table}",
             Mode = pipeline.Mode.ToString().ToLowerInvariant(),
             StartedAt = started,

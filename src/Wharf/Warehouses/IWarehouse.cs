@@ -13,7 +13,7 @@ namespace Wharf.Warehouses;
 /// </summary>
 public interface IWarehouse : IDisposable
 {
-    /// <summary>The DuckDB connection in which sources stage extracts.</summary>
+    /// <summary>The warehouse's own DuckDB work-area connection: loads read the lake through it.</summary>
     DuckDbConnection WorkArea { get; }
 
     /// <summary>Another connection to the work area, for extracting streams in parallel; the caller disposes it.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Wharf.DuckDb;
+using Wharf.Sources.Sql.Postgres;
 
 namespace Wharf.Warehouses.Postgres;
 
@@ -11,9 +12,6 @@ namespace Wharf.Warehouses.Postgres;
 /// </summary>
 internal sealed record PostgresColumn(string Name, string Type, Action<BinaryCopyWriter, DuckDbDataReader, int> Write)
 {
-    // DuckDB counts from 1970-01-01, PostgreSQL from 2000-01-01; raw values keep BC dates and infinity.
-    private const long EpochShiftDays = 10_957;
-
     public static PostgresColumn For(string name, DuckDbColumnType type)
     {
         if (type.Alias == "JSON")
@@ -37,12 +35,12 @@ internal sealed record PostgresColumn(string Name, string Type, Action<BinaryCop
             DuckDbType.Decimal => new(name, $"numeric({type.Width},{type.Scale})", (w, r, i) => w.Numeric(r.GetUnscaledDecimal(i), type.Scale)),
             DuckDbType.VarChar or DuckDbType.Enum => new(name, "text", (w, r, i) => w.Text(r.GetString(i))),
             DuckDbType.Blob => new(name, "bytea", (w, r, i) => w.Bytes(r.GetFieldValue<byte[]>(i))),
-            DuckDbType.Date => new(name, "date", (w, r, i) => w.Int4(ToPostgres(r.GetDuckDbDate(i)))),
+            DuckDbType.Date => new(name, "date", (w, r, i) => w.Int4(PostgresTime.ToPostgres(r.GetDuckDbDate(i)))),
             DuckDbType.Time => new(name, "time", (w, r, i) => w.Int8(r.GetFieldValue<TimeOnly>(i).Ticks / 10)),
             DuckDbType.TimeTz => new(name, "timetz", (w, r, i) => w.TimeTz(r.GetFieldValue<DateTimeOffset>(i))),
             DuckDbType.Timestamp or DuckDbType.TimestampS or DuckDbType.TimestampMs or DuckDbType.TimestampNs =>
-                new(name, "timestamp", (w, r, i) => w.Int8(ToPostgres(r.GetDuckDbTimestamp(i)))),
-            DuckDbType.TimestampTz => new(name, "timestamptz", (w, r, i) => w.Int8(ToPostgres(r.GetDuckDbTimestamp(i)))),
+                new(name, "timestamp", (w, r, i) => w.Int8(PostgresTime.ToPostgres(r.GetDuckDbTimestamp(i)))),
+            DuckDbType.TimestampTz => new(name, "timestamptz", (w, r, i) => w.Int8(PostgresTime.ToPostgres(r.GetDuckDbTimestamp(i)))),
             DuckDbType.Interval => new(name, "interval", (w, r, i) => w.Interval(r.GetFieldValue<DuckDbInterval>(i))),
             DuckDbType.Uuid => new(name, "uuid", (w, r, i) => w.Uuid(r.GetGuid(i))),
             DuckDbType.List or DuckDbType.Array when ArrayOf(type.Element!) is { } array =>
@@ -78,18 +76,4 @@ internal sealed record PostgresColumn(string Name, string Type, Action<BinaryCop
 
         return (Int128)decimal.Truncate(scaled);
     }
-
-    private static int ToPostgres(DuckDbDate date) => date.Days switch
-    {
-        int.MaxValue => int.MaxValue,
-        -int.MaxValue => int.MinValue,
-        var days => checked((int)(days - EpochShiftDays)),
-    };
-
-    private static long ToPostgres(DuckDbTimestamp timestamp) => timestamp.Microseconds switch
-    {
-        long.MaxValue => long.MaxValue,
-        -long.MaxValue => long.MinValue,
-        var micros => checked(micros - (EpochShiftDays * 86_400_000_000L)),
-    };
 }

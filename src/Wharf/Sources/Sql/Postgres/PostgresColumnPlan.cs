@@ -52,11 +52,11 @@ internal sealed record PostgresColumnPlan(
             "bpchar" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Char)),
             "name" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Name)),
             "bytea" => Native(column.Name, "BLOB", e => e.Read<byte[]>(NpgsqlDbType.Bytea)),
-            "date" => Native(column.Name, "DATE", e => RawDate(e.Read<int>(NpgsqlDbType.Date))),
+            "date" => Native(column.Name, "DATE", e => PostgresTime.ToDuckDb(e.Read<int>(NpgsqlDbType.Date))),
             "time" => Native(column.Name, "TIME", e => e.Read<TimeOnly>(NpgsqlDbType.Time)),
             "timetz" => Native(column.Name, "TIMETZ", e => e.Read<DateTimeOffset>(NpgsqlDbType.TimeTz)),
-            "timestamp" => Native(column.Name, "TIMESTAMP", e => RawTimestamp(e.Read<long>(NpgsqlDbType.Timestamp))),
-            "timestamptz" => Native(column.Name, "TIMESTAMPTZ", e => RawTimestamp(e.Read<long>(NpgsqlDbType.TimestampTz))),
+            "timestamp" => Native(column.Name, "TIMESTAMP", e => PostgresTime.ToDuckDb(e.Read<long>(NpgsqlDbType.Timestamp))),
+            "timestamptz" => Native(column.Name, "TIMESTAMPTZ", e => PostgresTime.ToDuckDb(e.Read<long>(NpgsqlDbType.TimestampTz))),
             "interval" => Native(column.Name, "INTERVAL", e =>
             {
                 var interval = e.Read<NpgsqlInterval>(NpgsqlDbType.Interval);
@@ -119,24 +119,6 @@ internal sealed record PostgresColumnPlan(
 
         return $"DECIMAL({precision},{scale})";
     }
-
-    // PostgreSQL counts from 2000-01-01, DuckDB from 1970-01-01. Raw values keep the whole range
-    // (4713 BC onwards) and infinity, which .NET's DateTime and DateOnly cannot.
-    private const long EpochShiftDays = 10_957;
-
-    private static DuckDbDate RawDate(int days) => days switch
-    {
-        int.MaxValue => new DuckDbDate(int.MaxValue),
-        int.MinValue => new DuckDbDate(-int.MaxValue),
-        _ => new DuckDbDate(checked((int)(days + EpochShiftDays))),
-    };
-
-    private static DuckDbTimestamp RawTimestamp(long micros) => micros switch
-    {
-        long.MaxValue => new DuckDbTimestamp(long.MaxValue),
-        long.MinValue => new DuckDbTimestamp(-long.MaxValue),
-        _ => new DuckDbTimestamp(checked(micros + (EpochShiftDays * 86_400_000_000L))),
-    };
 
     private static PostgresColumnPlan Native(string name, string type, Func<NpgsqlBinaryExporter, object> read) =>
         new(name, Quote.Identifier(name), type, Quote.Identifier(name), read);
