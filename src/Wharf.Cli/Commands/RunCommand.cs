@@ -17,7 +17,11 @@ internal static class RunCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var format = CommonOptions.Format(OutputFormat.Table, "How to print the summary: table (with live progress) or json.");
-        var command = new Command("run", "Extract, land in the lake and load every (or the named) pipeline.") { pipelines, format };
+        var fullRefresh = new Option<bool>("--full-refresh")
+        {
+            Description = "Ignore saved watermarks and snapshots: extract everything and rebuild the pipelines' tables.",
+        };
+        var command = new Command("run", "Extract, land in the lake and load every (or the named) pipeline.") { pipelines, format, fullRefresh };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
@@ -30,7 +34,7 @@ internal static class RunCommand
 
             using var logging = CommandRunner.Logging(parse.GetValue(CommonOptions.Verbose));
             using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, cancellationToken);
-            var runner = new Runner(project, warehouse, TimeProvider.System, logging.CreateLogger("wharf.run"));
+            var runner = new Runner(project, warehouse, TimeProvider.System, logging.CreateLogger("wharf.run")) { FullRefresh = parse.GetValue(fullRefresh) };
             var json = parse.GetValue(format) == OutputFormat.Json;
             var summary = json
                 ? await runner.RunAsync(names, null, cancellationToken)

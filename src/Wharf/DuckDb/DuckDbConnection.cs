@@ -37,6 +37,14 @@ public sealed class DuckDbConnection : IDisposable
         return result.RowsChanged > 0 ? result.RowsChanged : result.CountColumn() ?? 0;
     }
 
+    /// <summary>Runs one statement with <c>$1</c> parameters; returns the rows it changed.</summary>
+    public long Execute(string sql, params ReadOnlySpan<object?> parameters)
+    {
+        using var statement = Prepare(sql);
+        statement.Bind(parameters);
+        return statement.ExecuteNonQuery();
+    }
+
     /// <inheritdoc cref="Execute(string)"/>
     public Task<long> ExecuteAsync(string sql, CancellationToken cancellationToken = default) =>
         RunInterruptibly(() => Execute(sql), cancellationToken);

@@ -15,4 +15,29 @@ public sealed class LakeLayout(string root)
     public static string ManifestPath(string partPath) => Path.ChangeExtension(partPath, ".manifest.json");
 
     public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
+
+    /// <summary>The manifest of a lake file (relative to the root), or null when the file or its manifest is gone.</summary>
+    public LakeManifest? ReadManifest(string file)
+    {
+        var path = Path.Combine(Root, file);
+        var manifest = ManifestPath(path);
+        return File.Exists(path) && File.Exists(manifest)
+            ? System.Text.Json.JsonSerializer.Deserialize<LakeManifest>(File.ReadAllText(manifest), LakeManifest.Json)
+            : null;
+    }
+
+    /// <summary>Every manifest of a pipeline's stream, in the order the parts were written (run id, then part).</summary>
+    public IEnumerable<LakeManifest> Manifests(string pipeline, string stream)
+    {
+        var folder = Path.Combine(Root, pipeline, stream);
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFiles(folder, "*.manifest.json", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
+            .Select(m => System.Text.Json.JsonSerializer.Deserialize<LakeManifest>(File.ReadAllText(m), LakeManifest.Json)!)
+            .OrderBy(m => m.RunId, StringComparer.Ordinal).ThenBy(m => m.File, StringComparer.Ordinal);
+    }
 }

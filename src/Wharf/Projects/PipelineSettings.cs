@@ -51,6 +51,9 @@ public sealed record PipelineSettings
     /// <summary>The key that <see cref="WriteMode.Merge"/> upserts by (<c>primary_key:</c>); database tables default to their own primary key.</summary>
     public ImmutableArray<string> PrimaryKey { get; init; } = [];
 
+    /// <summary>Incremental loading: cursor, lookback, deletes, change detection (all off by default).</summary>
+    public IncrementalSettings Incremental { get; init; } = new();
+
     /// <summary>Where the pipeline is declared, for errors that happen at run time.</summary>
     public required SourceLocation Location { get; init; }
 }
@@ -66,6 +69,9 @@ public enum WriteMode
 
     /// <summary>Upsert by primary key: new keys are inserted, existing ones updated. Loading the same rows twice changes nothing.</summary>
     Merge,
+
+    /// <summary>History by primary key: a changed row closes its current version and opens a new one.</summary>
+    Scd2,
 }
 
 public enum FileFormat

@@ -19,6 +19,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
 
     private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "table", "schema", "mode", "primary_key"];
     private static readonly string[] DatabasePipelineKeys = ["source", "tables", "query", "table", "schema", "mode", "primary_key", "keys", "parallel"];
+    private static readonly string[] IncrementalKeys = ["cursor", "lookback", "initial", "detect_deletes", "deletes", "change_detection", "track", "chunk_rows"];
     private static readonly string[] CsvKeys = ["delimiter", "header", "quote", "escape", "encoding", "null", "date_format", "timestamp_format", "skip"];
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -119,7 +120,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         foreach (var (name, keyNode, value) in map.Entries)
         {
             RequireIdentifier(keyNode, name, "pipeline name");
-            var pipeline = new YamlMap(value, this, $"pipeline '{name}'", [.. FilePipelineKeys.Union(DatabasePipelineKeys)]);
+            var pipeline = new YamlMap(value, this, $"pipeline '{name}'", [.. FilePipelineKeys.Union(DatabasePipelineKeys).Union(IncrementalKeys)]);
             var sourceNode = pipeline.Get("source") ?? throw Error(value, $"pipeline '{name}' needs 'source:' (the name of a connection).");
             var source = Scalar(sourceNode, $"'source' of pipeline '{name}'");
             if (connections.All(c => c.Name != source))
@@ -146,9 +147,10 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 throw Error(value, $"pipeline '{name}' needs either 'tables:' (e.g. [\"public.*\", \"!public.audit_log\"]) or 'query:' (with 'table:' naming the target), not both.");
             }
 
-            if (pipeline.Enum("mode", WriteMode.Append) == WriteMode.Merge && pipeline.StringList("primary_key").IsEmpty && (isFiles || query is not null))
+            var mode = pipeline.Enum("mode", WriteMode.Append);
+            if (mode is WriteMode.Merge or WriteMode.Scd2 && pipeline.StringList("primary_key").IsEmpty && (isFiles || query is not null))
             {
-                throw Error(pipeline.Get("mode")!, $"pipeline '{name}' uses mode: merge, which upserts by key; add 'primary_key:' (a column or a list of columns).");
+                throw Error(pipeline.Get("mode")!, $"pipeline '{name}' uses mode: {mode.ToString().ToLowerInvariant()}, which works by key; add 'primary_key:' (a column or a list of columns).");
             }
 
             var table = pipeline.Get("table") is { } tableNode ? RequireIdentifier(tableNode, Scalar(tableNode, "'table'"), "table name") : name;
@@ -166,8 +168,9 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Csv = ReadCsv(pipeline.Map("csv", CsvKeys)),
                 Table = table,
                 Schema = schema,
-                Mode = pipeline.Enum("mode", WriteMode.Append),
+                Mode = mode,
                 PrimaryKey = pipeline.StringList("primary_key"),
+                Incremental = ReadIncremental(pipeline, name, mode),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
             pipelines.Add(settings);
@@ -179,6 +182,53 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         }
 
         return pipelines.ToImmutable();
+    }
+
+    /// <summary>The incremental keys, checked against each other and the write mode.</summary>
+    private IncrementalSettings ReadIncremental(YamlMap pipeline, string name, WriteMode mode)
+    {
+        var cursor = pipeline.StringList("cursor");
+        var lookbackText = pipeline.String("lookback");
+        var changeDetection = pipeline.Enum("change_detection", ChangeDetection.None);
+        var detectDeletes = pipeline.Bool("detect_deletes") ?? false;
+        var deletes = pipeline.Enum("deletes", DeleteMode.Hard);
+        var track = pipeline.StringList("track");
+        var chunkRows = pipeline.Int("chunk_rows");
+        var modeName = mode.ToString().ToLowerInvariant();
+
+        void Require(bool condition, string key, string problem)
+        {
+            if (!condition)
+            {
+                throw Error(pipeline.Get(key)!, $"pipeline '{name}': {problem}");
+            }
+        }
+
+        foreach (var key in new[] { "lookback", "initial", "chunk_rows" })
+        {
+            Require(pipeline.Get(key) is null || !cursor.IsEmpty, key, $"'{key}' applies to a cursor; add 'cursor:' (e.g. cursor: updated_at).");
+        }
+
+        Require(cursor.IsEmpty || mode != WriteMode.Replace, "cursor", "mode: replace rebuilds the table from a full extract, so a cursor would drop every row before the watermark. Use mode: merge (or append, scd2) with a cursor.");
+        Require(changeDetection == ChangeDetection.None || cursor.IsEmpty, "change_detection", "'change_detection: hash' is for sources without a cursor column; remove 'cursor:' or 'change_detection:'.");
+        Require(changeDetection == ChangeDetection.None || mode is WriteMode.Merge or WriteMode.Scd2, "change_detection", $"'change_detection: hash' needs mode: merge or scd2 (it applies changes by key), not {modeName}.");
+        Require(!detectDeletes || mode is WriteMode.Merge or WriteMode.Scd2, "detect_deletes", $"'detect_deletes' needs mode: merge or scd2 (deletes are matched by key); mode: {modeName} {(mode == WriteMode.Replace ? "already drops what the source no longer has" : "only adds rows")}.");
+        Require(pipeline.Get("deletes") is null || detectDeletes || changeDetection == ChangeDetection.Hash, "deletes", "'deletes:' says how detected deletes are applied; add 'detect_deletes: true'.");
+        Require(track.IsEmpty || mode == WriteMode.Scd2, "track", "'track:' picks the columns whose change opens a new history version; it needs mode: scd2.");
+        Require(chunkRows is null or >= 1000, "chunk_rows", "'chunk_rows' must be at least 1000 (each chunk is one commit).");
+        var lookback = lookbackText is null ? null : Lookback.Parse(lookbackText)
+            ?? throw Error(pipeline.Get("lookback")!, $"pipeline '{name}': 'lookback' must be a duration such as 30s, 10m, 2h or 1d (for time cursors) or a number (for numeric cursors), not '{lookbackText}'.");
+        return new IncrementalSettings
+        {
+            Cursor = cursor,
+            Lookback = lookback,
+            Initial = pipeline.String("initial"),
+            DetectDeletes = detectDeletes || changeDetection == ChangeDetection.Hash,
+            Deletes = deletes,
+            ChangeDetection = changeDetection,
+            Track = track,
+            ChunkRows = chunkRows,
+        };
     }
 
     private static CsvOptions ReadCsv(YamlMap? map)

@@ -29,6 +29,24 @@ public sealed record RunRecord
 
     public long RowsLoaded { get; init; }
 
+    /// <summary>Rows new to the table (every row, for append and replace).</summary>
+    public long RowsInserted { get; init; }
+
+    /// <summary>Rows whose key was in the table with other values (merge), or history versions closed by a change (scd2).</summary>
+    public long RowsUpdated { get; init; }
+
+    /// <summary>Rows deleted, soft-deleted or closed because the source no longer has their key.</summary>
+    public long RowsDeleted { get; init; }
+
+    /// <summary>Extracted rows the table already held exactly (nothing written for them).</summary>
+    public long RowsUnchanged { get; init; }
+
+    /// <summary>The cursor's watermark when the run started (cursor streams).</summary>
+    public string? WatermarkBefore { get; init; }
+
+    /// <summary>The cursor's watermark when the run ended.</summary>
+    public string? WatermarkAfter { get; init; }
+
     public RunStatus Status { get; init; }
 
     public string? Error { get; init; }
@@ -39,7 +57,11 @@ public sealed record RunRecord
 
 public enum RunStatus
 {
+    /// <summary>Chunks are being committed; a run that died stays here until the next run marks it interrupted.</summary>
     Running,
     Succeeded,
     Failed,
+
+    /// <summary>The process died mid-run (kill, crash, power loss); its committed chunks stay, the next run resumes after them.</summary>
+    Interrupted,
 }

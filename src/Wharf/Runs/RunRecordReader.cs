@@ -6,9 +6,23 @@ namespace Wharf.Runs;
 /// <summary>Reads <c>_wharf.runs</c> rows back, whichever warehouse holds them.</summary>
 internal static class RunRecordReader
 {
-    /// <summary>The columns, in the order <see cref="Read"/> expects.</summary>
+    /// <summary>The columns, in the order <see cref="Read"/> expects (and the audit tables are written in).</summary>
     public const string Columns =
-        "run_id, pipeline, stream, source, target, mode, started_at, finished_at, rows_extracted, rows_loaded, status, error, lake_files";
+        "run_id, pipeline, stream, source, target, mode, started_at, finished_at, rows_extracted, rows_loaded, status, error, lake_files, " +
+        "rows_inserted, rows_updated, rows_deleted, rows_unchanged, watermark_before, watermark_after";
+
+    /// <summary>What an interrupted run's audit row says.</summary>
+    public const string InterruptedError =
+        "The run stopped before it finished (process killed, crash or power loss). Its committed chunks are kept; the next run resumed after them.";
+
+    /// <summary>A record's values in <see cref="Columns"/> order; lake files as a list.</summary>
+    public static object?[] Values(RunRecord record) =>
+    [
+        record.RunId, record.Pipeline, record.Stream, record.Source, record.Target, record.Mode,
+        record.StartedAt, record.FinishedAt, record.RowsExtracted, record.RowsLoaded,
+        record.Status.ToString().ToLowerInvariant(), record.Error, record.LakeFiles.ToArray(),
+        record.RowsInserted, record.RowsUpdated, record.RowsDeleted, record.RowsUnchanged, record.WatermarkBefore, record.WatermarkAfter,
+    ];
 
     public static RunRecord Read(DbDataReader reader) => new()
     {
@@ -25,5 +39,11 @@ internal static class RunRecordReader
         Status = Enum.Parse<RunStatus>(reader.GetString(10), ignoreCase: true),
         Error = reader.IsDBNull(11) ? null : reader.GetString(11),
         LakeFiles = [.. ((IEnumerable)reader.GetValue(12)).Cast<object?>().Select(f => (string)f!)],
+        RowsInserted = reader.GetInt64(13),
+        RowsUpdated = reader.GetInt64(14),
+        RowsDeleted = reader.GetInt64(15),
+        RowsUnchanged = reader.GetInt64(16),
+        WatermarkBefore = reader.IsDBNull(17) ? null : reader.GetString(17),
+        WatermarkAfter = reader.IsDBNull(18) ? null : reader.GetString(18),
     };
 }

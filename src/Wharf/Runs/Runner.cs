@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Wharf.Incremental;
 using Wharf.Lake;
 using Wharf.Projects;
 using Wharf.Sources;
@@ -10,12 +11,17 @@ namespace Wharf.Runs;
 
 /// <summary>
 /// Runs pipelines end to end: extract each stream to the lake, load it into the warehouse with
-/// its audit row, report progress. A failing stream is recorded and the next pipeline still runs.
+/// its audit row and state, report progress. A failing stream is recorded and the next pipeline
+/// still runs. Cursor streams commit chunk by chunk as they are extracted, so a run that dies
+/// resumes after its last committed chunk.
 /// </summary>
 public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private readonly LakeWriter lake = new(new LakeLayout(project.LakeDirectory), time);
+
+    /// <summary>Ignore saved watermarks and snapshots and rebuild the pipelines' tables (<c>--full-refresh</c>).</summary>
+    public bool FullRefresh { get; init; }
 
     /// <summary>Runs the named pipelines (all when none are named), in the order of the project file.</summary>
     public async Task<RunSummary> RunAsync(IReadOnlyCollection<string> pipelineNames, IProgress<RunEvent>? progress = null, CancellationToken cancellationToken = default)
@@ -29,6 +35,15 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         }
 
         return new RunSummary(records.ToImmutable(), clock.Elapsed);
+    }
+
+    /// <summary>Everything one stream's run needs to know, fixed when the pipeline starts.</summary>
+    /// <param name="Loads">Lets one load in at a time: the warehouse connection is shared, and each load is one transaction.</param>
+    private sealed record StreamPlan(PipelineSettings Pipeline, SourceStream Stream, RunRecord Record, StreamState? State, DateTimeOffset RunStartedAt, SemaphoreSlim Loads)
+    {
+        public IncrementalSettings Incremental => Pipeline.Incremental;
+
+        public IReadOnlyList<string> PrimaryKey => Pipeline.PrimaryKey.IsEmpty ? Stream.PrimaryKey : Pipeline.PrimaryKey;
     }
 
     private async Task<IReadOnlyList<RunRecord>> RunPipelineAsync(PipelineSettings pipeline, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
@@ -49,8 +64,10 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         };
 
         IReadOnlyList<SourceStream> streams;
+        IReadOnlyList<StreamState> states;
         try
         {
+            states = await warehouse.StartPipelineAsync(pipeline.Name, cancellationToken);
             streams = await source.ListStreamsAsync(cancellationToken);
         }
         catch (WharfException ex)
@@ -69,18 +86,21 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         }
 
         // Extractions run ahead, up to `parallel` at once, each on its own work-area connection;
-        // loads happen one at a time, in the streams' (foreign-key) order.
+        // loads happen one at a time, in the streams' (foreign-key) order. Cursor streams also
+        // commit each chunk as it is extracted.
         using var slots = new SemaphoreSlim(Math.Max(1, pipeline.Parallel));
-        var extractions = streams.Select(stream => ExtractAsync(source, stream, record with
+        using var loads = new SemaphoreSlim(1);
+        var plans = streams.Select(stream => new StreamPlan(pipeline, stream, record with
         {
             Stream = stream.Name,
             Source = $"{connection.Name}: {stream.Description}",
             Target = $"{pipeline.Schema}.{stream.Target}",
-        }, slots, progress, cancellationToken)).ToList();
+        }, FullRefresh ? null : states.FirstOrDefault(s => s.Stream == stream.Name), started, loads)).ToList();
+        var extractions = plans.Select(plan => ExtractAsync(source, plan, slots, progress, cancellationToken)).ToList();
         var results = new List<RunRecord>();
-        for (var i = 0; i < streams.Count; i++)
+        for (var i = 0; i < plans.Count; i++)
         {
-            results.Add(await LoadAsync(streams[i], await extractions[i], pipeline, progress, cancellationToken));
+            results.Add(await FinishAsync(plans[i], await extractions[i], progress, cancellationToken));
         }
 
         if (pipeline.Keys && results.All(r => r.Status == RunStatus.Succeeded))
@@ -113,23 +133,71 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
     }
 
     /// <summary>
-    /// What one stream's extraction gave: its lake files, or its error. Failures are recorded
+    /// What one stream's extraction gave: its lake files (for cursor streams, already loaded chunk
+    /// by chunk), the source's keys for delete detection, or its error. Failures are recorded
     /// later, in load order, because the audit shares the warehouse connection with the loads.
     /// </summary>
-    private sealed record Extraction(RunRecord Record, IReadOnlyList<LakeManifest>? Manifests, WharfException? Error = null);
+    private sealed record Extraction(RunRecord Record, IReadOnlyList<LakeManifest>? Manifests, WharfException? Error = null)
+    {
+        public ImmutableArray<LakeManifest>? PresentKeys { get; init; }
 
-    private async Task<Extraction> ExtractAsync(ISource source, SourceStream stream, RunRecord record, SemaphoreSlim slots, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
+        /// <summary>The watermark after the last committed chunk (cursor streams).</summary>
+        public Watermark? Watermark { get; init; }
+    }
+
+    private async Task<Extraction> ExtractAsync(ISource source, StreamPlan plan, SemaphoreSlim slots, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
     {
         await slots.WaitAsync(cancellationToken);
+        var record = plan.Record with { StartedAt = time.GetUtcNow() };
+        CursorChunks? chunks = null;
         try
         {
-            record = record with { StartedAt = time.GetUtcNow() };
-            progress?.Report(new StreamStarted(record.Pipeline, record.Stream, stream.Description, stream.Bytes));
-            LogMessages.StreamStarting(logger, record.RunId, record.Pipeline, record.Stream, stream.Description);
+            progress?.Report(new StreamStarted(record.Pipeline, record.Stream, plan.Stream.Description, plan.Stream.Bytes));
+            LogMessages.StreamStarting(logger, record.RunId, record.Pipeline, record.Stream, plan.Stream.Description);
             using var workArea = warehouse.OpenWorkArea();
-            var target = new LakeTarget(record.Pipeline, record.Stream, record.RunId, record.StartedAt);
-            var manifests = await WithProgress(record, workArea, progress, () => source.ExtractAsync(stream, workArea, lake, target, cancellationToken));
-            return new Extraction(Extracted(record, manifests), manifests);
+            var request = new ExtractRequest(workArea, lake, new LakeTarget(record.Pipeline, record.Stream, record.RunId, plan.RunStartedAt));
+            var incremental = plan.Incremental;
+            Extraction extraction;
+            if (incremental.HasCursor)
+            {
+                chunks = new CursorChunks(this, plan, workArea, record, progress);
+                request = request with { Cursor = incremental.Cursor, From = chunks.Bound(), OnPart = chunks.CommitAsync, PartRows = incremental.ChunkRows };
+                var manifests = await WithProgress(record, workArea, progress, () => source.ExtractAsync(plan.Stream, request, cancellationToken));
+                extraction = new Extraction(chunks.Record, manifests) { Watermark = chunks.Watermark };
+            }
+            else
+            {
+                var manifests = await WithProgress(record, workArea, progress, () => source.ExtractAsync(plan.Stream, request, cancellationToken));
+                extraction = new Extraction(Extracted(record, manifests), manifests);
+            }
+
+            // A cursor extract holds only what changed: deletes need every key the source has now.
+            if (incremental.DetectDeletes && incremental.HasCursor)
+            {
+                if (plan.PrimaryKey.Count == 0)
+                {
+                    throw new WharfException($"detect_deletes matches rows by key, and {record.Target} has none. Add 'primary_key:' to pipeline '{record.Pipeline}'.");
+                }
+
+                progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "reading keys"));
+                var keys = await source.ExtractAsync(plan.Stream, request with
+                {
+                    Target = request.Target with { Stream = record.Stream + ".keys" },
+                    Columns = [.. plan.PrimaryKey],
+                    Cursor = [],
+                    From = null,
+                    OnPart = null,
+                }, cancellationToken);
+                extraction = extraction with { PresentKeys = [.. keys] };
+            }
+
+            return extraction;
+        }
+        catch (WharfException ex) when (chunks is { Record.RowsExtracted: > 0 })
+        {
+            // Committed chunks stay: say so, and where the next run starts.
+            return new Extraction(chunks.Record, null, new WharfException(
+                $"{ex.Message} The {chunks.Record.RowsExtracted:N0} rows of earlier chunks are committed; the next run resumes after {chunks.Watermark}.", ex));
         }
         catch (WharfException ex)
         {
@@ -141,30 +209,132 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         }
     }
 
-    private async Task<RunRecord> LoadAsync(SourceStream stream, Extraction extraction, PipelineSettings pipeline, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads a cursor stream chunk by chunk as the source writes each part: every chunk's rows,
+    /// the watermark they reach and the audit row are one transaction.
+    /// </summary>
+    private sealed class CursorChunks(Runner runner, StreamPlan plan, DuckDb.DuckDbConnection workArea, RunRecord record, IProgress<RunEvent>? progress)
+    {
+        private readonly Watermark? before = plan.State?.Watermark is { } saved && saved.Matches(plan.Incremental.Cursor) ? saved : null;
+        private bool first = true;
+
+        public RunRecord Record { get; private set; } = record with { WatermarkBefore = plan.State?.Watermark?.ToString() };
+
+        public Watermark? Watermark { get; private set; }
+
+        /// <summary>Where the extract starts: the saved watermark (less the lookback), the initial value, or the beginning.</summary>
+        public CursorBound? Bound()
+        {
+            Watermark = before;
+            var incremental = plan.Incremental;
+            if (before is null)
+            {
+                return incremental.Initial is { } initial ? new CursorBound([initial]) : null;
+            }
+
+            return incremental.Lookback is { } lookback
+                ? new CursorBound([WatermarkSql.Subtract(workArea, before, lookback)])
+                : new CursorBound(before.Values);
+        }
+
+        public async Task CommitAsync(LakeManifest part, CancellationToken cancellationToken)
+        {
+            var reached = WatermarkSql.Read(workArea, runner.lake.Layout.Root, [part], plan.Incremental.Cursor);
+            Watermark = WatermarkSql.Max(workArea, Watermark, reached);
+            Record = Record with
+            {
+                RowsExtracted = Record.RowsExtracted + part.Rows,
+                LakeFiles = Record.LakeFiles.Add(part.File),
+                WatermarkAfter = Watermark?.ToString(),
+            };
+            var request = runner.Request(plan, [part], Record) with
+            {
+                Final = false,
+                Loaded = before,
+                Recreate = runner.FullRefresh && first,
+                State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, Watermark, [], Record.RunId, runner.Now),
+            };
+            Record = await runner.LoadOneAsync(plan, request, cancellationToken);
+            first = false;
+            progress?.Report(new StreamPhase(Record.Pipeline, Record.Stream, $"{Record.RowsLoaded:N0} rows committed"));
+        }
+    }
+
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    private LoadRequest Request(StreamPlan plan, ImmutableArray<LakeManifest> files, RunRecord record) =>
+        new(plan.Pipeline.Schema, plan.Stream.Target, plan.Pipeline.Mode, files, lake.Layout.Root, record)
+        {
+            PrimaryKey = plan.PrimaryKey,
+            LoadedAt = plan.RunStartedAt,
+            Deletes = plan.Incremental.Deletes,
+            Track = plan.Incremental.Track,
+        };
+
+    private async Task<RunRecord> LoadOneAsync(StreamPlan plan, LoadRequest request, CancellationToken cancellationToken)
+    {
+        await plan.Loads.WaitAsync(cancellationToken);
+        try
+        {
+            return await warehouse.LoadAsync(request, cancellationToken);
+        }
+        finally
+        {
+            plan.Loads.Release();
+        }
+    }
+
+    /// <summary>Ends a stream's run: loads a full extract, or applies a cursor stream's deletes; records it as succeeded.</summary>
+    private async Task<RunRecord> FinishAsync(StreamPlan plan, Extraction extraction, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
     {
         if (extraction.Manifests is not { } manifests)
         {
-            return await FailAsync(extraction.Record, extraction.Error!, progress, cancellationToken);
+            return await FailAsync(extraction.Record, extraction.Error!, progress, cancellationToken, plan.Loads);
         }
 
         var record = extraction.Record;
+        var incremental = plan.Incremental;
         try
         {
             progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
-            var request = new LoadRequest(pipeline.Schema, stream.Target, pipeline.Mode, [.. manifests], lake.Layout.Root, record)
+            LoadRequest request;
+            if (incremental.HasCursor)
             {
-                PrimaryKey = pipeline.PrimaryKey.IsEmpty ? stream.PrimaryKey : pipeline.PrimaryKey,
-            };
-            var done = await warehouse.LoadAsync(request, cancellationToken);
+                request = Request(plan, [], record) with
+                {
+                    PresentKeys = extraction.PresentKeys,
+                    State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, time.GetUtcNow()),
+                };
+            }
+            else
+            {
+                var files = manifests.ToImmutableArray();
+                var hash = incremental.ChangeDetection == ChangeDetection.Hash;
+                request = Request(plan, files, record) with
+                {
+                    PresentKeys = incremental.DetectDeletes ? files : null,
+                    Previous = hash && plan.State is { } state ? ReadSnapshot(state) : [],
+                    Recreate = FullRefresh && plan.Pipeline.Mode != WriteMode.Replace,
+                    State = hash ? new StreamState(plan.Pipeline.Name, plan.Stream.Name, null, [.. files.Select(f => f.File)], record.RunId, time.GetUtcNow()) : null,
+                };
+            }
+
+            var done = await LoadOneAsync(plan, request, cancellationToken);
             progress?.Report(new StreamFinished(done));
             LogMessages.StreamLoaded(logger, record.RunId, record.Stream, done.RowsLoaded, record.Target);
             return done;
         }
         catch (WharfException ex)
         {
-            return await FailAsync(record, ex, progress, cancellationToken);
+            return await FailAsync(record, ex, progress, cancellationToken, plan.Loads);
         }
+    }
+
+    /// <summary>The previous snapshot's manifests; none (so every row is compared in the warehouse) when any is gone from the lake.</summary>
+    private ImmutableArray<LakeManifest> ReadSnapshot(StreamState state)
+    {
+        var manifests = state.Snapshot.Select(file => lake.Layout.ReadManifest(file)).ToList();
+        return manifests.Any(m => m is null) || manifests.Count == 0 ? [] : [.. manifests!];
     }
 
     private static RunRecord Extracted(RunRecord record, IReadOnlyList<LakeManifest> manifests) =>
@@ -188,13 +358,21 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         return await task;
     }
 
-    private async Task<RunRecord> FailAsync(RunRecord record, WharfException error, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
+    private async Task<RunRecord> FailAsync(RunRecord record, WharfException error, IProgress<RunEvent>? progress, CancellationToken cancellationToken, SemaphoreSlim? loads = null)
     {
         var failed = record with { FinishedAt = time.GetUtcNow(), Status = RunStatus.Failed, Error = error.Message };
         LogMessages.StreamFailed(logger, error, record.RunId, record.Stream, error.Message);
         try
         {
-            await warehouse.RecordAsync(failed, cancellationToken);
+            await (loads?.WaitAsync(cancellationToken) ?? Task.CompletedTask);
+            try
+            {
+                await warehouse.RecordAsync(failed, cancellationToken);
+            }
+            finally
+            {
+                loads?.Release();
+            }
         }
         catch (WharfException auditError)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Wharf.DuckDb;
 using Wharf.Lake;
 
@@ -17,7 +18,34 @@ public interface ISource
     IReadOnlyList<string> Notes => [];
 
     /// <summary>Writes one stream to the lake, in one or more parts, and returns their manifests.</summary>
-    Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What to extract of a stream, and where it goes.</summary>
+/// <param name="WorkArea">A DuckDB work-area connection of the extraction's own.</param>
+/// <param name="Target">The first lake part to write.</param>
+public sealed record ExtractRequest(DuckDbConnection WorkArea, LakeWriter Lake, LakeTarget Target)
+{
+    /// <summary>Only rows at or past this bound, in cursor order (cursor streams); everything when null.</summary>
+    public Incremental.CursorBound? From { get; init; }
+
+    /// <summary>The pipeline's cursor columns: the extract is ordered by them, so every part ends a consistent prefix.</summary>
+    public ImmutableArray<string> Cursor { get; init; } = [];
+
+    /// <summary>Only these columns, as named in the source (the primary key, for delete detection); all when empty.</summary>
+    public ImmutableArray<string> Columns { get; init; } = [];
+
+    /// <summary>Called with each part as soon as it is in the lake, in order, before the next is read.</summary>
+    public Func<LakeManifest, CancellationToken, Task>? OnPart { get; init; }
+
+    /// <summary>Rows per part, when fewer than the staging budget allows (<c>chunk_rows:</c>).</summary>
+    public int? PartRows { get; init; }
+
+    /// <summary>The source columns named by <paramref name="names"/> (exactly, or in snake_case), in that order.</summary>
+    internal static IReadOnlyList<T> Pick<T>(IReadOnlyList<T> columns, IReadOnlyList<string> names, Func<T, string> name, string stream, string setting) =>
+        [.. names.Select(n => columns.FirstOrDefault(c => name(c) == n)
+            ?? columns.FirstOrDefault(c => Schema.ColumnNames.ToSnakeCase(name(c)) == n)
+            ?? throw new WharfException($"The column '{n}' named in '{setting}:' is not in {stream} ({string.Join(", ", columns.Select(name))})."))];
 }
 
 /// <summary>One stream of a source.</summary>

@@ -25,6 +25,9 @@ public interface IWarehouse : IDisposable
     /// <summary>Records a run that failed (nothing else is changed).</summary>
     Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default);
 
+    /// <summary>The pipeline's saved incremental state, per stream; also marks its runs that died mid-way as interrupted.</summary>
+    Task<IReadOnlyList<Incremental.StreamState>> StartPipelineAsync(string pipeline, CancellationToken cancellationToken = default);
+
     /// <summary>The most recent runs, newest first.</summary>
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(int last, string? pipeline = null, CancellationToken cancellationToken = default);
 
@@ -44,7 +47,10 @@ public sealed record TableKeys(string Table, IReadOnlyList<string> PrimaryKey, I
 /// <summary>A foreign key between two warehouse tables of the same schema.</summary>
 public sealed record ForeignKey(IReadOnlyList<string> Columns, string ReferencedTable, IReadOnlyList<string> ReferencedColumns);
 
-/// <summary>What to load: lake files of one extract into one table, and the audit row to write with it.</summary>
+/// <summary>
+/// What to load: lake files of one extract (or one chunk of it) into one table, what else the
+/// load must do (deletes, full refresh), and the audit row and state to write with it.
+/// </summary>
 public sealed record LoadRequest(
     string Schema,
     string Table,
@@ -53,6 +59,35 @@ public sealed record LoadRequest(
     string LakeRoot,
     RunRecord Record)
 {
-    /// <summary>The columns <see cref="WriteMode.Merge"/> upserts by, as named in the source.</summary>
+    /// <summary>The columns merge and scd2 work by, as named in the source.</summary>
     public IReadOnlyList<string> PrimaryKey { get; init; } = [];
+
+    /// <summary>
+    /// When the rows are loaded: <c>_wharf_loaded_at</c>, and the time SCD2 versions open and close.
+    /// The pipeline run's start, so a replay of the run writes the same values.
+    /// </summary>
+    public required DateTimeOffset LoadedAt { get; init; }
+
+    /// <summary>The watermark loaded before this chunk: appended rows at or before it may already be in the table, and are skipped if so.</summary>
+    public Incremental.Watermark? Loaded { get; init; }
+
+    /// <summary>Lake files holding every key the source has now; rows with other keys are deleted. Null when deletes are not detected.</summary>
+    public ImmutableArray<LakeManifest>? PresentKeys { get; init; }
+
+    public DeleteMode Deletes { get; init; } = DeleteMode.Hard;
+
+    /// <summary>The columns whose change opens a new SCD2 version; all data columns when empty.</summary>
+    public IReadOnlyList<string> Track { get; init; } = [];
+
+    /// <summary>The previous full snapshot (change_detection: hash): rows found there unchanged are not staged at all.</summary>
+    public ImmutableArray<LakeManifest> Previous { get; init; } = [];
+
+    /// <summary>Drop the table first (<c>--full-refresh</c>), inside the load's transaction.</summary>
+    public bool Recreate { get; init; }
+
+    /// <summary>Whether this load ends the stream's run (its audit row says succeeded), or is one chunk of it (running).</summary>
+    public bool Final { get; init; } = true;
+
+    /// <summary>The stream's state after this load, saved in the same transaction.</summary>
+    public Incremental.StreamState? State { get; init; }
 }

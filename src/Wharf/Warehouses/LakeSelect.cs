@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using Wharf.Lake;
 using Wharf.Schema;
 
 namespace Wharf.Warehouses;
@@ -14,29 +16,69 @@ public sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRead
 
     public const string RowColumn = "__wharf_row";
 
+    public const string RunIdColumn = "_wharf_run_id";
+
+    public const string LoadedAtColumn = "_wharf_loaded_at";
+
+    private ImmutableDictionary<string, string> warehouseNames = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>The extract's own columns, without Wharf's metadata.</summary>
+    public IReadOnlyList<string> DataColumns => [.. Columns.Where(c => c is not (RunIdColumn or LoadedAtColumn))];
+
     /// <param name="ordered">Adds <see cref="FileColumn"/> and <see cref="RowColumn"/>, so the last version of a key can be picked.</param>
     public static LakeSelect For(LoadRequest request, bool ordered = false)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var columns = request.Files[0].Columns;
+        var select = Read(request, request.Files, ordered);
+        if (!request.Previous.IsEmpty && request.Previous[0].Columns.SequenceEqual(request.Files[0].Columns) && select.PrimaryKey.Count > 0)
+        {
+            // change_detection: hash. Rows the previous snapshot has with the same values are not
+            // staged at all, so the warehouse only receives what changed.
+            var previous = Read(request, request.Previous, ordered: false);
+            var keys = string.Join(" AND ", select.PrimaryKey.Select(k => $"p.{Quote.Identifier(k)} = n.{Quote.Identifier(k)}"));
+            var data = select.DataColumns;
+            select = select with
+            {
+                Sql = $"SELECT n.* FROM ({select.Sql}) AS n WHERE NOT EXISTS (SELECT 1 FROM ({previous.Sql}) AS p WHERE {keys} " +
+                    $"AND hash({string.Join(", ", data.Select(c => $"p.{Quote.Identifier(c)}"))}) = hash({string.Join(", ", data.Select(c => $"n.{Quote.Identifier(c)}"))}))",
+            };
+        }
+
+        return select;
+    }
+
+    /// <summary>The distinct primary keys held in <paramref name="files"/> (delete detection), in warehouse names.</summary>
+    public static LakeSelect Keys(LoadRequest request, ImmutableArray<LakeManifest> files)
+    {
+        var select = Read(request, files, ordered: false);
+        var keys = string.Join(", ", select.PrimaryKey.Select(Quote.Identifier));
+        return select with { Sql = $"SELECT DISTINCT {keys} FROM ({select.Sql})", Columns = select.PrimaryKey };
+    }
+
+    /// <summary>The warehouse name of a column named as in the source or already in snake_case.</summary>
+    public string WarehouseName(string name, string table, string setting) => warehouseNames.TryGetValue(name, out var normalized)
+        ? normalized
+        : throw new WharfException($"The column '{name}' (from '{setting}:') is not among the columns of {table} ({string.Join(", ", DataColumns)}). Fix '{setting}:' in wharf.yml.");
+
+    private static LakeSelect Read(LoadRequest request, ImmutableArray<LakeManifest> lakeFiles, bool ordered)
+    {
+        var columns = lakeFiles[0].Columns;
         var names = ColumnNames.Normalize([.. columns.Select(c => c.Name)]);
         var projections = columns.Select((c, i) => c.Name == names[i] && c.StoredAs is null ? c.ReadExpression : $"{c.ReadExpression} AS {Quote.Identifier(names[i])}");
-        var files = string.Join(", ", request.Files.Select(f => Quote.Literal(Path.Combine(request.LakeRoot, f.File))));
-        var loadedAt = request.Record.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
+        var files = string.Join(", ", lakeFiles.Select(f => Quote.Literal(Path.Combine(request.LakeRoot, f.File))));
+        var loadedAt = request.LoadedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
         var order = ordered ? $", filename AS {FileColumn}, file_row_number AS {RowColumn}" : "";
         var options = ordered ? ", filename = true, file_row_number = true" : "";
-        var sql = $"SELECT {string.Join(", ", projections)}, {Quote.Literal(request.Record.RunId)} AS _wharf_run_id, " +
-            $"TIMESTAMPTZ {Quote.Literal(loadedAt + "+00")} AS _wharf_loaded_at{order} FROM read_parquet([{files}], union_by_name = true{options})";
+        var sql = $"SELECT {string.Join(", ", projections)}, {Quote.Literal(request.Record.RunId)} AS {RunIdColumn}, " +
+            $"TIMESTAMPTZ {Quote.Literal(loadedAt + "+00")} AS {LoadedAtColumn}{order} FROM read_parquet([{files}], union_by_name = true{options})";
 
-        // A key may be named as in the source or as in the warehouse (snake_case).
+        // A column may be named as in the source or as in the warehouse (snake_case).
         var warehouseName = columns.Select((c, i) => (c.Name, Normalized: names[i]))
             .SelectMany(c => new[] { (Key: c.Name, c.Normalized), (Key: c.Normalized, c.Normalized) })
             .DistinctBy(c => c.Key)
-            .ToDictionary(c => c.Key, c => c.Normalized, StringComparer.Ordinal);
-        var primaryKey = request.PrimaryKey.Select(key => warehouseName.TryGetValue(key, out var name)
-            ? name
-            : throw new Runs.LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
-                $"The primary key column '{key}' is not among the columns of {request.Schema}.{request.Table} ({string.Join(", ", names)}). Fix 'primary_key:' in wharf.yml.")).ToList();
-        return new LakeSelect(sql, [.. names, "_wharf_run_id", "_wharf_loaded_at"], primaryKey);
+            .ToImmutableDictionary(c => c.Key, c => c.Normalized, StringComparer.Ordinal);
+        var select = new LakeSelect(sql, [.. names, RunIdColumn, LoadedAtColumn], []) { warehouseNames = warehouseName };
+        var table = $"{request.Schema}.{request.Table}";
+        return select with { PrimaryKey = [.. request.PrimaryKey.Select(key => select.WarehouseName(key, table, "primary_key"))] };
     }
 }

@@ -21,21 +21,53 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
         return Task.FromResult(streams);
     }
 
-    public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(lake);
+        ArgumentNullException.ThrowIfNull(request);
         var format = ResolveFormat(stream.Files);
         var relation = FileReaderSql.Build(format, stream.Files, pipeline.Csv);
         var sourceFiles = stream.Files.Select(Relative).ToImmutableArray();
         try
         {
-            return [await lake.WriteAsync(workArea, target, $"SELECT * FROM {relation}", sourceFiles, cancellationToken)];
+            var select = Select(request, relation, stream.Name);
+            var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target, select, sourceFiles, cancellationToken);
+            if (request.OnPart is not null)
+            {
+                await request.OnPart(manifest, cancellationToken);
+            }
+
+            return [manifest];
         }
         catch (DuckDbException ex)
         {
             throw FileErrors.Explain(ex, format, stream.Files, pipeline, connection, Relative);
         }
+    }
+
+    /// <summary>The rows to extract: all, some columns (keys), or those at or past a cursor bound.</summary>
+    private static string Select(ExtractRequest request, string relation, string stream)
+    {
+        if (request.Columns.IsEmpty && request.From is null)
+        {
+            return $"SELECT * FROM {relation}";
+        }
+
+        // The files' column names are only known once DuckDB has looked at them.
+        var names = new List<string>();
+        using (var reader = request.WorkArea.Query($"DESCRIBE SELECT * FROM {relation}"))
+        {
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+
+        var columns = request.Columns.IsEmpty ? "*" : string.Join(", ", ExtractRequest.Pick(names, request.Columns, n => n, stream, "primary_key").Select(Quote.Identifier));
+        var where = request.From is { } bound
+            ? " WHERE " + bound.Where([.. ExtractRequest.Pick(names, request.Cursor, n => n, stream, "cursor").Select(Quote.Identifier)], Quote.Literal)
+            : "";
+        return $"SELECT {columns} FROM {relation}{where}";
     }
 
     private FileFormat ResolveFormat(IReadOnlyList<string> files)

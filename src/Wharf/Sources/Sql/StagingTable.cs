@@ -21,13 +21,15 @@ internal sealed class StagingTable : IAsyncDisposable
     private readonly string createSql;
     private readonly string lakeSelect;
     private readonly int partRows;
+    private readonly Func<LakeManifest, CancellationToken, Task>? onPart;
     private readonly List<LakeManifest> manifests = [];
     private DuckDbDatabase? database;
     private DuckDbConnection? connection;
     private DuckDbAppender? appender;
 
-    private StagingTable(LakeWriter lake, LakeTarget target, string createSql, string lakeSelect, int partRows)
+    private StagingTable(LakeWriter lake, LakeTarget target, string createSql, string lakeSelect, int partRows, Func<LakeManifest, CancellationToken, Task>? onPart)
     {
+        this.onPart = onPart;
         this.lake = lake;
         this.target = target;
         this.createSql = createSql;
@@ -38,14 +40,15 @@ internal sealed class StagingTable : IAsyncDisposable
     /// <summary>A staged column: its DuckDB type while staged, and the expression that gives the lake column.</summary>
     public sealed record Column(string Name, string StageType, string LakeExpression);
 
-    /// <param name="target">The first lake part to write; later parts count up from its <see cref="LakeTarget.Part"/>.</param>
+    /// <param name="request">Where parts go (its target is the first part; later ones count up), their size, and who hears of each.</param>
     /// <param name="parallel">How many extractions may stage at once: each gets its share of <see cref="RowBudget"/>.</param>
-    public static async Task<StagingTable> CreateAsync(LakeWriter lake, LakeTarget target, IReadOnlyList<Column> columns, int parallel, CancellationToken cancellationToken)
+    public static async Task<StagingTable> CreateAsync(ExtractRequest request, IReadOnlyList<Column> columns, int parallel, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(request);
         var createSql = $"CREATE TABLE {Name} ({string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.StageType}"))})";
         var lakeSelect = $"SELECT {string.Join(", ", columns.Select(c => c.LakeExpression))} FROM {Name}";
-        var stage = new StagingTable(lake, target, createSql, lakeSelect, Math.Max(10_000, RowBudget / Math.Max(1, parallel)));
+        var share = Math.Max(10_000, RowBudget / Math.Max(1, parallel));
+        var stage = new StagingTable(request.Lake, request.Target, createSql, lakeSelect, Math.Min(share, request.PartRows ?? share), request.OnPart);
         await stage.OpenPartAsync(cancellationToken);
         return stage;
     }
@@ -83,8 +86,13 @@ internal sealed class StagingTable : IAsyncDisposable
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
         appender!.Close();
-        manifests.Add(await lake.WriteAsync(connection!, target with { Part = target.Part + manifests.Count }, lakeSelect, [], cancellationToken));
+        var manifest = await lake.WriteAsync(connection!, target with { Part = target.Part + manifests.Count }, lakeSelect, [], cancellationToken);
+        manifests.Add(manifest);
         ClosePart();
+        if (onPart is not null)
+        {
+            await onPart(manifest, cancellationToken);
+        }
     }
 
     private void ClosePart()

@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 using Wharf.DuckDb;
+using Wharf.Incremental;
 using Wharf.Runs;
 
 namespace Wharf.Warehouses.DuckDb;
 
-/// <summary>The <c>_wharf.runs</c> audit table in a DuckDB warehouse.</summary>
+/// <summary>The <c>_wharf.runs</c> audit and <c>_wharf.state</c> tables in a DuckDB warehouse.</summary>
 internal static class DuckDbAudit
 {
     public static void EnsureTables(DuckDbConnection connection) => connection.Execute("""
@@ -25,20 +27,34 @@ internal static class DuckDbAudit
             error VARCHAR,
             lake_files VARCHAR[] NOT NULL
         );
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_inserted BIGINT DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_updated BIGINT DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_deleted BIGINT DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_unchanged BIGINT DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS watermark_before VARCHAR;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS watermark_after VARCHAR;
+        CREATE TABLE IF NOT EXISTS _wharf.state (
+            pipeline VARCHAR NOT NULL,
+            stream VARCHAR NOT NULL,
+            watermark VARCHAR,
+            snapshot VARCHAR[] NOT NULL,
+            run_id VARCHAR NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (pipeline, stream)
+        );
         """);
 
-    public static void Insert(DuckDbConnection connection, RunRecord record)
+    /// <summary>Writes the record, replacing the one a previous chunk of the same run and stream wrote.</summary>
+    public static void Upsert(DuckDbConnection connection, RunRecord record)
     {
-        using var statement = connection.Prepare("""
-            INSERT INTO _wharf.runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, from_json($14, '["VARCHAR"]'))
+        connection.Execute("DELETE FROM _wharf.runs WHERE run_id = $1 AND stream = $2", record.RunId, record.Stream);
+        using var statement = connection.Prepare($"""
+            INSERT INTO _wharf.runs ({RunRecordReader.Columns}, duration_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, from_json($13, '["VARCHAR"]'), $14, $15, $16, $17, $18, $19, $20)
             """);
-        statement.Bind(
-        [
-            record.RunId, record.Pipeline, record.Stream, record.Source, record.Target, record.Mode,
-            record.StartedAt, record.FinishedAt, (long)record.Duration.TotalMilliseconds,
-            record.RowsExtracted, record.RowsLoaded, record.Status.ToString().ToLowerInvariant(), record.Error,
-            System.Text.Json.JsonSerializer.Serialize(record.LakeFiles),
-        ]);
+        var values = RunRecordReader.Values(record);
+        values[12] = JsonSerializer.Serialize(record.LakeFiles);
+        statement.Bind([.. values, (long)record.Duration.TotalMilliseconds]);
         statement.ExecuteNonQuery();
     }
 
@@ -55,5 +71,32 @@ internal static class DuckDbAudit
         }
 
         return runs;
+    }
+
+    /// <summary>Marks the pipeline's runs still 'running' (their process died) as interrupted.</summary>
+    public static void MarkInterrupted(DuckDbConnection connection, string pipeline) => connection.Execute(
+        $"UPDATE _wharf.runs SET status = 'interrupted', error = {Quote.Literal(RunRecordReader.InterruptedError)} WHERE pipeline = $1 AND status = 'running'", pipeline);
+
+    public static IReadOnlyList<StreamState> ReadState(DuckDbConnection connection, string pipeline)
+    {
+        using var reader = connection.Query("SELECT stream, watermark, snapshot, run_id, updated_at FROM _wharf.state WHERE pipeline = $1", pipeline);
+        var states = new List<StreamState>();
+        while (reader.Read())
+        {
+            states.Add(new StreamState(
+                pipeline, reader.GetString(0), Watermark.FromJson(reader.IsDBNull(1) ? null : reader.GetString(1)),
+                [.. ((System.Collections.IEnumerable)reader.GetValue(2)).Cast<object?>().Select(f => (string)f!)],
+                reader.GetString(3), new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc))));
+        }
+
+        return states;
+    }
+
+    public static void SaveState(DuckDbConnection connection, StreamState state)
+    {
+        connection.Execute("DELETE FROM _wharf.state WHERE pipeline = $1 AND stream = $2", state.Pipeline, state.Stream);
+        connection.Execute(
+            "INSERT INTO _wharf.state VALUES ($1, $2, $3, from_json($4, '[\"VARCHAR\"]'), $5, $6)",
+            state.Pipeline, state.Stream, state.Watermark?.ToJson(), JsonSerializer.Serialize(state.Snapshot), state.RunId, state.UpdatedAt);
     }
 }

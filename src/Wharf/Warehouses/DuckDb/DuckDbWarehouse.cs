@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Wharf.DuckDb;
+using Wharf.Incremental;
 using Wharf.Projects;
 using Wharf.Runs;
 using Wharf.Schema;
@@ -70,31 +71,31 @@ public sealed class DuckDbWarehouse : IWarehouse
     public async Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var target = Quote.Qualified(request.Schema, request.Table);
-        var select = LakeSelect.For(request).Sql;
         await connection.ExecuteAsync("BEGIN TRANSACTION", cancellationToken);
         try
         {
             await connection.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
-            long rows;
-            if (request.Mode == WriteMode.Replace)
+            var write = TableWrite.For(request, postgres: false);
+            if (request.Recreate)
             {
-                // Inside the transaction, so readers see the old table until COMMIT and a failure keeps it.
-                rows = await connection.ExecuteAsync($"CREATE OR REPLACE TABLE {target} AS {select}", cancellationToken);
-            }
-            else if (request.Mode == WriteMode.Merge)
-            {
-                await connection.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {target} AS {select} LIMIT 0", cancellationToken);
-                rows = await MergeAsync(request, target, cancellationToken);
-            }
-            else
-            {
-                await connection.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {target} AS {select} LIMIT 0", cancellationToken);
-                rows = await connection.ExecuteAsync($"INSERT INTO {target} BY NAME {select}", cancellationToken);
+                await connection.ExecuteAsync($"DROP TABLE IF EXISTS {write.Target}", cancellationToken);
             }
 
-            var record = request.Record with { RowsLoaded = rows, Status = RunStatus.Succeeded, FinishedAt = time.GetUtcNow() };
-            DuckDbAudit.Insert(connection, record);
+            var counts = request.Files.IsEmpty ? default : await WriteAsync(request, write, cancellationToken);
+            if (request.PresentKeys is { } present)
+            {
+                await connection.ExecuteAsync(write.TempTable(TableWrite.Keys, LakeSelect.Keys(request, present).Sql), cancellationToken);
+                counts = counts with { Deleted = await write.DeleteMissingAsync(sql => connection.ExecuteAsync(sql, cancellationToken)) };
+                await connection.ExecuteAsync($"DROP TABLE {TableWrite.Keys}", cancellationToken);
+            }
+
+            var record = LoadResult.Complete(request, counts, time.GetUtcNow());
+            DuckDbAudit.Upsert(connection, record);
+            if (request.State is { } state)
+            {
+                DuckDbAudit.SaveState(connection, state);
+            }
+
             await connection.ExecuteAsync("COMMIT", cancellationToken);
 
             // Write the load to the database file now, inside the run, rather than at close:
@@ -105,48 +106,59 @@ public sealed class DuckDbWarehouse : IWarehouse
         catch (Exception ex)
         {
             TryRollback();
-            if (ex is DuckDbException duck)
+            if (ex is DuckDbException or WharfException and not LoadException)
             {
                 throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
-                    $"Loading {request.Schema}.{request.Table} failed and was rolled back; the table is as it was. DuckDB said: {duck.Summary}" +
-                    (request.Mode == WriteMode.Append ? " If the files' columns changed, run with mode: replace to rebuild the table." : ""), ex);
+                    $"Loading {request.Schema}.{request.Table} failed and was rolled back; the table and its state are as they were. " +
+                    (ex is DuckDbException duck ? $"DuckDB said: {duck.Summary}" : ex.Message) +
+                    (ex is DuckDbException && request.Mode != WriteMode.Replace ? " If the source's columns changed, run once with --full-refresh (or mode: replace) to rebuild the table." : ""), ex);
             }
 
             throw;
         }
     }
 
-    /// <summary>
-    /// Upsert: the last version of each key in the extract replaces the table's row (delete, then
-    /// insert, inside the load's transaction). Loading the same extract twice changes nothing.
-    /// </summary>
-    private async Task<long> MergeAsync(LoadRequest request, string target, CancellationToken cancellationToken)
+    private async Task<TableWrite.Counts> WriteAsync(LoadRequest request, TableWrite write, CancellationToken cancellationToken)
     {
-        var select = LakeSelect.For(request, ordered: true);
-        if (select.PrimaryKey.Count == 0)
+        var select = LakeSelect.For(request);
+        if (request.Mode == WriteMode.Replace)
         {
-            throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
-                $"mode: merge needs a primary key, and {request.Schema}.{request.Table} has none. Add 'primary_key:' to the pipeline.");
+            // Inside the transaction, so readers see the old table until COMMIT and a failure keeps it.
+            return new(await connection.ExecuteAsync($"CREATE OR REPLACE TABLE {write.Target} AS {select.Sql}", cancellationToken), 0, 0);
         }
 
-        var keys = string.Join(", ", select.PrimaryKey.Select(Quote.Identifier));
-        await connection.ExecuteAsync($"""
-            CREATE OR REPLACE TEMP TABLE __wharf_merge AS
-            SELECT * EXCLUDE ({LakeSelect.FileColumn}, {LakeSelect.RowColumn}) FROM ({select.Sql})
-            QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {LakeSelect.FileColumn} DESC, {LakeSelect.RowColumn} DESC) = 1
-            """, cancellationToken);
-        var nullKeys = (long)(connection.Scalar($"SELECT count(*) FROM temp.main.__wharf_merge WHERE {string.Join(" OR ", select.PrimaryKey.Select(k => $"{Quote.Identifier(k)} IS NULL"))}") ?? 0L);
-        if (nullKeys > 0)
+        if (!write.IsKeyed && !write.SkipsLoadedRows)
         {
-            throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
-                $"{nullKeys} row(s) have NULL in the primary key ({string.Join(", ", select.PrimaryKey)}) of {request.Schema}.{request.Table}; merge cannot match them. Nothing was loaded.");
+            await connection.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {write.Target} AS {select.Sql} LIMIT 0", cancellationToken);
+            return new(await connection.ExecuteAsync($"INSERT INTO {write.Target} BY NAME {select.Sql}", cancellationToken), 0, 0);
         }
 
-        var match = string.Join(" AND ", select.PrimaryKey.Select(k => $"{target}.{Quote.Identifier(k)} = m.{Quote.Identifier(k)}"));
-        await connection.ExecuteAsync($"DELETE FROM {target} USING temp.main.__wharf_merge AS m WHERE {match}", cancellationToken);
-        var rows = await connection.ExecuteAsync($"INSERT INTO {target} BY NAME SELECT * FROM temp.main.__wharf_merge", cancellationToken);
-        await connection.ExecuteAsync("DROP TABLE temp.main.__wharf_merge", cancellationToken);
-        return rows;
+        // Merge and scd2 stage the last version of each key in the extract (latest file, latest row).
+        var staged = select.Sql;
+        if (write.IsKeyed && select.PrimaryKey.Count > 0)
+        {
+            var keys = string.Join(", ", select.PrimaryKey.Select(Quote.Identifier));
+            staged = $"SELECT * EXCLUDE ({LakeSelect.FileColumn}, {LakeSelect.RowColumn}) FROM ({LakeSelect.For(request, ordered: true).Sql}) " +
+                $"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {LakeSelect.FileColumn} DESC, {LakeSelect.RowColumn} DESC) = 1";
+        }
+
+        await connection.ExecuteAsync(write.TempTable(TableWrite.Stage, staged), cancellationToken);
+        await connection.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {write.Target} AS SELECT * FROM {TableWrite.Stage} LIMIT 0", cancellationToken);
+        foreach (var sql in write.AddExtraColumns())
+        {
+            await connection.ExecuteAsync(sql, cancellationToken);
+        }
+
+        Task<long> Execute(string sql) => connection.ExecuteAsync(sql, cancellationToken);
+        Task<long> Count(string sql) => Task.FromResult((long)(connection.Scalar(sql) ?? 0L));
+        if (write.IsKeyed)
+        {
+            await write.CheckKeysAsync(Count);
+        }
+
+        var counts = await write.WriteAsync(Execute, Count);
+        await connection.ExecuteAsync($"DROP TABLE {TableWrite.Stage}", cancellationToken);
+        return counts;
     }
 
     private void TryRollback()
@@ -163,8 +175,14 @@ public sealed class DuckDbWarehouse : IWarehouse
 
     public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
-        DuckDbAudit.Insert(connection, record);
+        DuckDbAudit.Upsert(connection, record);
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<StreamState>> StartPipelineAsync(string pipeline, CancellationToken cancellationToken = default)
+    {
+        DuckDbAudit.MarkInterrupted(connection, pipeline);
+        return Task.FromResult(DuckDbAudit.ReadState(connection, pipeline));
     }
 
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(int last, string? pipeline = null, CancellationToken cancellationToken = default) =>

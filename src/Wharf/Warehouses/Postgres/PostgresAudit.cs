@@ -1,10 +1,11 @@
 using Npgsql;
 using NpgsqlTypes;
+using Wharf.Incremental;
 using Wharf.Runs;
 
 namespace Wharf.Warehouses.Postgres;
 
-/// <summary>The <c>_wharf.runs</c> audit table in a PostgreSQL warehouse (same columns as DuckDB's).</summary>
+/// <summary>The <c>_wharf.runs</c> audit and <c>_wharf.state</c> tables in a PostgreSQL warehouse (same columns as DuckDB's).</summary>
 internal static class PostgresAudit
 {
     public const string CreateSql = """
@@ -25,24 +26,44 @@ internal static class PostgresAudit
             error text,
             lake_files text[] NOT NULL
         );
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_inserted bigint NOT NULL DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_updated bigint NOT NULL DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_deleted bigint NOT NULL DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_unchanged bigint NOT NULL DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS watermark_before text;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS watermark_after text;
+        CREATE TABLE IF NOT EXISTS _wharf.state (
+            pipeline text NOT NULL,
+            stream text NOT NULL,
+            watermark text,
+            snapshot text[] NOT NULL,
+            run_id text NOT NULL,
+            updated_at timestamptz NOT NULL,
+            PRIMARY KEY (pipeline, stream)
+        );
         """;
 
-    public static async Task InsertAsync(NpgsqlConnection connection, RunRecord record, CancellationToken cancellationToken)
+    /// <summary>Writes the record, replacing the one a previous chunk of the same run and stream wrote.</summary>
+    public static async Task UpsertAsync(NpgsqlConnection connection, RunRecord record, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("INSERT INTO _wharf.runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)", connection);
-        object?[] values =
-        [
-            record.RunId, record.Pipeline, record.Stream, record.Source, record.Target, record.Mode,
-            record.StartedAt.UtcDateTime, record.FinishedAt.UtcDateTime, (long)record.Duration.TotalMilliseconds,
-            record.RowsExtracted, record.RowsLoaded, record.Status.ToString().ToLowerInvariant(), record.Error, record.LakeFiles.ToArray(),
-        ];
-        foreach (var value in values)
+        var values = RunRecordReader.Values(record);
+        var placeholders = string.Join(", ", Enumerable.Range(1, values.Length + 1).Select(i => $"${i}"));
+        await using var command = new NpgsqlCommand(
+            $"DELETE FROM _wharf.runs WHERE run_id = $1 AND stream = $3; INSERT INTO _wharf.runs ({RunRecordReader.Columns}, duration_ms) VALUES ({placeholders})", connection);
+        foreach (var value in values.Append((long)record.Duration.TotalMilliseconds))
         {
-            command.Parameters.Add(value is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text } : new NpgsqlParameter { Value = value });
+            command.Parameters.Add(Parameter(value));
         }
 
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private static NpgsqlParameter Parameter(object? value) => value switch
+    {
+        null => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+        DateTimeOffset time => new NpgsqlParameter { Value = time.UtcDateTime },
+        _ => new NpgsqlParameter { Value = value },
+    };
 
     public static async Task<IReadOnlyList<RunRecord>> ListAsync(NpgsqlConnection connection, int last, string? pipeline, CancellationToken cancellationToken)
     {
@@ -50,7 +71,7 @@ internal static class PostgresAudit
             SELECT {RunRecordReader.Columns} FROM _wharf.runs WHERE $1::text IS NULL OR pipeline = $1
             ORDER BY started_at DESC, run_id DESC, stream LIMIT $2
             """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)pipeline ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(Parameter(pipeline));
         command.Parameters.Add(new NpgsqlParameter { Value = last });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var runs = new List<RunRecord>();
@@ -60,5 +81,44 @@ internal static class PostgresAudit
         }
 
         return runs;
+    }
+
+    /// <summary>Marks the pipeline's runs still 'running' (their process died) as interrupted.</summary>
+    public static async Task MarkInterruptedAsync(NpgsqlConnection connection, string pipeline, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("UPDATE _wharf.runs SET status = 'interrupted', error = $2 WHERE pipeline = $1 AND status = 'running'", connection);
+        command.Parameters.Add(Parameter(pipeline));
+        command.Parameters.Add(Parameter(RunRecordReader.InterruptedError));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public static async Task<IReadOnlyList<StreamState>> ReadStateAsync(NpgsqlConnection connection, string pipeline, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT stream, watermark, snapshot, run_id, updated_at FROM _wharf.state WHERE pipeline = $1", connection);
+        command.Parameters.Add(Parameter(pipeline));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var states = new List<StreamState>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            states.Add(new StreamState(
+                pipeline, reader.GetString(0), Watermark.FromJson(reader.IsDBNull(1) ? null : reader.GetString(1)),
+                [.. reader.GetFieldValue<string[]>(2)], reader.GetString(3), new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero)));
+        }
+
+        return states;
+    }
+
+    public static async Task SaveStateAsync(NpgsqlConnection connection, StreamState state, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            DELETE FROM _wharf.state WHERE pipeline = $1 AND stream = $2;
+            INSERT INTO _wharf.state VALUES ($1, $2, $3, $4, $5, $6)
+            """, connection);
+        foreach (var value in new object?[] { state.Pipeline, state.Stream, state.Watermark?.ToJson(), state.Snapshot.ToArray(), state.RunId, state.UpdatedAt })
+        {
+            command.Parameters.Add(Parameter(value));
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

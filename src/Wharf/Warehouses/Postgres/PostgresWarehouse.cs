@@ -72,10 +72,8 @@ public sealed class PostgresWarehouse : IWarehouse
 
     private static string Hint(PostgresException ex, LoadRequest request) => ex.SqlState switch
     {
-        PostgresErrorCodes.InvalidColumnReference when request.Mode == WriteMode.Merge =>
-            " The existing table has no primary key to merge on; rebuild it once with mode: replace, or add the constraint.",
         PostgresErrorCodes.UndefinedColumn or PostgresErrorCodes.DatatypeMismatch when request.Mode != WriteMode.Replace =>
-            " The extract's columns differ from the table's; run once with mode: replace to rebuild it.",
+            " The extract's columns differ from the table's; run once with --full-refresh (or mode: replace) to rebuild it.",
         PostgresErrorCodes.DependentObjectsStillExist =>
             " Views depend on the table, so replace cannot swap it; drop them or use mode: merge.",
         _ => "",
@@ -83,72 +81,101 @@ public sealed class PostgresWarehouse : IWarehouse
 
     private async Task<RunRecord> LoadOnceAsync(LoadRequest request, CancellationToken cancellationToken)
     {
-        var select = LakeSelect.For(request);
         await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        using var reader = WorkArea.Query(select.Sql);
-        var columns = Enumerable.Range(0, reader.FieldCount).Select(i => PostgresColumn.For(select.Columns[i], reader.GetColumnType(i))).ToList();
-        var target = Quote.Qualified(request.Schema, request.Table);
-        var definition = string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.Type}"));
+        var write = TableWrite.For(request, postgres: true);
         await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
-
-        long rows;
-        switch (request.Mode)
+        if (request.Recreate)
         {
-            case WriteMode.Replace:
-                // Built beside the old table and swapped in at commit: readers never see a half table.
-                var fresh = Quote.Qualified(request.Schema, request.Table + "__wharf_new");
-                await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {fresh}; CREATE TABLE {fresh} ({definition})", cancellationToken);
-                rows = await CopyAsync(connection, fresh, columns, reader, cancellationToken);
-                await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {target}; ALTER TABLE {fresh} RENAME TO {Quote.Identifier(request.Table)}", cancellationToken);
-                break;
-            case WriteMode.Merge:
-                rows = await MergeAsync(connection, request, select, columns, reader, target, definition, cancellationToken);
-                break;
-            default:
-                await ExecuteAsync(connection, $"CREATE TABLE IF NOT EXISTS {target} ({definition})", cancellationToken);
-                rows = await CopyAsync(connection, target, columns, reader, cancellationToken);
-                break;
+            await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {write.Target}", cancellationToken);
         }
 
-        var record = request.Record with { RowsLoaded = rows, Status = RunStatus.Succeeded, FinishedAt = time.GetUtcNow() };
-        await PostgresAudit.InsertAsync(connection, record, cancellationToken);
+        var counts = request.Files.IsEmpty ? default : await WriteAsync(connection, request, write, cancellationToken);
+        if (request.PresentKeys is { } present)
+        {
+            // The source's keys go to a temporary table by COPY; the anti-join runs in PostgreSQL.
+            var keys = LakeSelect.Keys(request, present);
+            using (var reader = WorkArea.Query(keys.Sql))
+            {
+                var columns = Columns(keys, reader);
+                await ExecuteAsync(connection, $"CREATE TEMP TABLE {TableWrite.Keys} ({Definition(columns)}) ON COMMIT DROP", cancellationToken);
+                await CopyAsync(connection, TableWrite.Keys, columns, reader, cancellationToken);
+            }
+
+            await ExecuteAsync(connection, $"ANALYZE {TableWrite.Keys}", cancellationToken);
+            counts = counts with { Deleted = await write.DeleteMissingAsync(sql => ExecuteAsync(connection, sql, cancellationToken)) };
+        }
+
+        var record = LoadResult.Complete(request, counts, time.GetUtcNow());
+        await PostgresAudit.UpsertAsync(connection, record, cancellationToken);
+        if (request.State is { } state)
+        {
+            await PostgresAudit.SaveStateAsync(connection, state, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return record;
     }
 
-    /// <summary>COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE: the last version of a key wins.</summary>
-    private static async Task<long> MergeAsync(
-        NpgsqlConnection connection, LoadRequest request, LakeSelect select, List<PostgresColumn> columns, DuckDbDataReader reader,
-        string target, string definition, CancellationToken cancellationToken)
+    private static List<PostgresColumn> Columns(LakeSelect select, DuckDbDataReader reader) =>
+        [.. Enumerable.Range(0, reader.FieldCount).Select(i => PostgresColumn.For(select.Columns[i], reader.GetColumnType(i)))];
+
+    private static string Definition(IEnumerable<PostgresColumn> columns) =>
+        string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.Type}"));
+
+    private async Task<TableWrite.Counts> WriteAsync(NpgsqlConnection connection, LoadRequest request, TableWrite write, CancellationToken cancellationToken)
     {
-        if (select.PrimaryKey.Count == 0)
+        var select = LakeSelect.For(request);
+        using var reader = WorkArea.Query(select.Sql);
+        var columns = Columns(select, reader);
+        var definition = Definition(columns);
+        if (request.Mode == WriteMode.Replace)
         {
-            throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
-                $"mode: merge needs a primary key, and {request.Schema}.{request.Table} has none. Add 'primary_key:' to the pipeline.");
+            // Built beside the old table and swapped in at commit: readers never see a half table.
+            var fresh = Quote.Qualified(request.Schema, request.Table + "__wharf_new");
+            await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {fresh}; CREATE TABLE {fresh} ({definition})", cancellationToken);
+            var rows = await CopyAsync(connection, fresh, columns, reader, cancellationToken);
+            await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {write.Target}; ALTER TABLE {fresh} RENAME TO {Quote.Identifier(request.Table)}", cancellationToken);
+            return new(rows, 0, 0);
         }
 
-        var keys = string.Join(", ", select.PrimaryKey.Select(Quote.Identifier));
-        await ExecuteAsync(connection, $"CREATE TABLE IF NOT EXISTS {target} ({definition}, PRIMARY KEY ({keys}))", cancellationToken);
-        await ExecuteAsync(connection, $"CREATE TEMP TABLE __wharf_merge ({definition}) ON COMMIT DROP", cancellationToken);
-        await CopyAsync(connection, "__wharf_merge", columns, reader, cancellationToken);
-        await using (var nulls = new NpgsqlCommand($"SELECT count(*) FROM __wharf_merge WHERE {string.Join(" OR ", select.PrimaryKey.Select(k => $"{Quote.Identifier(k)} IS NULL"))}", connection))
+        var extra = string.Concat(write.ExtraColumns.Select(c => $", {c.Name} {c.Type}"));
+        var key = write.IsKeyed && write.TableKey.Count > 0 ? $", PRIMARY KEY ({string.Join(", ", write.TableKey.Select(Quote.Identifier))})" : "";
+        await ExecuteAsync(connection, $"CREATE TABLE IF NOT EXISTS {write.Target} ({definition}{extra}{key})", cancellationToken);
+        if (!write.IsKeyed && !write.SkipsLoadedRows)
         {
-            if ((long)(await nulls.ExecuteScalarAsync(cancellationToken))! is var count and > 0)
+            return new(await CopyAsync(connection, write.Target, columns, reader, cancellationToken), 0, 0);
+        }
+
+        // Rows go by COPY into a temporary table; merge and scd2 keep the last version of each key.
+        var copied = write.IsKeyed ? "__wharf_copy" : TableWrite.Stage;
+        await ExecuteAsync(connection, $"CREATE TEMP TABLE {copied} ({definition}) ON COMMIT DROP", cancellationToken);
+        await CopyAsync(connection, copied, columns, reader, cancellationToken);
+        foreach (var sql in write.AddExtraColumns())
+        {
+            await ExecuteAsync(connection, sql, cancellationToken);
+        }
+
+        Task<long> Execute(string sql) => ExecuteAsync(connection, sql, cancellationToken);
+        async Task<long> Count(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (write.IsKeyed)
+        {
+            if (select.PrimaryKey.Count > 0)
             {
-                throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
-                    $"{count} row(s) have NULL in the primary key ({string.Join(", ", select.PrimaryKey)}) of {request.Schema}.{request.Table}; merge cannot match them. Nothing was loaded.");
+                var keys = string.Join(", ", select.PrimaryKey.Select(Quote.Identifier));
+                await Execute(write.TempTable(TableWrite.Stage, $"SELECT DISTINCT ON ({keys}) * FROM {copied} ORDER BY {keys}, ctid DESC"));
             }
+
+            await write.CheckKeysAsync(Count);
         }
 
-        var names = string.Join(", ", columns.Select(c => Quote.Identifier(c.Name)));
-        var updates = string.Join(", ", columns.Where(c => !select.PrimaryKey.Contains(c.Name)).Select(c => $"{Quote.Identifier(c.Name)} = EXCLUDED.{Quote.Identifier(c.Name)}"));
-        await using var merge = new NpgsqlCommand($"""
-            INSERT INTO {target} ({names})
-            SELECT DISTINCT ON ({keys}) {names} FROM __wharf_merge ORDER BY {keys}, ctid DESC
-            ON CONFLICT ({keys}) DO {(updates.Length == 0 ? "NOTHING" : $"UPDATE SET {updates}")}
-            """, connection);
-        return await merge.ExecuteNonQueryAsync(cancellationToken);
+        await Execute($"ANALYZE {TableWrite.Stage}");
+        return await write.WriteAsync(Execute, Count);
     }
 
     private static Task<long> CopyAsync(NpgsqlConnection connection, string table, List<PostgresColumn> columns, DuckDbDataReader reader, CancellationToken cancellationToken) =>
@@ -207,16 +234,23 @@ public sealed class PostgresWarehouse : IWarehouse
             return rows;
         }, cancellationToken);
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    private static async Task<long> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
         await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
-        await PostgresAudit.InsertAsync(connection, record, cancellationToken);
+        await PostgresAudit.UpsertAsync(connection, record, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Incremental.StreamState>> StartPipelineAsync(string pipeline, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
+        await PostgresAudit.MarkInterruptedAsync(connection, pipeline, cancellationToken);
+        return await PostgresAudit.ReadStateAsync(connection, pipeline, cancellationToken);
     }
 
     public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(int last, string? pipeline = null, CancellationToken cancellationToken = default)

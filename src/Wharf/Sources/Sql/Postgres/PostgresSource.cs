@@ -47,19 +47,29 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         return selection.Streams;
     }
 
-    public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(request);
 
         // Rows are staged in private DuckDB databases (see StagingTable), not in the work area.
         var (from, columns, table) = plans[stream.Name];
-        var columnPlans = columns.Select(c => PostgresColumnPlan.For(stream.Name, c)).ToList();
+        var picked = request.Columns.IsEmpty ? columns : ExtractRequest.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
+        var columnPlans = picked.Select(c => PostgresColumnPlan.For(stream.Name, c)).ToList();
         var select = $"SELECT {string.Join(", ", columnPlans.Select(p => p.CopyExpression))} FROM {from}";
+        var ordered = !request.Cursor.IsEmpty;
+        if (ordered)
+        {
+            // A cursor extract is read in cursor order, so each part is a prefix whose watermark can be committed.
+            var cursor = ExtractRequest.Pick(columns, request.Cursor, c => c.Name, stream.Name, "cursor").Select(c => Quote.Identifier(c.Name)).ToList();
+            select += (request.From is { } bound ? $" WHERE {bound.Where(cursor, Quote.Literal)}" : "") + $" ORDER BY {Incremental.CursorBound.OrderBy(cursor)}";
+        }
+
         await using var coordinator = await PostgresConnector.OpenAsync(connection, cancellationToken);
-        var ranges = table is null ? [null] : await KeyRangesAsync(coordinator, table, cancellationToken);
+        var ranges = table is null || ordered ? [null] : await KeyRangesAsync(coordinator, table, cancellationToken);
         if (ranges.Count == 1)
         {
-            return await ExtractRangeAsync(coordinator, null, lake, target, stream, columnPlans, select, cancellationToken);
+            return await ExtractRangeAsync(coordinator, null, request, stream, columnPlans, select, cancellationToken);
         }
 
         // Every range reads the same snapshot, exported by the coordinator's transaction.
@@ -69,7 +79,8 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         var parts = await Task.WhenAll(ranges.Select(async (where, k) =>
         {
             await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
-            return await ExtractRangeAsync(database, snapshot, lake, target with { Part = k * 1000 }, stream, columnPlans, $"{select} WHERE {where}", cancellationToken);
+            var range = request with { Target = request.Target with { Part = k * 1000 } };
+            return await ExtractRangeAsync(database, snapshot, range, stream, columnPlans, $"{select} WHERE {where}", cancellationToken);
         }));
         return [.. parts.SelectMany(p => p)];
     }
@@ -106,7 +117,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
     }
 
     private async Task<IReadOnlyList<LakeManifest>> ExtractRangeAsync(
-        NpgsqlConnection database, string? snapshot, LakeWriter lake, LakeTarget target,
+        NpgsqlConnection database, string? snapshot, ExtractRequest request,
         SourceStream stream, List<PostgresColumnPlan> columnPlans, string select, CancellationToken cancellationToken)
     {
         if (snapshot is not null)
@@ -116,7 +127,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         }
 
         // Up to `parallel` tables and `parallel` key ranges of one table can stage at once.
-        await using var stage = await StagingTable.CreateAsync(lake, target,
+        await using var stage = await StagingTable.CreateAsync(request,
             [.. columnPlans.Select(p => new StagingTable.Column(p.Name, p.StageType, p.LakeExpression))], 2 * pipeline.Parallel, cancellationToken);
 
         // The COPY loop is synchronous (Npgsql's binary exporter and DuckDB's appender are

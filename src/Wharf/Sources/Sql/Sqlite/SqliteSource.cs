@@ -9,7 +9,7 @@ namespace Wharf.Sources.Sql.Sqlite;
 /// <summary>Tables (in foreign-key order) or one query of a SQLite database file.</summary>
 public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
 {
-    private readonly Dictionary<string, (string Sql, ImmutableArray<CatalogColumn> Columns)> plans = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string From, ImmutableArray<CatalogColumn> Columns)> plans = new(StringComparer.Ordinal);
 
     /// <summary>Notes about the load order (self-references, cycles), for the log.</summary>
     public IReadOnlyList<string> Notes { get; private set; } = [];
@@ -19,7 +19,7 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
         await using var database = await OpenAsync(connection, cancellationToken);
         if (pipeline.Query is { } query)
         {
-            plans[pipeline.Table] = (query, await DescribeQueryAsync(database, query, cancellationToken));
+            plans[pipeline.Table] = ($"({query}) AS q", await DescribeQueryAsync(database, query, cancellationToken));
             return [new SourceStream(pipeline.Table, "query", pipeline.Table, [])];
         }
 
@@ -28,20 +28,29 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
         Notes = selection.Notes;
         foreach (var table in selection.Tables)
         {
-            plans[table.Name] = ($"SELECT {string.Join(", ", table.Columns.Select(c => Quote.Identifier(c.Name)))} FROM {Quote.Identifier(table.Name)}", table.Columns);
+            plans[table.Name] = (Quote.Identifier(table.Name), table.Columns);
         }
 
         return selection.Streams;
     }
 
-    public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, DuckDbConnection workArea, LakeWriter lake, LakeTarget target, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(request);
 
         // Rows are staged in a private DuckDB database (see StagingTable), not in the work area.
-        var (sql, columns) = plans[stream.Name];
-        await using var stage = await StagingTable.CreateAsync(lake, target,
-            [.. columns.Select(c => new StagingTable.Column(c.Name, SqliteColumnType.ToDuckDb(c.DataType), Quote.Identifier(c.Name)))], pipeline.Parallel, cancellationToken);
+        var (from, columns) = plans[stream.Name];
+        var picked = request.Columns.IsEmpty ? columns : ExtractRequest.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
+        var sql = $"SELECT {string.Join(", ", picked.Select(c => Quote.Identifier(c.Name)))} FROM {from}";
+        if (!request.Cursor.IsEmpty)
+        {
+            var cursor = ExtractRequest.Pick(columns, request.Cursor, c => c.Name, stream.Name, "cursor").Select(c => Quote.Identifier(c.Name)).ToList();
+            sql += (request.From is { } bound ? $" WHERE {bound.Where(cursor, Quote.Literal)}" : "") + $" ORDER BY {Incremental.CursorBound.OrderBy(cursor)}";
+        }
+
+        await using var stage = await StagingTable.CreateAsync(request,
+            [.. picked.Select(c => new StagingTable.Column(c.Name, SqliteColumnType.ToDuckDb(c.DataType), Quote.Identifier(c.Name)))], pipeline.Parallel, cancellationToken);
         await using var database = await OpenAsync(connection, cancellationToken);
         await using var command = database.CreateCommand();
         command.CommandText = sql;

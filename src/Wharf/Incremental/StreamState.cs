@@ -1,0 +1,11 @@
+using System.Collections.Immutable;
+
+namespace Wharf.Incremental;
+
+/// <summary>
+/// One row of <c>_wharf.state</c>: what a stream's incremental loading has reached. Written in the
+/// same transaction as the data it describes, so the two can never disagree after a crash.
+/// </summary>
+/// <param name="Watermark">The greatest cursor value loaded (cursor streams).</param>
+/// <param name="Snapshot">The lake files of the last full extract (<c>change_detection: hash</c>).</param>
+public sealed record StreamState(string Pipeline, string Stream, Watermark? Watermark, ImmutableArray<string> Snapshot, string RunId, DateTimeOffset UpdatedAt);

@@ -1,0 +1,73 @@
+using System.Collections.Immutable;
+using Wharf.DuckDb;
+using Wharf.Lake;
+
+namespace Wharf.Incremental;
+
+/// <summary>Reads watermarks off lake files and applies lookbacks, in DuckDB, in each cursor type's exact text.</summary>
+public static class WatermarkSql
+{
+    /// <summary>The greatest cursor value in <paramref name="files"/>, or null when every row's cursor is NULL (or there are no rows).</summary>
+    public static Watermark? Read(DuckDbConnection connection, string lakeRoot, IReadOnlyList<LakeManifest> files, ImmutableArray<string> cursor)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(files);
+        var columns = Resolve(files[0], cursor);
+        var list = string.Join(", ", files.Select(f => Quote.Literal(Path.Combine(lakeRoot, f.File))));
+        var projections = columns.Select(c => $"{AsText(c.ReadExpression, c.Type)} AS {Quote.Identifier(c.Name)}");
+        var notNull = string.Join(" AND ", columns.Select(c => $"{Quote.Identifier(c.Name)} IS NOT NULL"));
+        var order = string.Join(", ", columns.Select(c => $"{c.ReadExpression} DESC"));
+        using var reader = connection.Query($"SELECT {string.Join(", ", projections)} FROM read_parquet([{list}], union_by_name = true) WHERE {notNull} ORDER BY {order} LIMIT 1");
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        return new Watermark([.. columns.Select(c => c.Name)], [.. columns.Select(c => c.Type)], [.. columns.Select((_, i) => reader.GetString(i))]);
+    }
+
+    /// <summary>The greater of two watermarks of the same cursor, compared in the cursor's type.</summary>
+    public static Watermark? Max(DuckDbConnection connection, Watermark? a, Watermark? b)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (a is null || b is null)
+        {
+            return a ?? b;
+        }
+
+        var left = string.Join(", ", a.Values.Select((v, i) => $"CAST({Quote.Literal(v)} AS {a.Types[i]})"));
+        var right = string.Join(", ", b.Values.Select((v, i) => $"CAST({Quote.Literal(v)} AS {b.Types[i]})"));
+        return (bool)connection.Scalar($"SELECT ({right}) > ({left})")! ? b : a;
+    }
+
+    /// <summary>The watermark's first value minus the lookback, in the same text form.</summary>
+    public static string Subtract(DuckDbConnection connection, Watermark watermark, Projects.Lookback lookback)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(watermark);
+        ArgumentNullException.ThrowIfNull(lookback);
+        var type = watermark.Types[0];
+        var temporal = type.StartsWith("TIMESTAMP", StringComparison.Ordinal) || type is "DATE" or "TIME";
+        if (temporal != lookback.IsDuration)
+        {
+            throw new WharfException(temporal
+                ? $"The cursor {watermark.Columns[0]} is a {type}, so 'lookback' must be a duration such as 10m or 2h, not '{lookback.Text}'."
+                : $"The cursor {watermark.Columns[0]} is a {type}, so 'lookback' must be a number, not '{lookback.Text}'.");
+        }
+
+        var value = $"CAST({Quote.Literal(watermark.Values[0])} AS {type})";
+        var shifted = type == "DATE" ? $"CAST({value} - {lookback.Sql} AS DATE)" : $"({value} - {lookback.Sql})";
+        return (string)connection.Scalar($"SELECT {AsText(shifted, type)}")!;
+    }
+
+    /// <summary>A value's exact text; a TIMESTAMPTZ in UTC with its offset, whatever the session's time zone.</summary>
+    internal static string AsText(string expression, string type) => type == "TIMESTAMP WITH TIME ZONE"
+        ? $"strftime({expression} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') || '+00'"
+        : $"CAST({expression} AS VARCHAR)";
+
+    /// <summary>The lake columns named by the cursor (as in the source, or in snake_case).</summary>
+    internal static IReadOnlyList<LakeColumn> Resolve(LakeManifest manifest, ImmutableArray<string> cursor) =>
+        [.. cursor.Select(name => manifest.Columns.FirstOrDefault(c => c.Name == name)
+            ?? manifest.Columns.FirstOrDefault(c => Schema.ColumnNames.ToSnakeCase(c.Name) == name)
+            ?? throw new WharfException($"The cursor column '{name}' is not in {manifest.Stream} ({string.Join(", ", manifest.Columns.Select(c => c.Name))}). Fix 'cursor:' in wharf.yml."))];
+}

@@ -1,0 +1,79 @@
+using System.Collections.Immutable;
+
+namespace Wharf.Projects;
+
+/// <summary>
+/// How a pipeline stays current without reloading everything: which rows are new (a cursor, or a
+/// row hash against the last snapshot), and what happens to rows the source no longer has.
+/// </summary>
+public sealed record IncrementalSettings
+{
+    /// <summary>Orderable columns (<c>cursor:</c>); each run extracts only rows at or past the saved watermark.</summary>
+    public ImmutableArray<string> Cursor { get; init; } = [];
+
+    /// <summary>How far before the watermark to read again, for rows committed late (<c>lookback:</c>).</summary>
+    public Lookback? Lookback { get; init; }
+
+    /// <summary>The watermark of the very first run (<c>initial:</c>), as text the source casts to the cursor's type.</summary>
+    public string? Initial { get; init; }
+
+    /// <summary>Whether rows gone from the source are deleted from the warehouse (<c>detect_deletes:</c>).</summary>
+    public bool DetectDeletes { get; init; }
+
+    /// <value>Defaults to <see cref="DeleteMode.Hard"/>.</value>
+    public DeleteMode Deletes { get; init; } = DeleteMode.Hard;
+
+    /// <summary><see cref="ChangeDetection.Hash"/> compares each run's full extract with the previous snapshot in the lake.</summary>
+    public ChangeDetection ChangeDetection { get; init; } = ChangeDetection.None;
+
+    /// <summary>The columns whose change opens a new SCD2 version (<c>track:</c>); all data columns when empty.</summary>
+    public ImmutableArray<string> Track { get; init; } = [];
+
+    /// <summary>Rows per committed chunk of a cursor extract (<c>chunk_rows:</c>); a crashed run resumes after the last one.</summary>
+    public int? ChunkRows { get; init; }
+
+    public bool HasCursor => !Cursor.IsEmpty;
+}
+
+public enum DeleteMode
+{
+    /// <summary>Rows gone from the source are deleted.</summary>
+    Hard,
+
+    /// <summary>Rows gone from the source stay, with <c>_wharf_deleted_at</c> set.</summary>
+    Soft,
+}
+
+public enum ChangeDetection
+{
+    None,
+
+    /// <summary>Each run extracts everything; a row hash against the previous snapshot finds inserts, updates and deletes.</summary>
+    Hash,
+}
+
+/// <summary>A lookback: a duration for temporal cursors (<c>10m</c>, <c>2h</c>, <c>1d</c>) or a number for numeric ones.</summary>
+/// <param name="Text">As written in wharf.yml.</param>
+/// <param name="Sql">The SQL value subtracted from the watermark: <c>INTERVAL '600 seconds'</c> or a number.</param>
+public sealed record Lookback(string Text, string Sql, bool IsDuration)
+{
+    private static readonly Dictionary<string, long> Units = new(StringComparer.Ordinal)
+    {
+        ["s"] = 1, ["m"] = 60, ["h"] = 3600, ["d"] = 86400,
+    };
+
+    /// <summary>Parses <c>30s</c>, <c>10m</c>, <c>2h</c>, <c>1d</c>, or a non-negative number.</summary>
+    public static Lookback? Parse(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed.Length > 1 && Units.TryGetValue(trimmed[^1..], out var seconds)
+            && long.TryParse(trimmed[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count))
+        {
+            return new Lookback(trimmed, $"INTERVAL '{count * seconds} seconds'", IsDuration: true);
+        }
+
+        return decimal.TryParse(trimmed, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? new Lookback(trimmed, number.ToString(System.Globalization.CultureInfo.InvariantCulture), IsDuration: false)
+            : null;
+    }
+}

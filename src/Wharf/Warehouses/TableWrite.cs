@@ -1,0 +1,156 @@
+using System.Globalization;
+using Wharf.Projects;
+
+namespace Wharf.Warehouses;
+
+/// <summary>
+/// The keyed write modes (append over a watermark, merge, scd2) and delete detection, as SQL over
+/// rows already staged in the warehouse's temporary table <see cref="Stage"/>. The statements are
+/// the same on DuckDB and PostgreSQL; only staging differs, and it is each warehouse's own.
+/// </summary>
+internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool postgres)
+{
+    public const string Stage = "__wharf_stage";
+    public const string Keys = "__wharf_keys";
+    private const string Changed = "__wharf_changed";
+    private const string ValidFrom = "_wharf_valid_from";
+    private const string ValidTo = "_wharf_valid_to";
+    private const string IsCurrent = "_wharf_is_current";
+    private const string DeletedAt = "_wharf_deleted_at";
+
+    /// <summary>The writer of a load: its columns come from the data files, or (a cursor stream's last step) from the key files alone.</summary>
+    public static TableWrite For(LoadRequest request, bool postgres)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var select = !request.Files.IsEmpty ? LakeSelect.For(request) : request.PresentKeys is { } keys ? LakeSelect.Keys(request, keys) : null;
+        return new TableWrite(request, select, postgres);
+    }
+
+    /// <summary>What one load did to the table.</summary>
+    public readonly record struct Counts(long Inserted, long Updated, long Deleted);
+
+    public string Target { get; } = Quote.Qualified(request.Schema, request.Table);
+
+    private string TableName => $"{request.Schema}.{request.Table}";
+
+    private IReadOnlyList<string> KeyColumns => select?.PrimaryKey ?? request.PrimaryKey;
+
+    /// <summary>Columns this mode keeps beyond the extract's own, created with the table or added to an older one.</summary>
+    public IReadOnlyList<(string Name, string Type)> ExtraColumns => request.Mode switch
+    {
+        WriteMode.Scd2 => [(ValidFrom, "TIMESTAMPTZ"), (ValidTo, "TIMESTAMPTZ"), (IsCurrent, "BOOLEAN")],
+        WriteMode.Merge when request.PresentKeys is not null && request.Deletes == DeleteMode.Soft => [(DeletedAt, "TIMESTAMPTZ")],
+        _ => [],
+    };
+
+    /// <summary>The key a PostgreSQL table of this mode gets (SCD2 keeps one row per key and version).</summary>
+    public IReadOnlyList<string> TableKey => request.Mode == WriteMode.Scd2 ? [.. KeyColumns, ValidFrom] : KeyColumns;
+
+    /// <summary>Whether staged rows must be compared with the table (anything but a plain append).</summary>
+    public bool IsKeyed => request.Mode is WriteMode.Merge or WriteMode.Scd2;
+
+    public bool SkipsLoadedRows => request.Mode == WriteMode.Append && request.Loaded is not null;
+
+    public string TempTable(string name, string query) => postgres
+        ? $"DROP TABLE IF EXISTS {name}; CREATE TEMP TABLE {name} ON COMMIT DROP AS {query}"
+        : $"CREATE OR REPLACE TEMP TABLE {name} AS {query}";
+
+    public IEnumerable<string> AddExtraColumns() =>
+        ExtraColumns.Select(c => $"ALTER TABLE {Target} ADD COLUMN IF NOT EXISTS {c.Name} {c.Type}");
+
+    /// <summary>Fails when a staged row has a NULL key: merge and scd2 could not match it.</summary>
+    public async Task CheckKeysAsync(Func<string, Task<long>> count)
+    {
+        ArgumentNullException.ThrowIfNull(count);
+        if (KeyColumns.Count == 0)
+        {
+            throw new WharfException($"mode: {Mode} needs a primary key, and {TableName} has none. Add 'primary_key:' to the pipeline.");
+        }
+
+        var nulls = await count($"SELECT count(*) FROM {Stage} WHERE {string.Join(" OR ", KeyColumns.Select(k => $"{Quote.Identifier(k)} IS NULL"))}");
+        if (nulls > 0)
+        {
+            throw new WharfException($"{nulls} row(s) have NULL in the primary key ({string.Join(", ", KeyColumns)}) of {TableName}; mode: {Mode} cannot match them. Nothing was loaded.");
+        }
+    }
+
+    /// <summary>Writes the staged rows into the table by the request's mode.</summary>
+    public async Task<Counts> WriteAsync(Func<string, Task<long>> execute, Func<string, Task<long>> count)
+    {
+        ArgumentNullException.ThrowIfNull(execute);
+        ArgumentNullException.ThrowIfNull(count);
+        var data = select ?? throw new InvalidOperationException("Nothing to write: the load has no files.");
+        var columns = string.Join(", ", data.Columns.Select(Quote.Identifier));
+        if (!IsKeyed)
+        {
+            var skip = SkipsLoadedRows ? $" WHERE NOT ({AtOrBeforeWatermark("s")} AND EXISTS (SELECT 1 FROM {Target} AS t WHERE {SameRow("t", "s")}))" : "";
+            return new Counts(await execute($"INSERT INTO {Target} ({columns}) SELECT {columns} FROM {Stage} AS s{skip}"), 0, 0);
+        }
+
+        // The staged rows that are new, or differ from the table's (current) row for their key.
+        var compared = request.Mode == WriteMode.Scd2 && request.Track.Count > 0
+            ? [.. request.Track.Select(c => data.WarehouseName(c, TableName, "track"))]
+            : data.DataColumns.Where(c => !KeyColumns.Contains(c)).ToList();
+        var differs = compared.Count == 0 ? "FALSE" : $"({string.Join(", ", compared.Select(c => $"s.{Quote.Identifier(c)}"))}) IS DISTINCT FROM ({string.Join(", ", compared.Select(c => $"t.{Quote.Identifier(c)}"))})";
+        var current = request.Mode == WriteMode.Scd2 ? $" AND t.{IsCurrent}" : "";
+        var revived = ExtraColumns.Any(c => c.Name == DeletedAt) ? $" OR t.{DeletedAt} IS NOT NULL" : "";
+        var firstKey = Quote.Identifier(KeyColumns[0]);
+        await execute(TempTable(Changed, $"""
+            SELECT s.*, t.{firstKey} IS NULL AS __wharf_new FROM {Stage} AS s
+            LEFT JOIN {Target} AS t ON {Match("t", "s")}{current}
+            WHERE t.{firstKey} IS NULL OR {differs}{revived}
+            """));
+        var inserted = await count($"SELECT count(*) FROM {Changed} WHERE __wharf_new");
+        long updated;
+        if (request.Mode == WriteMode.Scd2)
+        {
+            // Close the current version of each changed key, then open the new ones.
+            updated = await execute($"UPDATE {Target} SET {ValidTo} = {LoadedAt}, {IsCurrent} = FALSE FROM {Changed} AS c " +
+                $"WHERE {Target}.{IsCurrent} AND {Match(Target, "c")} AND NOT c.__wharf_new");
+            await execute($"INSERT INTO {Target} ({columns}, {ValidFrom}, {ValidTo}, {IsCurrent}) SELECT {columns}, {LoadedAt}, CAST(NULL AS TIMESTAMPTZ), TRUE FROM {Changed}");
+        }
+        else
+        {
+            updated = await execute($"DELETE FROM {Target} USING {Changed} AS c WHERE {Match(Target, "c")} AND NOT c.__wharf_new");
+            await execute($"INSERT INTO {Target} ({columns}) SELECT {columns} FROM {Changed}");
+        }
+
+        await execute($"DROP TABLE {Changed}");
+        return new Counts(inserted, updated, 0);
+    }
+
+    /// <summary>Deletes (hard, soft, or closes the SCD2 version of) the rows whose key is not in <see cref="Keys"/>.</summary>
+    public Task<long> DeleteMissingAsync(Func<string, Task<long>> execute)
+    {
+        ArgumentNullException.ThrowIfNull(execute);
+        var missing = $"NOT EXISTS (SELECT 1 FROM {Keys} AS k WHERE {Match(Target, "k")})";
+        return execute(request.Mode == WriteMode.Scd2
+            ? $"UPDATE {Target} SET {ValidTo} = {LoadedAt}, {IsCurrent} = FALSE WHERE {IsCurrent} AND {missing}"
+            : request.Deletes == DeleteMode.Soft
+                ? $"UPDATE {Target} SET {DeletedAt} = {LoadedAt} WHERE {DeletedAt} IS NULL AND {missing}"
+                : $"DELETE FROM {Target} WHERE {missing}");
+    }
+
+    private string Mode => request.Mode.ToString().ToLowerInvariant();
+
+    private string LoadedAt => $"CAST({Quote.Literal(request.LoadedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00")} AS TIMESTAMPTZ)";
+
+    private string Match(string left, string right) =>
+        string.Join(" AND ", KeyColumns.Select(k => $"{left}.{Quote.Identifier(k)} = {right}.{Quote.Identifier(k)}"));
+
+    /// <summary>Rows are the same by key, or (no key) by every column.</summary>
+    private string SameRow(string left, string right) => KeyColumns.Count > 0
+        ? Match(left, right)
+        : string.Join(" AND ", select!.DataColumns.Select(c => $"{left}.{Quote.Identifier(c)} IS NOT DISTINCT FROM {right}.{Quote.Identifier(c)}"));
+
+    /// <summary>The row's cursor is at or before the loaded watermark: it may have been loaded already.</summary>
+    private string AtOrBeforeWatermark(string alias)
+    {
+        var watermark = request.Loaded!;
+        var columns = watermark.Columns.Select(c => $"{alias}.{Quote.Identifier(select!.WarehouseName(c, TableName, "cursor"))}").ToList();
+        string Condition(int i) => i == columns.Count - 1
+            ? $"{columns[i]} <= {Quote.Literal(watermark.Values[i])}"
+            : $"{columns[i]} < {Quote.Literal(watermark.Values[i])} OR ({columns[i]} = {Quote.Literal(watermark.Values[i])} AND ({Condition(i + 1)}))";
+        return $"({Condition(0)})";
+    }
+}
