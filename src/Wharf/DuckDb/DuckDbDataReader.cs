@@ -13,6 +13,7 @@ public sealed class DuckDbDataReader : DbDataReader
 {
     private readonly DuckDbResult result;
     private readonly DuckDbPreparedStatement? ownedStatement;
+    private readonly DuckDbConnection connection;
     private readonly VectorReader[] columns;
     private readonly string[] names;
     private DataChunkHandle? chunk;
@@ -20,9 +21,10 @@ public sealed class DuckDbDataReader : DbDataReader
     private ulong row;
     private bool done;
 
-    internal DuckDbDataReader(DuckDbResult result, DuckDbPreparedStatement? ownedStatement, string sql)
+    internal DuckDbDataReader(DuckDbResult result, DuckDbConnection connection, DuckDbPreparedStatement? ownedStatement, string sql)
     {
         this.result = result;
+        this.connection = connection;
         this.ownedStatement = ownedStatement;
         Sql = sql;
         var count = result.ColumnCount;
@@ -231,15 +233,37 @@ public sealed class DuckDbDataReader : DbDataReader
         return columns[ordinal];
     }
 
+    /// <summary>
+    /// DuckDB keeps the transaction of a streaming result that was not read to the end open until
+    /// the connection's next statement, and an open transaction stops every other connection's
+    /// CHECKPOINT. An empty statement ends it now.
+    /// </summary>
+    private void EndTransaction()
+    {
+        try
+        {
+            connection.Execute("SELECT 1");
+        }
+        catch (Exception ex) when (ex is DuckDbException or ObjectDisposedException)
+        {
+            // The connection is gone or busy elsewhere: its transaction ends with it.
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
             chunk?.Dispose();
             chunk = null;
+            var unfinished = !done;
             done = true;
             result.Dispose();
             ownedStatement?.Dispose();
+            if (unfinished)
+            {
+                EndTransaction();
+            }
         }
 
         base.Dispose(disposing);

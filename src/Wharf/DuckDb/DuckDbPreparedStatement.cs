@@ -144,7 +144,7 @@ public sealed unsafe class DuckDbPreparedStatement : IDisposable
             throw new DuckDbException(error ?? "DuckDB reported an unknown error.", Sql);
         }
 
-        return new DuckDbDataReader(result, ownsStatement ? this : null, Sql);
+        return new DuckDbDataReader(result, connection, ownsStatement ? this : null, Sql);
     }
 
     internal DuckDbConnection Connection => connection;

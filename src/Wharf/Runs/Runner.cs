@@ -239,6 +239,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
 
         public async Task CommitAsync(LakeManifest part, CancellationToken cancellationToken)
         {
+            FailPoint.Hit(FailPoint.PartWritten);
             var reached = WatermarkSql.Read(workArea, runner.lake.Layout.Root, [part], plan.Incremental.Cursor);
             Watermark = WatermarkSql.Max(workArea, Watermark, reached);
             Record = Record with
@@ -255,6 +256,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                 State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, Watermark, [], Record.RunId, runner.Now),
             };
             Record = await runner.LoadOneAsync(plan, request, cancellationToken);
+            FailPoint.Hit(FailPoint.ChunkCommitted);
             first = false;
             progress?.Report(new StreamPhase(Record.Pipeline, Record.Stream, $"{Record.RowsLoaded:N0} rows committed"));
         }

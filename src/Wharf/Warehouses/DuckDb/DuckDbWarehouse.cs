@@ -96,11 +96,9 @@ public sealed class DuckDbWarehouse : IWarehouse
                 DuckDbAudit.SaveState(connection, state);
             }
 
+            FailPoint.Hit(FailPoint.BeforeCommit);
             await connection.ExecuteAsync("COMMIT", cancellationToken);
-
-            // Write the load to the database file now, inside the run, rather than at close:
-            // the run's reported time is then the real cost, and the WAL stays small.
-            await connection.ExecuteAsync("CHECKPOINT", cancellationToken);
+            await CheckpointAsync(cancellationToken);
             return record;
         }
         catch (Exception ex)
@@ -159,6 +157,23 @@ public sealed class DuckDbWarehouse : IWarehouse
         var counts = await write.WriteAsync(Execute, Count);
         await connection.ExecuteAsync($"DROP TABLE {TableWrite.Stage}", cancellationToken);
         return counts;
+    }
+
+    /// <summary>
+    /// Writes the committed load to the database file now, inside the run, rather than at close:
+    /// the run's reported time is then the real cost, and the WAL stays small. Committed is
+    /// committed: if another connection's transaction holds the checkpoint off, DuckDB makes it later.
+    /// </summary>
+    private async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.ExecuteAsync("CHECKPOINT", cancellationToken);
+        }
+        catch (DuckDbException)
+        {
+            // Another connection has a transaction open (a parallel extraction); the WAL keeps the load.
+        }
     }
 
     private void TryRollback()

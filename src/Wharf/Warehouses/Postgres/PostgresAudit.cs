@@ -46,11 +46,16 @@ internal static class PostgresAudit
     /// <summary>Writes the record, replacing the one a previous chunk of the same run and stream wrote.</summary>
     public static async Task UpsertAsync(NpgsqlConnection connection, RunRecord record, CancellationToken cancellationToken)
     {
-        var values = RunRecordReader.Values(record);
-        var placeholders = string.Join(", ", Enumerable.Range(1, values.Length + 1).Select(i => $"${i}"));
-        await using var command = new NpgsqlCommand(
-            $"DELETE FROM _wharf.runs WHERE run_id = $1 AND stream = $3; INSERT INTO _wharf.runs ({RunRecordReader.Columns}, duration_ms) VALUES ({placeholders})", connection);
-        foreach (var value in values.Append((long)record.Duration.TotalMilliseconds))
+        await ExecuteAsync(connection, "DELETE FROM _wharf.runs WHERE run_id = $1 AND stream = $2", [record.RunId, record.Stream], cancellationToken);
+        var values = RunRecordReader.Values(record).Append((long)record.Duration.TotalMilliseconds).ToArray();
+        var placeholders = string.Join(", ", Enumerable.Range(1, values.Length).Select(i => $"${i}"));
+        await ExecuteAsync(connection, $"INSERT INTO _wharf.runs ({RunRecordReader.Columns}, duration_ms) VALUES ({placeholders})", values, cancellationToken);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, object?[] values, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
         {
             command.Parameters.Add(Parameter(value));
         }
@@ -86,10 +91,8 @@ internal static class PostgresAudit
     /// <summary>Marks the pipeline's runs still 'running' (their process died) as interrupted.</summary>
     public static async Task MarkInterruptedAsync(NpgsqlConnection connection, string pipeline, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("UPDATE _wharf.runs SET status = 'interrupted', error = $2 WHERE pipeline = $1 AND status = 'running'", connection);
-        command.Parameters.Add(Parameter(pipeline));
-        command.Parameters.Add(Parameter(RunRecordReader.InterruptedError));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await ExecuteAsync(connection, "UPDATE _wharf.runs SET status = 'interrupted', error = $2 WHERE pipeline = $1 AND status = 'running'",
+            [pipeline, RunRecordReader.InterruptedError], cancellationToken);
     }
 
     public static async Task<IReadOnlyList<StreamState>> ReadStateAsync(NpgsqlConnection connection, string pipeline, CancellationToken cancellationToken)
@@ -110,15 +113,8 @@ internal static class PostgresAudit
 
     public static async Task SaveStateAsync(NpgsqlConnection connection, StreamState state, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
-            DELETE FROM _wharf.state WHERE pipeline = $1 AND stream = $2;
-            INSERT INTO _wharf.state VALUES ($1, $2, $3, $4, $5, $6)
-            """, connection);
-        foreach (var value in new object?[] { state.Pipeline, state.Stream, state.Watermark?.ToJson(), state.Snapshot.ToArray(), state.RunId, state.UpdatedAt })
-        {
-            command.Parameters.Add(Parameter(value));
-        }
-
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await ExecuteAsync(connection, "DELETE FROM _wharf.state WHERE pipeline = $1 AND stream = $2", [state.Pipeline, state.Stream], cancellationToken);
+        await ExecuteAsync(connection, "INSERT INTO _wharf.state VALUES ($1, $2, $3, $4, $5, $6)",
+            [state.Pipeline, state.Stream, state.Watermark?.ToJson(), state.Snapshot.ToArray(), state.RunId, state.UpdatedAt], cancellationToken);
     }
 }

@@ -113,6 +113,7 @@ public sealed class PostgresWarehouse : IWarehouse
             await PostgresAudit.SaveStateAsync(connection, state, cancellationToken);
         }
 
+        FailPoint.Hit(FailPoint.BeforeCommit);
         await transaction.CommitAsync(cancellationToken);
         return record;
     }
