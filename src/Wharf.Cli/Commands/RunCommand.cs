@@ -21,7 +21,12 @@ internal static class RunCommand
         {
             Description = "Ignore saved watermarks and snapshots: extract everything and rebuild the pipelines' tables.",
         };
-        var command = new Command("run", "Extract, land in the lake and load every (or the named) pipeline.") { pipelines, format, fullRefresh };
+        var wait = new Option<int>("--wait")
+        {
+            Description = "When another run of the same pipeline (or another process on the DuckDB warehouse) is busy, wait up to this many seconds instead of stopping.",
+            DefaultValueFactory = _ => 0,
+        };
+        var command = new Command("run", "Extract, land in the lake and load every (or the named) pipeline.") { pipelines, format, fullRefresh, wait };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
@@ -33,8 +38,13 @@ internal static class RunCommand
             }
 
             using var logging = CommandRunner.Logging(parse.GetValue(CommonOptions.Verbose));
-            using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, cancellationToken);
-            var runner = new Runner(project, warehouse, TimeProvider.System, logging.CreateLogger("wharf.run")) { FullRefresh = parse.GetValue(fullRefresh) };
+            var patience = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(wait)));
+            using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, cancellationToken, patience);
+            var runner = new Runner(project, warehouse, TimeProvider.System, logging.CreateLogger("wharf.run"))
+            {
+                FullRefresh = parse.GetValue(fullRefresh),
+                WaitForLock = patience,
+            };
             var json = parse.GetValue(format) == OutputFormat.Json;
             var summary = json
                 ? await runner.RunAsync(names, null, cancellationToken)

@@ -10,4 +10,12 @@ public static class RunId
 {
     public static string New(DateTimeOffset startedAt) =>
         $"{startedAt.UtcDateTime:yyyyMMdd'T'HHmmssfff'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+
+    /// <summary>When the run started, read back from its id (to the millisecond).</summary>
+    public static DateTimeOffset StartedAt(string runId)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return DateTimeOffset.ParseExact(runId[..19], "yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal);
+    }
 }

@@ -23,6 +23,9 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
     /// <summary>Ignore saved watermarks and snapshots and rebuild the pipelines' tables (<c>--full-refresh</c>).</summary>
     public bool FullRefresh { get; init; }
 
+    /// <summary>How long to wait for another run of the same pipeline to finish (<c>--wait</c>); by default, none.</summary>
+    public TimeSpan WaitForLock { get; init; }
+
     /// <summary>Runs the named pipelines (all when none are named), in the order of the project file.</summary>
     public async Task<RunSummary> RunAsync(IReadOnlyCollection<string> pipelineNames, IProgress<RunEvent>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -48,7 +51,9 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
 
     private async Task<IReadOnlyList<RunRecord>> RunPipelineAsync(PipelineSettings pipeline, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
     {
-        var started = time.GetUtcNow();
+        // To the millisecond, as the run id says: a replay reads the run's start back from its id.
+        var now = time.GetUtcNow();
+        var started = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
         var runId = RunId.New(started);
         var connection = project.Connection(pipeline.Source);
         var source = SourceFactory.Create(connection, pipeline);
@@ -65,6 +70,21 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
 
         IReadOnlyList<SourceStream> streams;
         IReadOnlyList<StreamState> states;
+        PipelineLock pipelineLock;
+        try
+        {
+            pipelineLock = await PipelineLock.AcquireAsync(project.Directory, pipeline.Name, runId, WaitForLock, time, cancellationToken);
+        }
+        catch (WharfException ex)
+        {
+            // Not recorded in the audit: the run that holds the lock owns the pipeline's rows there.
+            LogMessages.StreamFailed(logger, ex, runId, record.Stream, ex.Message);
+            var refused = record with { FinishedAt = time.GetUtcNow(), Status = RunStatus.Failed, Error = ex.Message };
+            progress?.Report(new StreamFinished(refused));
+            return [refused];
+        }
+
+        using var held = pipelineLock;
         try
         {
             states = await warehouse.StartPipelineAsync(pipeline.Name, cancellationToken);
@@ -240,22 +260,24 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         public async Task CommitAsync(LakeManifest part, CancellationToken cancellationToken)
         {
             FailPoint.Hit(FailPoint.PartWritten);
-            var reached = WatermarkSql.Read(workArea, runner.lake.Layout.Root, [part], plan.Incremental.Cursor);
-            Watermark = WatermarkSql.Max(workArea, Watermark, reached);
-            Record = Record with
+            var reached = WatermarkSql.Max(workArea, Watermark, WatermarkSql.Read(workArea, runner.lake.Layout.Root, [part], plan.Incremental.Cursor));
+            var attempt = Record with
             {
                 RowsExtracted = Record.RowsExtracted + part.Rows,
                 LakeFiles = Record.LakeFiles.Add(part.File),
-                WatermarkAfter = Watermark?.ToString(),
+                WatermarkAfter = reached?.ToString(),
             };
-            var request = runner.Request(plan, [part], Record) with
+            var request = runner.Request(plan, [part], attempt) with
             {
                 Final = false,
                 Loaded = before,
                 Recreate = runner.FullRefresh && first,
-                State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, Watermark, [], Record.RunId, runner.Now),
+                State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, reached, [], attempt.RunId, runner.Now),
             };
+
+            // Record and Watermark move only once the chunk has committed: they describe what is in the warehouse.
             Record = await runner.LoadOneAsync(plan, request, cancellationToken);
+            Watermark = reached;
             FailPoint.Hit(FailPoint.ChunkCommitted);
             first = false;
             progress?.Report(new StreamPhase(Record.Pipeline, Record.Stream, $"{Record.RowsLoaded:N0} rows committed"));
@@ -302,7 +324,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             LoadRequest request;
             if (incremental.HasCursor)
             {
-                request = Request(plan, [], record) with
+                request = Request(plan, [], record with { LakeFiles = record.LakeFiles.AddRange(extraction.PresentKeys?.Select(k => k.File) ?? []) }) with
                 {
                     PresentKeys = extraction.PresentKeys,
                     State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, time.GetUtcNow()),

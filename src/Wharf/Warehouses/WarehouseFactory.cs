@@ -7,9 +7,27 @@ namespace Wharf.Warehouses;
 /// <summary>Opens the warehouse a project names.</summary>
 public static class WarehouseFactory
 {
-    public static async Task<IWarehouse> OpenAsync(WarehouseSettings settings, TimeProvider time, CancellationToken cancellationToken = default)
+    /// <param name="wait">How long to keep trying while another process has the embedded warehouse open.</param>
+    public static async Task<IWarehouse> OpenAsync(WarehouseSettings settings, TimeProvider time, CancellationToken cancellationToken = default, TimeSpan wait = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
+        var deadline = time.GetUtcNow() + wait;
+        while (true)
+        {
+            try
+            {
+                return await OpenOnceAsync(settings, time, cancellationToken);
+            }
+            catch (WarehouseInUseException) when (time.GetUtcNow() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task<IWarehouse> OpenOnceAsync(WarehouseSettings settings, TimeProvider time, CancellationToken cancellationToken)
+    {
         return settings.Kind switch
         {
             WarehouseKind.DuckDb => DuckDbWarehouse.Open(settings.Location, time),

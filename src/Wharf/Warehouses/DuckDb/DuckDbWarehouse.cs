@@ -47,9 +47,9 @@ public sealed class DuckDbWarehouse : IWarehouse
         }
         catch (DuckDbException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {
-            throw new WharfException(
+            throw new WarehouseInUseException(
                 $"The warehouse {path} is in use by another process ({ex.Summary}) " +
-                "Wait for the other run to finish, or stop it, and try again.", ex);
+                "Wait for the other run to finish, or stop it, and try again (wharf run --wait SECONDS queues behind it).", ex);
         }
 
         var connection = database.Connect();
