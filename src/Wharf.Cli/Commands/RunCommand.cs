@@ -39,7 +39,7 @@ internal static class RunCommand
 
             using var logging = CommandRunner.Logging(parse.GetValue(CommonOptions.Verbose));
             var patience = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(wait)));
-            using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, cancellationToken, patience);
+            using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, patience, cancellationToken);
             var runner = new Runner(project, warehouse, TimeProvider.System, logging.CreateLogger("wharf.run"))
             {
                 FullRefresh = parse.GetValue(fullRefresh),

@@ -26,17 +26,16 @@ public sealed class LakeLayout(string root)
             : null;
     }
 
-    /// <summary>Every manifest of a pipeline's stream, in the order the parts were written (run id, then part).</summary>
-    public IEnumerable<LakeManifest> Manifests(string pipeline, string stream)
+    /// <summary>Every manifest of a pipeline, in the order the parts were written (run id, then file).</summary>
+    public IEnumerable<LakeManifest> Manifests(string pipeline)
     {
-        var folder = Path.Combine(Root, pipeline, stream);
+        var folder = Path.Combine(Root, pipeline);
         if (!Directory.Exists(folder))
         {
             return [];
         }
 
         return Directory.EnumerateFiles(folder, "*.manifest.json", SearchOption.AllDirectories)
-            .Order(StringComparer.Ordinal)
             .Select(m => System.Text.Json.JsonSerializer.Deserialize<LakeManifest>(File.ReadAllText(m), LakeManifest.Json)!)
             .OrderBy(m => m.RunId, StringComparer.Ordinal).ThenBy(m => m.File, StringComparer.Ordinal);
     }

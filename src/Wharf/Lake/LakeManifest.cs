@@ -31,6 +31,9 @@ public sealed record LakeManifest
     /// <summary>What was read, as a human would describe it (the reader call or query).</summary>
     public required string SourceQuery { get; init; }
 
+    /// <summary>The stream's primary key, as named in the source (empty when it has none).</summary>
+    public ImmutableArray<string> PrimaryKey { get; init; } = [];
+
     public required DateTimeOffset StartedAt { get; init; }
 
     public required DateTimeOffset FinishedAt { get; init; }

@@ -61,6 +61,7 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
                 Columns = columns,
                 SourceFiles = sourceFiles,
                 SourceQuery = relationSql,
+                PrimaryKey = target.PrimaryKey,
                 StartedAt = started,
                 FinishedAt = time.GetUtcNow(),
             };
@@ -97,4 +98,8 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
 }
 
 /// <summary>Which lake file to write: pipeline, stream, run and part number.</summary>
-public sealed record LakeTarget(string Pipeline, string Stream, string RunId, DateTimeOffset RunStartedAt, int Part = 0);
+public sealed record LakeTarget(string Pipeline, string Stream, string RunId, DateTimeOffset RunStartedAt, int Part = 0)
+{
+    /// <summary>The stream's primary key, recorded in the manifest so a replay can merge without the source.</summary>
+    public ImmutableArray<string> PrimaryKey { get; init; } = [];
+}

@@ -175,7 +175,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             progress?.Report(new StreamStarted(record.Pipeline, record.Stream, plan.Stream.Description, plan.Stream.Bytes));
             LogMessages.StreamStarting(logger, record.RunId, record.Pipeline, record.Stream, plan.Stream.Description);
             using var workArea = warehouse.OpenWorkArea();
-            var request = new ExtractRequest(workArea, lake, new LakeTarget(record.Pipeline, record.Stream, record.RunId, plan.RunStartedAt));
+            var request = new ExtractRequest(workArea, lake, new LakeTarget(record.Pipeline, record.Stream, record.RunId, plan.RunStartedAt) { PrimaryKey = [.. plan.PrimaryKey] });
             var incremental = plan.Incremental;
             Extraction extraction;
             if (incremental.HasCursor)

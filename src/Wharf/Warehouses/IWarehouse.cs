@@ -85,6 +85,12 @@ public sealed record LoadRequest(
     /// <summary>Drop the table first (<c>--full-refresh</c>), inside the load's transaction.</summary>
     public bool Recreate { get; init; }
 
+    /// <summary>The run id written into <c>_wharf_run_id</c>: the original run's, when a replay reloads its files.</summary>
+    public string? RowsRunId { get; init; }
+
+    /// <summary>Append: first remove the rows <see cref="RowsRunId"/> loaded before, so reloading a run cannot double it.</summary>
+    public bool ReplacesRun { get; init; }
+
     /// <summary>Whether this load ends the stream's run (its audit row says succeeded), or is one chunk of it (running).</summary>
     public bool Final { get; init; } = true;
 

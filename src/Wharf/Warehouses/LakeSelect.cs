@@ -69,7 +69,7 @@ public sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRead
         var loadedAt = request.LoadedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
         var order = ordered ? $", filename AS {FileColumn}, file_row_number AS {RowColumn}" : "";
         var options = ordered ? ", filename = true, file_row_number = true" : "";
-        var sql = $"SELECT {string.Join(", ", projections)}, {Quote.Literal(request.Record.RunId)} AS {RunIdColumn}, " +
+        var sql = $"SELECT {string.Join(", ", projections)}, {Quote.Literal(request.RowsRunId ?? request.Record.RunId)} AS {RunIdColumn}, " +
             $"TIMESTAMPTZ {Quote.Literal(loadedAt + "+00")} AS {LoadedAtColumn}{order} FROM read_parquet([{files}], union_by_name = true{options})";
 
         // A column may be named as in the source or as in the warehouse (snake_case).

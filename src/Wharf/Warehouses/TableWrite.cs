@@ -51,6 +51,11 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
 
     public bool SkipsLoadedRows => request.Mode == WriteMode.Append && request.Loaded is not null;
 
+    /// <summary>Append of a reloaded run: its earlier rows go first (nothing when the run never loaded).</summary>
+    public string? ForgetRun => request.ReplacesRun && request.Mode == WriteMode.Append
+        ? $"DELETE FROM {Target} WHERE {LakeSelect.RunIdColumn} = {Quote.Literal(request.RowsRunId ?? request.Record.RunId)}"
+        : null;
+
     public string TempTable(string name, string query) => postgres
         ? $"DROP TABLE IF EXISTS {name}; CREATE TEMP TABLE {name} ON COMMIT DROP AS {query}"
         : $"CREATE OR REPLACE TEMP TABLE {name} AS {query}";

@@ -7,8 +7,11 @@ namespace Wharf.Warehouses;
 /// <summary>Opens the warehouse a project names.</summary>
 public static class WarehouseFactory
 {
+    public static Task<IWarehouse> OpenAsync(WarehouseSettings settings, TimeProvider time, CancellationToken cancellationToken = default) =>
+        OpenAsync(settings, time, TimeSpan.Zero, cancellationToken);
+
     /// <param name="wait">How long to keep trying while another process has the embedded warehouse open.</param>
-    public static async Task<IWarehouse> OpenAsync(WarehouseSettings settings, TimeProvider time, CancellationToken cancellationToken = default, TimeSpan wait = default)
+    public static async Task<IWarehouse> OpenAsync(WarehouseSettings settings, TimeProvider time, TimeSpan wait, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(time);

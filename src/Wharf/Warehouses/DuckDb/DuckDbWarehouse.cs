@@ -128,6 +128,11 @@ public sealed class DuckDbWarehouse : IWarehouse
         if (!write.IsKeyed && !write.SkipsLoadedRows)
         {
             await connection.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {write.Target} AS {select.Sql} LIMIT 0", cancellationToken);
+            if (write.ForgetRun is { } forget)
+            {
+                await connection.ExecuteAsync(forget, cancellationToken);
+            }
+
             return new(await connection.ExecuteAsync($"INSERT INTO {write.Target} BY NAME {select.Sql}", cancellationToken), 0, 0);
         }
 

@@ -145,6 +145,11 @@ public sealed class PostgresWarehouse : IWarehouse
         await ExecuteAsync(connection, $"CREATE TABLE IF NOT EXISTS {write.Target} ({definition}{extra}{key})", cancellationToken);
         if (!write.IsKeyed && !write.SkipsLoadedRows)
         {
+            if (write.ForgetRun is { } forget)
+            {
+                await ExecuteAsync(connection, forget, cancellationToken);
+            }
+
             return new(await CopyAsync(connection, write.Target, columns, reader, cancellationToken), 0, 0);
         }
 
