@@ -13,8 +13,8 @@ internal static class ReplayCommand
     public static Command Create()
     {
         var pipeline = new Argument<string>("pipeline") { Description = "The pipeline whose tables to reload." };
-        var run = new Option<string?>("--run") { Description = "Reload only this run's files on top of the tables (idempotent)." };
-        var since = new Option<string?>("--since") { Description = "Reapply the runs started at or after this UTC date or time (e.g. 2026-11-01 or 2026-11-01T12:00)." };
+        var run = new Option<string?>("--run") { Description = "Reapply this run and every later one over the tables (idempotent)." };
+        var since = new Option<string?>("--since") { Description = "Reapply the runs started at or after this UTC date or time (e.g. 2026-11-01 or 2026-11-01T12:00), over the tables." };
         var format = CommonOptions.Format(OutputFormat.Table, "How to print the summary: table or json.");
         var command = new Command("replay", "Rebuild a pipeline's tables from its lake files alone (all runs, in order), or reapply some runs.") { pipeline, run, since, format };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>

@@ -17,7 +17,11 @@ public sealed class Replayer(Project project, IWarehouse warehouse, TimeProvider
 {
     private readonly LakeLayout layout = new(project.LakeDirectory);
 
-    /// <summary>What to replay: every run (the tables are rebuilt), one run, or the runs since a moment (reapplied on top).</summary>
+    /// <summary>
+    /// What to replay: every run (the tables are rebuilt), or the runs from one run or one moment
+    /// on, reapplied over what the table holds. Later runs are always included: a merge or a
+    /// history is only right when every run after the first replayed one is applied again.
+    /// </summary>
     public sealed record Selection(string? RunId = null, DateTimeOffset? Since = null)
     {
         public bool RebuildsTables => RunId is null && Since is null;
@@ -36,10 +40,10 @@ public sealed class Replayer(Project project, IWarehouse warehouse, TimeProvider
         using var held = await PipelineLock.AcquireAsync(project.Directory, pipeline.Name, replayId, TimeSpan.Zero, time, cancellationToken);
         await warehouse.StartPipelineAsync(pipeline.Name, cancellationToken);
         var runs = (await LoadedRunsAsync(pipeline, cancellationToken))
-            .Where(r => selection.RunId is null || r.RunId == selection.RunId)
+            .Where(r => selection.RunId is null || string.CompareOrdinal(r.RunId, selection.RunId) >= 0)
             .Where(r => selection.Since is not { } since || RunId.StartedAt(r.RunId) >= since)
             .ToList();
-        if (runs.Count == 0)
+        if (runs.Count == 0 || (selection.RunId is { } first && runs[0].RunId != first))
         {
             throw new WharfException(selection.RunId is { } id
                 ? $"Pipeline '{pipeline.Name}' has no committed lake files from run {id}. 'wharf runs {pipeline.Name}' lists its runs."
@@ -100,6 +104,7 @@ public sealed class Replayer(Project project, IWarehouse warehouse, TimeProvider
                 Previous = incremental.ChangeDetection == ChangeDetection.Hash ? previous : [],
                 Recreate = selection.RebuildsTables && i == 0,
                 ReplacesRun = !selection.RebuildsTables,
+                RewindTo = !selection.RebuildsTables && i == 0 ? RunId.StartedAt(run.RunId) : null,
                 Final = last,
                 State = selection.RebuildsTables && last && (incremental.HasCursor || incremental.ChangeDetection == ChangeDetection.Hash)
                     ? new StreamState(pipeline.Name, record.Stream, reached, incremental.HasCursor ? [] : [.. run.Data.Select(m => m.File)], run.RunId, time.GetUtcNow())

@@ -91,6 +91,9 @@ public sealed record LoadRequest(
     /// <summary>Append: first remove the rows <see cref="RowsRunId"/> loaded before, so reloading a run cannot double it.</summary>
     public bool ReplacesRun { get; init; }
 
+    /// <summary>SCD2 replay: first undo the history from this moment on (versions opened then are dropped, versions closed then reopen).</summary>
+    public DateTimeOffset? RewindTo { get; init; }
+
     /// <summary>Whether this load ends the stream's run (its audit row says succeeded), or is one chunk of it (running).</summary>
     public bool Final { get; init; } = true;
 

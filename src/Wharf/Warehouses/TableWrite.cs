@@ -92,6 +92,13 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
             return new Counts(await execute($"INSERT INTO {Target} ({columns}) SELECT {columns} FROM {Stage} AS s{skip}"), 0, 0);
         }
 
+        if (request.Mode == WriteMode.Scd2 && request.RewindTo is { } rewind)
+        {
+            var at = Timestamp(rewind);
+            await execute($"DELETE FROM {Target} WHERE {ValidFrom} >= {at}");
+            await execute($"UPDATE {Target} SET {ValidTo} = CAST(NULL AS TIMESTAMPTZ), {IsCurrent} = TRUE WHERE {ValidTo} >= {at}");
+        }
+
         // The staged rows that are new, or differ from the table's (current) row for their key.
         var compared = request.Mode == WriteMode.Scd2 && request.Track.Count > 0
             ? [.. request.Track.Select(c => data.WarehouseName(c, TableName, "track"))]
@@ -138,7 +145,10 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
 
     private string Mode => request.Mode.ToString().ToLowerInvariant();
 
-    private string LoadedAt => $"CAST({Quote.Literal(request.LoadedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00")} AS TIMESTAMPTZ)";
+    private string LoadedAt => Timestamp(request.LoadedAt);
+
+    private static string Timestamp(DateTimeOffset time) =>
+        $"CAST({Quote.Literal(time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00")} AS TIMESTAMPTZ)";
 
     private string Match(string left, string right) =>
         string.Join(" AND ", KeyColumns.Select(k => $"{left}.{Quote.Identifier(k)} = {right}.{Quote.Identifier(k)}"));
