@@ -19,6 +19,12 @@ internal static class RunRecordJson
         duration_seconds = r.Duration.TotalSeconds,
         rows_extracted = r.RowsExtracted,
         rows_loaded = r.RowsLoaded,
+        rows_inserted = r.RowsInserted,
+        rows_updated = r.RowsUpdated,
+        rows_deleted = r.RowsDeleted,
+        rows_unchanged = r.RowsUnchanged,
+        watermark_before = r.WatermarkBefore,
+        watermark_after = r.WatermarkAfter,
         error = r.Error,
         lake_files = r.LakeFiles,
     };

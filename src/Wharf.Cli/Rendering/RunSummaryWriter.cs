@@ -13,7 +13,9 @@ internal static class RunSummaryWriter
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("pipeline").AddColumn("table").AddColumn("status")
             .AddColumn(new TableColumn("rows").RightAligned()).AddColumn(new TableColumn("seconds").RightAligned())
-            .AddColumn(new TableColumn("rows/s").RightAligned());
+            .AddColumn(new TableColumn("rows/s").RightAligned())
+            .AddColumn(new TableColumn("new").RightAligned()).AddColumn(new TableColumn("updated").RightAligned())
+            .AddColumn(new TableColumn("deleted").RightAligned()).AddColumn(new TableColumn("unchanged").RightAligned());
         foreach (var s in summary.Streams)
         {
             table.AddRow(
@@ -22,7 +24,11 @@ internal static class RunSummaryWriter
                 s.Status == RunStatus.Succeeded ? "[green]ok[/]" : "[red]failed[/]",
                 s.RowsLoaded.ToString("N0", CultureInfo.InvariantCulture),
                 s.Duration.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
-                RunProgress.Rate(s.RowsLoaded, s.Duration));
+                RunProgress.Rate(s.RowsLoaded, s.Duration),
+                Count(s.RowsInserted),
+                Count(s.RowsUpdated),
+                Count(s.RowsDeleted),
+                Count(s.RowsUnchanged));
         }
 
         console.Write(table);
@@ -30,12 +36,14 @@ internal static class RunSummaryWriter
         var loaded = summary.Streams.Sum(s => s.RowsLoaded);
         console.MarkupLine(failed.Count == 0
             ? $"[green]Done:[/] {loaded.ToString("N0", CultureInfo.InvariantCulture)} rows in {summary.Streams.Length} table(s), {summary.Duration.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)}s."
-            : $"[red]{failed.Count} of {summary.Streams.Length} stream(s) failed[/] ({summary.Duration.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)}s). Nothing of a failed stream was loaded.");
+            : $"[red]{failed.Count} of {summary.Streams.Length} stream(s) failed[/] ({summary.Duration.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)}s). A failed load is rolled back; a cursor stream keeps the chunks it committed and the next run resumes after them.");
         foreach (var f in failed)
         {
             Console.Error.WriteLine($"error: {f.Error}");
         }
     }
+
+    private static string Count(long rows) => rows.ToString("N0", CultureInfo.InvariantCulture);
 
     public static void WriteJson(TextWriter output, RunSummary summary)
     {
