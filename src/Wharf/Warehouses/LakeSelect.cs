@@ -58,7 +58,7 @@ public sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRead
     /// <summary>The warehouse name of a column named as in the source or already in snake_case.</summary>
     public string WarehouseName(string name, string table, string setting) => warehouseNames.TryGetValue(name, out var normalized)
         ? normalized
-        : throw new WharfException($"The column '{name}' (from '{setting}:') is not among the columns of {table} ({string.Join(", ", DataColumns)}). Fix '{setting}:' in wharf.yml.");
+        : throw new WharfException($"'{name}' is not among the columns of {table} ({string.Join(", ", DataColumns)}). Fix '{setting}:' in wharf.yml.");
 
     private static LakeSelect Read(LoadRequest request, ImmutableArray<LakeManifest> lakeFiles, bool ordered)
     {
