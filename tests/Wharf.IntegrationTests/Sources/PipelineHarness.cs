@@ -21,11 +21,14 @@ internal sealed class PipelineHarness : IDisposable
         return this;
     }
 
-    public async Task<RunSummary> RunAsync(params string[] pipelines)
+    public Task<RunSummary> RunAsync(params string[] pipelines) => RunAsync(fullRefresh: false, pipelines);
+
+    /// <summary>Runs the project's warehouse (DuckDB file or PostgreSQL, as wharf.yml says); <paramref name="fullRefresh"/> is <c>--full-refresh</c>.</summary>
+    public async Task<RunSummary> RunAsync(bool fullRefresh, params string[] pipelines)
     {
         var project = await ProjectLoader.LoadAsync(Root, cancellationToken: TestContext.Current.CancellationToken);
         using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, TestContext.Current.CancellationToken);
-        var runner = new Runner(project, warehouse, TimeProvider.System, NullLogger.Instance);
+        var runner = new Runner(project, warehouse, TimeProvider.System, NullLogger.Instance) { FullRefresh = fullRefresh };
         return await runner.RunAsync(pipelines, null, TestContext.Current.CancellationToken);
     }
 
