@@ -7,7 +7,10 @@ namespace Wharf.Incremental;
 /// purpose: rows that share the watermark's value but were committed after the last run are read
 /// again, and the load drops what it already has (see the warehouses' write modes).
 /// </summary>
-/// <param name="Values">One value per leading cursor column, as text; one value when a lookback or initial applies.</param>
+/// <param name="Values">
+/// One value per leading cursor column, as text; one value when a lookback or initial applies.
+/// None after a first run that saw only NULL cursors: every row with a cursor is new, NULL ones are not.
+/// </param>
 public sealed record CursorBound(ImmutableArray<string> Values)
 {
     /// <summary>
@@ -19,6 +22,11 @@ public sealed record CursorBound(ImmutableArray<string> Values)
     {
         ArgumentNullException.ThrowIfNull(quotedColumns);
         ArgumentNullException.ThrowIfNull(literal);
+        if (Values.IsEmpty)
+        {
+            return $"({quotedColumns[0]} IS NOT NULL)";
+        }
+
         var count = Math.Min(Values.Length, quotedColumns.Count);
         string Condition(int i) => i == count - 1
             ? $"{quotedColumns[i]} >= {literal(Values[i])}"

@@ -14,7 +14,8 @@ public static class WatermarkSql
         ArgumentNullException.ThrowIfNull(files);
         var columns = Resolve(files[0], cursor);
         var list = string.Join(", ", files.Select(f => Quote.Literal(Path.Combine(lakeRoot, f.File))));
-        var projections = columns.Select(c => $"{AsText(c.ReadExpression, c.Type)} AS {Quote.Identifier(c.Name)}");
+        // Aliased apart from the columns: ORDER BY must sort the values, not their text.
+        var projections = columns.Select((c, i) => $"{AsText(c.ReadExpression, c.Type)} AS __wharf_watermark_{i}");
         var notNull = string.Join(" AND ", columns.Select(c => $"{Quote.Identifier(c.Name)} IS NOT NULL"));
         var order = string.Join(", ", columns.Select(c => $"{c.ReadExpression} DESC"));
         using var reader = connection.Query($"SELECT {string.Join(", ", projections)} FROM read_parquet([{list}], union_by_name = true) WHERE {notNull} ORDER BY {order} LIMIT 1");

@@ -249,7 +249,10 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             var incremental = plan.Incremental;
             if (before is null)
             {
-                return incremental.Initial is { } initial ? new CursorBound([initial]) : null;
+                // A first run that saw only NULL cursors saved no watermark, but it loaded those rows.
+                return incremental.Initial is { } initial ? new CursorBound([initial])
+                    : plan.State is { Watermark: null, Snapshot.IsEmpty: true } ? new CursorBound([])
+                    : null;
             }
 
             return incremental.Lookback is { } lookback

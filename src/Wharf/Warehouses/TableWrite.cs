@@ -39,7 +39,7 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
     public IReadOnlyList<(string Name, string Type)> ExtraColumns => request.Mode switch
     {
         WriteMode.Scd2 => [(ValidFrom, "TIMESTAMPTZ"), (ValidTo, "TIMESTAMPTZ"), (IsCurrent, "BOOLEAN")],
-        WriteMode.Merge when request.PresentKeys is not null && request.Deletes == DeleteMode.Soft => [(DeletedAt, "TIMESTAMPTZ")],
+        WriteMode.Merge when request.Deletes == DeleteMode.Soft => [(DeletedAt, "TIMESTAMPTZ")],
         _ => [],
     };
 

@@ -103,6 +103,11 @@ public sealed class PostgresWarehouse : IWarehouse
             }
 
             await ExecuteAsync(connection, $"ANALYZE {TableWrite.Keys}", cancellationToken);
+            foreach (var sql in write.AddExtraColumns())
+            {
+                await ExecuteAsync(connection, sql, cancellationToken);
+            }
+
             counts = counts with { Deleted = await write.DeleteMissingAsync(sql => ExecuteAsync(connection, sql, cancellationToken)) };
         }
 
