@@ -35,9 +35,7 @@ public sealed class PipelineLock : IDisposable
             {
                 // FileShare.None is an exclusive flock on Unix: a second process (or handle) cannot take it.
                 var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                await File.WriteAllTextAsync(holderPath,
-                    $"run {runId} (process {Environment.ProcessId} on {Environment.MachineName}, started {time.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC)",
-                    cancellationToken);
+                await File.WriteAllTextAsync(holderPath, Holder(runId, time), cancellationToken);
                 return new PipelineLock(stream, holderPath);
             }
             catch (IOException) when (time.GetUtcNow() < deadline)
@@ -53,6 +51,13 @@ public sealed class PipelineLock : IDisposable
                     "Wait for it to finish, or pass --wait SECONDS to queue behind it.", ex);
             }
         }
+    }
+
+    /// <summary>Who runs: <c>run 2026…-3f9a2c (process 4242 on etl-01, started 2026-11-22 10:15:00 UTC)</c>.</summary>
+    public static string Holder(string runId, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        return $"run {runId} (process {Environment.ProcessId} on {Environment.MachineName}, started {time.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC)";
     }
 
     public void Dispose()

@@ -71,9 +71,19 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         IReadOnlyList<SourceStream> streams;
         IReadOnlyList<StreamState> states;
         PipelineLock pipelineLock;
+        IAsyncDisposable warehouseLock;
         try
         {
             pipelineLock = await PipelineLock.AcquireAsync(project.Directory, pipeline.Name, runId, WaitForLock, time, cancellationToken);
+            try
+            {
+                warehouseLock = await warehouse.LockPipelineAsync(pipeline.Name, $"run {runId} pid {Environment.ProcessId}@{Environment.MachineName}", WaitForLock, cancellationToken);
+            }
+            catch
+            {
+                pipelineLock.Dispose();
+                throw;
+            }
         }
         catch (WharfException ex)
         {
@@ -85,6 +95,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         }
 
         using var held = pipelineLock;
+        await using var heldInWarehouse = warehouseLock;
         try
         {
             states = await warehouse.StartPipelineAsync(pipeline.Name, cancellationToken);

@@ -25,6 +25,14 @@ public interface IWarehouse : IDisposable
     /// <summary>Records a run that failed (nothing else is changed).</summary>
     Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Keeps other runs of the pipeline out of this warehouse until disposed, from any machine
+    /// (PostgreSQL: a session advisory lock; DuckDB's file lock already lets one process in).
+    /// </summary>
+    /// <param name="holder">Who is asking, for the message another run gets.</param>
+    /// <exception cref="WharfException">Another run holds it (past the wait); the message names it.</exception>
+    Task<IAsyncDisposable> LockPipelineAsync(string pipeline, string holder, TimeSpan wait, CancellationToken cancellationToken = default);
+
     /// <summary>The pipeline's saved incremental state, per stream; also marks its runs that died mid-way as interrupted.</summary>
     Task<IReadOnlyList<Incremental.StreamState>> StartPipelineAsync(string pipeline, CancellationToken cancellationToken = default);
 

@@ -204,6 +204,17 @@ public sealed class DuckDbWarehouse : IWarehouse
         return Task.CompletedTask;
     }
 
+    /// <summary>Nothing to take: DuckDB lets one process at a time open the file, and the pipeline lock orders runs within it.</summary>
+    public Task<IAsyncDisposable> LockPipelineAsync(string pipeline, string holder, TimeSpan wait, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IAsyncDisposable>(NoLock.Instance);
+
+    private sealed class NoLock : IAsyncDisposable
+    {
+        public static readonly NoLock Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     public Task<IReadOnlyList<StreamState>> StartPipelineAsync(string pipeline, CancellationToken cancellationToken = default)
     {
         DuckDbAudit.MarkInterrupted(connection, pipeline);

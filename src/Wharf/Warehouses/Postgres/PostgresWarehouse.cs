@@ -257,6 +257,70 @@ public sealed class PostgresWarehouse : IWarehouse
         await PostgresAudit.UpsertAsync(connection, record, cancellationToken);
     }
 
+    /// <summary>The advisory lock space of pipeline locks (the second key is the pipeline name's hash).</summary>
+    private const int LockSpace = 0x57686172;
+
+    public async Task<IAsyncDisposable> LockPipelineAsync(string pipeline, string holder, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
+        try
+        {
+            // The session's application_name tells a second run who holds the lock.
+            await ScalarAsync(connection, "SELECT set_config('application_name', $1, false)", $"wharf {holder}"[..Math.Min(63, holder.Length + 6)], cancellationToken);
+            var deadline = time.GetUtcNow() + wait;
+            while (!(bool)(await ScalarAsync(connection, $"SELECT pg_try_advisory_lock({LockSpace}, hashtext($1))", pipeline, cancellationToken))!)
+            {
+                if (time.GetUtcNow() >= deadline)
+                {
+                    var other = await ScalarAsync(connection, $"""
+                        SELECT a.application_name || coalesce(' from ' || host(a.client_addr), '') || ', connected since ' || to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC'
+                        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {LockSpace}::oid AND l.objid = (hashtext($1)::bigint & 4294967295)::oid
+                        """, pipeline, cancellationToken);
+                    throw new WharfException(
+                        $"Pipeline '{pipeline}' is already running against the warehouse {Description}: {other ?? "another run"}. Two runs of one pipeline never write at once; " +
+                        "wait for it to finish, or pass --wait SECONDS to queue behind it.");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+            }
+
+            return new AdvisoryLock(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, string parameter, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is DBNull ? null : value;
+    }
+
+    /// <summary>Held by its session: released when disposed, or by the server when the process dies.</summary>
+    private sealed class AdvisoryLock(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
+                await unlock.ExecuteNonQueryAsync();
+            }
+            catch (NpgsqlException)
+            {
+                // The session is gone, and its locks with it.
+            }
+
+            await connection.DisposeAsync();
+        }
+    }
+
     public async Task<IReadOnlyList<Incremental.StreamState>> StartPipelineAsync(string pipeline, CancellationToken cancellationToken = default)
     {
         await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
