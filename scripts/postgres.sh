@@ -197,7 +197,7 @@ wharf_pg_start() {
 # scripts/postgres.sh: a throwaway server for the tests.
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir/socket'
-max_connections = 200
+max_connections = 500
 fsync = off
 full_page_writes = off
 synchronous_commit = off

@@ -174,6 +174,9 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
 
         /// <summary>The watermark after the last committed chunk (cursor streams).</summary>
         public Watermark? Watermark { get; init; }
+
+        /// <summary>What the state holds after the last committed chunk (cursor streams).</summary>
+        public StateExpectation? Expected { get; init; }
     }
 
     private async Task<Extraction> ExtractAsync(ISource source, StreamPlan plan, SemaphoreSlim slots, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
@@ -194,7 +197,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                 chunks = new CursorChunks(this, plan, workArea, record, progress);
                 request = request with { Cursor = incremental.Cursor, From = chunks.Bound(), OnPart = chunks.CommitAsync, PartRows = incremental.ChunkRows };
                 var manifests = await WithProgress(record, workArea, progress, () => source.ExtractAsync(plan.Stream, request, cancellationToken));
-                extraction = new Extraction(chunks.Record, manifests) { Watermark = chunks.Watermark };
+                extraction = new Extraction(chunks.Record, manifests) { Watermark = chunks.Watermark, Expected = chunks.Expected };
             }
             else
             {
@@ -228,7 +231,8 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         {
             // Committed chunks stay: say so, and where the next run starts.
             return new Extraction(chunks.Record, null, new WharfException(
-                $"{ex.Message} The {chunks.Record.RowsExtracted:N0} rows of earlier chunks are committed; the next run resumes after {chunks.Watermark}.", ex));
+                $"{ex.Message.Replace("Nothing was loaded.", "Nothing of this chunk was loaded.", StringComparison.Ordinal)} " +
+                $"The {chunks.Record.RowsExtracted:N0} rows of earlier chunks are committed; the next run resumes after {chunks.Watermark}.", ex));
         }
         catch (WharfException ex)
         {
@@ -248,6 +252,9 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
     {
         private readonly Watermark? before = plan.State?.Watermark is { } saved && saved.Matches(plan.Incremental.Cursor) ? saved : null;
         private bool first = true;
+
+        /// <summary>What the state must hold when the next chunk commits (not checked for a full refresh's first chunk).</summary>
+        public StateExpectation? Expected { get; private set; } = runner.FullRefresh ? null : StateExpectation.Of(plan.State);
 
         public RunRecord Record { get; private set; } = record with { WatermarkBefore = plan.State?.Watermark?.ToString() };
 
@@ -286,12 +293,14 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                 Final = false,
                 Loaded = before,
                 Recreate = runner.FullRefresh && first,
+                Expected = Expected,
                 State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, reached, [], attempt.RunId, runner.Now),
             };
 
             // Record and Watermark move only once the chunk has committed: they describe what is in the warehouse.
             Record = await runner.LoadOneAsync(plan, request, cancellationToken);
             Watermark = reached;
+            Expected = StateExpectation.Of(request.State);
             FailPoint.Hit(FailPoint.ChunkCommitted);
             first = false;
             progress?.Report(new StreamPhase(Record.Pipeline, Record.Stream, $"{Record.RowsLoaded:N0} rows committed"));
@@ -341,6 +350,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                 request = Request(plan, [], record with { LakeFiles = record.LakeFiles.AddRange(extraction.PresentKeys?.Select(k => k.File) ?? []) }) with
                 {
                     PresentKeys = extraction.PresentKeys,
+                    Expected = extraction.Expected,
                     State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, time.GetUtcNow()),
                 };
             }
@@ -353,6 +363,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                     PresentKeys = incremental.DetectDeletes ? files : null,
                     Previous = hash && plan.State is { } state ? ReadSnapshot(state) : [],
                     Recreate = FullRefresh && plan.Pipeline.Mode != WriteMode.Replace,
+                    Expected = FullRefresh ? null : StateExpectation.Of(plan.State),
                     State = hash ? new StreamState(plan.Pipeline.Name, plan.Stream.Name, null, [.. files.Select(f => f.File)], record.RunId, time.GetUtcNow()) : null,
                 };
             }

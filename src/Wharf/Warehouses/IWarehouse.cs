@@ -105,6 +105,9 @@ public sealed record LoadRequest(
     /// <summary>Whether this load ends the stream's run (its audit row says succeeded), or is one chunk of it (running).</summary>
     public bool Final { get; init; } = true;
 
+    /// <summary>What the stream's state must be before this load (checked in its transaction); not checked when null.</summary>
+    public Incremental.StateExpectation? Expected { get; init; }
+
     /// <summary>The stream's state after this load, saved in the same transaction.</summary>
     public Incremental.StreamState? State { get; init; }
 }

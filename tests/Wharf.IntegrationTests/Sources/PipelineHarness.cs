@@ -29,7 +29,16 @@ internal sealed class PipelineHarness : IDisposable
         var project = await ProjectLoader.LoadAsync(Root, cancellationToken: TestContext.Current.CancellationToken);
         using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, TestContext.Current.CancellationToken);
         var runner = new Runner(project, warehouse, TimeProvider.System, NullLogger.Instance) { FullRefresh = fullRefresh };
-        return await runner.RunAsync(pipelines, null, TestContext.Current.CancellationToken);
+        try
+        {
+            return await runner.RunAsync(pipelines, null, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            // The run's pooled connections (one database per test) would otherwise idle for minutes
+            // and, across the suite, exhaust the server's connections. Only idle ones are closed.
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        }
     }
 
     public object? Scalar(string sql)

@@ -74,6 +74,17 @@ public sealed class DuckDbWarehouse : IWarehouse
         await connection.ExecuteAsync("BEGIN TRANSACTION", cancellationToken);
         try
         {
+            if (request is { Expected: { } expected, State: { } next })
+            {
+                using var found = connection.Query("SELECT run_id, watermark FROM _wharf.state WHERE pipeline = $1 AND stream = $2", next.Pipeline, next.Stream);
+                var row = found.Read();
+                if (expected.Check(next, row ? found.GetString(0) : null, row && !found.IsDBNull(1) ? found.GetString(1) : null) == StateExpectation.Verdict.AlreadyCommitted)
+                {
+                    TryRollback();
+                    return LoadResult.Complete(request with { Files = [] }, default, time.GetUtcNow());
+                }
+            }
+
             await connection.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
             var write = TableWrite.For(request, postgres: false);
             if (request.Recreate)

@@ -83,6 +83,27 @@ public sealed class PostgresWarehouse : IWarehouse
     {
         await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (request is { Expected: { } expected, State: { } next })
+        {
+            // FOR UPDATE: a concurrent writer of the same stream waits here, then sees this load's row.
+            await using var read = new NpgsqlCommand("SELECT run_id, watermark FROM _wharf.state WHERE pipeline = $1 AND stream = $2 FOR UPDATE", connection);
+            read.Parameters.Add(new NpgsqlParameter { Value = next.Pipeline });
+            read.Parameters.Add(new NpgsqlParameter { Value = next.Stream });
+            string? runId = null, watermark = null;
+            await using (var found = await read.ExecuteReaderAsync(cancellationToken))
+            {
+                if (await found.ReadAsync(cancellationToken))
+                {
+                    (runId, watermark) = (found.GetString(0), found.IsDBNull(1) ? null : found.GetString(1));
+                }
+            }
+
+            if (expected.Check(next, runId, watermark) == Incremental.StateExpectation.Verdict.AlreadyCommitted)
+            {
+                return LoadResult.Complete(request with { Files = [] }, default, time.GetUtcNow());
+            }
+        }
+
         var write = TableWrite.For(request, postgres: true);
         await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
         if (request.Recreate)
