@@ -252,6 +252,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
     {
         private readonly Watermark? before = plan.State?.Watermark is { } saved && saved.Matches(plan.Incremental.Cursor) ? saved : null;
         private bool first = true;
+        private bool allNew;
 
         /// <summary>What the state must hold when the next chunk commits (not checked for a full refresh's first chunk).</summary>
         public StateExpectation? Expected { get; private set; } = runner.FullRefresh ? null : StateExpectation.Of(plan.State);
@@ -288,8 +289,15 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                 LakeFiles = Record.LakeFiles.Add(part.File),
                 WatermarkAfter = reached?.ToString(),
             };
+            if (first && before is null && plan.Pipeline.Mode is WriteMode.Merge or WriteMode.Scd2)
+            {
+                // A run from the beginning into an empty table reads each key once: nothing to compare with.
+                allNew = runner.FullRefresh || await runner.IsEmptyAsync(plan, cancellationToken);
+            }
+
             var request = runner.Request(plan, [part], attempt) with
             {
+                AllNew = allNew,
                 Final = false,
                 Loaded = before,
                 Recreate = runner.FullRefresh && first,
@@ -317,6 +325,19 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             Deletes = plan.Incremental.Deletes,
             Track = plan.Incremental.Track,
         };
+
+    private async Task<bool> IsEmptyAsync(StreamPlan plan, CancellationToken cancellationToken)
+    {
+        await plan.Loads.WaitAsync(cancellationToken);
+        try
+        {
+            return await warehouse.IsEmptyAsync(plan.Pipeline.Schema, plan.Stream.Target, cancellationToken);
+        }
+        finally
+        {
+            plan.Loads.Release();
+        }
+    }
 
     private async Task<RunRecord> LoadOneAsync(StreamPlan plan, LoadRequest request, CancellationToken cancellationToken)
     {

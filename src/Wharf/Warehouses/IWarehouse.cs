@@ -39,6 +39,9 @@ public interface IWarehouse : IDisposable
     /// <summary>The most recent runs, newest first.</summary>
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(int last, string? pipeline = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Whether the table is missing or has no rows.</summary>
+    Task<bool> IsEmptyAsync(string schema, string table, CancellationToken cancellationToken = default);
+
     /// <summary>Runs a query and streams its rows.</summary>
     DbDataReader Query(string sql);
 
@@ -89,6 +92,12 @@ public sealed record LoadRequest(
 
     /// <summary>The previous full snapshot (change_detection: hash): rows found there unchanged are not staged at all.</summary>
     public ImmutableArray<LakeManifest> Previous { get; init; } = [];
+
+    /// <summary>
+    /// Merge and scd2: no staged key can be in the table (it was empty when this run's first chunk
+    /// loaded, and a run reads each key once), so rows are inserted without comparing.
+    /// </summary>
+    public bool AllNew { get; init; }
 
     /// <summary>Drop the table first (<c>--full-refresh</c>), inside the load's transaction.</summary>
     public bool Recreate { get; init; }

@@ -47,12 +47,15 @@ public sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRead
         return select;
     }
 
-    /// <summary>The distinct primary keys held in <paramref name="files"/> (delete detection), in warehouse names.</summary>
+    /// <summary>
+    /// The primary keys held in <paramref name="files"/> (delete detection), in warehouse names. Not
+    /// made distinct: the anti-join does not care, and DISTINCT would hold every key in memory.
+    /// </summary>
     public static LakeSelect Keys(LoadRequest request, ImmutableArray<LakeManifest> files)
     {
         var select = Read(request, files, ordered: false);
         var keys = string.Join(", ", select.PrimaryKey.Select(Quote.Identifier));
-        return select with { Sql = $"SELECT DISTINCT {keys} FROM ({select.Sql})", Columns = select.PrimaryKey };
+        return select with { Sql = $"SELECT {keys} FROM ({select.Sql})", Columns = select.PrimaryKey };
     }
 
     /// <summary>The warehouse name of a column named as in the source or already in snake_case.</summary>

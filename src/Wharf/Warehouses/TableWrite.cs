@@ -99,6 +99,13 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
             await execute($"UPDATE {Target} SET {ValidTo} = CAST(NULL AS TIMESTAMPTZ), {IsCurrent} = TRUE WHERE {ValidTo} >= {at}");
         }
 
+        if (request.AllNew)
+        {
+            var open = request.Mode == WriteMode.Scd2 ? $", {ValidFrom}, {ValidTo}, {IsCurrent}" : "";
+            var values = request.Mode == WriteMode.Scd2 ? $", {LoadedAt}, CAST(NULL AS TIMESTAMPTZ), TRUE" : "";
+            return new Counts(await execute($"INSERT INTO {Target} ({columns}{open}) SELECT {columns}{values} FROM {Stage}"), 0, 0);
+        }
+
         // The staged rows that are new, or differ from the table's (current) row for their key.
         var compared = request.Mode == WriteMode.Scd2 && request.Track.Count > 0
             ? [.. request.Track.Select(c => data.WarehouseName(c, TableName, "track"))]

@@ -235,6 +235,12 @@ public sealed class DuckDbWarehouse : IWarehouse
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(int last, string? pipeline = null, CancellationToken cancellationToken = default) =>
         Task.FromResult(DuckDbAudit.List(connection, last, pipeline));
 
+    public Task<bool> IsEmptyAsync(string schema, string table, CancellationToken cancellationToken = default)
+    {
+        var exists = (long)connection.Scalar("SELECT count(*) FROM duckdb_tables() WHERE schema_name = $1 AND table_name = $2", schema, table)! > 0;
+        return Task.FromResult(!exists || connection.Scalar($"SELECT 1 FROM {Quote.Qualified(schema, table)} LIMIT 1") is null);
+    }
+
     public DbDataReader Query(string sql) => connection.Query(sql);
 
     /// <summary>DuckDB gets no foreign keys from Wharf (it cannot add them to existing tables), so there are none to drop.</summary>

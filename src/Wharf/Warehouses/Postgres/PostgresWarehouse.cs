@@ -355,6 +355,18 @@ public sealed class PostgresWarehouse : IWarehouse
         return await PostgresAudit.ListAsync(connection, last, pipeline, cancellationToken);
     }
 
+    public async Task<bool> IsEmptyAsync(string schema, string table, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
+        if (await ScalarAsync(connection, "SELECT to_regclass($1)::text", Quote.Qualified(schema, table), cancellationToken) is null)
+        {
+            return true;
+        }
+
+        await using var any = new NpgsqlCommand($"SELECT 1 FROM {Quote.Qualified(schema, table)} LIMIT 1", connection);
+        return await any.ExecuteScalarAsync(cancellationToken) is null;
+    }
+
     /// <summary>Types whose .NET values are exact and total; every other column comes back as PostgreSQL's own text.</summary>
     private static readonly HashSet<string> BinaryResultTypes = new(StringComparer.Ordinal)
     {
