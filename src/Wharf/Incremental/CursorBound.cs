@@ -27,10 +27,21 @@ public sealed record CursorBound(ImmutableArray<string> Values)
             return $"({quotedColumns[0]} IS NOT NULL)";
         }
 
-        var count = Math.Min(Values.Length, quotedColumns.Count);
+        return Lexicographic(quotedColumns, Values, literal, ">", ">=");
+    }
+
+    /// <summary>
+    /// A tuple comparison spelled out column by column, e.g. for <c>(a, b) &gt;= (1, 2)</c>:
+    /// <c>(a &gt; 1 OR (a = 1 AND (b &gt;= 2)))</c>; compares as many columns as there are values.
+    /// </summary>
+    /// <param name="strict">The operator for the leading columns (<c>&gt;</c> or <c>&lt;</c>).</param>
+    /// <param name="last">The operator for the last compared column (<c>&gt;=</c> or <c>&lt;=</c>).</param>
+    internal static string Lexicographic(IReadOnlyList<string> columns, IReadOnlyList<string> values, Func<string, string> literal, string strict, string last)
+    {
+        var count = Math.Min(values.Count, columns.Count);
         string Condition(int i) => i == count - 1
-            ? $"{quotedColumns[i]} >= {literal(Values[i])}"
-            : $"{quotedColumns[i]} > {literal(Values[i])} OR ({quotedColumns[i]} = {literal(Values[i])} AND ({Condition(i + 1)}))";
+            ? $"{columns[i]} {last} {literal(values[i])}"
+            : $"{columns[i]} {strict} {literal(values[i])} OR ({columns[i]} = {literal(values[i])} AND ({Condition(i + 1)}))";
         return $"({Condition(0)})";
     }
 

@@ -12,7 +12,7 @@ public static class WatermarkSql
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(files);
-        var columns = Resolve(files[0], cursor);
+        var columns = Schema.ColumnNames.Pick(files[0].Columns, cursor, c => c.Name, files[0].Stream, "cursor");
         var list = string.Join(", ", files.Select(f => Quote.Literal(Path.Combine(lakeRoot, f.File))));
         // Aliased apart from the columns: ORDER BY must sort the values, not their text.
         var projections = columns.Select((c, i) => $"{AsText(c.ReadExpression, c.Type)} AS __wharf_watermark_{i}");
@@ -65,10 +65,4 @@ public static class WatermarkSql
     internal static string AsText(string expression, string type) => type == "TIMESTAMP WITH TIME ZONE"
         ? $"strftime({expression} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') || '+00'"
         : $"CAST({expression} AS VARCHAR)";
-
-    /// <summary>The lake columns named by the cursor (as in the source, or in snake_case).</summary>
-    internal static IReadOnlyList<LakeColumn> Resolve(LakeManifest manifest, ImmutableArray<string> cursor) =>
-        [.. cursor.Select(name => manifest.Columns.FirstOrDefault(c => c.Name == name)
-            ?? manifest.Columns.FirstOrDefault(c => Schema.ColumnNames.ToSnakeCase(c.Name) == name)
-            ?? throw new WharfException($"The cursor column '{name}' is not in {manifest.Stream} ({string.Join(", ", manifest.Columns.Select(c => c.Name))}). Fix 'cursor:' in wharf.yml."))];
 }

@@ -21,9 +21,7 @@ public sealed class LakeLayout(string root)
     {
         var path = Path.Combine(Root, file);
         var manifest = ManifestPath(path);
-        return File.Exists(path) && File.Exists(manifest)
-            ? System.Text.Json.JsonSerializer.Deserialize<LakeManifest>(File.ReadAllText(manifest), LakeManifest.Json)
-            : null;
+        return File.Exists(path) && File.Exists(manifest) ? Load(manifest) : null;
     }
 
     /// <summary>Every manifest of a pipeline, in the order the parts were written (run id, then file).</summary>
@@ -36,7 +34,11 @@ public sealed class LakeLayout(string root)
         }
 
         return Directory.EnumerateFiles(folder, "*.manifest.json", SearchOption.AllDirectories)
-            .Select(m => System.Text.Json.JsonSerializer.Deserialize<LakeManifest>(File.ReadAllText(m), LakeManifest.Json)!)
+            .Select(Load)
             .OrderBy(m => m.RunId, StringComparer.Ordinal).ThenBy(m => m.File, StringComparer.Ordinal);
     }
+
+    private static LakeManifest Load(string manifestPath) =>
+        System.Text.Json.JsonSerializer.Deserialize<LakeManifest>(File.ReadAllText(manifestPath), LakeManifest.Json)
+        ?? throw new WharfException($"The lake manifest {manifestPath} is empty.");
 }

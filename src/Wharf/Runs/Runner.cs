@@ -250,7 +250,8 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
     /// </summary>
     private sealed class CursorChunks(Runner runner, StreamPlan plan, DuckDb.DuckDbConnection workArea, RunRecord record, IProgress<RunEvent>? progress)
     {
-        private readonly Watermark? before = plan.State?.Watermark is { } saved && saved.Matches(plan.Incremental.Cursor) ? saved : null;
+        /// <summary>The watermark the run starts from; none when the cursor changed since it was saved.</summary>
+        private readonly Watermark? before = Saved(plan);
         private bool first = true;
         private bool allNew;
 
@@ -259,12 +260,15 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
 
         public RunRecord Record { get; private set; } = record with { WatermarkBefore = plan.State?.Watermark?.ToString() };
 
-        public Watermark? Watermark { get; private set; }
+        /// <summary>The watermark of what is committed: the run's start, then each chunk's.</summary>
+        public Watermark? Watermark { get; private set; } = Saved(plan);
+
+        private static Watermark? Saved(StreamPlan plan) =>
+            plan.State?.Watermark is { } saved && saved.Matches(plan.Incremental.Cursor) ? saved : null;
 
         /// <summary>Where the extract starts: the saved watermark (less the lookback), the initial value, or the beginning.</summary>
         public CursorBound? Bound()
         {
-            Watermark = before;
             var incremental = plan.Incremental;
             if (before is null)
             {
@@ -326,29 +330,23 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             Track = plan.Incremental.Track,
         };
 
-    private async Task<bool> IsEmptyAsync(StreamPlan plan, CancellationToken cancellationToken)
-    {
-        await plan.Loads.WaitAsync(cancellationToken);
-        try
-        {
-            return await warehouse.IsEmptyAsync(plan.Pipeline.Schema, plan.Stream.Target, cancellationToken);
-        }
-        finally
-        {
-            plan.Loads.Release();
-        }
-    }
+    private Task<bool> IsEmptyAsync(StreamPlan plan, CancellationToken cancellationToken) =>
+        OneAtATimeAsync(plan.Loads, () => warehouse.IsEmptyAsync(plan.Pipeline.Schema, plan.Stream.Target, cancellationToken), cancellationToken);
 
-    private async Task<RunRecord> LoadOneAsync(StreamPlan plan, LoadRequest request, CancellationToken cancellationToken)
+    private Task<RunRecord> LoadOneAsync(StreamPlan plan, LoadRequest request, CancellationToken cancellationToken) =>
+        OneAtATimeAsync(plan.Loads, () => warehouse.LoadAsync(request, cancellationToken), cancellationToken);
+
+    /// <summary>Runs warehouse work once the gate lets it in (no gate: at once).</summary>
+    private static async Task<T> OneAtATimeAsync<T>(SemaphoreSlim? gate, Func<Task<T>> work, CancellationToken cancellationToken)
     {
-        await plan.Loads.WaitAsync(cancellationToken);
+        await (gate?.WaitAsync(cancellationToken) ?? Task.CompletedTask);
         try
         {
-            return await warehouse.LoadAsync(request, cancellationToken);
+            return await work();
         }
         finally
         {
-            plan.Loads.Release();
+            gate?.Release();
         }
     }
 
@@ -434,15 +432,11 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         LogMessages.StreamFailed(logger, error, record.RunId, record.Stream, error.Message);
         try
         {
-            await (loads?.WaitAsync(cancellationToken) ?? Task.CompletedTask);
-            try
+            await OneAtATimeAsync(loads, async () =>
             {
                 await warehouse.RecordAsync(failed, cancellationToken);
-            }
-            finally
-            {
-                loads?.Release();
-            }
+                return true;
+            }, cancellationToken);
         }
         catch (WharfException auditError)
         {

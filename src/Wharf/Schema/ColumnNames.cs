@@ -35,6 +35,22 @@ public static class ColumnNames
         return result;
     }
 
+    /// <summary>
+    /// The columns named by <paramref name="names"/> (exactly, or in snake_case), in that order: a
+    /// setting may name a column as the source spells it or as the warehouse will.
+    /// </summary>
+    /// <param name="setting">The wharf.yml key the names come from, for the error.</param>
+    /// <exception cref="WharfException">A name matches no column.</exception>
+    public static IReadOnlyList<T> Pick<T>(IReadOnlyList<T> columns, IReadOnlyList<string> names, Func<T, string> name, string table, string setting)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentNullException.ThrowIfNull(name);
+        return [.. names.Select(n => columns.FirstOrDefault(c => name(c) == n)
+            ?? columns.FirstOrDefault(c => ToSnakeCase(name(c)) == n)
+            ?? throw new WharfException($"The column '{n}' named in '{setting}:' is not in {table} ({string.Join(", ", columns.Select(name))})."))];
+    }
+
     /// <summary>One name in snake_case: letters and digits kept, everything else an underscore.</summary>
     public static string ToSnakeCase(string name)
     {

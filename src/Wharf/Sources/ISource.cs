@@ -40,12 +40,6 @@ public sealed record ExtractRequest(DuckDbConnection WorkArea, LakeWriter Lake, 
 
     /// <summary>Rows per part, when fewer than the staging budget allows (<c>chunk_rows:</c>).</summary>
     public int? PartRows { get; init; }
-
-    /// <summary>The source columns named by <paramref name="names"/> (exactly, or in snake_case), in that order.</summary>
-    internal static IReadOnlyList<T> Pick<T>(IReadOnlyList<T> columns, IReadOnlyList<string> names, Func<T, string> name, string stream, string setting) =>
-        [.. names.Select(n => columns.FirstOrDefault(c => name(c) == n)
-            ?? columns.FirstOrDefault(c => Schema.ColumnNames.ToSnakeCase(name(c)) == n)
-            ?? throw new WharfException($"The column '{n}' named in '{setting}:' is not in {stream} ({string.Join(", ", columns.Select(name))})."))];
 }
 
 /// <summary>One stream of a source.</summary>

@@ -31,6 +31,9 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
 
     public string Target { get; } = Quote.Qualified(request.Schema, request.Table);
 
+    /// <summary>The load's rows as read from the lake (null for a cursor stream's last, delete-only step).</summary>
+    public LakeSelect? Rows => request.Files.IsEmpty ? null : select;
+
     private string TableName => $"{request.Schema}.{request.Table}";
 
     private IReadOnlyList<string> KeyColumns => select?.PrimaryKey ?? request.PrimaryKey;
@@ -170,9 +173,6 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
     {
         var watermark = request.Loaded!;
         var columns = watermark.Columns.Select(c => $"{alias}.{Quote.Identifier(select!.WarehouseName(c, TableName, "cursor"))}").ToList();
-        string Condition(int i) => i == columns.Count - 1
-            ? $"{columns[i]} <= {Quote.Literal(watermark.Values[i])}"
-            : $"{columns[i]} < {Quote.Literal(watermark.Values[i])} OR ({columns[i]} = {Quote.Literal(watermark.Values[i])} AND ({Condition(i + 1)}))";
-        return $"({Condition(0)})";
+        return Incremental.CursorBound.Lexicographic(columns, watermark.Values, Quote.Literal, "<", "<=");
     }
 }

@@ -63,9 +63,9 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
             }
         }
 
-        var columns = request.Columns.IsEmpty ? "*" : string.Join(", ", ExtractRequest.Pick(names, request.Columns, n => n, stream, "primary_key").Select(Quote.Identifier));
+        var columns = request.Columns.IsEmpty ? "*" : string.Join(", ", Schema.ColumnNames.Pick(names, request.Columns, n => n, stream, "primary_key").Select(Quote.Identifier));
         var where = request.From is { } bound
-            ? " WHERE " + bound.Where([.. ExtractRequest.Pick(names, request.Cursor, n => n, stream, "cursor").Select(Quote.Identifier)], Quote.Literal)
+            ? " WHERE " + bound.Where([.. Schema.ColumnNames.Pick(names, request.Cursor, n => n, stream, "cursor").Select(Quote.Identifier)], Quote.Literal)
             : "";
         return $"SELECT {columns} FROM {relation}{where}";
     }

@@ -134,7 +134,7 @@ public sealed class DuckDbWarehouse : IWarehouse
 
     private async Task<TableWrite.Counts> WriteAsync(LoadRequest request, TableWrite write, CancellationToken cancellationToken)
     {
-        var select = LakeSelect.For(request);
+        var select = write.Rows!;
         if (request.Mode == WriteMode.Replace)
         {
             // Inside the transaction, so readers see the old table until COMMIT and a failure keeps it.

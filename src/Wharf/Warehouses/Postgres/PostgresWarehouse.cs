@@ -152,7 +152,7 @@ public sealed class PostgresWarehouse : IWarehouse
 
     private async Task<TableWrite.Counts> WriteAsync(NpgsqlConnection connection, LoadRequest request, TableWrite write, CancellationToken cancellationToken)
     {
-        var select = LakeSelect.For(request);
+        var select = write.Rows!;
         using var reader = WorkArea.Query(select.Sql);
         var columns = Columns(select, reader);
         var definition = Definition(columns);

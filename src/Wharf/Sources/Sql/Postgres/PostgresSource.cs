@@ -54,14 +54,14 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
 
         // Rows are staged in private DuckDB databases (see StagingTable), not in the work area.
         var (from, columns, table) = plans[stream.Name];
-        var picked = request.Columns.IsEmpty ? columns : ExtractRequest.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
+        var picked = request.Columns.IsEmpty ? columns : Schema.ColumnNames.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
         var columnPlans = picked.Select(c => PostgresColumnPlan.For(stream.Name, c)).ToList();
         var select = $"SELECT {string.Join(", ", columnPlans.Select(p => p.CopyExpression))} FROM {from}";
         var ordered = !request.Cursor.IsEmpty;
         if (ordered)
         {
             // A cursor extract is read in cursor order, so each part is a prefix whose watermark can be committed.
-            var cursor = ExtractRequest.Pick(columns, request.Cursor, c => c.Name, stream.Name, "cursor").Select(c => Quote.Identifier(c.Name)).ToList();
+            var cursor = Schema.ColumnNames.Pick(columns, request.Cursor, c => c.Name, stream.Name, "cursor").Select(c => Quote.Identifier(c.Name)).ToList();
             select += (request.From is { } bound ? $" WHERE {bound.Where(cursor, Quote.Literal)}" : "") + $" ORDER BY {Incremental.CursorBound.OrderBy(cursor)}";
         }
 

@@ -41,11 +41,11 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
 
         // Rows are staged in a private DuckDB database (see StagingTable), not in the work area.
         var (from, columns) = plans[stream.Name];
-        var picked = request.Columns.IsEmpty ? columns : ExtractRequest.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
+        var picked = request.Columns.IsEmpty ? columns : Schema.ColumnNames.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
         var sql = $"SELECT {string.Join(", ", picked.Select(c => Quote.Identifier(c.Name)))} FROM {from}";
         if (!request.Cursor.IsEmpty)
         {
-            var cursor = ExtractRequest.Pick(columns, request.Cursor, c => c.Name, stream.Name, "cursor").Select(c => Quote.Identifier(c.Name)).ToList();
+            var cursor = Schema.ColumnNames.Pick(columns, request.Cursor, c => c.Name, stream.Name, "cursor").Select(c => Quote.Identifier(c.Name)).ToList();
             sql += (request.From is { } bound ? $" WHERE {bound.Where(cursor, Quote.Literal)}" : "") + $" ORDER BY {Incremental.CursorBound.OrderBy(cursor)}";
         }
 
