@@ -54,6 +54,15 @@ public sealed record PipelineSettings
     /// <summary>Incremental loading: cursor, lookback, deletes, change detection (all off by default).</summary>
     public IncrementalSettings Incremental { get; init; } = new();
 
+    /// <summary>Declared types, schema contract, checks and processors for the pipeline's tables.</summary>
+    public TableRules Rules { get; init; } = new();
+
+    /// <summary>Rules for single tables of a <c>tables:</c> pipeline (<c>per_table:</c>), each already including <see cref="Rules"/>.</summary>
+    public ImmutableDictionary<string, TableRules> PerTable { get; init; } = ImmutableDictionary<string, TableRules>.Empty;
+
+    /// <summary>The rules for one warehouse table of this pipeline.</summary>
+    public TableRules RulesFor(string table) => PerTable.TryGetValue(table, out var rules) ? rules : Rules;
+
     /// <summary>Where the pipeline is declared, for errors that happen at run time.</summary>
     public required SourceLocation Location { get; init; }
 }

@@ -18,7 +18,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
     };
 
     private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "table", "schema", "mode", "primary_key"];
-    private static readonly string[] DatabasePipelineKeys = ["source", "tables", "query", "table", "schema", "mode", "primary_key", "keys", "parallel"];
+    private static readonly string[] DatabasePipelineKeys = ["source", "tables", "query", "table", "schema", "mode", "primary_key", "keys", "parallel", "per_table"];
     private static readonly string[] IncrementalKeys = ["cursor", "lookback", "initial", "detect_deletes", "deletes", "change_detection", "track", "chunk_rows"];
     private static readonly string[] CsvKeys = ["delimiter", "header", "quote", "escape", "encoding", "null", "date_format", "timestamp_format", "skip"];
 
@@ -120,7 +120,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         foreach (var (name, keyNode, value) in map.Entries)
         {
             RequireIdentifier(keyNode, name, "pipeline name");
-            var pipeline = new YamlMap(value, this, $"pipeline '{name}'", [.. FilePipelineKeys.Union(DatabasePipelineKeys).Union(IncrementalKeys)]);
+            var pipeline = new YamlMap(value, this, $"pipeline '{name}'", [.. FilePipelineKeys.Union(DatabasePipelineKeys).Union(IncrementalKeys).Union(RuleKeys)]);
             var sourceNode = pipeline.Get("source") ?? throw Error(value, $"pipeline '{name}' needs 'source:' (the name of a connection).");
             var source = Scalar(sourceNode, $"'source' of pipeline '{name}'");
             if (connections.All(c => c.Name != source))
@@ -155,6 +155,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
 
             var table = pipeline.Get("table") is { } tableNode ? RequireIdentifier(tableNode, Scalar(tableNode, "'table'"), "table name") : name;
             var schema = pipeline.Get("schema") is { } schemaNode ? RequireIdentifier(schemaNode, Scalar(schemaNode, "'schema'"), "schema name") : "main";
+            var rules = ReadRules(pipeline, $"pipeline '{name}'");
             var settings = new PipelineSettings
             {
                 Name = name,
@@ -171,6 +172,8 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Mode = mode,
                 PrimaryKey = pipeline.StringList("primary_key"),
                 Incremental = ReadIncremental(pipeline, name, mode),
+                Rules = rules,
+                PerTable = ReadPerTable(pipeline.Map("per_table", keys: null), rules, $"pipeline '{name}'"),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
             pipelines.Add(settings);

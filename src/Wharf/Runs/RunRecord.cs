@@ -47,6 +47,18 @@ public sealed record RunRecord
     /// <summary>The cursor's watermark when the run ended.</summary>
     public string? WatermarkAfter { get; init; }
 
+    /// <summary>Rows that failed a check and went to the quarantine table instead.</summary>
+    public long RowsQuarantined { get; init; }
+
+    /// <summary>Rows not loaded because the schema contract discarded them or a processor (filter, dedupe, drop_nulls) removed them.</summary>
+    public long RowsDiscarded { get; init; }
+
+    /// <summary>What staging changed or set aside: columns added or widened, rows quarantined or discarded.</summary>
+    public ImmutableArray<string> Notes { get; init; } = [];
+
+    /// <summary>The checks' results (also in <c>_wharf.check_results</c>).</summary>
+    public ImmutableArray<Quality.CheckResult> Checks { get; init; } = [];
+
     public RunStatus Status { get; init; }
 
     public string? Error { get; init; }

@@ -106,6 +106,13 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             return [await FailAsync(record, ex, progress, cancellationToken)];
         }
 
+        if (pipeline.PerTable.Keys.FirstOrDefault(t => streams.All(s => s.Target != t)) is { } unknown)
+        {
+            return [await FailAsync(record, new WharfException(
+                $"Pipeline '{pipeline.Name}' ({pipeline.Location}) has rules under 'per_table:' for '{unknown}', which is not among its tables ({string.Join(", ", streams.Select(s => s.Target))}). Fix the name under 'per_table:'."),
+                progress, cancellationToken)];
+        }
+
         foreach (var note in source.Notes)
         {
             LogMessages.PipelineNote(logger, record.RunId, pipeline.Name, note);
@@ -328,6 +335,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             LoadedAt = plan.RunStartedAt,
             Deletes = plan.Incremental.Deletes,
             Track = plan.Incremental.Track,
+            Rules = plan.Pipeline.RulesFor(plan.Stream.Target),
         };
 
     private Task<bool> IsEmptyAsync(StreamPlan plan, CancellationToken cancellationToken) =>
@@ -429,6 +437,11 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
     private async Task<RunRecord> FailAsync(RunRecord record, WharfException error, IProgress<RunEvent>? progress, CancellationToken cancellationToken, SemaphoreSlim? loads = null)
     {
         var failed = record with { FinishedAt = time.GetUtcNow(), Status = RunStatus.Failed, Error = error.Message };
+        if (error is Quality.CheckFailedException checks)
+        {
+            failed = failed with { Checks = Warehouses.LoadResult.Merge(failed.Checks, checks.Results) };
+        }
+
         LogMessages.StreamFailed(logger, error, record.RunId, record.Stream, error.Message);
         try
         {

@@ -119,4 +119,7 @@ public sealed record LoadRequest(
 
     /// <summary>The stream's state after this load, saved in the same transaction.</summary>
     public Incremental.StreamState? State { get; init; }
+
+    /// <summary>Declared types, schema contract, checks and processors the rows go through on their way in.</summary>
+    public TableRules Rules { get; init; } = new();
 }

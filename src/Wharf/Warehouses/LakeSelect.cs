@@ -22,6 +22,26 @@ public sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRead
 
     private ImmutableDictionary<string, string> warehouseNames = ImmutableDictionary<string, string>.Empty;
 
+    /// <summary>The same rows with <see cref="FileColumn"/> and <see cref="RowColumn"/> added, when they were reshaped by staging.</summary>
+    public string? OrderedSql { get; init; }
+
+    /// <summary>
+    /// The rows as staging reshaped them (types, processors, the table's schema): a column keeps
+    /// its source name as an alias while it is still loaded.
+    /// </summary>
+    public LakeSelect Reshaped(string sql, string orderedSql, IReadOnlyList<string> dataColumns, string table)
+    {
+        ArgumentNullException.ThrowIfNull(dataColumns);
+        var loaded = dataColumns.ToHashSet(StringComparer.Ordinal);
+        var names = warehouseNames.Where(n => loaded.Contains(n.Value))
+            .Concat(dataColumns.Where(c => !warehouseNames.ContainsKey(c)).Select(c => new KeyValuePair<string, string>(c, c)))
+            .ToImmutableDictionary(StringComparer.Ordinal);
+        var missingKey = PrimaryKey.FirstOrDefault(k => !loaded.Contains(k));
+        return missingKey is null
+            ? this with { Sql = sql, OrderedSql = orderedSql, Columns = [.. dataColumns, RunIdColumn, LoadedAtColumn], warehouseNames = names }
+            : throw new WharfException($"The primary key column '{missingKey}' of {table} is not among the columns loaded (a transform step removed or renamed it). Keep it, or change 'primary_key:'.");
+    }
+
     /// <summary>The extract's own columns, without Wharf's metadata.</summary>
     public IReadOnlyList<string> DataColumns => [.. Columns.Where(c => c is not (RunIdColumn or LoadedAtColumn))];
 

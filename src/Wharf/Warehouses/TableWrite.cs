@@ -19,10 +19,11 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
     private const string DeletedAt = "_wharf_deleted_at";
 
     /// <summary>The writer of a load: its columns come from the data files, or (a cursor stream's last step) from the key files alone.</summary>
-    public static TableWrite For(LoadRequest request, bool postgres)
+    /// <param name="staged">The load's rows as staging shaped them; read straight from the lake when null.</param>
+    public static TableWrite For(LoadRequest request, bool postgres, LakeSelect? staged = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var select = !request.Files.IsEmpty ? LakeSelect.For(request) : request.PresentKeys is { } keys ? LakeSelect.Keys(request, keys) : null;
+        var select = !request.Files.IsEmpty ? staged ?? LakeSelect.For(request) : request.PresentKeys is { } keys ? LakeSelect.Keys(request, keys) : null;
         return new TableWrite(request, select, postgres);
     }
 

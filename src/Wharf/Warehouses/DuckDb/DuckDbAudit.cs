@@ -33,6 +33,24 @@ internal static class DuckDbAudit
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_unchanged BIGINT DEFAULT 0;
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS watermark_before VARCHAR;
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS watermark_after VARCHAR;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_quarantined BIGINT DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_discarded BIGINT DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS notes VARCHAR;
+        CREATE TABLE IF NOT EXISTS _wharf.check_results (
+            run_id VARCHAR NOT NULL,
+            pipeline VARCHAR NOT NULL,
+            stream VARCHAR NOT NULL,
+            table_name VARCHAR NOT NULL,
+            check_name VARCHAR NOT NULL,
+            check_kind VARCHAR NOT NULL,
+            severity VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            failing_rows BIGINT NOT NULL,
+            checked_rows BIGINT NOT NULL,
+            message VARCHAR NOT NULL,
+            sample VARCHAR,
+            checked_at TIMESTAMPTZ NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS _wharf.state (
             pipeline VARCHAR NOT NULL,
             stream VARCHAR NOT NULL,
@@ -50,12 +68,19 @@ internal static class DuckDbAudit
         connection.Execute("DELETE FROM _wharf.runs WHERE run_id = $1 AND stream = $2", record.RunId, record.Stream);
         using var statement = connection.Prepare($"""
             INSERT INTO _wharf.runs ({RunRecordReader.Columns}, duration_ms)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, from_json($13, '["VARCHAR"]'), $14, $15, $16, $17, $18, $19, $20)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, from_json($13, '["VARCHAR"]'), $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
             """);
         var values = RunRecordReader.Values(record);
         values[12] = JsonSerializer.Serialize(record.LakeFiles);
         statement.Bind([.. values, (long)record.Duration.TotalMilliseconds]);
         statement.ExecuteNonQuery();
+        connection.Execute("DELETE FROM _wharf.check_results WHERE run_id = $1 AND stream = $2", record.RunId, record.Stream);
+        foreach (var check in record.Checks)
+        {
+            connection.Execute(
+                $"INSERT INTO _wharf.check_results VALUES ({string.Join(", ", Enumerable.Range(1, 13).Select(i => $"${i}"))})",
+                [.. Quality.CheckResultValues.Of(record, check)]);
+        }
     }
 
     public static IReadOnlyList<RunRecord> List(DuckDbConnection connection, int last, string? pipeline)

@@ -3,7 +3,9 @@ using Wharf.DuckDb;
 using Wharf.Incremental;
 using Wharf.Projects;
 using Wharf.Runs;
+using Wharf.Quality;
 using Wharf.Schema;
+using Wharf.Staging;
 
 namespace Wharf.Warehouses.DuckDb;
 
@@ -86,13 +88,35 @@ public sealed class DuckDbWarehouse : IWarehouse
             }
 
             await connection.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
-            var write = TableWrite.For(request, postgres: false);
+            var existing = request.Recreate ? null : Describe(request.Schema, request.Table);
+            var staged = request.Files.IsEmpty ? null : StagedLoad.Prepare(connection, request, existing, check => Reference(request, check));
+            var write = TableWrite.For(request, postgres: false, staged?.Rows);
             if (request.Recreate)
             {
                 await connection.ExecuteAsync($"DROP TABLE IF EXISTS {write.Target}", cancellationToken);
             }
 
-            var counts = request.Files.IsEmpty ? default : await WriteAsync(request, write, cancellationToken);
+            if (existing is not null && staged is not null && request.Mode != WriteMode.Replace)
+            {
+                foreach (var sql in staged.Schema.Added.Select(c => $"ALTER TABLE {write.Target} ADD COLUMN {Quote.Identifier(c.Name)} {c.To.ToDuckDb()}")
+                    .Concat(staged.Schema.Widened.Select(c => $"ALTER TABLE {write.Target} ALTER COLUMN {Quote.Identifier(c.Name)} SET DATA TYPE {c.To.ToDuckDb()}")))
+                {
+                    await connection.ExecuteAsync(sql, cancellationToken);
+                }
+            }
+
+            var counts = staged is null or { Schema.DiscardAll: true } ? default : await WriteAsync(request, write, cancellationToken);
+            if (staged?.Quarantine is { } quarantine)
+            {
+                var table = Quote.Qualified(request.Schema, StagedLoad.QuarantineTable(request.Table));
+                foreach (var sql in staged.QuarantineDdl(table, Describe(request.Schema, StagedLoad.QuarantineTable(request.Table))?.Select(c => c.Name).ToList()))
+                {
+                    await connection.ExecuteAsync(sql, cancellationToken);
+                }
+
+                var columns = string.Join(", ", staged.QuarantineColumns.Select(Quote.Identifier));
+                await connection.ExecuteAsync($"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({quarantine})", cancellationToken);
+            }
             if (request.PresentKeys is { } present)
             {
                 await connection.ExecuteAsync(write.TempTable(TableWrite.Keys, LakeSelect.Keys(request, present).Sql), cancellationToken);
@@ -105,7 +129,7 @@ public sealed class DuckDbWarehouse : IWarehouse
                 await connection.ExecuteAsync($"DROP TABLE {TableWrite.Keys}", cancellationToken);
             }
 
-            var record = LoadResult.Complete(request, counts, time.GetUtcNow());
+            var record = LoadResult.Complete(request, counts, time.GetUtcNow(), staged);
             DuckDbAudit.Upsert(connection, record);
             if (request.State is { } state)
             {
@@ -120,7 +144,7 @@ public sealed class DuckDbWarehouse : IWarehouse
         catch (Exception ex)
         {
             TryRollback();
-            if (ex is DuckDbException or WharfException and not LoadException)
+            if (ex is DuckDbException or WharfException and not (LoadException or CheckFailedException or SchemaChangeException))
             {
                 throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
                     $"Loading {request.Schema}.{request.Table} failed and was rolled back; the table and its state are as they were. " +
@@ -157,7 +181,7 @@ public sealed class DuckDbWarehouse : IWarehouse
         if (write.IsKeyed && select.PrimaryKey.Count > 0)
         {
             var keys = string.Join(", ", select.PrimaryKey.Select(Quote.Identifier));
-            staged = $"SELECT * EXCLUDE ({LakeSelect.FileColumn}, {LakeSelect.RowColumn}) FROM ({LakeSelect.For(request, ordered: true).Sql}) " +
+            staged = $"SELECT * EXCLUDE ({LakeSelect.FileColumn}, {LakeSelect.RowColumn}) FROM ({select.OrderedSql ?? LakeSelect.For(request, ordered: true).Sql}) " +
                 $"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {LakeSelect.FileColumn} DESC, {LakeSelect.RowColumn} DESC) = 1";
         }
 
@@ -207,6 +231,35 @@ public sealed class DuckDbWarehouse : IWarehouse
         {
             // No transaction left to roll back: DuckDB already aborted it.
         }
+    }
+
+    /// <summary>The table's columns; null when it does not exist.</summary>
+    private List<TableColumn>? Describe(string schema, string table)
+    {
+        using var reader = connection.Query(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2 ORDER BY column_index",
+            schema, table);
+        var columns = new List<TableColumn>();
+        while (reader.Read())
+        {
+            columns.Add(new TableColumn(reader.GetString(0), LogicalType.FromDuckDb(reader.GetString(1))));
+        }
+
+        return columns.Count == 0 ? null : columns;
+    }
+
+    /// <summary>A relationships check's allowed values: the referenced table is right here.</summary>
+    private static string Reference(LoadRequest request, CheckSettings check)
+    {
+        var (schema, table) = ReferencedTable(request.Schema, check);
+        return $"SELECT CAST({Quote.Identifier(check.ToColumn!)} AS VARCHAR) FROM {Quote.Qualified(schema, table)}";
+    }
+
+    /// <summary>A relationships check's <c>to:</c>, as schema and table (the load's schema when it names none).</summary>
+    internal static (string Schema, string Table) ReferencedTable(string schema, CheckSettings check)
+    {
+        var parts = check.ToTable!.Split('.', 2);
+        return parts.Length == 2 ? (parts[0], parts[1]) : (schema, parts[0]);
     }
 
     public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)

@@ -32,6 +32,24 @@ internal static class PostgresAudit
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_unchanged bigint NOT NULL DEFAULT 0;
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS watermark_before text;
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS watermark_after text;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_quarantined bigint NOT NULL DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_discarded bigint NOT NULL DEFAULT 0;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS notes text;
+        CREATE TABLE IF NOT EXISTS _wharf.check_results (
+            run_id text NOT NULL,
+            pipeline text NOT NULL,
+            stream text NOT NULL,
+            table_name text NOT NULL,
+            check_name text NOT NULL,
+            check_kind text NOT NULL,
+            severity text NOT NULL,
+            status text NOT NULL,
+            failing_rows bigint NOT NULL,
+            checked_rows bigint NOT NULL,
+            message text NOT NULL,
+            sample text,
+            checked_at timestamptz NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS _wharf.state (
             pipeline text NOT NULL,
             stream text NOT NULL,
@@ -50,6 +68,12 @@ internal static class PostgresAudit
         var values = RunRecordReader.Values(record).Append((long)record.Duration.TotalMilliseconds).ToArray();
         var placeholders = string.Join(", ", Enumerable.Range(1, values.Length).Select(i => $"${i}"));
         await ExecuteAsync(connection, $"INSERT INTO _wharf.runs ({RunRecordReader.Columns}, duration_ms) VALUES ({placeholders})", values, cancellationToken);
+        await ExecuteAsync(connection, "DELETE FROM _wharf.check_results WHERE run_id = $1 AND stream = $2", [record.RunId, record.Stream], cancellationToken);
+        foreach (var check in record.Checks)
+        {
+            await ExecuteAsync(connection, $"INSERT INTO _wharf.check_results VALUES ({string.Join(", ", Enumerable.Range(1, 13).Select(i => $"${i}"))})",
+                Quality.CheckResultValues.Of(record, check), cancellationToken);
+        }
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, object?[] values, CancellationToken cancellationToken)

@@ -5,8 +5,11 @@ using Npgsql;
 using NpgsqlTypes;
 using Wharf.DuckDb;
 using Wharf.Projects;
+using Wharf.Quality;
 using Wharf.Runs;
+using Wharf.Schema;
 using Wharf.Sources.Sql.Postgres;
+using Wharf.Staging;
 
 namespace Wharf.Warehouses.Postgres;
 
@@ -104,14 +107,30 @@ public sealed class PostgresWarehouse : IWarehouse
             }
         }
 
-        var write = TableWrite.For(request, postgres: true);
+        var existing = request.Recreate ? null : await DescribeAsync(connection, request.Schema, request.Table, cancellationToken);
+        var staged = request.Files.IsEmpty ? null : StagedLoad.Prepare(WorkArea, request, existing, check => Reference(request, check));
+        var write = TableWrite.For(request, postgres: true, staged?.Rows);
         await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
         if (request.Recreate)
         {
             await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {write.Target}", cancellationToken);
         }
 
-        var counts = request.Files.IsEmpty ? default : await WriteAsync(connection, request, write, cancellationToken);
+        var counts = staged is null or { Schema.DiscardAll: true } ? default
+            : await WriteAsync(connection, request, write, existing is null ? null : staged.Schema, cancellationToken);
+        if (staged?.Quarantine is { } quarantine)
+        {
+            var table = StagedLoad.QuarantineTable(request.Table);
+            var quarantined = (await DescribeAsync(connection, request.Schema, table, cancellationToken))?.Select(c => c.Name).ToList();
+            foreach (var sql in staged.QuarantineDdl(Quote.Qualified(request.Schema, table), quarantined))
+            {
+                await ExecuteAsync(connection, sql, cancellationToken);
+            }
+
+            using var reader = WorkArea.Query(quarantine);
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(i => PostgresColumn.For(staged.QuarantineColumns[i], reader.GetColumnType(i))).ToList();
+            await CopyAsync(connection, Quote.Qualified(request.Schema, table), columns, reader, cancellationToken);
+        }
         if (request.PresentKeys is { } present)
         {
             // The source's keys go to a temporary table by COPY; the anti-join runs in PostgreSQL.
@@ -132,7 +151,7 @@ public sealed class PostgresWarehouse : IWarehouse
             counts = counts with { Deleted = await write.DeleteMissingAsync(sql => ExecuteAsync(connection, sql, cancellationToken)) };
         }
 
-        var record = LoadResult.Complete(request, counts, time.GetUtcNow());
+        var record = LoadResult.Complete(request, counts, time.GetUtcNow(), staged);
         await PostgresAudit.UpsertAsync(connection, record, cancellationToken);
         if (request.State is { } state)
         {
@@ -150,7 +169,44 @@ public sealed class PostgresWarehouse : IWarehouse
     private static string Definition(IEnumerable<PostgresColumn> columns) =>
         string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.Type}"));
 
-    private async Task<TableWrite.Counts> WriteAsync(NpgsqlConnection connection, LoadRequest request, TableWrite write, CancellationToken cancellationToken)
+    /// <summary>The table's columns; null when it does not exist.</summary>
+    private static async Task<List<TableColumn>?> DescribeAsync(NpgsqlConnection connection, string schema, string table, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+            WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = Quote.Qualified(schema, table) });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = new List<TableColumn>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            columns.Add(new TableColumn(reader.GetString(0), LogicalType.FromPostgres(reader.GetString(1))));
+        }
+
+        return columns.Count == 0 ? null : columns;
+    }
+
+    /// <summary>
+    /// A relationships check's allowed values. Checks run in the DuckDB work area, so the referenced
+    /// column's distinct values are copied there first (as text, which is how they are compared).
+    /// </summary>
+    private string Reference(LoadRequest request, CheckSettings check)
+    {
+        var (schema, table) = DuckDb.DuckDbWarehouse.ReferencedTable(request.Schema, check);
+        var copy = $"__wharf_ref_{(uint)StringComparer.Ordinal.GetHashCode(check.Name):x}";
+        WorkArea.Execute($"CREATE OR REPLACE TEMP TABLE {copy} (v VARCHAR)");
+        using (var reader = Query($"SELECT DISTINCT CAST({Quote.Identifier(check.ToColumn!)} AS text) FROM {Quote.Qualified(schema, table)}"))
+        using (var appender = WorkArea.CreateTemporaryTableAppender(copy))
+        {
+            appender.AppendReader(reader);
+        }
+
+        return $"SELECT v FROM {copy}";
+    }
+
+    /// <param name="evolve">The table's schema changes to make first (columns added or widened); null for a new table.</param>
+    private async Task<TableWrite.Counts> WriteAsync(NpgsqlConnection connection, LoadRequest request, TableWrite write, SchemaPlan? evolve, CancellationToken cancellationToken)
     {
         var select = write.Rows!;
         using var reader = WorkArea.Query(select.Sql);
@@ -169,6 +225,14 @@ public sealed class PostgresWarehouse : IWarehouse
         var extra = string.Concat(write.ExtraColumns.Select(c => $", {c.Name} {c.Type}"));
         var key = write.IsKeyed && write.TableKey.Count > 0 ? $", PRIMARY KEY ({string.Join(", ", write.TableKey.Select(Quote.Identifier))})" : "";
         await ExecuteAsync(connection, $"CREATE TABLE IF NOT EXISTS {write.Target} ({definition}{extra}{key})", cancellationToken);
+        foreach (var change in evolve?.Added.Concat(evolve.Widened) ?? [])
+        {
+            var type = columns.First(c => c.Name == change.Name).Type;
+            await ExecuteAsync(connection, change.From is null
+                ? $"ALTER TABLE {write.Target} ADD COLUMN {Quote.Identifier(change.Name)} {type}"
+                : $"ALTER TABLE {write.Target} ALTER COLUMN {Quote.Identifier(change.Name)} TYPE {type} USING {Quote.Identifier(change.Name)}::{type}", cancellationToken);
+        }
+
         if (!write.IsKeyed && !write.SkipsLoadedRows)
         {
             if (write.ForgetRun is { } forget)

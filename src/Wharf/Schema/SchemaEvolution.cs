@@ -1,0 +1,163 @@
+using Wharf.Projects;
+
+namespace Wharf.Schema;
+
+/// <summary>A column of an existing warehouse table, in logical terms.</summary>
+public sealed record TableColumn(string Name, LogicalType Type);
+
+/// <summary>A column the load adds to the table, or a column whose type it widens.</summary>
+public sealed record ColumnChange(string Name, LogicalType? From, LogicalType To);
+
+/// <summary>
+/// How the incoming rows meet the table's schema under the contract: which columns are added or
+/// widened, how each incoming column is projected (cast to the table's type when narrower), and
+/// which rows or values are discarded. A change the contract does not allow fails here, before
+/// anything is loaded, naming the table, the column and both types.
+/// </summary>
+public sealed record SchemaPlan
+{
+    public IReadOnlyList<ColumnChange> Added { get; init; } = [];
+
+    public IReadOnlyList<ColumnChange> Widened { get; init; } = [];
+
+    /// <summary>One SQL expression per loaded column (<c>expr AS "name"</c>), in the table's order then new columns.</summary>
+    public IReadOnlyList<string> Projection { get; init; } = [];
+
+    /// <summary>The loaded columns' names, in <see cref="Projection"/> order.</summary>
+    public IReadOnlyList<string> Columns { get; init; } = [];
+
+    /// <summary>True for a row the contract discards (null when none can be).</summary>
+    public string? DiscardRow { get; init; }
+
+    /// <summary>The table does not exist and the contract discards new tables: nothing is loaded.</summary>
+    public bool DiscardAll { get; init; }
+
+    /// <summary>What the plan did, in words, for the run summary (added, widened, discarded).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <param name="existing">The table's columns; null when it does not exist yet.</param>
+    /// <param name="incoming">The staged columns (names and DuckDB types), metadata excluded.</param>
+    /// <param name="declaredText">Columns declared as text in <c>columns:</c>: any type may widen to text.</param>
+    /// <param name="alias">The alias the projection reads the staged rows through.</param>
+    public static SchemaPlan For(string table, IReadOnlyList<TableColumn>? existing, IReadOnlyList<(string Name, string Type)> incoming, SchemaContract contract, ISet<string> declaredText, string alias)
+    {
+        ArgumentNullException.ThrowIfNull(incoming);
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentNullException.ThrowIfNull(declaredText);
+        string Read(string name) => $"{alias}.{Quote.Identifier(name)}";
+        var identity = new SchemaPlan
+        {
+            Projection = [.. incoming.Select(c => Read(c.Name))],
+            Columns = [.. incoming.Select(c => c.Name)],
+        };
+        if (existing is null)
+        {
+            return contract.Tables switch
+            {
+                ContractMode.Evolve => identity,
+                ContractMode.Freeze => throw new SchemaChangeException(
+                    $"{table} does not exist, and the schema contract freezes new tables (schema_contract: tables: freeze). Nothing was loaded. " +
+                    "Create the table first, or allow it with schema_contract: { tables: evolve }."),
+                _ => identity with { DiscardAll = true, Notes = [$"discarded every row: {table} does not exist and schema_contract tables: {Name(contract.Tables)}"] },
+            };
+        }
+
+        var projection = new List<string>();
+        var columns = new List<string>();
+        var added = new List<ColumnChange>();
+        var widened = new List<ColumnChange>();
+        var discards = new List<string>();
+        var notes = new List<string>();
+        var byName = incoming.ToDictionary(c => c.Name, c => LogicalType.FromDuckDb(c.Type), StringComparer.Ordinal);
+        foreach (var column in existing)
+        {
+            if (!byName.TryGetValue(column.Name, out var type))
+            {
+                // Gone from the source: new rows get NULL. Wharf's own columns (history, soft deletes) are the mode's business.
+                if (!column.Name.StartsWith("_wharf_", StringComparison.Ordinal) && column.Type.Kind != LogicalKind.Other)
+                {
+                    projection.Add($"CAST(NULL AS {column.Type.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
+                    columns.Add(column.Name);
+                }
+
+                continue;
+            }
+
+            columns.Add(column.Name);
+            var read = Read(column.Name);
+            var union = type.Kind == LogicalKind.Text && declaredText.Contains(column.Name) ? LogicalType.Text : LogicalType.Union(column.Type, type);
+            if (union == column.Type)
+            {
+                projection.Add(type == column.Type ? read : $"CAST({read} AS {column.Type.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
+                continue;
+            }
+
+            var change = $"{table}.{column.Name} is {column.Type} in the warehouse and {type} in the new data";
+            switch (contract.DataType)
+            {
+                case ContractMode.Evolve when union is not null:
+                    widened.Add(new ColumnChange(column.Name, column.Type, union));
+                    notes.Add($"widened {column.Name} from {column.Type} to {union}");
+                    projection.Add($"CAST({read} AS {union.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
+                    break;
+                case ContractMode.Evolve:
+                    throw new SchemaChangeException(
+                        $"{change}: that would narrow the column or lose values, so nothing was loaded. " +
+                        $"Declare the type you want in 'columns:' (e.g. {column.Name}: text), fix the source, or rebuild the table with --full-refresh.");
+                case ContractMode.Freeze:
+                    throw new SchemaChangeException(
+                        $"{change}, and the schema contract freezes types (schema_contract: data_type: freeze). Nothing was loaded. " +
+                        "Fix the source, or allow the change with schema_contract: { data_type: evolve }.");
+                case ContractMode.DiscardRow:
+                    discards.Add($"({read} IS NOT NULL AND TRY_CAST({read} AS {column.Type.ToDuckDb()}) IS NULL)");
+                    notes.Add($"discarded rows whose {column.Name} ({type}) does not fit {column.Type}");
+                    projection.Add($"TRY_CAST({read} AS {column.Type.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
+                    break;
+                default:
+                    notes.Add($"discarded values of {column.Name} ({type}) that do not fit {column.Type}");
+                    projection.Add($"TRY_CAST({read} AS {column.Type.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
+                    break;
+            }
+        }
+
+        var known = existing.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, type) in incoming.Where(c => !known.Contains(c.Name)))
+        {
+            switch (contract.Columns)
+            {
+                case ContractMode.Evolve:
+                    added.Add(new ColumnChange(name, null, LogicalType.FromDuckDb(type)));
+                    notes.Add($"added column {name} ({LogicalType.FromDuckDb(type)})");
+                    projection.Add(Read(name));
+                    columns.Add(name);
+                    break;
+                case ContractMode.Freeze:
+                    throw new SchemaChangeException(
+                        $"The new data has a column {name} ({LogicalType.FromDuckDb(type)}) that {table} does not, and the schema contract freezes columns " +
+                        "(schema_contract: columns: freeze). Nothing was loaded. Drop it with a transform (exclude), or allow it with schema_contract: { columns: evolve }.");
+                case ContractMode.DiscardRow:
+                    discards.Add($"{Read(name)} IS NOT NULL");
+                    notes.Add($"discarded rows with a value in the new column {name}");
+                    break;
+                default:
+                    notes.Add($"discarded the new column {name}");
+                    break;
+            }
+        }
+
+        return new SchemaPlan
+        {
+            Added = added,
+            Widened = widened,
+            Projection = projection,
+            Columns = columns,
+            DiscardRow = discards.Count == 0 ? null : string.Join(" OR ", discards),
+            Notes = notes,
+        };
+    }
+
+    private static string Name(ContractMode mode) => mode == ContractMode.DiscardRow ? "discard_row" : "discard_column";
+}
+
+/// <summary>The new data's schema breaks the table's, or the contract: nothing was loaded.</summary>
+public sealed class SchemaChangeException(string message) : WharfException(message);

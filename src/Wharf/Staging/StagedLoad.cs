@@ -1,0 +1,210 @@
+using System.Globalization;
+using Wharf.DuckDb;
+using Wharf.Projects;
+using Wharf.Quality;
+using Wharf.Schema;
+using Wharf.Transforms;
+using Wharf.Warehouses;
+
+namespace Wharf.Staging;
+
+/// <summary>
+/// One load's rows on their way from the lake to the table, as DuckDB SQL over the lake files
+/// (nothing is materialized): declared types applied, checks run (failing rows set aside for
+/// quarantine, or the load stopped), processors applied, and the result fitted to the table's
+/// schema under the contract. Everything that can fail does so here, before a row is written.
+/// </summary>
+public sealed record StagedLoad
+{
+    /// <summary>The rows to load, in the table's shape.</summary>
+    public required LakeSelect Rows { get; init; }
+
+    /// <summary>
+    /// The rows set aside: the staged values as text (exactly what arrived, whatever the type), the
+    /// failed checks' names and reasons, and the metadata. Null when no row was set aside.
+    /// </summary>
+    public string? Quarantine { get; init; }
+
+    /// <summary>The columns of <see cref="Quarantine"/>, in order.</summary>
+    public IReadOnlyList<string> QuarantineColumns { get; init; } = [];
+
+    /// <summary>
+    /// The statements that create the quarantine table, or add the columns it lacks (every value
+    /// column is text, so a quarantine table never breaks on a type change). Same on both warehouses.
+    /// </summary>
+    /// <param name="existing">The quarantine table's columns; null when it does not exist.</param>
+    public IEnumerable<string> QuarantineDdl(string qualifiedTable, IReadOnlyCollection<string>? existing)
+    {
+        string Type(string column) => column == LakeSelect.LoadedAtColumn ? "TIMESTAMPTZ" : "TEXT";
+        if (existing is null)
+        {
+            return [$"CREATE TABLE IF NOT EXISTS {qualifiedTable} ({string.Join(", ", QuarantineColumns.Select(c => $"{Quote.Identifier(c)} {Type(c)}"))})"];
+        }
+
+        return QuarantineColumns.Where(c => !existing.Contains(c)).Select(c => $"ALTER TABLE {qualifiedTable} ADD COLUMN {Quote.Identifier(c)} {Type(c)}");
+    }
+
+    public IReadOnlyList<CheckResult> Checks { get; init; } = [];
+
+    public SchemaPlan Schema { get; init; } = new();
+
+    public long Quarantined { get; init; }
+
+    /// <summary>Rows not loaded because the contract discarded them or a processor (filter, dedupe, drop_nulls) removed them.</summary>
+    public long Discarded { get; init; }
+
+    /// <summary>What staging changed or dropped, for the run summary.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    public const string CheckColumn = "_wharf_check";
+    public const string ReasonColumn = "_wharf_reason";
+
+    /// <summary>The quarantine table of a table.</summary>
+    public static string QuarantineTable(string table) => table + "__quarantine";
+
+    private static readonly string[] Carried = [LakeSelect.RunIdColumn, LakeSelect.LoadedAtColumn, LakeSelect.FileColumn, LakeSelect.RowColumn];
+
+    /// <param name="existing">The table's columns; null when it does not exist yet (or is being rebuilt).</param>
+    /// <param name="reference">The work-area relation holding a relationships check's allowed values, as text.</param>
+    /// <exception cref="CheckFailedException">A check failed under on_check_failure: fail.</exception>
+    /// <exception cref="SchemaChangeException">The data breaks the table's schema or the contract.</exception>
+    public static StagedLoad Prepare(DuckDbConnection workArea, LoadRequest request, IReadOnlyList<TableColumn>? existing, Func<CheckSettings, string> reference)
+    {
+        ArgumentNullException.ThrowIfNull(workArea);
+        ArgumentNullException.ThrowIfNull(request);
+        var table = $"{request.Schema}.{request.Table}";
+        var rules = request.Rules;
+        var lake = LakeSelect.For(request, ordered: true);
+        var sql = lake.Sql;
+        var columns = TransformSql.Describe(workArea, sql, Carried);
+        var notes = new List<string>();
+        long discarded = 0;
+
+        // 1. Declared types.
+        if (!rules.Columns.IsEmpty)
+        {
+            (sql, discarded) = ApplyDeclaredTypes(workArea, sql, columns, rules, table, notes);
+            columns = TransformSql.Describe(workArea, sql, Carried);
+        }
+
+        // 2. Checks, on the rows as staged.
+        var checks = CheckRunner.Run(
+            new CheckSql($"({sql})", [.. columns.Select(c => c.Name)], table, SqlDialect.DuckDb, reference),
+            rules.Checks, rules.OnCheckFailure, query => workArea.Query(query), table, request.LoadedAt, loading: true);
+        var failed = checks.Where(c => c.Status == CheckStatus.Failed).ToList();
+        if (failed.Count > 0)
+        {
+            throw new CheckFailedException(CheckRunner.Describe(table, failed, loading: true), checks);
+        }
+
+        string? quarantine = null;
+        IReadOnlyList<string> quarantineColumns = [];
+        long quarantined = 0;
+        var setAside = rules.Checks.Where(c => checks.Any(r => r.Name == c.Name && r.Status == CheckStatus.Quarantined)).ToList();
+        if (setAside.Count > 0)
+        {
+            var compiled = new CheckSql($"({sql})", [.. columns.Select(c => c.Name)], table, SqlDialect.DuckDb, reference);
+            var predicates = setAside.Select(c => (Check: c, Fails: $"coalesce(({compiled.FailPredicate(c)}), FALSE)")).ToList();
+            var any = string.Join(" OR ", predicates.Select(p => p.Fails));
+            string Each(Func<CheckSettings, string> text, string separator) =>
+                $"concat_ws({Quote.Literal(separator)}, {string.Join(", ", predicates.Select(p => $"CASE WHEN {p.Fails} THEN {Quote.Literal(text(p.Check))} END"))})";
+            var asText = columns.Select(c => $"CAST({CheckSql.Alias}.{Quote.Identifier(c.Name)} AS VARCHAR) AS {Quote.Identifier(c.Name)}");
+            quarantine = $"SELECT {string.Join(", ", asText)}, {Each(c => c.Name, ", ")} AS {CheckColumn}, {Each(CheckSql.Reason, "; ")} AS {ReasonColumn}, " +
+                $"{CheckSql.Alias}.{LakeSelect.RunIdColumn}, {CheckSql.Alias}.{LakeSelect.LoadedAtColumn} FROM ({sql}) AS {CheckSql.Alias} WHERE {any}";
+            quarantineColumns = [.. columns.Select(c => c.Name), CheckColumn, ReasonColumn, LakeSelect.RunIdColumn, LakeSelect.LoadedAtColumn];
+            quarantined = Count(workArea, $"SELECT count(*) FROM ({sql}) AS {CheckSql.Alias} WHERE {any}");
+            sql = $"SELECT {CheckSql.Alias}.* FROM ({sql}) AS {CheckSql.Alias} WHERE NOT ({any})";
+            notes.Add($"quarantined {quarantined:N0} row(s) in {request.Schema}.{QuarantineTable(request.Table)}");
+        }
+
+        // 3. Processors.
+        if (!rules.Transform.IsEmpty)
+        {
+            var before = rules.Transform.Any(RemovesRows) ? Count(workArea, $"SELECT count(*) FROM ({sql})") : 0;
+            (sql, columns) = new TransformSql(workArea, table, Carried).Apply(sql, columns, rules.Transform);
+            if (rules.Transform.Any(RemovesRows))
+            {
+                var removed = before - Count(workArea, $"SELECT count(*) FROM ({sql})");
+                discarded += removed;
+                notes.Add($"transform removed {removed:N0} row(s)");
+            }
+        }
+
+        // 4. The table's schema, under the contract.
+        var declaredText = rules.Columns.Where(c => c.Value == "VARCHAR")
+            .Select(c => ColumnNames.Pick(columns, [c.Key], x => x.Name, table, "columns")[0].Name).ToHashSet(StringComparer.Ordinal);
+        var plan = SchemaPlan.For(table, existing, [.. columns.Select(c => (c.Name, c.Type))], rules.Contract, declaredText, CheckSql.Alias);
+        notes.AddRange(plan.Notes);
+        var keep = plan.DiscardAll ? "FALSE" : plan.DiscardRow is { } discard ? $"NOT coalesce(({discard}), FALSE)" : null;
+        if (keep is not null)
+        {
+            discarded += Count(workArea, $"SELECT count(*) FROM ({sql}) AS {CheckSql.Alias} WHERE NOT ({keep})");
+        }
+
+        var unchanged = quarantine is null && rules.Transform.IsEmpty && rules.Columns.IsEmpty && keep is null &&
+            plan.Projection.SequenceEqual(columns.Select(c => $"{CheckSql.Alias}.{Quote.Identifier(c.Name)}"));
+        var meta = $"{CheckSql.Alias}.{Quote.Identifier(LakeSelect.RunIdColumn)}, {CheckSql.Alias}.{Quote.Identifier(LakeSelect.LoadedAtColumn)}";
+        var where = keep is null ? "" : $" WHERE {keep}";
+        var rows = unchanged ? LakeSelect.For(request) : lake.Reshaped(
+            $"SELECT {string.Join(", ", plan.Projection)}, {meta} FROM ({sql}) AS {CheckSql.Alias}{where}",
+            $"SELECT {string.Join(", ", plan.Projection)}, {meta}, {CheckSql.Alias}.{LakeSelect.FileColumn}, {CheckSql.Alias}.{LakeSelect.RowColumn} FROM ({sql}) AS {CheckSql.Alias}{where}",
+            [.. plan.Columns],
+            table);
+        return new StagedLoad
+        {
+            Rows = rows,
+            Quarantine = quarantine,
+            QuarantineColumns = quarantineColumns,
+            Checks = checks,
+            Schema = plan,
+            Quarantined = quarantined,
+            Discarded = discarded,
+            Notes = notes,
+        };
+    }
+
+    private static bool RemovesRows(ProcessorSettings processor) => processor.Kind is ProcessorKind.Filter or ProcessorKind.Dedupe or ProcessorKind.DropNulls;
+
+    /// <summary>Casts the declared columns; a value that does not fit fails the load, or is discarded as the data_type contract says.</summary>
+    private static (string Sql, long Discarded) ApplyDeclaredTypes(DuckDbConnection workArea, string sql, IReadOnlyList<StagedColumn> columns, TableRules rules, string table, List<string> notes)
+    {
+        var declared = rules.Columns.Select(c => (Column: ColumnNames.Pick(columns, [c.Key], x => x.Name, table, "columns")[0], Type: c.Value)).ToList();
+        var bad = declared.Select(d => $"{Quote.Identifier(d.Column.Name)} IS NOT NULL AND TRY_CAST({Quote.Identifier(d.Column.Name)} AS {d.Type}) IS NULL").ToList();
+        using (var reader = workArea.Query($"SELECT {string.Join(", ", bad.Select((b, i) => $"count(*) FILTER (WHERE {b}), any_value(CAST({Quote.Identifier(declared[i].Column.Name)} AS VARCHAR)) FILTER (WHERE {b})"))} FROM ({sql})"))
+        {
+            reader.Read();
+            for (var i = 0; i < declared.Count; i++)
+            {
+                var count = reader.GetInt64(2 * i);
+                if (count > 0 && rules.Contract.DataType is ContractMode.Evolve or ContractMode.Freeze)
+                {
+                    throw new SchemaChangeException(
+                        $"{count:N0} value(s) of {table}.{declared[i].Column.Name} do not fit its declared type {LogicalType.FromDuckDb(declared[i].Type)} " +
+                        $"(columns: in wharf.yml), e.g. '{reader.GetString(2 * i + 1)}'. Nothing was loaded. Declare a wider type, fix the source, " +
+                        "or drop such rows with schema_contract: { data_type: discard_row }.");
+                }
+
+                if (count > 0)
+                {
+                    notes.Add(rules.Contract.DataType == ContractMode.DiscardRow
+                        ? $"discarded {count:N0} row(s) whose {declared[i].Column.Name} does not fit {LogicalType.FromDuckDb(declared[i].Type)}"
+                        : $"set {count:N0} value(s) of {declared[i].Column.Name} that do not fit {LogicalType.FromDuckDb(declared[i].Type)} to NULL");
+                }
+            }
+        }
+
+        var casts = string.Join(", ", declared.Select(d => $"TRY_CAST({Quote.Identifier(d.Column.Name)} AS {d.Type}) AS {Quote.Identifier(d.Column.Name)}"));
+        var typed = $"SELECT * REPLACE ({casts}) FROM ({sql})";
+        if (rules.Contract.DataType != ContractMode.DiscardRow)
+        {
+            return (typed, 0);
+        }
+
+        var any = string.Join(" OR ", bad.Select(b => $"({b})"));
+        var discarded = Count(workArea, $"SELECT count(*) FROM ({sql}) WHERE {any}");
+        return ($"SELECT * REPLACE ({casts}) FROM ({sql}) WHERE NOT ({any})", discarded);
+    }
+
+    private static long Count(DuckDbConnection workArea, string sql) =>
+        Convert.ToInt64(workArea.Scalar(sql) ?? 0L, CultureInfo.InvariantCulture);
+}
