@@ -10,6 +10,7 @@ var root = new RootCommand("Wharf: extract, land in a Parquet lake, load into a 
     RunCommand.Create(),
     QueryCommand.Create(),
     RunsCommand.Create(),
+    CheckCommand.Create(),
     ReplayCommand.Create(),
     ConnectionCommands.TestConnection(),
     ConnectionCommands.Discover(),

@@ -25,6 +25,21 @@ internal static class RunRecordJson
         rows_unchanged = r.RowsUnchanged,
         watermark_before = r.WatermarkBefore,
         watermark_after = r.WatermarkAfter,
+        rows_quarantined = r.RowsQuarantined,
+        rows_discarded = r.RowsDiscarded,
+        notes = r.Notes,
+        checks = r.Checks.Select(c => new
+        {
+            table = c.Table,
+            name = c.Name,
+            kind = c.KindName,
+            severity = c.Severity.ToString().ToLowerInvariant(),
+            status = c.Status.ToString().ToLowerInvariant(),
+            failing_rows = c.FailingRows,
+            checked_rows = c.CheckedRows,
+            message = c.Message,
+            sample = c.Sample,
+        }),
         error = r.Error,
         lake_files = r.LakeFiles,
     };

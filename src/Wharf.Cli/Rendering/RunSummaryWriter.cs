@@ -16,9 +16,16 @@ internal static class RunSummaryWriter
             .AddColumn(new TableColumn("rows/s").RightAligned())
             .AddColumn(new TableColumn("new").RightAligned()).AddColumn(new TableColumn("updated").RightAligned())
             .AddColumn(new TableColumn("deleted").RightAligned()).AddColumn(new TableColumn("unchanged").RightAligned());
+        var setAside = summary.Streams.Any(s => s.RowsQuarantined > 0 || s.RowsDiscarded > 0);
+        if (setAside)
+        {
+            table.AddColumn(new TableColumn("quarantined").RightAligned()).AddColumn(new TableColumn("discarded").RightAligned());
+        }
+
         foreach (var s in summary.Streams)
         {
-            table.AddRow(
+            string[] extra = setAside ? [Count(s.RowsQuarantined), Count(s.RowsDiscarded)] : [];
+            table.AddRow([
                 Markup.Escape(s.Pipeline),
                 Markup.Escape(s.Target),
                 s.Status == RunStatus.Succeeded ? "[green]ok[/]" : "[red]failed[/]",
@@ -28,10 +35,12 @@ internal static class RunSummaryWriter
                 Count(s.RowsInserted),
                 Count(s.RowsUpdated),
                 Count(s.RowsDeleted),
-                Count(s.RowsUnchanged));
+                Count(s.RowsUnchanged),
+                .. extra]);
         }
 
         console.Write(table);
+        CheckSummary.WriteNotes(console, summary.Streams);
         var failed = summary.Streams.Where(s => s.Status != RunStatus.Succeeded).ToList();
         var loaded = summary.Streams.Sum(s => s.RowsLoaded);
         console.MarkupLine(failed.Count == 0

@@ -16,6 +16,9 @@ public interface IWarehouse : IDisposable
     /// <summary>The warehouse's own DuckDB work-area connection: loads read the lake through it.</summary>
     DuckDbConnection WorkArea { get; }
 
+    /// <summary>The SQL the warehouse speaks (checks on its tables are compiled to it).</summary>
+    Quality.SqlDialect Dialect { get; }
+
     /// <summary>Another connection to the work area, for extracting streams in parallel; the caller disposes it.</summary>
     DuckDbConnection OpenWorkArea();
 

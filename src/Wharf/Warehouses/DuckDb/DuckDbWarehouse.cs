@@ -28,6 +28,8 @@ public sealed class DuckDbWarehouse : IWarehouse
 
     public DuckDbConnection WorkArea => connection;
 
+    public SqlDialect Dialect => SqlDialect.DuckDb;
+
     public DuckDbConnection OpenWorkArea() => WithProgressTracking(database.Connect());
 
     // Progress is tracked (for the CLI's live line) but never printed by DuckDB itself.
@@ -89,7 +91,7 @@ public sealed class DuckDbWarehouse : IWarehouse
 
             await connection.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
             var existing = request.Recreate ? null : Describe(request.Schema, request.Table);
-            var staged = request.Files.IsEmpty ? null : StagedLoad.Prepare(connection, request, existing, check => Reference(request, check));
+            var staged = request.Files.IsEmpty ? null : StagedLoad.Prepare(connection, request, existing, check => CheckSql.DirectReference(request.Schema, check));
             var write = TableWrite.For(request, postgres: false, staged?.Rows);
             if (request.Recreate)
             {
@@ -246,20 +248,6 @@ public sealed class DuckDbWarehouse : IWarehouse
         }
 
         return columns.Count == 0 ? null : columns;
-    }
-
-    /// <summary>A relationships check's allowed values: the referenced table is right here.</summary>
-    private static string Reference(LoadRequest request, CheckSettings check)
-    {
-        var (schema, table) = ReferencedTable(request.Schema, check);
-        return $"SELECT CAST({Quote.Identifier(check.ToColumn!)} AS VARCHAR) FROM {Quote.Qualified(schema, table)}";
-    }
-
-    /// <summary>A relationships check's <c>to:</c>, as schema and table (the load's schema when it names none).</summary>
-    internal static (string Schema, string Table) ReferencedTable(string schema, CheckSettings check)
-    {
-        var parts = check.ToTable!.Split('.', 2);
-        return parts.Length == 2 ? (parts[0], parts[1]) : (schema, parts[0]);
     }
 
     public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)

@@ -34,6 +34,8 @@ public sealed class PostgresWarehouse : IWarehouse
 
     public DuckDbConnection WorkArea { get; }
 
+    public SqlDialect Dialect => SqlDialect.Postgres;
+
     public DuckDbConnection OpenWorkArea() => DuckDb.DuckDbWarehouse.WithProgressTracking(workDatabase.Connect());
 
     /// <summary>Where the warehouse is, safe to print.</summary>
@@ -193,7 +195,7 @@ public sealed class PostgresWarehouse : IWarehouse
     /// </summary>
     private string Reference(LoadRequest request, CheckSettings check)
     {
-        var (schema, table) = DuckDb.DuckDbWarehouse.ReferencedTable(request.Schema, check);
+        var (schema, table) = CheckSql.ReferencedTable(request.Schema, check);
         var copy = $"__wharf_ref_{(uint)StringComparer.Ordinal.GetHashCode(check.Name):x}";
         WorkArea.Execute($"CREATE OR REPLACE TEMP TABLE {copy} (v VARCHAR)");
         using (var reader = Query($"SELECT DISTINCT CAST({Quote.Identifier(check.ToColumn!)} AS text) FROM {Quote.Qualified(schema, table)}"))
