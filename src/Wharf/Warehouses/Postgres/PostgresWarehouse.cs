@@ -202,6 +202,7 @@ public sealed class PostgresWarehouse : IWarehouse
         using (var appender = WorkArea.CreateTemporaryTableAppender(copy))
         {
             appender.AppendReader(reader);
+            appender.Close();
         }
 
         return $"SELECT v FROM {copy}";
