@@ -61,7 +61,14 @@ public sealed record PipelineSettings
     public ImmutableDictionary<string, TableRules> PerTable { get; init; } = ImmutableDictionary<string, TableRules>.Empty;
 
     /// <summary>The rules for one warehouse table of this pipeline.</summary>
-    public TableRules RulesFor(string table) => PerTable.TryGetValue(table, out var rules) ? rules : Rules;
+    /// <remarks>
+    /// A files pipeline's rules are for its table; the child tables of its nested JSON get only the
+    /// schema contract and nesting depth (checks and processors name the parent's columns).
+    /// </remarks>
+    public TableRules RulesFor(string table) =>
+        PerTable.TryGetValue(table, out var rules) ? rules
+        : Files.IsEmpty || table == Table ? Rules
+        : new TableRules { Contract = Rules.Contract, MaxNesting = Rules.MaxNesting };
 
     /// <summary>Where the pipeline is declared, for errors that happen at run time.</summary>
     public required SourceLocation Location { get; init; }

@@ -46,7 +46,8 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
     {
         public IncrementalSettings Incremental => Pipeline.Incremental;
 
-        public IReadOnlyList<string> PrimaryKey => Pipeline.PrimaryKey.IsEmpty ? Stream.PrimaryKey : Pipeline.PrimaryKey;
+        /// <summary>The pipeline's key, else the source's; a nested JSON child table's own (parent id, list index).</summary>
+        public IReadOnlyList<string> PrimaryKey => Pipeline.PrimaryKey.IsEmpty || !Stream.NestedPath.IsEmpty ? Stream.PrimaryKey : Pipeline.PrimaryKey;
     }
 
     private async Task<IReadOnlyList<RunRecord>> RunPipelineAsync(PipelineSettings pipeline, IProgress<RunEvent>? progress, CancellationToken cancellationToken)
@@ -221,14 +222,19 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                 }
 
                 progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "reading keys"));
-                var keys = await source.ExtractAsync(plan.Stream, request with
+                var keysRequest = request with
                 {
                     Target = request.Target with { Stream = record.Stream + ".keys" },
                     Columns = [.. plan.PrimaryKey],
                     Cursor = [],
                     From = null,
                     OnPart = null,
-                }, cancellationToken);
+                };
+
+                // A source that can summarize the keys on its server sends 1 row per 32 keys instead of every key.
+                var keys = source is IKeySummarySource summarizing && await summarizing.SummarizeKeysAsync(plan.Stream, keysRequest, cancellationToken) is { } summary
+                    ? summary
+                    : await source.ExtractAsync(plan.Stream, keysRequest, cancellationToken);
                 extraction = extraction with { PresentKeys = [.. keys] };
             }
 

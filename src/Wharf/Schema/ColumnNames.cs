@@ -51,10 +51,27 @@ public static class ColumnNames
             ?? throw new WharfException($"The column '{n}' named in '{setting}:' is not in {table} ({string.Join(", ", columns.Select(name))})."))];
     }
 
-    /// <summary>One name in snake_case: letters and digits kept, everything else an underscore.</summary>
+    /// <summary>
+    /// One name in snake_case: letters and digits kept, everything else an underscore. A double
+    /// underscore inside a name is the nesting separator of flattened JSON (<c>customer__city</c>)
+    /// and is kept; each part is normalized on its own.
+    /// </summary>
     public static string ToSnakeCase(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        var inner = name.Trim('_');
+        if (inner.Contains("__", StringComparison.Ordinal))
+        {
+            var leading = name.Length - name.TrimStart('_').Length;
+            var joined = string.Join("__", inner.Split("__").Select(Part).Where(p => p.Length > 0));
+            return joined.Length == 0 ? "" : new string('_', leading) + (leading == 0 && char.IsDigit(joined[0]) ? "_" : "") + joined;
+        }
+
+        return Part(name);
+    }
+
+    private static string Part(string name)
+    {
         var builder = new StringBuilder(name.Length + 8);
         for (var i = 0; i < name.Length; i++)
         {

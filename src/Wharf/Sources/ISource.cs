@@ -52,6 +52,9 @@ public sealed record SourceStream(string Name, string Description, string Target
     /// <summary>The source's own primary key (database tables), used when the pipeline declares none.</summary>
     public IReadOnlyList<string> PrimaryKey { get; init; } = [];
 
+    /// <summary>For a child table of nested JSON, the list's path from the root document; empty otherwise.</summary>
+    public System.Collections.Immutable.ImmutableArray<string> NestedPath { get; init; } = [];
+
     /// <summary>The source table's foreign keys (database tables), recreated with <c>keys: true</c>.</summary>
     public IReadOnlyList<Sql.CatalogForeignKey> ForeignKeys { get; init; } = [];
 }

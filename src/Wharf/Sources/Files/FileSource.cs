@@ -17,8 +17,49 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
             new SourceException(connection.Name, pipeline.Table, $"Pipeline '{pipeline.Name}' ({pipeline.Location}): {problem}"));
         var format = ResolveFormat(files);
         var description = files.Count == 1 ? Relative(files[0]) : $"{files.Count} {format.ToString().ToLowerInvariant()} files matching {string.Join(", ", pipeline.Files)}";
-        IReadOnlyList<SourceStream> streams = [new SourceStream(pipeline.Table, description, pipeline.Table, files, files.Sum(f => new FileInfo(f).Length))];
-        return Task.FromResult(streams);
+        var root = new SourceStream(pipeline.Table, description, pipeline.Table, files, files.Sum(f => new FileInfo(f).Length));
+        if (format is not (FileFormat.Json or FileFormat.NdJson))
+        {
+            return Task.FromResult<IReadOnlyList<SourceStream>>([root]);
+        }
+
+        // Nested JSON: every list becomes a child table, extracted as a stream of its own.
+        using var database = DuckDbDatabase.Open(null);
+        using var describe = database.Connect();
+        var children = Nested(describe, format, files).Where(t => !t.Path.IsEmpty).ToList();
+        if (children.Count > 0 && !pipeline.Incremental.Cursor.IsEmpty)
+        {
+            throw new SourceException(connection.Name, pipeline.Table,
+                $"Pipeline '{pipeline.Name}' ({pipeline.Location}): its JSON has lists ({string.Join(", ", children.Select(c => string.Join(".", c.Path)))}), which become child tables, " +
+                "and child tables cannot be loaded by cursor yet. Remove 'cursor:', or keep the lists as JSON columns with 'max_nesting: 0'.");
+        }
+
+        return Task.FromResult<IReadOnlyList<SourceStream>>([root, .. children.Select(c => new SourceStream(c.Table, $"{description}, list {string.Join(".", c.Path)}", c.Table, files)
+        {
+            PrimaryKey = [NestedJson.ParentId, NestedJson.ListIndex],
+            NestedPath = c.Path,
+        })]);
+    }
+
+    /// <summary>The tables nested JSON files become (the root first).</summary>
+    private IReadOnlyList<NestedTable> Nested(DuckDbConnection workArea, FileFormat format, IReadOnlyList<string> files)
+    {
+        var relation = FileReaderSql.Build(format, files, pipeline.Csv);
+        var columns = new List<(string, string)>();
+        try
+        {
+            using var reader = workArea.Query($"DESCRIBE SELECT * FROM {relation}");
+            while (reader.Read())
+            {
+                columns.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+        catch (DuckDbException ex)
+        {
+            throw FileErrors.Explain(ex, format, files, pipeline, connection, Relative);
+        }
+
+        return NestedJson.Plan(relation, columns, pipeline.Table, pipeline.PrimaryKey, pipeline.Rules.MaxNesting);
     }
 
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default)
@@ -27,11 +68,32 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
         ArgumentNullException.ThrowIfNull(request);
         var format = ResolveFormat(stream.Files);
         var relation = FileReaderSql.Build(format, stream.Files, pipeline.Csv);
+        if (format is FileFormat.Json or FileFormat.NdJson)
+        {
+            var table = Nested(request.WorkArea, format, stream.Files).FirstOrDefault(t => t.Table == stream.Target)
+                ?? throw new SourceException(connection.Name, pipeline.Table,
+                    $"Pipeline '{pipeline.Name}' ({pipeline.Location}): the JSON no longer has the list that {stream.Target} was made from. Run again: the tables are found anew each run.");
+            relation = $"({table.Sql})";
+        }
+
         var sourceFiles = stream.Files.Select(Relative).ToImmutableArray();
+        var numbersAsText = ImmutableDictionary<string, string>.Empty;
         try
         {
-            var select = Select(request, relation, stream.Name);
-            var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target, select, sourceFiles, cancellationToken);
+            var csv = format is FileFormat.Csv or FileFormat.Tsv;
+            var columns = csv || !request.Columns.IsEmpty || request.From is not null ? Describe(request.WorkArea, relation) : [];
+            var selected = request.Columns.IsEmpty ? columns : Schema.ColumnNames.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
+            if (csv)
+            {
+                numbersAsText = NumbersAsText(selected, request.Cursor, stream.Name);
+                if (!numbersAsText.IsEmpty)
+                {
+                    relation = FileReaderSql.Build(format, stream.Files, pipeline.Csv, [.. numbersAsText.Keys]);
+                }
+            }
+
+            var select = Select(request, relation, columns, selected, stream.Name);
+            var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target, select, sourceFiles, numbersAsText, cancellationToken);
             if (request.OnPart is not null)
             {
                 await request.OnPart(manifest, cancellationToken);
@@ -41,33 +103,65 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
         }
         catch (DuckDbException ex)
         {
-            throw FileErrors.Explain(ex, format, stream.Files, pipeline, connection, Relative);
+            var error = numbersAsText.IsEmpty ? ex : ReaderError(request.WorkArea, FileReaderSql.Build(format, stream.Files, pipeline.Csv), numbersAsText.Keys) ?? ex;
+            throw FileErrors.Explain(error, format, stream.Files, pipeline, connection, Relative);
         }
     }
 
-    /// <summary>The rows to extract: all, some columns (keys), or those at or past a cursor bound.</summary>
-    private static string Select(ExtractRequest request, string relation, string stream)
+    /// <summary>
+    /// The CSV columns DuckDB's sniffer reads as binary floating point, to be read as their text
+    /// and typed DECIMAL(p,s) from all their values instead (see <see cref="Lake.DecimalText"/>),
+    /// with the sniffer's type for when they are not plain decimals. Cursor columns keep the
+    /// sniffer's type: the extract's bound compares them as numbers.
+    /// </summary>
+    private static ImmutableDictionary<string, string> NumbersAsText(IReadOnlyList<FileColumn> selected, ImmutableArray<string> cursor, string stream)
     {
-        if (request.Columns.IsEmpty && request.From is null)
+        var cursorColumns = cursor.IsEmpty ? [] : Schema.ColumnNames.Pick(selected, cursor, c => c.Name, stream, "cursor").Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        return selected
+            .Where(c => c.Type is "DOUBLE" or "FLOAT" && !cursorColumns.Contains(c.Name))
+            .ToImmutableDictionary(c => c.Name, c => c.Type, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// DuckDB's own reader error for a value in the columns read as text that is no number at all:
+    /// read with the sniffer's types, the file fails as it always did, naming the line.
+    /// </summary>
+    private static DuckDbException? ReaderError(DuckDbConnection workArea, string relation, IEnumerable<string> columns)
+    {
+        try
         {
-            return $"SELECT * FROM {relation}";
+            workArea.Scalar($"SELECT count({string.Join(") + count(", columns.Select(Quote.Identifier))}) FROM {relation}");
+            return null;
+        }
+        catch (DuckDbException ex)
+        {
+            return ex;
+        }
+    }
+
+    private sealed record FileColumn(string Name, string Type);
+
+    /// <summary>The files' columns: their names and types are only known once DuckDB has looked at them.</summary>
+    private static List<FileColumn> Describe(DuckDbConnection workArea, string relation)
+    {
+        var columns = new List<FileColumn>();
+        using var reader = workArea.Query($"DESCRIBE SELECT * FROM {relation}");
+        while (reader.Read())
+        {
+            columns.Add(new FileColumn(reader.GetString(0), reader.GetString(1)));
         }
 
-        // The files' column names are only known once DuckDB has looked at them.
-        var names = new List<string>();
-        using (var reader = request.WorkArea.Query($"DESCRIBE SELECT * FROM {relation}"))
-        {
-            while (reader.Read())
-            {
-                names.Add(reader.GetString(0));
-            }
-        }
+        return columns;
+    }
 
-        var columns = request.Columns.IsEmpty ? "*" : string.Join(", ", Schema.ColumnNames.Pick(names, request.Columns, n => n, stream, "primary_key").Select(Quote.Identifier));
+    /// <summary>The rows to extract: all, some columns (keys), or those at or past a cursor bound.</summary>
+    private static string Select(ExtractRequest request, string relation, IReadOnlyList<FileColumn> columns, IReadOnlyList<FileColumn> selected, string stream)
+    {
+        var projection = request.Columns.IsEmpty ? "*" : string.Join(", ", selected.Select(c => Quote.Identifier(c.Name)));
         var where = request.From is { } bound
-            ? " WHERE " + bound.Where([.. Schema.ColumnNames.Pick(names, request.Cursor, n => n, stream, "cursor").Select(Quote.Identifier)], Quote.Literal)
+            ? " WHERE " + bound.Where([.. Schema.ColumnNames.Pick(columns, request.Cursor, c => c.Name, stream, "cursor").Select(c => Quote.Identifier(c.Name))], Quote.Literal)
             : "";
-        return $"SELECT {columns} FROM {relation}{where}";
+        return $"SELECT {projection} FROM {relation}{where}";
     }
 
     private FileFormat ResolveFormat(IReadOnlyList<string> files)
