@@ -99,6 +99,7 @@ public sealed class Replayer(Project project, IWarehouse warehouse, TimeProvider
                 RowsRunId = run.RunId,
                 Deletes = incremental.Deletes,
                 Track = incremental.Track,
+                Rules = pipeline.RulesFor(table),
                 Loaded = incremental.HasCursor ? loaded : null,
                 PresentKeys = !incremental.DetectDeletes ? null : incremental.HasCursor ? (run.Keys.IsEmpty ? null : run.Keys) : run.Data,
                 Previous = incremental.ChangeDetection == ChangeDetection.Hash ? previous : [],

@@ -33,7 +33,8 @@ public sealed record StagedLoad
     /// column is text, so a quarantine table never breaks on a type change). Same on both warehouses.
     /// </summary>
     /// <param name="existing">The quarantine table's columns; null when it does not exist.</param>
-    public IEnumerable<string> QuarantineDdl(string qualifiedTable, IReadOnlyCollection<string>? existing)
+    /// <param name="reloadedRun">A replay reloads this run: the rows it set aside before go first.</param>
+    public IEnumerable<string> QuarantineDdl(string qualifiedTable, IReadOnlyCollection<string>? existing, string? reloadedRun)
     {
         string Type(string column) => column == LakeSelect.LoadedAtColumn ? "TIMESTAMPTZ" : "TEXT";
         if (existing is null)
@@ -41,7 +42,8 @@ public sealed record StagedLoad
             return [$"CREATE TABLE IF NOT EXISTS {qualifiedTable} ({string.Join(", ", QuarantineColumns.Select(c => $"{Quote.Identifier(c)} {Type(c)}"))})"];
         }
 
-        return QuarantineColumns.Where(c => !existing.Contains(c)).Select(c => $"ALTER TABLE {qualifiedTable} ADD COLUMN {Quote.Identifier(c)} {Type(c)}");
+        var forget = reloadedRun is null ? [] : new[] { $"DELETE FROM {qualifiedTable} WHERE {LakeSelect.RunIdColumn} = {Quote.Literal(reloadedRun)}" };
+        return forget.Concat(QuarantineColumns.Where(c => !existing.Contains(c)).Select(c => $"ALTER TABLE {qualifiedTable} ADD COLUMN {Quote.Identifier(c)} {Type(c)}"));
     }
 
     public IReadOnlyList<CheckResult> Checks { get; init; } = [];

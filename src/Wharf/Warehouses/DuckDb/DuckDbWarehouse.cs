@@ -111,7 +111,7 @@ public sealed class DuckDbWarehouse : IWarehouse
             if (staged?.Quarantine is { } quarantine)
             {
                 var table = Quote.Qualified(request.Schema, StagedLoad.QuarantineTable(request.Table));
-                foreach (var sql in staged.QuarantineDdl(table, Describe(request.Schema, StagedLoad.QuarantineTable(request.Table))?.Select(c => c.Name).ToList()))
+                foreach (var sql in staged.QuarantineDdl(table, Describe(request.Schema, StagedLoad.QuarantineTable(request.Table))?.Select(c => c.Name).ToList(), request.RowsRunId))
                 {
                     await connection.ExecuteAsync(sql, cancellationToken);
                 }

@@ -124,7 +124,7 @@ public sealed class PostgresWarehouse : IWarehouse
         {
             var table = StagedLoad.QuarantineTable(request.Table);
             var quarantined = (await DescribeAsync(connection, request.Schema, table, cancellationToken))?.Select(c => c.Name).ToList();
-            foreach (var sql in staged.QuarantineDdl(Quote.Qualified(request.Schema, table), quarantined))
+            foreach (var sql in staged.QuarantineDdl(Quote.Qualified(request.Schema, table), quarantined, request.RowsRunId))
             {
                 await ExecuteAsync(connection, sql, cancellationToken);
             }
