@@ -205,6 +205,19 @@ public sealed partial record LogicalType(LogicalKind Kind, int Precision = 0, in
             return table;
         }
 
+        // Unsigned integers (PostgreSQL stores them in the next wider signed type) compare as that type.
+        incoming = incoming.Raw switch
+        {
+            "UTINYINT" => new LogicalType(LogicalKind.Int16),
+            "USMALLINT" => new LogicalType(LogicalKind.Int32),
+            "UINTEGER" => new LogicalType(LogicalKind.Int64),
+            _ => incoming,
+        };
+        if (table == incoming)
+        {
+            return table;
+        }
+
         if (table.Kind == LogicalKind.Text && !incoming.IsNested)
         {
             // Every scalar has an exact text form.
