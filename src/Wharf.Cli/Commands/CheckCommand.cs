@@ -25,11 +25,7 @@ internal static class CheckCommand
         {
             var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
             var names = parse.GetValue(pipelines) ?? [];
-            var unknown = names.Where(n => project.Pipelines.All(p => p.Name != n)).ToList();
-            if (unknown.Count > 0)
-            {
-                throw new UsageException($"{project.File} has no pipeline named {string.Join(", ", unknown.Select(n => $"'{n}'"))}. Pipelines: {string.Join(", ", project.Pipelines.Select(p => p.Name))}.");
-            }
+            CommandRunner.RequirePipelines(project, names);
 
             using var warehouse = await WarehouseFactory.OpenExistingAsync(project.Warehouse, TimeProvider.System, cancellationToken);
             var records = await new WarehouseChecks(project, warehouse, TimeProvider.System).RunAsync(names, cancellationToken);

@@ -46,6 +46,16 @@ internal static class CommandRunner
         }
     }
 
+    /// <summary>Fails with usage exit code 2 when a named pipeline is not in the project.</summary>
+    public static void RequirePipelines(Wharf.Projects.Project project, IReadOnlyCollection<string> names)
+    {
+        var unknown = names.Where(n => project.Pipelines.All(p => p.Name != n)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new UsageException($"{project.File} has no pipeline named {string.Join(", ", unknown.Select(n => $"'{n}'"))}. Pipelines: {string.Join(", ", project.Pipelines.Select(p => p.Name))}.");
+        }
+    }
+
     public static void WriteError(string message) =>
         Console.Error.WriteLine($"error: {message}");
 

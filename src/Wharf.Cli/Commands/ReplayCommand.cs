@@ -21,10 +21,7 @@ internal static class ReplayCommand
         {
             var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
             var name = parse.GetValue(pipeline)!;
-            if (project.Pipelines.All(p => p.Name != name))
-            {
-                throw new UsageException($"{project.File} has no pipeline named '{name}'. Pipelines: {string.Join(", ", project.Pipelines.Select(p => p.Name))}.");
-            }
+            CommandRunner.RequirePipelines(project, [name]);
 
             if (parse.GetValue(run) is not null && parse.GetValue(since) is not null)
             {

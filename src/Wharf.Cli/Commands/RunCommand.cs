@@ -31,11 +31,7 @@ internal static class RunCommand
         {
             var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
             var names = parse.GetValue(pipelines) ?? [];
-            var unknown = names.Where(n => project.Pipelines.All(p => p.Name != n)).ToList();
-            if (unknown.Count > 0)
-            {
-                throw new UsageException($"{project.File} has no pipeline named {string.Join(", ", unknown.Select(n => $"'{n}'"))}. Pipelines: {string.Join(", ", project.Pipelines.Select(p => p.Name))}.");
-            }
+            CommandRunner.RequirePipelines(project, names);
 
             using var logging = CommandRunner.Logging(parse.GetValue(CommonOptions.Verbose));
             var patience = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(wait)));
