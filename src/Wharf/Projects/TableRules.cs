@@ -25,6 +25,9 @@ public sealed record TableRules
 
     /// <summary>The processors of <c>transform:</c>, applied in order.</summary>
     public ImmutableArray<ProcessorSettings> Transform { get; init; } = [];
+
+    /// <summary>Whether anything is declared (no staging work is needed otherwise).</summary>
+    public bool IsEmpty => Columns.IsEmpty && Checks.IsEmpty && Transform.IsEmpty;
 }
 
 /// <summary>
