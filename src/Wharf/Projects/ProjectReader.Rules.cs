@@ -112,8 +112,12 @@ internal sealed partial class ProjectReader
     private string ReadType(YamlNode node, string what)
     {
         var text = Scalar(node, what);
+        // In a { } mapping a comma ends a plain value, so decimal(12,2) arrives cut in two.
+        var cut = text.Contains('(', StringComparison.Ordinal) && !text.Contains(')', StringComparison.Ordinal)
+            ? " Inside { } a comma ends a plain value: quote the type, e.g. \"decimal(12,2)\", or write one 'column: type' per line."
+            : "";
         return LogicalType.Parse(text)?.ToDuckDb()
-            ?? throw Error(node, $"{what} is '{text}', which is not a type Wharf knows. Use one of: {LogicalType.Names}.");
+            ?? throw Error(node, $"{what} is '{text}', which is not a type Wharf knows.{cut} Use one of: {LogicalType.Names}.");
     }
 
     private SchemaContract ReadContract(YamlNode? node, string context)
@@ -171,9 +175,11 @@ internal sealed partial class ProjectReader
             }
         }
 
-        var duplicate = checks.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
+        // Reported where the second one is written, which is the one to rename.
+        var duplicate = checks.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1)?.Take(2).ToList();
         return duplicate is null ? checks.ToImmutable()
-            : throw Error(node, $"two checks of {context} are named '{duplicate.Key}'; give one a 'name:' so their results can be told apart.");
+            : throw new ProjectFileException(file, duplicate[1].Location.Line, duplicate[1].Location.Column,
+                $"two checks of {context} are named '{duplicate[1].Name}' (the other at {duplicate[0].Location}); give one a 'name:' so their results can be told apart.");
     }
 
     private IEnumerable<CheckSettings> ReadCheck(CheckKind kind, string key, YamlNode value, SourceLocation location, string what)

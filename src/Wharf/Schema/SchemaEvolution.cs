@@ -109,13 +109,13 @@ public sealed record SchemaPlan
                         $"{change}, and the schema contract freezes types (schema_contract: data_type: freeze). Nothing was loaded. " +
                         "Fix the source, or allow the change with schema_contract: { data_type: evolve }.");
                 case ContractMode.DiscardRow:
-                    discards.Add($"({read} IS NOT NULL AND TRY_CAST({read} AS {column.Type.ToDuckDb()}) IS NULL)");
+                    discards.Add($"({read} IS NOT NULL AND NOT coalesce({Fits(read, type, column.Type)}, FALSE))");
                     notes.Add($"discarded rows whose {column.Name} ({type}) does not fit {column.Type}");
                     projection.Add($"TRY_CAST({read} AS {column.Type.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
                     break;
                 default:
                     notes.Add($"discarded values of {column.Name} ({type}) that do not fit {column.Type}");
-                    projection.Add($"TRY_CAST({read} AS {column.Type.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
+                    projection.Add($"CASE WHEN {Fits(read, type, column.Type)} THEN TRY_CAST({read} AS {column.Type.ToDuckDb()}) END AS {Quote.Identifier(column.Name)}");
                     break;
             }
         }
@@ -154,6 +154,25 @@ public sealed record SchemaPlan
             DiscardRow = discards.Count == 0 ? null : string.Join(" OR ", discards),
             Notes = notes,
         };
+    }
+
+    /// <summary>
+    /// SQL that is true when the value converts to <paramref name="target"/> without loss. TRY_CAST
+    /// alone is not enough: it rounds (10.5 becomes 11 in an integer column, 1.2345 becomes 1.23 in
+    /// a decimal(5,2)), so a value fits only when converting it back gives the value that arrived.
+    /// Text is parsed instead: it fits when it parses, and a number also when the parse is exact.
+    /// </summary>
+    private static string Fits(string read, LogicalType incoming, LogicalType target)
+    {
+        var cast = $"TRY_CAST({read} AS {target.ToDuckDb()})";
+        if (incoming.Kind != LogicalKind.Text)
+        {
+            return $"(CAST({cast} AS {incoming.ToDuckDb()}) = {read})";
+        }
+
+        return target.Kind is LogicalKind.Int8 or LogicalKind.Int16 or LogicalKind.Int32 or LogicalKind.Int64 or LogicalKind.Decimal
+            ? $"({cast} = TRY_CAST({read} AS DOUBLE))"
+            : $"({cast} IS NOT NULL)";
     }
 
     private static string Name(ContractMode mode) => mode == ContractMode.DiscardRow ? "discard_row" : "discard_column";
