@@ -34,6 +34,9 @@ public sealed record CheckResult(
     /// <summary>A few failing rows, rendered as text (only for failures).</summary>
     public string? Sample { get; init; }
 
+    /// <summary>Row checks: why a row fails, e.g. "amount is NULL" (the message counts the rows that do); null for table checks.</summary>
+    public string? Reason { get; init; }
+
     public string KindName => Kind switch
     {
         CheckKind.NotNull => "not_null",
@@ -46,12 +49,18 @@ public sealed record CheckResult(
     public CheckResult Add(CheckResult chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
+        var failing = FailingRows + chunk.FailingRows;
+        var checkedRows = CheckedRows + chunk.CheckedRows;
+
+        // A row check's message counts the whole run's rows, not the last failing chunk's.
+        var message = Reason is { } reason && failing > 0 ? $"{failing:N0} of {checkedRows:N0} rows: {reason}"
+            : chunk.Status != CheckStatus.Passed || Status == CheckStatus.Passed ? chunk.Message : Message;
         return this with
         {
             Status = (CheckStatus)Math.Max((int)Status, (int)chunk.Status),
-            FailingRows = FailingRows + chunk.FailingRows,
-            CheckedRows = CheckedRows + chunk.CheckedRows,
-            Message = chunk.Status != CheckStatus.Passed || Status == CheckStatus.Passed ? chunk.Message : Message,
+            FailingRows = failing,
+            CheckedRows = checkedRows,
+            Message = message,
             Sample = Sample ?? chunk.Sample,
         };
     }

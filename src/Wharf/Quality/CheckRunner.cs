@@ -71,6 +71,7 @@ internal static class CheckRunner
         return new CheckResult(table, check.Name, check.Kind, check.Severity, status, failing, rows, problem ?? "passed")
         {
             Sample = problem is not null && check.IsRowLevel ? Sample(query, $"SELECT * FROM {sql.Relation} AS {CheckSql.Alias} WHERE {sql.FailPredicate(check)} LIMIT {SampleRows}") : null,
+            Reason = check.IsRowLevel ? CheckSql.Reason(check) : null,
         };
     }
 
