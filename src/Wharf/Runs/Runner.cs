@@ -243,9 +243,11 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         catch (WharfException ex) when (chunks is { Record.RowsExtracted: > 0 })
         {
             // Committed chunks stay: say so, and where the next run starts.
-            return new Extraction(chunks.Record, null, new WharfException(
-                $"{ex.Message.Replace("Nothing was loaded.", "Nothing of this chunk was loaded.", StringComparison.Ordinal)} " +
-                $"The {chunks.Record.RowsExtracted:N0} rows of earlier chunks are committed; the next run resumes after {chunks.Watermark}.", ex));
+            var message = $"{ex.Message.Replace("Nothing was loaded.", "Nothing of this chunk was loaded.", StringComparison.Ordinal)} " +
+                $"The {chunks.Record.RowsExtracted:N0} rows of earlier chunks are committed; the next run resumes after {chunks.Watermark}.";
+            return new Extraction(chunks.Record, null, ex is Quality.CheckFailedException failed
+                ? new Quality.CheckFailedException(message, failed.Results)
+                : new WharfException(message, ex));
         }
         catch (WharfException ex)
         {
@@ -316,6 +318,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             {
                 AllNew = allNew,
                 Final = false,
+                TableChecks = false,
                 Loaded = before,
                 Recreate = runner.FullRefresh && first,
                 Expected = Expected,
@@ -380,6 +383,9 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             LoadRequest request;
             if (incremental.HasCursor)
             {
+                var tableChecks = await OneAtATimeAsync(plan.Loads, () => Task.FromResult(
+                    Staging.StagedLoad.CheckRun(warehouse.WorkArea, Request(plan, [.. manifests], record))), cancellationToken);
+                record = record with { Checks = LoadResult.Merge(record.Checks, tableChecks) };
                 request = Request(plan, [], record with { LakeFiles = record.LakeFiles.AddRange(extraction.PresentKeys?.Select(k => k.File) ?? []) }) with
                 {
                     PresentKeys = extraction.PresentKeys,

@@ -162,8 +162,10 @@ public sealed record SchemaPlan
     /// a decimal(5,2)), so a value fits only when converting it back gives the value that arrived.
     /// Text is parsed instead: it fits when it parses, and a number also when the parse is exact.
     /// </summary>
-    private static string Fits(string read, LogicalType incoming, LogicalType target)
+    public static string Fits(string read, LogicalType incoming, LogicalType target)
     {
+        ArgumentNullException.ThrowIfNull(incoming);
+        ArgumentNullException.ThrowIfNull(target);
         var cast = $"TRY_CAST({read} AS {target.ToDuckDb()})";
         if (incoming.Kind != LogicalKind.Text)
         {

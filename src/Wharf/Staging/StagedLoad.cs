@@ -89,10 +89,11 @@ public sealed record StagedLoad
             columns = TransformSql.Describe(workArea, sql, Carried);
         }
 
-        // 2. Checks, on the rows as staged.
+        // 2. Checks, on the rows as staged (a cursor stream's chunk leaves the table checks to the run's end).
         var checks = CheckRunner.Run(
             new CheckSql($"({sql})", [.. columns.Select(c => c.Name)], table, SqlDialect.DuckDb, reference),
-            rules.Checks, rules.OnCheckFailure, query => workArea.Query(query), table, request.LoadedAt, loading: true);
+            request.TableChecks ? rules.Checks : [.. rules.Checks.Where(c => c.IsRowLevel)],
+            rules.OnCheckFailure, query => workArea.Query(query), table, request.LoadedAt, loading: true);
         var failed = checks.Where(c => c.Status == CheckStatus.Failed).ToList();
         if (failed.Count > 0)
         {
@@ -134,7 +135,8 @@ public sealed record StagedLoad
 
         // 4. The table's schema, under the contract.
         var declaredText = rules.Columns.Where(c => c.Value == "VARCHAR")
-            .Select(c => ColumnNames.Pick(columns, [c.Key], x => x.Name, table, "columns")[0].Name).ToHashSet(StringComparer.Ordinal);
+            .Select(c => columns.FirstOrDefault(x => x.Name == c.Key || x.Name == ColumnNames.ToSnakeCase(c.Key))?.Name)
+            .OfType<string>().ToHashSet(StringComparer.Ordinal);
         var plan = SchemaPlan.For(table, existing, [.. columns.Select(c => (c.Name, c.Type))], rules.Contract, declaredText, CheckSql.Alias);
         notes.AddRange(plan.Notes);
         var keep = plan.DiscardAll ? "FALSE" : plan.DiscardRow is { } discard ? $"NOT coalesce(({discard}), FALSE)" : null;
@@ -165,13 +167,63 @@ public sealed record StagedLoad
         };
     }
 
+    /// <summary>
+    /// The table checks (row_count, freshness, sql) of a cursor stream, over the run's whole extract
+    /// once its chunks are loaded: a chunk alone says nothing about the run's rows as a whole.
+    /// </summary>
+    /// <exception cref="CheckFailedException">An error-severity check failed; the chunks stay committed.</exception>
+    public static IReadOnlyList<CheckResult> CheckRun(DuckDbConnection workArea, LoadRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(workArea);
+        ArgumentNullException.ThrowIfNull(request);
+        var table = $"{request.Schema}.{request.Table}";
+        var tableChecks = request.Rules.Checks.Where(c => !c.IsRowLevel).ToList();
+        if (tableChecks.Count == 0 || request.Files.IsEmpty)
+        {
+            return [];
+        }
+
+        var sql = LakeSelect.For(request).Sql;
+        var columns = TransformSql.Describe(workArea, sql, Carried);
+        if (!request.Rules.Columns.IsEmpty)
+        {
+            (sql, _) = ApplyDeclaredTypes(workArea, sql, columns, request.Rules, table, []);
+        }
+
+        var results = CheckRunner.Run(
+            new CheckSql($"({sql})", [.. columns.Select(c => c.Name)], table, SqlDialect.DuckDb, _ => throw new InvalidOperationException("Table checks reference no table.")),
+            tableChecks, request.Rules.OnCheckFailure, query => workArea.Query(query), table, request.LoadedAt, loading: true);
+        var failed = results.Where(c => c.Status == CheckStatus.Failed).ToList();
+        return failed.Count == 0 ? results
+            : throw new CheckFailedException(CheckRunner.Describe(table, failed, loading: false) +
+                $" The run's chunks are committed (checks of single rows passed on each); fix the source, or give the check severity: warn.", results);
+    }
+
     private static bool RemovesRows(ProcessorSettings processor) => processor.Kind is ProcessorKind.Filter or ProcessorKind.Dedupe or ProcessorKind.DropNulls;
 
-    /// <summary>Casts the declared columns; a value that does not fit fails the load, or is discarded as the data_type contract says.</summary>
+    /// <summary>
+    /// Casts the declared columns present in the data (one gone from the source is left to the
+    /// schema plan, like any dropped column). A value that does not convert exactly (text that is
+    /// no number, 10.5 into an integer, 1.234 into decimal(12,2)) fails the load, or is discarded
+    /// as the data_type contract says.
+    /// </summary>
     private static (string Sql, long Discarded) ApplyDeclaredTypes(DuckDbConnection workArea, string sql, IReadOnlyList<StagedColumn> columns, TableRules rules, string table, List<string> notes)
     {
-        var declared = rules.Columns.Select(c => (Column: ColumnNames.Pick(columns, [c.Key], x => x.Name, table, "columns")[0], Type: c.Value)).ToList();
-        var bad = declared.Select(d => $"{Quote.Identifier(d.Column.Name)} IS NOT NULL AND TRY_CAST({Quote.Identifier(d.Column.Name)} AS {d.Type}) IS NULL").ToList();
+        var declared = rules.Columns
+            .Select(c => (Column: columns.FirstOrDefault(x => x.Name == c.Key) ?? columns.FirstOrDefault(x => x.Name == ColumnNames.ToSnakeCase(c.Key)), Type: c.Value))
+            .Where(d => d.Column is not null)
+            .Select(d => (Column: d.Column!, d.Type))
+            .ToList();
+        if (declared.Count == 0)
+        {
+            return (sql, 0);
+        }
+
+        var bad = declared.Select(d =>
+        {
+            var column = Quote.Identifier(d.Column.Name);
+            return $"{column} IS NOT NULL AND NOT coalesce({SchemaPlan.Fits(column, LogicalType.FromDuckDb(d.Column.Type), LogicalType.FromDuckDb(d.Type))}, FALSE)";
+        }).ToList();
         using (var reader = workArea.Query($"SELECT {string.Join(", ", bad.Select((b, i) => $"count(*) FILTER (WHERE {b}), any_value(CAST({Quote.Identifier(declared[i].Column.Name)} AS VARCHAR)) FILTER (WHERE {b})"))} FROM ({sql})"))
         {
             reader.Read();
@@ -195,7 +247,8 @@ public sealed record StagedLoad
             }
         }
 
-        var casts = string.Join(", ", declared.Select(d => $"TRY_CAST({Quote.Identifier(d.Column.Name)} AS {d.Type}) AS {Quote.Identifier(d.Column.Name)}"));
+        var casts = string.Join(", ", declared.Select((d, i) =>
+            $"CASE WHEN NOT ({bad[i]}) THEN TRY_CAST({Quote.Identifier(d.Column.Name)} AS {d.Type}) END AS {Quote.Identifier(d.Column.Name)}"));
         var typed = $"SELECT * REPLACE ({casts}) FROM ({sql})";
         if (rules.Contract.DataType != ContractMode.DiscardRow)
         {

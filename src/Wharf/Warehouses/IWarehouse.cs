@@ -125,4 +125,7 @@ public sealed record LoadRequest(
 
     /// <summary>Declared types, schema contract, checks and processors the rows go through on their way in.</summary>
     public TableRules Rules { get; init; } = new();
+
+    /// <summary>Whether the table checks (row_count, freshness, sql) judge this load: a cursor stream's chunks leave them to the run's end.</summary>
+    public bool TableChecks { get; init; } = true;
 }
