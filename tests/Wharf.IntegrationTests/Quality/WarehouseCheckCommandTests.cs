@@ -191,4 +191,45 @@ public sealed class WarehouseCheckCommandTests(PostgresServer postgres)
         unloaded.ExitCode.ShouldBe(1, unloaded.ToString());
         unloaded.Error.ShouldContain("main.orders does not exist yet; run 'wharf run orders' first.");
     }
+    [Fact(Skip = "bug: accepted_values compares CAST(value AS VARCHAR), which is '1.0' for a DOUBLE at load (DuckDB work area) but '1' for a double precision in 'wharf check' on PostgreSQL; the load passes and the check of the same rows fails (CheckSql knows no column types to normalize with)")]
+    public async Task Check_AcceptedValuesOnADouble_JudgesTheSameRowsAsTheLoadDid_OnPostgres()
+    {
+        using var project = await QualityProject.CreateAsync(postgres, WarehouseUnderTest.Postgres, """
+            create table rates (id int primary key, rate double precision);
+            insert into rates values (1, 1), (2, 2.5);
+            """);
+        project.Pipelines("""
+            rates:
+              source: src
+              tables: [rates]
+              checks:
+                - accepted_values: { column: rate, values: ["1.0", "2.5"] }
+            """);
+        await project.RunOkAsync();
+
+        var check = await project.CliAsync("check", "rates");
+
+        check.ExitCode.ShouldBe(0, check.ToString());
+    }
+
+    [Fact(Skip = "bug: on a PostgreSQL warehouse, a 'sql' check runs on the staged rows in the DuckDB work area, where the warehouse's other tables do not exist: a check that reads one (works on DuckDB, and in 'wharf check') cannot run at load")]
+    public async Task SqlCheck_ThatReadsAnotherWarehouseTable_RunsAtLoad_OnPostgres()
+    {
+        using var project = await QualityProject.CreateAsync(postgres, WarehouseUnderTest.Postgres);
+        project.File("customers.csv", "code\nC1\nC2\nC3\n").File("orders.csv", Orders).Pipelines("""
+            customers:
+              source: files
+              files: "customers.csv"
+            orders:
+              source: files
+              files: "orders.csv"
+              checks:
+                - sql: "select * from {{ this }} o where not exists (select 1 from main.customers c where c.code = o.customer_id)"
+            """);
+
+        var record = (await project.RunAsync()).For("orders");
+
+        record.Status.ShouldBe(Wharf.Runs.RunStatus.Succeeded, record.Error);
+        (await project.CountAsync("main.orders")).ShouldBe(5);
+    }
 }
