@@ -141,7 +141,8 @@ public sealed class PostgresSourceCheckTests(PostgresServer postgres)
         ]);
     }
 
-    [Theory(Skip = "bug: Runner.ExtractAsync wraps a later chunk's CheckFailedException in a plain WharfException, so FailAsync records the earlier chunks' 'passed' results for the check that failed the run")]
+    /// <summary>Regression: a later chunk's failed check lost its results in the audit (fixed in c603c6e).</summary>
+    [Theory]
     [InlineData(WarehouseUnderTest.DuckDb)]
     [InlineData(WarehouseUnderTest.Postgres)]
     public async Task CursorChunks_ACheckFailingInALaterChunk_IsRecordedAsFailed_AndEarlierChunksStay(WarehouseUnderTest warehouse)
@@ -167,7 +168,8 @@ public sealed class PostgresSourceCheckTests(PostgresServer postgres)
         (await project.CheckResultsAsync(record.RunId)).ShouldBe(["not_null(amount) | not_null | error | failed | 1 | 3000 | 1 of 3,000 rows: amount is NULL"]);
     }
 
-    [Theory(Skip = "bug: StagedLoad judges row_count and freshness per committed chunk of a cursor stream, not on the run's whole extract: 3,000 fresh rows fail 'row_count: {min: 2000}' and 'freshness' on the first (oldest) chunk of 1,000")]
+    /// <summary>Regression: row_count and freshness were judged per chunk, so a fresh 3,000-row run failed on its oldest chunk (fixed in c603c6e).</summary>
+    [Theory]
     [InlineData(WarehouseUnderTest.DuckDb)]
     [InlineData(WarehouseUnderTest.Postgres)]
     public async Task CursorChunks_TableChecks_JudgeTheWholeExtract(WarehouseUnderTest warehouse)
