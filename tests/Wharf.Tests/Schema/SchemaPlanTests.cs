@@ -11,8 +11,6 @@ public sealed class SchemaPlanTests
 {
     private const string Table = "raw.items";
 
-    private static readonly HashSet<string> NoText = new(StringComparer.Ordinal);
-
     private static readonly TableColumn[] Existing =
     [
         new("id", LogicalType.FromDuckDb("BIGINT")),
