@@ -44,7 +44,8 @@ internal sealed class CheckSql(string relation, IReadOnlyList<string> columns, s
             case CheckKind.NotNull:
                 return $"{column} IS NULL";
             case CheckKind.AcceptedValues:
-                return $"{column} IS NOT NULL AND {AsText(column)} NOT IN ({string.Join(", ", check.Values.Select(Quote.Literal))})";
+                // The values are literals of the column's type (both engines cast them), so 1.0 and 1 are one value everywhere.
+                return $"{column} IS NOT NULL AND {column} NOT IN ({string.Join(", ", check.Values.Select(Quote.Literal))})";
             case CheckKind.Range:
                 var below = check.Min is { } min ? $"{column} {(check.Inclusive ? "<" : "<=")} {min}" : null;
                 var above = check.Max is { } max ? $"{column} {(check.Inclusive ? ">" : ">=")} {max}" : null;

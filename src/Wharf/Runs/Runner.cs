@@ -245,13 +245,13 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             // Committed chunks stay: say so, and where the next run starts.
             var message = $"{ex.Message.Replace("Nothing was loaded.", "Nothing of this chunk was loaded.", StringComparison.Ordinal)} " +
                 $"The {chunks.Record.RowsExtracted:N0} rows of earlier chunks are committed; the next run resumes after {chunks.Watermark}.";
-            return new Extraction(chunks.Record, null, ex is Quality.CheckFailedException failed
+            return new Extraction(chunks.Extracted, null, ex is Quality.CheckFailedException failed
                 ? new Quality.CheckFailedException(message, failed.Results)
                 : new WharfException(message, ex));
         }
         catch (WharfException ex)
         {
-            return new Extraction(record, null, ex);
+            return new Extraction(chunks?.Extracted ?? record, null, ex);
         }
         finally
         {
@@ -274,6 +274,9 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         public StateExpectation? Expected { get; private set; } = runner.FullRefresh ? null : StateExpectation.Of(plan.State);
 
         public RunRecord Record { get; private set; } = record with { WatermarkBefore = plan.State?.Watermark?.ToString() };
+
+        /// <summary>What is committed, plus the rows and lake file of a chunk that failed to load (for the failed run's audit row).</summary>
+        public RunRecord Extracted { get; private set; } = record with { WatermarkBefore = plan.State?.Watermark?.ToString() };
 
         /// <summary>The watermark of what is committed: the run's start, then each chunk's.</summary>
         public Watermark? Watermark { get; private set; } = Saved(plan);
@@ -326,7 +329,9 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             };
 
             // Record and Watermark move only once the chunk has committed: they describe what is in the warehouse.
+            Extracted = attempt with { WatermarkAfter = Record.WatermarkAfter };
             Record = await runner.LoadOneAsync(plan, request, cancellationToken);
+            Extracted = Record;
             Watermark = reached;
             Expected = StateExpectation.Of(request.State);
             FailPoint.Hit(FailPoint.ChunkCommitted);
