@@ -22,11 +22,24 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     /// <summary>Copies the rows of <paramref name="relationSql"/> into a new lake file.</summary>
     /// <param name="connection">The DuckDB work area that can read the relation.</param>
     /// <param name="relationSql">A SELECT (or table function call) that yields the extract.</param>
+    public Task<LakeManifest> WriteAsync(
+        DuckDbConnection connection,
+        LakeTarget target,
+        string relationSql,
+        ImmutableArray<string> sourceFiles,
+        CancellationToken cancellationToken = default) =>
+        WriteAsync(connection, target, relationSql, sourceFiles, known: null, cancellationToken);
+
+    /// <summary>Copies the rows of <paramref name="relationSql"/> into a new lake file.</summary>
+    /// <param name="connection">The DuckDB work area that can read the relation.</param>
+    /// <param name="relationSql">A SELECT (or table function call) that yields the extract.</param>
+    /// <param name="known">The relation's columns when the source knows them already; DuckDB is asked otherwise.</param>
     public async Task<LakeManifest> WriteAsync(
         DuckDbConnection connection,
         LakeTarget target,
         string relationSql,
         ImmutableArray<string> sourceFiles,
+        ExtractColumns? known,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -42,13 +55,18 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         var temporary = path + ".tmp";
         try
         {
-            var columns = Describe(connection, relationSql);
+            var columns = known is null ? Describe(connection, relationSql) : [.. known.Columns.Select(c => Column(c.Key, c.Value))];
             var projection = string.Join(", ", columns.Select(c => c.StoredAs is null
                 ? Quote.Identifier(c.Name)
                 : $"CAST({Quote.Identifier(c.Name)} AS {c.StoredAs}) AS {Quote.Identifier(c.Name)}"));
             var rows = await connection.ExecuteAsync(
-                $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize})",
+                $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(temporary)} {ParquetOptions}",
                 cancellationToken);
+            if (known is { NumbersAsText.IsEmpty: false })
+            {
+                columns = await TypeNumbersAsync(connection, temporary, columns, known.NumbersAsText, cancellationToken);
+            }
+
             File.Move(temporary, path);
             var manifest = new LakeManifest
             {
@@ -74,6 +92,46 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         }
     }
 
+    private static readonly string ParquetOptions = $"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize})";
+
+    /// <summary>
+    /// The columns of <paramref name="numbersAsText"/> typed from the values in the file just
+    /// written. The file is rewritten (read back, those columns cast) only when some column keeps
+    /// its reader's type, which is rare: the decimals, the common case, cost one scan of their
+    /// columns.
+    /// </summary>
+    private static async Task<ImmutableArray<LakeColumn>> TypeNumbersAsync(
+        DuckDbConnection connection,
+        string file,
+        ImmutableArray<LakeColumn> columns,
+        ImmutableDictionary<string, string> numbersAsText,
+        CancellationToken cancellationToken)
+    {
+        var decimals = DecimalText.Infer(connection, file, [.. columns.Select(c => c.Name).Where(numbersAsText.ContainsKey)]);
+        var typed = columns.Select(c => !decimals.TryGetValue(c.Name, out var type) ? c
+            : type is not null ? new LakeColumn(c.Name, type) { StoredAs = "VARCHAR" }
+            : new LakeColumn(c.Name, numbersAsText[c.Name])).ToImmutableArray();
+        if (decimals.ContainsValue(null))
+        {
+            var rewritten = file + ".retyped";
+            try
+            {
+                var casts = typed.Where(c => decimals.TryGetValue(c.Name, out var type) && type is null)
+                    .Select(c => $"CAST({Quote.Identifier(c.Name)} AS {c.Type}) AS {Quote.Identifier(c.Name)}");
+                await connection.ExecuteAsync(
+                    $"COPY (SELECT * REPLACE ({string.Join(", ", casts)}) FROM read_parquet({Quote.Literal(file)})) TO {Quote.Literal(rewritten)} {ParquetOptions}",
+                    cancellationToken);
+                File.Move(rewritten, file, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(rewritten);
+            }
+        }
+
+        return typed;
+    }
+
     /// <summary>
     /// Types Parquet cannot hold exactly, kept as DuckDB's exact text instead: Parquet's INTERVAL
     /// has milliseconds and no sign, TIMETZ loses its offset, and HUGEINT becomes a double.
@@ -89,12 +147,13 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         var columns = ImmutableArray.CreateBuilder<LakeColumn>();
         while (reader.Read())
         {
-            var type = reader.GetString(1);
-            columns.Add(new LakeColumn(reader.GetString(0), type) { StoredAs = StoredAsText.Contains(type) ? "VARCHAR" : null });
+            columns.Add(Column(reader.GetString(0), reader.GetString(1)));
         }
 
         return columns.ToImmutable();
     }
+
+    private static LakeColumn Column(string name, string type) => new(name, type) { StoredAs = StoredAsText.Contains(type) ? "VARCHAR" : null };
 }
 
 /// <summary>Which lake file to write: pipeline, stream, run and part number.</summary>

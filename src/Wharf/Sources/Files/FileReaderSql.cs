@@ -10,13 +10,17 @@ namespace Wharf.Sources.Files;
 /// </summary>
 internal static class FileReaderSql
 {
-    public static string Build(FileFormat format, IReadOnlyList<string> files, CsvOptions csv)
+    /// <param name="textColumns">CSV/TSV columns to read as their text (VARCHAR) whatever they hold.</param>
+    public static string Build(FileFormat format, IReadOnlyList<string> files, CsvOptions csv, IReadOnlyCollection<string>? textColumns = null)
     {
         var list = "[" + string.Join(", ", files.Select(Quote.Literal)) + "]";
         var many = files.Count > 1 ? ", union_by_name = true" : "";
+        var types = textColumns is { Count: > 0 }
+            ? $", types = {{{string.Join(", ", textColumns.Select(c => $"{Quote.Literal(c)}: 'VARCHAR'"))}}}"
+            : "";
         return format switch
         {
-            FileFormat.Csv or FileFormat.Tsv => $"read_csv({list}{CsvOptions(format, csv)}{many})",
+            FileFormat.Csv or FileFormat.Tsv => $"read_csv({list}{CsvOptions(format, csv)}{types}{many})",
             FileFormat.Json => $"read_json({list}, format = 'array'{many})",
             FileFormat.NdJson => $"read_json({list}, format = 'newline_delimited'{many})",
             FileFormat.Parquet => $"read_parquet({list}{many})",
@@ -45,7 +49,10 @@ internal static class FileReaderSql
 
         if (!csv.NullStrings.IsDefaultOrEmpty)
         {
-            options.Add($"nullstr = [{string.Join(", ", csv.NullStrings.Select(Quote.Literal))}]");
+            // DuckDB's default null string is the empty one; a list given replaces it, and an
+            // unquoted empty field would become an empty string (and its column text).
+            var nulls = csv.NullStrings.Contains("") ? csv.NullStrings : csv.NullStrings.Add("");
+            options.Add($"nullstr = [{string.Join(", ", nulls.Select(Quote.Literal))}]");
         }
 
         if (csv.DateFormat is { } dateFormat)

@@ -81,19 +81,31 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
         try
         {
             var csv = format is FileFormat.Csv or FileFormat.Tsv;
-            var columns = csv || !request.Columns.IsEmpty || request.From is not null ? Describe(request.WorkArea, relation) : [];
-            var selected = request.Columns.IsEmpty ? columns : Schema.ColumnNames.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
-            if (csv)
+            ExtractColumns? known = null;
+            var select = $"SELECT * FROM {relation}";
+            if (csv || !request.Columns.IsEmpty || request.From is not null)
             {
-                numbersAsText = NumbersAsText(selected, request.Cursor, stream.Name);
-                if (!numbersAsText.IsEmpty)
+                var columns = Describe(request.WorkArea, relation);
+                var selected = request.Columns.IsEmpty ? columns : Schema.ColumnNames.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
+                if (csv)
                 {
-                    relation = FileReaderSql.Build(format, stream.Files, pipeline.Csv, [.. numbersAsText.Keys]);
+                    numbersAsText = NumbersAsText(selected, request.Cursor, stream.Name);
+                    if (!numbersAsText.IsEmpty)
+                    {
+                        relation = FileReaderSql.Build(format, stream.Files, pipeline.Csv, [.. numbersAsText.Keys]);
+                    }
                 }
+
+                // DuckDB has sniffed the files once: the lake writer takes the columns from here.
+                // Reading some as text changes only their type.
+                select = Select(request, relation, columns, selected, stream.Name);
+                known = new ExtractColumns([.. selected.Select(c => KeyValuePair.Create(c.Name, numbersAsText.ContainsKey(c.Name) ? "VARCHAR" : c.Type))])
+                {
+                    NumbersAsText = numbersAsText,
+                };
             }
 
-            var select = Select(request, relation, columns, selected, stream.Name);
-            var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target, select, sourceFiles, numbersAsText, cancellationToken);
+            var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target, select, sourceFiles, known, cancellationToken);
             if (request.OnPart is not null)
             {
                 await request.OnPart(manifest, cancellationToken);

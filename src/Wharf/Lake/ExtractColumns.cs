@@ -1,0 +1,22 @@
+using System.Collections.Immutable;
+
+namespace Wharf.Lake;
+
+/// <summary>
+/// What a source already knows of the relation it hands <see cref="LakeWriter"/>: its columns, so
+/// the writer need not ask DuckDB again (for files that would mean sniffing them again), and which
+/// of them hold numbers read as their text, to be typed from their values.
+/// </summary>
+/// <param name="Columns">The relation's columns and DuckDB types, in order, as DESCRIBE gives them.</param>
+public sealed record ExtractColumns(IReadOnlyList<KeyValuePair<string, string>> Columns)
+{
+    /// <summary>
+    /// Columns the relation yields as their source text (VARCHAR) although they hold numbers, each
+    /// with the type the source's reader would have given it (DOUBLE). Each becomes the
+    /// DECIMAL(p,s) of its values (<see cref="DecimalText"/>), stored as that exact text; or, when
+    /// some value is no plain decimal (an exponent, <c>inf</c>), the reader's type, stored as such.
+    /// A value that is no number at all fails the write with DuckDB's conversion error.
+    /// </summary>
+    /// <value>None by default.</value>
+    public ImmutableDictionary<string, string> NumbersAsText { get; init; } = ImmutableDictionary<string, string>.Empty;
+}
