@@ -91,7 +91,12 @@ internal sealed class TransformSql(DuckDbConnection workArea, string table, IRea
                 return Replace(processor.Pairs.Select(p =>
                 {
                     var column = Pick([p.Key])[0];
-                    return $"coalesce({Quote.Identifier(column.Name)}, CAST({Quote.Literal(p.Value)} AS {column.Type})) AS {Quote.Identifier(column.Name)}";
+                    var type = LogicalType.FromDuckDb(column.Type);
+
+                    // A value that does not convert would fail mid-load, and one that converts inexactly ('1.5' into an integer) would be rounded.
+                    return workArea.Scalar($"SELECT {SchemaPlan.Fits(Quote.Literal(p.Value), LogicalType.Text, type)}") is true
+                        ? $"coalesce({Quote.Identifier(column.Name)}, CAST({Quote.Literal(p.Value)} AS {column.Type})) AS {Quote.Identifier(column.Name)}"
+                        : throw new WharfException($"{processor} for {table}: the fill value '{p.Value}' of '{column.Name}' does not convert exactly to {type}. Nothing was loaded; fix the step in wharf.yml.");
                 }));
             case ProcessorKind.Trim or ProcessorKind.Lower or ProcessorKind.Upper:
                 var function = processor.Kind == ProcessorKind.Trim ? "trim" : processor.Name;

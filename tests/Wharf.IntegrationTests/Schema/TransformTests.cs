@@ -99,6 +99,22 @@ public sealed class TransformTests(PostgresServer postgres)
     }
 
     [Theory]
+    [InlineData("n/a", "int64", WarehouseUnderTest.DuckDb)]
+    [InlineData("n/a", "int64", WarehouseUnderTest.Postgres)]
+    [InlineData("1.5", "int64", WarehouseUnderTest.DuckDb)]
+    [InlineData("1.5", "int64", WarehouseUnderTest.Postgres)]
+    public async Task FillNulls_WhenTheValueIsNotOfTheColumnsType_FailsNamingTheStep(string value, string type, WarehouseUnderTest warehouse)
+    {
+        using var project = await SchemaProject.CreateAsync(postgres, warehouse);
+        project.ConfigureCsv($"mode: append\ntransform:\n  - fill_nulls: {{ qty: \"{value}\" }}").Csv("id,qty\n1,\n2,5\n");
+
+        var failed = await project.RunFailsAsync();
+
+        failed.Error.ShouldContain($"transform step 1 (fill_nulls) at {Where(project, "fill_nulls:")} for raw.items: the fill value '{value}' of 'qty' does not convert exactly to {type}.");
+        (await project.ExistsAsync()).ShouldBeFalse();
+    }
+
+    [Theory]
     [MemberData(nameof(Warehouses))]
     public async Task Rename_ThenMergeByTheKey_UpdatesInPlace(WarehouseUnderTest warehouse)
     {
