@@ -21,13 +21,15 @@ public sealed class QuickstartExampleTests : IDisposable
         var result = await copy.RunAsync("run");
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        result.Output.ShouldContain("Done: 659 rows in 3 table(s)");
+        result.Output.ShouldContain("Done: 1,913 rows in 4 table(s)");
         copy.Scalar("select count(*) from raw.customers").ShouldBe(120L);
         copy.Scalar("select count(*) from raw.orders").ShouldBe(499L);
         copy.Scalar("select count(*) from raw.products").ShouldBe(40L);
         copy.Scalar("select count(*) from raw.customers where email is null").ShouldBe(10L);
-        copy.Scalar("select typeof(shipping) from raw.orders limit 1").ShouldBe("STRUCT(city VARCHAR, express BOOLEAN, fee DOUBLE)");
-        copy.LakeFiles().Length.ShouldBe(3);
+        copy.Scalar("select typeof(shipping__fee) from raw.orders limit 1").ShouldBe("DOUBLE");
+        copy.Scalar("select count(*) from raw.orders__items").ShouldBe(1254L);
+        copy.Scalar("select count(*) from raw.orders__items i left join raw.orders o on i._wharf_parent_id = o._wharf_id where o.order_id is null").ShouldBe(0L);
+        copy.LakeFiles().Length.ShouldBe(4);
     }
 
     internal static string RepositoryRoot()
