@@ -40,6 +40,13 @@ public sealed record ExtractRequest(DuckDbConnection WorkArea, LakeWriter Lake, 
 
     /// <summary>Rows per part, when fewer than the staging budget allows (<c>chunk_rows:</c>).</summary>
     public int? PartRows { get; init; }
+
+    /// <summary>
+    /// Called (possibly more than once, from any thread) as soon as the extract's view of the
+    /// source is fixed: work that must see at least what the extract sees (delete detection's key
+    /// summary) can start beside it. Sources that cannot tell never call it.
+    /// </summary>
+    public Action? OnSnapshot { get; init; }
 }
 
 /// <summary>One stream of a source.</summary>

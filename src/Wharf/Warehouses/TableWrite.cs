@@ -23,7 +23,7 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
     public static TableWrite For(LoadRequest request, bool postgres, LakeSelect? staged = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var select = !request.Files.IsEmpty ? staged ?? LakeSelect.For(request) : request.PresentKeys is { } keys ? LakeSelect.Keys(request, keys) : null;
+        var select = !request.Files.IsEmpty ? staged ?? LakeSelect.For(request) : request.PresentKeys is { } keys ? DeleteDetection.KeySelect(request, keys) : null;
         return new TableWrite(request, select, postgres);
     }
 
@@ -38,6 +38,14 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
     private string TableName => $"{request.Schema}.{request.Table}";
 
     private IReadOnlyList<string> KeyColumns => select?.PrimaryKey ?? request.PrimaryKey;
+
+    /// <summary>The primary key's columns, in warehouse names.</summary>
+    public IReadOnlyList<string> Key => KeyColumns;
+
+    /// <summary>The rows delete detection compares with the source's keys: all (hard), not yet marked (soft), current versions (scd2).</summary>
+    public string LiveRows => request.Mode == WriteMode.Scd2 ? $"{Target}.{IsCurrent}"
+        : request.Deletes == DeleteMode.Soft ? $"{Target}.{DeletedAt} IS NULL"
+        : "TRUE";
 
     /// <summary>Columns this mode keeps beyond the extract's own, created with the table or added to an older one.</summary>
     public IReadOnlyList<(string Name, string Type)> ExtraColumns => request.Mode switch
@@ -143,10 +151,17 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
     }
 
     /// <summary>Deletes (hard, soft, or closes the SCD2 version of) the rows whose key is not in <see cref="Keys"/>.</summary>
-    public Task<long> DeleteMissingAsync(Func<string, Task<long>> execute)
+    public Task<long> DeleteMissingAsync(Func<string, Task<long>> execute) =>
+        DeleteAsync(execute, $"NOT EXISTS (SELECT 1 FROM {Keys} AS k WHERE {Match(Target, "k")})");
+
+    /// <summary>
+    /// Deletes (hard, soft, or closes the SCD2 version of) the <see cref="LiveRows"/> for which
+    /// <paramref name="missing"/> holds (a condition on <see cref="Target"/>'s columns, qualified by it).
+    /// </summary>
+    public Task<long> DeleteAsync(Func<string, Task<long>> execute, string missing)
     {
         ArgumentNullException.ThrowIfNull(execute);
-        var missing = $"NOT EXISTS (SELECT 1 FROM {Keys} AS k WHERE {Match(Target, "k")})";
+        ArgumentNullException.ThrowIfNull(missing);
         return execute(request.Mode == WriteMode.Scd2
             ? $"UPDATE {Target} SET {ValidTo} = {LoadedAt}, {IsCurrent} = FALSE WHERE {IsCurrent} AND {missing}"
             : request.Deletes == DeleteMode.Soft

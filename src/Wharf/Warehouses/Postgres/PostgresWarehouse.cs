@@ -135,22 +135,7 @@ public sealed class PostgresWarehouse : IWarehouse
         }
         if (request.PresentKeys is { } present)
         {
-            // The source's keys go to a temporary table by COPY; the anti-join runs in PostgreSQL.
-            var keys = LakeSelect.Keys(request, present);
-            using (var reader = WorkArea.Query(keys.Sql))
-            {
-                var columns = Columns(keys, reader);
-                await ExecuteAsync(connection, $"CREATE TEMP TABLE {TableWrite.Keys} ({Definition(columns)}) ON COMMIT DROP", cancellationToken);
-                await CopyAsync(connection, TableWrite.Keys, columns, reader, cancellationToken);
-            }
-
-            await ExecuteAsync(connection, $"ANALYZE {TableWrite.Keys}", cancellationToken);
-            foreach (var sql in write.AddExtraColumns())
-            {
-                await ExecuteAsync(connection, sql, cancellationToken);
-            }
-
-            counts = counts with { Deleted = await write.DeleteMissingAsync(sql => ExecuteAsync(connection, sql, cancellationToken)) };
+            counts = counts with { Deleted = await PostgresDeletes.ApplyAsync(connection, WorkArea, request, write, present, cancellationToken) };
         }
 
         var record = LoadResult.Complete(request, counts, time.GetUtcNow(), staged);

@@ -11,7 +11,7 @@ namespace Wharf.Sources.Sql.Postgres;
 /// COPY into a DuckDB <see cref="StagingTable"/>, which goes to the lake in parts, so memory
 /// stays flat whatever the table's size.
 /// </summary>
-public sealed class PostgresSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
+public sealed partial class PostgresSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
 {
     /// <summary>
     /// Tables PostgreSQL estimates at this many rows or more, with a single integer primary key,
@@ -67,9 +67,22 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
 
         await using var coordinator = await PostgresConnector.OpenAsync(connection, cancellationToken);
         var ranges = table is null || ordered ? [null] : await KeyRangesAsync(coordinator, table, cancellationToken);
+        return await ExtractRangesAsync(coordinator, ranges, request, stream, columnPlans, where => where is null ? select : $"{select} WHERE {where}", null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Copies the query of each key range (one range: on the coordinator) into the lake; several
+    /// ranges run in parallel, each on its own connection, all reading the coordinator's snapshot.
+    /// </summary>
+    /// <param name="select">The query for a range's condition (null: the whole table).</param>
+    /// <param name="setup">Statements run before each range's COPY, in its transaction (<c>SET LOCAL</c>), or null.</param>
+    private async Task<IReadOnlyList<LakeManifest>> ExtractRangesAsync(
+        NpgsqlConnection coordinator, List<string?> ranges, ExtractRequest request, SourceStream stream,
+        List<PostgresColumnPlan> columnPlans, Func<string?, string> select, string? setup, CancellationToken cancellationToken)
+    {
         if (ranges.Count == 1)
         {
-            return await ExtractRangeAsync(coordinator, null, request, stream, columnPlans, select, cancellationToken);
+            return await ExtractRangeAsync(coordinator, null, request, stream, columnPlans, select(ranges[0]), setup, cancellationToken);
         }
 
         // Every range reads the same snapshot, exported by the coordinator's transaction.
@@ -80,7 +93,7 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         {
             await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
             var range = request with { Target = request.Target with { Part = k * 1000 } };
-            return await ExtractRangeAsync(database, snapshot, range, stream, columnPlans, $"{select} WHERE {where}", cancellationToken);
+            return await ExtractRangeAsync(database, snapshot, range, stream, columnPlans, select(where), setup, cancellationToken);
         }));
         return [.. parts.SelectMany(p => p)];
     }
@@ -118,12 +131,14 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
 
     private async Task<IReadOnlyList<LakeManifest>> ExtractRangeAsync(
         NpgsqlConnection database, string? snapshot, ExtractRequest request,
-        SourceStream stream, List<PostgresColumnPlan> columnPlans, string select, CancellationToken cancellationToken)
+        SourceStream stream, List<PostgresColumnPlan> columnPlans, string select, string? setup, CancellationToken cancellationToken)
     {
-        if (snapshot is not null)
+        if (snapshot is not null || setup is not null)
         {
-            await using var begin = new NpgsqlCommand($"BEGIN ISOLATION LEVEL REPEATABLE READ; SET TRANSACTION SNAPSHOT {Quote.Literal(snapshot)}", database);
-            await begin.ExecuteNonQueryAsync(cancellationToken);
+            // Left open: the connection's disposal ends it (the COPY only reads).
+            var begin = snapshot is null ? "BEGIN" : $"BEGIN ISOLATION LEVEL REPEATABLE READ; SET TRANSACTION SNAPSHOT {Quote.Literal(snapshot)}";
+            await using var command = new NpgsqlCommand(setup is null ? begin : $"{begin}; {setup}", database);
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         // Up to `parallel` tables and `parallel` key ranges of one table can stage at once.
@@ -133,11 +148,11 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
         // The COPY loop is synchronous (Npgsql's binary exporter and DuckDB's appender are
         // fastest that way), so it runs on a pool thread.
         var copy = $"COPY ({select}) TO STDOUT (FORMAT BINARY)";
-        return await Task.Run(() => CopyAsync(database, stage, stream, columnPlans, copy, cancellationToken), cancellationToken);
+        return await Task.Run(() => CopyAsync(database, stage, stream, columnPlans, copy, request.OnSnapshot, cancellationToken), cancellationToken);
     }
 
     private async Task<IReadOnlyList<LakeManifest>> CopyAsync(
-        NpgsqlConnection database, StagingTable stage, SourceStream stream, List<PostgresColumnPlan> columnPlans, string copy, CancellationToken cancellationToken)
+        NpgsqlConnection database, StagingTable stage, SourceStream stream, List<PostgresColumnPlan> columnPlans, string copy, Action? onSnapshot, CancellationToken cancellationToken)
     {
         var values = new object?[columnPlans.Count];
         long row = 0;
@@ -146,6 +161,8 @@ public sealed class PostgresSource(ConnectionSettings connection, PipelineSettin
             using (var exporter = database.BeginBinaryExport(copy))
             using (cancellationToken.Register(exporter.Cancel))
             {
+                // The server answered the COPY: its statement (and so its snapshot) has started.
+                onSnapshot?.Invoke();
                 while (exporter.StartRow() != -1)
                 {
                     row++;

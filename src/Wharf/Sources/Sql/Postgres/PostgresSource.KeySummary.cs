@@ -1,0 +1,44 @@
+using NpgsqlTypes;
+using Wharf.Lake;
+
+namespace Wharf.Sources.Sql.Postgres;
+
+/// <summary>Delete detection's key summary, computed by the server (see <see cref="KeySummary"/>).</summary>
+public sealed partial class PostgresSource : IKeySummarySource
+{
+    /// <summary>
+    /// The aggregate runs in memory with this much (the default 4MB spills a 5M-key table's
+    /// 156,250 buckets to disk: 0.8 s instead of 0.5 s, measured in bench/).
+    /// </summary>
+    private const string SummaryWorkMem = "32MB";
+
+    private static readonly List<PostgresColumnPlan> SummaryColumns =
+    [
+        new(KeySummary.BucketColumn, "", "BIGINT", Quote.Identifier(KeySummary.BucketColumn), e => e.Read<long>(NpgsqlDbType.Bigint)),
+        new(KeySummary.BitsColumn, "", "BIGINT", Quote.Identifier(KeySummary.BitsColumn), e => e.Read<long>(NpgsqlDbType.Bigint)),
+    ];
+
+    public async Task<IReadOnlyList<LakeManifest>?> SummarizeKeysAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(request);
+        var (from, columns, table) = plans[stream.Name];
+        if (request.Columns.Length != 1)
+        {
+            return null;
+        }
+
+        var key = Schema.ColumnNames.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key")[0];
+        if (key.Postgres is not { ElementTypeName: null } type || !IntegerTypes.Contains(type.TypeName))
+        {
+            return null;
+        }
+
+        // Split like a full extract (key ranges in parallel, one snapshot), so a big table's scan
+        // uses the server's cores; a bucket cut by a range boundary comes in two rows, which readers combine.
+        await using var coordinator = await PostgresConnector.OpenAsync(connection, cancellationToken);
+        var ranges = table is null ? [null] : await KeyRangesAsync(coordinator, table, cancellationToken);
+        return await ExtractRangesAsync(coordinator, ranges, request, stream, SummaryColumns,
+            where => KeySummary.Select(Quote.Identifier(key.Name), from, where), $"SET LOCAL work_mem = '{SummaryWorkMem}'", cancellationToken);
+    }
+}

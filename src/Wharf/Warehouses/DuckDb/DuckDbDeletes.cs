@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Wharf.DuckDb;
+using Wharf.Lake;
+
+namespace Wharf.Warehouses.DuckDb;
+
+/// <summary>
+/// Delete detection in the DuckDB warehouse (see <see cref="DeleteDetection"/>): the source's key
+/// files are read where they lie in the lake and compared with the table in passes of at most
+/// <see cref="DeleteDetection.PassRows"/> keys (or buckets), each over one range of the key, so
+/// DuckDB's hash tables stay the same size however big the table grows. Ranges rather than hashes:
+/// DuckDB skips the row groups of the table and of the key files outside a range by their min/max.
+/// </summary>
+/// <remarks>
+/// Measured at 5M keys (bench/README.md): a single anti-join peaked at ~300 MiB; passes of 1M
+/// keys at ~200 MiB, for about the same time. A summary needs one pass up to 32M dense keys.
+/// </remarks>
+internal static class DuckDbDeletes
+{
+    /// <summary>Keys (or buckets) sampled to place the ranges' boundaries.</summary>
+    private const int SampleRows = 100_000;
+
+    /// <summary>Deletes (or marks, or closes) the table's rows whose key the source no longer has; returns how many.</summary>
+    /// <param name="passRows">Keys or buckets per pass (tests make it small).</param>
+    public static async Task<long> ApplyAsync(
+        DuckDbConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present,
+        CancellationToken cancellationToken, long passRows = DeleteDetection.PassRows)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(write);
+        foreach (var sql in write.AddExtraColumns())
+        {
+            await connection.ExecuteAsync(sql, cancellationToken);
+        }
+
+        return KeySummary.Holds(present)
+            ? await BySummaryAsync(connection, request, write, present, passRows, cancellationToken)
+            : await ByKeysAsync(connection, request, write, present, passRows, cancellationToken);
+    }
+
+    private static async Task<long> BySummaryAsync(
+        DuckDbConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, long passRows, CancellationToken cancellationToken)
+    {
+        // Passes by the larger of the source's bucket count and an estimate of the table's (its
+        // keys' span in buckets, at most one per row: sparse keys make a bucket per key).
+        var key = $"CAST({DeleteDetection.TableKey(write)} AS BIGINT)";
+        long buckets;
+        using (var reader = connection.Query($"SELECT count({key}), CAST(min({key}) AS DOUBLE), CAST(max({key}) AS DOUBLE) FROM {write.Target} WHERE {write.LiveRows}"))
+        {
+            reader.Read();
+            var rows = reader.GetInt64(0);
+            buckets = rows == 0 ? 0 : (long)Math.Min(rows, ((reader.GetDouble(2) - reader.GetDouble(1)) / KeySummary.Width) + 2);
+        }
+
+        var passes = DeleteDetection.Passes(Math.Max(buckets, present.Sum(f => f.Rows)), passRows);
+        var bounds = passes == 1 ? [] : Bounds<long>(connection, $"SELECT {KeySummary.Bucket(key)} AS v FROM {write.Target} WHERE {write.LiveRows}", passes, "BIGINT");
+        var summary = DeleteDetection.KeySelect(request, present).Sql;
+        Task<long> Execute(string sql) => connection.ExecuteAsync(sql, cancellationToken);
+        long deleted = 0;
+        for (var i = 0; i <= bounds.Count; i++)
+        {
+            (long?, long?)? range = bounds.Count == 0 ? null : (i == 0 ? null : bounds[i - 1], i == bounds.Count ? null : bounds[i]);
+            await Execute($"CREATE OR REPLACE TEMP TABLE {DeleteDetection.Gone} AS {DeleteDetection.GoneKeys(write, summary, range)}");
+            deleted += await write.DeleteAsync(Execute, DeleteDetection.InGone(write));
+        }
+
+        await Execute($"DROP TABLE {DeleteDetection.Gone}");
+        return deleted;
+    }
+
+    private static async Task<long> ByKeysAsync(
+        DuckDbConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, long passRows, CancellationToken cancellationToken)
+    {
+        var keys = DeleteDetection.KeySelect(request, present);
+        var match = string.Join(" AND ", write.Key.Select(k => $"{write.Target}.{Quote.Identifier(k)} = k.{Quote.Identifier(k)}"));
+        var passes = DeleteDetection.Passes(present.Sum(f => f.Rows), passRows);
+        if (passes == 1)
+        {
+            return await write.DeleteAsync(sql => connection.ExecuteAsync(sql, cancellationToken), $"NOT EXISTS (SELECT 1 FROM ({keys.Sql}) AS k WHERE {match})");
+        }
+
+        // Ranges of the first key column, with boundaries from a sample of the key files. They go
+        // back to DuckDB as text cast to the column's type (DuckDB's text forms round-trip), as
+        // parameters, and both sides compare with the same cast, so a key falls in the same range
+        // on either side. Rows whose first column is NULL are in no range, and none can match.
+        var first = Quote.Identifier(write.Key[0]);
+        var type = ColumnType(connection, keys.Sql, write.Key[0]);
+        var bounds = Bounds<string>(connection, $"SELECT k.{first} AS v FROM ({keys.Sql}) AS k", passes, "VARCHAR");
+        long deleted = 0;
+        for (var i = 0; i <= bounds.Count; i++)
+        {
+            var (low, high) = (i > 0 ? bounds[i - 1] : null, i < bounds.Count ? bounds[i] : null);
+            object?[] values = [.. new[] { low, high }.OfType<string>()];
+            string Within(string column) =>
+                (low is null ? "" : $" AND {column} >= CAST($1 AS {type})") + (high is null ? "" : $" AND {column} < CAST(${values.Length} AS {type})");
+            deleted += await write.DeleteAsync(sql => Task.FromResult(connection.Execute(sql, values)),
+                $"TRUE{Within($"{write.Target}.{first}")} AND NOT EXISTS (SELECT 1 FROM ({keys.Sql}) AS k WHERE TRUE{Within($"k.{first}")} AND {match})");
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// Distinct boundaries that cut the values <c>v</c> of <paramref name="values"/> into about
+    /// <paramref name="passes"/> ranges of the same size, ascending: quantiles of a sample, so they
+    /// are values that occur (never past the ends), and the sample's memory is bounded.
+    /// </summary>
+    private static List<T> Bounds<T>(DuckDbConnection connection, string values, int passes, string type)
+        where T : notnull
+    {
+        var fractions = string.Join(", ", Enumerable.Range(1, passes - 1).Select(p => ((double)p / passes).ToString("R", CultureInfo.InvariantCulture)));
+        var bounds = new List<T>();
+        using var reader = connection.Query(
+            $"SELECT DISTINCT CAST(b AS {type}) AS b FROM (SELECT unnest(quantile_disc(v, [{fractions}])) AS b " +
+            $"FROM (SELECT v FROM ({values}) AS s USING SAMPLE reservoir({SampleRows} ROWS))) WHERE b IS NOT NULL ORDER BY b");
+        while (reader.Read())
+        {
+            bounds.Add((T)reader.GetValue(0));
+        }
+
+        return bounds;
+    }
+
+    /// <summary>The DuckDB type of a column of a query.</summary>
+    private static string ColumnType(DuckDbConnection connection, string sql, string column)
+    {
+        using var reader = connection.Query($"SELECT column_type FROM (DESCRIBE {sql}) WHERE column_name = $1", column);
+        return reader.Read() ? reader.GetString(0) : throw new WharfException($"The key column '{column}' is not in the key files.");
+    }
+}

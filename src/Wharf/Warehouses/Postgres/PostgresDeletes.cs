@@ -1,0 +1,111 @@
+using System.Collections.Immutable;
+using Npgsql;
+using Wharf.DuckDb;
+using Wharf.Lake;
+
+namespace Wharf.Warehouses.Postgres;
+
+/// <summary>
+/// Delete detection in the PostgreSQL warehouse (see <see cref="DeleteDetection"/>): what the source
+/// sent (its keys, or their summary) streams from the lake by binary COPY into a temporary table,
+/// and PostgreSQL compares it with the table. A summary is 1 row per 32 keys, and the comparison
+/// yields the missing keys, which are then deleted through the primary key's index.
+/// </summary>
+internal static class PostgresDeletes
+{
+    private const string Summary = "__wharf_key_summary";
+
+    /// <summary>The summary comparison aggregates the whole table: in memory with this much, not in temporary files.</summary>
+    private const string WorkMem = "64MB";
+
+    /// <summary>Deletes (or marks, or closes) the table's rows whose key the source no longer has; returns how many.</summary>
+    /// <param name="workArea">The DuckDB work area that reads the lake.</param>
+    public static async Task<long> ApplyAsync(
+        NpgsqlConnection connection, DuckDbConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(workArea);
+        ArgumentNullException.ThrowIfNull(write);
+        async Task<long> Execute(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var summarized = KeySummary.Holds(present);
+        var keys = DeleteDetection.KeySelect(request, present);
+        var copied = summarized ? Summary : TableWrite.Keys;
+        using (var reader = workArea.Query(keys.Sql))
+        {
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(i => PostgresColumn.For(keys.Columns[i], reader.GetColumnType(i))).ToList();
+            await Execute($"CREATE TEMP TABLE {copied} ({string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.Type}"))}) ON COMMIT DROP");
+            await CopyAsync(connection, copied, columns, reader, cancellationToken);
+        }
+
+        await Execute($"ANALYZE {copied}");
+        foreach (var sql in write.AddExtraColumns())
+        {
+            await Execute(sql);
+        }
+
+        if (!summarized)
+        {
+            return await write.DeleteMissingAsync(Execute);
+        }
+
+        // The missing keys themselves (few, usually), so the delete finds them by the primary key's index.
+        await Execute($"SET LOCAL work_mem = '{WorkMem}'");
+        await Execute($"CREATE TEMP TABLE {DeleteDetection.Gone} ON COMMIT DROP AS {DeleteDetection.GoneKeys(write, $"SELECT {KeySummary.BucketColumn}, {KeySummary.BitsColumn} FROM {Summary}")}");
+        await Execute($"ANALYZE {DeleteDetection.Gone}");
+        return await write.DeleteAsync(Execute, DeleteDetection.InGone(write));
+    }
+
+    /// <summary>Streams the reader's rows into the table by binary COPY (aborted, not half-done, on a failure).</summary>
+    private static Task CopyAsync(NpgsqlConnection connection, string table, List<PostgresColumn> columns, DuckDbDataReader reader, CancellationToken cancellationToken) =>
+        // DuckDB's reader is synchronous per value: the loop runs on a pool thread.
+        Task.Run(async () =>
+        {
+            await using var stream = await connection.BeginRawBinaryCopyAsync(
+                $"COPY {table} ({string.Join(", ", columns.Select(c => Quote.Identifier(c.Name)))}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            await using var writer = new BinaryCopyWriter(stream);
+            try
+            {
+                writer.WriteHeader();
+                for (long rows = 1; reader.Read(); rows++)
+                {
+                    writer.StartRow(columns.Count);
+                    for (var i = 0; i < columns.Count; i++)
+                    {
+                        if (reader.IsDBNull(i))
+                        {
+                            writer.Null();
+                        }
+                        else
+                        {
+                            columns[i].Write(writer, reader, i);
+                        }
+                    }
+
+                    if ((rows & 0xFFFF) == 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+                }
+
+                await writer.CompleteAsync(cancellationToken);
+            }
+            catch
+            {
+                try
+                {
+                    await stream.CancelAsync();
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException or NpgsqlException or IOException)
+                {
+                    // The connection is gone: the server rolls the COPY back by itself.
+                }
+
+                throw;
+            }
+        }, cancellationToken);
+}
