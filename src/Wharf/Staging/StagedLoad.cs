@@ -76,7 +76,7 @@ public sealed record StagedLoad
         ArgumentNullException.ThrowIfNull(request);
         var table = $"{request.Schema}.{request.Table}";
         var rules = request.Rules;
-        var lake = LakeSelect.For(request, ordered: true);
+        var lake = LakeSelect.For(request, ordered: true, keysLater: !rules.Transform.IsEmpty);
         var sql = lake.Sql;
         var columns = TransformSql.Describe(workArea, sql, Carried);
         var notes = new List<string>();
@@ -133,7 +133,14 @@ public sealed record StagedLoad
             }
         }
 
-        // 4. The table's schema, under the contract.
+        // 4. The table's schema, under the contract. A text column with no value in this load (what
+        // DuckDB's readers make of an empty column) is no type change: it takes the table's type.
+        if (existing is not null)
+        {
+            (sql, columns) = AdoptTypesOfEmptyColumns(workArea, sql, columns, existing);
+        }
+
+
         var declaredText = rules.Columns.Where(c => c.Value == "VARCHAR")
             .Select(c => columns.FirstOrDefault(x => x.Name == c.Key || x.Name == ColumnNames.ToSnakeCase(c.Key))?.Name)
             .OfType<string>().ToHashSet(StringComparer.Ordinal);
@@ -145,7 +152,7 @@ public sealed record StagedLoad
             discarded += Count(workArea, $"SELECT count(*) FROM ({sql}) AS {CheckSql.Alias} WHERE NOT ({keep})");
         }
 
-        var unchanged = quarantine is null && rules.Transform.IsEmpty && rules.Columns.IsEmpty && keep is null &&
+        var unchanged = sql == lake.Sql && keep is null &&
             plan.Projection.SequenceEqual(columns.Select(c => $"{CheckSql.Alias}.{Quote.Identifier(c.Name)}"));
         var meta = $"{CheckSql.Alias}.{Quote.Identifier(LakeSelect.RunIdColumn)}, {CheckSql.Alias}.{Quote.Identifier(LakeSelect.LoadedAtColumn)}";
         var where = keep is null ? "" : $" WHERE {keep}";
@@ -197,6 +204,33 @@ public sealed record StagedLoad
         return failed.Count == 0 ? results
             : throw new CheckFailedException(CheckRunner.Describe(table, failed, loading: false) +
                 $" The run's chunks are committed (checks of single rows passed on each); fix the source, or give the check severity: warn.", results);
+    }
+
+    private static (string Sql, IReadOnlyList<StagedColumn> Columns) AdoptTypesOfEmptyColumns(DuckDbConnection workArea, string sql, IReadOnlyList<StagedColumn> columns, IReadOnlyList<TableColumn> existing)
+    {
+        var candidates = columns
+            .Select(c => (Column: c, Table: existing.FirstOrDefault(t => t.Name == c.Name)))
+            .Where(c => c.Column.Type == "VARCHAR" && c.Table is not null && c.Table.Type.Kind is not (LogicalKind.Text or LogicalKind.Other))
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return (sql, columns);
+        }
+
+        var empty = new List<(StagedColumn Column, TableColumn Table)>();
+        using (var reader = workArea.Query($"SELECT {string.Join(", ", candidates.Select(c => $"count({Quote.Identifier(c.Column.Name)})"))} FROM ({sql})"))
+        {
+            reader.Read();
+            empty.AddRange(candidates.Where((c, i) => reader.GetInt64(i) == 0).Select(c => (c.Column, c.Table!)));
+        }
+
+        if (empty.Count == 0)
+        {
+            return (sql, columns);
+        }
+
+        var typed = $"SELECT * REPLACE ({string.Join(", ", empty.Select(e => $"CAST({Quote.Identifier(e.Column.Name)} AS {e.Table.Type.ToDuckDb()}) AS {Quote.Identifier(e.Column.Name)}"))}) FROM ({sql})";
+        return (typed, [.. columns.Select(c => empty.Any(e => e.Column.Name == c.Name) ? c with { Type = empty.First(e => e.Column.Name == c.Name).Table.Type.ToDuckDb() } : c)]);
     }
 
     private static bool RemovesRows(ProcessorSettings processor) => processor.Kind is ProcessorKind.Filter or ProcessorKind.Dedupe or ProcessorKind.DropNulls;

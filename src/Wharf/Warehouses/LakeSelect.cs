@@ -11,7 +11,7 @@ namespace Wharf.Warehouses;
 /// </summary>
 public sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IReadOnlyList<string> PrimaryKey)
 {
-    /// <summary>Columns added by <see cref="For(LoadRequest, bool)"/> with <c>ordered</c>: which file, which row in it.</summary>
+    /// <summary>Columns added by <see cref="For(LoadRequest, bool, bool)"/> with <c>ordered</c>: which file, which row in it.</summary>
     public const string FileColumn = "__wharf_file";
 
     public const string RowColumn = "__wharf_row";
@@ -36,9 +36,11 @@ public sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRead
         var names = warehouseNames.Where(n => loaded.Contains(n.Value))
             .Concat(dataColumns.Where(c => !warehouseNames.ContainsKey(c)).Select(c => new KeyValuePair<string, string>(c, c)))
             .ToImmutableDictionary(StringComparer.Ordinal);
-        var missingKey = PrimaryKey.FirstOrDefault(k => !loaded.Contains(k));
+        // A key may also be a column a processor made (rename, derive): it is looked up now.
+        var keys = PrimaryKey.Select(k => loaded.Contains(k) ? k : loaded.Contains(Schema.ColumnNames.ToSnakeCase(k)) ? Schema.ColumnNames.ToSnakeCase(k) : null).ToList();
+        var missingKey = PrimaryKey.Where((k, i) => keys[i] is null).FirstOrDefault();
         return missingKey is null
-            ? this with { Sql = sql, OrderedSql = orderedSql, Columns = [.. dataColumns, RunIdColumn, LoadedAtColumn], warehouseNames = names }
+            ? this with { Sql = sql, OrderedSql = orderedSql, Columns = [.. dataColumns, RunIdColumn, LoadedAtColumn], PrimaryKey = [.. keys!], warehouseNames = names }
             : throw new WharfException($"The primary key column '{missingKey}' of {table} is not among the columns loaded (a transform step removed or renamed it). Keep it, or change 'primary_key:'.");
     }
 
@@ -46,10 +48,11 @@ public sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRead
     public IReadOnlyList<string> DataColumns => [.. Columns.Where(c => c is not (RunIdColumn or LoadedAtColumn))];
 
     /// <param name="ordered">Adds <see cref="FileColumn"/> and <see cref="RowColumn"/>, so the last version of a key can be picked.</param>
-    public static LakeSelect For(LoadRequest request, bool ordered = false)
+    /// <param name="keysLater">Leave primary key columns the lake files lack to <see cref="Reshaped"/> (a processor may make them).</param>
+    public static LakeSelect For(LoadRequest request, bool ordered = false, bool keysLater = false)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var select = Read(request, request.Files, ordered);
+        var select = Read(request, request.Files, ordered, keysLater);
         if (!request.Previous.IsEmpty && request.Previous[0].Columns.SequenceEqual(request.Files[0].Columns) && select.PrimaryKey.Count > 0)
         {
             // change_detection: hash. Rows the previous snapshot has with the same values are not
@@ -83,7 +86,7 @@ public sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRead
         ? normalized
         : throw new WharfException($"'{name}' is not among the columns of {table} ({string.Join(", ", DataColumns)}). Fix '{setting}:' in wharf.yml.");
 
-    private static LakeSelect Read(LoadRequest request, ImmutableArray<LakeManifest> lakeFiles, bool ordered)
+    private static LakeSelect Read(LoadRequest request, ImmutableArray<LakeManifest> lakeFiles, bool ordered, bool keysLater = false)
     {
         var columns = lakeFiles[0].Columns;
         var names = ColumnNames.Normalize([.. columns.Select(c => c.Name)]);
@@ -102,6 +105,9 @@ public sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRead
             .ToImmutableDictionary(c => c.Key, c => c.Normalized, StringComparer.Ordinal);
         var select = new LakeSelect(sql, [.. names, RunIdColumn, LoadedAtColumn], []) { warehouseNames = warehouseName };
         var table = $"{request.Schema}.{request.Table}";
-        return select with { PrimaryKey = [.. request.PrimaryKey.Select(key => select.WarehouseName(key, table, "primary_key"))] };
+        return select with
+        {
+            PrimaryKey = [.. request.PrimaryKey.Select(key => keysLater && !warehouseName.ContainsKey(key) ? key : select.WarehouseName(key, table, "primary_key"))],
+        };
     }
 }

@@ -100,8 +100,7 @@ public sealed class DuckDbWarehouse : IWarehouse
 
             if (existing is not null && staged is not null && request.Mode != WriteMode.Replace)
             {
-                foreach (var sql in staged.Schema.Added.Select(c => $"ALTER TABLE {write.Target} ADD COLUMN {Quote.Identifier(c.Name)} {c.To.ToDuckDb()}")
-                    .Concat(staged.Schema.Widened.Select(c => $"ALTER TABLE {write.Target} ALTER COLUMN {Quote.Identifier(c.Name)} SET DATA TYPE {c.To.ToDuckDb()}")))
+                foreach (var sql in Evolve(request, write.Target, staged.Schema))
                 {
                     await connection.ExecuteAsync(sql, cancellationToken);
                 }
@@ -233,6 +232,42 @@ public sealed class DuckDbWarehouse : IWarehouse
         {
             // No transaction left to roll back: DuckDB already aborted it.
         }
+    }
+
+    /// <summary>
+    /// The statements that add and widen the table's columns. DuckDB cannot change the type of a
+    /// primary key column (keys: true), so a table whose key is widened is rebuilt with the new
+    /// types and its key added back, inside the load's transaction.
+    /// </summary>
+    private List<string> Evolve(LoadRequest request, string target, SchemaPlan plan)
+    {
+        var statements = plan.Added.Select(c => $"ALTER TABLE {target} ADD COLUMN {Quote.Identifier(c.Name)} {c.To.ToDuckDb()}").ToList();
+        var key = new List<string>();
+        using (var reader = connection.Query(
+            "SELECT unnest(constraint_column_names) FROM duckdb_constraints() WHERE schema_name = $1 AND table_name = $2 AND constraint_type = 'PRIMARY KEY'",
+            request.Schema, request.Table))
+        {
+            while (reader.Read())
+            {
+                key.Add(reader.GetString(0));
+            }
+        }
+
+        if (!plan.Widened.Any(c => key.Contains(c.Name)))
+        {
+            statements.AddRange(plan.Widened.Select(c => $"ALTER TABLE {target} ALTER COLUMN {Quote.Identifier(c.Name)} SET DATA TYPE {c.To.ToDuckDb()}"));
+            return statements;
+        }
+
+        var rebuilt = Quote.Qualified(request.Schema, request.Table + "__wharf_widened");
+        var casts = string.Join(", ", plan.Widened.Select(c => $"CAST({Quote.Identifier(c.Name)} AS {c.To.ToDuckDb()}) AS {Quote.Identifier(c.Name)}"));
+        statements.AddRange([
+            $"CREATE TABLE {rebuilt} AS SELECT * REPLACE ({casts}) FROM {target}",
+            $"DROP TABLE {target}",
+            $"ALTER TABLE {rebuilt} RENAME TO {Quote.Identifier(request.Table)}",
+            $"ALTER TABLE {target} ADD PRIMARY KEY ({string.Join(", ", key.Select(Quote.Identifier))})",
+        ]);
+        return statements;
     }
 
     /// <summary>The table's columns; null when it does not exist.</summary>
