@@ -59,7 +59,7 @@ public sealed class FileFormatTests : IDisposable
         var result = await project.RunAsync("run");
         result.ExitCode.ShouldBe(0, result.ToString());
         project.Scalar("select count(*) from items").ShouldBe(2L);
-        project.Scalar("select len(tags) from items where id = 1").ShouldBe(1L);
+        project.Scalar("select count(*) from items__tags t join items i on t._wharf_parent_id = i._wharf_id where i.id = 1").ShouldBe(1L);
     }
 
     [Fact]

@@ -120,10 +120,11 @@ public sealed class RunCommandTests : IDisposable
         var result = await project.RunAsync("run");
         result.ExitCode.ShouldBe(0, result.ToString());
         project.Scalar("select count(*) from events").ShouldBe(3L);
-        project.Scalar("select user.name from events where id = 1").ShouldBe("ana");
-        project.Scalar("select len(user.tags) from events where id = 1").ShouldBe(2L);
+        project.Scalar("select user__name from events where id = 1").ShouldBe("ana");
+        project.Scalar("select count(*) from events__user__tags t join events e on t._wharf_parent_id = e._wharf_id where e.id = 1").ShouldBe(2L);
         project.Scalar("select \"at\"::timestamp from events where id = 1").ShouldBe(new DateTime(2024, 1, 1, 10, 0, 0).AddTicks(1234560));
-        var manifest = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(project.LakeFiles().Single(), ".manifest.json"))).RootElement;
+        var events = project.LakeFiles().Single(f => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(f))))) == "events");
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(events, ".manifest.json"))).RootElement;
         manifest.GetProperty("source_files").EnumerateArray().Select(f => f.GetString()).ShouldBe(["events/a.ndjson", "events/b.ndjson"]);
     }
 

@@ -32,19 +32,34 @@ internal static class NestedJson
             return [new NestedTable(table, [], $"SELECT * FROM {relation}")];
         }
 
-        // The root frame: the document's columns plus its id (and root id, the same).
-        var key = primaryKey.Count > 0
-            ? $"concat_ws('|', {string.Join(", ", ColumnNames.Pick(columns.Select(c => c.Name).ToList(), primaryKey, n => n, table, "primary_key").Select(k => $"CAST(r.{Quote.Identifier(k)} AS VARCHAR)"))})"
-            : "CAST(r AS VARCHAR)";
-        var rootFrame = $"SELECT r.*, md5({key}) AS __id, md5({key}) AS __root FROM {relation} AS r";
-        var tables = new List<NestedTable>();
+        // The root's columns, and the lists that become its child tables.
         var lists = new List<NestedList>();
-        var projections = Flatten(types.Select(c => (c.Name, Expression: $"f.{Quote.Identifier(c.Name)}", c.Type)), [], 1, maxNesting, lists, []);
-        var id = lists.Count > 0 ? $", f.__id AS {Id}" : "";
-        tables.Add(new NestedTable(table, [], $"SELECT {string.Join(", ", projections)}{id} FROM ({rootFrame}) AS f"));
+        var values = Flatten(types.Select(c => (c.Name, Expression: $"struct_extract(f.__doc, {Quote.Literal(c.Name)})", c.Type)), [], 1, maxNesting, lists, []);
+
+        // The root frame: the document as one struct, its id and its root id (the same). The document's
+        // columns are packed by name rather than read beside the frame's own (r.*, or the row as r), so a
+        // field called __id, __root or r is data and cannot stand in for them. The key may name any of
+        // the root's columns, flattened ones too (customer__id).
+        var document = $"{{{string.Join(", ", columns.Select(c => $"{Quote.Literal(c.Name)}: r.{Quote.Identifier(c.Name)}"))}}}";
+        var key = primaryKey.Count > 0
+            ? $"concat_ws('|', {string.Join(", ", ColumnNames.Pick(values.ConvertAll(v => v.Name), primaryKey, n => n, table, "primary_key").Select(k => KeyPart(values.First(v => v.Name == k).Expression, primaryKey.Count > 1)))})"
+            : "CAST(f.__doc AS VARCHAR)";
+        var rootFrame = $"SELECT k.__doc, k.__id, k.__id AS __root FROM (SELECT f.__doc, md5({key}) AS __id FROM (SELECT {document} AS __doc FROM {relation} AS r) AS f) AS k";
+        var tables = new List<NestedTable>
+        {
+            new(table, [], $"SELECT {Projection([], values, lists.Count > 0 ? [(Id, "f.__id")] : [])} FROM ({rootFrame}) AS f"),
+        };
         AddChildren(tables, table, [], rootFrame, lists, maxNesting);
         return tables;
     }
+
+    /// <summary>
+    /// One value of the key as text. The values of a key of several columns are joined by <c>|</c>, so a
+    /// <c>|</c> or <c>\</c> in one is escaped and a null is <c>\N</c>: ("a|b", "c") and ("a", "b|c") are two keys.
+    /// </summary>
+    private static string KeyPart(string expression, bool composite) => composite
+        ? $"coalesce(replace(replace(CAST({expression} AS VARCHAR), {Quote.Literal("\\")}, {Quote.Literal("\\\\")}), '|', {Quote.Literal("\\|")}), {Quote.Literal("\\N")})"
+        : $"CAST({expression} AS VARCHAR)";
 
     /// <summary>A list found while flattening: how to read it from its parent's frame, its type, its path from the root, and its nesting depth.</summary>
     private sealed record NestedList(string Expression, DuckDbTypeTree Type, ImmutableArray<string> Path, int Depth);
@@ -54,7 +69,7 @@ internal static class NestedJson
     {
         foreach (var (expression, type, path, depth) in lists)
         {
-            var table = $"{parentTable}__{string.Join("__", path.Skip(parentPath.Length).Select(ColumnNames.ToSnakeCase))}";
+            var table = UniqueTableName(tables, $"{parentTable}__{string.Join("__", path.Skip(parentPath.Length).Select(ColumnNames.ToSnakeCase))}");
             var frame = $"SELECT md5(u.__id || {Quote.Literal("." + string.Join(".", path) + ".")} || CAST(u.__i - 1 AS VARCHAR)) AS __id, u.__root, " +
                 $"u.__id AS __parent, u.__i - 1 AS __idx, u.__v FROM (SELECT f.__id, f.__root, unnest({expression}) AS __v, generate_subscripts({expression}, 1) AS __i FROM ({parentFrame}) AS f) AS u";
             var childLists = new List<NestedList>();
@@ -62,16 +77,50 @@ internal static class NestedJson
             var values = element.IsStruct
                 ? Flatten(element.Fields!.Select(f => (f.Name, Expression: $"struct_extract(f.__v, {Quote.Literal(f.Name)})", f.Type)), [], depth + 1, maxNesting, childLists, path)
                 : Flatten([("value", "f.__v", element)], [], depth + 1, maxNesting, childLists, path);
-            tables.Add(new NestedTable(table, path,
-                $"SELECT f.__parent AS {ParentId}, f.__idx AS {ListIndex}, {string.Join(", ", values)}, f.__id AS {Id}, f.__root AS {RootId} FROM ({frame}) AS f"));
+            var projection = Projection([(ParentId, "f.__parent"), (ListIndex, "f.__idx")], values, [(Id, "f.__id"), (RootId, "f.__root")]);
+            tables.Add(new NestedTable(table, path, $"SELECT {projection} FROM ({frame}) AS f"));
             AddChildren(tables, table, path, frame, childLists, maxNesting);
         }
     }
 
-    /// <summary>Column projections for values at <paramref name="depth"/>; lists found go to <paramref name="lists"/>.</summary>
+    /// <summary>
+    /// A child table's name, numbered <c>_2</c>, <c>_3</c>… when an earlier table of the plan has it
+    /// (<c>"a b"</c> and <c>a_b</c> are both <c>&lt;table&gt;__a_b</c>): in plan order, so the same
+    /// document always gives the same names.
+    /// </summary>
+    private static string UniqueTableName(List<NestedTable> tables, string name)
+    {
+        var unique = name;
+        for (var suffix = 2; tables.Any(t => t.Table == unique); suffix++)
+        {
+            unique = $"{name}_{suffix}";
+        }
+
+        return unique;
+    }
+
+    /// <summary>
+    /// The select list of a table: its link columns around its values. The load names columns with
+    /// <see cref="ColumnNames.Normalize"/>, numbering those that collide in snake_case; a SELECT with two
+    /// equal names would instead be renamed by DuckDB (<c>x_1</c>). So a column that collides is given
+    /// its final name here, and the link columns are never the ones renamed.
+    /// </summary>
+    private static string Projection(
+        IReadOnlyList<(string Name, string Expression)> leading,
+        IReadOnlyList<(string Name, string Expression)> values,
+        IReadOnlyList<(string Name, string Expression)> trailing)
+    {
+        List<(string Name, string Expression)> links = [.. leading, .. trailing];
+        var final = ColumnNames.Normalize([.. links.Select(c => c.Name), .. values.Select(c => c.Name)]);
+        var named = links.Concat(values).Select((c, i) => (Name: ColumnNames.ToSnakeCase(c.Name) == final[i] ? c.Name : final[i], c.Expression)).ToList();
+        var ordered = named.Take(leading.Count).Concat(named.Skip(links.Count)).Concat(named.Skip(leading.Count).Take(trailing.Count));
+        return string.Join(", ", ordered.Select(c => $"{c.Expression} AS {Quote.Identifier(c.Name)}"));
+    }
+
+    /// <summary>Column names and expressions for values at <paramref name="depth"/>; lists found go to <paramref name="lists"/>.</summary>
     /// <param name="depth">The nesting level of these values (the root's columns are level 1); past <paramref name="maxNesting"/>, nested values stay JSON.</param>
     /// <param name="listPath">The path of the table being flattened, which lists found here extend.</param>
-    private static List<string> Flatten(
+    private static List<(string Name, string Expression)> Flatten(
         IEnumerable<(string Name, string Expression, DuckDbTypeTree Type)> values,
         ImmutableArray<string> prefix,
         int depth,
@@ -79,7 +128,7 @@ internal static class NestedJson
         List<NestedList> lists,
         ImmutableArray<string> listPath)
     {
-        var projections = new List<string>();
+        var columns = new List<(string, string)>();
         foreach (var (name, expression, type) in values)
         {
             var path = prefix.Add(name);
@@ -88,11 +137,11 @@ internal static class NestedJson
             var column = path.Length == 1 ? name : string.Join("__", path.Select(ColumnNames.ToSnakeCase));
             if (depth > maxNesting && (type.IsStruct || type.IsList))
             {
-                projections.Add($"CAST({expression} AS JSON) AS {Quote.Identifier(column)}");
+                columns.Add((column, $"CAST({expression} AS JSON)"));
             }
             else if (type.IsStruct)
             {
-                projections.AddRange(Flatten(type.Fields!.Select(f => (f.Name, $"struct_extract({expression}, {Quote.Literal(f.Name)})", f.Type)), path, depth + 1, maxNesting, lists, listPath));
+                columns.AddRange(Flatten(type.Fields!.Select(f => (f.Name, $"struct_extract({expression}, {Quote.Literal(f.Name)})", f.Type)), path, depth + 1, maxNesting, lists, listPath));
             }
             else if (type.IsList)
             {
@@ -100,10 +149,10 @@ internal static class NestedJson
             }
             else
             {
-                projections.Add($"{expression} AS {Quote.Identifier(column)}");
+                columns.Add((column, expression));
             }
         }
 
-        return projections;
+        return columns;
     }
 }
