@@ -43,8 +43,12 @@ internal static class NestedJson
         var document = $"{{{string.Join(", ", columns.Select(c => $"{Quote.Literal(c.Name)}: r.{Quote.Identifier(c.Name)}"))}}}";
         var key = primaryKey.Count > 0
             ? $"concat_ws('|', {string.Join(", ", ColumnNames.Pick(values.ConvertAll(v => v.Name), primaryKey, n => n, table, "primary_key").Select(k => KeyPart(values.First(v => v.Name == k).Expression, primaryKey.Count > 1)))})"
-            : "CAST(f.__doc AS VARCHAR)";
-        var rootFrame = $"SELECT k.__doc, k.__id, k.__id AS __root FROM (SELECT f.__doc, md5({key}) AS __id FROM (SELECT {document} AS __doc FROM {relation} AS r) AS f) AS k";
+            : "CAST(f.__doc AS VARCHAR) || '#' || CAST(f.__pos AS VARCHAR)";
+
+        // Without a key, the document's place in the files tells identical documents apart (a
+        // streaming row number: the readers keep the files' order, so every table's query agrees).
+        var rootFrame = $"SELECT k.__doc, k.__id, k.__id AS __root FROM (SELECT f.__doc, md5({key}) AS __id FROM " +
+            $"(SELECT {document} AS __doc, row_number() OVER () AS __pos FROM {relation} AS r) AS f) AS k";
         var tables = new List<NestedTable>
         {
             new(table, [], $"SELECT {Projection([], values, lists.Count > 0 ? [(Id, "f.__id")] : [])} FROM ({rootFrame}) AS f"),
