@@ -199,11 +199,28 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
             using var workArea = warehouse.OpenWorkArea();
             var request = new ExtractRequest(workArea, lake, new LakeTarget(record.Pipeline, record.Stream, record.RunId, plan.RunStartedAt) { PrimaryKey = [.. plan.PrimaryKey] });
             var incremental = plan.Incremental;
+
+            // A cursor extract holds only what changed: deletes need every key the source has now.
+            await using var presentKeys = incremental.DetectDeletes && incremental.HasCursor && plan.PrimaryKey.Count > 0
+                ? new PresentKeysReader(source, warehouse, plan.Stream, request with
+                {
+                    Target = request.Target with { Stream = record.Stream + ".keys" },
+                    Columns = [.. plan.PrimaryKey],
+                    PartRows = incremental.ChunkRows,
+                }, cancellationToken)
+                : null;
             Extraction extraction;
             if (incremental.HasCursor)
             {
                 chunks = new CursorChunks(this, plan, workArea, record, progress);
-                request = request with { Cursor = incremental.Cursor, From = chunks.Bound(), OnPart = chunks.CommitAsync, PartRows = incremental.ChunkRows };
+                request = request with
+                {
+                    Cursor = incremental.Cursor,
+                    From = chunks.Bound(),
+                    OnPart = chunks.CommitAsync,
+                    PartRows = incremental.ChunkRows,
+                    OnSnapshot = presentKeys?.OnSnapshot,
+                };
                 var manifests = await WithProgress(record, workArea, progress, () => source.ExtractAsync(plan.Stream, request, cancellationToken));
                 extraction = new Extraction(chunks.Record, manifests) { Watermark = chunks.Watermark, Expected = chunks.Expected };
             }
@@ -213,29 +230,15 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                 extraction = new Extraction(Extracted(record, manifests), manifests);
             }
 
-            // A cursor extract holds only what changed: deletes need every key the source has now.
             if (incremental.DetectDeletes && incremental.HasCursor)
             {
-                if (plan.PrimaryKey.Count == 0)
+                if (presentKeys is null)
                 {
                     throw new WharfException($"detect_deletes matches rows by key, and {record.Target} has none. Add 'primary_key:' to pipeline '{record.Pipeline}'.");
                 }
 
                 progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "reading keys"));
-                var keysRequest = request with
-                {
-                    Target = request.Target with { Stream = record.Stream + ".keys" },
-                    Columns = [.. plan.PrimaryKey],
-                    Cursor = [],
-                    From = null,
-                    OnPart = null,
-                };
-
-                // A source that can summarize the keys on its server sends 1 row per 32 keys instead of every key.
-                var keys = source is IKeySummarySource summarizing && await summarizing.SummarizeKeysAsync(plan.Stream, keysRequest, cancellationToken) is { } summary
-                    ? summary
-                    : await source.ExtractAsync(plan.Stream, keysRequest, cancellationToken);
-                extraction = extraction with { PresentKeys = [.. keys] };
+                extraction = extraction with { PresentKeys = [.. await presentKeys.ReadAsync()] };
             }
 
             return extraction;

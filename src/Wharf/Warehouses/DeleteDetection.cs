@@ -65,7 +65,8 @@ internal static class DeleteDetection
     /// with its two columns), and the bits set only on the table's side become keys again.
     /// </summary>
     /// <param name="range">This pass's buckets as [low, high) (either end open when null), or null for all.</param>
-    public static string GoneKeys(TableWrite write, string summary, (long? Low, long? High)? range = null)
+    /// <param name="tableSummary">The table's summary, already made (a relation with the two columns, one row per bucket), or null to make it here.</param>
+    public static string GoneKeys(TableWrite write, string summary, (long? Low, long? High)? range = null, string? tableSummary = null)
     {
         var (bucket, bits) = (KeySummary.BucketColumn, KeySummary.BitsColumn);
         var key = TableKey(write);
@@ -80,7 +81,7 @@ internal static class DeleteDetection
         return $"""
             WITH g AS MATERIALIZED (
               SELECT t.{bucket}, {missing} AS {bits}
-              FROM ({KeySummary.Select(key, write.Target, tableRows)}) AS t
+              FROM ({(tableSummary is null ? KeySummary.Select(key, write.Target, tableRows) : tableSummary)}) AS t
               LEFT JOIN (SELECT {bucket}, bit_or({bits}) AS {bits} FROM ({summary}) AS s WHERE {summaryRows} GROUP BY 1) AS s ON s.{bucket} = t.{bucket}
               WHERE {missing} <> 0)
             SELECT g.{bucket} * {KeySummary.Width} + i.i AS k

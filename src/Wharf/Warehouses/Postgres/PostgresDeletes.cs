@@ -15,13 +15,17 @@ internal static class PostgresDeletes
 {
     private const string Summary = "__wharf_key_summary";
 
+    private const string TableSummary = "__wharf_table_summary";
+
     /// <summary>The summary comparison aggregates the whole table: in memory with this much, not in temporary files.</summary>
     private const string WorkMem = "64MB";
 
     /// <summary>Deletes (or marks, or closes) the table's rows whose key the source no longer has; returns how many.</summary>
     /// <param name="workArea">The DuckDB work area that reads the lake.</param>
+    /// <param name="parallelRows">The smallest table whose summary is made in parallel (tests: 0, any).</param>
     public static async Task<long> ApplyAsync(
-        NpgsqlConnection connection, DuckDbConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, CancellationToken cancellationToken)
+        NpgsqlConnection connection, DuckDbConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present,
+        CancellationToken cancellationToken, long parallelRows = PostgresTableSummary.ParallelRows)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(workArea);
@@ -43,6 +47,9 @@ internal static class PostgresDeletes
         }
 
         await Execute($"ANALYZE {copied}");
+
+        // Before the table is altered (which locks it): a big table's summary is made beside, in parallel.
+        var tableSummarized = summarized && await PostgresTableSummary.TryCopyAsync(connection, request, write, TableSummary, cancellationToken, parallelRows);
         foreach (var sql in write.AddExtraColumns())
         {
             await Execute(sql);
@@ -54,8 +61,10 @@ internal static class PostgresDeletes
         }
 
         // The missing keys themselves (few, usually), so the delete finds them by the primary key's index.
+        var summaryColumns = $"{KeySummary.BucketColumn}, {KeySummary.BitsColumn}";
         await Execute($"SET LOCAL work_mem = '{WorkMem}'");
-        await Execute($"CREATE TEMP TABLE {DeleteDetection.Gone} ON COMMIT DROP AS {DeleteDetection.GoneKeys(write, $"SELECT {KeySummary.BucketColumn}, {KeySummary.BitsColumn} FROM {Summary}")}");
+        await Execute($"CREATE TEMP TABLE {DeleteDetection.Gone} ON COMMIT DROP AS " +
+            DeleteDetection.GoneKeys(write, $"SELECT {summaryColumns} FROM {Summary}", tableSummary: tableSummarized ? $"SELECT {summaryColumns} FROM {TableSummary}" : null));
         await Execute($"ANALYZE {DeleteDetection.Gone}");
         return await write.DeleteAsync(Execute, DeleteDetection.InGone(write));
     }
