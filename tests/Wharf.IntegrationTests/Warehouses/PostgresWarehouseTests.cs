@@ -70,11 +70,13 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
         (await harness.RunAsync()).Succeeded.ShouldBeTrue();
         (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(2L);
 
-        File.WriteAllText(Path.Combine(harness.Root, "orders.csv"), "id,name,surprise\n2,b,x\n");
+        // A new column alone would be added; an id that is no longer a number cannot be loaded.
+        File.WriteAllText(Path.Combine(harness.Root, "orders.csv"), "id,name,surprise\nx2,b,x\n");
         var failed = await harness.RunAsync();
 
         failed.Succeeded.ShouldBeFalse();
-        failed.Streams[0].Error.ShouldNotBeNull().ShouldContain("rolled back");
+        failed.Streams[0].Error.ShouldNotBeNull().ShouldContain("raw.orders.id is int64 in the warehouse and text in the new data");
+        (await ScalarAsync(warehouse, "select count(*) from information_schema.columns where table_name = 'orders' and column_name = 'surprise'")).ShouldBe(0L);
         (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(2L);
         (await ScalarAsync(warehouse, "select count(*) from _wharf.runs where status = 'succeeded'")).ShouldBe(2L);
         (await ScalarAsync(warehouse, "select count(*) from _wharf.runs where status = 'failed'")).ShouldBe(1L);
