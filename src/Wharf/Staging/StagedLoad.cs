@@ -90,8 +90,9 @@ public sealed record StagedLoad
         }
 
         // 2. Checks, on the rows as staged (a cursor stream's chunk leaves the table checks to the run's end).
+        var compiled = new CheckSql($"({sql})", [.. columns.Select(c => c.Name)], table, SqlDialect.DuckDb, reference);
         var checks = CheckRunner.Run(
-            new CheckSql($"({sql})", [.. columns.Select(c => c.Name)], table, SqlDialect.DuckDb, reference),
+            compiled,
             request.TableChecks ? rules.Checks : [.. rules.Checks.Where(c => c.IsRowLevel)],
             rules.OnCheckFailure, query => workArea.Query(query), table, request.LoadedAt, loading: true);
         var failed = checks.Where(c => c.Status == CheckStatus.Failed).ToList();
@@ -106,7 +107,6 @@ public sealed record StagedLoad
         var setAside = rules.Checks.Where(c => checks.Any(r => r.Name == c.Name && r.Status == CheckStatus.Quarantined)).ToList();
         if (setAside.Count > 0)
         {
-            var compiled = new CheckSql($"({sql})", [.. columns.Select(c => c.Name)], table, SqlDialect.DuckDb, reference);
             var predicates = setAside.Select(c => (Check: c, Fails: $"coalesce(({compiled.FailPredicate(c)}), FALSE)")).ToList();
             var any = string.Join(" OR ", predicates.Select(p => p.Fails));
             string Each(Func<CheckSettings, string> text, string separator) =>
@@ -139,7 +139,6 @@ public sealed record StagedLoad
         {
             (sql, columns) = AdoptTypesOfEmptyColumns(workArea, sql, columns, existing);
         }
-
 
         var declaredText = rules.Columns.Where(c => c.Value == "VARCHAR")
             .Select(c => columns.FirstOrDefault(x => x.Name == c.Key || x.Name == ColumnNames.ToSnakeCase(c.Key))?.Name)
