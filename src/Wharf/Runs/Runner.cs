@@ -409,7 +409,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                 {
                     PresentKeys = incremental.DetectDeletes ? files : null,
                     Previous = hash && plan.State is { } state ? ReadSnapshot(state) : [],
-                    Recreate = FullRefresh && plan.Pipeline.Mode != WriteMode.Replace,
+                    Recreate = FullRefresh,
                     Expected = FullRefresh ? null : StateExpectation.Of(plan.State),
                     State = hash ? new StreamState(plan.Pipeline.Name, plan.Stream.Name, null, [.. files.Select(f => f.File)], record.RunId, time.GetUtcNow()) : null,
                 };

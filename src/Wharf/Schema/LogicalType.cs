@@ -260,6 +260,12 @@ public sealed partial record LogicalType(LogicalKind Kind, int Precision = 0, in
             return table.Kind == LogicalKind.Float64 ? table : incoming;
         }
 
+        // A float64 column takes decimals of up to 15 digits: a double keeps 15 significant digits.
+        if (table.Kind == LogicalKind.Float64 && incoming.Kind == LogicalKind.Decimal)
+        {
+            return incoming.Precision <= 15 ? table : null;
+        }
+
         // Floats hold small integers exactly: float32 up to 16 bits, float64 up to 32.
         if (table.Kind is LogicalKind.Float32 or LogicalKind.Float64 && incoming.IsInteger)
         {

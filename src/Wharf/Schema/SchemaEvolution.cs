@@ -39,7 +39,8 @@ public sealed record SchemaPlan
     /// <param name="incoming">The staged columns (names and DuckDB types), metadata excluded.</param>
     /// <param name="declaredText">Columns declared as text in <c>columns:</c>: any type may widen to text.</param>
     /// <param name="alias">The alias the projection reads the staged rows through.</param>
-    public static SchemaPlan For(string table, IReadOnlyList<TableColumn>? existing, IReadOnlyList<(string Name, string Type)> incoming, SchemaContract contract, ISet<string> declaredText, string alias)
+    /// <param name="rebuilds">The load rebuilds the table (mode: replace): under data_type: evolve a type no union holds is simply the new type.</param>
+    public static SchemaPlan For(string table, IReadOnlyList<TableColumn>? existing, IReadOnlyList<(string Name, string Type)> incoming, SchemaContract contract, ISet<string> declaredText, string alias, bool rebuilds = false)
     {
         ArgumentNullException.ThrowIfNull(incoming);
         ArgumentNullException.ThrowIfNull(contract);
@@ -99,6 +100,10 @@ public sealed record SchemaPlan
                     widened.Add(new ColumnChange(column.Name, column.Type, union));
                     notes.Add($"widened {column.Name} from {column.Type} to {union}");
                     projection.Add($"CAST({read} AS {union.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
+                    break;
+                case ContractMode.Evolve when rebuilds:
+                    notes.Add($"{column.Name} is now {type} (was {column.Type}; replace rebuilds the table)");
+                    projection.Add(read);
                     break;
                 case ContractMode.Evolve:
                     throw new SchemaChangeException(

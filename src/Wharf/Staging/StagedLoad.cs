@@ -143,7 +143,8 @@ public sealed record StagedLoad
         var declaredText = rules.Columns.Where(c => c.Value == "VARCHAR")
             .Select(c => columns.FirstOrDefault(x => x.Name == c.Key || x.Name == ColumnNames.ToSnakeCase(c.Key))?.Name)
             .OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var plan = SchemaPlan.For(table, existing, [.. columns.Select(c => (c.Name, c.Type))], rules.Contract, declaredText, CheckSql.Alias);
+        var plan = SchemaPlan.For(table, existing, [.. columns.Select(c => (c.Name, c.Type))], rules.Contract, declaredText, CheckSql.Alias,
+            rebuilds: request.Mode == WriteMode.Replace);
         notes.AddRange(plan.Notes);
         var keep = plan.DiscardAll ? "FALSE" : plan.DiscardRow is { } discard ? $"NOT coalesce(({discard}), FALSE)" : null;
         if (keep is not null)

@@ -206,6 +206,10 @@ public sealed class LogicalTypeTests
     [InlineData("int32", "float64", "float64")]
     [InlineData("int16", "float64", "float64")]
 
+    // A float64 column takes decimals of up to 15 digits (a CSV column typed double before exact decimals).
+    [InlineData("float64", "decimal(12,2)", "float64")]
+    [InlineData("float64", "decimal(15,0)", "float64")]
+
     // Dates fit in timestamps.
     [InlineData("date", "timestamp", "timestamp")]
     [InlineData("timestamp", "date", "timestamp")]
@@ -250,7 +254,7 @@ public sealed class LogicalTypeTests
     [InlineData("int64", "float64")]
     [InlineData("int64", "float32")]
     [InlineData("decimal(12,2)", "float64")]
-    [InlineData("float64", "decimal(12,2)")]
+    [InlineData("float64", "decimal(16,2)")]
 
     // More than 38 digits.
     [InlineData("int64", "decimal(38,20)")]
