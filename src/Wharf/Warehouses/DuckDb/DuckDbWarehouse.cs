@@ -120,14 +120,7 @@ public sealed class DuckDbWarehouse : IWarehouse
             }
             if (request.PresentKeys is { } present)
             {
-                await connection.ExecuteAsync(write.TempTable(TableWrite.Keys, LakeSelect.Keys(request, present).Sql), cancellationToken);
-                foreach (var sql in write.AddExtraColumns())
-                {
-                    await connection.ExecuteAsync(sql, cancellationToken);
-                }
-
-                counts = counts with { Deleted = await write.DeleteMissingAsync(sql => connection.ExecuteAsync(sql, cancellationToken)) };
-                await connection.ExecuteAsync($"DROP TABLE {TableWrite.Keys}", cancellationToken);
+                counts = counts with { Deleted = await DuckDbDeletes.ApplyAsync(connection, request, write, present, cancellationToken) };
             }
 
             var record = LoadResult.Complete(request, counts, time.GetUtcNow(), staged);
