@@ -13,6 +13,8 @@ internal static class BenchCommands
               DuckDB alone: CREATE TABLE orders AS SELECT * FROM read_csv(FILE); COPY orders TO FILE (parquet, zstd)
           Wharf.Bench count --db FILE --table NAME --parquet FILE|DIR
               prints the rows of table NAME (in whichever schema) and of the Parquet file(s), space-separated
+          Wharf.Bench scalar --sql SQL
+              prints the first value of SQL's first row, run by DuckDB alone (an in-memory database)
           Wharf.Bench version
               prints the DuckDB library version
         """;
@@ -38,6 +40,9 @@ internal static class BenchCommands
                     return 0;
                 case "count":
                     OutputCounter.Count(options.Require("db"), options.Require("table"), options.Require("parquet"));
+                    return 0;
+                case "scalar":
+                    ScalarQuery.Run(options.Require("sql"));
                     return 0;
                 case "version":
                     Console.WriteLine(DuckDbDatabase.LibraryVersion);
