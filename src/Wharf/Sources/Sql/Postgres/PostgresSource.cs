@@ -99,10 +99,12 @@ public sealed partial class PostgresSource(ConnectionSettings connection, Pipeli
     }
 
     /// <summary>Even ranges of a single integer primary key, or one range when the table is small or not splittable.</summary>
-    private async Task<List<string?>> KeyRangesAsync(NpgsqlConnection database, CatalogTable table, CancellationToken cancellationToken)
+    /// <param name="parts">How many ranges at most (default: the pipeline's <c>parallel</c>).</param>
+    private async Task<List<string?>> KeyRangesAsync(NpgsqlConnection database, CatalogTable table, CancellationToken cancellationToken, int? parts = null)
     {
         var key = table.PrimaryKey.Length == 1 ? table.Columns.FirstOrDefault(c => c.Name == table.PrimaryKey[0]) : null;
-        if (key?.Postgres is null || !IntegerTypes.Contains(key.Postgres.TypeName) || table.EstimatedRows < SplitRows || pipeline.Parallel < 2)
+        var ways = parts ?? pipeline.Parallel;
+        if (key?.Postgres is null || !IntegerTypes.Contains(key.Postgres.TypeName) || table.EstimatedRows < SplitRows || ways < 2)
         {
             return [null];
         }
@@ -117,7 +119,7 @@ public sealed partial class PostgresSource(ConnectionSettings connection, Pipeli
         }
 
         var (low, high) = (reader.GetInt64(0), reader.GetInt64(1));
-        var step = Math.Max(1, (long)Math.Ceiling(((double)high - low + 1) / pipeline.Parallel));
+        var step = Math.Max(1, (long)Math.Ceiling(((double)high - low + 1) / ways));
         var ranges = new List<string?>();
         for (var start = low; start <= high; start += step)
         {
