@@ -230,8 +230,9 @@ stamp() { local line; while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTI
 # startup_s extract_s keys_s load_s" (foreign: CPU other processes took meanwhile, the noise). Phases,
 # from the progress lines: startup (process start → "reading public.events"), extract (→ the last
 # "rows committed": the changed rows read in cursor order, written to the lake and merged, chunk by
-# chunk), keys (→ "loading": every primary key of the source read into the lake), load (→ "rows into":
-# the keys into the warehouse, the anti-join delete, the audit, the commit).
+# chunk), keys (→ "loading": the wait for every key of the source in the lake, or for its summary, which
+# starts beside the changed rows), load (→ "rows into": the keys compared with the table, the delete, the
+# audit, the commit).
 measure() {
   local project=$1 log=$2 timing="$work/run.time" busy_before busy_after server_before server_after kernel_before kernel_after report status=0 t0
   if [ "$launcher" = yes ]; then
@@ -400,8 +401,9 @@ report="$out/report.md"
   echo
   echo "Phases from the times wharf's progress lines appeared: *start-up* (process start to the first line: .NET, the"
   echo "warehouse, the state), *changed rows* (the cursor extract: read in updated_at order, written to the lake, merged and"
-  echo "committed chunk by chunk), *key scan* (every primary key of the source into the lake), *delete* (those keys into the"
-  echo "warehouse, the anti-join delete, the audit and the commit). The rest of the wall time is the summary and shutdown."
+  echo "committed chunk by chunk), *key scan* (the wait, after the changed rows, for every key of the source in the lake, or"
+  echo "for the keys' summary, which a PostgreSQL source computes beside the changed rows), *delete* (the keys compared with the"
+  echo "table, the delete, the audit and the commit). The rest of the wall time is the summary and shutdown."
   echo
   echo "| rows | warehouse | run | wall | start-up | changed rows | key scan | delete | CPU s (wharf / server) | peak MiB (max) |"
   echo "|---:|---|---|---:|---:|---:|---:|---:|---|---:|"

@@ -1,0 +1,154 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Wharf.IntegrationTests.Postgres;
+using Wharf.Lake;
+using Wharf.Projects;
+using Wharf.Runs;
+using Wharf.Warehouses;
+
+namespace Wharf.IntegrationTests.Incremental;
+
+/// <summary>
+/// Delete detection with a cursor, by key type: a single integer key travels as a key summary
+/// (keys at the edges of its 32-key buckets and of the type's range), other keys (text,
+/// composite) as the keys themselves. After every run the table holds exactly the source's keys,
+/// on both warehouses; a replay from the lake alone rebuilds the same table.
+/// </summary>
+public sealed class DeleteDetectionTests(PostgresServer postgres)
+{
+    public static TheoryData<string, WarehouseUnderTest> KeyTypes()
+    {
+        var data = new TheoryData<string, WarehouseUnderTest>();
+        foreach (var type in new[] { "smallint", "integer", "bigint", "text", "composite" })
+        {
+            data.Add(type, WarehouseUnderTest.DuckDb);
+            data.Add(type, WarehouseUnderTest.Postgres);
+        }
+
+        return data;
+    }
+
+    /// <summary>Keys at bucket edges, negative ones and the extremes of each integer type.</summary>
+    private static long[] Keys(string type) => type switch
+    {
+        "smallint" => [short.MinValue, -33, -32, -1, 0, 31, 32, 63, 64, short.MaxValue - 31, short.MaxValue],
+        "integer" => [int.MinValue, -33, -32, -1, 0, 31, 32, 63, 64, 1_000_000, int.MaxValue],
+        _ => [long.MinValue, long.MinValue + 31, -33, -32, -1, 0, 31, 32, 63, 64, 1_000_000, long.MaxValue - 31, long.MaxValue],
+    };
+
+    private static string Table(string type) => type switch
+    {
+        "text" => "create table items (code text primary key, updated_at timestamptz);",
+        "composite" => "create table items (code text, n bigint, updated_at timestamptz, primary key (code, n));",
+        _ => $"create table items (id {type} primary key, updated_at timestamptz);",
+    };
+
+    private static string Key(string type) => type switch { "text" => "code", "composite" => "code, n", _ => "id" };
+
+    /// <summary>The key values of <paramref name="keys"/> in this type, as SQL rows.</summary>
+    private static string Rows(string type, IEnumerable<long> keys, string time) => string.Join(", ", keys.Select(k => type switch
+    {
+        "text" => $"('key {k}', '{time}')",
+        "composite" => $"('key {k % 3}', {Literal(k)}, '{time}')",
+        _ => $"({Literal(k)}, '{time}')",
+    }));
+
+    private static string Literal(long value) => value == long.MinValue ? "(-9223372036854775807 - 1)" : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    [Theory]
+    [MemberData(nameof(KeyTypes))]
+    public async Task Deletes_OfEveryKeyType_LeaveExactlyTheSourcesKeys_AndReplayTheSame(string type, WarehouseUnderTest warehouse)
+    {
+        var keys = Keys(type);
+        using var project = await IncrementalProject.CreateAsync(postgres, warehouse,
+            Table(type) + $"insert into items values {Rows(type, keys, "2026-01-01 00:00:00+00")};");
+        project.Configure("mode: merge\ncursor: updated_at\ndetect_deletes: true");
+        await RunAndCompareAsync(project, type);
+
+        // Deletes at both ends of the range and at bucket edges, a new key, then one back.
+        var gone = new[] { keys[0], keys[2], keys[^1], 31L };
+        await project.ExecuteSourceAsync($"delete from items where {Where(type, gone)}; insert into items values {Rows(type, [5], "2026-01-02 00:00:00+00")};");
+        (await RunAndCompareAsync(project, type)).RowsDeleted.ShouldBe(gone.Length);
+        await project.ExecuteSourceAsync($"insert into items values {Rows(type, [keys[0]], "2026-01-03 00:00:00+00")};");
+        (await RunAndCompareAsync(project, type)).RowsDeleted.ShouldBe(0);
+
+        // An emptied source deletes everything.
+        await project.ExecuteSourceAsync("delete from items;");
+        (await RunAndCompareAsync(project, type)).RowsDeleted.ShouldBe(keys.Length - gone.Length + 2);
+        var summarized = type is "smallint" or "integer" or "bigint";
+        (await KeyFilesAsync(project)).Select(KeySummary.Holds).ShouldAllBe(holds => holds == summarized);
+
+        // The lake alone rebuilds the same table (every run's keys applied again, in order).
+        var before = await project.WarehouseRowsAsync($"SELECT count(*) FROM raw.items");
+        await ReplayAsync(project);
+        (await project.WarehouseRowsAsync($"SELECT count(*) FROM raw.items")).ShouldBe(before);
+    }
+
+    [Theory]
+    [InlineData(WarehouseUnderTest.DuckDb)]
+    [InlineData(WarehouseUnderTest.Postgres)]
+    public async Task Replay_OfSummarizedDeletes_RebuildsTheSameHistory(WarehouseUnderTest warehouse)
+    {
+        using var project = await IncrementalProject.CreateAsync(postgres, warehouse,
+            Table("bigint") + $"insert into items select i, '2026-01-01 00:00:00+00' from generate_series(1, 200) as i;");
+        project.Configure("mode: scd2\ncursor: updated_at\ndetect_deletes: true");
+        await project.RunAsync();
+        await project.ExecuteSourceAsync("delete from items where id % 7 = 0; update items set updated_at = '2026-01-02 00:00:00+00' where id % 5 = 0;");
+        await project.RunAsync();
+        await project.ExecuteSourceAsync("delete from items where id between 30 and 90; insert into items values (14, '2026-01-03 00:00:00+00');");
+        await project.RunAsync();
+
+        const string History = "SELECT id, CAST(_wharf_valid_from AS VARCHAR), CAST(_wharf_valid_to AS VARCHAR), _wharf_is_current FROM raw.items ORDER BY 1, 2";
+        var history = Format(await project.WarehouseRowsAsync(History));
+        (await project.WarehouseScalarAsync("SELECT count(*) FROM raw.items WHERE _wharf_is_current")).ShouldBe(
+            await SourceCountAsync(project));
+        await ReplayAsync(project);
+        Format(await project.WarehouseRowsAsync(History)).ShouldBe(history);
+    }
+
+    private static string Where(string type, long[] keys) => type switch
+    {
+        "text" => $"code in ({string.Join(", ", keys.Select(k => $"'key {k}'"))})",
+        "composite" => $"n in ({string.Join(", ", keys.Select(Literal))})",
+        _ => $"id in ({string.Join(", ", keys.Select(Literal))})",
+    };
+
+    private static async Task<RunRecord> RunAndCompareAsync(IncrementalProject project, string type)
+    {
+        var record = await project.RunAsync();
+        var key = Key(type);
+        Format(await project.WarehouseRowsAsync($"SELECT {key} FROM raw.items ORDER BY {key}"))
+            .ShouldBe(Format(await project.SourceRowsAsync($"SELECT {key} FROM items ORDER BY {key}")));
+        return record;
+    }
+
+    private static async Task<object?> SourceCountAsync(IncrementalProject project) =>
+        (await project.SourceRowsAsync("SELECT count(*) FROM items"))[0][0];
+
+    private static List<string> Format(List<object?[]> rows) => [.. rows.Select(r => string.Join("|", r.Select(IncrementalProject.Format)))];
+
+    /// <summary>The delete detection key files of every run, per run.</summary>
+    private static async Task<List<ImmutableArray<LakeManifest>>> KeyFilesAsync(IncrementalProject project)
+    {
+        var loaded = await ProjectLoader.LoadAsync(project.Root, cancellationToken: TestContext.Current.CancellationToken);
+        var layout = new LakeLayout(loaded.LakeDirectory);
+        return [.. layout.Manifests(IncrementalProject.Pipeline).Where(m => m.Stream.EndsWith(".keys", StringComparison.Ordinal))
+            .GroupBy(m => m.RunId).Select(g => g.ToImmutableArray())];
+    }
+
+    private static async Task ReplayAsync(IncrementalProject project)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var loaded = await ProjectLoader.LoadAsync(project.Root, cancellationToken: ct);
+        using var warehouse = await WarehouseFactory.OpenAsync(loaded.Warehouse, TimeProvider.System, ct);
+        try
+        {
+            var summary = await new Replayer(loaded, warehouse, TimeProvider.System).ReplayAsync(IncrementalProject.Pipeline, new Replayer.Selection(), ct);
+            summary.Succeeded.ShouldBeTrue(JsonSerializer.Serialize(summary.Streams.Select(s => s.Error)));
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        }
+    }
+}
