@@ -55,8 +55,11 @@ public enum ChangeDetection
 /// <summary>A lookback: a duration for temporal cursors (<c>10m</c>, <c>2h</c>, <c>1d</c>) or a number for numeric ones.</summary>
 /// <param name="Text">As written in wharf.yml.</param>
 /// <param name="Sql">The SQL value subtracted from the watermark: <c>INTERVAL '600 seconds'</c> or a number.</param>
-public sealed record Lookback(string Text, string Sql, bool IsDuration)
+/// <param name="Duration">The span, for a duration; null for a number.</param>
+public sealed record Lookback(string Text, string Sql, TimeSpan? Duration)
 {
+    public bool IsDuration => Duration is not null;
+
     private static readonly Dictionary<string, long> Units = new(StringComparer.Ordinal)
     {
         ["s"] = 1, ["m"] = 60, ["h"] = 3600, ["d"] = 86400,
@@ -69,11 +72,11 @@ public sealed record Lookback(string Text, string Sql, bool IsDuration)
         if (trimmed.Length > 1 && Units.TryGetValue(trimmed[^1..], out var seconds)
             && long.TryParse(trimmed[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count))
         {
-            return new Lookback(trimmed, $"INTERVAL '{count * seconds} seconds'", IsDuration: true);
+            return new Lookback(trimmed, $"INTERVAL '{count * seconds} seconds'", TimeSpan.FromSeconds(count * seconds));
         }
 
         return decimal.TryParse(trimmed, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var number)
-            ? new Lookback(trimmed, number.ToString(System.Globalization.CultureInfo.InvariantCulture), IsDuration: false)
+            ? new Lookback(trimmed, number.ToString(System.Globalization.CultureInfo.InvariantCulture), Duration: null)
             : null;
     }
 }

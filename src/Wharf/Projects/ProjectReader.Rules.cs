@@ -239,7 +239,7 @@ internal sealed partial class ProjectReader
                 return [check with { Pattern = pattern }];
             case CheckKind.Freshness:
                 var ageText = map.RequiredString("max_age");
-                var age = Lookback.Parse(ageText) is { IsDuration: true } lookback ? Duration(lookback)
+                var age = Lookback.Parse(ageText) is { Duration: { } duration } ? duration
                     : throw Error(map.Get("max_age")!, $"'max_age' of {what} must be a duration such as 30m, 6h or 2d, not '{ageText}'.");
                 return [check with { MaxAge = age }];
             default:
@@ -247,9 +247,6 @@ internal sealed partial class ProjectReader
                 return [check with { Name = $"relationships({column} → {to})", ToTable = to, ToColumn = map.String("field") ?? column }];
         }
     }
-
-    private static TimeSpan Duration(Lookback lookback) =>
-        TimeSpan.FromSeconds(long.Parse(lookback.Sql.Split('\'')[1].Split(' ')[0], CultureInfo.InvariantCulture));
 
     /// <summary>A number bound, kept as the SQL literal it is written as.</summary>
     private string? Number(YamlMap map, string key, string what)

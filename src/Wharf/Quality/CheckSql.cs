@@ -74,10 +74,8 @@ internal sealed class CheckSql(string relation, IReadOnlyList<string> columns, s
     /// <summary>A relationships check's allowed values, read where the referenced table is (<c>to:</c> defaults to <paramref name="schema"/>).</summary>
     public static string DirectReference(string schema, CheckSettings check)
     {
-        ArgumentNullException.ThrowIfNull(check);
-        var parts = check.ToTable!.Split('.', 2);
-        var table = parts.Length == 2 ? Quote.Qualified(parts[0], parts[1]) : Quote.Qualified(schema, parts[0]);
-        return $"SELECT CAST({Quote.Identifier(check.ToColumn!)} AS VARCHAR) FROM {table}";
+        var (toSchema, toTable) = ReferencedTable(schema, check);
+        return $"SELECT CAST({Quote.Identifier(check.ToColumn!)} AS VARCHAR) FROM {Quote.Qualified(toSchema, toTable)}";
     }
 
     /// <summary>A relationships check's <c>to:</c>, as schema and table (<paramref name="schema"/> when it names none).</summary>

@@ -46,9 +46,31 @@ public static class ColumnNames
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(name);
-        return [.. names.Select(n => columns.FirstOrDefault(c => name(c) == n)
-            ?? columns.FirstOrDefault(c => ToSnakeCase(name(c)) == n)
-            ?? throw new WharfException($"The column '{n}' named in '{setting}:' is not in {table} ({string.Join(", ", columns.Select(name))})."))];
+        return [.. names.Select(n => Find(columns, n, name) is { } index
+            ? columns[index]
+            : throw new WharfException($"The column '{n}' named in '{setting}:' is not in {table} ({string.Join(", ", columns.Select(name))})."))];
+    }
+
+    /// <summary>
+    /// Where the column named <paramref name="wanted"/> is: the one spelled so, else the one whose
+    /// snake_case is so; null when there is none (for any <typeparamref name="T"/>, value tuples too).
+    /// </summary>
+    public static int? Find<T>(IReadOnlyList<T> columns, string wanted, Func<T, string> name)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(name);
+        for (var pass = 0; pass < 2; pass++)
+        {
+            for (var i = 0; i < columns.Count; i++)
+            {
+                if (pass == 0 ? name(columns[i]) == wanted : ToSnakeCase(name(columns[i])) == wanted)
+                {
+                    return i;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -50,7 +50,12 @@ public sealed record StagedLoad
 
     public SchemaPlan Schema { get; init; } = new();
 
+    /// <summary>Rows set aside, as counted by the warehouse writing <see cref="Quarantine"/> (see <see cref="WithQuarantined"/>).</summary>
     public long Quarantined { get; init; }
+
+    /// <summary>The load once its quarantine rows are written: how many (the write counts them, no extra scan), and the note saying where.</summary>
+    public StagedLoad WithQuarantined(long rows, string schema, string table) =>
+        this with { Quarantined = rows, Notes = [.. Notes, $"quarantined {rows:N0} row(s) in {schema}.{QuarantineTable(table)}"] };
 
     /// <summary>Rows not loaded because the contract discarded them or a processor (filter, dedupe, drop_nulls) removed them.</summary>
     public long Discarded { get; init; }
@@ -103,7 +108,6 @@ public sealed record StagedLoad
 
         string? quarantine = null;
         IReadOnlyList<string> quarantineColumns = [];
-        long quarantined = 0;
         var setAside = rules.Checks.Where(c => checks.Any(r => r.Name == c.Name && r.Status == CheckStatus.Quarantined)).ToList();
         if (setAside.Count > 0)
         {
@@ -115,9 +119,7 @@ public sealed record StagedLoad
             quarantine = $"SELECT {string.Join(", ", asText)}, {Each(c => c.Name, ", ")} AS {CheckColumn}, {Each(CheckSql.Reason, "; ")} AS {ReasonColumn}, " +
                 $"{CheckSql.Alias}.{LakeSelect.RunIdColumn}, {CheckSql.Alias}.{LakeSelect.LoadedAtColumn} FROM ({sql}) AS {CheckSql.Alias} WHERE {any}";
             quarantineColumns = [.. columns.Select(c => c.Name), CheckColumn, ReasonColumn, LakeSelect.RunIdColumn, LakeSelect.LoadedAtColumn];
-            quarantined = Count(workArea, $"SELECT count(*) FROM ({sql}) AS {CheckSql.Alias} WHERE {any}");
             sql = $"SELECT {CheckSql.Alias}.* FROM ({sql}) AS {CheckSql.Alias} WHERE NOT ({any})";
-            notes.Add($"quarantined {quarantined:N0} row(s) in {request.Schema}.{QuarantineTable(request.Table)}");
         }
 
         // 3. Processors.
@@ -141,7 +143,7 @@ public sealed record StagedLoad
         }
 
         var declaredText = rules.Columns.Where(c => c.Value == "VARCHAR")
-            .Select(c => columns.FirstOrDefault(x => x.Name == c.Key || x.Name == ColumnNames.ToSnakeCase(c.Key))?.Name)
+            .Select(c => Declared(columns, c.Key)?.Name)
             .OfType<string>().ToHashSet(StringComparer.Ordinal);
         var plan = SchemaPlan.For(table, existing, [.. columns.Select(c => (c.Name, c.Type))], rules.Contract, declaredText, CheckSql.Alias,
             rebuilds: request.Mode == WriteMode.Replace);
@@ -168,7 +170,6 @@ public sealed record StagedLoad
             QuarantineColumns = quarantineColumns,
             Checks = checks,
             Schema = plan,
-            Quarantined = quarantined,
             Discarded = discarded,
             Notes = notes,
         };
@@ -244,7 +245,7 @@ public sealed record StagedLoad
     private static (string Sql, long Discarded) ApplyDeclaredTypes(DuckDbConnection workArea, string sql, IReadOnlyList<StagedColumn> columns, TableRules rules, string table, List<string> notes)
     {
         var declared = rules.Columns
-            .Select(c => (Column: columns.FirstOrDefault(x => x.Name == c.Key) ?? columns.FirstOrDefault(x => x.Name == ColumnNames.ToSnakeCase(c.Key)), Type: c.Value))
+            .Select(c => (Column: Declared(columns, c.Key), Type: c.Value))
             .Where(d => d.Column is not null)
             .Select(d => (Column: d.Column!, d.Type))
             .ToList();
@@ -293,6 +294,10 @@ public sealed record StagedLoad
         var discarded = Count(workArea, $"SELECT count(*) FROM ({sql}) WHERE {any}");
         return ($"SELECT * REPLACE ({casts}) FROM ({sql}) WHERE NOT ({any})", discarded);
     }
+
+    /// <summary>The staged column a <c>columns:</c> entry names (as the source spells it, or in snake_case); null when the data lacks it.</summary>
+    private static StagedColumn? Declared(IReadOnlyList<StagedColumn> columns, string name) =>
+        (ColumnNames.Find(columns, name, c => c.Name) ?? ColumnNames.Find(columns, ColumnNames.ToSnakeCase(name), c => c.Name)) is { } index ? columns[index] : null;
 
     private static long Count(DuckDbConnection workArea, string sql) =>
         Convert.ToInt64(workArea.Scalar(sql) ?? 0L, CultureInfo.InvariantCulture);

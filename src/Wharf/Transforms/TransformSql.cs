@@ -131,7 +131,7 @@ internal sealed class TransformSql(DuckDbConnection workArea, string table, IRea
 
         foreach (var (key, value) in processor.Pairs)
         {
-            var column = Quote.Identifier(after.First(c => c.Name == key || ColumnNames.ToSnakeCase(c.Name) == key || c.Name == ColumnNames.ToSnakeCase(key)).Name);
+            var column = Quote.Identifier(ColumnNames.Pick(after, [key], c => c.Name, table, processor.ToString())[0].Name);
             var attempt = processor.Kind == ProcessorKind.Cast ? $"TRY_CAST({column} AS {value})" : $"try_strptime({column}, {Quote.Literal(value)})";
             using var reader = workArea.Query($"SELECT count(*), any_value(CAST({column} AS VARCHAR)) FROM ({input}) AS t WHERE {column} IS NOT NULL AND {attempt} IS NULL");
             reader.Read();

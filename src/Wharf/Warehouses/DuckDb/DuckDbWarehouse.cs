@@ -116,7 +116,8 @@ public sealed class DuckDbWarehouse : IWarehouse
                 }
 
                 var columns = string.Join(", ", staged.QuarantineColumns.Select(Quote.Identifier));
-                await connection.ExecuteAsync($"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({quarantine})", cancellationToken);
+                staged = staged.WithQuarantined(
+                    await connection.ExecuteAsync($"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({quarantine})", cancellationToken), request.Schema, request.Table);
             }
             if (request.PresentKeys is { } present)
             {

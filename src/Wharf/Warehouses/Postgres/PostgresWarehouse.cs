@@ -131,7 +131,7 @@ public sealed class PostgresWarehouse : IWarehouse
 
             using var reader = WorkArea.Query(quarantine);
             var columns = Enumerable.Range(0, reader.FieldCount).Select(i => PostgresColumn.For(staged.QuarantineColumns[i], reader.GetColumnType(i))).ToList();
-            await CopyAsync(connection, Quote.Qualified(request.Schema, table), columns, reader, cancellationToken);
+            staged = staged.WithQuarantined(await CopyAsync(connection, Quote.Qualified(request.Schema, table), columns, reader, cancellationToken), request.Schema, request.Table);
         }
         if (request.PresentKeys is { } present)
         {
