@@ -1,4 +1,4 @@
-# Shared by bench/run.sh and bench/postgres.sh (sourced, not run): idle-waiting, noise detection,
+# Shared by the bench/ scripts (sourced, not run): idle-waiting, noise detection,
 # reading GNU time's report, medians and verdicts. Expects $quiet_wait (seconds) to be set.
 
 # CPU seconds the whole machine has spent busy so far (all processes, all cores), from /proc/stat.
@@ -33,6 +33,23 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 
 # verdict VALUE TARGET OP: PASS when "VALUE OP TARGET" holds (OP: <, <=, >, >=).
 verdict() { if awk -v v="$1" -v t="$2" "BEGIN { exit !(v $3 t) }"; then echo PASS; else echo FAIL; fi; }
+
+# Builds wharf from the committed HEAD of repository $1 into $2 with that commit's
+# scripts/build-cli.sh, once per commit ($2/.commit), the build's log in $3. Uses the caller's say
+# and fail.
+build_wharf_at_head() {
+  local root=$1 cli=$2 log=$3 commit src="$2.src"
+  commit=$(git -C "$root" rev-parse HEAD)
+  [ "$(cat "$cli/.commit" 2>/dev/null)" = "$commit" ] && return 0
+  say "building wharf at commit ${commit:0:7} (Release, ReadyToRun, from git archive HEAD)"
+  rm -rf "$src" "$cli" "$cli.obj"
+  mkdir -p "$src"
+  git -C "$root" archive HEAD | tar -x -C "$src"
+  "$src/scripts/fetch-duckdb.sh" --quiet >/dev/null || fail "scripts/fetch-duckdb.sh failed"
+  "$src/scripts/build-cli.sh" "$src" "$cli" >"$log" 2>&1 || { tail -n 40 "$log" >&2; fail "building wharf failed"; }
+  echo "$commit" >"$cli/.commit"
+  rm -rf "$src"
+}
 
 # ---- PostgreSQL (bench/postgres.sh, bench/pg-probe.sh) ----
 

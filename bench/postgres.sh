@@ -125,17 +125,7 @@ else
   # A snapshot of the committed sources, built once per commit into bench/out/pg/wharf-cli/.
   commit=$(git -C "$root" rev-parse HEAD)
   cli="$out/wharf-cli"
-  if [ "$(cat "$cli/.commit" 2>/dev/null)" != "$commit" ]; then
-    say "building wharf at commit ${commit:0:7} (Release, from git archive HEAD)"
-    rm -rf "$out/wharf-src" "$cli"
-    mkdir -p "$out/wharf-src"
-    git -C "$root" archive HEAD | tar -x -C "$out/wharf-src"
-    "$out/wharf-src/scripts/fetch-duckdb.sh" --quiet >/dev/null || fail "scripts/fetch-duckdb.sh failed"
-    DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet build "$out/wharf-src/src/Wharf.Cli/Wharf.Cli.csproj" -c Release -o "$cli" \
-      --nologo -v quiet >"$work/wharf-build.log" 2>&1 || { tail -n 40 "$work/wharf-build.log" >&2; fail "building wharf failed"; }
-    echo "$commit" >"$cli/.commit"
-    rm -rf "$out/wharf-src"
-  fi
+  build_wharf_at_head "$root" "$cli" "$work/wharf-build.log"
   wharf_cmd=(dotnet "$cli/wharf.dll")
   wharf_commit="${commit:0:7}, built from git archive HEAD"
 fi

@@ -8,4 +8,13 @@ namespace Wharf.Incremental;
 /// </summary>
 /// <param name="Watermark">The greatest cursor value loaded (cursor streams).</param>
 /// <param name="Snapshot">The lake files of the last full extract (<c>change_detection: hash</c>).</param>
-public sealed record StreamState(string Pipeline, string Stream, Watermark? Watermark, ImmutableArray<string> Snapshot, string RunId, DateTimeOffset UpdatedAt);
+public sealed record StreamState(string Pipeline, string Stream, Watermark? Watermark, ImmutableArray<string> Snapshot, string RunId, DateTimeOffset UpdatedAt)
+{
+    /// <summary>
+    /// A cursor stream's delete detection: the lake files of the source's key summary that this
+    /// state's commit deleted by. Every live row of the table then has one of these keys, so the
+    /// next run, if nothing else committed in between, compares the source with them and its own
+    /// rows instead of reading the table. Empty after any other commit (a chunk, a replay).
+    /// </summary>
+    public ImmutableArray<string> PresentKeys { get; init; } = [];
+}

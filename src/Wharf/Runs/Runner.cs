@@ -394,11 +394,16 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                 var tableChecks = await OneAtATimeAsync(plan.Loads, () => Task.FromResult(
                     Staging.StagedLoad.CheckRun(warehouse.WorkArea, Request(plan, [.. manifests], record))), cancellationToken);
                 record = record with { Checks = LoadResult.Merge(record.Checks, tableChecks) };
+                var summarized = extraction.PresentKeys is { } present && KeySummary.Holds(present);
                 request = Request(plan, [], record with { LakeFiles = record.LakeFiles.AddRange(extraction.PresentKeys?.Select(k => k.File) ?? []) }) with
                 {
                     PresentKeys = extraction.PresentKeys,
+                    KnownKeys = summarized && ReadKnownKeys(plan.State) is { } previous ? new KnownKeys(previous, [.. manifests]) : null,
                     Expected = extraction.Expected,
-                    State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, time.GetUtcNow()),
+                    State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, time.GetUtcNow())
+                    {
+                        PresentKeys = summarized ? [.. extraction.PresentKeys!.Value.Select(k => k.File)] : [],
+                    },
                 };
             }
             else
@@ -427,9 +432,21 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
     }
 
     /// <summary>The previous snapshot's manifests; none (so every row is compared in the warehouse) when any is gone from the lake.</summary>
-    private ImmutableArray<LakeManifest> ReadSnapshot(StreamState state)
+    private ImmutableArray<LakeManifest> ReadSnapshot(StreamState state) => ReadManifests(state.Snapshot);
+
+    /// <summary>
+    /// The key summary the table's rows were last reduced to, if the run that did it made the
+    /// stream's last commit (the state at this run's start says so: any later commit clears it).
+    /// </summary>
+    private ImmutableArray<LakeManifest>? ReadKnownKeys(StreamState? state)
     {
-        var manifests = state.Snapshot.Select(file => lake.Layout.ReadManifest(file)).ToList();
+        var keys = state is null ? [] : ReadManifests(state.PresentKeys);
+        return KeySummary.Holds(keys) ? keys : null;
+    }
+
+    private ImmutableArray<LakeManifest> ReadManifests(ImmutableArray<string> files)
+    {
+        var manifests = files.Select(file => lake.Layout.ReadManifest(file)).ToList();
         return manifests.Any(m => m is null) || manifests.Count == 0 ? [] : [.. manifests!];
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Wharf.DuckDb;
 using Wharf.Lake;
 
 namespace Wharf.Warehouses;
@@ -22,6 +23,9 @@ internal static class DeleteDetection
     /// (~60 MB per million), so a bigger table takes more passes, not more memory.
     /// </summary>
     public const long PassRows = 1_000_000;
+
+    /// <summary>Keys (or buckets) sampled to place the passes' boundaries.</summary>
+    private const int SampleRows = 100_000;
 
     /// <summary>What the source's key files hold, in warehouse names: the keys themselves, or their summary (whose only column of interest is the key's name).</summary>
     public static LakeSelect KeySelect(LoadRequest request, ImmutableArray<LakeManifest> present)
@@ -88,6 +92,58 @@ internal static class DeleteDetection
             FROM g CROSS JOIN generate_series(0, {KeySummary.Width - 1}) AS i (i)
             WHERE g.{bits} & (CAST(1 AS BIGINT) << CAST(i.i AS INTEGER)) <> 0
             """;
+    }
+
+    /// <summary>
+    /// The keys to delete when the table's live keys are all among <paramref name="known"/>: the
+    /// known keys' buckets (the previous summary's and this run's loaded rows') compared with the
+    /// source's summary, instead of the table's, so the table is not read. DuckDB SQL over the
+    /// lake, as BIGINT column <c>k</c>; one query per pass of at most <paramref name="passRows"/> buckets.
+    /// </summary>
+    public static IEnumerable<string> GoneFromKnownKeys(
+        DuckDbConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, KnownKeys known, long passRows = PassRows)
+    {
+        ArgumentNullException.ThrowIfNull(workArea);
+        ArgumentNullException.ThrowIfNull(known);
+        var (bucket, bits) = (KeySummary.BucketColumn, KeySummary.BitsColumn);
+        var summary = KeySelect(request, present).Sql;
+        var knownRows = KeySelect(request, known.Previous).Sql;
+        if (!known.Loaded.IsEmpty)
+        {
+            var loaded = LakeSelect.Keys(request, known.Loaded);
+            knownRows += $" UNION ALL {KeySummary.Select(Quote.Identifier(loaded.Columns[0]), $"({loaded.Sql}) AS l")}";
+        }
+
+        var passes = Passes(Math.Max(present.Sum(f => f.Rows), known.Previous.Sum(f => f.Rows)), passRows);
+        var bounds = passes == 1 ? [] : Bounds<long>(workArea, $"SELECT {bucket} AS v FROM ({summary}) AS s", passes, "BIGINT");
+        for (var i = 0; i <= bounds.Count; i++)
+        {
+            long? low = i == 0 ? null : bounds[i - 1], high = i == bounds.Count ? null : bounds[i];
+            yield return GoneKeys(write, summary, (low, high),
+                $"SELECT {bucket}, bit_or({bits}) AS {bits} FROM ({knownRows}) AS w WHERE TRUE{Between(bucket, low, high)} GROUP BY 1");
+        }
+    }
+
+    /// <summary>
+    /// Distinct boundaries that cut the values <c>v</c> of <paramref name="values"/> into about
+    /// <paramref name="passes"/> ranges of the same size, ascending: quantiles of a sample, so they
+    /// are values that occur (never past the ends), and the sample's memory is bounded.
+    /// </summary>
+    public static List<T> Bounds<T>(DuckDbConnection connection, string values, int passes, string type)
+        where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var fractions = string.Join(", ", Enumerable.Range(1, passes - 1).Select(p => ((double)p / passes).ToString("R", CultureInfo.InvariantCulture)));
+        var bounds = new List<T>();
+        using var reader = connection.Query(
+            $"SELECT DISTINCT CAST(b AS {type}) AS b FROM (SELECT unnest(quantile_disc(v, [{fractions}])) AS b " +
+            $"FROM (SELECT v FROM ({values}) AS s USING SAMPLE reservoir({SampleRows} ROWS))) WHERE b IS NOT NULL ORDER BY b");
+        while (reader.Read())
+        {
+            bounds.Add((T)reader.GetValue(0));
+        }
+
+        return bounds;
     }
 
     /// <summary>The condition on the table's rows that <see cref="Gone"/> holds their key (an uncorrelated IN: a semi-join on both engines).</summary>

@@ -88,6 +88,9 @@ public sealed record LoadRequest(
     /// <summary>Lake files holding every key the source has now; rows with other keys are deleted. Null when deletes are not detected.</summary>
     public ImmutableArray<LakeManifest>? PresentKeys { get; init; }
 
+    /// <summary>Where every live row's key is known to come from, so the deleted ones are found without reading the table; null when unknown.</summary>
+    public KnownKeys? KnownKeys { get; init; }
+
     public DeleteMode Deletes { get; init; } = DeleteMode.Hard;
 
     /// <summary>The columns whose change opens a new SCD2 version; all data columns when empty.</summary>
@@ -129,3 +132,10 @@ public sealed record LoadRequest(
     /// <summary>Whether the table checks (row_count, freshness, sql) judge this load: a cursor stream's chunks leave them to the run's end.</summary>
     public bool TableChecks { get; init; } = true;
 }
+
+/// <summary>
+/// The keys a table's live rows can have: those of the key summary the previous delete detection
+/// went by (every row it left has one), and those of the rows loaded since. A superset is enough:
+/// a key here that the table lacks only makes a delete that finds nothing.
+/// </summary>
+public sealed record KnownKeys(ImmutableArray<LakeManifest> Previous, ImmutableArray<LakeManifest> Loaded);

@@ -126,11 +126,37 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
         var current = request.Mode == WriteMode.Scd2 ? $" AND t.{IsCurrent}" : "";
         var revived = ExtraColumns.Any(c => c.Name == DeletedAt) ? $" OR t.{DeletedAt} IS NOT NULL" : "";
         var firstKey = Quote.Identifier(KeyColumns[0]);
-        await execute(TempTable(Changed, $"""
-            SELECT s.*, t.{firstKey} IS NULL AS __wharf_new FROM {Stage} AS s
-            LEFT JOIN {Target} AS t ON {Match("t", "s")}{current}
-            WHERE t.{firstKey} IS NULL OR {differs}{revived}
-            """));
+        var newer = NewerThanLoaded("s", compared);
+        if (newer is null)
+        {
+            await execute(TempTable(Changed, $"""
+                SELECT s.*, t.{firstKey} IS NULL AS __wharf_new FROM {Stage} AS s
+                LEFT JOIN {Target} AS t ON {Match("t", "s")}{current}
+                WHERE t.{firstKey} IS NULL OR {differs}{revived}
+                """));
+        }
+        else
+        {
+            // A row newer than everything loaded differs from the table's version of its key, so
+            // for it the table's key columns are all there is to read (a columnar table then
+            // reads one column, not every one); older rows (lookback, equal cursors) are compared.
+            var keys = string.Join(", ", KeyColumns.Select(Quote.Identifier));
+            var live = request.Mode == WriteMode.Scd2 ? $" WHERE {IsCurrent}" : "";
+            await execute(TempTable(Changed, $"""
+                SELECT s.*, t.{firstKey} IS NULL AS __wharf_new FROM {Stage} AS s
+                LEFT JOIN (SELECT {keys} FROM {Target}{live}) AS t ON {Match("t", "s")}
+                WHERE {newer}
+                """));
+            if (await count($"SELECT count(*) FROM {Stage} AS s WHERE NOT {newer}") > 0)
+            {
+                await execute($"""
+                    INSERT INTO {Changed} SELECT s.*, t.{firstKey} IS NULL AS __wharf_new FROM {Stage} AS s
+                    LEFT JOIN {Target} AS t ON {Match("t", "s")}{current}
+                    WHERE NOT {newer} AND (t.{firstKey} IS NULL OR {differs}{revived})
+                    """);
+            }
+        }
+
         var inserted = await count($"SELECT count(*) FROM {Changed} WHERE __wharf_new");
         long updated;
         if (request.Mode == WriteMode.Scd2)
@@ -183,6 +209,31 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
     private string SameRow(string left, string right) => KeyColumns.Count > 0
         ? Match(left, right)
         : string.Join(" AND ", select!.DataColumns.Select(c => $"{left}.{Quote.Identifier(c)} IS NOT DISTINCT FROM {right}.{Quote.Identifier(c)}"));
+
+    /// <summary>
+    /// The condition (never NULL) that a staged row's cursor is past the watermark loaded before
+    /// this run, when that proves the row differs from the table's: every row in the table has a
+    /// cursor at or before that watermark (it is the maximum loaded, saved with the rows), and the
+    /// cursor is among the compared columns. Null when it proves nothing: no watermark yet, a
+    /// replay (which compares as a first load would), or rules that may change the cursor's values.
+    /// </summary>
+    private string? NewerThanLoaded(string alias, IReadOnlyList<string> compared)
+    {
+        if (request.Loaded is not { } watermark || request.RowsRunId is not null || !request.Rules.Transform.IsEmpty
+            || watermark.Columns.Any(request.Rules.Columns.ContainsKey))
+        {
+            return null;
+        }
+
+        var columns = watermark.Columns.Select(c => select!.WarehouseName(c, TableName, "cursor")).ToList();
+        if (!columns.All(compared.Contains))
+        {
+            return null;
+        }
+
+        var quoted = columns.Select(c => $"{alias}.{Quote.Identifier(c)}").ToList();
+        return $"COALESCE({Incremental.CursorBound.Lexicographic(quoted, watermark.Values, Quote.Literal, ">", ">")}, FALSE)";
+    }
 
     /// <summary>The row's cursor is at or before the loaded watermark: it may have been loaded already.</summary>
     private string AtOrBeforeWatermark(string alias)

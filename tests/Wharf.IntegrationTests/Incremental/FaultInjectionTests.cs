@@ -235,6 +235,41 @@ public sealed class FaultInjectionSourceChangeTests(PostgresServer postgres)
         runs[1].RowsDeleted.ShouldBe(11L);
         await FaultChecks.RunAgainShouldChangeNothingAsync(scenario, ct);
     }
+    /// <summary>
+    /// A run finds deletes from the last run's key summary and the rows loaded since, without
+    /// reading the table; a key loaded by a run that then died is in neither. That run's commits
+    /// must make the next run compare the table itself, or the key, later deleted at the source,
+    /// would stay in the warehouse for good.
+    /// </summary>
+    [Theory]
+    [InlineData(FaultWarehouse.DuckDb)]
+    [InlineData(FaultWarehouse.Postgres)]
+    public async Task KeysLoadedByARunThatDied_AreDeletedWhenTheSourceDropsThem(FaultWarehouse warehouse)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var scenario = await FaultScenario.CreateAsync(postgres, warehouse, "merge", 3000, ct);
+        (await scenario.RunAsync(null, ct)).ExitCode.ShouldBe(0);
+        await scenario.Source.ExecuteAsync(
+            "INSERT INTO public.items SELECT 100000 + i, now() + i * interval '1 second', 'late', 1.00 FROM generate_series(1, 2500) AS i", ct);
+
+        var killed = await scenario.RunAsync("chunk.committed:1", ct);
+
+        killed.ExitCode.ShouldBe(WharfChild.KilledExitCode, killed.ToString());
+        (await scenario.Warehouse.ItemsAsync(ct)).Count(r => r.Payload == "late").ShouldBeInRange(FaultScenario.ChunkRows - 3, FaultScenario.ChunkRows, "the first chunk of new keys committed");
+        await scenario.Source.ExecuteAsync("DELETE FROM public.items WHERE id BETWEEN 100001 AND 100010 OR id = 7", ct);
+
+        var resumed = await scenario.RunAsync(null, ct);
+
+        resumed.ExitCode.ShouldBe(0, resumed.ToString());
+        await FaultChecks.ShouldHoldAsync(scenario, await scenario.Source.RowsAsync(ct), ct);
+        (await scenario.Warehouse.RunsAsync(ct))[^1].RowsDeleted.ShouldBe(11L);
+
+        // The next run goes by the summary again, and still finds every delete.
+        await scenario.Source.ExecuteAsync("DELETE FROM public.items WHERE id IN (100500, 2500, 8)", ct);
+        (await scenario.RunAsync(null, ct)).ExitCode.ShouldBe(0);
+        await FaultChecks.ShouldHoldAsync(scenario, await scenario.Source.RowsAsync(ct), ct);
+        (await scenario.Warehouse.RunsAsync(ct))[^1].RowsDeleted.ShouldBe(3L);
+    }
 }
 
 /// <summary>

@@ -126,6 +126,27 @@ public sealed class DuckDbDeletesTests : IDisposable
         Rows("SELECT code FROM raw.t").ShouldBeEmpty();
     }
 
+    /// <summary>
+    /// Known keys (the previous summary, and a data file this run loaded) stand in for the table:
+    /// a key among them that the source lacks is deleted, a table row outside them is not even
+    /// looked at, and a known key the table never got deletes nothing.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PassSizes))]
+    public async Task KnownKeys_DeleteTheKnownKeysTheSourceLacks_WithoutReadingTheTable(long passRows)
+    {
+        Table("id BIGINT, name VARCHAR", [.. EdgeKeys.Select(k => $"({Sql(k)}, 'n')"), "(12345, 'not known')"]);
+        long[] loadedNow = [63, long.MaxValue];
+        var previous = await SummaryAsync("BIGINT", [.. EdgeKeys.Except(loadedNow), 7_000]);
+        var loaded = await KeysAsync($"SELECT * FROM (VALUES {string.Join(", ", loadedNow.Select(k => $"({Sql(k)}, 'n')"))}) AS v(id, name)", "id, name");
+        long[] gone = [long.MinValue, -32, 31, 63, long.MaxValue, 7_000, 12345];
+
+        var present = await SummaryAsync("BIGINT", [.. EdgeKeys.Except(gone), 5_000]);
+        (await DeleteAsync(present, ["id"], passRows, known: new KnownKeys(previous, loaded))).ShouldBe(5, "7,000 was never in the table, 12,345 is not known");
+
+        Keys("id").ShouldBe([.. EdgeKeys.Except(gone).Append(12345).Order()]);
+    }
+
     [Fact]
     public async Task Summary_ManyPasses_DeletesExactlyTheKeysTheSourceLacks()
     {
@@ -187,7 +208,7 @@ public sealed class DuckDbDeletesTests : IDisposable
             .WriteAsync(connection, new LakeTarget("p", "t.keys", "run1", Started, part++), relation, [], TestContext.Current.CancellationToken);
 
     private async Task<long> DeleteAsync(
-        ImmutableArray<LakeManifest> present, IReadOnlyList<string> key, long passRows, DeleteMode deletes = DeleteMode.Hard, WriteMode mode = WriteMode.Merge)
+        ImmutableArray<LakeManifest> present, IReadOnlyList<string> key, long passRows, DeleteMode deletes = DeleteMode.Hard, WriteMode mode = WriteMode.Merge, KnownKeys? known = null)
     {
         var record = new RunRecord { RunId = "run1", Pipeline = "p", Stream = "t", Source = "test", Target = "raw.t", Mode = "merge", StartedAt = Started };
         var request = new LoadRequest("raw", "t", mode, [], lake.FullName, record)
@@ -195,6 +216,7 @@ public sealed class DuckDbDeletesTests : IDisposable
             PrimaryKey = key,
             LoadedAt = Started,
             PresentKeys = present,
+            KnownKeys = known,
             Deletes = deletes,
         };
         return await DuckDbDeletes.ApplyAsync(connection, request, TableWrite.For(request, postgres: false), present, TestContext.Current.CancellationToken, passRows);

@@ -60,6 +60,7 @@ internal static class DuckDbAudit
             updated_at TIMESTAMPTZ NOT NULL,
             PRIMARY KEY (pipeline, stream)
         );
+        ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS present_keys VARCHAR[];
         """);
 
     /// <summary>Writes the record, replacing the one a previous chunk of the same run and stream wrote.</summary>
@@ -104,14 +105,16 @@ internal static class DuckDbAudit
 
     public static IReadOnlyList<StreamState> ReadState(DuckDbConnection connection, string pipeline)
     {
-        using var reader = connection.Query("SELECT stream, watermark, snapshot, run_id, updated_at FROM _wharf.state WHERE pipeline = $1", pipeline);
+        using var reader = connection.Query("SELECT stream, watermark, snapshot, run_id, updated_at, present_keys FROM _wharf.state WHERE pipeline = $1", pipeline);
         var states = new List<StreamState>();
         while (reader.Read())
         {
             states.Add(new StreamState(
                 pipeline, reader.GetString(0), Watermark.FromJson(reader.IsDBNull(1) ? null : reader.GetString(1)),
-                [.. ((System.Collections.IEnumerable)reader.GetValue(2)).Cast<object?>().Select(f => (string)f!)],
-                reader.GetString(3), new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc))));
+                Files(reader.GetValue(2)), reader.GetString(3), new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc)))
+            {
+                PresentKeys = reader.IsDBNull(5) ? [] : Files(reader.GetValue(5)),
+            });
         }
 
         return states;
@@ -121,7 +124,11 @@ internal static class DuckDbAudit
     {
         connection.Execute("DELETE FROM _wharf.state WHERE pipeline = $1 AND stream = $2", state.Pipeline, state.Stream);
         connection.Execute(
-            "INSERT INTO _wharf.state VALUES ($1, $2, $3, from_json($4, '[\"VARCHAR\"]'), $5, $6)",
-            state.Pipeline, state.Stream, state.Watermark?.ToJson(), JsonSerializer.Serialize(state.Snapshot), state.RunId, state.UpdatedAt);
+            "INSERT INTO _wharf.state (pipeline, stream, watermark, snapshot, run_id, updated_at, present_keys) " +
+            "VALUES ($1, $2, $3, from_json($4, '[\"VARCHAR\"]'), $5, $6, from_json($7, '[\"VARCHAR\"]'))",
+            state.Pipeline, state.Stream, state.Watermark?.ToJson(), JsonSerializer.Serialize(state.Snapshot), state.RunId, state.UpdatedAt,
+            JsonSerializer.Serialize(state.PresentKeys));
     }
+
+    private static ImmutableArray<string> Files(object list) => [.. ((System.Collections.IEnumerable)list).Cast<object?>().Select(f => (string)f!)];
 }

@@ -18,9 +18,6 @@ namespace Wharf.Warehouses.DuckDb;
 /// </remarks>
 internal static class DuckDbDeletes
 {
-    /// <summary>Keys (or buckets) sampled to place the ranges' boundaries.</summary>
-    private const int SampleRows = 100_000;
-
     /// <summary>Deletes (or marks, or closes) the table's rows whose key the source no longer has; returns how many.</summary>
     /// <param name="passRows">Keys or buckets per pass (tests make it small).</param>
     public static async Task<long> ApplyAsync(
@@ -32,6 +29,19 @@ internal static class DuckDbDeletes
         foreach (var sql in write.AddExtraColumns())
         {
             await connection.ExecuteAsync(sql, cancellationToken);
+        }
+
+        if (request.KnownKeys is { } known && KeySummary.Holds(present))
+        {
+            long gone = 0;
+            foreach (var sql in DeleteDetection.GoneFromKnownKeys(connection, request, write, present, known, passRows))
+            {
+                await connection.ExecuteAsync($"CREATE OR REPLACE TEMP TABLE {DeleteDetection.Gone} AS {sql}", cancellationToken);
+                gone += await write.DeleteAsync(sql => connection.ExecuteAsync(sql, cancellationToken), DeleteDetection.InGone(write));
+            }
+
+            await connection.ExecuteAsync($"DROP TABLE {DeleteDetection.Gone}", cancellationToken);
+            return gone;
         }
 
         return KeySummary.Holds(present)
@@ -54,7 +64,7 @@ internal static class DuckDbDeletes
         }
 
         var passes = DeleteDetection.Passes(Math.Max(buckets, present.Sum(f => f.Rows)), passRows);
-        var bounds = passes == 1 ? [] : Bounds<long>(connection, $"SELECT {KeySummary.Bucket(key)} AS v FROM {write.Target} WHERE {write.LiveRows}", passes, "BIGINT");
+        var bounds = passes == 1 ? [] : DeleteDetection.Bounds<long>(connection, $"SELECT {KeySummary.Bucket(key)} AS v FROM {write.Target} WHERE {write.LiveRows}", passes, "BIGINT");
         var summary = DeleteDetection.KeySelect(request, present).Sql;
         Task<long> Execute(string sql) => connection.ExecuteAsync(sql, cancellationToken);
         long deleted = 0;
@@ -86,7 +96,7 @@ internal static class DuckDbDeletes
         // on either side. Rows whose first column is NULL are in no range, and none can match.
         var first = Quote.Identifier(write.Key[0]);
         var type = ColumnType(connection, keys.Sql, write.Key[0]);
-        var bounds = Bounds<string>(connection, $"SELECT k.{first} AS v FROM ({keys.Sql}) AS k", passes, "VARCHAR");
+        var bounds = DeleteDetection.Bounds<string>(connection, $"SELECT k.{first} AS v FROM ({keys.Sql}) AS k", passes, "VARCHAR");
         long deleted = 0;
         for (var i = 0; i <= bounds.Count; i++)
         {
@@ -99,27 +109,6 @@ internal static class DuckDbDeletes
         }
 
         return deleted;
-    }
-
-    /// <summary>
-    /// Distinct boundaries that cut the values <c>v</c> of <paramref name="values"/> into about
-    /// <paramref name="passes"/> ranges of the same size, ascending: quantiles of a sample, so they
-    /// are values that occur (never past the ends), and the sample's memory is bounded.
-    /// </summary>
-    private static List<T> Bounds<T>(DuckDbConnection connection, string values, int passes, string type)
-        where T : notnull
-    {
-        var fractions = string.Join(", ", Enumerable.Range(1, passes - 1).Select(p => ((double)p / passes).ToString("R", CultureInfo.InvariantCulture)));
-        var bounds = new List<T>();
-        using var reader = connection.Query(
-            $"SELECT DISTINCT CAST(b AS {type}) AS b FROM (SELECT unnest(quantile_disc(v, [{fractions}])) AS b " +
-            $"FROM (SELECT v FROM ({values}) AS s USING SAMPLE reservoir({SampleRows} ROWS))) WHERE b IS NOT NULL ORDER BY b");
-        while (reader.Read())
-        {
-            bounds.Add((T)reader.GetValue(0));
-        }
-
-        return bounds;
     }
 
     /// <summary>The DuckDB type of a column of a query.</summary>

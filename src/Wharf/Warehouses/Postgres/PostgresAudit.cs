@@ -59,6 +59,7 @@ internal static class PostgresAudit
             updated_at timestamptz NOT NULL,
             PRIMARY KEY (pipeline, stream)
         );
+        ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS present_keys text[];
         """;
 
     /// <summary>Writes the record, replacing the one a previous chunk of the same run and stream wrote.</summary>
@@ -121,7 +122,7 @@ internal static class PostgresAudit
 
     public static async Task<IReadOnlyList<StreamState>> ReadStateAsync(NpgsqlConnection connection, string pipeline, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT stream, watermark, snapshot, run_id, updated_at FROM _wharf.state WHERE pipeline = $1", connection);
+        await using var command = new NpgsqlCommand("SELECT stream, watermark, snapshot, run_id, updated_at, present_keys FROM _wharf.state WHERE pipeline = $1", connection);
         command.Parameters.Add(Parameter(pipeline));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var states = new List<StreamState>();
@@ -129,7 +130,10 @@ internal static class PostgresAudit
         {
             states.Add(new StreamState(
                 pipeline, reader.GetString(0), Watermark.FromJson(reader.IsDBNull(1) ? null : reader.GetString(1)),
-                [.. reader.GetFieldValue<string[]>(2)], reader.GetString(3), new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero)));
+                [.. reader.GetFieldValue<string[]>(2)], reader.GetString(3), new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero))
+            {
+                PresentKeys = reader.IsDBNull(5) ? [] : [.. reader.GetFieldValue<string[]>(5)],
+            });
         }
 
         return states;
@@ -138,7 +142,7 @@ internal static class PostgresAudit
     public static async Task SaveStateAsync(NpgsqlConnection connection, StreamState state, CancellationToken cancellationToken)
     {
         await ExecuteAsync(connection, "DELETE FROM _wharf.state WHERE pipeline = $1 AND stream = $2", [state.Pipeline, state.Stream], cancellationToken);
-        await ExecuteAsync(connection, "INSERT INTO _wharf.state VALUES ($1, $2, $3, $4, $5, $6)",
-            [state.Pipeline, state.Stream, state.Watermark?.ToJson(), state.Snapshot.ToArray(), state.RunId, state.UpdatedAt], cancellationToken);
+        await ExecuteAsync(connection, "INSERT INTO _wharf.state (pipeline, stream, watermark, snapshot, run_id, updated_at, present_keys) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [state.Pipeline, state.Stream, state.Watermark?.ToJson(), state.Snapshot.ToArray(), state.RunId, state.UpdatedAt, state.PresentKeys.ToArray()], cancellationToken);
     }
 }

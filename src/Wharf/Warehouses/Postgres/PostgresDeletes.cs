@@ -37,6 +37,11 @@ internal static class PostgresDeletes
         }
 
         var summarized = KeySummary.Holds(present);
+        if (summarized && request.KnownKeys is { } known)
+        {
+            return await DeleteGoneFromKnownKeysAsync(connection, workArea, request, write, present, known, Execute, cancellationToken);
+        }
+
         var keys = DeleteDetection.KeySelect(request, present);
         var copied = summarized ? Summary : TableWrite.Keys;
         using (var reader = workArea.Query(keys.Sql))
@@ -67,6 +72,37 @@ internal static class PostgresDeletes
             DeleteDetection.GoneKeys(write, $"SELECT {summaryColumns} FROM {Summary}", tableSummary: tableSummarized ? $"SELECT {summaryColumns} FROM {TableSummary}" : null));
         await Execute($"ANALYZE {DeleteDetection.Gone}");
         return await write.DeleteAsync(Execute, DeleteDetection.InGone(write));
+    }
+
+    /// <summary>
+    /// The keys to delete come from the lake alone (see <see cref="DeleteDetection.GoneFromKnownKeys"/>),
+    /// computed in the work area; only they go to the server, which deletes them by the primary key's index.
+    /// </summary>
+    private static async Task<long> DeleteGoneFromKnownKeysAsync(
+        NpgsqlConnection connection, DuckDbConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, KnownKeys known,
+        Func<string, Task<long>> execute, CancellationToken cancellationToken)
+    {
+        foreach (var sql in write.AddExtraColumns())
+        {
+            await execute(sql);
+        }
+
+        List<PostgresColumn> columns = [new("k", "bigint", (writer, reader, i) => writer.Int8(reader.GetInt64(i)))];
+        await execute($"CREATE TEMP TABLE {DeleteDetection.Gone} (k bigint) ON COMMIT DROP");
+        long deleted = 0;
+        foreach (var sql in DeleteDetection.GoneFromKnownKeys(workArea, request, write, present, known))
+        {
+            await execute($"TRUNCATE {DeleteDetection.Gone}");
+            using (var reader = workArea.Query(sql))
+            {
+                await CopyAsync(connection, DeleteDetection.Gone, columns, reader, cancellationToken);
+            }
+
+            await execute($"ANALYZE {DeleteDetection.Gone}");
+            deleted += await write.DeleteAsync(execute, DeleteDetection.InGone(write));
+        }
+
+        return deleted;
     }
 
     /// <summary>Streams the reader's rows into the table by binary COPY (aborted, not half-done, on a failure).</summary>

@@ -34,12 +34,12 @@ public sealed partial class PostgresSource : IKeySummarySource
             return null;
         }
 
-        // Split like a full extract (key ranges in parallel, one snapshot), but half as many ways:
-        // the summary runs beside the cursor extract, which needs the other half (at 5M keys on 2
-        // cores, one range made the run 0.2 s faster than two). A bucket cut by a range boundary
-        // comes in two rows, which readers combine.
+        // Split like a full extract (key ranges in parallel, one snapshot). It runs beside the
+        // cursor extract, which, bounded by the change, is mostly done first: at 5M keys on 2
+        // cores two ranges made a run of 1,000 changes 0.1-0.2 s faster than one (bench/README.md).
+        // A bucket cut by a range boundary comes in two rows, which readers combine.
         await using var coordinator = await PostgresConnector.OpenAsync(connection, cancellationToken);
-        var ranges = table is null ? [null] : await KeyRangesAsync(coordinator, table, cancellationToken, pipeline.Parallel / 2);
+        var ranges = table is null ? [null] : await KeyRangesAsync(coordinator, table, cancellationToken, pipeline.Parallel);
         return await ExtractRangesAsync(coordinator, ranges, request, stream, SummaryColumns,
             where => KeySummary.Select(Quote.Identifier(key.Name), from, where), $"SET LOCAL work_mem = '{SummaryWorkMem}'", cancellationToken);
     }
