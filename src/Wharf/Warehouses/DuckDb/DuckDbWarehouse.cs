@@ -133,7 +133,11 @@ public sealed class DuckDbWarehouse : IWarehouse
 
             FailPoint.Hit(FailPoint.BeforeCommit);
             await connection.ExecuteAsync("COMMIT", cancellationToken);
-            await CheckpointAsync(cancellationToken);
+            if (request.Final)
+            {
+                await CheckpointAsync(cancellationToken);
+            }
+
             return record;
         }
         catch (Exception ex)
@@ -200,9 +204,11 @@ public sealed class DuckDbWarehouse : IWarehouse
     }
 
     /// <summary>
-    /// Writes the committed load to the database file now, inside the run, rather than at close:
-    /// the run's reported time is then the real cost, and the WAL stays small. Committed is
-    /// committed: if another connection's transaction holds the checkpoint off, DuckDB makes it later.
+    /// Writes a stream's committed loads to the database file when its last load commits, inside
+    /// the run rather than at close: the run's reported time is then the real cost, and the WAL
+    /// stays small. Not after each chunk: a checkpoint costs ~0.1 s even for a few rows, and a
+    /// committed chunk is safe in the WAL. Committed is committed: if another connection's
+    /// transaction holds the checkpoint off, DuckDB makes it later.
     /// </summary>
     private async Task CheckpointAsync(CancellationToken cancellationToken)
     {
