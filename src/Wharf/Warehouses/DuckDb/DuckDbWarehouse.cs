@@ -15,6 +15,9 @@ namespace Wharf.Warehouses.DuckDb;
 /// </summary>
 public sealed class DuckDbWarehouse : IWarehouse
 {
+    /// <summary>Rows written by one load from which it is checkpointed even when the stream's run goes on (see <see cref="CheckpointAsync"/>).</summary>
+    private const long CheckpointRows = 100_000;
+
     private readonly DuckDbDatabase database;
     private readonly DuckDbConnection connection;
     private readonly TimeProvider time;
@@ -133,7 +136,7 @@ public sealed class DuckDbWarehouse : IWarehouse
 
             FailPoint.Hit(FailPoint.BeforeCommit);
             await connection.ExecuteAsync("COMMIT", cancellationToken);
-            if (request.Final)
+            if (request.Final || counts.Inserted + counts.Updated + counts.Deleted >= CheckpointRows)
             {
                 await CheckpointAsync(cancellationToken);
             }
@@ -204,10 +207,12 @@ public sealed class DuckDbWarehouse : IWarehouse
     }
 
     /// <summary>
-    /// Writes a stream's committed loads to the database file when its last load commits, inside
-    /// the run rather than at close: the run's reported time is then the real cost, and the WAL
-    /// stays small. Not after each chunk: a checkpoint costs ~0.1 s even for a few rows, and a
-    /// committed chunk is safe in the WAL. Committed is committed: if another connection's
+    /// Writes committed loads to the database file inside the run rather than at close: the run's
+    /// reported time is then the real cost, and the WAL stays small. After a stream's last load,
+    /// and after any load of <see cref="CheckpointRows"/> rows or more: until a checkpoint DuckDB
+    /// holds what was written in memory (a 5M-row first load in chunks peaked at 1.2 GB without
+    /// them, 0.56 GB with). Not after a small chunk: a checkpoint costs ~0.1 s even for a few rows,
+    /// and a committed chunk is safe in the WAL. Committed is committed: if another connection's
     /// transaction holds the checkpoint off, DuckDB makes it later.
     /// </summary>
     private async Task CheckpointAsync(CancellationToken cancellationToken)
