@@ -126,34 +126,23 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
         var current = request.Mode == WriteMode.Scd2 ? $" AND t.{IsCurrent}" : "";
         var revived = ExtraColumns.Any(c => c.Name == DeletedAt) ? $" OR t.{DeletedAt} IS NOT NULL" : "";
         var firstKey = Quote.Identifier(KeyColumns[0]);
-        var newer = NewerThanLoaded("s", compared);
-        if (newer is null)
+        var compareAll = $"t.{firstKey} IS NULL OR {differs}{revived}";
+        string Changes(string table, string where) =>
+            $"SELECT s.*, t.{firstKey} IS NULL AS __wharf_new FROM {Stage} AS s LEFT JOIN {table} AS t ON {Match("t", "s")}{current} WHERE {where}";
+        if (NewerThanLoaded("s", compared) is not { } newer)
         {
-            await execute(TempTable(Changed, $"""
-                SELECT s.*, t.{firstKey} IS NULL AS __wharf_new FROM {Stage} AS s
-                LEFT JOIN {Target} AS t ON {Match("t", "s")}{current}
-                WHERE t.{firstKey} IS NULL OR {differs}{revived}
-                """));
+            await execute(TempTable(Changed, Changes(Target, compareAll)));
         }
         else
         {
             // A row newer than everything loaded differs from the table's version of its key, so
             // for it the table's key columns are all there is to read (a columnar table then
             // reads one column, not every one); older rows (lookback, equal cursors) are compared.
-            var keys = string.Join(", ", KeyColumns.Select(Quote.Identifier));
-            var live = request.Mode == WriteMode.Scd2 ? $" WHERE {IsCurrent}" : "";
-            await execute(TempTable(Changed, $"""
-                SELECT s.*, t.{firstKey} IS NULL AS __wharf_new FROM {Stage} AS s
-                LEFT JOIN (SELECT {keys} FROM {Target}{live}) AS t ON {Match("t", "s")}
-                WHERE {newer}
-                """));
+            var keyColumns = KeyColumns.Select(Quote.Identifier).Concat(current.Length > 0 ? [IsCurrent] : []);
+            await execute(TempTable(Changed, Changes($"(SELECT {string.Join(", ", keyColumns)} FROM {Target})", newer)));
             if (await count($"SELECT count(*) FROM {Stage} AS s WHERE NOT {newer}") > 0)
             {
-                await execute($"""
-                    INSERT INTO {Changed} SELECT s.*, t.{firstKey} IS NULL AS __wharf_new FROM {Stage} AS s
-                    LEFT JOIN {Target} AS t ON {Match("t", "s")}{current}
-                    WHERE NOT {newer} AND (t.{firstKey} IS NULL OR {differs}{revived})
-                    """);
+                await execute($"INSERT INTO {Changed} {Changes(Target, $"NOT {newer} AND ({compareAll})")}");
             }
         }
 
