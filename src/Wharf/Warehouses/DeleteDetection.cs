@@ -11,7 +11,8 @@ namespace Wharf.Warehouses;
 /// their <see cref="KeySummary"/>; then the table's live rows are summarized the same way and
 /// the buckets whose bits differ give exactly the keys the source no longer has. Either way the
 /// comparison runs inside the warehouse, in passes of bounded size, so memory does not grow with
-/// the table.
+/// the table. When the keys the table can have are known from the lake (<see cref="KnownKeys"/>),
+/// their summary stands in for the table's, and the table is not read at all.
 /// </summary>
 internal static class DeleteDetection
 {

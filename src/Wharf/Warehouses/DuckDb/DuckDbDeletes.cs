@@ -11,6 +11,7 @@ namespace Wharf.Warehouses.DuckDb;
 /// <see cref="DeleteDetection.PassRows"/> keys (or buckets), each over one range of the key, so
 /// DuckDB's hash tables stay the same size however big the table grows. Ranges rather than hashes:
 /// DuckDB skips the row groups of the table and of the key files outside a range by their min/max.
+/// With <see cref="KnownKeys"/>, the comparison is of lake files only.
 /// </summary>
 /// <remarks>
 /// Measured at 5M keys (bench/README.md): a single anti-join peaked at ~300 MiB; passes of 1M

@@ -9,7 +9,8 @@ namespace Wharf.Warehouses.Postgres;
 /// Delete detection in the PostgreSQL warehouse (see <see cref="DeleteDetection"/>): what the source
 /// sent (its keys, or their summary) streams from the lake by binary COPY into a temporary table,
 /// and PostgreSQL compares it with the table. A summary is 1 row per 32 keys, and the comparison
-/// yields the missing keys, which are then deleted through the primary key's index.
+/// yields the missing keys, which are then deleted through the primary key's index. With
+/// <see cref="KnownKeys"/>, the missing keys come from the lake alone, and only they are sent.
 /// </summary>
 internal static class PostgresDeletes
 {
