@@ -89,34 +89,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- wharf: the committed HEAD, built once per commit (or the launcher) ----
-if [ "$launcher" = yes ]; then
-  say "warming up wharf (the launcher may build on first use)"
-  "$wharf" --help >"$work/wharf-help.log" 2>&1 || { cat "$work/wharf-help.log" >&2; fail "'$wharf --help' failed"; }
-  wharf_cmd=("$wharf")
-  wharf_commit="$(git -C "$root" rev-parse --short HEAD) + $(git -C "$root" status --porcelain -- src | wc -l) changed files in src/, ./wharf launcher"
-else
-  commit=$(git -C "$root" rev-parse HEAD)
-  cli="$out/wharf-cli"
-  build_wharf_at_head "$root" "$cli" "$work/wharf-build.log"
-  wharf_cmd=(dotnet "$cli/wharf.dll")
-  wharf_commit="${commit:0:7}, built from git archive HEAD"
-fi
+choose_wharf
 
 # ---- the server and the sources ----
-say "starting a throwaway PostgreSQL server"
-wharf_pg_start || fail "could not start PostgreSQL (scripts/postgres.sh)"
-pg_bin=$WHARF_TEST_PG_BIN
-port=${WHARF_TEST_POSTGRES_URL##*:}
-port=${port%%/*}
-postmaster=$(head -n 1 "$WHARF_TEST_PG_DIR/data/postmaster.pid")
-pg() { PGOPTIONS='-c client_min_messages=warning' "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U wharf "$@"; }
-pg_value() { pg -A -t "$@"; }
-url() { echo "postgres://wharf@127.0.0.1:$port/$1"; }
-
-# No autovacuum starting in the middle of a measurement (the warehouse table is analyzed explicitly
-# after each full load instead, as autovacuum would do), and WAL room for a whole load.
-pg -d postgres -c "ALTER SYSTEM SET autovacuum = off" -c "ALTER SYSTEM SET max_wal_size = '8GB'" \
-  -c "SELECT pg_reload_conf()" >/dev/null
+start_bench_server
 
 # public.events: an integer primary key, text, numeric, timestamptz, a checksum, and updated_at
 # (indexed), all computed from the row number. Vacuumed and analyzed once, untimed.

@@ -51,6 +51,22 @@ build_wharf_at_head() {
   rm -rf "$src"
 }
 
+# Sets wharf_cmd and wharf_commit: the repository's launcher $wharf (with launcher=yes: the work
+# tree, rebuilt when src/ changes), or a build of the committed HEAD in $out/wharf-cli. Needs $root,
+# $out and $work.
+choose_wharf() {
+  if [ "$launcher" = yes ]; then
+    say "warming up wharf (the launcher may build on first use)"
+    "$wharf" --help >"$work/wharf-help.log" 2>&1 || { cat "$work/wharf-help.log" >&2; fail "'$wharf --help' failed"; }
+    wharf_cmd=("$wharf")
+    wharf_commit="$(git -C "$root" rev-parse --short HEAD) + $(git -C "$root" status --porcelain -- src | wc -l) changed files in src/, ./wharf launcher"
+  else
+    build_wharf_at_head "$root" "$out/wharf-cli" "$work/wharf-build.log"
+    wharf_cmd=(dotnet "$out/wharf-cli/wharf.dll")
+    wharf_commit="$(git -C "$root" rev-parse --short HEAD), built from git archive HEAD"
+  fi
+}
+
 # ---- PostgreSQL (bench/postgres.sh, bench/pg-probe.sh) ----
 
 # CPU seconds a PostgreSQL server (postmaster pid $1) has used so far: the postmaster, its live
@@ -83,4 +99,22 @@ pg_wait_for_backends() {
     [ "$busy" = no ] && return 0
     sleep 0.1
   done
+}
+
+# Starts a throwaway server (scripts/postgres.sh, stopped by the caller's wharf_pg_stop) and sets
+# pg_bin, port, postmaster and the helpers pg (psql as wharf), pg_value (one value) and url DB.
+# No autovacuum starting in the middle of a measurement (tables are vacuumed or analyzed
+# explicitly instead), and WAL room for a whole load (checkpoints run before each measurement).
+start_bench_server() {
+  say "starting a throwaway PostgreSQL server"
+  wharf_pg_start || fail "could not start PostgreSQL (scripts/postgres.sh)"
+  pg_bin=$WHARF_TEST_PG_BIN
+  port=${WHARF_TEST_POSTGRES_URL##*:}
+  port=${port%%/*}
+  postmaster=$(head -n 1 "$WHARF_TEST_PG_DIR/data/postmaster.pid")
+  pg() { PGOPTIONS='-c client_min_messages=warning' "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U wharf "$@"; }
+  pg_value() { pg -A -t "$@"; }
+  url() { echo "postgres://wharf@127.0.0.1:$port/$1"; }
+  pg -d postgres -c "ALTER SYSTEM SET autovacuum = off" -c "ALTER SYSTEM SET max_wal_size = '8GB'" \
+    -c "SELECT pg_reload_conf()" >/dev/null
 }

@@ -116,34 +116,8 @@ small_data=$(data_for "$small_rows")
 columns=$(head -n 1 "$big_data/orders.csv")
 [ "$columns" = "$(head -n 1 "$small_data/orders.csv")" ] || fail "the two data sets have different headers"
 
-if [ "$launcher" = yes ]; then
-  say "warming up wharf (the launcher may build on first use)"
-  "$wharf" --help >"$work/wharf-help.log" 2>&1 || { cat "$work/wharf-help.log" >&2; fail "'$wharf --help' failed"; }
-  wharf_cmd=("$wharf")
-  wharf_commit="$(git -C "$root" rev-parse --short HEAD) + $(git -C "$root" status --porcelain -- src | wc -l) changed files in src/, ./wharf launcher"
-else
-  # A snapshot of the committed sources, built once per commit into bench/out/pg/wharf-cli/.
-  commit=$(git -C "$root" rev-parse HEAD)
-  cli="$out/wharf-cli"
-  build_wharf_at_head "$root" "$cli" "$work/wharf-build.log"
-  wharf_cmd=(dotnet "$cli/wharf.dll")
-  wharf_commit="${commit:0:7}, built from git archive HEAD"
-fi
-
-say "starting a throwaway PostgreSQL server"
-wharf_pg_start || fail "could not start PostgreSQL (scripts/postgres.sh)"
-pg_bin=$WHARF_TEST_PG_BIN
-port=${WHARF_TEST_POSTGRES_URL##*:}
-port=${port%%/*}
-postmaster=$(head -n 1 "$WHARF_TEST_PG_DIR/data/postmaster.pid")
-pg() { PGOPTIONS='-c client_min_messages=warning' "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U wharf "$@"; }
-pg_value() { pg -A -t "$@"; }
-url() { echo "postgres://wharf@127.0.0.1:$port/$1"; }
-
-# Same settings for every side: no autovacuum starting in the middle of a measurement, and WAL
-# room for a whole load (checkpoints are run explicitly before each measurement instead).
-pg -d postgres -c "ALTER SYSTEM SET autovacuum = off" -c "ALTER SYSTEM SET max_wal_size = '8GB'" \
-  -c "SELECT pg_reload_conf()" >/dev/null
+choose_wharf
+start_bench_server
 pg -d postgres -c "CREATE DATABASE warehouse" -c "CREATE DATABASE source" -c "CREATE DATABASE source_small" >/dev/null
 pg -d warehouse -c "CREATE SCHEMA files" -c "CREATE SCHEMA pg" >/dev/null
 
