@@ -306,6 +306,40 @@ public sealed class ChangeScenarioTests(PostgresServer postgres)
             "succeeded", 1, 0, 0, 0, 0, 1, "updated_at=2026-02-01 12:00:00.000001+00", "updated_at=2026-02-01 12:00:00.000001+00"));
     }
 
+    /// <summary>
+    /// One load of rows on both sides of the watermark: a row past it is known to have changed
+    /// (only the table's key is read for it); rows at or before it are compared value by value,
+    /// so a changed one is updated and an unchanged one is counted as such.
+    /// </summary>
+    [Theory]
+    [InlineData(WarehouseUnderTest.DuckDb, "merge")]
+    [InlineData(WarehouseUnderTest.DuckDb, "scd2")]
+    [InlineData(WarehouseUnderTest.Postgres, "merge")]
+    [InlineData(WarehouseUnderTest.Postgres, "scd2")]
+    public async Task RowsPastAndAtTheWatermark_InOneLoad_AreCountedAndWrittenExactly(WarehouseUnderTest warehouse, string mode)
+    {
+        using var project = await IncrementalProject.CreateAsync(postgres, warehouse, CreateItems + """
+            insert into items values (1, 'one', 1, '2026-05-01 11:00:00+00'), (2, 'two', 2, '2026-05-01 12:00:00+00'),
+              (3, 'three', 3, '2026-05-01 12:00:00+00'), (4, 'four', 4, '2026-05-01 11:30:00+00');
+            """);
+        project.Configure($"mode: {mode}\ncursor: updated_at\nlookback: 1h");
+        await project.RunAsync();
+
+        // 1 moves past the watermark; 2 changes without moving its cursor (re-read at the
+        // watermark); 3 (at the watermark) and 4 (in the lookback) are read again unchanged.
+        await project.ExecuteSourceAsync("""
+            update items set name = 'one again', updated_at = '2026-05-01 13:00:00+00' where id = 1;
+            update items set amount = 20 where id = 2;
+            """);
+        var second = await project.RunAsync();
+
+        (second.RowsInserted, second.RowsUpdated, second.RowsUnchanged).ShouldBe((0L, 2L, 2L));
+        var current = mode == "scd2" ? " where _wharf_is_current" : "";
+        (await project.WarehouseRowsAsync($"select id, name, amount from raw.items{current} order by id")).Select(r => string.Join(" | ", r.Select(IncrementalProject.Format)))
+            .ShouldBe(["1 | one again | 1", "2 | two | 20", "3 | three | 3", "4 | four | 4"]);
+        (await project.WarehouseScalarAsync("select count(*) from raw.items")).ShouldBe(mode == "scd2" ? 6L : 4L, "scd2 keeps the old versions of 1 and 2");
+    }
+
     [Theory]
     [InlineData(WarehouseUnderTest.DuckDb, "append")]
     [InlineData(WarehouseUnderTest.DuckDb, "merge")]
