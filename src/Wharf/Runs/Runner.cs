@@ -398,7 +398,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
                 request = Request(plan, [], record with { LakeFiles = record.LakeFiles.AddRange(extraction.PresentKeys?.Select(k => k.File) ?? []) }) with
                 {
                     PresentKeys = extraction.PresentKeys,
-                    KnownKeys = summarized && ReadKnownKeys(plan.State) is { } previous ? new KnownKeys(previous, [.. manifests]) : null,
+                    KnownKeys = summarized && ReadKnownKeys(plan.State, extraction.PresentKeys!.Value) is { } previous ? new KnownKeys(previous, [.. manifests]) : null,
                     Expected = extraction.Expected,
                     State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, time.GetUtcNow())
                     {
@@ -436,12 +436,13 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
 
     /// <summary>
     /// The key summary the table's rows were last reduced to, if the run that did it made the
-    /// stream's last commit (the state at this run's start says so: any later commit clears it).
+    /// stream's last commit (the state at this run's start says so: any later commit clears it),
+    /// and it summarizes the same key column as this run's (<paramref name="present"/>).
     /// </summary>
-    private ImmutableArray<LakeManifest>? ReadKnownKeys(StreamState? state)
+    private ImmutableArray<LakeManifest>? ReadKnownKeys(StreamState? state, ImmutableArray<LakeManifest> present)
     {
         var keys = state is null ? [] : ReadManifests(state.PresentKeys);
-        return KeySummary.Holds(keys) ? keys : null;
+        return KeySummary.Holds(keys) && keys.All(k => k.PrimaryKey.SequenceEqual(present[0].PrimaryKey, StringComparer.Ordinal)) ? keys : null;
     }
 
     private ImmutableArray<LakeManifest> ReadManifests(ImmutableArray<string> files)
