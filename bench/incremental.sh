@@ -97,7 +97,10 @@ start_bench_server
 # public.events: an integer primary key, text, numeric, timestamptz, a checksum, and updated_at
 # (indexed), all computed from the row number. Vacuumed and analyzed once, untimed.
 create_source() {
-  local db=$1 n=$2 started=$SECONDS
+  local db=$1 n=$2 started=$SECONDS step
+  # Rows 25 s apart, closer for more than 5M rows: every updated_at stays in the past, below the
+  # changes' clock_timestamp(), or a cursor run would never see the changes.
+  step="(interval '25 seconds' * least(1, 5000000.0 / $n))"
   say "creating $db.public.events with $n rows (untimed)"
   pg -d postgres -c "CREATE DATABASE $db" >/dev/null
   pg -d "$db" >/dev/null <<SQL
@@ -113,8 +116,8 @@ CREATE TABLE public.events (
 INSERT INTO public.events
 SELECT i, 'customer ' || (i % 250000), (ARRAY['pending', 'paid', 'shipped', 'delivered', 'cancelled'])[1 + i % 5],
   ((hashint8(i) & 100000) / 100.0)::numeric(12,2), CASE WHEN i % 5 = 0 THEN NULL ELSE md5(i::text) END,
-  timestamptz '2021-01-01 00:00:00+00' + i * interval '25 seconds', hashint8(i) & 1048575,
-  timestamptz '2021-01-01 00:00:00+00' + i * interval '25 seconds' + (hashint8(i * 7) & 2591999) * interval '1 second'
+  timestamptz '2021-01-01 00:00:00+00' + i * $step, hashint8(i) & 1048575,
+  timestamptz '2021-01-01 00:00:00+00' + i * $step + (hashint8(i * 7) & 2591999) * interval '1 second'
 FROM generate_series(1, $n) AS i;
 CREATE INDEX events_updated_at ON public.events (updated_at);
 VACUUM (FREEZE, ANALYZE) public.events;
