@@ -25,6 +25,12 @@ internal static class DeleteDetection
     /// </summary>
     public const long PassRows = 1_000_000;
 
+    /// <summary>
+    /// Buckets of two key summaries compared in one pass (8M keys): their two hash tables take
+    /// ~35 MiB. In one pass, 625,000 buckets (20M keys) took 84 MiB (bench/README.md).
+    /// </summary>
+    public const long SummaryPassRows = 1 << 18;
+
     /// <summary>Keys (or buckets) sampled to place the passes' boundaries.</summary>
     private const int SampleRows = 100_000;
 
@@ -102,7 +108,7 @@ internal static class DeleteDetection
     /// lake, as BIGINT column <c>k</c>; one query per pass of at most <paramref name="passRows"/> buckets.
     /// </summary>
     public static IEnumerable<string> GoneFromKnownKeys(
-        DuckDbConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, KnownKeys known, long passRows = PassRows)
+        DuckDbConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, KnownKeys known, long passRows = SummaryPassRows)
     {
         ArgumentNullException.ThrowIfNull(workArea);
         ArgumentNullException.ThrowIfNull(known);

@@ -15,15 +15,15 @@ namespace Wharf.Warehouses.DuckDb;
 /// </summary>
 /// <remarks>
 /// Measured at 5M keys (bench/README.md): a single anti-join peaked at ~300 MiB; passes of 1M
-/// keys at ~200 MiB, for about the same time. A summary needs one pass up to 32M dense keys.
+/// keys at ~200 MiB, for about the same time. A summary needs one pass up to 8M dense keys.
 /// </remarks>
 internal static class DuckDbDeletes
 {
     /// <summary>Deletes (or marks, or closes) the table's rows whose key the source no longer has; returns how many.</summary>
-    /// <param name="passRows">Keys or buckets per pass (tests make it small).</param>
+    /// <param name="passRows">Keys or buckets per pass (tests make it small); by default <see cref="DeleteDetection.PassRows"/> keys or <see cref="DeleteDetection.SummaryPassRows"/> buckets.</param>
     public static async Task<long> ApplyAsync(
         DuckDbConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present,
-        CancellationToken cancellationToken, long passRows = DeleteDetection.PassRows)
+        CancellationToken cancellationToken, long? passRows = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(write);
@@ -35,7 +35,7 @@ internal static class DuckDbDeletes
         if (request.KnownKeys is { } known && KeySummary.Holds(present))
         {
             long gone = 0;
-            foreach (var sql in DeleteDetection.GoneFromKnownKeys(connection, request, write, present, known, passRows))
+            foreach (var sql in DeleteDetection.GoneFromKnownKeys(connection, request, write, present, known, passRows ?? DeleteDetection.SummaryPassRows))
             {
                 await connection.ExecuteAsync($"CREATE OR REPLACE TEMP TABLE {DeleteDetection.Gone} AS {sql}", cancellationToken);
                 gone += await write.DeleteAsync(sql => connection.ExecuteAsync(sql, cancellationToken), DeleteDetection.InGone(write));
@@ -46,8 +46,8 @@ internal static class DuckDbDeletes
         }
 
         return KeySummary.Holds(present)
-            ? await BySummaryAsync(connection, request, write, present, passRows, cancellationToken)
-            : await ByKeysAsync(connection, request, write, present, passRows, cancellationToken);
+            ? await BySummaryAsync(connection, request, write, present, passRows ?? DeleteDetection.SummaryPassRows, cancellationToken)
+            : await ByKeysAsync(connection, request, write, present, passRows ?? DeleteDetection.PassRows, cancellationToken);
     }
 
     private static async Task<long> BySummaryAsync(
