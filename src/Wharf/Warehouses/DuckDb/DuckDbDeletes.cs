@@ -32,26 +32,27 @@ internal static class DuckDbDeletes
             await connection.ExecuteAsync(sql, cancellationToken);
         }
 
-        if (request.KnownKeys is { } known && KeySummary.Holds(present))
+        if (!KeySummary.Holds(present))
         {
-            long gone = 0;
-            foreach (var sql in DeleteDetection.GoneFromKnownKeys(connection, request, write, present, known, passRows ?? DeleteDetection.SummaryPassRows))
-            {
-                await connection.ExecuteAsync($"CREATE OR REPLACE TEMP TABLE {DeleteDetection.Gone} AS {sql}", cancellationToken);
-                gone += await write.DeleteAsync(sql => connection.ExecuteAsync(sql, cancellationToken), DeleteDetection.InGone(write));
-            }
-
-            await connection.ExecuteAsync($"DROP TABLE {DeleteDetection.Gone}", cancellationToken);
-            return gone;
+            return await ByKeysAsync(connection, request, write, present, passRows ?? DeleteDetection.PassRows, cancellationToken);
         }
 
-        return KeySummary.Holds(present)
-            ? await BySummaryAsync(connection, request, write, present, passRows ?? DeleteDetection.SummaryPassRows, cancellationToken)
-            : await ByKeysAsync(connection, request, write, present, passRows ?? DeleteDetection.PassRows, cancellationToken);
+        var passes = request.KnownKeys is { } known
+            ? DeleteDetection.GoneFromKnownKeys(connection, request, write, present, known, passRows ?? DeleteDetection.SummaryPassRows)
+            : BySummary(connection, request, write, present, passRows ?? DeleteDetection.SummaryPassRows);
+        long deleted = 0;
+        foreach (var gone in passes)
+        {
+            await connection.ExecuteAsync($"CREATE OR REPLACE TEMP TABLE {DeleteDetection.Gone} AS {gone}", cancellationToken);
+            deleted += await write.DeleteAsync(sql => connection.ExecuteAsync(sql, cancellationToken), DeleteDetection.InGone(write));
+        }
+
+        await connection.ExecuteAsync($"DROP TABLE {DeleteDetection.Gone}", cancellationToken);
+        return deleted;
     }
 
-    private static async Task<long> BySummaryAsync(
-        DuckDbConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, long passRows, CancellationToken cancellationToken)
+    /// <summary>The keys to delete, one query per pass: the table's summary compared with the source's.</summary>
+    private static IEnumerable<string> BySummary(DuckDbConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, long passRows)
     {
         // Passes by the larger of the source's bucket count and an estimate of the table's (its
         // keys' span in buckets, at most one per row: sparse keys make a bucket per key).
@@ -67,17 +68,11 @@ internal static class DuckDbDeletes
         var passes = DeleteDetection.Passes(Math.Max(buckets, present.Sum(f => f.Rows)), passRows);
         var bounds = passes == 1 ? [] : DeleteDetection.Bounds<long>(connection, $"SELECT {KeySummary.Bucket(key)} AS v FROM {write.Target} WHERE {write.LiveRows}", passes, "BIGINT");
         var summary = DeleteDetection.KeySelect(request, present).Sql;
-        Task<long> Execute(string sql) => connection.ExecuteAsync(sql, cancellationToken);
-        long deleted = 0;
         for (var i = 0; i <= bounds.Count; i++)
         {
             (long?, long?)? range = bounds.Count == 0 ? null : (i == 0 ? null : bounds[i - 1], i == bounds.Count ? null : bounds[i]);
-            await Execute($"CREATE OR REPLACE TEMP TABLE {DeleteDetection.Gone} AS {DeleteDetection.GoneKeys(write, summary, range)}");
-            deleted += await write.DeleteAsync(Execute, DeleteDetection.InGone(write));
+            yield return DeleteDetection.GoneKeys(write, summary, range);
         }
-
-        await Execute($"DROP TABLE {DeleteDetection.Gone}");
-        return deleted;
     }
 
     private static async Task<long> ByKeysAsync(

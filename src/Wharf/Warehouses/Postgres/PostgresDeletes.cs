@@ -49,7 +49,7 @@ internal static class PostgresDeletes
         {
             var columns = Enumerable.Range(0, reader.FieldCount).Select(i => PostgresColumn.For(keys.Columns[i], reader.GetColumnType(i))).ToList();
             await Execute($"CREATE TEMP TABLE {copied} ({string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.Type}"))}) ON COMMIT DROP");
-            await CopyAsync(connection, copied, columns, reader, cancellationToken);
+            await PostgresWarehouse.CopyAsync(connection, copied, columns, reader, cancellationToken);
         }
 
         await Execute($"ANALYZE {copied}");
@@ -88,7 +88,6 @@ internal static class PostgresDeletes
             await execute(sql);
         }
 
-        List<PostgresColumn> columns = [new("k", "bigint", (writer, reader, i) => writer.Int8(reader.GetInt64(i)))];
         await execute($"CREATE TEMP TABLE {DeleteDetection.Gone} (k bigint) ON COMMIT DROP");
         long deleted = 0;
         foreach (var sql in DeleteDetection.GoneFromKnownKeys(workArea, request, write, present, known))
@@ -96,7 +95,7 @@ internal static class PostgresDeletes
             await execute($"TRUNCATE {DeleteDetection.Gone}");
             using (var reader = workArea.Query(sql))
             {
-                await CopyAsync(connection, DeleteDetection.Gone, columns, reader, cancellationToken);
+                await PostgresWarehouse.CopyAsync(connection, DeleteDetection.Gone, [PostgresColumn.For("k", reader.GetColumnType(0))], reader, cancellationToken);
             }
 
             await execute($"ANALYZE {DeleteDetection.Gone}");
@@ -105,53 +104,4 @@ internal static class PostgresDeletes
 
         return deleted;
     }
-
-    /// <summary>Streams the reader's rows into the table by binary COPY (aborted, not half-done, on a failure).</summary>
-    private static Task CopyAsync(NpgsqlConnection connection, string table, List<PostgresColumn> columns, DuckDbDataReader reader, CancellationToken cancellationToken) =>
-        // DuckDB's reader is synchronous per value: the loop runs on a pool thread.
-        Task.Run(async () =>
-        {
-            await using var stream = await connection.BeginRawBinaryCopyAsync(
-                $"COPY {table} ({string.Join(", ", columns.Select(c => Quote.Identifier(c.Name)))}) FROM STDIN (FORMAT BINARY)", cancellationToken);
-            await using var writer = new BinaryCopyWriter(stream);
-            try
-            {
-                writer.WriteHeader();
-                for (long rows = 1; reader.Read(); rows++)
-                {
-                    writer.StartRow(columns.Count);
-                    for (var i = 0; i < columns.Count; i++)
-                    {
-                        if (reader.IsDBNull(i))
-                        {
-                            writer.Null();
-                        }
-                        else
-                        {
-                            columns[i].Write(writer, reader, i);
-                        }
-                    }
-
-                    if ((rows & 0xFFFF) == 0)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                    }
-                }
-
-                await writer.CompleteAsync(cancellationToken);
-            }
-            catch
-            {
-                try
-                {
-                    await stream.CancelAsync();
-                }
-                catch (Exception ex) when (ex is ObjectDisposedException or NpgsqlException or IOException)
-                {
-                    // The connection is gone: the server rolls the COPY back by itself.
-                }
-
-                throw;
-            }
-        }, cancellationToken);
 }

@@ -262,7 +262,8 @@ public sealed class PostgresWarehouse : IWarehouse
         return await write.WriteAsync(Execute, Count);
     }
 
-    private static Task<long> CopyAsync(NpgsqlConnection connection, string table, List<PostgresColumn> columns, DuckDbDataReader reader, CancellationToken cancellationToken) =>
+    /// <summary>Streams the reader's rows into the table by binary COPY (aborted, not half-done, on a failure); returns how many.</summary>
+    internal static Task<long> CopyAsync(NpgsqlConnection connection, string table, List<PostgresColumn> columns, DuckDbDataReader reader, CancellationToken cancellationToken) =>
         // DuckDB's reader is synchronous per value; the loop runs on a pool thread and writes the
         // binary COPY format itself (see BinaryCopyWriter).
         Task.Run(async () =>
