@@ -45,7 +45,10 @@ build_wharf_at_head() {
   rm -rf "$src" "$cli" "$cli.obj"
   mkdir -p "$src"
   git -C "$root" archive HEAD | tar -x -C "$src"
-  "$src/scripts/fetch-duckdb.sh" --quiet >/dev/null || fail "scripts/fetch-duckdb.sh failed"
+  # Commits before the move to DuckDB.NET fetched DuckDB's native library with npm; later ones get it from NuGet.
+  if [ -x "$src/scripts/fetch-duckdb.sh" ]; then
+    "$src/scripts/fetch-duckdb.sh" --quiet >/dev/null || fail "scripts/fetch-duckdb.sh failed"
+  fi
   "$src/scripts/build-cli.sh" "$src" "$cli" >"$log" 2>&1 || { tail -n 40 "$log" >&2; fail "building wharf failed"; }
   echo "$commit" >"$cli/.commit"
   rm -rf "$src"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test from a fresh clone: fetches DuckDB's native library if needed, builds the
-# solution (warnings are errors), starts a throwaway PostgreSQL (scripts/postgres.sh; installed
+# Runs every test from a fresh clone: builds the solution (warnings are errors; DuckDB's native
+# library comes in the DuckDB.NET.Data.Full NuGet package), starts a throwaway PostgreSQL (scripts/postgres.sh; installed
 # with apt-get first when running as root on a machine without it) and runs the test projects.
 # The server is stopped and its folder removed however the run ends.
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Csv]
@@ -40,8 +40,6 @@ if [[ -z "${WHARF_TEST_POSTGRES:-}" ]]; then
     WHARF_TEST_PG_BIN=$(wharf_pg_bin)
     export WHARF_TEST_PG_BIN
 fi
-
-scripts/fetch-duckdb.sh >/dev/null
 
 echo "== build"
 dotnet build Wharf.slnx -c Release --nologo -v quiet

@@ -17,6 +17,13 @@ var root = new RootCommand("Wharf: extract, land in a Parquet lake, load into a 
     ConnectionCommands.Exec(),
 };
 
+if (args is ["--version"])
+{
+    // Wharf's version and the DuckDB it runs on (System.CommandLine's own option prints only the first).
+    Console.WriteLine(VersionText.Describe());
+    return ExitCodes.Success;
+}
+
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

@@ -5,7 +5,7 @@ namespace Wharf;
 /// Generated SQL quotes every identifier; literals appear only where an engine cannot take a
 /// parameter (file paths in <c>read_csv</c>, DDL defaults).
 /// </summary>
-public static class Quote
+internal static class Quote
 {
     /// <summary>Quotes an identifier: <c>my "table"</c> becomes <c>"my ""table"""</c>.</summary>
     public static string Identifier(string identifier)

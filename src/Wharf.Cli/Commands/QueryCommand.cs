@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.CommandLine;
 using Wharf.Cli.Rendering;
 using Wharf.DuckDb;
@@ -26,6 +27,11 @@ internal static class QueryCommand
             catch (DuckDbException ex)
             {
                 throw new WharfException($"The query failed: {ex.Summary}", ex);
+            }
+            catch (DuckDB.NET.Data.DuckDBException ex)
+            {
+                // Found while the rows streamed.
+                throw new WharfException($"The query failed: {DuckDbException.Condense(ex.Message)}", ex);
             }
 
             return ExitCodes.Success;

@@ -123,7 +123,7 @@ internal static class ResultWriter
             case sbyte or short or int or long or byte or ushort or uint or ulong:
                 json.WriteRawValue(Convert.ToString(value, CultureInfo.InvariantCulture)!);
                 break;
-            case Int128 or UInt128 or decimal:
+            case Int128 or UInt128 or System.Numerics.BigInteger or decimal:
                 json.WriteRawValue(((IFormattable)value).ToString(null, CultureInfo.InvariantCulture));
                 break;
             case double d when double.IsFinite(d):
@@ -151,7 +151,7 @@ internal static class ResultWriter
 
                 json.WriteEndArray();
                 break;
-            case DuckDbInterval or byte[] or _:
+            case byte[] or _:
                 json.WriteStringValue(ValueText.Format(value));
                 break;
         }
@@ -160,5 +160,5 @@ internal static class ResultWriter
     private static bool IsNumeric(Type type) =>
         type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(sbyte) || type == typeof(byte) ||
         type == typeof(uint) || type == typeof(ulong) || type == typeof(ushort) || type == typeof(double) || type == typeof(float) ||
-        type == typeof(decimal) || type == typeof(Int128) || type == typeof(UInt128);
+        type == typeof(decimal) || type == typeof(Int128) || type == typeof(UInt128) || type == typeof(System.Numerics.BigInteger);
 }

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using Wharf.DuckDb;
 
 namespace Wharf.Cli.Rendering;
 
@@ -20,13 +19,20 @@ internal static class ValueText
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         float f => f.ToString("R", CultureInfo.InvariantCulture),
         byte[] bytes => "\\x" + Convert.ToHexString(bytes),
-        DuckDbInterval i => $"{i.Months} months {i.Days} days {TimeSpan.FromTicks(i.Microseconds * 10).ToString("c", CultureInfo.InvariantCulture)}",
+        Stream stream => Format(Bytes(stream)),
         IDictionary<string, object?> map => "{" + string.Join(", ", map.Select(kv => $"{kv.Key}: {Quoted(kv.Value)}")) + "}",
         IEnumerable<KeyValuePair<object, object?>> pairs => "{" + string.Join(", ", pairs.Select(kv => $"{Quoted(kv.Key)}={Quoted(kv.Value)}")) + "}",
         IList list => "[" + string.Join(", ", list.Cast<object?>().Select(Quoted)) + "]",
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    private static byte[] Bytes(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
 
     private static string Quoted(object? value) => value switch
     {

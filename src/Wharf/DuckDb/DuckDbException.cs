@@ -1,10 +1,16 @@
+using DuckDB.NET.Data;
+
 namespace Wharf.DuckDb;
 
-/// <summary>An error reported by DuckDB, carrying DuckDB's own message.</summary>
+/// <summary>
+/// An error DuckDB reported, as one of Wharf's own (so the runner and the CLI handle it like any
+/// other failure): DuckDB.NET's <see cref="DuckDBException"/> is the inner exception, and
+/// <see cref="Summary"/> is its message in one line.
+/// </summary>
 public sealed class DuckDbException : WharfException
 {
-    public DuckDbException(string message, string? sql = null)
-        : base(message)
+    internal DuckDbException(DuckDBException error, string? sql = null)
+        : base(error.Message, error)
     {
         Sql = sql;
     }
@@ -32,4 +38,3 @@ public sealed class DuckDbException : WharfException
         return text.EndsWith('.') ? text : text + ".";
     }
 }
-

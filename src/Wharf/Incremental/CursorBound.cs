@@ -11,7 +11,7 @@ namespace Wharf.Incremental;
 /// One value per leading cursor column, as text; one value when a lookback or initial applies.
 /// None after a first run that saw only NULL cursors: every row with a cursor is new, NULL ones are not.
 /// </param>
-public sealed record CursorBound(ImmutableArray<string> Values)
+internal sealed record CursorBound(ImmutableArray<string> Values)
 {
     /// <summary>
     /// The condition on the source's (quoted) cursor columns: <c>c1 &gt;= v1</c>, or for several

@@ -8,7 +8,7 @@ namespace Wharf.Incremental;
 /// </summary>
 /// <param name="RunId">The run that wrote the expected row; null when no row is expected.</param>
 /// <param name="Watermark">Its watermark as stored (JSON), or null.</param>
-public sealed record StateExpectation(string? RunId, string? Watermark)
+internal sealed record StateExpectation(string? RunId, string? Watermark)
 {
     public static StateExpectation Of(StreamState? state) => new(state?.RunId, state?.Watermark?.ToJson());
 

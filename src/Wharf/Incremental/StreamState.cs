@@ -8,7 +8,7 @@ namespace Wharf.Incremental;
 /// </summary>
 /// <param name="Watermark">The greatest cursor value loaded (cursor streams).</param>
 /// <param name="Snapshot">The lake files of the last full extract (<c>change_detection: hash</c>).</param>
-public sealed record StreamState(string Pipeline, string Stream, Watermark? Watermark, ImmutableArray<string> Snapshot, string RunId, DateTimeOffset UpdatedAt)
+internal sealed record StreamState(string Pipeline, string Stream, Watermark? Watermark, ImmutableArray<string> Snapshot, string RunId, DateTimeOffset UpdatedAt)
 {
     /// <summary>
     /// A cursor stream's delete detection: the lake files of the source's key summary that this

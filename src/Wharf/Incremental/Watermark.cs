@@ -11,7 +11,7 @@ namespace Wharf.Incremental;
 /// <param name="Columns">The cursor columns, as named in the lake.</param>
 /// <param name="Types">Their DuckDB types, for arithmetic (lookback) and comparisons in the warehouse.</param>
 /// <param name="Values">The values; never NULL (rows with a NULL cursor do not move the watermark).</param>
-public sealed record Watermark(ImmutableArray<string> Columns, ImmutableArray<string> Types, ImmutableArray<string> Values)
+internal sealed record Watermark(ImmutableArray<string> Columns, ImmutableArray<string> Types, ImmutableArray<string> Values)
 {
     public string ToJson() => JsonSerializer.Serialize(new Stored([.. Columns], [.. Types], [.. Values]));
 

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using Wharf.DuckDb;
 using Wharf.Lake;
@@ -5,10 +6,10 @@ using Wharf.Lake;
 namespace Wharf.Incremental;
 
 /// <summary>Reads watermarks off lake files and applies lookbacks, in DuckDB, in each cursor type's exact text.</summary>
-public static class WatermarkSql
+internal static class WatermarkSql
 {
     /// <summary>The greatest cursor value in <paramref name="files"/>, or null when every row's cursor is NULL (or there are no rows).</summary>
-    public static Watermark? Read(DuckDbConnection connection, string lakeRoot, IReadOnlyList<LakeManifest> files, ImmutableArray<string> cursor)
+    public static Watermark? Read(DuckDBConnection connection, string lakeRoot, IReadOnlyList<LakeManifest> files, ImmutableArray<string> cursor)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(files);
@@ -28,7 +29,7 @@ public static class WatermarkSql
     }
 
     /// <summary>The greater of two watermarks of the same cursor, compared in the cursor's type.</summary>
-    public static Watermark? Max(DuckDbConnection connection, Watermark? a, Watermark? b)
+    public static Watermark? Max(DuckDBConnection connection, Watermark? a, Watermark? b)
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (a is null || b is null)
@@ -42,7 +43,7 @@ public static class WatermarkSql
     }
 
     /// <summary>The watermark's first value minus the lookback, in the same text form.</summary>
-    public static string Subtract(DuckDbConnection connection, Watermark watermark, Projects.Lookback lookback)
+    public static string Subtract(DuckDBConnection connection, Watermark watermark, Projects.Lookback lookback)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(watermark);

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using System.Globalization;
 using Wharf.DuckDb;
@@ -46,7 +47,7 @@ internal static class DecimalText
     /// over only the other values, runs only when there are some (a regular expression with
     /// capture groups costs more than the whole first scan).
     /// </remarks>
-    public static ImmutableDictionary<string, string?> Infer(DuckDbConnection connection, string parquetFile, IReadOnlyList<string> columns)
+    public static ImmutableDictionary<string, string?> Infer(DuckDBConnection connection, string parquetFile, IReadOnlyList<string> columns)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(columns);
@@ -100,7 +101,7 @@ internal static class DecimalText
     /// <summary>What one scan found in a column; the digit counts are 0 when no value was counted.</summary>
     private readonly record struct Stats(long Count, long Unusual, long IntegerDigits, long Scale, long NotDecimal);
 
-    private static long Long(DuckDbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? 0 : reader.GetInt64(ordinal);
+    private static long Long(DuckDBDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? 0 : reader.GetInt64(ordinal);
 
     private static string? Type(long integerDigits, long scale) => integerDigits + scale > MaxPrecision
         ? null

@@ -8,7 +8,7 @@ namespace Wharf.Lake;
 /// of them hold numbers read as their text, to be typed from their values.
 /// </summary>
 /// <param name="Columns">The relation's columns and DuckDB types, in order, as DESCRIBE gives them.</param>
-public sealed record ExtractColumns(IReadOnlyList<KeyValuePair<string, string>> Columns)
+internal sealed record ExtractColumns(IReadOnlyList<KeyValuePair<string, string>> Columns)
 {
     /// <summary>
     /// Columns the relation yields as their source text (VARCHAR) although they hold numbers, each

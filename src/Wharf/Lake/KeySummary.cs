@@ -16,7 +16,7 @@ namespace Wharf.Lake;
 /// A bucket may come in several rows (a source split in key ranges); readers combine them with
 /// <c>bit_or</c>.
 /// </remarks>
-public static class KeySummary
+internal static class KeySummary
 {
     /// <summary>The bucket: the key shifted right by <see cref="Shift"/>.</summary>
     public const string BucketColumn = "__wharf_key_bucket";

@@ -4,7 +4,7 @@ namespace Wharf.Lake;
 /// Where things go in the lake: <c>&lt;pipeline&gt;/&lt;stream&gt;/&lt;yyyy&gt;/&lt;mm&gt;/&lt;dd&gt;/&lt;run_id&gt;-&lt;part&gt;.parquet</c>,
 /// with <c>.manifest.json</c> beside each file. Dates are the run's start, in UTC.
 /// </summary>
-public sealed class LakeLayout(string root)
+internal sealed class LakeLayout(string root)
 {
     public string Root { get; } = Path.GetFullPath(root);
 

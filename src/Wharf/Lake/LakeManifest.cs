@@ -8,7 +8,7 @@ namespace Wharf.Lake;
 /// The small JSON file written beside every lake file: what is in it and where it came from.
 /// Written once, after the Parquet file is complete; never changed.
 /// </summary>
-public sealed record LakeManifest
+internal sealed record LakeManifest
 {
     public required string RunId { get; init; }
 
@@ -48,7 +48,7 @@ public sealed record LakeManifest
 
 /// <summary>A column of a lake file, with DuckDB's type name.</summary>
 /// <param name="Type">The column's type (what the warehouse gets).</param>
-public sealed record LakeColumn(string Name, string Type)
+internal sealed record LakeColumn(string Name, string Type)
 {
     /// <summary>The Parquet type the column is stored as, when Parquet cannot hold <see cref="Type"/> exactly.</summary>
     public string? StoredAs { get; init; }

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Wharf.DuckDb;
@@ -8,7 +9,7 @@ namespace Wharf.Lake;
 /// Writes an extract to the lake as zstd Parquet through DuckDB. The file appears under its final
 /// name only when complete (write to a temporary name, then rename), and is never overwritten.
 /// </summary>
-public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
+internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
 {
     /// <summary>
     /// Rows per Parquet row group. Kept below DuckDB's own table row group (122,880 rows): with
@@ -23,7 +24,7 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     /// <param name="connection">The DuckDB work area that can read the relation.</param>
     /// <param name="relationSql">A SELECT (or table function call) that yields the extract.</param>
     public Task<LakeManifest> WriteAsync(
-        DuckDbConnection connection,
+        DuckDBConnection connection,
         LakeTarget target,
         string relationSql,
         ImmutableArray<string> sourceFiles,
@@ -35,7 +36,7 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     /// <param name="relationSql">A SELECT (or table function call) that yields the extract.</param>
     /// <param name="known">The relation's columns when the source knows them already; DuckDB is asked otherwise.</param>
     public async Task<LakeManifest> WriteAsync(
-        DuckDbConnection connection,
+        DuckDBConnection connection,
         LakeTarget target,
         string relationSql,
         ImmutableArray<string> sourceFiles,
@@ -101,7 +102,7 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     /// columns.
     /// </summary>
     private static async Task<ImmutableArray<LakeColumn>> TypeNumbersAsync(
-        DuckDbConnection connection,
+        DuckDBConnection connection,
         string file,
         ImmutableArray<LakeColumn> columns,
         ImmutableDictionary<string, string> numbersAsText,
@@ -141,7 +142,7 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         "INTERVAL", "TIME WITH TIME ZONE", "HUGEINT", "UHUGEINT",
     };
 
-    private static ImmutableArray<LakeColumn> Describe(DuckDbConnection connection, string relationSql)
+    private static ImmutableArray<LakeColumn> Describe(DuckDBConnection connection, string relationSql)
     {
         using var reader = connection.Query($"DESCRIBE {relationSql}");
         var columns = ImmutableArray.CreateBuilder<LakeColumn>();
@@ -157,7 +158,7 @@ public sealed class LakeWriter(LakeLayout layout, TimeProvider time)
 }
 
 /// <summary>Which lake file to write: pipeline, stream, run and part number.</summary>
-public sealed record LakeTarget(string Pipeline, string Stream, string RunId, DateTimeOffset RunStartedAt, int Part = 0)
+internal sealed record LakeTarget(string Pipeline, string Stream, string RunId, DateTimeOffset RunStartedAt, int Part = 0)
 {
     /// <summary>The stream's primary key, recorded in the manifest so a replay can merge without the source.</summary>
     public ImmutableArray<string> PrimaryKey { get; init; } = [];

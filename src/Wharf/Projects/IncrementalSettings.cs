@@ -6,7 +6,7 @@ namespace Wharf.Projects;
 /// How a pipeline stays current without reloading everything: which rows are new (a cursor, or a
 /// row hash against the last snapshot), and what happens to rows the source no longer has.
 /// </summary>
-public sealed record IncrementalSettings
+internal sealed record IncrementalSettings
 {
     /// <summary>Orderable columns (<c>cursor:</c>); each run extracts only rows at or past the saved watermark.</summary>
     public ImmutableArray<string> Cursor { get; init; } = [];
@@ -35,7 +35,7 @@ public sealed record IncrementalSettings
     public bool HasCursor => !Cursor.IsEmpty;
 }
 
-public enum DeleteMode
+internal enum DeleteMode
 {
     /// <summary>Rows gone from the source are deleted.</summary>
     Hard,
@@ -44,7 +44,7 @@ public enum DeleteMode
     Soft,
 }
 
-public enum ChangeDetection
+internal enum ChangeDetection
 {
     None,
 
@@ -56,7 +56,7 @@ public enum ChangeDetection
 /// <param name="Text">As written in wharf.yml.</param>
 /// <param name="Sql">The SQL value subtracted from the watermark: <c>INTERVAL '600 seconds'</c> or a number.</param>
 /// <param name="Duration">The span, for a duration; null for a number.</param>
-public sealed record Lookback(string Text, string Sql, TimeSpan? Duration)
+internal sealed record Lookback(string Text, string Sql, TimeSpan? Duration)
 {
     public bool IsDuration => Duration is not null;
 

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Wharf.Projects;
 
 /// <summary>One pipeline of <c>wharf.yml</c>: where the data comes from, and where and how it lands.</summary>
-public sealed record PipelineSettings
+internal sealed record PipelineSettings
 {
     public required string Name { get; init; }
 
@@ -75,7 +75,7 @@ public sealed record PipelineSettings
 }
 
 /// <summary>How rows reach the warehouse table.</summary>
-public enum WriteMode
+internal enum WriteMode
 {
     /// <summary>Add the extracted rows to the table.</summary>
     Append,
@@ -90,7 +90,7 @@ public enum WriteMode
     Scd2,
 }
 
-public enum FileFormat
+internal enum FileFormat
 {
     Auto,
     Csv,
@@ -101,7 +101,7 @@ public enum FileFormat
 }
 
 /// <summary>CSV/TSV reading options; anything left unset is detected by DuckDB's sniffer.</summary>
-public sealed record CsvOptions
+internal sealed record CsvOptions
 {
     public string? Delimiter { get; init; }
 
@@ -128,7 +128,7 @@ public sealed record CsvOptions
 }
 
 /// <summary>A place in a project file.</summary>
-public readonly record struct SourceLocation(string File, int Line, int Column)
+internal readonly record struct SourceLocation(string File, int Line, int Column)
 {
     public override string ToString() => $"{File}:{Line}:{Column}";
 }

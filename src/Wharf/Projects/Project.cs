@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Wharf.Projects;
 
 /// <summary>A validated <c>wharf.yml</c>: every path is absolute, every reference resolved.</summary>
-public sealed record Project(
+internal sealed record Project(
     string Directory,
     string File,
     WarehouseSettings Warehouse,
@@ -33,13 +33,13 @@ public sealed record Project(
 /// <summary>Where tables are loaded.</summary>
 /// <param name="Kind">The warehouse engine.</param>
 /// <param name="Location">For DuckDB, the absolute path of the database file; for PostgreSQL, empty (see <see cref="Connection"/>).</param>
-public sealed record WarehouseSettings(WarehouseKind Kind, string Location)
+internal sealed record WarehouseSettings(WarehouseKind Kind, string Location)
 {
     /// <summary>For PostgreSQL: how to reach the server (holds the password: never print it).</summary>
     public ConnectionSettings? Connection { get; init; }
 }
 
-public enum WarehouseKind
+internal enum WarehouseKind
 {
     DuckDb,
     Postgres,
@@ -48,7 +48,7 @@ public enum WarehouseKind
 /// <summary>A named source of data (<c>connections:</c> in wharf.yml).</summary>
 /// <param name="Name">The key under <c>connections:</c>.</param>
 /// <param name="Type">The connection type: <c>files</c>, <c>postgres</c> or <c>sqlite</c>.</param>
-public sealed record ConnectionSettings(string Name, string Type)
+internal sealed record ConnectionSettings(string Name, string Type)
 {
     /// <summary>For <c>files</c>: the absolute folder that globs are relative to; for <c>sqlite</c>: the database file.</summary>
     public string Path { get; init; } = "";

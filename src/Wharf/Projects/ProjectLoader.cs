@@ -4,7 +4,7 @@ using YamlDotNet.RepresentationModel;
 namespace Wharf.Projects;
 
 /// <summary>Reads and validates a project folder's <c>wharf.yml</c> and <c>.env</c>.</summary>
-public static class ProjectLoader
+internal static class ProjectLoader
 {
     /// <summary>Loads the project in <paramref name="directory"/>.</summary>
     /// <exception cref="ProjectFileException">The file is missing, is not valid YAML, or says something Wharf cannot do.</exception>

@@ -1,7 +1,7 @@
 namespace Wharf.Projects;
 
 /// <summary>Writes a new project that runs as is: <c>wharf.yml</c>, a sample CSV, <c>.env.example</c>, <c>.gitignore</c>.</summary>
-public static class ProjectScaffold
+internal static class ProjectScaffold
 {
     /// <summary>Creates the project in <paramref name="directory"/> and returns the files written.</summary>
     /// <exception cref="ProjectFileException">The folder already holds a wharf.yml (nothing is overwritten).</exception>

@@ -6,7 +6,7 @@ namespace Wharf.Projects;
 /// What a pipeline declares about the shape and quality of one table's rows: declared column
 /// types, the schema contract, nesting depth, checks and the processors that clean the rows.
 /// </summary>
-public sealed record TableRules
+internal sealed record TableRules
 {
     /// <summary>Declared logical types by column (<c>columns:</c>), overriding what is inferred.</summary>
     public ImmutableDictionary<string, string> Columns { get; init; } = ImmutableDictionary<string, string>.Empty;
@@ -34,9 +34,9 @@ public sealed record TableRules
 /// What a load may change in the warehouse's schema, for new tables, new columns and changed
 /// types separately (<c>schema_contract:</c>, as dlt has it).
 /// </summary>
-public sealed record SchemaContract(ContractMode Tables = ContractMode.Evolve, ContractMode Columns = ContractMode.Evolve, ContractMode DataType = ContractMode.Evolve);
+internal sealed record SchemaContract(ContractMode Tables = ContractMode.Evolve, ContractMode Columns = ContractMode.Evolve, ContractMode DataType = ContractMode.Evolve);
 
-public enum ContractMode
+internal enum ContractMode
 {
     /// <summary>Create the table, add the column, widen the type.</summary>
     Evolve,
@@ -52,7 +52,7 @@ public enum ContractMode
 }
 
 /// <summary>What a run does when an error-severity check fails.</summary>
-public enum CheckFailure
+internal enum CheckFailure
 {
     /// <summary>Load nothing; the run fails naming the check, its counts and sample rows.</summary>
     Fail,
@@ -85,7 +85,7 @@ public enum CheckKind
 }
 
 /// <summary>One declared check. Which fields are set depends on <see cref="Kind"/>.</summary>
-public sealed record CheckSettings(CheckKind Kind, string Name, SourceLocation Location)
+internal sealed record CheckSettings(CheckKind Kind, string Name, SourceLocation Location)
 {
     public CheckSeverity Severity { get; init; } = CheckSeverity.Error;
 
@@ -121,7 +121,7 @@ public sealed record CheckSettings(CheckKind Kind, string Name, SourceLocation L
     public bool IsRowLevel => Kind is not (CheckKind.RowCount or CheckKind.Freshness or CheckKind.Sql);
 }
 
-public enum ProcessorKind
+internal enum ProcessorKind
 {
     Dedupe,
     DropNulls,
@@ -139,7 +139,7 @@ public enum ProcessorKind
 }
 
 /// <summary>One processor of <c>transform:</c>; <see cref="Position"/> counts from 1, for errors.</summary>
-public sealed record ProcessorSettings(ProcessorKind Kind, int Position, SourceLocation Location)
+internal sealed record ProcessorSettings(ProcessorKind Kind, int Position, SourceLocation Location)
 {
     /// <summary>Columns it applies to (dedupe's key, drop_nulls, select, exclude, trim, lower, upper).</summary>
     public ImmutableArray<string> Columns { get; init; } = [];

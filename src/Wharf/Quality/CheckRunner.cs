@@ -1,3 +1,5 @@
+using DuckDB.NET.Data;
+using Wharf.DuckDb;
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
@@ -35,7 +37,7 @@ internal static class CheckRunner
             }
             catch (WharfException ex)
             {
-                var why = ex is DuckDb.DuckDbException duck ? duck.Summary : ex.Message;
+                var why = ex is DuckDbException duck ? duck.Summary : ex.Message;
                 throw new WharfException($"The check {check.Name} ({check.Location}) on {table} could not run: {why} Fix the check in wharf.yml.", ex);
             }
         }

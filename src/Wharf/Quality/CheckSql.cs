@@ -5,7 +5,7 @@ using Wharf.Schema;
 namespace Wharf.Quality;
 
 /// <summary>The SQL dialect checks compile to: DuckDB (staged rows, DuckDB warehouses) or PostgreSQL (<c>wharf check</c> on a PostgreSQL warehouse).</summary>
-public enum SqlDialect
+internal enum SqlDialect
 {
     DuckDb,
     Postgres,

@@ -10,7 +10,7 @@ namespace Wharf.Quality;
 /// without extracting or loading, in the warehouse's own SQL. Each table's results are recorded
 /// as a run (mode <c>check</c>) with its rows in <c>_wharf.check_results</c>.
 /// </summary>
-public sealed class WarehouseChecks(Project project, IWarehouse warehouse, TimeProvider time)
+internal sealed class WarehouseChecks(Project project, IWarehouse warehouse, TimeProvider time)
 {
     /// <summary>Checks the named pipelines' tables (all pipelines when none are named); one record per table.</summary>
     public async Task<IReadOnlyList<RunRecord>> RunAsync(IReadOnlyCollection<string> pipelineNames, CancellationToken cancellationToken = default)

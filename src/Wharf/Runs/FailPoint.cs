@@ -8,7 +8,7 @@ namespace Wharf.Runs;
 /// <c>WHARF_FAILPOINT=chunk.committed:2</c> to die the second time the point is reached.
 /// Unset (always, outside tests), every point is a no-op.
 /// </summary>
-public static class FailPoint
+internal static class FailPoint
 {
     /// <summary>After a lake part is written, before its chunk is loaded.</summary>
     public const string PartWritten = "extract.part-written";

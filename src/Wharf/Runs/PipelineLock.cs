@@ -8,7 +8,7 @@ namespace Wharf.Runs;
 /// the holder dies, even by kill -9; who holds it is written beside it, for the message the
 /// next run prints.
 /// </summary>
-public sealed class PipelineLock : IDisposable
+internal sealed class PipelineLock : IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private readonly FileStream stream;

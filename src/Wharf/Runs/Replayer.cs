@@ -13,7 +13,7 @@ namespace Wharf.Runs;
 /// come out as the original runs left them. The audit says which files each run committed (a
 /// failed load's files are skipped); with no audit left, every file in the lake is used.
 /// </summary>
-public sealed class Replayer(Project project, IWarehouse warehouse, TimeProvider time)
+internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvider time)
 {
     private readonly LakeLayout layout = new(project.LakeDirectory);
 

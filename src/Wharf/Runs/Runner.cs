@@ -1,3 +1,5 @@
+using DuckDB.NET.Data;
+using Wharf.DuckDb;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -15,7 +17,7 @@ namespace Wharf.Runs;
 /// still runs. Cursor streams commit chunk by chunk as they are extracted, so a run that dies
 /// resumes after its last committed chunk.
 /// </summary>
-public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider time, ILogger logger)
+internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private readonly LakeWriter lake = new(new LakeLayout(project.LakeDirectory), time);
@@ -266,7 +268,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
     /// Loads a cursor stream chunk by chunk as the source writes each part: every chunk's rows,
     /// the watermark they reach and the audit row are one transaction.
     /// </summary>
-    private sealed class CursorChunks(Runner runner, StreamPlan plan, DuckDb.DuckDbConnection workArea, RunRecord record, IProgress<RunEvent>? progress)
+    private sealed class CursorChunks(Runner runner, StreamPlan plan, DuckDBConnection workArea, RunRecord record, IProgress<RunEvent>? progress)
     {
         /// <summary>The watermark the run starts from; none when the cursor changed since it was saved.</summary>
         private readonly Watermark? before = Saved(plan);
@@ -455,7 +457,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         record with { RowsExtracted = manifests.Sum(m => m.Rows), LakeFiles = [.. manifests.Select(m => m.File)] };
 
     /// <summary>Runs an extract while reporting DuckDB's progress on the work-area connection.</summary>
-    private async Task<T> WithProgress<T>(RunRecord record, DuckDb.DuckDbConnection workArea, IProgress<RunEvent>? progress, Func<Task<T>> work)
+    private async Task<T> WithProgress<T>(RunRecord record, DuckDBConnection workArea, IProgress<RunEvent>? progress, Func<Task<T>> work)
     {
         var task = work();
         if (progress is null)
@@ -466,7 +468,7 @@ public sealed class Runner(Project project, IWarehouse warehouse, TimeProvider t
         var clock = Stopwatch.StartNew();
         while (await Task.WhenAny(task, Task.Delay(ProgressInterval, time)) != task)
         {
-            progress.Report(new StreamProgressed(record.Pipeline, record.Stream, workArea.Progress.Percentage, clock.Elapsed));
+            progress.Report(new StreamProgressed(record.Pipeline, record.Stream, workArea.Progress(), clock.Elapsed));
         }
 
         return await task;

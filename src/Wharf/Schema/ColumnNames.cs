@@ -7,7 +7,7 @@ namespace Wharf.Schema;
 /// <c>Customer Name</c> → <c>customer_name</c>. Collisions get <c>_2</c>, <c>_3</c>… in column order,
 /// so the same input always gives the same names.
 /// </summary>
-public static class ColumnNames
+internal static class ColumnNames
 {
     /// <summary>Normalizes a whole row of names, resolving collisions.</summary>
     public static IReadOnlyList<string> Normalize(IReadOnlyList<string> names)

@@ -6,7 +6,7 @@ namespace Wharf.Schema;
 /// Anything else is one scalar named by its text, including <c>MAP(…)</c>, <c>UNION(…)</c> and
 /// fixed-size arrays (<c>INTEGER[3]</c>), which are not walked.
 /// </summary>
-public sealed record DuckDbTypeTree(string Text, DuckDbTypeTree? Element = null, IReadOnlyList<(string Name, DuckDbTypeTree Type)>? Fields = null)
+internal sealed record DuckDbTypeTree(string Text, DuckDbTypeTree? Element = null, IReadOnlyList<(string Name, DuckDbTypeTree Type)>? Fields = null)
 {
     public bool IsList => Element is not null;
 

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Wharf.Schema;
 
-public enum LogicalKind
+internal enum LogicalKind
 {
     Boolean,
     Int8,
@@ -32,7 +32,7 @@ public enum LogicalKind
 /// to one (DuckDB's names are the work area's currency); <see cref="Union"/> says which type can
 /// hold the values of two others, which is how a table's schema evolves.
 /// </summary>
-public sealed partial record LogicalType(LogicalKind Kind, int Precision = 0, int Scale = 0, string? Raw = null)
+internal sealed partial record LogicalType(LogicalKind Kind, int Precision = 0, int Scale = 0, string? Raw = null)
 {
     /// <summary>The names a user may write in <c>columns:</c> and <c>cast:</c>.</summary>
     public const string Names = "boolean, int8, int16, int32, int64, decimal(p,s), float32, float64, text, binary, date, time, timestamp, timestamptz, interval, uuid, json";

@@ -3,10 +3,10 @@ using Wharf.Projects;
 namespace Wharf.Schema;
 
 /// <summary>A column of an existing warehouse table, in logical terms.</summary>
-public sealed record TableColumn(string Name, LogicalType Type);
+internal sealed record TableColumn(string Name, LogicalType Type);
 
 /// <summary>A column the load adds to the table, or a column whose type it widens.</summary>
-public sealed record ColumnChange(string Name, LogicalType? From, LogicalType To);
+internal sealed record ColumnChange(string Name, LogicalType? From, LogicalType To);
 
 /// <summary>
 /// How the incoming rows meet the table's schema under the contract: which columns are added or
@@ -14,7 +14,7 @@ public sealed record ColumnChange(string Name, LogicalType? From, LogicalType To
 /// which rows or values are discarded. A change the contract does not allow fails here, before
 /// anything is loaded, naming the table, the column and both types.
 /// </summary>
-public sealed record SchemaPlan
+internal sealed record SchemaPlan
 {
     public IReadOnlyList<ColumnChange> Added { get; init; } = [];
 
@@ -186,4 +186,4 @@ public sealed record SchemaPlan
 }
 
 /// <summary>The new data's schema breaks the table's, or the contract: nothing was loaded.</summary>
-public sealed class SchemaChangeException(string message) : WharfException(message);
+internal sealed class SchemaChangeException(string message) : WharfException(message);

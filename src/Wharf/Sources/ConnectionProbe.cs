@@ -8,7 +8,7 @@ namespace Wharf.Sources;
 /// What <c>wharf test-connection</c> and <c>wharf discover</c> ask of a connection: can it be
 /// reached, and what does it hold. Messages never include secrets.
 /// </summary>
-public static class ConnectionProbe
+internal static class ConnectionProbe
 {
     /// <summary>Reaches the connection and returns one line about it, or throws a <see cref="SourceException"/> saying what failed.</summary>
     public static async Task<string> TestAsync(ConnectionSettings connection, CancellationToken cancellationToken = default)

@@ -6,7 +6,7 @@ namespace Wharf.Sources;
 /// A source that can summarize a stream's keys where they live (delete detection): instead of
 /// sending every key, its server sends one <see cref="KeySummary"/> row per 32 consecutive keys.
 /// </summary>
-public interface IKeySummarySource
+internal interface IKeySummarySource
 {
     /// <summary>
     /// Writes the <see cref="KeySummary"/> of every key the stream has now to the lake, as

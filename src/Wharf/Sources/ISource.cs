@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using Wharf.DuckDb;
 using Wharf.Lake;
@@ -9,7 +10,7 @@ namespace Wharf.Sources;
 /// Extraction goes through a DuckDB work area, so every source hands DuckDB the rows and DuckDB
 /// writes the Parquet.
 /// </summary>
-public interface ISource
+internal interface ISource
 {
     /// <summary>The streams this source yields for its pipeline, resolved now (files listed, tables found).</summary>
     Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default);
@@ -24,7 +25,7 @@ public interface ISource
 /// <summary>What to extract of a stream, and where it goes.</summary>
 /// <param name="WorkArea">A DuckDB work-area connection of the extraction's own.</param>
 /// <param name="Target">The first lake part to write.</param>
-public sealed record ExtractRequest(DuckDbConnection WorkArea, LakeWriter Lake, LakeTarget Target)
+internal sealed record ExtractRequest(DuckDBConnection WorkArea, LakeWriter Lake, LakeTarget Target)
 {
     /// <summary>Only rows at or past this bound, in cursor order (cursor streams); everything when null.</summary>
     public Incremental.CursorBound? From { get; init; }
@@ -54,7 +55,7 @@ public sealed record ExtractRequest(DuckDbConnection WorkArea, LakeWriter Lake, 
 /// <param name="Description">What is read, for messages: e.g. <c>3 files matching orders/*.csv</c>.</param>
 /// <param name="Target">The warehouse table the stream is loaded into.</param>
 /// <param name="Bytes">The size of what is read, when known (files), for progress.</param>
-public sealed record SourceStream(string Name, string Description, string Target, IReadOnlyList<string> Files, long? Bytes = null)
+internal sealed record SourceStream(string Name, string Description, string Target, IReadOnlyList<string> Files, long? Bytes = null)
 {
     /// <summary>The source's own primary key (database tables), used when the pipeline declares none.</summary>
     public IReadOnlyList<string> PrimaryKey { get; init; } = [];

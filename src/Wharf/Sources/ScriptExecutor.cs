@@ -9,7 +9,7 @@ namespace Wharf.Sources;
 /// Runs a SQL script against a database connection, in one transaction (<c>wharf exec</c>): for
 /// seeding examples and test databases, or one-off fixes. A SQLite file is created if missing.
 /// </summary>
-public static class ScriptExecutor
+internal static class ScriptExecutor
 {
     public static async Task ExecuteAsync(ConnectionSettings connection, string sql, CancellationToken cancellationToken = default)
     {

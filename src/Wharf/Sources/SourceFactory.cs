@@ -4,7 +4,7 @@ using Wharf.Sources.Files;
 namespace Wharf.Sources;
 
 /// <summary>Picks the source implementation for a connection type.</summary>
-public static class SourceFactory
+internal static class SourceFactory
 {
     public static ISource Create(ConnectionSettings connection, PipelineSettings pipeline)
     {

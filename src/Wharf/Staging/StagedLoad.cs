@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Globalization;
 using Wharf.DuckDb;
 using Wharf.Projects;
@@ -14,7 +15,7 @@ namespace Wharf.Staging;
 /// quarantine, or the load stopped), processors applied, and the result fitted to the table's
 /// schema under the contract. Everything that can fail does so here, before a row is written.
 /// </summary>
-public sealed record StagedLoad
+internal sealed record StagedLoad
 {
     /// <summary>The rows to load, in the table's shape.</summary>
     public required LakeSelect Rows { get; init; }
@@ -75,7 +76,7 @@ public sealed record StagedLoad
     /// <param name="reference">The work-area relation holding a relationships check's allowed values, as text.</param>
     /// <exception cref="CheckFailedException">A check failed under on_check_failure: fail.</exception>
     /// <exception cref="SchemaChangeException">The data breaks the table's schema or the contract.</exception>
-    public static StagedLoad Prepare(DuckDbConnection workArea, LoadRequest request, IReadOnlyList<TableColumn>? existing, Func<CheckSettings, string> reference)
+    public static StagedLoad Prepare(DuckDBConnection workArea, LoadRequest request, IReadOnlyList<TableColumn>? existing, Func<CheckSettings, string> reference)
     {
         ArgumentNullException.ThrowIfNull(workArea);
         ArgumentNullException.ThrowIfNull(request);
@@ -180,7 +181,7 @@ public sealed record StagedLoad
     /// once its chunks are loaded: a chunk alone says nothing about the run's rows as a whole.
     /// </summary>
     /// <exception cref="CheckFailedException">An error-severity check failed; the chunks stay committed.</exception>
-    public static IReadOnlyList<CheckResult> CheckRun(DuckDbConnection workArea, LoadRequest request)
+    public static IReadOnlyList<CheckResult> CheckRun(DuckDBConnection workArea, LoadRequest request)
     {
         ArgumentNullException.ThrowIfNull(workArea);
         ArgumentNullException.ThrowIfNull(request);
@@ -207,7 +208,7 @@ public sealed record StagedLoad
                 $" The run's chunks are committed (checks of single rows passed on each); fix the source, or give the check severity: warn.", results);
     }
 
-    private static (string Sql, IReadOnlyList<StagedColumn> Columns) AdoptTypesOfEmptyColumns(DuckDbConnection workArea, string sql, IReadOnlyList<StagedColumn> columns, IReadOnlyList<TableColumn> existing)
+    private static (string Sql, IReadOnlyList<StagedColumn> Columns) AdoptTypesOfEmptyColumns(DuckDBConnection workArea, string sql, IReadOnlyList<StagedColumn> columns, IReadOnlyList<TableColumn> existing)
     {
         var candidates = columns
             .Select(c => (Column: c, Table: existing.FirstOrDefault(t => t.Name == c.Name)))
@@ -242,7 +243,7 @@ public sealed record StagedLoad
     /// no number, 10.5 into an integer, 1.234 into decimal(12,2)) fails the load, or is discarded
     /// as the data_type contract says.
     /// </summary>
-    private static (string Sql, long Discarded) ApplyDeclaredTypes(DuckDbConnection workArea, string sql, IReadOnlyList<StagedColumn> columns, TableRules rules, string table, List<string> notes)
+    private static (string Sql, long Discarded) ApplyDeclaredTypes(DuckDBConnection workArea, string sql, IReadOnlyList<StagedColumn> columns, TableRules rules, string table, List<string> notes)
     {
         var declared = rules.Columns
             .Select(c => (Column: Declared(columns, c.Key), Type: c.Value))
@@ -299,6 +300,6 @@ public sealed record StagedLoad
     private static StagedColumn? Declared(IReadOnlyList<StagedColumn> columns, string name) =>
         (ColumnNames.Find(columns, name, c => c.Name) ?? ColumnNames.Find(columns, ColumnNames.ToSnakeCase(name), c => c.Name)) is { } index ? columns[index] : null;
 
-    private static long Count(DuckDbConnection workArea, string sql) =>
+    private static long Count(DuckDBConnection workArea, string sql) =>
         Convert.ToInt64(workArea.Scalar(sql) ?? 0L, CultureInfo.InvariantCulture);
 }

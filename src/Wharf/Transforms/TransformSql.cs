@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using Wharf.DuckDb;
 using Wharf.Projects;
 using Wharf.Schema;
@@ -5,7 +6,7 @@ using Wharf.Schema;
 namespace Wharf.Transforms;
 
 /// <summary>A column of a staged relation: its name and DuckDB type.</summary>
-public sealed record StagedColumn(string Name, string Type);
+internal sealed record StagedColumn(string Name, string Type);
 
 /// <summary>
 /// Compiles <c>transform:</c> to DuckDB SQL over the staged rows, one subquery per processor.
@@ -14,7 +15,7 @@ public sealed record StagedColumn(string Name, string Type);
 /// parsing are tried on the data first, so a value that does not convert is reported the same way.
 /// </summary>
 /// <param name="carried">Columns every step carries along untouched (Wharf's metadata).</param>
-internal sealed class TransformSql(DuckDbConnection workArea, string table, IReadOnlyList<string> carried)
+internal sealed class TransformSql(DuckDBConnection workArea, string table, IReadOnlyList<string> carried)
 {
     /// <summary>The rows after every processor, and their columns (without the carried ones).</summary>
     public (string Sql, IReadOnlyList<StagedColumn> Columns) Apply(string input, IReadOnlyList<StagedColumn> columns, IReadOnlyList<ProcessorSettings> processors)
@@ -41,7 +42,7 @@ internal sealed class TransformSql(DuckDbConnection workArea, string table, IRea
     }
 
     /// <summary>The columns of a relation, without the carried ones.</summary>
-    public static IReadOnlyList<StagedColumn> Describe(DuckDbConnection workArea, string sql, IReadOnlyList<string> carried)
+    public static IReadOnlyList<StagedColumn> Describe(DuckDBConnection workArea, string sql, IReadOnlyList<string> carried)
     {
         ArgumentNullException.ThrowIfNull(workArea);
         using var reader = workArea.Query($"DESCRIBE {sql}");

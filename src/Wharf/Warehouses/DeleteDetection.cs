@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using System.Globalization;
 using Wharf.DuckDb;
@@ -108,7 +109,7 @@ internal static class DeleteDetection
     /// lake, as BIGINT column <c>k</c>; one query per pass of at most <paramref name="passRows"/> buckets.
     /// </summary>
     public static IEnumerable<string> GoneFromKnownKeys(
-        DuckDbConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, KnownKeys known, long passRows = SummaryPassRows)
+        DuckDBConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, KnownKeys known, long passRows = SummaryPassRows)
     {
         ArgumentNullException.ThrowIfNull(workArea);
         ArgumentNullException.ThrowIfNull(known);
@@ -136,7 +137,7 @@ internal static class DeleteDetection
     /// <paramref name="passes"/> ranges of the same size, ascending: quantiles of a sample, so they
     /// are values that occur (never past the ends), and the sample's memory is bounded.
     /// </summary>
-    public static List<T> Bounds<T>(DuckDbConnection connection, string values, int passes, string type)
+    public static List<T> Bounds<T>(DuckDBConnection connection, string values, int passes, string type)
         where T : notnull
     {
         ArgumentNullException.ThrowIfNull(connection);

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using System.Data.Common;
 using Wharf.DuckDb;
@@ -11,16 +12,16 @@ namespace Wharf.Warehouses;
 /// Where tables land. A load writes the data and its audit row in one transaction, so a failure
 /// leaves both as they were.
 /// </summary>
-public interface IWarehouse : IDisposable
+internal interface IWarehouse : IDisposable
 {
     /// <summary>The warehouse's own DuckDB work-area connection: loads read the lake through it.</summary>
-    DuckDbConnection WorkArea { get; }
+    DuckDBConnection WorkArea { get; }
 
     /// <summary>The SQL the warehouse speaks (checks on its tables are compiled to it).</summary>
     Quality.SqlDialect Dialect { get; }
 
     /// <summary>Another connection to the work area, for extracting streams in parallel; the caller disposes it.</summary>
-    DuckDbConnection OpenWorkArea();
+    DuckDBConnection OpenWorkArea();
 
     /// <summary>Loads lake files into a table and records the run, atomically; returns the record as written.</summary>
     Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default);
@@ -56,16 +57,16 @@ public interface IWarehouse : IDisposable
 }
 
 /// <summary>A loaded table's keys, in warehouse column names.</summary>
-public sealed record TableKeys(string Table, IReadOnlyList<string> PrimaryKey, IReadOnlyList<ForeignKey> ForeignKeys);
+internal sealed record TableKeys(string Table, IReadOnlyList<string> PrimaryKey, IReadOnlyList<ForeignKey> ForeignKeys);
 
 /// <summary>A foreign key between two warehouse tables of the same schema.</summary>
-public sealed record ForeignKey(IReadOnlyList<string> Columns, string ReferencedTable, IReadOnlyList<string> ReferencedColumns);
+internal sealed record ForeignKey(IReadOnlyList<string> Columns, string ReferencedTable, IReadOnlyList<string> ReferencedColumns);
 
 /// <summary>
 /// What to load: lake files of one extract (or one chunk of it) into one table, what else the
 /// load must do (deletes, full refresh), and the audit row and state to write with it.
 /// </summary>
-public sealed record LoadRequest(
+internal sealed record LoadRequest(
     string Schema,
     string Table,
     WriteMode Mode,
@@ -138,4 +139,4 @@ public sealed record LoadRequest(
 /// went by (every row it left has one), and those of the rows loaded since. A superset is enough:
 /// a key here that the table lacks only makes a delete that finds nothing.
 /// </summary>
-public sealed record KnownKeys(ImmutableArray<LakeManifest> Previous, ImmutableArray<LakeManifest> Loaded);
+internal sealed record KnownKeys(ImmutableArray<LakeManifest> Previous, ImmutableArray<LakeManifest> Loaded);

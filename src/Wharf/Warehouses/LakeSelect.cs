@@ -9,7 +9,7 @@ namespace Wharf.Warehouses;
 /// restored, column names in snake_case, Wharf's metadata columns added. Both warehouses load
 /// from it (DuckDB directly, PostgreSQL by streaming its rows).
 /// </summary>
-public sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IReadOnlyList<string> PrimaryKey)
+internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IReadOnlyList<string> PrimaryKey)
 {
     /// <summary>Columns added by <see cref="For(LoadRequest, bool, bool)"/> with <c>ordered</c>: which file, which row in it.</summary>
     public const string FileColumn = "__wharf_file";

@@ -5,7 +5,7 @@ using Wharf.Warehouses.Postgres;
 namespace Wharf.Warehouses;
 
 /// <summary>Opens the warehouse a project names.</summary>
-public static class WarehouseFactory
+internal static class WarehouseFactory
 {
     public static Task<IWarehouse> OpenAsync(WarehouseSettings settings, TimeProvider time, CancellationToken cancellationToken = default) =>
         OpenAsync(settings, time, TimeSpan.Zero, cancellationToken);

@@ -304,8 +304,7 @@ internal sealed class DuckDbFaultWarehouse(string project) : FaultWarehouseReade
             }
 
             var rows = new List<string?[]>();
-            using (var database = DuckDbDatabase.Open(target))
-            using (var connection = database.Connect())
+            using (var connection = DuckDbConnections.Open(target))
             using (var reader = connection.Query(sql))
             {
                 while (reader.Read())

@@ -106,8 +106,7 @@ internal sealed class IncrementalProject : IDisposable
             return;
         }
 
-        using var database = DuckDbDatabase.Open(harness.Warehouse);
-        using var connection = database.Connect();
+        using var connection = DuckDbConnections.Open(harness.Warehouse);
         connection.Execute(sql);
     }
 
@@ -122,8 +121,7 @@ internal sealed class IncrementalProject : IDisposable
             return PostgresRowsAsync(Warehouse.ConnectionString, sql);
         }
 
-        using var database = DuckDbDatabase.Open(harness.Warehouse);
-        using var connection = database.Connect();
+        using var connection = DuckDbConnections.Open(harness.Warehouse);
         using var reader = connection.Query(sql);
         var rows = new List<object?[]>();
         while (reader.Read())

@@ -43,8 +43,7 @@ internal sealed class PipelineHarness : IDisposable
 
     public object? Scalar(string sql)
     {
-        using var database = DuckDbDatabase.Open(Warehouse);
-        using var connection = database.Connect();
+        using var connection = DuckDbConnections.Open(Warehouse);
         connection.Execute("SET TimeZone = 'UTC'");
         return connection.Scalar(sql);
     }

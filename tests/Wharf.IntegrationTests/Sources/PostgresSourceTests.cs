@@ -1,3 +1,4 @@
+using System.Numerics;
 using Npgsql;
 using Wharf.DuckDb;
 using Wharf.IntegrationTests.Postgres;
@@ -88,16 +89,20 @@ public sealed class PostgresSourceTests(PostgresServer postgres) : IDisposable
         harness.Scalar("select isinf(ts) and ts < '2000-01-01' from raw.t where id = 2").ShouldBe(true);
         harness.Scalar("select tstz from raw.t where id = 1").ShouldBe(new DateTime(1999, 12, 31, 23, 59, 59, DateTimeKind.Utc).AddTicks(9_999_990));
         harness.Scalar("select isinf(tstz) from raw.t where id = 2").ShouldBe(true);
-        harness.Scalar("select iv from raw.t where id = 1").ShouldBe(new DuckDbInterval(14, 3, ((((4 * 60) + 5) * 60) + 6) * 1_000_000L + 7));
-        harness.Scalar("select iv from raw.t where id = 2").ShouldBe(new DuckDbInterval(0, -1, 0));
+        // DuckDB's text keeps an interval's months, days and microseconds apart (its equality would not: 30 days = 1 month).
+        harness.Scalar("select iv::varchar from raw.t where id = 1").ShouldBe("1 year 2 months 3 days 04:05:06.000007");
+        harness.Scalar("select iv::varchar from raw.t where id = 2").ShouldBe("-1 day");
         harness.Scalar("select u from raw.t where id = 1").ShouldBe(Guid.Parse("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
         harness.Scalar("select j::varchar from raw.t where id = 1").ShouldBe("{\"a\": [1, 2]}");
         harness.Scalar("select typeof(jb) from raw.t limit 1").ShouldBe("JSON");
         harness.Scalar("select \"by\" from raw.t where id = 1").ShouldBe(new byte[] { 0, 255, 16 });
         harness.Scalar("select \"by\" from raw.t where id = 2").ShouldBe(Array.Empty<byte>());
-        harness.Scalar("select ai from raw.t where id = 1").ShouldBe(new List<object?> { 1, null, 3 });
+        // DuckDB.NET reads no list holding a NULL as an object: the lists are compared as DuckDB's text, their types apart.
+        harness.Scalar("select ai::varchar from raw.t where id = 1").ShouldBe("[1, NULL, 3]");
+        harness.Scalar("select typeof(ai) from raw.t limit 1").ShouldBe("INTEGER[]");
         harness.Scalar("select ai from raw.t where id = 2").ShouldBe(new List<object?>());
-        harness.Scalar("select \"at\" from raw.t where id = 1").ShouldBe(new List<object?> { "x", "y,z", null });
+        harness.Scalar("select \"at\"::varchar from raw.t where id = 1").ShouldBe("[x, 'y,z', NULL]");
+        harness.Scalar("select typeof(\"at\") from raw.t limit 1").ShouldBe("VARCHAR[]");
         harness.Scalar("select an from raw.t where id = 1").ShouldBe(new List<object?> { 1.10m, -2.25m });
         harness.Scalar("select typeof(an) from raw.t limit 1").ShouldBe("DECIMAL(6,2)[]");
         harness.Scalar("select e from raw.t where id = 1").ShouldBe("happy");
@@ -138,7 +143,7 @@ public sealed class PostgresSourceTests(PostgresServer postgres) : IDisposable
             """, "[\"big\"]");
 
         harness.Scalar("select count(*) from raw.big").ShouldBe(1_100_000L);
-        harness.Scalar("select sum(id) from raw.big").ShouldBe((Int128)605_000_550_000);
+        harness.Scalar("select sum(id) from raw.big").ShouldBe(new BigInteger(605_000_550_000));
         harness.Scalar("select len(lake_files) > 1 from _wharf.runs").ShouldBe(true);
         harness.Scalar("select rows_extracted from _wharf.runs").ShouldBe(1_100_000L);
     }

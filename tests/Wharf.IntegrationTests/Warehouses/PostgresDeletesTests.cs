@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using DuckDB.NET.Data;
 using Npgsql;
 using Wharf.DuckDb;
 using Wharf.IntegrationTests.Postgres;
@@ -23,7 +24,15 @@ public sealed class PostgresDeletesTests(PostgresServer postgres) : IDisposable
     private static readonly long[] EdgeKeys = [long.MinValue, long.MinValue + 31, -33, -32, -31, -1, 0, 1, 31, 32, 33, 63, 64, 1_000_000, long.MaxValue - 31, long.MaxValue];
 
     private readonly DirectoryInfo lake = Directory.CreateTempSubdirectory("wharf-pg-deletes-");
-    private readonly DuckDbDatabase workDatabase = DuckDbDatabase.Open(null);
+    private readonly DuckDBConnection workDatabase = DuckDbConnections.Open(null);
+
+    /// <summary>Another connection to the in-memory work area, as the warehouse's parallel passes open them (DuckDB.NET duplicates it closed).</summary>
+    private DuckDBConnection OpenWorkArea()
+    {
+        var connection = workDatabase.Duplicate();
+        connection.Open();
+        return connection;
+    }
 
     public void Dispose()
     {
@@ -67,7 +76,7 @@ public sealed class PostgresDeletesTests(PostgresServer postgres) : IDisposable
         await connection.OpenAsync(ct);
         await using (var transaction = await connection.BeginTransactionAsync(ct))
         {
-            using var workArea = workDatabase.Connect();
+            using var workArea = OpenWorkArea();
             var deleted = await PostgresDeletes.ApplyAsync(connection, workArea, request, TableWrite.For(request, postgres: true), present, ct, parallelRows: parallel ? 0 : long.MaxValue);
             deleted.ShouldBe(gone.Length);
             await transaction.CommitAsync(ct);
@@ -138,7 +147,7 @@ public sealed class PostgresDeletesTests(PostgresServer postgres) : IDisposable
     /// <summary>A summary lake file of these keys, as a source writes it (in two parts, like a source split in ranges).</summary>
     private async Task<ImmutableArray<LakeManifest>> SummaryAsync(long[] keys)
     {
-        using var connection = workDatabase.Connect();
+        using var connection = OpenWorkArea();
         var writer = new LakeWriter(new LakeLayout(lake.FullName), TimeProvider.System);
         var parts = ImmutableArray.CreateBuilder<LakeManifest>();
         foreach (var (half, part) in new[] { (keys.Where((_, i) => i % 2 == 0), 0), (keys.Where((_, i) => i % 2 == 1), 1) })

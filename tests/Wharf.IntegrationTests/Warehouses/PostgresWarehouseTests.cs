@@ -1,4 +1,5 @@
 using Npgsql;
+using Wharf.DuckDb;
 using Wharf.IntegrationTests.Postgres;
 using Wharf.IntegrationTests.Sources;
 using Wharf.Runs;
@@ -212,8 +213,7 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
     {
         var warehouse = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
         var parquet = Path.Combine(harness.Root, "n.parquet");
-        using (var database = Wharf.DuckDb.DuckDbDatabase.Open(null))
-        using (var connection = database.Connect())
+        using (var connection = DuckDbConnections.Open(null))
         {
             var rows = string.Join(" union all ", values.Select((v, i) => $"select {i} as id, '{v}'::{type} as v"));
             connection.Execute($"copy ({rows}) to '{parquet}' (format parquet)");

@@ -157,7 +157,7 @@ public sealed class OtherCommandsTests : IDisposable
     public async Task Run_WhileAnotherProcessHoldsTheWarehouse_SaysSoAndChangesNothing()
     {
         await LoadAsync();
-        using (var holder = Wharf.DuckDb.DuckDbDatabase.Open(project.Warehouse))
+        using (var holder = Wharf.DuckDb.DuckDbConnections.Open(project.Warehouse))
         {
             var result = await project.RunAsync("run");
             result.ExitCode.ShouldBe(1, result.ToString());

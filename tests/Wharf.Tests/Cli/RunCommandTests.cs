@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Wharf.DuckDb;
 
 namespace Wharf.Tests.Cli;
 
@@ -132,8 +133,7 @@ public sealed class RunCommandTests : IDisposable
     public async Task Run_Parquet_KeepsDecimalsAndDates()
     {
         Directory.CreateDirectory(Path.Combine(project.Root, "data"));
-        using (var database = Wharf.DuckDb.DuckDbDatabase.Open(null))
-        using (var connection = database.Connect())
+        using (var connection = DuckDbConnections.Open(null))
         {
             connection.Execute($"copy (select 'SKU-1' as sku, 12.34::decimal(10,2) as price, date '2020-02-29' as launched) to '{Path.Combine(project.Root, "data", "products.parquet")}' (format parquet)");
         }

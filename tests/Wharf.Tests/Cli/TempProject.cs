@@ -36,8 +36,7 @@ internal sealed class TempProject : IDisposable
     /// <summary>Reads one value from the warehouse (the CLI must not be running).</summary>
     public object? Scalar(string sql)
     {
-        using var database = DuckDbDatabase.Open(Warehouse);
-        using var connection = database.Connect();
+        using var connection = DuckDbConnections.Open(Warehouse);
         return connection.Scalar(sql);
     }
 

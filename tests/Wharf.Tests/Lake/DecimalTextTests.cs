@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using Wharf.DuckDb;
 using Wharf.Lake;
 
@@ -7,15 +8,11 @@ namespace Wharf.Tests.Lake;
 public sealed class DecimalTextTests : IDisposable
 {
     private readonly DirectoryInfo directory = Directory.CreateTempSubdirectory("wharf-decimal-");
-    private readonly DuckDbDatabase database = DuckDbDatabase.Open(null);
-    private readonly DuckDbConnection connection;
-
-    public DecimalTextTests() => connection = database.Connect();
+    private readonly DuckDBConnection connection = DuckDbConnections.Open(null);
 
     public void Dispose()
     {
         connection.Dispose();
-        database.Dispose();
         directory.Delete(recursive: true);
     }
 

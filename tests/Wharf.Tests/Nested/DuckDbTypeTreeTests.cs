@@ -143,8 +143,7 @@ public sealed class DuckDbTypeTreeTests
     [Fact]
     public void Parse_WhatDuckDbItselfPrints_WalksIt()
     {
-        using var database = DuckDbDatabase.Open(null);
-        using var connection = database.Connect();
+        using var connection = DuckDbConnections.Open(null);
         using var reader = connection.Query("""
             DESCRIBE SELECT {'a b': 1, 'A': 2, 'select': 3, 'x"y': [1, 2], 'p,q': 'z', 'm': map {'k': 1},
                 'd': 1.5::DECIMAL(12,2), 'l': [[{'deep': true}]], 'f': [1, 2, 3]::INTEGER[3]} AS s,

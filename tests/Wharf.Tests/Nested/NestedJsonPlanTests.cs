@@ -1,4 +1,5 @@
 using System.Globalization;
+using DuckDB.NET.Data;
 using Wharf.DuckDb;
 using Wharf.Schema;
 using Wharf.Sources.Files;
@@ -24,16 +25,9 @@ public sealed class NestedJsonPlanTests : IDisposable
         ) AS v(id, customer, items))
         """;
 
-    private readonly DuckDbDatabase database = DuckDbDatabase.Open(null);
-    private readonly DuckDbConnection connection;
+    private readonly DuckDBConnection connection = DuckDbConnections.Open(null);
 
-    public NestedJsonPlanTests() => connection = database.Connect();
-
-    public void Dispose()
-    {
-        connection.Dispose();
-        database.Dispose();
-    }
+    public void Dispose() => connection.Dispose();
 
     private List<(string Name, string Type)> Describe(string relation)
     {

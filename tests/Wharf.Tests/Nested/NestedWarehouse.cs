@@ -10,8 +10,7 @@ internal static class NestedWarehouse
     /// <summary>The rows of a query, each as its values joined by " | " (NULL for null), in the order the query gives.</summary>
     public static List<string> Rows(this TempProject project, string sql)
     {
-        using var database = DuckDbDatabase.Open(project.Warehouse);
-        using var connection = database.Connect();
+        using var connection = DuckDbConnections.Open(project.Warehouse);
         using var reader = connection.Query(sql);
         var rows = new List<string>();
         while (reader.Read())

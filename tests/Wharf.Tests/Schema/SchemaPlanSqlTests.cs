@@ -1,4 +1,5 @@
 using System.Globalization;
+using DuckDB.NET.Data;
 using Wharf.DuckDb;
 using Wharf.Projects;
 using Wharf.Schema;
@@ -12,16 +13,9 @@ namespace Wharf.Tests.Schema;
 /// </summary>
 public sealed class SchemaPlanSqlTests : IDisposable
 {
-    private readonly DuckDbDatabase database = DuckDbDatabase.Open(null);
-    private readonly DuckDbConnection connection;
+    private readonly DuckDBConnection connection = DuckDbConnections.Open(null);
 
-    public SchemaPlanSqlTests() => connection = database.Connect();
-
-    public void Dispose()
-    {
-        connection.Dispose();
-        database.Dispose();
-    }
+    public void Dispose() => connection.Dispose();
 
     /// <summary>
     /// The rows loaded into a one-column table <c>v</c> of <paramref name="tableType"/> from

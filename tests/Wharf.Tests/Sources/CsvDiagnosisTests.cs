@@ -56,8 +56,7 @@ public sealed class CsvDiagnosisTests : IDisposable
         var path = Write("path,size\n\"C:\\\\\",1\n\"D:\\\\data\",2\n");
 
         // DuckDB reads "C:\\" as C:\ — the second backslash does not escape the closing quote.
-        using (var database = DuckDbDatabase.Open(null))
-        using (var connection = database.Connect())
+        using (var connection = DuckDbConnections.Open(null))
         {
             connection.Scalar($"SELECT string_agg(path, '|') FROM read_csv('{path}', delim = ',', quote = '\"', escape = '\\', header = true)")
                 .ShouldBe("C:\\|D:\\data");

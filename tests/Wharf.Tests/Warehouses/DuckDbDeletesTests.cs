@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using DuckDB.NET.Data;
 using Wharf.DuckDb;
 using Wharf.Lake;
 using Wharf.Projects;
@@ -23,20 +24,17 @@ public sealed class DuckDbDeletesTests : IDisposable
     private static readonly long[] EdgeKeys = [long.MinValue, long.MinValue + 31, -33, -32, -31, -1, 0, 1, 31, 32, 33, 63, 64, 1_000_000, long.MaxValue - 31, long.MaxValue];
 
     private readonly DirectoryInfo lake = Directory.CreateTempSubdirectory("wharf-deletes-");
-    private readonly DuckDbDatabase database = DuckDbDatabase.Open(null);
-    private readonly DuckDbConnection connection;
+    private readonly DuckDBConnection connection = DuckDbConnections.Open(null);
     private int part;
 
     public DuckDbDeletesTests()
     {
-        connection = database.Connect();
         connection.Execute("CREATE SCHEMA raw");
     }
 
     public void Dispose()
     {
         connection.Dispose();
-        database.Dispose();
         lake.Delete(recursive: true);
     }
 

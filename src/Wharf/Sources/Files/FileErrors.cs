@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Text;
 using System.Text.RegularExpressions;
 using Wharf.DuckDb;

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using Wharf.DuckDb;
 using Wharf.Lake;
@@ -9,7 +10,7 @@ namespace Wharf.Sources.Files;
 /// CSV/TSV, JSON, NDJSON and Parquet files, read by DuckDB's own readers. A pipeline's globs
 /// are resolved here, so a missing file or an empty glob is reported before anything is read.
 /// </summary>
-public sealed class FileSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
+internal sealed class FileSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
 {
     public Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
     {
@@ -24,8 +25,7 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
         }
 
         // Nested JSON: every list becomes a child table, extracted as a stream of its own.
-        using var database = DuckDbDatabase.Open(null);
-        using var describe = database.Connect();
+        using var describe = DuckDbConnections.Open(null);
         var children = Nested(describe, format, files).Where(t => !t.Path.IsEmpty).ToList();
         if (children.Count > 0 && !pipeline.Incremental.Cursor.IsEmpty)
         {
@@ -42,7 +42,7 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
     }
 
     /// <summary>The tables nested JSON files become (the root first).</summary>
-    private IReadOnlyList<NestedTable> Nested(DuckDbConnection workArea, FileFormat format, IReadOnlyList<string> files)
+    private IReadOnlyList<NestedTable> Nested(DuckDBConnection workArea, FileFormat format, IReadOnlyList<string> files)
     {
         var relation = FileReaderSql.Build(format, files, pipeline.Csv);
         var columns = new List<(string, string)>();
@@ -138,7 +138,7 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
     /// DuckDB's own reader error for a value in the columns read as text that is no number at all:
     /// read with the sniffer's types, the file fails as it always did, naming the line.
     /// </summary>
-    private static DuckDbException? ReaderError(DuckDbConnection workArea, string relation, IEnumerable<string> columns)
+    private static DuckDbException? ReaderError(DuckDBConnection workArea, string relation, IEnumerable<string> columns)
     {
         try
         {
@@ -154,7 +154,7 @@ public sealed class FileSource(ConnectionSettings connection, PipelineSettings p
     private sealed record FileColumn(string Name, string Type);
 
     /// <summary>The files' columns: their names and types are only known once DuckDB has looked at them.</summary>
-    private static List<FileColumn> Describe(DuckDbConnection workArea, string relation)
+    private static List<FileColumn> Describe(DuckDBConnection workArea, string relation)
     {
         var columns = new List<FileColumn>();
         using var reader = workArea.Query($"DESCRIBE SELECT * FROM {relation}");

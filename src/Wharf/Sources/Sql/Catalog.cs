@@ -6,7 +6,7 @@ namespace Wharf.Sources.Sql;
 // whole-database syncs to pick tables and order them by their foreign keys.
 
 /// <summary>A table of a source database.</summary>
-public sealed record CatalogTable(
+internal sealed record CatalogTable(
     string Schema,
     string Name,
     ImmutableArray<CatalogColumn> Columns,
@@ -19,14 +19,14 @@ public sealed record CatalogTable(
 
 /// <summary>A column: its name, the database's own type name, and how Wharf reads it.</summary>
 /// <param name="DataType">The type as the database spells it, e.g. <c>numeric(12,2)</c>.</param>
-public sealed record CatalogColumn(string Name, string DataType, bool Nullable)
+internal sealed record CatalogColumn(string Name, string DataType, bool Nullable)
 {
     /// <summary>Engine-specific detail the source needs to read the column (e.g. PostgreSQL's base type).</summary>
     internal PostgresTypeInfo? Postgres { get; init; }
 }
 
 /// <summary>A foreign key from this table's <paramref name="Columns"/> to another table's.</summary>
-public sealed record CatalogForeignKey(string Name, ImmutableArray<string> Columns, string ReferencedSchema, string ReferencedTable, ImmutableArray<string> ReferencedColumns)
+internal sealed record CatalogForeignKey(string Name, ImmutableArray<string> Columns, string ReferencedSchema, string ReferencedTable, ImmutableArray<string> ReferencedColumns)
 {
     public string ReferencedQualifiedName => $"{ReferencedSchema}.{ReferencedTable}";
 }

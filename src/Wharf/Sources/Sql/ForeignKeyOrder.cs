@@ -4,7 +4,7 @@ namespace Wharf.Sources.Sql;
 /// Orders tables so that every table comes after the tables its foreign keys reference.
 /// Self-references need no order. A cycle is broken at its alphabetically first table, and said so.
 /// </summary>
-public static class ForeignKeyOrder
+internal static class ForeignKeyOrder
 {
     public sealed record Result(IReadOnlyList<CatalogTable> Tables, IReadOnlyList<string> Notes);
 

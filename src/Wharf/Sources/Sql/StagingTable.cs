@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using Wharf.DuckDb;
 using Wharf.Lake;
 
@@ -23,9 +24,9 @@ internal sealed class StagingTable : IAsyncDisposable
     private readonly int partRows;
     private readonly Func<LakeManifest, CancellationToken, Task>? onPart;
     private readonly List<LakeManifest> manifests = [];
-    private DuckDbDatabase? database;
-    private DuckDbConnection? connection;
-    private DuckDbAppender? appender;
+    private DuckDBConnection? connection;
+    private DuckDBAppender? appender;
+    private long rowsAppended;
 
     private StagingTable(LakeWriter lake, LakeTarget target, string createSql, string lakeSelect, int partRows, Func<LakeManifest, CancellationToken, Task>? onPart)
     {
@@ -57,7 +58,7 @@ internal sealed class StagingTable : IAsyncDisposable
     public async ValueTask AppendAsync(ReadOnlyMemory<object?> values, CancellationToken cancellationToken)
     {
         appender!.AppendRow(values.Span);
-        if (appender.RowsAppended == partRows)
+        if (++rowsAppended == partRows)
         {
             await FlushAsync(cancellationToken);
             await OpenPartAsync(cancellationToken);
@@ -67,7 +68,7 @@ internal sealed class StagingTable : IAsyncDisposable
     /// <summary>Writes what is left (at least one part, so an empty table still has a schema in the lake).</summary>
     public async Task<IReadOnlyList<LakeManifest>> CompleteAsync(CancellationToken cancellationToken)
     {
-        if (manifests.Count == 0 || appender!.RowsAppended > 0)
+        if (manifests.Count == 0 || rowsAppended > 0)
         {
             await FlushAsync(cancellationToken);
         }
@@ -77,10 +78,10 @@ internal sealed class StagingTable : IAsyncDisposable
 
     private async Task OpenPartAsync(CancellationToken cancellationToken)
     {
-        database = DuckDbDatabase.Open(null);
-        connection = database.Connect();
+        connection = DuckDbConnections.Open(null);
         await connection.ExecuteAsync(createSql, cancellationToken);
-        appender = connection.CreateAppender(null, Name);
+        appender = connection.CreateAppender(Name);
+        rowsAppended = 0;
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
@@ -99,8 +100,7 @@ internal sealed class StagingTable : IAsyncDisposable
     {
         appender?.Dispose();
         connection?.Dispose();
-        database?.Dispose();
-        (appender, connection, database) = (null, null, null);
+        (appender, connection) = (null, null);
     }
 
     public ValueTask DisposeAsync()

@@ -7,7 +7,7 @@ namespace Wharf.Sources.Sql;
 /// a name without a schema matches any schema, and <c>!pattern</c> excludes. A plain name that
 /// matches nothing is an error (a typo must not silently load less).
 /// </summary>
-public static class TableSelection
+internal static class TableSelection
 {
     public static IReadOnlyList<CatalogTable> Select(IReadOnlyList<CatalogTable> tables, IReadOnlyList<string> patterns, Func<string, Exception> fail)
     {

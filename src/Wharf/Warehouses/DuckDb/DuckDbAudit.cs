@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Wharf.DuckDb;
@@ -9,7 +10,7 @@ namespace Wharf.Warehouses.DuckDb;
 /// <summary>The <c>_wharf.runs</c> audit and <c>_wharf.state</c> tables in a DuckDB warehouse.</summary>
 internal static class DuckDbAudit
 {
-    public static void EnsureTables(DuckDbConnection connection) => connection.Execute("""
+    public static void EnsureTables(DuckDBConnection connection) => connection.Execute("""
         CREATE SCHEMA IF NOT EXISTS _wharf;
         CREATE TABLE IF NOT EXISTS _wharf.runs (
             run_id VARCHAR NOT NULL,
@@ -64,17 +65,15 @@ internal static class DuckDbAudit
         """);
 
     /// <summary>Writes the record, replacing the one a previous chunk of the same run and stream wrote.</summary>
-    public static void Upsert(DuckDbConnection connection, RunRecord record)
+    public static void Upsert(DuckDBConnection connection, RunRecord record)
     {
         connection.Execute("DELETE FROM _wharf.runs WHERE run_id = $1 AND stream = $2", record.RunId, record.Stream);
-        using var statement = connection.Prepare($"""
-            INSERT INTO _wharf.runs ({RunRecordReader.Columns}, duration_ms)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, from_json($13, '["VARCHAR"]'), $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
-            """);
         var values = RunRecordReader.Values(record);
         values[12] = JsonSerializer.Serialize(record.LakeFiles);
-        statement.Bind([.. values, (long)record.Duration.TotalMilliseconds]);
-        statement.ExecuteNonQuery();
+        connection.Execute($"""
+            INSERT INTO _wharf.runs ({RunRecordReader.Columns}, duration_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, from_json($13, '["VARCHAR"]'), $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+            """, [.. values, (long)record.Duration.TotalMilliseconds]);
         connection.Execute("DELETE FROM _wharf.check_results WHERE run_id = $1 AND stream = $2", record.RunId, record.Stream);
         foreach (var check in record.Checks)
         {
@@ -84,7 +83,7 @@ internal static class DuckDbAudit
         }
     }
 
-    public static IReadOnlyList<RunRecord> List(DuckDbConnection connection, int last, string? pipeline)
+    public static IReadOnlyList<RunRecord> List(DuckDBConnection connection, int last, string? pipeline)
     {
         using var reader = connection.Query($"""
             SELECT {RunRecordReader.Columns} FROM _wharf.runs WHERE $1 IS NULL OR pipeline = $1
@@ -100,10 +99,10 @@ internal static class DuckDbAudit
     }
 
     /// <summary>Marks the pipeline's runs still 'running' (their process died) as interrupted.</summary>
-    public static void MarkInterrupted(DuckDbConnection connection, string pipeline) => connection.Execute(
+    public static void MarkInterrupted(DuckDBConnection connection, string pipeline) => connection.Execute(
         $"UPDATE _wharf.runs SET status = 'interrupted', error = {Quote.Literal(RunRecordReader.InterruptedError)} WHERE pipeline = $1 AND status = 'running'", pipeline);
 
-    public static IReadOnlyList<StreamState> ReadState(DuckDbConnection connection, string pipeline)
+    public static IReadOnlyList<StreamState> ReadState(DuckDBConnection connection, string pipeline)
     {
         using var reader = connection.Query("SELECT stream, watermark, snapshot, run_id, updated_at, present_keys FROM _wharf.state WHERE pipeline = $1", pipeline);
         var states = new List<StreamState>();
@@ -120,7 +119,7 @@ internal static class DuckDbAudit
         return states;
     }
 
-    public static void SaveState(DuckDbConnection connection, StreamState state)
+    public static void SaveState(DuckDBConnection connection, StreamState state)
     {
         connection.Execute("DELETE FROM _wharf.state WHERE pipeline = $1 AND stream = $2", state.Pipeline, state.Stream);
         connection.Execute(

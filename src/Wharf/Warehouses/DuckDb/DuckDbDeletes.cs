@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using System.Globalization;
 using Wharf.DuckDb;
@@ -22,7 +23,7 @@ internal static class DuckDbDeletes
     /// <summary>Deletes (or marks, or closes) the table's rows whose key the source no longer has; returns how many.</summary>
     /// <param name="passRows">Keys or buckets per pass (tests make it small); by default <see cref="DeleteDetection.PassRows"/> keys or <see cref="DeleteDetection.SummaryPassRows"/> buckets.</param>
     public static async Task<long> ApplyAsync(
-        DuckDbConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present,
+        DuckDBConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present,
         CancellationToken cancellationToken, long? passRows = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -52,7 +53,7 @@ internal static class DuckDbDeletes
     }
 
     /// <summary>The keys to delete, one query per pass: the table's summary compared with the source's.</summary>
-    private static IEnumerable<string> BySummary(DuckDbConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, long passRows)
+    private static IEnumerable<string> BySummary(DuckDBConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, long passRows)
     {
         // Passes by the larger of the source's bucket count and an estimate of the table's (its
         // keys' span in buckets, at most one per row: sparse keys make a bucket per key).
@@ -76,7 +77,7 @@ internal static class DuckDbDeletes
     }
 
     private static async Task<long> ByKeysAsync(
-        DuckDbConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, long passRows, CancellationToken cancellationToken)
+        DuckDBConnection connection, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, long passRows, CancellationToken cancellationToken)
     {
         var keys = DeleteDetection.KeySelect(request, present);
         var match = string.Join(" AND ", write.Key.Select(k => $"{write.Target}.{Quote.Identifier(k)} = k.{Quote.Identifier(k)}"));
@@ -108,7 +109,7 @@ internal static class DuckDbDeletes
     }
 
     /// <summary>The DuckDB type of a column of a query.</summary>
-    private static string ColumnType(DuckDbConnection connection, string sql, string column)
+    private static string ColumnType(DuckDBConnection connection, string sql, string column)
     {
         using var reader = connection.Query($"SELECT column_type FROM (DESCRIBE {sql}) WHERE column_name = $1", column);
         return reader.Read() ? reader.GetString(0) : throw new WharfException($"The key column '{column}' is not in the key files.");

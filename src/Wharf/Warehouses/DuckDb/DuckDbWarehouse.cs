@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Data.Common;
 using Wharf.DuckDb;
 using Wharf.Incremental;
@@ -13,30 +14,28 @@ namespace Wharf.Warehouses.DuckDb;
 /// The embedded warehouse: one DuckDB file. It is also the work area, so an extract goes from
 /// source to lake to table without leaving DuckDB.
 /// </summary>
-public sealed class DuckDbWarehouse : IWarehouse
+internal sealed class DuckDbWarehouse : IWarehouse
 {
     /// <summary>Rows written by one load from which it is checkpointed even when the stream's run goes on (see <see cref="CheckpointAsync"/>).</summary>
     private const long CheckpointRows = 100_000;
 
-    private readonly DuckDbDatabase database;
-    private readonly DuckDbConnection connection;
+    private readonly DuckDBConnection connection;
     private readonly TimeProvider time;
 
-    private DuckDbWarehouse(DuckDbDatabase database, DuckDbConnection connection, TimeProvider time)
+    private DuckDbWarehouse(DuckDBConnection connection, TimeProvider time)
     {
-        this.database = database;
         this.connection = connection;
         this.time = time;
     }
 
-    public DuckDbConnection WorkArea => connection;
+    public DuckDBConnection WorkArea => connection;
 
     public SqlDialect Dialect => SqlDialect.DuckDb;
 
-    public DuckDbConnection OpenWorkArea() => WithProgressTracking(database.Connect());
+    public DuckDBConnection OpenWorkArea() => WithProgressTracking(DuckDbConnections.Another(connection));
 
     // Progress is tracked (for the CLI's live line) but never printed by DuckDB itself.
-    internal static DuckDbConnection WithProgressTracking(DuckDbConnection connection)
+    internal static DuckDBConnection WithProgressTracking(DuckDBConnection connection)
     {
         connection.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false;");
         return connection;
@@ -47,10 +46,10 @@ public sealed class DuckDbWarehouse : IWarehouse
     public static DuckDbWarehouse Open(string path, TimeProvider time, IReadOnlyDictionary<string, string>? settings = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        DuckDbDatabase database;
+        DuckDBConnection connection;
         try
         {
-            database = DuckDbDatabase.Open(path, settings);
+            connection = DuckDbConnections.Open(path, settings);
         }
         catch (DuckDbException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {
@@ -59,7 +58,6 @@ public sealed class DuckDbWarehouse : IWarehouse
                 "Wait for the other run to finish, or stop it, and try again (wharf run --wait SECONDS queues behind it).", ex);
         }
 
-        var connection = database.Connect();
         try
         {
             WithProgressTracking(connection);
@@ -68,11 +66,10 @@ public sealed class DuckDbWarehouse : IWarehouse
         catch
         {
             connection.Dispose();
-            database.Dispose();
             throw;
         }
 
-        return new DuckDbWarehouse(database, connection, time);
+        return new DuckDbWarehouse(connection, time);
     }
 
     public async Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default)
@@ -164,7 +161,9 @@ public sealed class DuckDbWarehouse : IWarehouse
         if (request.Mode == WriteMode.Replace)
         {
             // Inside the transaction, so readers see the old table until COMMIT and a failure keeps it.
-            return new(await connection.ExecuteAsync($"CREATE OR REPLACE TABLE {write.Target} AS {select.Sql}", cancellationToken), 0, 0);
+            // DuckDB reports no row count for CREATE TABLE AS; counting a fresh table reads only its row groups' headers.
+            await connection.ExecuteAsync($"CREATE OR REPLACE TABLE {write.Target} AS {select.Sql}", cancellationToken);
+            return new((long)connection.Scalar($"SELECT count(*) FROM {write.Target}")!, 0, 0);
         }
 
         if (!write.IsKeyed && !write.SkipsLoadedRows)
@@ -322,7 +321,7 @@ public sealed class DuckDbWarehouse : IWarehouse
         return Task.FromResult(!exists || connection.Scalar($"SELECT 1 FROM {Quote.Qualified(schema, table)} LIMIT 1") is null);
     }
 
-    public DbDataReader Query(string sql) => connection.Query(sql);
+    public DbDataReader Query(string sql) => DuckDbResultReader.Open(connection, sql);
 
     /// <summary>DuckDB gets no foreign keys from Wharf (it cannot add them to existing tables), so there are none to drop.</summary>
     public Task DropForeignKeysAsync(string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken = default) => Task.CompletedTask;
@@ -356,9 +355,5 @@ public sealed class DuckDbWarehouse : IWarehouse
         return notes;
     }
 
-    public void Dispose()
-    {
-        connection.Dispose();
-        database.Dispose();
-    }
+    public void Dispose() => connection.Dispose();
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Wharf.DuckDb;
 
 namespace Wharf.Warehouses.Postgres;
 
@@ -100,12 +99,12 @@ internal sealed class BinaryCopyWriter(Stream stream) : IAsyncDisposable
         Int32(-(int)value.Offset.TotalSeconds);
     }
 
-    public void Interval(DuckDbInterval value)
+    public void Interval(int months, int days, long microseconds)
     {
         Int32(16);
-        Int64(value.Microseconds);
-        Int32(value.Days);
-        Int32(value.Months);
+        Int64(microseconds);
+        Int32(days);
+        Int32(months);
     }
 
     /// <summary>
@@ -178,7 +177,7 @@ internal sealed class BinaryCopyWriter(Stream stream) : IAsyncDisposable
     }
 
     /// <summary>A one-dimensional array; <paramref name="writeElement"/> writes each non-NULL element as a field.</summary>
-    public void Array(IReadOnlyList<object?> elements, uint elementOid, Action<BinaryCopyWriter, object> writeElement)
+    public void Array<T>(IReadOnlyList<T> elements, uint elementOid, Action<BinaryCopyWriter, T> writeElement)
     {
         // The array's byte length comes first: write it to a reused scratch writer, then copy.
         var scratch = arrayStream ??= new MemoryStream();

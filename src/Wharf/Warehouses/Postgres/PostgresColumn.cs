@@ -1,79 +1,146 @@
-using System.Globalization;
-using System.Text.Json;
+using DuckDB.NET.Data;
+using DuckDB.NET.Native;
 using Wharf.DuckDb;
+using Wharf.Schema;
 using Wharf.Sources.Sql.Postgres;
 
 namespace Wharf.Warehouses.Postgres;
 
 /// <summary>
 /// A warehouse column on PostgreSQL: the type it is created with (faithful to the DuckDB type:
-/// numeric keeps precision and scale, timestamptz stays timestamptz, JSON becomes jsonb) and how
-/// a value goes from DuckDB's reader into the binary COPY stream.
+/// numeric keeps precision and scale, timestamptz stays timestamptz, JSON becomes jsonb), the
+/// DuckDB SQL that reads the column in a form DuckDB.NET hands over exactly and without a
+/// per-value conversion (dates and timestamps as numbers, so that BC dates and ±infinity survive;
+/// nested values as JSON), and how that value goes into the binary COPY stream.
 /// </summary>
-internal sealed record PostgresColumn(string Name, string Type, Action<BinaryCopyWriter, DuckDbDataReader, int> Write)
+internal sealed record PostgresColumn(string Name, string Type, string Read, Action<BinaryCopyWriter, DuckDBDataReader, int> Write)
 {
-    public static PostgresColumn For(string name, DuckDbColumnType type)
+    /// <summary>
+    /// Runs <paramref name="sql"/> in the DuckDB work area for a binary COPY: its columns are
+    /// described first, then read as <see cref="For"/> says. <paramref name="names"/> renames them.
+    /// </summary>
+    public static CopySource Query(DuckDBConnection workArea, string sql, IReadOnlyList<string>? names = null)
     {
-        if (type.Alias == "JSON")
+        ArgumentNullException.ThrowIfNull(workArea);
+        var described = new List<(string Name, string Type)>();
+        using (var reader = workArea.Query($"DESCRIBE {sql}"))
         {
-            return new(name, "jsonb", (w, r, i) => w.Jsonb(r.GetString(i)));
+            while (reader.Read())
+            {
+                described.Add((reader.GetString(0), reader.GetString(1)));
+            }
         }
 
-        return type.Id switch
+        var columns = described.Select((c, i) => For(names?[i] ?? c.Name, c.Type, Quote.Identifier(c.Name))).ToList();
+        return new CopySource(workArea.Query($"SELECT {string.Join(", ", columns.Select(c => c.Read))} FROM ({sql})"), columns);
+    }
+
+    /// <summary>The rows of <see cref="Query"/> and how each column is written.</summary>
+    public sealed record CopySource(DuckDBDataReader Reader, IReadOnlyList<PostgresColumn> Columns) : IDisposable
+    {
+        public void Dispose() => Reader.Dispose();
+    }
+
+    /// <param name="name">The PostgreSQL column's name.</param>
+    /// <param name="duckDbType">The DuckDB type as DESCRIBE prints it, e.g. <c>DECIMAL(18,3)</c>.</param>
+    /// <param name="source">The DuckDB expression of the value (default: the quoted name).</param>
+    public static PostgresColumn For(string name, string duckDbType, string? source = null)
+    {
+        ArgumentNullException.ThrowIfNull(duckDbType);
+        var c = source ?? Quote.Identifier(name);
+        var tree = DuckDbTypeTree.Parse(duckDbType);
+        if (tree.IsList && ArrayOf(tree.Element!.Text) is { } array)
         {
-            DuckDbType.Boolean => new(name, "boolean", (w, r, i) => w.Boolean(r.GetBoolean(i))),
-            DuckDbType.SmallInt => new(name, "smallint", (w, r, i) => w.Int2(r.GetInt16(i))),
-            DuckDbType.TinyInt or DuckDbType.UTinyInt => new(name, "smallint", (w, r, i) => w.Int2(Convert.ToInt16(r.GetValue(i), CultureInfo.InvariantCulture))),
-            DuckDbType.Integer => new(name, "integer", (w, r, i) => w.Int4(r.GetInt32(i))),
-            DuckDbType.USmallInt => new(name, "integer", (w, r, i) => w.Int4(Convert.ToInt32(r.GetValue(i), CultureInfo.InvariantCulture))),
-            DuckDbType.BigInt => new(name, "bigint", (w, r, i) => w.Int8(r.GetInt64(i))),
-            DuckDbType.UInteger => new(name, "bigint", (w, r, i) => w.Int8(Convert.ToInt64(r.GetValue(i), CultureInfo.InvariantCulture))),
-            DuckDbType.UBigInt or DuckDbType.HugeInt =>
-                new(name, "numeric(39,0)", (w, r, i) => w.Numeric(Int128.Parse(Convert.ToString(r.GetValue(i), CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture), 0)),
-            DuckDbType.Float => new(name, "real", (w, r, i) => w.Float4(r.GetFloat(i))),
-            DuckDbType.Double => new(name, "double precision", (w, r, i) => w.Float8(r.GetDouble(i))),
-            DuckDbType.Decimal => new(name, $"numeric({type.Width},{type.Scale})", (w, r, i) => w.Numeric(r.GetUnscaledDecimal(i), type.Scale)),
-            DuckDbType.VarChar or DuckDbType.Enum => new(name, "text", (w, r, i) => w.Text(r.GetString(i))),
-            DuckDbType.Blob => new(name, "bytea", (w, r, i) => w.Bytes(r.GetFieldValue<byte[]>(i))),
-            DuckDbType.Date => new(name, "date", (w, r, i) => w.Int4(PostgresTime.ToPostgres(r.GetDuckDbDate(i)))),
-            DuckDbType.Time => new(name, "time", (w, r, i) => w.Int8(r.GetFieldValue<TimeOnly>(i).Ticks / 10)),
-            DuckDbType.TimeTz => new(name, "timetz", (w, r, i) => w.TimeTz(r.GetFieldValue<DateTimeOffset>(i))),
-            DuckDbType.Timestamp or DuckDbType.TimestampS or DuckDbType.TimestampMs or DuckDbType.TimestampNs =>
-                new(name, "timestamp", (w, r, i) => w.Int8(PostgresTime.ToPostgres(r.GetDuckDbTimestamp(i)))),
-            DuckDbType.TimestampTz => new(name, "timestamptz", (w, r, i) => w.Int8(PostgresTime.ToPostgres(r.GetDuckDbTimestamp(i)))),
-            DuckDbType.Interval => new(name, "interval", (w, r, i) => w.Interval(r.GetFieldValue<DuckDbInterval>(i))),
-            DuckDbType.Uuid => new(name, "uuid", (w, r, i) => w.Uuid(r.GetGuid(i))),
-            DuckDbType.List or DuckDbType.Array when ArrayOf(type.Element!) is { } array =>
-                new(name, array.Type, (w, r, i) => w.Array(r.GetFieldValue<List<object?>>(i), array.Oid, array.Element)),
+            return new(name, array.Type, c, array.Write);
+        }
+
+        if (Decimal(duckDbType) is { } numeric)
+        {
+            // Up to 18 digits DuckDB.NET reads a DECIMAL from a long into .NET's decimal exactly; wider ones come as the unscaled 128-bit integer.
+            return numeric.Width <= 18
+                ? new(name, $"numeric({numeric.Width},{numeric.Scale})", c, (w, r, i) => w.Numeric(Unscaled(r.GetDecimal(i)), numeric.Scale))
+                : new(name, $"numeric({numeric.Width},{numeric.Scale})", c, (w, r, i) => w.Numeric(r.GetFieldValue<DuckDBDecimal>(i).Value.ToInt128(), numeric.Scale));
+        }
+
+        return duckDbType switch
+        {
+            "BOOLEAN" => new(name, "boolean", c, (w, r, i) => w.Boolean(r.GetBoolean(i))),
+            "TINYINT" or "UTINYINT" or "SMALLINT" => new(name, "smallint", $"CAST({c} AS SMALLINT)", (w, r, i) => w.Int2(r.GetInt16(i))),
+            "USMALLINT" or "INTEGER" => new(name, "integer", $"CAST({c} AS INTEGER)", (w, r, i) => w.Int4(r.GetInt32(i))),
+            "UINTEGER" or "BIGINT" => new(name, "bigint", $"CAST({c} AS BIGINT)", (w, r, i) => w.Int8(r.GetInt64(i))),
+            "UBIGINT" or "HUGEINT" => new(name, "numeric(39,0)", $"CAST({c} AS VARCHAR)",
+                (w, r, i) => w.Numeric(Int128.Parse(r.GetString(i), System.Globalization.CultureInfo.InvariantCulture), 0)),
+            "FLOAT" => new(name, "real", c, (w, r, i) => w.Float4(r.GetFloat(i))),
+            "DOUBLE" => new(name, "double precision", c, (w, r, i) => w.Float8(r.GetDouble(i))),
+            "VARCHAR" => new(name, "text", c, (w, r, i) => w.Text(r.GetString(i))),
+            "JSON" => new(name, "jsonb", c, (w, r, i) => w.Jsonb(r.GetString(i))),
+            "BLOB" => new(name, "bytea", c, (w, r, i) => w.Bytes(Bytes(r, i))),
+            "DATE" => new(name, "date", PostgresTime.EpochDays(c), (w, r, i) => w.Int4(PostgresTime.ToPostgresDays(r.GetInt32(i)))),
+            "TIME" => new(name, "time", c, (w, r, i) => w.Int8(r.GetFieldValue<TimeOnly>(i).Ticks / 10)),
+            "TIME WITH TIME ZONE" => new(name, "timetz", c, (w, r, i) => w.TimeTz(r.GetFieldValue<DateTimeOffset>(i))),
+            "TIMESTAMP" or "TIMESTAMP_S" or "TIMESTAMP_MS" or "TIMESTAMP_NS" =>
+                new(name, "timestamp", PostgresTime.EpochMicros(c), (w, r, i) => w.Int8(PostgresTime.ToPostgresMicros(r.GetInt64(i)))),
+            "TIMESTAMP WITH TIME ZONE" => new(name, "timestamptz", PostgresTime.EpochMicros(c), (w, r, i) => w.Int8(PostgresTime.ToPostgresMicros(r.GetInt64(i)))),
+            "INTERVAL" => new(name, "interval", c, (w, r, i) =>
+            {
+                var interval = r.GetFieldValue<DuckDBInterval>(i);
+                w.Interval(interval.Months, interval.Days, (long)interval.Micros);
+            }),
+            "UUID" => new(name, "uuid", c, (w, r, i) => w.Uuid(r.GetGuid(i))),
+            _ when duckDbType.StartsWith("ENUM(", StringComparison.Ordinal) => new(name, "text", $"CAST({c} AS VARCHAR)", (w, r, i) => w.Text(r.GetString(i))),
 
             // Nested values without a PostgreSQL array form (structs, maps, lists of those) go as jsonb.
-            _ => new(name, "jsonb", (w, r, i) => w.Jsonb(JsonSerializer.Serialize(r.GetValue(i)))),
+            _ => new(name, "jsonb", $"CAST(to_json({c}) AS VARCHAR)", (w, r, i) => w.Jsonb(r.GetString(i))),
         };
     }
 
-    /// <summary>PostgreSQL's array type for a list element type: its name, the element's type OID, and how to write an element.</summary>
-    private static (string Type, uint Oid, Action<BinaryCopyWriter, object> Element)? ArrayOf(DuckDbColumnType element) => element.Id switch
+    /// <summary>PostgreSQL's array type for a list of <paramref name="element"/>, and how the list is written.</summary>
+    private static (string Type, Action<BinaryCopyWriter, DuckDBDataReader, int> Write)? ArrayOf(string element)
     {
-        DuckDbType.Boolean => ("boolean[]", 16, (w, v) => w.Boolean((bool)v)),
-        DuckDbType.SmallInt => ("smallint[]", 21, (w, v) => w.Int2((short)v)),
-        DuckDbType.Integer => ("integer[]", 23, (w, v) => w.Int4((int)v)),
-        DuckDbType.BigInt => ("bigint[]", 20, (w, v) => w.Int8((long)v)),
-        DuckDbType.Float => ("real[]", 700, (w, v) => w.Float4((float)v)),
-        DuckDbType.Double => ("double precision[]", 701, (w, v) => w.Float8((double)v)),
-        DuckDbType.Decimal => ($"numeric({element.Width},{element.Scale})[]", 1700, (w, v) => w.Numeric(Unscaled((decimal)v, element.Scale), element.Scale)),
-        DuckDbType.VarChar when element.Alias is null => ("text[]", 25, (w, v) => w.Text((string)v)),
-        DuckDbType.Uuid => ("uuid[]", 2950, (w, v) => w.Uuid((Guid)v)),
-        _ => null,
-    };
-
-    private static Int128 Unscaled(decimal value, int scale)
-    {
-        var scaled = value;
-        for (var i = 0; i < scale; i++)
+        if (Decimal(element) is { } numeric)
         {
-            scaled *= 10;
+            return ($"numeric({numeric.Width},{numeric.Scale})[]", (w, r, i) => w.Array(r.GetFieldValue<List<decimal?>>(i), 1700, (e, v) => e.Numeric(Unscaled(v!.Value), numeric.Scale)));
         }
 
-        return (Int128)decimal.Truncate(scaled);
+        return element switch
+        {
+            "BOOLEAN" => ("boolean[]", (w, r, i) => w.Array(r.GetFieldValue<List<bool?>>(i), 16, (e, v) => e.Boolean(v!.Value))),
+            "SMALLINT" => ("smallint[]", (w, r, i) => w.Array(r.GetFieldValue<List<short?>>(i), 21, (e, v) => e.Int2(v!.Value))),
+            "INTEGER" => ("integer[]", (w, r, i) => w.Array(r.GetFieldValue<List<int?>>(i), 23, (e, v) => e.Int4(v!.Value))),
+            "BIGINT" => ("bigint[]", (w, r, i) => w.Array(r.GetFieldValue<List<long?>>(i), 20, (e, v) => e.Int8(v!.Value))),
+            "FLOAT" => ("real[]", (w, r, i) => w.Array(r.GetFieldValue<List<float?>>(i), 700, (e, v) => e.Float4(v!.Value))),
+            "DOUBLE" => ("double precision[]", (w, r, i) => w.Array(r.GetFieldValue<List<double?>>(i), 701, (e, v) => e.Float8(v!.Value))),
+            "VARCHAR" => ("text[]", (w, r, i) => w.Array(r.GetFieldValue<List<string?>>(i), 25, (e, v) => e.Text(v!))),
+            "UUID" => ("uuid[]", (w, r, i) => w.Array(r.GetFieldValue<List<Guid?>>(i), 2950, (e, v) => e.Uuid(v!.Value))),
+            _ => null,
+        };
+    }
+
+    private static (int Width, int Scale)? Decimal(string type)
+    {
+        if (!type.StartsWith("DECIMAL(", StringComparison.Ordinal) || !type.EndsWith(')'))
+        {
+            return null;
+        }
+
+        var parts = type["DECIMAL(".Length..^1].Split(',');
+        return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A decimal's unscaled integer at its own scale (DuckDB.NET gives a column's values the column's scale).</summary>
+    private static Int128 Unscaled(decimal value)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var magnitude = ((Int128)(uint)bits[2] << 64) | ((Int128)(uint)bits[1] << 32) | (uint)bits[0];
+        return value < 0 ? -magnitude : magnitude;
+    }
+
+    private static byte[] Bytes(DuckDBDataReader reader, int ordinal)
+    {
+        using var stream = reader.GetStream(ordinal);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 }

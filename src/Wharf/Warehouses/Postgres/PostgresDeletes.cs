@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using Npgsql;
 using Wharf.DuckDb;
@@ -25,7 +26,7 @@ internal static class PostgresDeletes
     /// <param name="workArea">The DuckDB work area that reads the lake.</param>
     /// <param name="parallelRows">The smallest table whose summary is made in parallel (tests: 0, any).</param>
     public static async Task<long> ApplyAsync(
-        NpgsqlConnection connection, DuckDbConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present,
+        NpgsqlConnection connection, DuckDBConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present,
         CancellationToken cancellationToken, long parallelRows = PostgresTableSummary.ParallelRows)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -45,11 +46,10 @@ internal static class PostgresDeletes
 
         var keys = DeleteDetection.KeySelect(request, present);
         var copied = summarized ? Summary : TableWrite.Keys;
-        using (var reader = workArea.Query(keys.Sql))
+        using (var source = PostgresColumn.Query(workArea, keys.Sql, keys.Columns))
         {
-            var columns = Enumerable.Range(0, reader.FieldCount).Select(i => PostgresColumn.For(keys.Columns[i], reader.GetColumnType(i))).ToList();
-            await Execute($"CREATE TEMP TABLE {copied} ({string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.Type}"))}) ON COMMIT DROP");
-            await PostgresWarehouse.CopyAsync(connection, copied, columns, reader, cancellationToken);
+            await Execute($"CREATE TEMP TABLE {copied} ({string.Join(", ", source.Columns.Select(c => $"{Quote.Identifier(c.Name)} {c.Type}"))}) ON COMMIT DROP");
+            await PostgresWarehouse.CopyAsync(connection, copied, source, cancellationToken);
         }
 
         await Execute($"ANALYZE {copied}");
@@ -80,7 +80,7 @@ internal static class PostgresDeletes
     /// computed in the work area; only they go to the server, which deletes them by the primary key's index.
     /// </summary>
     private static async Task<long> DeleteGoneFromKnownKeysAsync(
-        NpgsqlConnection connection, DuckDbConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, KnownKeys known,
+        NpgsqlConnection connection, DuckDBConnection workArea, LoadRequest request, TableWrite write, ImmutableArray<LakeManifest> present, KnownKeys known,
         Func<string, Task<long>> execute, CancellationToken cancellationToken)
     {
         foreach (var sql in write.AddExtraColumns())
@@ -93,9 +93,9 @@ internal static class PostgresDeletes
         foreach (var sql in DeleteDetection.GoneFromKnownKeys(workArea, request, write, present, known))
         {
             await execute($"TRUNCATE {DeleteDetection.Gone}");
-            using (var reader = workArea.Query(sql))
+            using (var source = PostgresColumn.Query(workArea, sql, ["k"]))
             {
-                await PostgresWarehouse.CopyAsync(connection, DeleteDetection.Gone, [PostgresColumn.For("k", reader.GetColumnType(0))], reader, cancellationToken);
+                await PostgresWarehouse.CopyAsync(connection, DeleteDetection.Gone, source, cancellationToken);
             }
 
             await execute($"ANALYZE {DeleteDetection.Gone}");

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using System.Data;
 using System.Data.Common;
@@ -18,25 +19,22 @@ namespace Wharf.Warehouses.Postgres;
 /// streams the lake files out of DuckDB into binary COPY and writes the data and its audit row in
 /// one PostgreSQL transaction, so a failure at any point leaves target and audit as they were.
 /// </summary>
-public sealed class PostgresWarehouse : IWarehouse
+internal sealed class PostgresWarehouse : IWarehouse
 {
     private readonly ConnectionSettings settings;
     private readonly TimeProvider time;
-    private readonly DuckDbDatabase workDatabase;
-
-    private PostgresWarehouse(ConnectionSettings settings, TimeProvider time, DuckDbDatabase workDatabase, DuckDbConnection workArea)
+    private PostgresWarehouse(ConnectionSettings settings, TimeProvider time, DuckDBConnection workArea)
     {
         this.settings = settings;
         this.time = time;
-        this.workDatabase = workDatabase;
         WorkArea = workArea;
     }
 
-    public DuckDbConnection WorkArea { get; }
+    public DuckDBConnection WorkArea { get; }
 
     public SqlDialect Dialect => SqlDialect.Postgres;
 
-    public DuckDbConnection OpenWorkArea() => DuckDb.DuckDbWarehouse.WithProgressTracking(workDatabase.Connect());
+    public DuckDBConnection OpenWorkArea() => DuckDb.DuckDbWarehouse.WithProgressTracking(DuckDbConnections.Another(WorkArea));
 
     /// <summary>Where the warehouse is, safe to print.</summary>
     public string Description => PostgresConnector.Describe(settings);
@@ -50,8 +48,7 @@ public sealed class PostgresWarehouse : IWarehouse
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var database = DuckDbDatabase.Open(null);
-        return new PostgresWarehouse(settings, time, database, DuckDb.DuckDbWarehouse.WithProgressTracking(database.Connect()));
+        return new PostgresWarehouse(settings, time, DuckDb.DuckDbWarehouse.WithProgressTracking(DuckDbConnections.Open(null)));
     }
 
     public async Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default)
@@ -129,9 +126,8 @@ public sealed class PostgresWarehouse : IWarehouse
                 await ExecuteAsync(connection, sql, cancellationToken);
             }
 
-            using var reader = WorkArea.Query(quarantine);
-            var columns = Enumerable.Range(0, reader.FieldCount).Select(i => PostgresColumn.For(staged.QuarantineColumns[i], reader.GetColumnType(i))).ToList();
-            staged = staged.WithQuarantined(await CopyAsync(connection, Quote.Qualified(request.Schema, table), columns, reader, cancellationToken), request.Schema, request.Table);
+            using var source = PostgresColumn.Query(WorkArea, quarantine, staged.QuarantineColumns);
+            staged = staged.WithQuarantined(await CopyAsync(connection, Quote.Qualified(request.Schema, table), source, cancellationToken), request.Schema, request.Table);
         }
         if (request.PresentKeys is { } present)
         {
@@ -149,9 +145,6 @@ public sealed class PostgresWarehouse : IWarehouse
         await transaction.CommitAsync(cancellationToken);
         return record;
     }
-
-    private static List<PostgresColumn> Columns(LakeSelect select, DuckDbDataReader reader) =>
-        [.. Enumerable.Range(0, reader.FieldCount).Select(i => PostgresColumn.For(select.Columns[i], reader.GetColumnType(i)))];
 
     private static string Definition(IEnumerable<PostgresColumn> columns) =>
         string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.Type}"));
@@ -184,10 +177,10 @@ public sealed class PostgresWarehouse : IWarehouse
         var copy = $"__wharf_ref_{(uint)StringComparer.Ordinal.GetHashCode(check.Name):x}";
         WorkArea.Execute($"CREATE OR REPLACE TEMP TABLE {copy} (v VARCHAR)");
         using (var reader = Query($"SELECT DISTINCT CAST({Quote.Identifier(check.ToColumn!)} AS text) FROM {Quote.Qualified(schema, table)}"))
-        using (var appender = WorkArea.CreateTemporaryTableAppender(copy))
+        using (var appender = WorkArea.CreateAppender("temp", "main", copy))
         {
             appender.AppendReader(reader);
-            appender.Close();
+            appender.Complete();
         }
 
         return $"SELECT v FROM {copy}";
@@ -197,15 +190,15 @@ public sealed class PostgresWarehouse : IWarehouse
     private async Task<TableWrite.Counts> WriteAsync(NpgsqlConnection connection, LoadRequest request, TableWrite write, SchemaPlan? evolve, CancellationToken cancellationToken)
     {
         var select = write.Rows!;
-        using var reader = WorkArea.Query(select.Sql);
-        var columns = Columns(select, reader);
+        using var source = PostgresColumn.Query(WorkArea, select.Sql, select.Columns);
+        var columns = source.Columns;
         var definition = Definition(columns);
         if (request.Mode == WriteMode.Replace)
         {
             // Built beside the old table and swapped in at commit: readers never see a half table.
             var fresh = Quote.Qualified(request.Schema, request.Table + "__wharf_new");
             await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {fresh}; CREATE TABLE {fresh} ({definition})", cancellationToken);
-            var rows = await CopyAsync(connection, fresh, columns, reader, cancellationToken);
+            var rows = await CopyAsync(connection, fresh, source, cancellationToken);
             await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {write.Target}; ALTER TABLE {fresh} RENAME TO {Quote.Identifier(request.Table)}", cancellationToken);
             return new(rows, 0, 0);
         }
@@ -228,13 +221,13 @@ public sealed class PostgresWarehouse : IWarehouse
                 await ExecuteAsync(connection, forget, cancellationToken);
             }
 
-            return new(await CopyAsync(connection, write.Target, columns, reader, cancellationToken), 0, 0);
+            return new(await CopyAsync(connection, write.Target, source, cancellationToken), 0, 0);
         }
 
         // Rows go by COPY into a temporary table; merge and scd2 keep the last version of each key.
         var copied = write.IsKeyed ? "__wharf_copy" : TableWrite.Stage;
         await ExecuteAsync(connection, $"CREATE TEMP TABLE {copied} ({definition}) ON COMMIT DROP", cancellationToken);
-        await CopyAsync(connection, copied, columns, reader, cancellationToken);
+        await CopyAsync(connection, copied, source, cancellationToken);
         foreach (var sql in write.AddExtraColumns())
         {
             await ExecuteAsync(connection, sql, cancellationToken);
@@ -263,11 +256,12 @@ public sealed class PostgresWarehouse : IWarehouse
     }
 
     /// <summary>Streams the reader's rows into the table by binary COPY (aborted, not half-done, on a failure); returns how many.</summary>
-    internal static Task<long> CopyAsync(NpgsqlConnection connection, string table, List<PostgresColumn> columns, DuckDbDataReader reader, CancellationToken cancellationToken) =>
+    internal static Task<long> CopyAsync(NpgsqlConnection connection, string table, PostgresColumn.CopySource source, CancellationToken cancellationToken) =>
         // DuckDB's reader is synchronous per value; the loop runs on a pool thread and writes the
         // binary COPY format itself (see BinaryCopyWriter).
         Task.Run(async () =>
         {
+            var (reader, columns) = source;
             long rows = 0;
             await using (var stream = await connection.BeginRawBinaryCopyAsync(
                 $"COPY {table} ({string.Join(", ", columns.Select(c => Quote.Identifier(c.Name)))}) FROM STDIN (FORMAT BINARY)", cancellationToken))
@@ -299,7 +293,7 @@ public sealed class PostgresWarehouse : IWarehouse
 
                     await writer.CompleteAsync(cancellationToken);
                 }
-                catch
+                catch (Exception error)
                 {
                     // Abort the COPY (CopyFail) rather than let disposal finish it with part of the
                     // rows. When the connection itself broke, there is nothing left to abort.
@@ -310,6 +304,12 @@ public sealed class PostgresWarehouse : IWarehouse
                     catch (Exception ex) when (ex is ObjectDisposedException or NpgsqlException or IOException)
                     {
                         // The connection is gone: the server rolls the COPY back by itself.
+                    }
+
+                    // DuckDB finds some errors (a failing cast) only as the rows stream.
+                    if (error is DuckDB.NET.Data.DuckDBException duck)
+                    {
+                        throw new DuckDbException(duck);
                     }
 
                     throw;
@@ -521,6 +521,5 @@ public sealed class PostgresWarehouse : IWarehouse
     public void Dispose()
     {
         WorkArea.Dispose();
-        workDatabase.Dispose();
     }
 }

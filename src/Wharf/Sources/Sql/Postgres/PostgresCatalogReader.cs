@@ -4,7 +4,7 @@ using Npgsql;
 namespace Wharf.Sources.Sql.Postgres;
 
 /// <summary>Reads tables, columns, primary and foreign keys and row estimates from pg_catalog.</summary>
-public static class PostgresCatalogReader
+internal static class PostgresCatalogReader
 {
     private const string TablesSql = """
         SELECT c.oid, n.nspname, c.relname, GREATEST(c.reltuples, 0)::bigint

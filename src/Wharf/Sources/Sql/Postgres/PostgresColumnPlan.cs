@@ -1,6 +1,5 @@
 using Npgsql;
 using NpgsqlTypes;
-using Wharf.DuckDb;
 
 namespace Wharf.Sources.Sql.Postgres;
 
@@ -52,15 +51,16 @@ internal sealed record PostgresColumnPlan(
             "bpchar" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Char)),
             "name" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Name)),
             "bytea" => Native(column.Name, "BLOB", e => e.Read<byte[]>(NpgsqlDbType.Bytea)),
-            "date" => Native(column.Name, "DATE", e => PostgresTime.ToDuckDb(e.Read<int>(NpgsqlDbType.Date))),
+            "date" => Converted(column.Name, "INTEGER", PostgresTime.DateFromEpochDays, e => PostgresTime.ToEpochDays(e.Read<int>(NpgsqlDbType.Date))),
             "time" => Native(column.Name, "TIME", e => e.Read<TimeOnly>(NpgsqlDbType.Time)),
             "timetz" => Native(column.Name, "TIMETZ", e => e.Read<DateTimeOffset>(NpgsqlDbType.TimeTz)),
-            "timestamp" => Native(column.Name, "TIMESTAMP", e => PostgresTime.ToDuckDb(e.Read<long>(NpgsqlDbType.Timestamp))),
-            "timestamptz" => Native(column.Name, "TIMESTAMPTZ", e => PostgresTime.ToDuckDb(e.Read<long>(NpgsqlDbType.TimestampTz))),
-            "interval" => Native(column.Name, "INTERVAL", e =>
+            "timestamp" => Converted(column.Name, "BIGINT", m => PostgresTime.TimestampFromEpochMicros(m, withTimeZone: false), e => PostgresTime.ToEpochMicros(e.Read<long>(NpgsqlDbType.Timestamp))),
+            "timestamptz" => Converted(column.Name, "BIGINT", m => PostgresTime.TimestampFromEpochMicros(m, withTimeZone: true), e => PostgresTime.ToEpochMicros(e.Read<long>(NpgsqlDbType.TimestampTz))),
+            "interval" => Converted(column.Name, "VARCHAR", text => $"CAST({text} AS INTERVAL)", e =>
             {
+                // Months, days and microseconds stay apart (a month has no fixed length); DuckDB parses this text exactly.
                 var interval = e.Read<NpgsqlInterval>(NpgsqlDbType.Interval);
-                return new DuckDbInterval(interval.Months, interval.Days, interval.Time);
+                return FormattableString.Invariant($"{interval.Months} months {interval.Days} days {interval.Time} microseconds");
             }),
             "uuid" => Native(column.Name, "UUID", e => e.Read<Guid>(NpgsqlDbType.Uuid)),
             "json" or "jsonb" => Text(column.Name, $"{quoted}::text", "JSON"),
@@ -122,6 +122,10 @@ internal sealed record PostgresColumnPlan(
 
     private static PostgresColumnPlan Native(string name, string type, Func<NpgsqlBinaryExporter, object> read) =>
         new(name, Quote.Identifier(name), type, Quote.Identifier(name), read);
+
+    /// <summary>A column staged as another DuckDB type (a number or text) that <paramref name="toLake"/> turns into its own in SQL.</summary>
+    private static PostgresColumnPlan Converted(string name, string stageType, Func<string, string> toLake, Func<NpgsqlBinaryExporter, object> read) =>
+        new(name, Quote.Identifier(name), stageType, $"{toLake(Quote.Identifier(name))} AS {Quote.Identifier(name)}", read);
 
     private static PostgresColumnPlan Text(string name, string copyExpression, string type) =>
         new(name, copyExpression, type, Quote.Identifier(name), e => e.Read<string>(NpgsqlDbType.Text));

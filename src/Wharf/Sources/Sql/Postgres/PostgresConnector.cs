@@ -8,7 +8,7 @@ namespace Wharf.Sources.Sql.Postgres;
 /// Opens connections to a PostgreSQL connection of wharf.yml, and turns connection failures into
 /// one plain sentence (DNS, refused, authentication, missing database, TLS) without the password.
 /// </summary>
-public static class PostgresConnector
+internal static class PostgresConnector
 {
     /// <summary>The Npgsql connection string for a <c>postgres</c> connection (holds the password: never print it).</summary>
     public static string ConnectionString(ConnectionSettings settings)

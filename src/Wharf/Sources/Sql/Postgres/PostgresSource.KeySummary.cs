@@ -4,7 +4,7 @@ using Wharf.Lake;
 namespace Wharf.Sources.Sql.Postgres;
 
 /// <summary>Delete detection's key summary, computed by the server (see <see cref="KeySummary"/>).</summary>
-public sealed partial class PostgresSource : IKeySummarySource
+internal sealed partial class PostgresSource : IKeySummarySource
 {
     /// <summary>
     /// The aggregate runs in memory with this much (the default 4MB spills a 5M-key table's

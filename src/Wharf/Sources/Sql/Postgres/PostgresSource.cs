@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using Npgsql;
 using Wharf.DuckDb;
@@ -11,7 +12,7 @@ namespace Wharf.Sources.Sql.Postgres;
 /// COPY into a DuckDB <see cref="StagingTable"/>, which goes to the lake in parts, so memory
 /// stays flat whatever the table's size.
 /// </summary>
-public sealed partial class PostgresSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
+internal sealed partial class PostgresSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
 {
     /// <summary>
     /// Tables PostgreSQL estimates at this many rows or more, with a single integer primary key,

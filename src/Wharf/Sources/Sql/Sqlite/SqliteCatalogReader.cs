@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Wharf.Sources.Sql.Sqlite;
 
 /// <summary>Reads tables, declared column types, keys and row counts of a SQLite database.</summary>
-public static class SqliteCatalogReader
+internal static class SqliteCatalogReader
 {
     /// <summary>SQLite has one schema per attached database; Wharf reads <c>main</c>.</summary>
     public const string Schema = "main";

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Collections.Immutable;
 using Microsoft.Data.Sqlite;
 using Wharf.DuckDb;
@@ -7,7 +8,7 @@ using Wharf.Projects;
 namespace Wharf.Sources.Sql.Sqlite;
 
 /// <summary>Tables (in foreign-key order) or one query of a SQLite database file.</summary>
-public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
+internal sealed class SqliteSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
 {
     private readonly Dictionary<string, (string From, ImmutableArray<CatalogColumn> Columns)> plans = new(StringComparer.Ordinal);
 
@@ -50,7 +51,9 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
         }
 
         await using var stage = await StagingTable.CreateAsync(request,
-            [.. picked.Select(c => new StagingTable.Column(c.Name, SqliteColumnType.ToDuckDb(c.DataType), Quote.Identifier(c.Name)))], pipeline.Parallel, cancellationToken);
+            [.. picked.Select(c => SqliteValue.Stage(c.Name, SqliteColumnType.ToDuckDb(c.DataType))).Select((s, i) => new StagingTable.Column(picked[i].Name, s.StageType, s.LakeExpression))],
+            pipeline.Parallel, cancellationToken);
+        var types = picked.Select(c => SqliteColumnType.ToDuckDb(c.DataType)).ToArray();
         await using var database = await OpenAsync(connection, cancellationToken);
         await using var command = database.CreateCommand();
         command.CommandText = sql;
@@ -64,7 +67,7 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
                 row++;
                 for (var i = 0; i < values.Length; i++)
                 {
-                    values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                    values[i] = reader.IsDBNull(i) ? null : SqliteValue.To(types[i], reader.GetValue(i));
                 }
 
                 await stage.AppendAsync(values, cancellationToken);
@@ -72,7 +75,7 @@ public sealed class SqliteSource(ConnectionSettings connection, PipelineSettings
 
             return await stage.CompleteAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is SqliteException or DuckDbException)
+        catch (Exception ex) when (ex is SqliteException or DuckDbException or FormatException or InvalidCastException or OverflowException)
         {
             throw new SourceException(connection.Name, stream.Name,
                 $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed at row {row}: " +

@@ -1,0 +1,95 @@
+using DuckDB.NET.Data;
+
+namespace Wharf.DuckDb;
+
+/// <summary>
+/// One-line statements on a <see cref="DuckDBConnection"/>, with values bound to <c>$1</c>, <c>$2</c>…
+/// in order. DuckDB's errors come out as Wharf's <see cref="DuckDbException"/>. Queries stream (DuckDB.NET's <see cref="DuckDBCommand.UseStreamingMode"/>): a reader
+/// holds one chunk of 2,048 rows at a time, whatever the result's size.
+/// </summary>
+internal static class DuckDbCommands
+{
+    /// <summary>Runs one or more statements; returns the rows the statements inserted, updated, deleted or copied.</summary>
+    /// <exception cref="DuckDbException">DuckDB reported an error; its message is kept.</exception>
+    public static long Execute(this DuckDBConnection connection, string sql, params ReadOnlySpan<object?> parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        try
+        {
+            return command.ExecuteNonQuery();
+        }
+        catch (DuckDBException ex)
+        {
+            throw new DuckDbException(ex, sql);
+        }
+    }
+
+    /// <inheritdoc cref="Execute"/>
+    /// <remarks>Cancellation interrupts the running statement.</remarks>
+    public static Task<long> ExecuteAsync(this DuckDBConnection connection, string sql, CancellationToken cancellationToken = default) =>
+        connection.RunInterruptibly(() => connection.Execute(sql), cancellationToken);
+
+    /// <summary>Runs a query and streams its rows; the connection is busy until the reader is disposed.</summary>
+    /// <remarks>An error found while the rows stream comes from <see cref="DuckDBDataReader.Read"/> as DuckDB.NET's own <see cref="DuckDBException"/>.</remarks>
+    public static DuckDBDataReader Query(this DuckDBConnection connection, string sql, params ReadOnlySpan<object?> parameters)
+    {
+        var command = Command(connection, sql, parameters);
+        command.UseStreamingMode = true;
+        try
+        {
+            return command.ExecuteReader();
+        }
+        catch (DuckDBException ex)
+        {
+            throw new DuckDbException(ex, sql);
+        }
+    }
+
+    /// <summary>Runs a query and returns the first column of its first row (or <see langword="null"/>).</summary>
+    public static object? Scalar(this DuckDBConnection connection, string sql, params ReadOnlySpan<object?> parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        try
+        {
+            var value = command.ExecuteScalar();
+            return value is DBNull ? null : value;
+        }
+        catch (DuckDBException ex)
+        {
+            throw new DuckDbException(ex, sql);
+        }
+    }
+
+    /// <summary>
+    /// Runs blocking DuckDB work on the thread pool; cancellation interrupts the connection's
+    /// running statement (DuckDB's C API has no asynchronous calls).
+    /// </summary>
+    public static async Task<T> RunInterruptibly<T>(this DuckDBConnection connection, Func<T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var registration = cancellationToken.Register(() => connection.NativeConnection.Interrupt());
+        try
+        {
+            return await Task.Run(work, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DuckDBException or DuckDbException && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The DuckDB query was interrupted.", cancellationToken);
+        }
+    }
+
+    /// <summary>How far the connection's running query has got, in percent (−1 when unknown); safe from another thread.</summary>
+    public static double Progress(this DuckDBConnection connection) => connection.GetQueryProgress().Percentage;
+
+    private static DuckDBCommand Command(DuckDBConnection connection, string sql, ReadOnlySpan<object?> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(new DuckDBParameter(value ?? DBNull.Value));
+        }
+
+        return command;
+    }
+}

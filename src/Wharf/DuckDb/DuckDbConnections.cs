@@ -1,0 +1,67 @@
+using DuckDB.NET.Data;
+
+namespace Wharf.DuckDb;
+
+/// <summary>
+/// Opens DuckDB the way Wharf needs it. Extension auto-install and auto-load are always off:
+/// Wharf uses only the extensions built into the library (parquet, json, icu) and never downloads one.
+/// </summary>
+internal static class DuckDbConnections
+{
+    private static readonly Lazy<string> Version = new(() =>
+    {
+        using var connection = Open(null);
+        return connection.ServerVersion;
+    });
+
+    /// <summary>The version of the DuckDB library that DuckDB.NET loaded, e.g. <c>v1.5.6</c>.</summary>
+    public static string LibraryVersion => Version.Value;
+
+    /// <summary>Another connection to the database <paramref name="connection"/> is on (each connection runs one statement at a time).</summary>
+    public static DuckDBConnection Another(DuckDBConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (connection.DataSource == DuckDBConnectionStringBuilder.InMemoryDataSource)
+        {
+            return connection.Duplicate();
+        }
+
+        // DuckDB.NET shares one database between the connections of a process that name the same file.
+        var another = new DuckDBConnection(connection.ConnectionString);
+        another.Open();
+        return another;
+    }
+
+    /// <summary>
+    /// Opens a connection to a database file (created if missing), or to a new private in-memory
+    /// database when <paramref name="path"/> is <see langword="null"/>. Within one process, connections
+    /// to the same file share one database; <see cref="Another"/> gives a second connection to either kind.
+    /// </summary>
+    /// <param name="settings">More DuckDB configuration options (e.g. <c>threads</c>, <c>memory_limit</c>, <c>access_mode</c>).</param>
+    /// <exception cref="DuckDbException">The file is locked by another process, or is not a DuckDB database.</exception>
+    public static DuckDBConnection Open(string? path, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var builder = new DuckDBConnectionStringBuilder
+        {
+            DataSource = path ?? DuckDBConnectionStringBuilder.InMemoryDataSource,
+            AutoinstallKnownExtensions = false,
+            AutoloadKnownExtensions = false,
+        };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder[name] = value;
+        }
+
+        var connection = new DuckDBConnection(builder.ConnectionString);
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch (DuckDBException ex)
+        {
+            connection.Dispose();
+            throw new DuckDbException(ex);
+        }
+    }
+}

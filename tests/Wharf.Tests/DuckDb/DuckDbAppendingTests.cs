@@ -1,0 +1,224 @@
+using System.Numerics;
+using DuckDB.NET.Data;
+using Wharf.DuckDb;
+
+namespace Wharf.Tests.DuckDb;
+
+/// <summary>
+/// Rows of .NET values appended with <see cref="DuckDbAppending"/>, read back as DuckDB's own text
+/// (exact at any width and precision): every type a source stages arrives as it was.
+/// </summary>
+public sealed class DuckDbAppendingTests : IDisposable
+{
+    private readonly DuckDBConnection connection = DuckDbConnections.Open(null);
+
+    public DuckDbAppendingTests() => connection.Execute("SET TimeZone = 'UTC'");
+
+    public void Dispose() => connection.Dispose();
+
+    /// <summary>Each row of <paramref name="sql"/> as its values' text joined by " | " (NULL for null), in the order given.</summary>
+    private List<string> Rows(string sql)
+    {
+        using var reader = connection.Query(sql);
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : reader.GetString(i))));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Every column of <paramref name="table"/> cast to VARCHAR, rows ordered by the first column.</summary>
+    private List<string> Text(string table)
+    {
+        var columns = new List<string>();
+        using (var reader = connection.Query($"SELECT column_name FROM duckdb_columns() WHERE table_name = '{table}' ORDER BY column_index"))
+        {
+            while (reader.Read())
+            {
+                columns.Add(reader.GetString(0));
+            }
+        }
+
+        return Rows($"SELECT {string.Join(", ", columns.Select(c => $"CAST({Quote.Identifier(c)} AS VARCHAR)"))} FROM {table} ORDER BY 1 NULLS LAST");
+    }
+
+    [Fact]
+    public void AppendRow_EveryTypeWharfStages_ArrivesExactly()
+    {
+        connection.Execute("""
+            CREATE TABLE t (n INTEGER, b BOOLEAN, i1 TINYINT, i2 SMALLINT, i8 BIGINT, u1 UTINYINT, u2 USMALLINT, u4 UINTEGER, u8 UBIGINT,
+                            h HUGEINT, bi HUGEINT, f FLOAT, d DOUBLE, m DECIMAL(18,3), w DECIMAL(38,10), s VARCHAR, x BLOB, u UUID,
+                            dt DATE, tm TIME, ts TIMESTAMP, ttz TIMETZ, tstz TIMESTAMPTZ)
+            """);
+        using (var appender = connection.CreateAppender("t"))
+        {
+            appender.AppendRow(
+                1, true, sbyte.MinValue, short.MinValue, long.MaxValue, byte.MaxValue, ushort.MaxValue, uint.MaxValue, ulong.MaxValue,
+                Int128.MaxValue, -(BigInteger)Int128.MaxValue, 1.5f, 0.1, -123456789012345.678m, 123456789012345678.0123456789m,
+                "ünïcödé, \"quoted\" and longer than twelve bytes", new byte[] { 0, 255, 16, 65 }, Guid.Parse("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+                new DateOnly(2024, 2, 29), new TimeOnly(23, 59, 59).Add(TimeSpan.FromTicks(9_999_990)), new DateTime(2024, 1, 2, 3, 4, 5).AddTicks(10),
+                new DateTimeOffset(1, 1, 1, 10, 20, 30, 500, TimeSpan.FromMinutes(-210)).AddTicks(10),
+                new DateTimeOffset(2000, 1, 1, 12, 0, 0, TimeSpan.FromHours(2)).AddTicks(10));
+            appender.AppendRow(
+                2, false, sbyte.MaxValue, short.MaxValue, long.MinValue, byte.MinValue, ushort.MinValue, uint.MinValue, ulong.MinValue,
+                -Int128.MaxValue, BigInteger.Zero, float.NegativeInfinity, double.NaN, 0.001m, -0.0000000001m,
+                "", Array.Empty<byte>(), Guid.Empty, new DateOnly(1, 1, 1), TimeOnly.MinValue, new DateTime(1, 1, 1),
+                new DateTimeOffset(1, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(1969, 12, 31, 23, 59, 59, TimeSpan.Zero).AddTicks(9_999_990));
+            appender.AppendRow(3, null, null, null, null, null, null, null, null, null, DBNull.Value, null, null, null, null, null, null, null, null, null, null, null, null);
+            appender.Complete();
+        }
+
+        Text("t").ShouldBe([
+            "1 | true | -128 | -32768 | 9223372036854775807 | 255 | 65535 | 4294967295 | 18446744073709551615 | " +
+            "170141183460469231731687303715884105727 | -170141183460469231731687303715884105727 | 1.5 | 0.1 | -123456789012345.678 | " +
+            "123456789012345678.0123456789 | ünïcödé, \"quoted\" and longer than twelve bytes | \\x00\\xFF\\x10A | a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11 | " +
+            "2024-02-29 | 23:59:59.999999 | 2024-01-02 03:04:05.000001 | 10:20:30.500001-03:30 | 2000-01-01 10:00:00.000001+00",
+            "2 | false | 127 | 32767 | -9223372036854775808 | 0 | 0 | 0 | 0 | -170141183460469231731687303715884105727 | 0 | -inf | nan | 0.001 | " +
+            "-0.0000000001 |  |  | 00000000-0000-0000-0000-000000000000 | 0001-01-01 | 00:00:00 | 0001-01-01 00:00:00 | 00:00:00+00 | 1969-12-31 23:59:59.999999+00",
+            "3 | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL",
+        ]);
+    }
+
+    [Fact]
+    public void AppendRow_DoubleAndFloat_KeepEveryBit()
+    {
+        connection.Execute("CREATE TABLE t (d DOUBLE, f FLOAT)");
+        using (var appender = connection.CreateAppender("t"))
+        {
+            appender.AppendRow(1.0 / 3, 1.0f / 3);
+            appender.AppendRow(double.Epsilon, float.Epsilon);
+            appender.Complete();
+        }
+
+        using var reader = connection.Query("SELECT d, f FROM t ORDER BY d DESC");
+        reader.Read().ShouldBeTrue();
+        reader.GetDouble(0).ShouldBe(1.0 / 3, tolerance: 0);
+        reader.GetFloat(1).ShouldBe(1.0f / 3, tolerance: 0);
+        reader.Read().ShouldBeTrue();
+        reader.GetDouble(0).ShouldBe(double.Epsilon, tolerance: 0);
+        reader.GetFloat(1).ShouldBe(float.Epsilon, tolerance: 0);
+    }
+
+    [Fact]
+    public void AppendRow_ManyChunksOfRows_AllArrive()
+    {
+        connection.Execute("CREATE TABLE t (id BIGINT, name VARCHAR)");
+        using (var appender = connection.CreateAppender("t"))
+        {
+            for (long i = 0; i < 10_007; i++)
+            {
+                appender.AppendRow(i, $"name {i}");
+            }
+
+            appender.Complete();
+        }
+
+        Rows("SELECT CAST(count(*) AS VARCHAR), CAST(sum(id) AS VARCHAR), max(name) FILTER (WHERE id = 10006) FROM t").ShouldBe(["10007 | 50065021 | name 10006"]);
+    }
+
+    [Fact]
+    public void AppendReader_CopiesEveryRowOfAnotherDatabasesResult()
+    {
+        connection.Execute("CREATE TABLE target (id BIGINT, name VARCHAR, amount DECIMAL(10,2))");
+        using var source = DuckDbConnections.Open(null);
+        using var reader = source.Query("SELECT i, 'name ' || i, CAST(i / 100 AS DECIMAL(10,2)) FROM range(10007) t(i)");
+        using (var appender = connection.CreateAppender("target"))
+        {
+            appender.AppendReader(reader, TestContext.Current.CancellationToken).ShouldBe(10007);
+            appender.Complete();
+        }
+
+        Rows("SELECT CAST(count(*) AS VARCHAR), CAST(sum(id) AS VARCHAR), CAST(sum(amount) AS VARCHAR) FROM target").ShouldBe(["10007 | 50065021 | 500650.21"]);
+    }
+
+    [Fact]
+    public void AppendRow_AValueOfATypeWharfDoesNotStage_IsAnArgumentExceptionNamingTheType()
+    {
+        connection.Execute("CREATE TABLE t (v VARCHAR)");
+        using var appender = connection.CreateAppender("t");
+
+        Should.Throw<ArgumentException>(() => appender.AppendRow(new Uri("https://example.com/"))).Message.ShouldContain(nameof(Uri));
+    }
+
+    [Fact]
+    public void AppendRow_WithTooFewValues_FailsAndAppendsNothingOfIt()
+    {
+        connection.Execute("CREATE TABLE t (id BIGINT, name VARCHAR)");
+        using (var appender = connection.CreateAppender("t"))
+        {
+            appender.AppendRow(1L, "one");
+            Should.Throw<InvalidOperationException>(() => appender.AppendRow(2L)).Message.ShouldContain("2 columns");
+            appender.Complete();
+        }
+
+        Text("t").ShouldBe(["1 | one"]);
+    }
+
+    [Fact]
+    public void CreateAppender_ForAMissingTable_FailsWithADuckDbExceptionNamingIt()
+    {
+        var error = Should.Throw<DuckDbException>(() =>
+        {
+            using var appender = connection.CreateAppender("missing_table");
+            appender.AppendRow(1L);
+            appender.Complete();
+        });
+
+        error.Message.ShouldContain("missing_table");
+    }
+
+    [Theory]
+    [InlineData("1.234")]
+    [InlineData("1234.5")]
+    [InlineData("-0.001")]
+    public void AppendRow_ADecimalThatDoesNotFitItsColumn_IsRefusedNotRounded(string value)
+    {
+        connection.Execute("CREATE TABLE t (m DECIMAL(5,2))");
+        using (var appender = connection.CreateAppender("t"))
+        {
+            Should.Throw<DuckDbException>(() => appender.AppendRow(decimal.Parse(value, System.Globalization.CultureInfo.InvariantCulture)));
+            appender.Complete();
+        }
+
+        Text("t").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void AppendRow_DecimalTextIntoADecimalColumn_KeepsAll38Digits()
+    {
+        // The PostgreSQL source stages numeric as its text (PostgresColumnPlan): .NET's decimal holds only 28 digits.
+        connection.Execute("CREATE TABLE t (n DECIMAL(38,10))");
+        using (var appender = connection.CreateAppender("t"))
+        {
+            appender.AppendRow("9999999999999999999999999999.9999999999");
+            appender.AppendRow("-0.0000000001");
+            appender.Complete();
+        }
+
+        Text("t").ShouldBe(["-0.0000000001", "9999999999999999999999999999.9999999999"]);
+    }
+
+    [Fact]
+    public void AppendRow_AnIntegerNarrowerThanItsColumn_IsStoredAsItsValueOrRefused()
+    {
+        // DuckDB.NET writes a value's own bytes into the column's vector: an int in a BIGINT column must
+        // not come back as another number (and a long in an INTEGER column would write past the vector).
+        connection.Execute("CREATE TABLE t (v BIGINT)");
+        try
+        {
+            using var appender = connection.CreateAppender("t");
+            appender.AppendRow(1);
+            appender.AppendRow(2);
+            appender.AppendRow(-3);
+            appender.Complete();
+        }
+        catch (Exception ex) when (ex is ArgumentException or DuckDbException)
+        {
+            return;
+        }
+
+        Text("t").ShouldBe(["-3", "1", "2"]);
+    }
+}
