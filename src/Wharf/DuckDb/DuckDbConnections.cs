@@ -23,7 +23,14 @@ internal static class DuckDbConnections
         ArgumentNullException.ThrowIfNull(connection);
         if (connection.DataSource == DuckDBConnectionStringBuilder.InMemoryDataSource)
         {
-            return connection.Duplicate();
+            // A duplicate shares the in-memory database but comes closed.
+            var duplicate = connection.Duplicate();
+            if (duplicate.State != System.Data.ConnectionState.Open)
+            {
+                duplicate.Open();
+            }
+
+            return duplicate;
         }
 
         // DuckDB.NET shares one database between the connections of a process that name the same file.
