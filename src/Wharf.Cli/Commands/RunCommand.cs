@@ -123,14 +123,14 @@ internal static class RunCommand
     /// <summary>Fails when an option of a <c>--source</c> run is given without <c>--source</c>, or a source is given as a pipeline name.</summary>
     private static void RejectSourceOnly(ParseResult parse, SourceOptions options, string[] names)
     {
-        if (options.OtherGiven(parse) is { } option)
-        {
-            throw new UsageException($"{option} is for a run without a project file: add --source URL_OR_PATH, or set it in {Project.FileName}.");
-        }
-
         if (names.FirstOrDefault(n => n.Contains("://", StringComparison.Ordinal) || n.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase)) is { } url)
         {
             throw new UsageException($"'{ConnectionUrl.Redact(url)}' is a source, not a pipeline name: pass it as --source, with --query, --tables or --files.");
+        }
+
+        if (options.OtherGiven(parse) is { } option)
+        {
+            throw new UsageException($"{option} is for a run without a project file: add --source URL_OR_PATH, or set it in {Project.FileName}.");
         }
     }
 }
