@@ -130,5 +130,5 @@ public sealed record CsvOptions
 /// <summary>A place in a project file; line 0 for settings from the command line (<c>wharf run --source</c>).</summary>
 public readonly record struct SourceLocation(string File, int Line, int Column)
 {
-    public override string ToString() => Line == 0 ? File : $"{File}:{Line}:{Column}";
+    public override string ToString() => Line == 0 ? File ?? "" : $"{File}:{Line}:{Column}";
 }
