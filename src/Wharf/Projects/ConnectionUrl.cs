@@ -1,7 +1,7 @@
 namespace Wharf.Projects;
 
 /// <summary>Connection URLs as they may be shown: with every password replaced by <c>***</c>.</summary>
-public static class ConnectionUrl
+internal static class ConnectionUrl
 {
     private const string Hidden = "***";
 

@@ -6,7 +6,7 @@ namespace Wharf.Projects;
 /// The options of a run without a project file (<c>wharf run --source …</c>), as given;
 /// <see cref="OneLineProject.Build"/> checks them and turns them into a <see cref="Project"/>.
 /// </summary>
-public sealed record OneLineOptions
+internal sealed record OneLineOptions
 {
     /// <summary><c>postgres://…</c>, <c>postgresql://…</c>, <c>sqlite:FILE</c>, or a file path, folder or glob (<c>--source</c>).</summary>
     public required string Source { get; init; }

@@ -15,7 +15,7 @@ namespace Wharf.Projects;
 /// <c>--tables</c>; prefixed with <c>&lt;schema&gt;__</c> when the schema is not <c>main</c>
 /// (<c>--schema staging --table users</c> → <c>staging__users</c>).
 /// </remarks>
-public static partial class OneLineProject
+internal static partial class OneLineProject
 {
     /// <summary>Where errors say the settings come from, in place of a file, line and column.</summary>
     public const string Origin = "wharf run --source";

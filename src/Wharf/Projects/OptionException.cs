@@ -4,7 +4,7 @@ namespace Wharf.Projects;
 /// A command-line option asks for something that cannot be, or options that do not go together
 /// (the command line's <see cref="ProjectFileException"/>): names the option and what to do.
 /// </summary>
-public sealed class OptionException : WharfException
+internal sealed class OptionException : WharfException
 {
     public OptionException(string option, string message, Exception? innerException = null)
         : base(message, innerException)

@@ -6,7 +6,7 @@ namespace Wharf.Runs;
 /// <param name="Warehouse">Where tables would be loaded, safe to print: <c>duckdb:/path/warehouse.duckdb</c> or <c>postgres://user@host:5432/db</c>.</param>
 /// <param name="WarehouseExists">Whether the warehouse holds Wharf's tables yet (else the run would create them).</param>
 /// <param name="Lake">The lake's root folder.</param>
-public sealed record RunPlan(string Warehouse, bool WarehouseExists, string Lake, ImmutableArray<PipelinePlan> Pipelines)
+internal sealed record RunPlan(string Warehouse, bool WarehouseExists, string Lake, ImmutableArray<PipelinePlan> Pipelines)
 {
     /// <summary>Why saved watermarks could not be read, when they could not.</summary>
     public string? WarehouseNote { get; init; }
@@ -19,7 +19,7 @@ public sealed record RunPlan(string Warehouse, bool WarehouseExists, string Lake
 /// <param name="Connection">The connection's name (for a <c>--source</c> run, where it points, without the password).</param>
 /// <param name="ConnectionType">files, postgres or sqlite.</param>
 /// <param name="Mode">append, replace, merge or scd2.</param>
-public sealed record PipelinePlan(string Name, string Connection, string ConnectionType, string Mode)
+internal sealed record PipelinePlan(string Name, string Connection, string ConnectionType, string Mode)
 {
     /// <summary>The SQL query, for a <c>query:</c> pipeline.</summary>
     public string? Query { get; init; }
@@ -37,7 +37,7 @@ public sealed record PipelinePlan(string Name, string Connection, string Connect
 /// <param name="Target">The warehouse table, <c>schema.table</c>.</param>
 /// <param name="LakeFolder">The folder its lake files would go to (<c>&lt;lake&gt;/&lt;pipeline&gt;/&lt;stream&gt;</c>).</param>
 /// <param name="StartsFrom">Where the extract would start: every row, or rows from the saved watermark on.</param>
-public sealed record PlannedStream(string Name, string Reads, string Target, string LakeFolder, string StartsFrom)
+internal sealed record PlannedStream(string Name, string Reads, string Target, string LakeFolder, string StartsFrom)
 {
     /// <summary>The files it would read, relative to the connection's folder.</summary>
     public ImmutableArray<string> Files { get; init; } = [];

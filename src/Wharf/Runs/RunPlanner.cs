@@ -12,7 +12,7 @@ namespace Wharf.Runs;
 /// resolve their streams (files listed, catalogs read), the saved state only to say where a cursor
 /// would start. No warehouse, lake folder, lock, state or audit row is created or written.
 /// </summary>
-public sealed class RunPlanner(Project project)
+internal sealed class RunPlanner(Project project)
 {
     /// <summary>Plan as <c>--full-refresh</c> would run: ignoring saved watermarks.</summary>
     public bool FullRefresh { get; init; }

@@ -14,7 +14,7 @@ namespace Wharf.Warehouses;
 /// </summary>
 /// <param name="Exists">Whether the warehouse holds Wharf's tables yet (a first run creates the DuckDB file, or the tables in PostgreSQL).</param>
 /// <param name="Note">Why the state could not be read, when it could not (the run would still start).</param>
-public sealed record SavedState(IReadOnlyDictionary<string, IReadOnlyList<StreamState>> Pipelines, bool Exists, string? Note = null)
+internal sealed record SavedState(IReadOnlyDictionary<string, IReadOnlyList<StreamState>> Pipelines, bool Exists, string? Note = null)
 {
     /// <summary>The states of one pipeline's streams (none when it never ran).</summary>
     public IReadOnlyList<StreamState> For(string pipeline) => Pipelines.TryGetValue(pipeline, out var states) ? states : [];

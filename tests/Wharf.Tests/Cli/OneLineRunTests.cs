@@ -20,18 +20,12 @@ public sealed class OneLineRunTests : IDisposable
 
     private Task<WharfProcess.Result> RunAsync(params string[] args) => folder.RunAsync(["run", .. args]);
 
-    private List<string> Rows(string sql)
+    /// <summary>A query's rows through <c>wharf query</c> (which reads the folder's warehouse.duckdb without a wharf.yml), values joined by " | ".</summary>
+    private async Task<List<string>> RowsAsync(string sql)
     {
-        var rows = new List<string>();
-        using var database = Wharf.DuckDb.DuckDbDatabase.Open(folder.Warehouse);
-        using var connection = database.Connect();
-        using var reader = connection.Query(sql);
-        while (reader.Read())
-        {
-            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        }
-
-        return rows;
+        var result = await folder.RunAsync("query", sql, "--format", "csv");
+        result.ExitCode.ShouldBe(0, result.ToString());
+        return [.. result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Replace(",", " | ", StringComparison.Ordinal))];
     }
 
     private static void Sqlite(string file, string sql)
@@ -54,8 +48,8 @@ public sealed class OneLineRunTests : IDisposable
         result.Output.ShouldContain("3 rows into main.orders");
         Directory.EnumerateFileSystemEntries(folder.Root).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal).ToList()
             .ShouldBe([".wharf", "lake", "warehouse.duckdb"], "the warehouse and the lake default to the current folder");
-        Rows("select id, amount from main.orders order by id").ShouldBe(["1 | 10.50", "2 | 20.25", "3 | 30.00"]);
-        Rows("select pipeline, stream, source, target, mode, status, rows_extracted, rows_loaded from _wharf.runs")
+        (await RowsAsync("select id, amount from main.orders order by id")).ShouldBe(["1 | 10.50", "2 | 20.25", "3 | 30.00"]);
+        (await RowsAsync("select pipeline, stream, source, target, mode, status, rows_extracted, rows_loaded from _wharf.runs"))
             .ShouldBe([$"orders | orders | {Path.Combine(data.Root, "orders")}: 2 csv files matching *.csv | main.orders | append | succeeded | 3 | 3"]);
         folder.LakeFiles().ShouldHaveSingleItem().ShouldStartWith(Path.Combine(folder.Lake, "orders", "orders") + Path.DirectorySeparatorChar);
 
@@ -79,7 +73,7 @@ public sealed class OneLineRunTests : IDisposable
         var stream = JsonDocument.Parse(result.Output).RootElement.GetProperty("streams").EnumerateArray().ShouldHaveSingleItem();
         stream.GetProperty("pipeline").GetString().ShouldBe("raw__people");
         stream.GetProperty("target").GetString().ShouldBe("raw.people");
-        Rows("select id, name from raw.people order by id").ShouldBe(["1 | x", "2 | y"]);
+        (await RowsAsync("select id, name from raw.people order by id")).ShouldBe(["1 | x", "2 | y"]);
         Directory.Exists(Path.Combine(folder.Root, "my-lake", "raw__people", "people")).ShouldBeTrue();
         Directory.Exists(folder.Lake).ShouldBeFalse();
     }
@@ -100,10 +94,10 @@ public sealed class OneLineRunTests : IDisposable
         var result = await RunAsync("--source", $"sqlite://{shop}", "--tables", "*,!audit_log", "--schema", "shop");
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        Rows("select count(*) from shop.customers").ShouldBe(["2"]);
-        Rows("select count(*) from shop.orders").ShouldBe(["3"]);
-        Rows("select count(*) from information_schema.tables where table_name = 'audit_log'").ShouldBe(["0"]);
-        Rows("select pipeline, stream, target, status from _wharf.runs order by finished_at")
+        (await RowsAsync("select count(*) from shop.customers")).ShouldBe(["2"]);
+        (await RowsAsync("select count(*) from shop.orders")).ShouldBe(["3"]);
+        (await RowsAsync("select count(*) from information_schema.tables where table_name = 'audit_log'")).ShouldBe(["0"]);
+        (await RowsAsync("select pipeline, stream, target, status from _wharf.runs order by finished_at"))
             .ShouldBe(["shop__shop | customers | shop.customers | succeeded", "shop__shop | orders | shop.orders | succeeded"]);
     }
 
@@ -118,7 +112,7 @@ public sealed class OneLineRunTests : IDisposable
         var second = await RunAsync([.. args, "--format", "json"]);
 
         second.ExitCode.ShouldBe(0, second.ToString());
-        Rows("select sku, price from prices order by sku").ShouldBe(["A | 1.50", "B | 2.00", "C | 3.00"]);
+        (await RowsAsync("select sku, price from prices order by sku")).ShouldBe(["A | 1.50", "B | 2.00", "C | 3.00"]);
         var stream = JsonDocument.Parse(second.Output).RootElement.GetProperty("streams")[0];
         stream.GetProperty("rows_inserted").GetInt64().ShouldBe(1);
         stream.GetProperty("rows_updated").GetInt64().ShouldBe(1);
@@ -141,8 +135,8 @@ public sealed class OneLineRunTests : IDisposable
         stream.GetProperty("watermark_before").GetString().ShouldBe("id=3");
         stream.GetProperty("watermark_after").GetString().ShouldBe("id=5");
         stream.GetProperty("rows_inserted").GetInt64().ShouldBe(2);
-        Rows("select id from events order by id").ShouldBe(["1", "2", "3", "4", "5"]);
-        Rows("select rows_loaded from _wharf.runs order by started_at").ShouldBe(["3", "2"]);
+        (await RowsAsync("select id from events order by id")).ShouldBe(["1", "2", "3", "4", "5"]);
+        (await RowsAsync("select rows_loaded from _wharf.runs order by started_at")).ShouldBe(["3", "2"]);
     }
 
     [Fact]
@@ -153,6 +147,6 @@ public sealed class OneLineRunTests : IDisposable
         result.ExitCode.ShouldBe(1, result.ToString());
         result.Error.ShouldContain($"the file {Path.Combine(data.Root, "missing.csv")} does not exist");
         result.Error.ShouldContain("(wharf run --source)");
-        Rows("select pipeline, status from _wharf.runs").ShouldBe(["missing | failed"]);
+        (await RowsAsync("select pipeline, status from _wharf.runs")).ShouldBe(["missing | failed"]);
     }
 }
