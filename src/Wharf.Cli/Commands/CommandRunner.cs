@@ -22,6 +22,11 @@ internal static class CommandRunner
             WriteError(ex.Message);
             return ExitCodes.Usage;
         }
+        catch (OptionException ex)
+        {
+            WriteError(ex.Message);
+            return ExitCodes.Usage;
+        }
         catch (UsageException ex)
         {
             WriteError(ex.Message);

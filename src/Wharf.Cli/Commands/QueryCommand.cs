@@ -14,11 +14,12 @@ internal static class QueryCommand
     {
         var sql = new Argument<string>("sql") { Description = "The SQL to run against the warehouse." };
         var format = CommonOptions.Format(OutputFormat.Table, "table (for people), csv or json (for programs).");
-        var command = new Command("query", "Run SQL against the warehouse and print the result.") { sql, format };
+        var warehouseOption = WarehouseOption.Create();
+        var command = new Command("query", "Run SQL against the warehouse and print the result.") { sql, format, warehouseOption };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
-            using var warehouse = await WarehouseFactory.OpenExistingAsync(project.Warehouse, TimeProvider.System, cancellationToken);
+            var settings = await WarehouseOption.ResolveAsync(parse, warehouseOption, cancellationToken);
+            using var warehouse = await WarehouseFactory.OpenExistingAsync(settings, TimeProvider.System, cancellationToken);
             try
             {
                 using var reader = warehouse.Query(parse.GetValue(sql)!);

@@ -17,7 +17,8 @@ internal static class RunsCommand
         var last = new Option<int>("--last", "-n") { Description = "How many runs to show, newest first.", DefaultValueFactory = _ => 20 };
         var pipeline = new Option<string?>("--pipeline") { Description = "Only this pipeline's runs." };
         var format = CommonOptions.Format(OutputFormat.Table, "table or json.");
-        var command = new Command("runs", "List recent runs: what ran, when, how many rows, and how it ended.") { last, pipeline, format };
+        var warehouseOption = WarehouseOption.Create();
+        var command = new Command("runs", "List recent runs: what ran, when, how many rows, and how it ended.") { last, pipeline, format, warehouseOption };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var count = parse.GetValue(last);
@@ -26,8 +27,8 @@ internal static class RunsCommand
                 throw new UsageException("--last must be a positive number.");
             }
 
-            var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
-            using var warehouse = await WarehouseFactory.OpenExistingAsync(project.Warehouse, TimeProvider.System, cancellationToken);
+            var settings = await WarehouseOption.ResolveAsync(parse, warehouseOption, cancellationToken);
+            using var warehouse = await WarehouseFactory.OpenExistingAsync(settings, TimeProvider.System, cancellationToken);
             var runs = await warehouse.ListRunsAsync(count, parse.GetValue(pipeline), cancellationToken);
             if (parse.GetValue(format) == OutputFormat.Json)
             {

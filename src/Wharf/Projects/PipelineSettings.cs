@@ -127,8 +127,8 @@ internal sealed record CsvOptions
     public int? Skip { get; init; }
 }
 
-/// <summary>A place in a project file.</summary>
+/// <summary>A place in a project file; line 0 for settings from the command line (<c>wharf run --source</c>).</summary>
 internal readonly record struct SourceLocation(string File, int Line, int Column)
 {
-    public override string ToString() => $"{File}:{Line}:{Column}";
+    public override string ToString() => Line == 0 ? File ?? "" : $"{File}:{Line}:{Column}";
 }

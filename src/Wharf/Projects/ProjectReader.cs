@@ -43,25 +43,8 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         }
 
         var value = Scalar(node, "'warehouse'");
-        if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
-        {
-            return new WarehouseSettings(WarehouseKind.Postgres, "")
-            {
-                Connection = new ConnectionSettings("warehouse", "postgres")
-                {
-                    Url = value,
-                    Location = new SourceLocation(file, (int)node.Start.Line, (int)node.Start.Column),
-                },
-            };
-        }
-
-        var path = value.StartsWith("duckdb:", StringComparison.OrdinalIgnoreCase) ? value["duckdb:".Length..] : value;
-        if (path.Length == 0 || path.Contains("://", StringComparison.Ordinal))
-        {
-            throw Error(node, $"'warehouse' must be 'duckdb:FILE' (a DuckDB database file, relative to the project), not '{value}'.");
-        }
-
-        return new WarehouseSettings(WarehouseKind.DuckDb, Path.GetFullPath(Path.Combine(root, path)));
+        return WarehouseUrl.Parse(value, root, new SourceLocation(file, (int)node.Start.Line, (int)node.Start.Column))
+            ?? throw Error(node, $"'warehouse' must be 'duckdb:FILE' (a DuckDB database file, relative to the project), not '{ConnectionUrl.Redact(value)}'.");
     }
 
     private ImmutableArray<ConnectionSettings> ReadConnections(YamlMap map)

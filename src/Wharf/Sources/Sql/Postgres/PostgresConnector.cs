@@ -153,11 +153,17 @@ internal static class PostgresConnector
                 case "sslmode":
                     builder.SslMode = ParseSslMode(value, settings);
                     break;
+                case "user":
+                    builder.Username = value;
+                    break;
+                case "password":
+                    builder.Password = value;
+                    break;
                 case "application_name" or "connect_timeout" or "options" or "target_session_attrs":
                     break;
                 default:
                     throw new ProjectFileException(settings.Location.File, settings.Location.Line, settings.Location.Column,
-                        $"the url of connection '{settings.Name}' has the parameter '{key}', which Wharf does not understand. Supported: sslmode.");
+                        $"the url of connection '{settings.Name}' has the parameter '{key}', which Wharf does not understand. Supported: sslmode, user, password.");
             }
         }
     }
