@@ -2,7 +2,7 @@
 // client's time goes in wharf's PostgreSQL load (bench/postgres.sh, bench/README.md).
 //   PgLoadProbe --variant V --sql "SELECT ... FROM read_parquet('...')" [--pg CONNSTR --table NAME] [--out FILE]
 // Variants (each prints rows, wall seconds and this process's CPU seconds):
-//   read         Wharf's DuckDbDataReader, every value read with the getter wharf uses; nothing written
+//   read         DuckDB.NET's streaming DuckDBDataReader, every value read with the getter wharf uses; nothing written
 //   npgsql       what wharf does: reader → NpgsqlBinaryImporter.Write(value, NpgsqlDbType) per value
 //   raw          reader → a hand-written binary COPY encoder → NpgsqlRawCopyStream
 //   raw-null     the same encoder, output thrown away (client cost alone)
@@ -10,17 +10,19 @@
 //   native-null  the same, output thrown away
 //   native-file  the same, output to --out FILE (for psql \copy ... FROM FILE (FORMAT binary): the server alone)
 //   pg-export-null   wharf's PostgreSQL extract loop (--pg, --sql = COPY (SELECT ...) TO STDOUT (FORMAT BINARY)), values dropped
-//   pg-export-stage  the same, values appended to a DuckDB temporary table as wharf's StagingTable does
-//                    (emptied every 1,000,000 rows; --reset delete (wharf), truncate or drop)
+//   pg-export-stage  the same, values appended to a DuckDB temporary table with DuckDB.NET's appender as
+//                    wharf's StagingTable does (timestamps staged as BIGINT microseconds, numeric as text);
+//                    emptied every 1,000,000 rows; --reset delete (wharf), truncate or drop
 //   exec         runs --sql as one statement in an in-memory DuckDB (e.g. the extract's COPY ... TO parquet)
-// Supported column types: BIGINT, INTEGER, DOUBLE, VARCHAR, TIMESTAMP, TIMESTAMPTZ.
+// Supported column types: BIGINT, INTEGER, DOUBLE, VARCHAR, TIMESTAMP, TIMESTAMPTZ. As in wharf (PostgresColumn),
+// the reader variants read timestamps as BIGINT microseconds from 1970 (PostgresTime.EpochMicros's SQL).
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using DuckDB.NET.Data;
 using Npgsql;
 using NpgsqlTypes;
-using Wharf.DuckDb;
 
 var options = new Dictionary<string, string>();
 for (var i = 0; i + 1 < args.Length; i += 2)
@@ -35,9 +37,8 @@ if (variant == "exec")
     // Runs one statement (e.g. COPY ... TO parquet) in an in-memory DuckDB, as wharf's work area does.
     var started = Stopwatch.StartNew();
     var before = Process.GetCurrentProcess().TotalProcessorTime;
-    using var database = DuckDbDatabase.Open(null);
-    using var connection = database.Connect();
-    var changed = connection.Execute(sql);
+    using var connection = Duck.Open();
+    var changed = Duck.Execute(connection, sql);
     Console.WriteLine($"variant=exec rows={changed} wall_s={started.Elapsed.TotalSeconds:F2} client_cpu_s={(Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds:F2}");
     return 0;
 }
@@ -115,28 +116,44 @@ internal static class Probe
 {
     public const long EpochShiftMicros = 10_957L * 86_400_000_000L;
 
+    /// <summary>The query's columns, as DuckDB's DESCRIBE names their types (wharf's PostgresColumn.Query does the same).</summary>
     public static List<Column> Describe(string sql)
     {
-        using var database = DuckDbDatabase.Open(null);
-        using var connection = database.Connect();
-        using var reader = connection.Query($"SELECT * FROM ({sql}) LIMIT 0");
+        using var connection = Duck.Open();
+        using var reader = Duck.Query(connection, $"DESCRIBE {sql}");
         var columns = new List<Column>();
-        for (var i = 0; i < reader.FieldCount; i++)
+        while (reader.Read())
         {
-            var type = reader.GetColumnType(i);
-            columns.Add(type.Id switch
+            var (name, type) = (reader.GetString(0), reader.GetString(1));
+            columns.Add(type switch
             {
-                DuckDbType.BigInt => new Column(reader.GetName(i), Kind.Int64, "bigint"),
-                DuckDbType.Integer => new Column(reader.GetName(i), Kind.Int32, "integer"),
-                DuckDbType.Double => new Column(reader.GetName(i), Kind.Double, "double precision"),
-                DuckDbType.VarChar => new Column(reader.GetName(i), Kind.Text, "text"),
-                DuckDbType.Timestamp => new Column(reader.GetName(i), Kind.Timestamp, "timestamp"),
-                DuckDbType.TimestampTz => new Column(reader.GetName(i), Kind.Timestamp, "timestamptz"),
-                _ => throw new NotSupportedException($"column {reader.GetName(i)}: {type.Id}"),
+                "BIGINT" => new Column(name, Kind.Int64, "bigint"),
+                "INTEGER" => new Column(name, Kind.Int32, "integer"),
+                "DOUBLE" => new Column(name, Kind.Double, "double precision"),
+                "VARCHAR" => new Column(name, Kind.Text, "text"),
+                "TIMESTAMP" => new Column(name, Kind.Timestamp, "timestamp"),
+                "TIMESTAMP WITH TIME ZONE" => new Column(name, Kind.Timestamp, "timestamptz"),
+                _ => throw new NotSupportedException($"column {name}: {type}"),
             });
         }
 
         return columns;
+    }
+
+    /// <summary>
+    /// <paramref name="sql"/> with its timestamps as BIGINT microseconds from 1970, as wharf reads them
+    /// (PostgresTime.EpochMicros, ±infinity as ±long.MaxValue): DuckDB.NET's DateTime has neither BC years nor infinity.
+    /// </summary>
+    public static string ReadSql(string sql, List<Column> kinds)
+    {
+        var columns = kinds.Select(k =>
+        {
+            var c = "\"" + k.Name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+            return k.Kind == Kind.Timestamp
+                ? $"CASE WHEN isinf({c}) THEN (CASE WHEN {c} > '2000-01-01' THEN {long.MaxValue} ELSE {-long.MaxValue} END) ELSE epoch_us({c}) END AS {c}"
+                : c;
+        });
+        return $"SELECT {string.Join(", ", columns)} FROM ({sql})";
     }
 
     /// <summary>The orders table's columns as wharf plans them (numeric travels as text).</summary>
@@ -145,15 +162,15 @@ internal static class Probe
     {
         using var connection = new NpgsqlConnection(pg);
         connection.Open();
-        using var database = DuckDbDatabase.Open(null);
-        using var duck = database.Connect();
-        DuckDbAppender? appender = null;
-        const string create = "CREATE TEMP TABLE stage (id BIGINT, customer_id BIGINT, customer_name VARCHAR, created_at TIMESTAMP, status VARCHAR, " +
-            "amount DECIMAL(12,2), quantity INTEGER, country VARCHAR, note VARCHAR, updated_at TIMESTAMP)";
+        using var duck = Duck.Open();
+        DuckDBAppender? appender = null;
+        // As wharf's PostgresColumnPlan stages them: timestamps as BIGINT microseconds from 1970, numeric as its text.
+        const string create = "CREATE TEMP TABLE stage (id BIGINT, customer_id BIGINT, customer_name VARCHAR, created_at BIGINT, status VARCHAR, " +
+            "amount VARCHAR, quantity INTEGER, country VARCHAR, note VARCHAR, updated_at BIGINT)";
         if (stage)
         {
-            duck.Execute(create);
-            appender = duck.CreateTemporaryTableAppender("stage");
+            Duck.Execute(duck, create);
+            appender = duck.CreateAppender("temp", "main", "stage");
         }
 
         Func<NpgsqlBinaryExporter, object>[] readers =
@@ -161,16 +178,16 @@ internal static class Probe
             e => e.Read<long>(NpgsqlDbType.Bigint),
             e => e.Read<long>(NpgsqlDbType.Bigint),
             e => e.Read<string>(NpgsqlDbType.Text),
-            e => new DuckDbTimestamp(e.Read<long>(NpgsqlDbType.Timestamp) + EpochShiftMicros),
+            e => e.Read<long>(NpgsqlDbType.Timestamp) + EpochShiftMicros,
             e => e.Read<string>(NpgsqlDbType.Text),
             e => e.Read<string>(NpgsqlDbType.Text),
             e => e.Read<int>(NpgsqlDbType.Integer),
             e => e.Read<string>(NpgsqlDbType.Text),
             e => e.Read<string>(NpgsqlDbType.Text),
-            e => new DuckDbTimestamp(e.Read<long>(NpgsqlDbType.Timestamp) + EpochShiftMicros),
+            e => e.Read<long>(NpgsqlDbType.Timestamp) + EpochShiftMicros,
         ];
         var values = new object?[readers.Length];
-        long rows = 0;
+        long rows = 0, staged = 0;
         using (var exporter = connection.BeginBinaryExport(copy))
         {
             while (exporter.StartRow() != -1)
@@ -188,33 +205,37 @@ internal static class Probe
                     }
                 }
 
-                appender?.AppendRow(values);
-                if (appender is not null && appender.RowsAppended == 1_000_000)
+                if (appender is not null)
                 {
-                    appender.Close();
-                    appender.Dispose();
-                    duck.Execute(reset switch
+                    Duck.AppendRow(appender, values);
+                    if (++staged == 1_000_000)
                     {
-                        "truncate" => "TRUNCATE temp.main.stage",
-                        "drop" => "DROP TABLE temp.main.stage; " + create,
-                        _ => "DELETE FROM temp.main.stage",
-                    });
-                    appender = duck.CreateTemporaryTableAppender("stage");
+                        appender.Close();
+                        appender.Dispose();
+                        Duck.Execute(duck, reset switch
+                        {
+                            "truncate" => "TRUNCATE temp.main.stage",
+                            "drop" => "DROP TABLE temp.main.stage; " + create,
+                            _ => "DELETE FROM temp.main.stage",
+                        });
+                        appender = duck.CreateAppender("temp", "main", "stage");
+                        staged = 0;
+                    }
                 }
 
                 rows++;
             }
         }
 
+        appender?.Close();
         appender?.Dispose();
         return rows;
     }
 
     public static long ReadOnly(string sql, List<Column> kinds)
     {
-        using var database = DuckDbDatabase.Open(null);
-        using var connection = database.Connect();
-        using var reader = connection.Query(sql);
+        using var connection = Duck.Open();
+        using var reader = Duck.Query(connection, ReadSql(sql, kinds));
         long rows = 0, sink = 0;
         while (reader.Read())
         {
@@ -232,7 +253,7 @@ internal static class Probe
                     Kind.Int32 => reader.GetInt32(i),
                     Kind.Double => (long)reader.GetDouble(i),
                     Kind.Text => reader.GetString(i).Length,
-                    _ => reader.GetDuckDbTimestamp(i).Microseconds,
+                    _ => reader.GetInt64(i),
                 };
             }
         }
@@ -244,9 +265,8 @@ internal static class Probe
     /// <summary>Wharf's loop (PostgresWarehouse.CopyAsync with PostgresColumn's writers).</summary>
     public static long Npgsql(string sql, List<Column> kinds, NpgsqlConnection connection, string copy)
     {
-        using var database = DuckDbDatabase.Open(null);
-        using var duck = database.Connect();
-        using var reader = duck.Query(sql);
+        using var duck = Duck.Open();
+        using var reader = Duck.Query(duck, ReadSql(sql, kinds));
         using var importer = connection.BeginBinaryImport(copy);
         long rows = 0;
         while (reader.Read())
@@ -267,7 +287,7 @@ internal static class Probe
                     case Kind.Double: importer.Write(reader.GetDouble(i), NpgsqlDbType.Double); break;
                     case Kind.Text: importer.Write(reader.GetString(i), NpgsqlDbType.Text); break;
                     default:
-                        importer.Write(reader.GetDuckDbTimestamp(i).Microseconds - EpochShiftMicros,
+                        importer.Write(reader.GetInt64(i) - EpochShiftMicros,
                             kinds[i].PgType == "timestamp" ? NpgsqlDbType.Timestamp : NpgsqlDbType.TimestampTz);
                         break;
                 }
@@ -282,9 +302,8 @@ internal static class Probe
 
     public static long EncodeFromReader(string sql, List<Column> kinds, Stream output)
     {
-        using var database = DuckDbDatabase.Open(null);
-        using var connection = database.Connect();
-        using var reader = connection.Query(sql);
+        using var connection = Duck.Open();
+        using var reader = Duck.Query(connection, ReadSql(sql, kinds));
         var writer = new CopyWriter(output);
         long rows = 0;
         while (reader.Read())
@@ -304,7 +323,7 @@ internal static class Probe
                     case Kind.Int32: writer.Int32(reader.GetInt32(i)); break;
                     case Kind.Double: writer.Int64(BitConverter.DoubleToInt64Bits(reader.GetDouble(i))); break;
                     case Kind.Text: writer.Text(reader.GetString(i)); break;
-                    default: writer.Int64(reader.GetDuckDbTimestamp(i).Microseconds - EpochShiftMicros); break;
+                    default: writer.Int64(reader.GetInt64(i) - EpochShiftMicros); break;
                 }
             }
 
@@ -405,7 +424,10 @@ internal sealed class CopyWriter
     }
 }
 
-/// <summary>DuckDB's C API through function pointers: streaming result, data chunks read in place.</summary>
+/// <summary>
+/// DuckDB's C API through function pointers: streaming result, data chunks read in place. The library
+/// is the one DuckDB.NET loads (resolved as its own P/Invokes resolve "duckdb").
+/// </summary>
 internal static unsafe class Native
 {
     [StructLayout(LayoutKind.Sequential)]
@@ -417,7 +439,7 @@ internal static unsafe class Native
 
     public static long Encode(string sql, List<Column> kinds, Stream output)
     {
-        var library = DuckDbNativeLibrary.Load();
+        var library = NativeLibrary.Load("duckdb", typeof(DuckDB.NET.Native.NativeMethods).Assembly, null);
         T F<T>(string name) where T : unmanaged
         {
             var address = NativeLibrary.GetExport(library, name);
@@ -518,5 +540,58 @@ internal static unsafe class Native
 
         writer.Finish();
         return rows;
+    }
+}
+
+/// <summary>DuckDB through DuckDB.NET, opened and used as wharf does (Wharf's own helpers are internal to it).</summary>
+internal static class Duck
+{
+    /// <summary>A new in-memory database, extension auto-install and auto-load off (wharf's DuckDbConnections.Open).</summary>
+    public static DuckDBConnection Open()
+    {
+        var builder = new DuckDBConnectionStringBuilder
+        {
+            DataSource = DuckDBConnectionStringBuilder.InMemoryDataSource,
+            AutoinstallKnownExtensions = false,
+            AutoloadKnownExtensions = false,
+        };
+        var connection = new DuckDBConnection(builder.ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    public static long Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>A streaming reader (one chunk at a time), as wharf's DuckDbCommands.Query.</summary>
+    public static DuckDBDataReader Query(DuckDBConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.UseStreamingMode = true;
+        return command.ExecuteReader();
+    }
+
+    /// <summary>One row, each value to the appender overload of its type (wharf's DuckDbAppending.AppendRow, for the types staged here).</summary>
+    public static void AppendRow(DuckDBAppender appender, object?[] values)
+    {
+        var row = appender.CreateRow();
+        foreach (var value in values)
+        {
+            row = value switch
+            {
+                null => row.AppendNullValue(),
+                long v => row.AppendValue(v),
+                int v => row.AppendValue(v),
+                string v => row.AppendValue(v),
+                _ => throw new NotSupportedException($"a {value.GetType().Name} value"),
+            };
+        }
+
+        row.EndRow();
     }
 }

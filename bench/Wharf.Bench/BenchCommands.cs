@@ -1,4 +1,4 @@
-using Wharf.DuckDb;
+using DuckDB.NET.Data;
 
 namespace Wharf.Bench;
 
@@ -45,7 +45,7 @@ internal static class BenchCommands
                     ScalarQuery.Run(options.Require("sql"));
                     return 0;
                 case "version":
-                    Console.WriteLine(DuckDbDatabase.LibraryVersion);
+                    Console.WriteLine(BenchDuckDb.LibraryVersion);
                     return 0;
                 default:
                     throw new BenchUsageException($"unknown command '{args[0]}'.");
@@ -57,7 +57,7 @@ internal static class BenchCommands
             Console.Error.WriteLine(Usage);
             return 2;
         }
-        catch (Exception ex) when (ex is BenchException or WharfException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is BenchException or DuckDBException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"Wharf.Bench: {ex.Message}");
             return 1;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Wharf.DuckDb;
 
 namespace Wharf.Bench;
 
@@ -27,17 +26,16 @@ internal static class DuckDbAlone
         var settings = threads is null ? null : new Dictionary<string, string> { ["threads"] = threads };
 
         var clock = Stopwatch.StartNew();
-        using var database = DuckDbDatabase.Open(databaseFile, settings);
-        using var connection = database.Connect();
-        connection.Execute($"CREATE TABLE orders AS SELECT * FROM read_csv({Quote.Literal(Path.GetFullPath(csv))})");
+        using var connection = BenchDuckDb.Open(databaseFile, settings);
+        connection.Execute($"CREATE TABLE orders AS SELECT * FROM read_csv({BenchDuckDb.Literal(Path.GetFullPath(csv))})");
         var load = clock.Elapsed;
-        connection.Execute($"COPY orders TO {Quote.Literal(Path.GetFullPath(parquet))} (FORMAT parquet, COMPRESSION zstd)");
+        connection.Execute($"COPY orders TO {BenchDuckDb.Literal(Path.GetFullPath(parquet))} (FORMAT parquet, COMPRESSION zstd)");
         var copy = clock.Elapsed - load;
         connection.Execute("CHECKPOINT");
         var seconds = clock.Elapsed.TotalSeconds;
         var rows = connection.Scalar("SELECT count(*) FROM orders");
         Console.WriteLine(
             $"duckdb-alone rows={rows} seconds={seconds:F2} " +
-            $"(read_csv→table {load.TotalSeconds:F2}s, table→parquet {copy.TotalSeconds:F2}s) duckdb={DuckDbDatabase.LibraryVersion}");
+            $"(read_csv→table {load.TotalSeconds:F2}s, table→parquet {copy.TotalSeconds:F2}s) duckdb={BenchDuckDb.LibraryVersion}");
     }
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Wharf.DuckDb;
+using DuckDB.NET.Data;
 
 namespace Wharf.Bench;
 
@@ -43,8 +43,7 @@ internal static class OrdersGenerator
         var ndjson = Path.GetFullPath(Path.Combine(outputDirectory, "orders.ndjson"));
         var clock = Stopwatch.StartNew();
 
-        using var database = DuckDbDatabase.Open(null);
-        using var connection = database.Connect();
+        using var connection = BenchDuckDb.Open(null);
         // Single-file COPY keeps the query's row order only while insertion order is preserved (the default); say so anyway.
         connection.Execute("SET preserve_insertion_order = true");
         connection.Execute(
@@ -80,15 +79,15 @@ internal static class OrdersGenerator
         Copy(connection, ndjson, "FORMAT json");
         Console.WriteLine(
             $"generated rows={rows} csv={csv} ({new FileInfo(csv).Length} bytes) ndjson={ndjson} ({new FileInfo(ndjson).Length} bytes) " +
-            $"seconds={clock.Elapsed.TotalSeconds:F2} duckdb={DuckDbDatabase.LibraryVersion}");
+            $"seconds={clock.Elapsed.TotalSeconds:F2} duckdb={BenchDuckDb.LibraryVersion}");
     }
 
     // Written under a temporary name and renamed, so an interrupted run never leaves a file that looks complete.
-    private static void Copy(DuckDbConnection connection, string target, string options)
+    private static void Copy(DuckDBConnection connection, string target, string options)
     {
         var partial = target + ".partial";
         File.Delete(partial);
-        connection.Execute($"COPY orders TO {Quote.Literal(partial)} ({options})");
+        connection.Execute($"COPY orders TO {BenchDuckDb.Literal(partial)} ({options})");
         File.Move(partial, target, overwrite: true);
     }
 }

@@ -1,4 +1,4 @@
-using Wharf.DuckDb;
+using DuckDB.NET.Data;
 
 namespace Wharf.Bench;
 
@@ -15,17 +15,16 @@ internal static class OutputCounter
             throw new BenchException($"--db {databaseFile} does not exist.");
         }
 
-        using var database = DuckDbDatabase.Open(databaseFile, new Dictionary<string, string> { ["access_mode"] = "READ_ONLY" });
-        using var connection = database.Connect();
+        using var connection = BenchDuckDb.Open(databaseFile, new Dictionary<string, string> { ["access_mode"] = "READ_ONLY" });
         var tableRows = connection.Scalar($"SELECT count(*) FROM {FindTable(connection, table)}");
 
         var pattern = Directory.Exists(parquet) ? Path.Combine(Path.GetFullPath(parquet), "**", "*.parquet") : Path.GetFullPath(parquet);
-        var parquetRows = connection.Scalar($"SELECT count(*) FROM read_parquet({Quote.Literal(pattern)})");
+        var parquetRows = connection.Scalar($"SELECT count(*) FROM read_parquet({BenchDuckDb.Literal(pattern)})");
         Console.WriteLine($"{tableRows} {parquetRows}");
     }
 
     // Wharf chooses the schema; the table name is the pipeline's.
-    private static string FindTable(DuckDbConnection connection, string table)
+    private static string FindTable(DuckDBConnection connection, string table)
     {
         var found = new List<string>();
         using (var reader = connection.Query(
@@ -39,7 +38,7 @@ internal static class OutputCounter
 
         return found.Count switch
         {
-            1 => Quote.Qualified(found[0], table),
+            1 => BenchDuckDb.Qualified(found[0], table),
             0 => throw new BenchException($"no table '{table}' in the database."),
             _ => throw new BenchException($"table '{table}' is in several schemas ({string.Join(", ", found)}); expected one."),
         };

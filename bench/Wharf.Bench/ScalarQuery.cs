@@ -1,5 +1,3 @@
-using Wharf.DuckDb;
-
 namespace Wharf.Bench;
 
 /// <summary>
@@ -10,8 +8,7 @@ internal static class ScalarQuery
 {
     public static void Run(string sql)
     {
-        using var database = DuckDbDatabase.Open(null);
-        using var connection = database.Connect();
+        using var connection = BenchDuckDb.Open(null);
         Console.WriteLine(Convert.ToString(connection.Scalar(sql), System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -6,9 +6,11 @@ namespace Wharf.DuckDb;
 
 /// <summary>
 /// Rows of .NET values into DuckDB.NET's appender, which takes typed values: each value goes to
-/// the <c>AppendValue</c> overload of its type. Sources stage only the types listed here (dates,
-/// timestamps and intervals travel as numbers or text and become DuckDB types in SQL, see
-/// <c>PostgresColumnPlan</c>), so a value of another type is a bug, reported as one.
+/// the <c>AppendValue</c> overload of its type. DuckDB.NET copies a value's bytes without
+/// converting them to the column's type, so a value must be of its column's exact type: sources
+/// stage only the types listed here, each in a column of that type (dates, timestamps, intervals
+/// and decimals travel as numbers or text and become DuckDB types in SQL, see
+/// <c>PostgresColumnPlan</c> and <c>ExactDecimal</c>). A value of another type is a bug, reported as one.
 /// </summary>
 internal static class DuckDbAppending
 {
@@ -25,6 +27,21 @@ internal static class DuckDbAppending
             }
 
             row.EndRow();
+        }
+        catch (DuckDBException ex)
+        {
+            throw new DuckDbException(ex);
+        }
+    }
+
+    /// <summary>Opens DuckDB.NET's appender on a table; a missing table is Wharf's <see cref="DuckDbException"/>.</summary>
+    /// <param name="catalog">The database, e.g. <c>temp</c> for a temporary table (default: the connection's).</param>
+    public static DuckDBAppender OpenAppender(this DuckDBConnection connection, string table, string? schema = null, string? catalog = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        try
+        {
+            return connection.CreateAppender(catalog, schema, table);
         }
         catch (DuckDBException ex)
         {
@@ -85,7 +102,8 @@ internal static class DuckDbAppending
         BigInteger v => row.AppendValue(v),
         float v => row.AppendValue(v),
         double v => row.AppendValue(v),
-        decimal v => row.AppendValue(v),
+        decimal => throw new ArgumentException(
+            "Decimals are staged as text and cast in DuckDB (ExactDecimal): DuckDB.NET's appender rounds away decimal places that do not fit.", nameof(value)),
         string v => row.AppendValue(v),
         byte[] v => row.AppendValue(v),
         Guid v => row.AppendValue(v),

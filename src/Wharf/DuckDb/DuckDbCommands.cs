@@ -51,8 +51,22 @@ internal static class DuckDbCommands
         using var command = Command(connection, sql, parameters);
         try
         {
-            var value = command.ExecuteScalar();
-            return value is DBNull ? null : value;
+            using var reader = command.ExecuteReader();
+            if (!reader.Read() || reader.IsDBNull(0))
+            {
+                return null;
+            }
+
+            // A BLOB comes as a stream over the result's memory, which is freed with the reader.
+            var value = reader.GetValue(0);
+            if (value is Stream stream)
+            {
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                return copy.ToArray();
+            }
+
+            return value;
         }
         catch (DuckDBException ex)
         {

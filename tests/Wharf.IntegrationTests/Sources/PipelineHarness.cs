@@ -41,11 +41,27 @@ internal sealed class PipelineHarness : IDisposable
         }
     }
 
+    /// <summary>The first value of the query's first row (null when none); a BLOB as its bytes.</summary>
     public object? Scalar(string sql)
     {
         using var connection = DuckDbConnections.Open(Warehouse);
         connection.Execute("SET TimeZone = 'UTC'");
-        return connection.Scalar(sql);
+        using var reader = connection.Query(sql);
+        if (!reader.Read() || reader.IsDBNull(0))
+        {
+            return null;
+        }
+
+        // DuckDB.NET hands a BLOB over as a stream into the result, readable only while the reader is open.
+        var value = reader.GetValue(0);
+        if (value is Stream blob)
+        {
+            using var bytes = new MemoryStream();
+            blob.CopyTo(bytes);
+            return bytes.ToArray();
+        }
+
+        return value;
     }
 
     public void Dispose() => directory.Delete(recursive: true);

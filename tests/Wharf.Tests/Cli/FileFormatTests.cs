@@ -73,19 +73,4 @@ public sealed class FileFormatTests : IDisposable
         result.Error.ShouldContain("x.dat");
         result.Error.ShouldContain("format:");
     }
-
-    [Fact]
-    public async Task MissingDuckDbLibrary_SaysHowToGetIt()
-    {
-        project.Write("data/x.csv", "a\n1\n").WithPipelines("  x: { source: local, files: \"x.csv\" }");
-        var result = await WharfProcess.RunAsync(
-            project.Root,
-            new Dictionary<string, string?> { ["WHARF_DUCKDB_LIB"] = null, ["WHARF_CACHE_DIR"] = Path.Combine(project.Root, "empty-cache") },
-            "run", "--project", project.Root);
-
-        result.ExitCode.ShouldBe(1, result.ToString());
-        result.Error.ShouldContain("scripts/fetch-duckdb.sh");
-        result.Error.ShouldContain("WHARF_DUCKDB_LIB");
-        result.Error.ShouldNotContain("   at ");
-    }
 }

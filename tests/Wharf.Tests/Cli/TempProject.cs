@@ -33,11 +33,26 @@ internal sealed class TempProject : IDisposable
 
     public Task<WharfProcess.Result> RunAsync(params string[] args) => WharfProcess.RunAsync(Root, [.. args, "--project", Root]);
 
-    /// <summary>Reads one value from the warehouse (the CLI must not be running).</summary>
+    /// <summary>Reads one value from the warehouse (the CLI must not be running); a BLOB as its bytes.</summary>
     public object? Scalar(string sql)
     {
         using var connection = DuckDbConnections.Open(Warehouse);
-        return connection.Scalar(sql);
+        using var reader = connection.Query(sql);
+        if (!reader.Read() || reader.IsDBNull(0))
+        {
+            return null;
+        }
+
+        // DuckDB.NET hands a BLOB over as a stream into the result, readable only while the reader is open.
+        var value = reader.GetValue(0);
+        if (value is Stream blob)
+        {
+            using var bytes = new MemoryStream();
+            blob.CopyTo(bytes);
+            return bytes.ToArray();
+        }
+
+        return value;
     }
 
     public string[] LakeFiles(string pattern = "*.parquet") =>

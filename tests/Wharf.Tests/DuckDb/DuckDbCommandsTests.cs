@@ -44,12 +44,23 @@ public sealed class DuckDbCommandsTests : IDisposable
     [Fact]
     public void Execute_WithParameters_ChangesTheRowsTheyName()
     {
-        connection.Execute("CREATE TABLE runs (pipeline VARCHAR, stream VARCHAR, at TIMESTAMPTZ)");
+        connection.Execute("CREATE TABLE runs (pipeline VARCHAR, stream VARCHAR, updated_at TIMESTAMPTZ)");
         connection.Execute("INSERT INTO runs VALUES ($1, $2, $3), ($1, 'other', $3)", "p", "s", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero)).ShouldBe(2);
 
         connection.Execute("DELETE FROM runs WHERE pipeline = $1 AND stream = $2", "p", "s").ShouldBe(1);
         connection.Scalar("SELECT count(*) FROM runs WHERE $1 IS NULL OR pipeline = $1", [null]).ShouldBe(1L);
-        connection.Scalar("SELECT CAST(at AS VARCHAR) FROM runs WHERE pipeline = $1", "p").ShouldBe("2026-01-02 03:04:05+00");
+        connection.Scalar("SELECT CAST(updated_at AS VARCHAR) FROM runs WHERE pipeline = $1", "p").ShouldBe("2026-01-02 03:04:05+00");
+    }
+
+    [Fact]
+    public void Scalar_OfABlob_IsItsBytes_StillReadableAfterMoreQueries()
+    {
+        var value = connection.Scalar("SELECT CAST(repeat('ab', 5000) AS BLOB)");
+        connection.Execute("CREATE TABLE t AS SELECT CAST(repeat('zz', 5000) AS BLOB) AS b FROM range(2000)");
+
+        var bytes = value.ShouldBeOfType<byte[]>();
+        bytes.Length.ShouldBe(10_000);
+        bytes.Where((b, i) => b != (i % 2 == 0 ? 'a' : 'b')).ShouldBeEmpty();
     }
 
     [Fact]

@@ -80,7 +80,7 @@ internal sealed class StagingTable : IAsyncDisposable
     {
         connection = DuckDbConnections.Open(null);
         await connection.ExecuteAsync(createSql, cancellationToken);
-        appender = connection.CreateAppender(Name);
+        appender = connection.OpenAppender(Name);
         rowsAppended = 0;
     }
 

@@ -80,11 +80,21 @@ internal sealed class DuckDbResultReader : DbDataReader
         JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => FromJson(p.Value)),
         JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToList(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var integer) ? integer : element.GetDecimal(),
+        JsonValueKind.Number => element.TryGetInt64(out var integer) ? integer : ExactOrText(element),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,
     };
+
+    /// <summary>A number as .NET's decimal when that keeps every digit, else as its text (a 38-digit DECIMAL).</summary>
+    private static object ExactOrText(JsonElement number)
+    {
+        var text = number.GetRawText();
+        return decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) &&
+            value.ToString(CultureInfo.InvariantCulture).TrimEnd('0').TrimEnd('.') == text.TrimEnd('0').TrimEnd('.')
+            ? value
+            : text;
+    }
 
     public override int GetValues(object[] values)
     {

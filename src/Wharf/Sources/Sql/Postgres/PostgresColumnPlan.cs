@@ -44,8 +44,8 @@ internal sealed record PostgresColumnPlan(
             "oid" => Native(column.Name, "UINTEGER", e => e.Read<uint>(NpgsqlDbType.Oid)),
             "float4" => Native(column.Name, "FLOAT", e => e.Read<float>(NpgsqlDbType.Real)),
             "float8" => Native(column.Name, "DOUBLE", e => e.Read<double>(NpgsqlDbType.Double)),
-            "numeric" => Text(column.Name, $"{quoted}::text", DecimalType(table, column, info.TypeModifier)),
-            "money" => Text(column.Name, $"{quoted}::numeric::text", "DECIMAL(19,2)"),
+            "numeric" => Decimal(column.Name, $"{quoted}::text", DecimalType(table, column, info.TypeModifier)),
+            "money" => Decimal(column.Name, $"{quoted}::numeric::text", "DECIMAL(19,2)"),
             "text" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Text)),
             "varchar" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Varchar)),
             "bpchar" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Char)),
@@ -126,6 +126,13 @@ internal sealed record PostgresColumnPlan(
     /// <summary>A column staged as another DuckDB type (a number or text) that <paramref name="toLake"/> turns into its own in SQL.</summary>
     private static PostgresColumnPlan Converted(string name, string stageType, Func<string, string> toLake, Func<NpgsqlBinaryExporter, object> read) =>
         new(name, Quote.Identifier(name), stageType, $"{toLake(Quote.Identifier(name))} AS {Quote.Identifier(name)}", read);
+
+    /// <summary>A numeric as its exact text, checked against the DECIMAL it becomes in the lake (see <see cref="ExactDecimal"/>).</summary>
+    private static PostgresColumnPlan Decimal(string name, string copyExpression, string type)
+    {
+        var (precision, scale) = ExactDecimal.Of(type)!.Value;
+        return new(name, copyExpression, "VARCHAR", ExactDecimal.LakeExpression(name, type), e => ExactDecimal.Check(e.Read<string>(NpgsqlDbType.Text), precision, scale));
+    }
 
     private static PostgresColumnPlan Text(string name, string copyExpression, string type) =>
         new(name, copyExpression, type, Quote.Identifier(name), e => e.Read<string>(NpgsqlDbType.Text));

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Wharf.Sources.Sql.Sqlite;
 
@@ -8,19 +7,13 @@ namespace Wharf.Sources.Sql.Sqlite;
 /// SQLite hands out a column's values as whatever each row stored (integer, real, text or blob),
 /// whatever the column's declared type. This turns one into a value of the column's staged DuckDB
 /// type (<see cref="SqliteColumnType.ToDuckDb"/>), or fails: never a silent rounding or a guess.
-/// Decimals are staged as their exact text (checked here against the declared precision and
-/// scale) and cast in DuckDB, because .NET's decimal holds only 28 digits.
+/// Decimals are staged as their exact text (<see cref="ExactDecimal"/>).
 /// </summary>
-internal static partial class SqliteValue
+internal static class SqliteValue
 {
-    [GeneratedRegex(@"^DECIMAL\((\d+),(\d+)\)$")]
-    private static partial Regex DecimalType();
-
     /// <summary>The DuckDB type a column is staged as, and the SQL that makes the lake column from it.</summary>
     public static (string StageType, string LakeExpression) Stage(string name, string type) =>
-        DecimalType().IsMatch(type)
-            ? ("VARCHAR", $"CAST({Quote.Identifier(name)} AS {type}) AS {Quote.Identifier(name)}")
-            : (type, Quote.Identifier(name));
+        ExactDecimal.Of(type) is null ? (type, Quote.Identifier(name)) : ("VARCHAR", ExactDecimal.LakeExpression(name, type));
 
     /// <summary>A stored value as a value of the column's staged <paramref name="type"/>.</summary>
     /// <exception cref="FormatException">Text that is not a value of the type.</exception>
@@ -61,7 +54,7 @@ internal static partial class SqliteValue
             string v => Encoding.UTF8.GetBytes(v),
             _ => throw Unexpected(value, type),
         },
-        _ when DecimalType().Match(type) is { Success: true } m => CheckedDecimal(value, int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)),
+        _ when ExactDecimal.Of(type) is { } d => ExactDecimal.Check(value, d.Precision, d.Scale),
         _ => value switch
         {
             string v => v,
@@ -71,33 +64,6 @@ internal static partial class SqliteValue
             _ => value.ToString() ?? "",
         },
     };
-
-    /// <summary>The value's exact text, when it has at most <paramref name="scale"/> decimal places and fits <paramref name="precision"/> digits.</summary>
-    private static string CheckedDecimal(object value, int precision, int scale)
-    {
-        var text = value switch
-        {
-            string v => v.Trim(),
-            double v => Text(v),
-            IFormattable v => v.ToString(null, CultureInfo.InvariantCulture),
-            _ => throw Unexpected(value, $"DECIMAL({precision},{scale})"),
-        };
-        var body = text.TrimStart('-', '+');
-        var point = body.IndexOf('.', StringComparison.Ordinal);
-        var whole = (point < 0 ? body : body[..point]).TrimStart('0');
-        var places = point < 0 ? "" : body[(point + 1)..].TrimEnd('0');
-        if (body.Length == 0 || !(point < 0 ? body : body.Remove(point, 1)).All(char.IsAsciiDigit))
-        {
-            throw new FormatException($"'{text}' is not a decimal number.");
-        }
-
-        if (places.Length > scale)
-        {
-            throw new InvalidCastException($"{text} has more than {scale} decimal places.");
-        }
-
-        return whole.Length > precision - scale ? throw new OverflowException($"{text} does not fit in DECIMAL({precision},{scale}).") : text;
-    }
 
     private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Wharf.Sources.Sql;
+
+/// <summary>
+/// Decimals from a database travel as their exact text: .NET's decimal holds only 28 digits, and
+/// DuckDB.NET's appender rounds extra decimal places away. The text is checked here against the
+/// column's precision and scale (an error, never a rounding), staged as VARCHAR and cast to
+/// DECIMAL in DuckDB, which is then exact.
+/// </summary>
+internal static partial class ExactDecimal
+{
+    [GeneratedRegex(@"^DECIMAL\((\d+),(\d+)\)$")]
+    private static partial Regex DecimalType();
+
+    /// <summary>The precision and scale of a <c>DECIMAL(p,s)</c> type; null for any other type.</summary>
+    public static (int Precision, int Scale)? Of(string type) => DecimalType().Match(type) is { Success: true } m
+        ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
+        : null;
+
+    /// <summary>DuckDB SQL: the staged text of column <paramref name="name"/> as <paramref name="type"/>, under its own name.</summary>
+    public static string LakeExpression(string name, string type) => $"CAST({Quote.Identifier(name)} AS {type}) AS {Quote.Identifier(name)}";
+
+    /// <summary>The value's exact text, when it has at most <paramref name="scale"/> decimal places and fits <paramref name="precision"/> digits.</summary>
+    /// <exception cref="FormatException">Not a decimal number.</exception>
+    /// <exception cref="InvalidCastException">More decimal places than the scale.</exception>
+    /// <exception cref="OverflowException">More digits before the point than the precision allows.</exception>
+    public static string Check(object value, int precision, int scale)
+    {
+        var text = value switch
+        {
+            string v => v.Trim(),
+            double v => v.ToString("R", CultureInfo.InvariantCulture),
+            IFormattable v => v.ToString(null, CultureInfo.InvariantCulture),
+            _ => throw new FormatException($"a {value.GetType().Name} value ({value}) is not a DECIMAL({precision},{scale})."),
+        };
+        var body = text.StartsWith('-') || text.StartsWith('+') ? text[1..] : text;
+        var point = body.IndexOf('.', StringComparison.Ordinal);
+        var digits = point < 0 ? body : body.Remove(point, 1);
+        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit))
+        {
+            var special = text.Contains("NaN", StringComparison.OrdinalIgnoreCase) || text.Contains("inf", StringComparison.OrdinalIgnoreCase);
+            throw new FormatException($"'{text}' is not a decimal number{(special ? " (NaN and infinity have no DECIMAL form)" : "")}.");
+        }
+
+        var whole = (point < 0 ? body : body[..point]).TrimStart('0');
+        var places = point < 0 ? "" : body[(point + 1)..].TrimEnd('0');
+        if (places.Length > scale)
+        {
+            throw new InvalidCastException($"{text} has more than {scale} decimal places.");
+        }
+
+        return whole.Length > precision - scale ? throw new OverflowException($"{text} does not fit in DECIMAL({precision},{scale}).") : text;
+    }
+}
