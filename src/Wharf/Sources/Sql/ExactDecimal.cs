@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Wharf.Sources.Sql;
 
@@ -9,15 +8,11 @@ namespace Wharf.Sources.Sql;
 /// column's precision and scale (an error, never a rounding), staged as VARCHAR and cast to
 /// DECIMAL in DuckDB, which is then exact.
 /// </summary>
-internal static partial class ExactDecimal
+internal static class ExactDecimal
 {
-    [GeneratedRegex(@"^DECIMAL\((\d+),(\d+)\)$")]
-    private static partial Regex DecimalType();
-
     /// <summary>The precision and scale of a <c>DECIMAL(p,s)</c> type; null for any other type.</summary>
-    public static (int Precision, int Scale)? Of(string type) => DecimalType().Match(type) is { Success: true } m
-        ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
-        : null;
+    public static (int Precision, int Scale)? Of(string type) =>
+        Schema.LogicalType.FromDuckDb(type) is { Kind: Schema.LogicalKind.Decimal } d ? (d.Precision, d.Scale) : null;
 
     /// <summary>DuckDB SQL: the staged text of column <paramref name="name"/> as <paramref name="type"/>, under its own name.</summary>
     public static string LakeExpression(string name, string type) => $"CAST({Quote.Identifier(name)} AS {type}) AS {Quote.Identifier(name)}";

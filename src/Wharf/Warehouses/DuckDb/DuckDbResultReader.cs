@@ -64,7 +64,7 @@ internal sealed class DuckDbResultReader : DbDataReader
             return $"CAST(to_json({column}) AS VARCHAR)";
         }
 
-        var wideDecimal = type.StartsWith("DECIMAL(", StringComparison.Ordinal) && int.Parse(type["DECIMAL(".Length..type.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture) > 28;
+        var wideDecimal = LogicalType.FromDuckDb(type) is { Kind: LogicalKind.Decimal, Precision: > 28 };
         var temporal = type.StartsWith("DATE", StringComparison.Ordinal) || type.StartsWith("TIME", StringComparison.Ordinal) || type == "INTERVAL";
         return wideDecimal || temporal ? $"CAST({column} AS VARCHAR)" : null;
     }

@@ -116,16 +116,8 @@ internal sealed record PostgresColumn(string Name, string Type, string Read, Act
         };
     }
 
-    private static (int Width, int Scale)? Decimal(string type)
-    {
-        if (!type.StartsWith("DECIMAL(", StringComparison.Ordinal) || !type.EndsWith(')'))
-        {
-            return null;
-        }
-
-        var parts = type["DECIMAL(".Length..^1].Split(',');
-        return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
-    }
+    private static (int Width, int Scale)? Decimal(string type) =>
+        LogicalType.FromDuckDb(type) is { Kind: LogicalKind.Decimal } d ? (d.Precision, d.Scale) : null;
 
     /// <summary>A decimal's unscaled integer at its own scale (DuckDB.NET gives a column's values the column's scale).</summary>
     private static Int128 Unscaled(decimal value)

@@ -50,10 +50,10 @@ internal sealed class SqliteSource(ConnectionSettings connection, PipelineSettin
             sql += (request.From is { } bound ? $" WHERE {bound.Where(cursor, Quote.Literal)}" : "") + $" ORDER BY {Incremental.CursorBound.OrderBy(cursor)}";
         }
 
-        await using var stage = await StagingTable.CreateAsync(request,
-            [.. picked.Select(c => SqliteValue.Stage(c.Name, SqliteColumnType.ToDuckDb(c.DataType))).Select((s, i) => new StagingTable.Column(picked[i].Name, s.StageType, s.LakeExpression))],
-            pipeline.Parallel, cancellationToken);
         var types = picked.Select(c => SqliteColumnType.ToDuckDb(c.DataType)).ToArray();
+        await using var stage = await StagingTable.CreateAsync(request,
+            [.. picked.Select((c, i) => SqliteValue.Stage(c.Name, types[i]))],
+            pipeline.Parallel, cancellationToken);
         await using var database = await OpenAsync(connection, cancellationToken);
         await using var command = database.CreateCommand();
         command.CommandText = sql;

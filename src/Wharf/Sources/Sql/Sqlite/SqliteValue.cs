@@ -11,9 +11,9 @@ namespace Wharf.Sources.Sql.Sqlite;
 /// </summary>
 internal static class SqliteValue
 {
-    /// <summary>The DuckDB type a column is staged as, and the SQL that makes the lake column from it.</summary>
-    public static (string StageType, string LakeExpression) Stage(string name, string type) =>
-        ExactDecimal.Of(type) is null ? (type, Quote.Identifier(name)) : ("VARCHAR", ExactDecimal.LakeExpression(name, type));
+    /// <summary>How a column of the staged <paramref name="type"/> is staged, and the SQL that makes the lake column from it.</summary>
+    public static StagingTable.Column Stage(string name, string type) =>
+        ExactDecimal.Of(type) is null ? new(name, type, Quote.Identifier(name)) : new(name, "VARCHAR", ExactDecimal.LakeExpression(name, type));
 
     /// <summary>A stored value as a value of the column's staged <paramref name="type"/>.</summary>
     /// <exception cref="FormatException">Text that is not a value of the type.</exception>
