@@ -15,6 +15,13 @@ public sealed class DuckDbException : WharfException
         Sql = sql;
     }
 
+    /// <summary>An error Wharf read from DuckDB's C API itself (<see cref="DuckDbChunkReader"/>).</summary>
+    internal DuckDbException(string message, string? sql)
+        : base(string.IsNullOrEmpty(message) ? "DuckDB failed without a message." : message)
+    {
+        Sql = sql;
+    }
+
     /// <summary>The statement that failed, when there was one.</summary>
     public string? Sql { get; }
 

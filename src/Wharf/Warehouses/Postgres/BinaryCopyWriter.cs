@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Wharf.DuckDb;
 
 namespace Wharf.Warehouses.Postgres;
 
@@ -52,29 +53,13 @@ internal sealed class BinaryCopyWriter(Stream stream) : IAsyncDisposable
 
     public void Float8(double value) => Int8(BitConverter.DoubleToInt64Bits(value));
 
-    public void Text(string value)
-    {
-        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
-        if (max + 4 > buffer.Length)
-        {
-            Bytes(Encoding.UTF8.GetBytes(value));
-            return;
-        }
-
-        Ensure(max + 4);
-        var length = Encoding.UTF8.GetBytes(value, buffer.AsSpan(position + 4));
-        BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(position), length);
-        position += 4 + length;
-    }
-
     /// <summary>jsonb's binary form: a version byte (1), then the text.</summary>
-    public void Jsonb(string value)
+    public void Jsonb(ReadOnlySpan<byte> utf8)
     {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        Int32(bytes.Length + 1);
+        Int32(utf8.Length + 1);
         Ensure(1);
         buffer[position++] = 1;
-        Put(bytes);
+        Put(utf8);
     }
 
     public void Bytes(ReadOnlySpan<byte> value)
@@ -83,20 +68,20 @@ internal sealed class BinaryCopyWriter(Stream stream) : IAsyncDisposable
         Put(value);
     }
 
-    public void Uuid(Guid value)
+    /// <summary>A UUID's 16 bytes, most significant first.</summary>
+    public void Uuid(ulong high, ulong low)
     {
         Int32(16);
-        Ensure(16);
-        value.TryWriteBytes(buffer.AsSpan(position), bigEndian: true, out _);
-        position += 16;
+        Int64((long)high);
+        Int64((long)low);
     }
 
     /// <summary>Time of day with its zone: PostgreSQL sends the zone as seconds west of UTC.</summary>
-    public void TimeTz(DateTimeOffset value)
+    public void TimeTz(long microseconds, int secondsEastOfUtc)
     {
         Int32(12);
-        Int64(value.TimeOfDay.Ticks / 10);
-        Int32(-(int)value.Offset.TotalSeconds);
+        Int64(microseconds);
+        Int32(-secondsEastOfUtc);
     }
 
     public void Interval(int months, int days, long microseconds)
@@ -176,31 +161,40 @@ internal sealed class BinaryCopyWriter(Stream stream) : IAsyncDisposable
         }
     }
 
-    /// <summary>A one-dimensional array; <paramref name="writeElement"/> writes each non-NULL element as a field.</summary>
-    public void Array<T>(IReadOnlyList<T> elements, uint elementOid, Action<BinaryCopyWriter, T> writeElement)
+    /// <summary>
+    /// A one-dimensional array of the <paramref name="length"/> elements of <paramref name="elements"/>
+    /// from <paramref name="offset"/>; <paramref name="writeElement"/> writes each non-NULL one as a field.
+    /// </summary>
+    public void Array(DuckDbVector elements, int offset, int length, uint elementOid, PostgresColumn.ValueWriter writeElement)
     {
         // The array's byte length comes first: write it to a reused scratch writer, then copy.
         var scratch = arrayStream ??= new MemoryStream();
         scratch.SetLength(0);
         var inner = arrayWriter ??= new BinaryCopyWriter(scratch);
-        inner.Int32(elements.Count == 0 ? 0 : 1);
-        inner.Int32(elements.Any(e => e is null) ? 1 : 0);
-        inner.Int32((int)elementOid);
-        if (elements.Count > 0)
+        var hasNull = false;
+        for (var i = offset; i < offset + length && !hasNull; i++)
         {
-            inner.Int32(elements.Count);
+            hasNull = elements.IsNull(i);
+        }
+
+        inner.Int32(length == 0 ? 0 : 1);
+        inner.Int32(hasNull ? 1 : 0);
+        inner.Int32((int)elementOid);
+        if (length > 0)
+        {
+            inner.Int32(length);
             inner.Int32(1);
         }
 
-        foreach (var element in elements)
+        for (var i = offset; i < offset + length; i++)
         {
-            if (element is null)
+            if (elements.IsNull(i))
             {
                 inner.Null();
             }
             else
             {
-                writeElement(inner, element);
+                writeElement(inner, elements, i);
             }
         }
 

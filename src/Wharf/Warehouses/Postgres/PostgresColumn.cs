@@ -9,12 +9,15 @@ namespace Wharf.Warehouses.Postgres;
 /// <summary>
 /// A warehouse column on PostgreSQL: the type it is created with (faithful to the DuckDB type:
 /// numeric keeps precision and scale, timestamptz stays timestamptz, JSON becomes jsonb), the
-/// DuckDB SQL that reads the column in a form DuckDB.NET hands over exactly and without a
-/// per-value conversion (dates and timestamps as numbers, so that BC dates and ±infinity survive;
-/// nested values as JSON), and how that value goes into the binary COPY stream.
+/// DuckDB SQL that reads the column in a form whose vector maps straight onto PostgreSQL's binary
+/// format (small integers widened, odd timestamp units as microseconds, nested values as JSON),
+/// and how one value of that vector goes into the binary COPY stream.
 /// </summary>
-internal sealed record PostgresColumn(string Name, string Type, string Read, Action<BinaryCopyWriter, DuckDBDataReader, int> Write)
+internal sealed record PostgresColumn(string Name, string Type, string Read, PostgresColumn.ValueWriter Write)
 {
+    /// <summary>Writes the value at <paramref name="row"/> of <paramref name="vector"/> (never NULL) as one COPY field.</summary>
+    public delegate void ValueWriter(BinaryCopyWriter writer, DuckDbVector vector, int row);
+
     /// <summary>
     /// Runs <paramref name="sql"/> in the DuckDB work area for a binary COPY: its columns are
     /// described first, then read as <see cref="For"/> says. <paramref name="names"/> renames them.
@@ -32,11 +35,11 @@ internal sealed record PostgresColumn(string Name, string Type, string Read, Act
         }
 
         var columns = described.Select((c, i) => For(names?[i] ?? c.Name, c.Type, Quote.Identifier(c.Name))).ToList();
-        return new CopySource(workArea.Query($"SELECT {string.Join(", ", columns.Select(c => c.Read))} FROM ({sql})"), columns);
+        return new CopySource(DuckDbChunkReader.Open(workArea, $"SELECT {string.Join(", ", columns.Select(c => c.Read))} FROM ({sql})"), columns);
     }
 
     /// <summary>The rows of <see cref="Query"/> and how each column is written.</summary>
-    public sealed record CopySource(DuckDBDataReader Reader, IReadOnlyList<PostgresColumn> Columns) : IDisposable
+    public sealed record CopySource(DuckDbChunkReader Reader, IReadOnlyList<PostgresColumn> Columns) : IDisposable
     {
         public void Dispose() => Reader.Dispose();
     }
@@ -49,90 +52,92 @@ internal sealed record PostgresColumn(string Name, string Type, string Read, Act
         ArgumentNullException.ThrowIfNull(duckDbType);
         var c = source ?? Quote.Identifier(name);
         var tree = DuckDbTypeTree.Parse(duckDbType);
-        if (tree.IsList && ArrayOf(tree.Element!.Text) is { } array)
+        if (tree.IsList && Element(tree.Element!.Text) is { } element)
         {
-            return new(name, array.Type, c, array.Write);
+            return new(name, element.Type + "[]", c, (w, v, i) =>
+            {
+                var (offset, length) = v.ListEntry(i);
+                w.Array(v.ListChild, offset, length, element.Oid, element.Write);
+            });
         }
 
-        if (Decimal(duckDbType) is { } numeric)
+        if (Element(duckDbType) is { } scalar)
         {
-            // Up to 18 digits DuckDB.NET reads a DECIMAL from a long into .NET's decimal exactly; wider ones come as the unscaled 128-bit integer.
-            return numeric.Width <= 18
-                ? new(name, $"numeric({numeric.Width},{numeric.Scale})", c, (w, r, i) => w.Numeric(Unscaled(r.GetDecimal(i)), numeric.Scale))
-                : new(name, $"numeric({numeric.Width},{numeric.Scale})", c, (w, r, i) => w.Numeric(r.GetFieldValue<DuckDBDecimal>(i).Value.ToInt128(), numeric.Scale));
+            return new(name, scalar.Type, c, scalar.Write);
         }
 
         return duckDbType switch
         {
-            "BOOLEAN" => new(name, "boolean", c, (w, r, i) => w.Boolean(r.GetBoolean(i))),
-            "TINYINT" or "UTINYINT" or "SMALLINT" => new(name, "smallint", $"CAST({c} AS SMALLINT)", (w, r, i) => w.Int2(r.GetInt16(i))),
-            "USMALLINT" or "INTEGER" => new(name, "integer", $"CAST({c} AS INTEGER)", (w, r, i) => w.Int4(r.GetInt32(i))),
-            "UINTEGER" or "BIGINT" => new(name, "bigint", $"CAST({c} AS BIGINT)", (w, r, i) => w.Int8(r.GetInt64(i))),
-            "UBIGINT" or "HUGEINT" => new(name, "numeric(39,0)", $"CAST({c} AS VARCHAR)",
-                (w, r, i) => w.Numeric(Int128.Parse(r.GetString(i), System.Globalization.CultureInfo.InvariantCulture), 0)),
-            "FLOAT" => new(name, "real", c, (w, r, i) => w.Float4(r.GetFloat(i))),
-            "DOUBLE" => new(name, "double precision", c, (w, r, i) => w.Float8(r.GetDouble(i))),
-            "VARCHAR" => new(name, "text", c, (w, r, i) => w.Text(r.GetString(i))),
-            "JSON" => new(name, "jsonb", c, (w, r, i) => w.Jsonb(r.GetString(i))),
-            "BLOB" => new(name, "bytea", c, (w, r, i) => w.Bytes(Bytes(r, i))),
-            "DATE" => new(name, "date", PostgresTime.EpochDays(c), (w, r, i) => w.Int4(PostgresTime.ToPostgresDays(r.GetInt32(i)))),
-            "TIME" => new(name, "time", c, (w, r, i) => w.Int8(r.GetFieldValue<TimeOnly>(i).Ticks / 10)),
-            "TIME WITH TIME ZONE" => new(name, "timetz", c, (w, r, i) => w.TimeTz(r.GetFieldValue<DateTimeOffset>(i))),
-            "TIMESTAMP" or "TIMESTAMP_S" or "TIMESTAMP_MS" or "TIMESTAMP_NS" =>
-                new(name, "timestamp", PostgresTime.EpochMicros(c), (w, r, i) => w.Int8(PostgresTime.ToPostgresMicros(r.GetInt64(i)))),
-            "TIMESTAMP WITH TIME ZONE" => new(name, "timestamptz", PostgresTime.EpochMicros(c), (w, r, i) => w.Int8(PostgresTime.ToPostgresMicros(r.GetInt64(i)))),
-            "INTERVAL" => new(name, "interval", c, (w, r, i) =>
+            "TINYINT" or "UTINYINT" => new(name, "smallint", $"CAST({c} AS SMALLINT)", (w, v, i) => w.Int2(v.Get<short>(i))),
+            "USMALLINT" => new(name, "integer", $"CAST({c} AS INTEGER)", (w, v, i) => w.Int4(v.Get<int>(i))),
+            "UINTEGER" => new(name, "bigint", $"CAST({c} AS BIGINT)", (w, v, i) => w.Int8(v.Get<long>(i))),
+            "UBIGINT" or "HUGEINT" => new(name, "numeric(39,0)", $"CAST({c} AS HUGEINT)", (w, v, i) => w.Numeric(v.Get<Int128>(i), 0)),
+            "JSON" => new(name, "jsonb", c, (w, v, i) => w.Jsonb(v.Bytes(i))),
+            "BLOB" => new(name, "bytea", c, (w, v, i) => w.Bytes(v.Bytes(i))),
+            "DATE" => new(name, "date", c, (w, v, i) => w.Int4(PostgresTime.ToPostgresDays(v.Get<int>(i)))),
+            "TIME" => new(name, "time", c, (w, v, i) => w.Int8(v.Get<long>(i))),
+            "TIME WITH TIME ZONE" => new(name, "timetz", c, (w, v, i) =>
             {
-                var interval = r.GetFieldValue<DuckDBInterval>(i);
+                var time = NativeMethods.DateTimeHelpers.DuckDBFromTimeTz(new DuckDBTimeTzStruct { Bits = v.Get<ulong>(i) });
+                w.TimeTz(time.Time.Ticks / 10, time.Offset);
+            }),
+
+            // DuckDB keeps TIMESTAMP and TIMESTAMPTZ as microseconds from 1970 (±infinity as ±long.MaxValue); other units are converted first.
+            "TIMESTAMP" => new(name, "timestamp", c, Timestamp),
+            "TIMESTAMP_S" or "TIMESTAMP_MS" or "TIMESTAMP_NS" => new(name, "timestamp", PostgresTime.EpochMicros(c), Timestamp),
+            "TIMESTAMP WITH TIME ZONE" => new(name, "timestamptz", c, Timestamp),
+            "INTERVAL" => new(name, "interval", c, (w, v, i) =>
+            {
+                var interval = v.Get<DuckDBInterval>(i);
                 w.Interval(interval.Months, interval.Days, (long)interval.Micros);
             }),
-            "UUID" => new(name, "uuid", c, (w, r, i) => w.Uuid(r.GetGuid(i))),
-            _ when duckDbType.StartsWith("ENUM(", StringComparison.Ordinal) => new(name, "text", $"CAST({c} AS VARCHAR)", (w, r, i) => w.Text(r.GetString(i))),
+            _ when duckDbType.StartsWith("ENUM(", StringComparison.Ordinal) => new(name, "text", $"CAST({c} AS VARCHAR)", (w, v, i) => w.Bytes(v.Bytes(i))),
 
             // Nested values without a PostgreSQL array form (structs, maps, lists of those) go as jsonb.
-            _ => new(name, "jsonb", $"CAST(to_json({c}) AS VARCHAR)", (w, r, i) => w.Jsonb(r.GetString(i))),
+            _ => new(name, "jsonb", $"CAST(to_json({c}) AS VARCHAR)", (w, v, i) => w.Jsonb(v.Bytes(i))),
         };
     }
 
-    /// <summary>PostgreSQL's array type for a list of <paramref name="element"/>, and how the list is written.</summary>
-    private static (string Type, Action<BinaryCopyWriter, DuckDBDataReader, int> Write)? ArrayOf(string element)
+    /// <summary>A type read as it is, which can also be an array's element: PostgreSQL's type, its OID, and the writer of one value.</summary>
+    private static (string Type, uint Oid, ValueWriter Write)? Element(string duckDbType)
     {
-        if (Decimal(element) is { } numeric)
+        if (LogicalType.FromDuckDb(duckDbType) is { Kind: LogicalKind.Decimal } numeric)
         {
-            return ($"numeric({numeric.Width},{numeric.Scale})[]", (w, r, i) => w.Array(r.GetFieldValue<List<decimal?>>(i), 1700, (e, v) => e.Numeric(Unscaled(v!.Value), numeric.Scale)));
+            var (width, scale) = (numeric.Precision, numeric.Scale);
+
+            // DuckDB stores a DECIMAL as its unscaled integer, in the smallest integer that holds its width.
+            ValueWriter write = width switch
+            {
+                <= 4 => (w, v, i) => w.Numeric(v.Get<short>(i), scale),
+                <= 9 => (w, v, i) => w.Numeric(v.Get<int>(i), scale),
+                <= 18 => (w, v, i) => w.Numeric(v.Get<long>(i), scale),
+                _ => (w, v, i) => w.Numeric(v.Get<Int128>(i), scale),
+            };
+            return ($"numeric({width},{scale})", 1700, write);
         }
 
-        return element switch
+        return duckDbType switch
         {
-            "BOOLEAN" => ("boolean[]", (w, r, i) => w.Array(r.GetFieldValue<List<bool?>>(i), 16, (e, v) => e.Boolean(v!.Value))),
-            "SMALLINT" => ("smallint[]", (w, r, i) => w.Array(r.GetFieldValue<List<short?>>(i), 21, (e, v) => e.Int2(v!.Value))),
-            "INTEGER" => ("integer[]", (w, r, i) => w.Array(r.GetFieldValue<List<int?>>(i), 23, (e, v) => e.Int4(v!.Value))),
-            "BIGINT" => ("bigint[]", (w, r, i) => w.Array(r.GetFieldValue<List<long?>>(i), 20, (e, v) => e.Int8(v!.Value))),
-            "FLOAT" => ("real[]", (w, r, i) => w.Array(r.GetFieldValue<List<float?>>(i), 700, (e, v) => e.Float4(v!.Value))),
-            "DOUBLE" => ("double precision[]", (w, r, i) => w.Array(r.GetFieldValue<List<double?>>(i), 701, (e, v) => e.Float8(v!.Value))),
-            "VARCHAR" => ("text[]", (w, r, i) => w.Array(r.GetFieldValue<List<string?>>(i), 25, (e, v) => e.Text(v!))),
-            "UUID" => ("uuid[]", (w, r, i) => w.Array(r.GetFieldValue<List<Guid?>>(i), 2950, (e, v) => e.Uuid(v!.Value))),
+            "BOOLEAN" => ("boolean", 16, (w, v, i) => w.Boolean(v.Get<byte>(i) != 0)),
+            "SMALLINT" => ("smallint", 21, (w, v, i) => w.Int2(v.Get<short>(i))),
+            "INTEGER" => ("integer", 23, (w, v, i) => w.Int4(v.Get<int>(i))),
+            "BIGINT" => ("bigint", 20, (w, v, i) => w.Int8(v.Get<long>(i))),
+            "FLOAT" => ("real", 700, (w, v, i) => w.Float4(v.Get<float>(i))),
+            "DOUBLE" => ("double precision", 701, (w, v, i) => w.Float8(v.Get<double>(i))),
+
+            // PostgreSQL's binary text is its UTF-8 bytes, which is what DuckDB holds.
+            "VARCHAR" => ("text", 25, (w, v, i) => w.Bytes(v.Bytes(i))),
+
+            // DuckDB keeps a UUID as a 128-bit integer whose top bit is flipped (so that it sorts as the text does).
+            "UUID" => ("uuid", 2950, (w, v, i) =>
+            {
+                var value = v.Get<Int128>(i);
+                w.Uuid((ulong)(value >> 64) ^ (1UL << 63), (ulong)value);
+            }),
             _ => null,
         };
     }
 
-    private static (int Width, int Scale)? Decimal(string type) =>
-        LogicalType.FromDuckDb(type) is { Kind: LogicalKind.Decimal } d ? (d.Precision, d.Scale) : null;
-
-    /// <summary>A decimal's unscaled integer at its own scale (DuckDB.NET gives a column's values the column's scale).</summary>
-    private static Int128 Unscaled(decimal value)
-    {
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
-        var magnitude = ((Int128)(uint)bits[2] << 64) | ((Int128)(uint)bits[1] << 32) | (uint)bits[0];
-        return value < 0 ? -magnitude : magnitude;
-    }
-
-    private static byte[] Bytes(DuckDBDataReader reader, int ordinal)
-    {
-        using var stream = reader.GetStream(ordinal);
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
-    }
+    private static void Timestamp(BinaryCopyWriter writer, DuckDbVector vector, int row) =>
+        writer.Int8(PostgresTime.ToPostgresMicros(vector.Get<long>(row)));
 }

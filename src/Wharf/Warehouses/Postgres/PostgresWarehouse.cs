@@ -257,8 +257,8 @@ internal sealed class PostgresWarehouse : IWarehouse
 
     /// <summary>Streams the reader's rows into the table by binary COPY (aborted, not half-done, on a failure); returns how many.</summary>
     internal static Task<long> CopyAsync(NpgsqlConnection connection, string table, PostgresColumn.CopySource source, CancellationToken cancellationToken) =>
-        // DuckDB's reader is synchronous per value; the loop runs on a pool thread and writes the
-        // binary COPY format itself (see BinaryCopyWriter).
+        // DuckDB's vectors are read synchronously, a chunk at a time; the loop runs on a pool thread
+        // and writes the binary COPY format itself (see BinaryCopyWriter).
         Task.Run(async () =>
         {
             var (reader, columns) = source;
@@ -270,25 +270,32 @@ internal sealed class PostgresWarehouse : IWarehouse
                 try
                 {
                     writer.WriteHeader();
-                    while (reader.Read())
+                    var vectors = new DuckDbVector[columns.Count];
+                    while (reader.Next())
                     {
-                        writer.StartRow(columns.Count);
-                        for (var i = 0; i < columns.Count; i++)
+                        cancellationToken.ThrowIfCancellationRequested();
+                        for (var i = 0; i < vectors.Length; i++)
                         {
-                            if (reader.IsDBNull(i))
+                            vectors[i] = reader.Column(i);
+                        }
+
+                        for (var row = 0; row < reader.Rows; row++)
+                        {
+                            writer.StartRow(vectors.Length);
+                            for (var i = 0; i < vectors.Length; i++)
                             {
-                                writer.Null();
-                            }
-                            else
-                            {
-                                columns[i].Write(writer, reader, i);
+                                if (vectors[i].IsNull(row))
+                                {
+                                    writer.Null();
+                                }
+                                else
+                                {
+                                    columns[i].Write(writer, vectors[i], row);
+                                }
                             }
                         }
 
-                        if ((++rows & 0xFFFF) == 0)
-                        {
-                            cancellationToken.ThrowIfCancellationRequested();
-                        }
+                        rows += reader.Rows;
                     }
 
                     await writer.CompleteAsync(cancellationToken);
