@@ -31,7 +31,7 @@ public sealed class PostgresColumnPlanTests : IDisposable
             Postgres = new PostgresTypeInfo(typeName, typeModifier, 'b', null, '\0'),
         });
         connection.Execute($"CREATE OR REPLACE TABLE stage (v {plan.StageType})");
-        using (var appender = connection.CreateAppender("stage"))
+        using (var appender = DuckDbRowAppender.Open(connection, "stage"))
         {
             appender.AppendRow(value);
             appender.Complete();

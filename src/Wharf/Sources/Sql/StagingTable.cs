@@ -6,7 +6,7 @@ namespace Wharf.Sources.Sql;
 
 /// <summary>
 /// Where rows from a database land before the lake: a table in a private in-memory DuckDB,
-/// filled by the appender and written to the lake part by part. Each part gets a fresh database,
+/// filled by <see cref="DuckDbRowAppender"/> and written to the lake part by part. Each part gets a fresh database,
 /// closed once its Parquet file is written, so memory stays the same whatever the table's size
 /// (re-using one database let DuckDB's allocator grow with every part; measured in bench/).
 /// </summary>
@@ -25,7 +25,7 @@ internal sealed class StagingTable : IAsyncDisposable
     private readonly Func<LakeManifest, CancellationToken, Task>? onPart;
     private readonly List<LakeManifest> manifests = [];
     private DuckDBConnection? connection;
-    private DuckDBAppender? appender;
+    private DuckDbRowAppender? appender;
     private long rowsAppended;
 
     private StagingTable(LakeWriter lake, LakeTarget target, string createSql, string lakeSelect, int partRows, Func<LakeManifest, CancellationToken, Task>? onPart)
@@ -80,13 +80,13 @@ internal sealed class StagingTable : IAsyncDisposable
     {
         connection = DuckDbConnections.Open(null);
         await connection.ExecuteAsync(createSql, cancellationToken);
-        appender = connection.OpenAppender(Name);
+        appender = DuckDbRowAppender.Open(connection, Name);
         rowsAppended = 0;
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
-        appender!.Close();
+        appender!.Complete();
         var manifest = await lake.WriteAsync(connection!, target with { Part = target.Part + manifests.Count }, lakeSelect, [], cancellationToken);
         manifests.Add(manifest);
         ClosePart();

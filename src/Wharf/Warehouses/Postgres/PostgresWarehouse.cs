@@ -177,7 +177,7 @@ internal sealed class PostgresWarehouse : IWarehouse
         var copy = $"__wharf_ref_{(uint)StringComparer.Ordinal.GetHashCode(check.Name):x}";
         WorkArea.Execute($"CREATE OR REPLACE TEMP TABLE {copy} (v VARCHAR)");
         using (var reader = Query($"SELECT DISTINCT CAST({Quote.Identifier(check.ToColumn!)} AS text) FROM {Quote.Qualified(schema, table)}"))
-        using (var appender = WorkArea.OpenAppender(copy, "main", "temp"))
+        using (var appender = DuckDbRowAppender.Open(WorkArea, copy, "main", "temp"))
         {
             appender.AppendReader(reader);
             appender.Complete();
