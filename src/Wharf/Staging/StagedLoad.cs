@@ -126,11 +126,9 @@ internal sealed record StagedLoad
         // 3. Processors.
         if (!rules.Transform.IsEmpty)
         {
-            var before = rules.Transform.Any(RemovesRows) ? Count(workArea, $"SELECT count(*) FROM ({sql})") : 0;
-            (sql, columns) = new TransformSql(workArea, table, Carried).Apply(sql, columns, rules.Transform);
-            if (rules.Transform.Any(RemovesRows))
+            (sql, columns, var removed) = new TransformSql(workArea, table, Carried).Apply(sql, columns, rules.Transform);
+            if (rules.Transform.Any(p => p.RemovesRows))
             {
-                var removed = before - Count(workArea, $"SELECT count(*) FROM ({sql})");
                 discarded += removed;
                 notes.Add($"transform removed {removed:N0} row(s)");
             }
@@ -234,8 +232,6 @@ internal sealed record StagedLoad
         var typed = $"SELECT * REPLACE ({string.Join(", ", empty.Select(e => $"CAST({Quote.Identifier(e.Column.Name)} AS {e.Table.Type.ToDuckDb()}) AS {Quote.Identifier(e.Column.Name)}"))}) FROM ({sql})";
         return (typed, [.. columns.Select(c => empty.Any(e => e.Column.Name == c.Name) ? c with { Type = empty.First(e => e.Column.Name == c.Name).Table.Type.ToDuckDb() } : c)]);
     }
-
-    private static bool RemovesRows(ProcessorSettings processor) => processor.Kind is ProcessorKind.Filter or ProcessorKind.Dedupe or ProcessorKind.DropNulls;
 
     /// <summary>
     /// Casts the declared columns present in the data (one gone from the source is left to the

@@ -17,13 +17,29 @@ internal sealed record StagedColumn(string Name, string Type);
 /// <param name="carried">Columns every step carries along untouched (Wharf's metadata).</param>
 internal sealed class TransformSql(DuckDBConnection workArea, string table, IReadOnlyList<string> carried)
 {
-    /// <summary>The rows after every processor, and their columns (without the carried ones).</summary>
-    public (string Sql, IReadOnlyList<StagedColumn> Columns) Apply(string input, IReadOnlyList<StagedColumn> columns, IReadOnlyList<ProcessorSettings> processors)
+    /// <summary>
+    /// The rows after every processor, their columns (without the carried ones), and how many rows
+    /// the steps that drop rows dropped (counted around them, apart from the steps that reshape).
+    /// </summary>
+    public (string Sql, IReadOnlyList<StagedColumn> Columns, long Removed) Apply(string input, IReadOnlyList<StagedColumn> columns, IReadOnlyList<ProcessorSettings> processors)
     {
         ArgumentNullException.ThrowIfNull(processors);
         var sql = input;
+        long removed = 0;
+        string? countedFrom = null;
         foreach (var processor in processors)
         {
+            if (processor.Reshapes && countedFrom is not null)
+            {
+                removed += Count(countedFrom) - Count(sql);
+                countedFrom = null;
+            }
+
+            if (processor.RemovesRows)
+            {
+                countedFrom ??= sql;
+            }
+
             var next = Compile(processor, sql, columns);
             try
             {
@@ -38,8 +54,15 @@ internal sealed class TransformSql(DuckDBConnection workArea, string table, IRea
             sql = next;
         }
 
-        return (sql, columns);
+        if (countedFrom is not null)
+        {
+            removed += Count(countedFrom) - Count(sql);
+        }
+
+        return (sql, columns, removed);
     }
+
+    private long Count(string sql) => Convert.ToInt64(workArea.Scalar($"SELECT count(*) FROM ({sql})") ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The columns of a relation, without the carried ones.</summary>
     public static IReadOnlyList<StagedColumn> Describe(DuckDBConnection workArea, string sql, IReadOnlyList<string> carried)
@@ -104,6 +127,10 @@ internal sealed class TransformSql(DuckDBConnection workArea, string table, IRea
                 return Replace(Pick(processor.Columns).Select(c => c.Type == "VARCHAR"
                     ? $"{function}({Quote.Identifier(c.Name)}) AS {Quote.Identifier(c.Name)}"
                     : throw new WharfException($"{processor} for {table}: '{c.Name}' is {LogicalType.FromDuckDb(c.Type)}, not text; {processor.Name} applies to text columns.")));
+            case ProcessorKind.Resample:
+                return ReshapeSql.Resample(processor.Resample!, from, columns, carried, table, processor.ToString());
+            case ProcessorKind.Unpivot:
+                return ReshapeSql.Unpivot(processor.Unpivot!, from, columns, table, processor.ToString());
             case ProcessorKind.ParseTimestamp:
                 return Replace(processor.Pairs.Select(p =>
                 {
