@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Wharf.Cli.Rendering;
+using Wharf.Pipelines;
 using Wharf.Projects;
 using Wharf.Runs;
 using Wharf.Warehouses;

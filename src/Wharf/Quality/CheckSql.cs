@@ -1,15 +1,9 @@
 using System.Globalization;
 using Wharf.Projects;
+using Wharf.Dialects;
 using Wharf.Schema;
 
 namespace Wharf.Quality;
-
-/// <summary>The SQL dialect checks compile to: DuckDB (staged rows, DuckDB warehouses) or PostgreSQL (<c>wharf check</c> on a PostgreSQL warehouse).</summary>
-internal enum SqlDialect
-{
-    DuckDb,
-    Postgres,
-}
 
 /// <summary>
 /// Compiles declared checks to SQL over one relation: staged rows (<c>(SELECT …)</c>) or a

@@ -6,6 +6,7 @@ using Wharf.Quality;
 using Wharf.Schema;
 using Wharf.Transforms;
 using Wharf.Warehouses;
+using Wharf.Dialects;
 
 namespace Wharf.Staging;
 

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Wharf.DuckDb;
 using Wharf.Lake;
+using Wharf.Staging;
 
 namespace Wharf.Warehouses;
 

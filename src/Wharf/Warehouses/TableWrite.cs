@@ -1,5 +1,6 @@
 using System.Globalization;
 using Wharf.Projects;
+using Wharf.Staging;
 
 namespace Wharf.Warehouses;
 

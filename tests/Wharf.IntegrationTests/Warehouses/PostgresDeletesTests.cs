@@ -7,6 +7,7 @@ using Wharf.IntegrationTests.Postgres;
 using Wharf.Lake;
 using Wharf.Projects;
 using Wharf.Runs;
+using Wharf.Staging;
 using Wharf.Warehouses;
 using Wharf.Warehouses.Postgres;
 

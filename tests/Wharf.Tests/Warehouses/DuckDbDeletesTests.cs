@@ -5,6 +5,7 @@ using Wharf.DuckDb;
 using Wharf.Lake;
 using Wharf.Projects;
 using Wharf.Runs;
+using Wharf.Staging;
 using Wharf.Warehouses;
 using Wharf.Warehouses.DuckDb;
 

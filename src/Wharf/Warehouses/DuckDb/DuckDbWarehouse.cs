@@ -7,6 +7,7 @@ using Wharf.Runs;
 using Wharf.Quality;
 using Wharf.Schema;
 using Wharf.Staging;
+using Wharf.Dialects;
 
 namespace Wharf.Warehouses.DuckDb;
 

@@ -11,6 +11,8 @@ using Wharf.Runs;
 using Wharf.Schema;
 using Wharf.Sources.Sql.Postgres;
 using Wharf.Staging;
+using Wharf.Dialects;
+using Wharf.Postgres;
 
 namespace Wharf.Warehouses.Postgres;
 
@@ -37,7 +39,7 @@ internal sealed class PostgresWarehouse : IWarehouse
     public DuckDBConnection OpenWorkArea() => DuckDb.DuckDbWarehouse.WithProgressTracking(DuckDbConnections.Another(WorkArea));
 
     /// <summary>Where the warehouse is, safe to print.</summary>
-    public string Description => PostgresConnector.Describe(settings);
+    public string Description => PostgresConnectionString.Describe(settings);
 
     public static async Task<PostgresWarehouse> OpenAsync(ConnectionSettings settings, TimeProvider time, CancellationToken cancellationToken = default)
     {
@@ -68,7 +70,7 @@ internal sealed class PostgresWarehouse : IWarehouse
         catch (NpgsqlException ex)
         {
             throw new LoadException(table, request.Record.RunId,
-                $"Loading {table} into PostgreSQL ({Description}) failed and was rolled back: {PostgresConnector.Explain(ex)}", ex);
+                $"Loading {table} into PostgreSQL ({Description}) failed and was rolled back: {PostgresErrors.Explain(ex)}", ex);
         }
     }
 

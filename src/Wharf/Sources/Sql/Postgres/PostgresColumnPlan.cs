@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Wharf.Postgres;
 
 namespace Wharf.Sources.Sql.Postgres;
 

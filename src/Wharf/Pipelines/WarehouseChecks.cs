@@ -1,9 +1,10 @@
 using System.Collections.Immutable;
 using Wharf.Projects;
+using Wharf.Quality;
 using Wharf.Runs;
 using Wharf.Warehouses;
 
-namespace Wharf.Quality;
+namespace Wharf.Pipelines;
 
 /// <summary>
 /// <c>wharf check</c>: runs the pipelines' declared checks on what the warehouse tables hold now,

@@ -1,23 +1,22 @@
 using Npgsql;
 using Polly;
 using Polly.Retry;
-using Wharf.Sources.Sql.Postgres;
 
-namespace Wharf.Warehouses.Postgres;
+namespace Wharf.Postgres;
 
 /// <summary>
-/// Retries a whole load when PostgreSQL fails transiently (connection reset, server restart,
-/// serialization failure, deadlock), with exponential backoff and jitter. Permanent errors
-/// (authentication, syntax, constraints) are not retried. A retried load starts over in a new
-/// transaction; the failed attempt was rolled back, so nothing is applied twice.
+/// Retries a whole unit of PostgreSQL work (a load) when it fails transiently (connection reset,
+/// server restart, serialization failure, deadlock), with exponential backoff and jitter.
+/// Permanent errors (authentication, syntax, constraints) are not retried. A retried load starts
+/// over in a new transaction; the failed attempt was rolled back, so nothing is applied twice.
 /// </summary>
 internal static class PostgresRetry
 {
     private static readonly ResiliencePipeline Pipeline = new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions
         {
-            ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(PostgresConnector.IsTransient)
-                .Handle<Sources.SourceException>(ex => ex.IsTransient),
+            ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(PostgresErrors.IsTransient)
+                .Handle<WharfException>(ex => ex.IsTransient),
             MaxRetryAttempts = 4,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,

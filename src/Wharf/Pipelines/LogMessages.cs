@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 
-namespace Wharf.Runs;
+using Wharf.Runs;
+
+namespace Wharf.Pipelines;
 
 /// <summary>Every log message of a run, with stable event ids.</summary>
 internal static partial class LogMessages

@@ -5,7 +5,9 @@ using Wharf.Sources;
 using Wharf.Sources.Sql.Postgres;
 using Wharf.Warehouses;
 
-namespace Wharf.Runs;
+using Wharf.Runs;
+
+namespace Wharf.Pipelines;
 
 /// <summary>
 /// Works out what <see cref="Runner"/> would do, without doing it: the sources are read only to
@@ -105,6 +107,6 @@ internal sealed class RunPlanner(Project project)
     }
 
     private static string Describe(WarehouseSettings warehouse) => warehouse.Kind == WarehouseKind.Postgres
-        ? "postgres://" + PostgresConnector.Describe(warehouse.Connection!)
+        ? "postgres://" + PostgresConnectionString.Describe(warehouse.Connection!)
         : "duckdb:" + warehouse.Location;
 }

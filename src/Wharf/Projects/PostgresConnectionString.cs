@@ -1,17 +1,16 @@
-using System.Net.Sockets;
 using Npgsql;
-using Wharf.Projects;
 
-namespace Wharf.Sources.Sql.Postgres;
+namespace Wharf.Projects;
 
 /// <summary>
-/// Opens connections to a PostgreSQL connection of wharf.yml, and turns connection failures into
-/// one plain sentence (DNS, refused, authentication, missing database, TLS) without the password.
+/// A <c>postgres</c> connection of wharf.yml (a URL, or host, port, user… settings) as an Npgsql
+/// connection string, checked as the project is read: a bad URL or sslmode is a
+/// <see cref="ProjectFileException"/> that names the file, line and column.
 /// </summary>
-internal static class PostgresConnector
+internal static class PostgresConnectionString
 {
     /// <summary>The Npgsql connection string for a <c>postgres</c> connection (holds the password: never print it).</summary>
-    public static string ConnectionString(ConnectionSettings settings)
+    public static string For(ConnectionSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var builder = new NpgsqlConnectionStringBuilder();
@@ -38,64 +37,9 @@ internal static class PostgresConnector
     /// <summary>Where the connection points, safe to print: <c>user@host:port/database</c>.</summary>
     public static string Describe(ConnectionSettings settings)
     {
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionString(settings));
+        var builder = new NpgsqlConnectionStringBuilder(For(settings));
         return $"{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
     }
-
-    /// <summary>Opens a connection, or throws a <see cref="SourceException"/> that says what failed.</summary>
-    public static async Task<NpgsqlConnection> OpenAsync(ConnectionSettings settings, CancellationToken cancellationToken = default)
-    {
-        var connection = new NpgsqlConnection(ConnectionString(settings));
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            return connection;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException or ArgumentException)
-        {
-            await connection.DisposeAsync();
-            throw new SourceException(settings.Name, "", $"Cannot connect to '{settings.Name}' ({Describe(settings)}): {Explain(ex)}", ex)
-            {
-                Transient = IsTransient(ex),
-            };
-        }
-    }
-
-    /// <summary>One sentence for a connection failure: what went wrong and what to check.</summary>
-    internal static string Explain(Exception ex)
-    {
-        var socket = ex as SocketException ?? ex.InnerException as SocketException;
-        if (ex is PostgresException pg)
-        {
-            return pg.SqlState switch
-            {
-                PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
-                    $"authentication failed ({pg.MessageText}). Check the user and the password (from ${{VAR}} or .env).",
-                PostgresErrorCodes.InvalidCatalogName => $"the database does not exist ({pg.MessageText}). Check the database name.",
-                PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown => $"the server is starting up or shutting down ({pg.MessageText}). Try again shortly.",
-                PostgresErrorCodes.TooManyConnections => $"the server has no free connections ({pg.MessageText}).",
-                _ => $"the server refused: {pg.MessageText} (SQLSTATE {pg.SqlState}).",
-            };
-        }
-
-        return socket?.SocketErrorCode switch
-        {
-            SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "the host name could not be resolved (DNS). Check the host.",
-            SocketError.ConnectionRefused => "the connection was refused: nothing listens on that host and port. Check the host, the port and that the server runs.",
-            SocketError.TimedOut => "the connection timed out. Check the host, the port and any firewall.",
-            _ when ex.Message.Contains("SSL", StringComparison.OrdinalIgnoreCase) || ex.InnerException is System.Security.Authentication.AuthenticationException =>
-                $"TLS failed ({ex.InnerException?.Message ?? ex.Message}). Check sslmode and the server's certificate.",
-            _ => ex.InnerException?.Message ?? ex.Message,
-        };
-    }
-
-    internal static bool IsTransient(Exception ex) => ex switch
-    {
-        PostgresException pg => pg.IsTransient || pg.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected,
-        NpgsqlException npgsql => npgsql.IsTransient,
-        SocketException or TimeoutException => true,
-        _ => false,
-    };
 
     // Parsed by hand rather than with Uri: a password from ${VAR} often holds '@', ':' or '/',
     // and users should not have to percent-encode it (encoded forms are decoded too).

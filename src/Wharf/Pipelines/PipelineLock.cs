@@ -1,6 +1,8 @@
 using System.Globalization;
 
-namespace Wharf.Runs;
+using Wharf.Runs;
+
+namespace Wharf.Pipelines;
 
 /// <summary>
 /// One run of a pipeline at a time. The lock is an OS file lock on

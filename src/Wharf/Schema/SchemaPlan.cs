@@ -1,12 +1,4 @@
-using Wharf.Projects;
-
 namespace Wharf.Schema;
-
-/// <summary>A column of an existing warehouse table, in logical terms.</summary>
-internal sealed record TableColumn(string Name, LogicalType Type);
-
-/// <summary>A column the load adds to the table, or a column whose type it widens.</summary>
-internal sealed record ColumnChange(string Name, LogicalType? From, LogicalType To);
 
 /// <summary>
 /// How the incoming rows meet the table's schema under the contract: which columns are added or
@@ -184,6 +176,3 @@ internal sealed record SchemaPlan
 
     private static string Name(ContractMode mode) => mode == ContractMode.DiscardRow ? "discard_row" : "discard_column";
 }
-
-/// <summary>The new data's schema breaks the table's, or the contract: nothing was loaded.</summary>
-internal sealed class SchemaChangeException(string message) : WharfException(message);

@@ -1,4 +1,4 @@
-namespace Wharf.Runs;
+namespace Wharf.Warehouses;
 
 /// <summary>Loading into a warehouse table failed; the table and the state are as they were before.</summary>
 public sealed class LoadException(string table, string runId, string message, Exception? innerException = null)

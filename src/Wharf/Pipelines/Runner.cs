@@ -8,8 +8,11 @@ using Wharf.Lake;
 using Wharf.Projects;
 using Wharf.Sources;
 using Wharf.Warehouses;
+using Wharf.Staging;
 
-namespace Wharf.Runs;
+using Wharf.Runs;
+
+namespace Wharf.Pipelines;
 
 /// <summary>
 /// Runs pipelines end to end: extract each stream to the lake, load it into the warehouse with
@@ -394,7 +397,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             if (incremental.HasCursor)
             {
                 var tableChecks = await OneAtATimeAsync(plan.Loads, () => Task.FromResult(
-                    Staging.StagedLoad.CheckRun(warehouse.WorkArea, Request(plan, [.. manifests], record))), cancellationToken);
+                    StagedLoad.CheckRun(warehouse.WorkArea, Request(plan, [.. manifests], record))), cancellationToken);
                 record = record with { Checks = LoadResult.Merge(record.Checks, tableChecks) };
                 var summarized = extraction.PresentKeys is { } present && KeySummary.Holds(present);
                 request = Request(plan, [], record with { LakeFiles = record.LakeFiles.AddRange(extraction.PresentKeys?.Select(k => k.File) ?? []) }) with

@@ -2,7 +2,9 @@ using Wharf.Lake;
 using Wharf.Sources;
 using Wharf.Warehouses;
 
-namespace Wharf.Runs;
+using Wharf.Runs;
+
+namespace Wharf.Pipelines;
 
 /// <summary>
 /// Reads every key a cursor stream's source has now, for delete detection: the keys' summary when

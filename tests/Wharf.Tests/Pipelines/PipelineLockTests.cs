@@ -1,6 +1,6 @@
-using Wharf.Runs;
+using Wharf.Pipelines;
 
-namespace Wharf.Tests.Runs;
+namespace Wharf.Tests.Pipelines;
 
 /// <summary>One run of a pipeline at a time, and the second one is told who holds it.</summary>
 public sealed class PipelineLockTests : IDisposable

@@ -1,4 +1,4 @@
-namespace Wharf.Sources.Sql.Postgres;
+namespace Wharf.Postgres;
 
 /// <summary>
 /// Dates and timestamps between PostgreSQL's raw form (from 2000-01-01) and DuckDB's (from

@@ -1,6 +1,7 @@
+using Wharf.Quality;
 using Wharf.Runs;
 
-namespace Wharf.Quality;
+namespace Wharf.Warehouses;
 
 /// <summary>A check result as a row of <c>_wharf.check_results</c>, in column order (the same in both warehouses).</summary>
 internal static class CheckResultValues

@@ -4,8 +4,11 @@ using Wharf.Incremental;
 using Wharf.Lake;
 using Wharf.Projects;
 using Wharf.Warehouses;
+using Wharf.Staging;
 
-namespace Wharf.Runs;
+using Wharf.Runs;
+
+namespace Wharf.Pipelines;
 
 /// <summary>
 /// <c>wharf replay</c>: reloads a pipeline's tables from its lake files, without the source. Runs

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Wharf.Lake;
 using Wharf.Schema;
 
-namespace Wharf.Warehouses;
+namespace Wharf.Staging;
 
 /// <summary>
 /// The DuckDB query that reads a load's lake files as they enter the warehouse: real types
