@@ -47,7 +47,7 @@ internal sealed class PipelineLock : IDisposable
             catch (IOException ex)
             {
                 var holder = File.Exists(holderPath) ? await File.ReadAllTextAsync(holderPath, cancellationToken) : "another run";
-                throw new WharfException(
+                throw new PipelineLockedException(pipeline, holder,
                     $"Pipeline '{pipeline}' is already running: {holder}. Two runs of one pipeline never write at once; " +
                     (wait > TimeSpan.Zero ? $"waited {wait.TotalSeconds:0}s. " : "") +
                     "Wait for it to finish, or pass --wait SECONDS to queue behind it.", ex);

@@ -48,7 +48,7 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
             .ToList();
         if (runs.Count == 0 || (selection.RunId is { } first && runs[0].RunId != first))
         {
-            throw new WharfException(selection.RunId is { } id
+            throw new ReplayException(pipeline.Name, selection.RunId is { } id
                 ? $"Pipeline '{pipeline.Name}' has no committed lake files from run {id}. 'wharf runs {pipeline.Name}' lists its runs."
                 : $"Pipeline '{pipeline.Name}' has no committed lake files{(selection.Since is { } s ? $" since {s:u}" : "")} in {layout.Root}; there is nothing to replay.");
         }
@@ -132,7 +132,7 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
             ? audit
                 .Where(r => r.Status != RunStatus.Failed || r.WatermarkAfter is not null)
                 .SelectMany(r => r.LakeFiles.Select(f => (r.RunId, r.Target, File: f)))
-                .Select(f => (f.RunId, f.Target, Manifest: layout.ReadManifest(f.File) ?? throw new WharfException(
+                .Select(f => (f.RunId, f.Target, Manifest: layout.ReadManifest(f.File) ?? throw new ReplayException(pipeline.Name,
                     $"The lake file {f.File} of run {f.RunId} is gone from {layout.Root}; the replay cannot rebuild {f.Target} without it.")))
             : layout.Manifests(pipeline.Name).Select(m => (m.RunId, Target: $"{pipeline.Schema}.{KeysOf(m) ?? m.Stream}", Manifest: m));
         return [.. files

@@ -57,7 +57,7 @@ internal sealed class WarehouseChecks(Project project, IWarehouse warehouse, Tim
         };
         try
         {
-            var columns = Columns(schema, table) ?? throw new WharfException($"{target} does not exist yet; run 'wharf run {pipeline.Name}' first.");
+            var columns = Columns(schema, table) ?? throw new CheckException("", target, $"{target} does not exist yet; run 'wharf run {pipeline.Name}' first.");
 
             var sql = new CheckSql(Quote.Qualified(schema, table), columns, target, warehouse.Dialect, check => CheckSql.DirectReference(schema, check));
             var results = CheckRunner.Run(sql, rules.Checks, rules.OnCheckFailure, warehouse.Query, target, started, loading: false);

@@ -37,12 +37,20 @@ internal static class CheckRunner
             }
             catch (WharfException ex)
             {
-                var why = ex is DuckDbException duck ? duck.Summary : ex.Message;
-                throw new WharfException($"The check {check.Name} ({check.Location}) on {table} could not run: {why} Fix the check in wharf.yml.", ex);
+                throw CouldNotRun(check, table, ex);
             }
         }
 
         return results;
+    }
+
+    /// <summary>The error for a check that could not be compiled or run (a wrong column, a missing referenced table).</summary>
+    public static CheckException CouldNotRun(CheckSettings check, string table, WharfException error)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(error);
+        var why = error is DuckDbException duck ? duck.Summary : error.Message;
+        return new CheckException(check.Name, table, $"The check {check.Name} ({check.Location}) on {table} could not run: {why} Fix the check in wharf.yml.", error);
     }
 
     private static CheckResult Run(CheckSql sql, CheckSettings check, CheckFailure onFailure, Func<string, DbDataReader> query, string table, long rows, DateTimeOffset now, bool loading)

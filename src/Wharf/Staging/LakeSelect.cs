@@ -41,7 +41,7 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
         var missingKey = PrimaryKey.Where((k, i) => keys[i] is null).FirstOrDefault();
         return missingKey is null
             ? this with { Sql = sql, OrderedSql = orderedSql, Columns = [.. dataColumns, RunIdColumn, LoadedAtColumn], PrimaryKey = [.. keys!], warehouseNames = names }
-            : throw new WharfException($"The primary key column '{missingKey}' of {table} is not among the columns loaded (a transform step removed or renamed it). Keep it, or change 'primary_key:'.");
+            : throw new ColumnNotFoundException(table, missingKey, $"The primary key column '{missingKey}' of {table} is not among the columns loaded (a transform step removed or renamed it). Keep it, or change 'primary_key:'.");
     }
 
     /// <summary>The extract's own columns, without Wharf's metadata.</summary>
@@ -84,7 +84,7 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
     /// <summary>The warehouse name of a column named as in the source or already in snake_case.</summary>
     public string WarehouseName(string name, string table, string setting) => warehouseNames.TryGetValue(name, out var normalized)
         ? normalized
-        : throw new WharfException($"'{name}' is not among the columns of {table} ({string.Join(", ", DataColumns)}). Fix '{setting}:' in wharf.yml.");
+        : throw new ColumnNotFoundException(table, name, $"'{name}' is not among the columns of {table} ({string.Join(", ", DataColumns)}). Fix '{setting}:' in wharf.yml.");
 
     private static LakeSelect Read(LoadRequest request, ImmutableArray<LakeManifest> lakeFiles, bool ordered, bool keysLater = false)
     {

@@ -73,6 +73,12 @@ internal sealed record LoadRequest(
     /// <summary>Declared types, schema contract, checks and processors the rows go through on their way in.</summary>
     public TableRules Rules { get; init; } = new();
 
+    /// <summary>
+    /// A cursor stream's last step: the lake files of the whole run, which its table checks
+    /// (row_count, freshness, sql) judge once the chunks are loaded; empty otherwise.
+    /// </summary>
+    public ImmutableArray<LakeManifest> RunFiles { get; init; } = [];
+
     /// <summary>Whether the table checks (row_count, freshness, sql) judge this load: a cursor stream's chunks leave them to the run's end.</summary>
     public bool TableChecks { get; init; } = true;
 }

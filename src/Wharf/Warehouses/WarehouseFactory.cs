@@ -35,7 +35,7 @@ internal static class WarehouseFactory
         {
             WarehouseKind.DuckDb => DuckDbWarehouse.Open(settings.Location, time),
             WarehouseKind.Postgres => await PostgresWarehouse.OpenAsync(settings.Connection!, time, cancellationToken),
-            _ => throw new WharfException($"Warehouse kind {settings.Kind} is not supported."),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "Not a warehouse kind Wharf knows."),
         };
     }
 
@@ -46,7 +46,7 @@ internal static class WarehouseFactory
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Kind == WarehouseKind.DuckDb && !File.Exists(settings.Location))
         {
-            throw new WharfException($"There is no warehouse at {settings.Location} yet. Run 'wharf run' first.");
+            throw new WarehouseNotFoundException(settings.Location, $"There is no warehouse at {settings.Location} yet. Run 'wharf run' first.");
         }
 
         return OpenAsync(settings, time, cancellationToken);
