@@ -26,10 +26,6 @@ internal static class QueryCommand
                 using var reader = warehouse.Query(query);
                 ResultWriter.Write(reader, parse.GetValue(format), Console.Out, CommandRunner.Out);
             }
-            catch (DuckDbException ex)
-            {
-                throw new QueryException(query, $"The query failed: {ex.Summary}", ex);
-            }
             catch (DuckDB.NET.Data.DuckDBException ex)
             {
                 // Found while the rows streamed.

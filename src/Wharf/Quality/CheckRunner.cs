@@ -49,7 +49,8 @@ internal static class CheckRunner
     {
         ArgumentNullException.ThrowIfNull(check);
         ArgumentNullException.ThrowIfNull(error);
-        var why = error is DuckDbException duck ? duck.Summary : error.Message;
+        // DuckDB's own words, also when the warehouse wrapped them (a failed query of wharf check).
+        var why = error is DuckDbException duck ? duck.Summary : error.InnerException is DuckDbException inner ? inner.Summary : error.Message;
         return new CheckException(check.Name, table, $"The check {check.Name} ({check.Location}) on {table} could not run: {why} Fix the check in wharf.yml.", error);
     }
 

@@ -55,102 +55,20 @@ internal sealed record SchemaPlan
             };
         }
 
-        var projection = new List<string>();
-        var columns = new List<string>();
-        var added = new List<ColumnChange>();
-        var widened = new List<ColumnChange>();
-        var discards = new List<string>();
-        var notes = new List<string>();
+        var plan = new SchemaChanges(table, contract, alias);
         var byName = incoming.ToDictionary(c => c.Name, c => LogicalType.FromDuckDb(c.Type), StringComparer.Ordinal);
         foreach (var column in existing)
         {
-            if (!byName.TryGetValue(column.Name, out var type))
-            {
-                // Gone from the source: new rows get NULL. Wharf's own columns (history, soft deletes) are the mode's business.
-                if (!column.Name.StartsWith("_wharf_", StringComparison.Ordinal) && column.Type.Kind != LogicalKind.Other)
-                {
-                    projection.Add($"CAST(NULL AS {column.Type.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
-                    columns.Add(column.Name);
-                }
-
-                continue;
-            }
-
-            columns.Add(column.Name);
-            var read = Read(column.Name);
-            var union = type.Kind == LogicalKind.Text && declaredText.Contains(column.Name) ? LogicalType.Text : LogicalType.Union(column.Type, type);
-            if (union == column.Type)
-            {
-                projection.Add(type == column.Type ? read : $"CAST({read} AS {column.Type.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
-                continue;
-            }
-
-            var change = $"{table}.{column.Name} is {column.Type} in the warehouse and {type} in the new data";
-            switch (contract.DataType)
-            {
-                case ContractMode.Evolve when union is not null:
-                    widened.Add(new ColumnChange(column.Name, column.Type, union));
-                    notes.Add($"widened {column.Name} from {column.Type} to {union}");
-                    projection.Add($"CAST({read} AS {union.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
-                    break;
-                case ContractMode.Evolve when rebuilds:
-                    notes.Add($"{column.Name} is now {type} (was {column.Type}; replace rebuilds the table)");
-                    projection.Add(read);
-                    break;
-                case ContractMode.Evolve:
-                    throw new SchemaChangeException(
-                        $"{change}: that would narrow the column or lose values, so nothing was loaded. " +
-                        $"Declare the type you want in 'columns:' (e.g. {column.Name}: text), fix the source, or rebuild the table with --full-refresh.");
-                case ContractMode.Freeze:
-                    throw new SchemaChangeException(
-                        $"{change}, and the schema contract freezes types (schema_contract: data_type: freeze). Nothing was loaded. " +
-                        "Fix the source, or allow the change with schema_contract: { data_type: evolve }.");
-                case ContractMode.DiscardRow:
-                    discards.Add($"({read} IS NOT NULL AND NOT coalesce({Fits(read, type, column.Type)}, FALSE))");
-                    notes.Add($"discarded rows whose {column.Name} ({type}) does not fit {column.Type}");
-                    projection.Add($"TRY_CAST({read} AS {column.Type.ToDuckDb()}) AS {Quote.Identifier(column.Name)}");
-                    break;
-                default:
-                    notes.Add($"discarded values of {column.Name} ({type}) that do not fit {column.Type}");
-                    projection.Add($"CASE WHEN {Fits(read, type, column.Type)} THEN TRY_CAST({read} AS {column.Type.ToDuckDb()}) END AS {Quote.Identifier(column.Name)}");
-                    break;
-            }
+            plan.Fit(column, byName.TryGetValue(column.Name, out var type) ? type : null, declaredText.Contains(column.Name), rebuilds);
         }
 
         var known = existing.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, type) in incoming.Where(c => !known.Contains(c.Name)))
         {
-            switch (contract.Columns)
-            {
-                case ContractMode.Evolve:
-                    added.Add(new ColumnChange(name, null, LogicalType.FromDuckDb(type)));
-                    notes.Add($"added column {name} ({LogicalType.FromDuckDb(type)})");
-                    projection.Add(Read(name));
-                    columns.Add(name);
-                    break;
-                case ContractMode.Freeze:
-                    throw new SchemaChangeException(
-                        $"The new data has a column {name} ({LogicalType.FromDuckDb(type)}) that {table} does not, and the schema contract freezes columns " +
-                        "(schema_contract: columns: freeze). Nothing was loaded. Drop it with a transform (exclude), or allow it with schema_contract: { columns: evolve }.");
-                case ContractMode.DiscardRow:
-                    discards.Add($"{Read(name)} IS NOT NULL");
-                    notes.Add($"discarded rows with a value in the new column {name}");
-                    break;
-                default:
-                    notes.Add($"discarded the new column {name}");
-                    break;
-            }
+            plan.Add(name, LogicalType.FromDuckDb(type));
         }
 
-        return new SchemaPlan
-        {
-            Added = added,
-            Widened = widened,
-            Projection = projection,
-            Columns = columns,
-            DiscardRow = discards.Count == 0 ? null : string.Join(" OR ", discards),
-            Notes = notes,
-        };
+        return plan.ToPlan();
     }
 
     /// <summary>

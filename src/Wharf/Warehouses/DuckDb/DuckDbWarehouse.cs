@@ -39,6 +39,12 @@ internal sealed class DuckDbWarehouse : IWarehouse
         return connection;
     }
 
+    /// <summary>Opens the warehouse file, which must exist (a PostgreSQL warehouse's tables are made by its first run, so it has no such check).</summary>
+    /// <exception cref="WarehouseNotFoundException">There is no file yet.</exception>
+    public static DuckDbWarehouse OpenExisting(string path, TimeProvider time) => File.Exists(path)
+        ? Open(path, time)
+        : throw new WarehouseNotFoundException(path, $"There is no warehouse at {path} yet. Run 'wharf run' first.");
+
     /// <summary>Opens (creating if needed) the warehouse file.</summary>
     /// <exception cref="WharfException">The file is locked by another process or is not a DuckDB database.</exception>
     public static DuckDbWarehouse Open(string path, TimeProvider time, IReadOnlyDictionary<string, string>? settings = null)
@@ -109,7 +115,18 @@ internal sealed class DuckDbWarehouse : IWarehouse
         return Task.FromResult(!exists || connection.Scalar($"SELECT 1 FROM {Quote.Qualified(schema, table)} LIMIT 1") is null);
     }
 
-    public DbDataReader Query(string sql) => DuckDbResultReader.Open(connection, sql);
+    /// <exception cref="QueryException">DuckDB rejected the query (an error found while its rows stream comes from the reader's <c>Read</c>).</exception>
+    public DbDataReader Query(string sql)
+    {
+        try
+        {
+            return DuckDbResultReader.Open(connection, sql);
+        }
+        catch (DuckDbException ex)
+        {
+            throw new QueryException(sql, $"The query failed: {ex.Summary}", ex);
+        }
+    }
 
     /// <summary>DuckDB gets no foreign keys from Wharf (it cannot add them to existing tables), so there are none to drop.</summary>
     public Task DropForeignKeysAsync(string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken = default) => Task.CompletedTask;
