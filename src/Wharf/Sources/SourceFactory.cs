@@ -14,7 +14,7 @@ internal static class SourceFactory
             "files" => new FileSource(connection, pipeline),
             "postgres" => new Sql.Postgres.PostgresSource(connection, pipeline),
             "sqlite" => new Sql.Sqlite.SqliteSource(connection, pipeline),
-            _ => throw new WharfException($"Connection '{connection.Name}' has type '{connection.Type}', which this version of Wharf cannot read."),
+            _ => throw new SourceException(connection.Name, pipeline.Table, $"Connection '{connection.Name}' has type '{connection.Type}', which this version of Wharf cannot read."),
         };
     }
 }

@@ -27,7 +27,7 @@ internal static class ReshapeSql
             "TIMESTAMP WITH TIME ZONE" => (timeSql, $"CAST({Quote.Literal(resample.Origin ?? "1970-01-01 00:00:00+00")} AS TIMESTAMPTZ)"),
             "TIMESTAMP" or "TIMESTAMP_S" or "TIMESTAMP_MS" or "TIMESTAMP_NS" or "DATE" =>
                 ($"CAST({timeSql} AS TIMESTAMP)", $"CAST({Quote.Literal(resample.Origin ?? "1970-01-01 00:00:00")} AS TIMESTAMP)"),
-            _ => throw new WharfException($"{step} for {table}: the time column '{time.Name}' is {LogicalType.FromDuckDb(time.Type)}, not a timestamp. Parse it first (parse_timestamp or cast)."),
+            _ => throw new TransformException(table, step, $"{step} for {table}: the time column '{time.Name}' is {LogicalType.FromDuckDb(time.Type)}, not a timestamp. Parse it first (parse_timestamp or cast)."),
         };
 
         var by = resample.By.Select(b => Quote.Identifier(Pick(b).Name)).ToList();
@@ -53,7 +53,7 @@ internal static class ReshapeSql
                 : [ColumnNames.Pick(columns, [wanted], c => c.Name, table, step)[0].Name];
             picked.AddRange(matches.Count > 0
                 ? matches.Where(m => !picked.Contains(m))
-                : throw new WharfException($"{step} for {table}: the pattern '{wanted}' matches no column ({string.Join(", ", columns.Select(c => c.Name))})."));
+                : throw new TransformException(table, step, $"{step} for {table}: the pattern '{wanted}' matches no column ({string.Join(", ", columns.Select(c => c.Name))})."));
         }
 
         var nulls = unpivot.DropNulls ? "" : " INCLUDE NULLS";

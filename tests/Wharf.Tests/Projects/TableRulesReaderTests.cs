@@ -1,4 +1,5 @@
 using Wharf.Projects;
+using Wharf.Schema;
 
 namespace Wharf.Tests.Projects;
 
