@@ -32,4 +32,14 @@ internal abstract class SqlDialect
     /// transaction ends (readers go on); null where one writer at a time is the engine's rule.
     /// </summary>
     public abstract string? LockForWrites(string table);
+
+    /// <summary>
+    /// A query of the views that read <paramref name="schema"/>.<paramref name="name"/>, directly or
+    /// through other views: rows of (schema, name, definition), each after the views it reads;
+    /// null where views are bound by name when queried, so replacing what they read keeps them.
+    /// </summary>
+    public virtual string? DependentViews(string schema, string name) => null;
+
+    /// <summary>How many independent models may build at once.</summary>
+    public virtual int ParallelBuilds => 1;
 }

@@ -14,6 +14,9 @@ internal sealed record Project(
     /// <summary>The name of the file Wharf looks for in a project folder.</summary>
     public const string FileName = "wharf.yml";
 
+    /// <summary>Where models, seeds, tests and macros are, and their configuration by folder.</summary>
+    public ModelSettings Models { get; init; } = new();
+
     public ConnectionSettings Connection(string name) => Connections.First(c => c.Name == name);
 
     /// <summary>The pipelines to run: all of them, or the named ones in the order given.</summary>

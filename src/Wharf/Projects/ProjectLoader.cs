@@ -13,6 +13,13 @@ internal static class ProjectLoader
         var root = Path.GetFullPath(directory);
         var file = Path.Combine(root, Project.FileName);
         var shown = Display(file);
+        var dbtFile = Path.Combine(root, DbtProjectReader.FileName);
+        if (!File.Exists(file) && File.Exists(dbtFile))
+        {
+            return DbtProjectReader.Read(root, Display(dbtFile), await ParseAsync(dbtFile, cancellationToken)
+                ?? throw new ProjectFileException(Display(dbtFile), "the file is empty; a dbt project names itself at least (name: my_project)."));
+        }
+
         if (!File.Exists(file))
         {
             throw new ProjectFileException(shown, System.IO.Directory.Exists(root)
@@ -21,25 +28,28 @@ internal static class ProjectLoader
         }
 
         var dotEnv = await DotEnvFile.ReadAsync(Path.Combine(root, ".env"), cancellationToken);
-        var text = await File.ReadAllTextAsync(file, cancellationToken);
+        var document = await ParseAsync(file, cancellationToken)
+            ?? throw new ProjectFileException(shown, "the file is empty. It needs at least 'connections:' and 'pipelines:'; 'wharf init' writes an example.");
+        var interpolation = new Interpolation(dotEnv, environment ?? Environment.GetEnvironmentVariable);
+        return new ProjectReader(root, shown, interpolation).Read(document);
+    }
+
+    /// <summary>The first document of a YAML file; null when the file has none.</summary>
+    /// <exception cref="ProjectFileException">The file is not valid YAML.</exception>
+    internal static async Task<YamlNode?> ParseAsync(string file, CancellationToken cancellationToken)
+    {
         var yaml = new YamlStream();
         try
         {
-            yaml.Load(new StringReader(text));
+            yaml.Load(new StringReader(await File.ReadAllTextAsync(file, cancellationToken)));
         }
         catch (YamlException ex)
         {
-            throw new ProjectFileException(shown, (int)ex.Start.Line, (int)ex.Start.Column,
+            throw new ProjectFileException(Display(file), (int)ex.Start.Line, (int)ex.Start.Column,
                 $"this is not valid YAML: {ex.InnerException?.Message ?? ex.Message}", ex);
         }
 
-        if (yaml.Documents.Count == 0)
-        {
-            throw new ProjectFileException(shown, "the file is empty. It needs at least 'connections:' and 'pipelines:'; 'wharf init' writes an example.");
-        }
-
-        var interpolation = new Interpolation(dotEnv, environment ?? Environment.GetEnvironmentVariable);
-        return new ProjectReader(root, shown, interpolation).Read(yaml.Documents[0].RootNode);
+        return yaml.Documents.Count == 0 ? null : yaml.Documents[0].RootNode;
     }
 
     /// <summary>A path as the user would type it: relative to the current folder when inside it.</summary>

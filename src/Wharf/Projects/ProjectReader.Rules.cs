@@ -150,7 +150,7 @@ internal sealed partial class ProjectReader
         var other => throw Error(node, $"{what} must be one of evolve, freeze, discard_row, discard_column, not '{other}'."),
     };
 
-    private ImmutableArray<CheckSettings> ReadChecks(YamlNode? node, string context)
+    internal ImmutableArray<CheckSettings> ReadChecks(YamlNode? node, string context)
     {
         if (node is null)
         {

@@ -9,7 +9,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
 {
     private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "sqlite"];
 
-    private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines"];
+    private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
     {
         ["files"] = ["type", "path"],
@@ -30,9 +30,28 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         var top = new YamlMap(document, this, "the project file", TopKeys);
         var warehouse = ReadWarehouse(top.Get("warehouse"));
         var lake = Path.GetFullPath(Path.Combine(root, top.String("lake") ?? "lake"));
-        var connections = ReadConnections(top.Map("connections", keys: null) ?? throw Error(document, "the project file needs 'connections:' (where data comes from)."));
-        var pipelines = ReadPipelines(top.Map("pipelines", keys: null) ?? throw Error(document, "the project file needs 'pipelines:' (what to load)."), connections);
-        return new Project(root, file, warehouse, lake, connections, pipelines);
+        var models = ReadModelSettings(top);
+        // A project of models alone (over tables something else loads) needs no pipelines.
+        var modelsOnly = top.Get("models") is not null || Directory.Exists(Path.Combine(root, "models"));
+        var connectionMap = top.Map("connections", keys: null);
+        var pipelineMap = top.Map("pipelines", keys: null);
+        var connections = connectionMap is null && modelsOnly ? []
+            : ReadConnections(connectionMap ?? throw Error(document, "the project file needs 'connections:' (where data comes from)."));
+        var pipelines = pipelineMap is null && modelsOnly ? []
+            : ReadPipelines(pipelineMap ?? throw Error(document, "the project file needs 'pipelines:' (what to load)."), connections);
+        return new Project(root, file, warehouse, lake, connections, pipelines) { Models = models };
+    }
+
+    private ModelSettings ReadModelSettings(YamlMap top)
+    {
+        OrderedDictionary<string, object?> Mapping(string key) => top.Get(key) switch
+        {
+            null => new(StringComparer.Ordinal),
+            YamlMappingNode map => Models.YamlValues.Map(map),
+            var other => throw Error(other, $"'{key}' must be a mapping (e.g. {key}: {{ staging: {{ materialized: view }} }})."),
+        };
+
+        return new ModelSettings { Folders = Mapping("models"), Seeds = Mapping("seeds"), Vars = Mapping("vars"), File = file };
     }
 
     private WarehouseSettings ReadWarehouse(YamlNode? node)

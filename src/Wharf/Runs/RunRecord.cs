@@ -9,6 +9,12 @@ public sealed record RunRecord
 
     public required string Pipeline { get; init; }
 
+    /// <summary>What ran: <c>load</c> (a pipeline's stream), <c>seed</c>, <c>model</c> or <c>test</c>.</summary>
+    /// <value>Defaults to <see cref="LoadKind"/>.</value>
+    public string Kind { get; init; } = LoadKind;
+
+    public const string LoadKind = "load";
+
     public required string Stream { get; init; }
 
     /// <summary>The connection and what was read from it, e.g. <c>files: orders/*.csv</c>. Never holds secrets.</summary>

@@ -9,7 +9,7 @@ internal static class RunRecordReader
     /// <summary>The columns, in the order <see cref="Read"/> expects (and the audit tables are written in).</summary>
     public const string Columns =
         "run_id, pipeline, stream, source, target, mode, started_at, finished_at, rows_extracted, rows_loaded, status, error, lake_files, " +
-        "rows_inserted, rows_updated, rows_deleted, rows_unchanged, watermark_before, watermark_after, rows_quarantined, rows_discarded, notes";
+        "rows_inserted, rows_updated, rows_deleted, rows_unchanged, watermark_before, watermark_after, rows_quarantined, rows_discarded, notes, kind";
 
     /// <summary>What an interrupted run's audit row says.</summary>
     public const string InterruptedError =
@@ -22,7 +22,7 @@ internal static class RunRecordReader
         record.StartedAt, record.FinishedAt, record.RowsExtracted, record.RowsLoaded,
         record.Status.ToString().ToLowerInvariant(), record.Error, record.LakeFiles.ToArray(),
         record.RowsInserted, record.RowsUpdated, record.RowsDeleted, record.RowsUnchanged, record.WatermarkBefore, record.WatermarkAfter,
-        record.RowsQuarantined, record.RowsDiscarded, record.Notes.IsEmpty ? null : string.Join('\n', record.Notes),
+        record.RowsQuarantined, record.RowsDiscarded, record.Notes.IsEmpty ? null : string.Join('\n', record.Notes), record.Kind,
     ];
 
     public static RunRecord Read(DbDataReader reader) => new()
@@ -49,5 +49,6 @@ internal static class RunRecordReader
         RowsQuarantined = reader.IsDBNull(19) ? 0 : reader.GetInt64(19),
         RowsDiscarded = reader.IsDBNull(20) ? 0 : reader.GetInt64(20),
         Notes = reader.IsDBNull(21) ? [] : [.. reader.GetString(21).Split('\n')],
+        Kind = reader.IsDBNull(22) ? RunRecord.LoadKind : reader.GetString(22),
     };
 }

@@ -51,6 +51,9 @@ internal interface IWarehouse : IDisposable
     /// <summary>Runs a query and streams its rows.</summary>
     DbDataReader Query(string sql);
 
+    /// <summary>A new connection to the warehouse itself, for SQL Wharf writes in its dialect (model builds); the caller disposes it.</summary>
+    Task<DbConnection> ConnectAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Drops the foreign keys Wharf created on or to these tables, so they can be reloaded.</summary>
     Task DropForeignKeysAsync(string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken = default);
 

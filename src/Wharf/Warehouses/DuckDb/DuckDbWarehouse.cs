@@ -115,6 +115,9 @@ internal sealed class DuckDbWarehouse : IWarehouse
         return Task.FromResult(!exists || connection.Scalar($"SELECT 1 FROM {Quote.Qualified(schema, table)} LIMIT 1") is null);
     }
 
+    public Task<DbConnection> ConnectAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<DbConnection>(DuckDbConnections.Another(connection));
+
     /// <exception cref="QueryException">DuckDB rejected the query (an error found while its rows stream comes from the reader's <c>Read</c>).</exception>
     public DbDataReader Query(string sql)
     {

@@ -35,6 +35,7 @@ internal static class PostgresAudit
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_quarantined bigint NOT NULL DEFAULT 0;
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_discarded bigint NOT NULL DEFAULT 0;
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS notes text;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS kind text DEFAULT 'load';
         CREATE TABLE IF NOT EXISTS _wharf.check_results (
             run_id text NOT NULL,
             pipeline text NOT NULL,

@@ -239,6 +239,9 @@ internal sealed class PostgresWarehouse : IWarehouse
         return await any.ExecuteScalarAsync(cancellationToken) is null;
     }
 
+    public async Task<DbConnection> ConnectAsync(CancellationToken cancellationToken = default) =>
+        await PostgresConnector.OpenAsync(settings, cancellationToken);
+
     /// <summary>Types whose .NET values are exact and total; every other column comes back as PostgreSQL's own text.</summary>
     private static readonly HashSet<string> BinaryResultTypes = new(StringComparer.Ordinal)
     {

@@ -1,0 +1,274 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Data.Common;
+using Microsoft.Extensions.Logging;
+using Wharf.Projects;
+using Wharf.Quality;
+using Wharf.Runs;
+using Wharf.Warehouses;
+
+namespace Wharf.Models;
+
+/// <summary>
+/// <c>wharf build</c>: seeds, then models in DAG order (independent ones at once where the
+/// engine allows), each followed by its tests; then the singular tests. A model whose build or
+/// error-severity test fails stops everything downstream of it, which is reported as skipped.
+/// Every node is a row of <c>_wharf.runs</c>; compiled SQL is kept under <c>target/compiled/</c>.
+/// </summary>
+internal sealed class ModelBuilder(Project project, ModelProject models, IWarehouse warehouse, TimeProvider time, ILogger logger)
+{
+    /// <summary>Rebuild incremental models from scratch.</summary>
+    public bool FullRefresh { get; init; }
+
+    /// <summary><c>--var KEY=VALUE</c>: what <c>var()</c> returns ahead of the project's vars.</summary>
+    public IReadOnlyDictionary<string, string> Vars { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Load seeds too (<c>wharf build</c> does; <c>wharf run</c>'s models do not exist yet).</summary>
+    public bool WithSeeds { get; init; } = true;
+
+    private string CompiledFolder => Path.Combine(project.Directory, "target", "compiled");
+
+    public ModelCompiler Compiler() => new(models, project.Pipelines, new ModelTarget(warehouse.Dialect.Name == "PostgreSQL" ? "postgres" : "duckdb", models.DefaultSchema) { Vars = Vars });
+
+    /// <exception cref="ProjectFileException">A template, ref or cycle problem (file, line and column): nothing is built.</exception>
+    public async Task<BuildSummary> BuildAsync(IReadOnlyList<string> selectors, IProgress<BuildResult>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var started = time.GetUtcNow();
+        var runId = RunId.New(started);
+        var compiler = Compiler();
+        var graph = ModelGraph.Build(models, compiler);
+        var selected = graph.Select(selectors);
+        var results = new ConcurrentDictionary<string, BuildResult>(StringComparer.Ordinal);
+
+        var seeds = models.Seeds.Where(s => selected.Contains(s.Name) && WithSeeds).ToList();
+        foreach (var record in await SeedLoader.LoadAsync(project, seeds, models.DefaultSchema, warehouse, time, logger, cancellationToken))
+        {
+            var seed = seeds.First(s => s.Name == record.Pipeline);
+            var tested = await TestAsync(record with { Kind = "seed" }, compiler.RelationOf(seed.Name), record.Status == RunStatus.Succeeded ? seed.Tests : [], compiler, cancellationToken);
+            Report(results, progress, new BuildResult(seed.Name, "seed", Status(tested), tested, tested.Error));
+        }
+
+        var parallel = new SemaphoreSlim(warehouse.Dialect.ParallelBuilds);
+        var builds = new Dictionary<string, Task>(StringComparer.Ordinal);
+        foreach (var name in selected.Where(n => !graph.IsSeed(n)))
+        {
+            var upstream = graph.Upstream(name).Where(builds.ContainsKey).Select(n => builds[n]).ToList();
+            builds[name] = BuildWhenReadyAsync(name, upstream);
+        }
+
+        await Task.WhenAll(builds.Values);
+        foreach (var test in models.Tests)
+        {
+            Report(results, progress, await SingularTestAsync(test, compiler, results, runId, cancellationToken));
+        }
+
+        var ordered = selected.Where(results.ContainsKey).Select(n => results[n]).Concat(results.Values.Where(r => r.Kind == "test" && !selected.Contains(r.Name)));
+        return new BuildSummary([.. ordered], time.GetUtcNow() - started);
+
+        async Task BuildWhenReadyAsync(string name, List<Task> before)
+        {
+            await Task.WhenAll(before);
+            var model = models.Models.First(m => m.Name == name);
+            var blocked = graph.Upstream(name).FirstOrDefault(n => results.TryGetValue(n, out var r) && r.Status is BuildStatus.Failed or BuildStatus.Skipped);
+            if (blocked is not null)
+            {
+                Report(results, progress, new BuildResult(name, "model", BuildStatus.Skipped, null, $"skipped: {blocked} did not build"));
+                return;
+            }
+
+            await parallel.WaitAsync(cancellationToken);
+            try
+            {
+                var record = await BuildModelAsync(model, compiler, runId, cancellationToken);
+                Report(results, progress, new BuildResult(name, "model", Status(record), record, record.Error));
+            }
+            finally
+            {
+                parallel.Release();
+            }
+        }
+    }
+
+    /// <summary>The sources (pipeline names, for <c>--with-pipelines</c>) that the selected models read.</summary>
+    public Task<IReadOnlyList<string>> SourcesAsync(IReadOnlyList<string> selectors, CancellationToken cancellationToken = default)
+    {
+        var compiler = Compiler();
+        var graph = ModelGraph.Build(models, compiler);
+        IReadOnlyList<string> names = [.. graph.Select(selectors)
+            .Select(n => models.Models.FirstOrDefault(m => m.Name == n)).OfType<Model>()
+            .SelectMany(m => compiler.Parse(m).Sources.Select(s => s.Source))
+            .Distinct(StringComparer.Ordinal)];
+        return Task.FromResult(names);
+    }
+
+    /// <summary>Renders the selected models (as a build would, <c>is_incremental()</c> false) and writes them under target/compiled/.</summary>
+    public async Task<IReadOnlyList<CompiledModel>> CompileAsync(IReadOnlyList<string> selectors, CancellationToken cancellationToken = default)
+    {
+        var compiler = Compiler();
+        var graph = ModelGraph.Build(models, compiler);
+        var compiled = new List<CompiledModel>();
+        foreach (var model in graph.Select(selectors).Select(n => models.Models.FirstOrDefault(m => m.Name == n)).OfType<Model>())
+        {
+            var result = compiler.Compile(model);
+            await WriteCompiledAsync(result, cancellationToken);
+            compiled.Add(result);
+        }
+
+        return compiled;
+    }
+
+    private async Task<RunRecord> BuildModelAsync(Model model, ModelCompiler compiler, string runId, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        var parsed = compiler.Parse(model);
+        var record = new RunRecord
+        {
+            RunId = runId,
+            Pipeline = model.Name,
+            Stream = model.Name,
+            Source = $"model: {model.File}",
+            Target = parsed.Relation.Display,
+            Mode = ModelConfig.Name(parsed.Config.Materialized),
+            StartedAt = started,
+            Kind = "model",
+        };
+        if (parsed.Config.Materialized == Materialization.Ephemeral)
+        {
+            // Nothing to build: its SQL lives in the models that ref it.
+            var inlined = compiler.Compile(model);
+            await WriteCompiledAsync(inlined, cancellationToken);
+            return record with { Status = RunStatus.Succeeded, FinishedAt = time.GetUtcNow(), Notes = ["ephemeral: inlined into the models that ref it"] };
+        }
+
+        try
+        {
+            ModelMaterializer.Outcome outcome;
+            await using (var connection = await warehouse.ConnectAsync(cancellationToken))
+            {
+                var materializer = new ModelMaterializer(connection, warehouse.Dialect);
+                var existing = await materializer.KindAsync(parsed.Relation, cancellationToken);
+                var incremental = parsed.Config.Materialized == Materialization.Incremental && existing == "table" && !FullRefresh;
+                var compiled = compiler.Compile(model, incremental);
+                await WriteCompiledAsync(compiled, cancellationToken);
+                outcome = await materializer.BuildAsync(compiled, existing, FullRefresh, cancellationToken);
+            }
+
+            record = record with
+            {
+                RowsLoaded = outcome.Rows ?? 0,
+                RowsInserted = outcome.Inserted,
+                RowsUpdated = outcome.Updated,
+                Notes = [.. outcome.Notes],
+                Status = RunStatus.Succeeded,
+            };
+            ModelLog.Built(logger, model.Name, record.Mode, record.Target);
+            return await TestAsync(record, parsed.Relation, model.Tests, compiler, cancellationToken);
+        }
+        catch (Exception ex) when (ex is DbException or WharfException)
+        {
+            record = record with { Status = RunStatus.Failed, Error = $"model {model.Name} ({model.File}) failed: {ex.Message}", FinishedAt = time.GetUtcNow() };
+            await warehouse.RecordAsync(record, cancellationToken);
+            return record;
+        }
+    }
+
+    /// <summary>Runs a node's tests on its relation and records the node with their results; an error-severity failure fails it.</summary>
+    private async Task<RunRecord> TestAsync(RunRecord record, Relation relation, ImmutableArray<CheckSettings> tests, ModelCompiler compiler, CancellationToken cancellationToken)
+    {
+        if (!tests.IsEmpty)
+        {
+            var columns = Columns(relation);
+            var resolved = tests.Select(t => t.ToTable is { } to && to.Contains('(', StringComparison.Ordinal) ? t with { ToTable = ResolveTable(compiler, to) } : t).ToList();
+            var sql = new CheckSql(relation.ToString(), columns, relation.Display, warehouse.Dialect, check => CheckSql.DirectReference(relation.Schema, check));
+            var results = CheckRunner.Run(sql, resolved, CheckFailure.Fail, warehouse.Query, relation.Display, time.GetUtcNow(), loading: false);
+            var failed = results.Where(r => r.Status == CheckStatus.Failed).ToList();
+            record = record with
+            {
+                Checks = [.. results],
+                Status = failed.Count == 0 ? record.Status : RunStatus.Failed,
+                Error = failed.Count == 0 ? record.Error : CheckRunner.Describe(relation.Display, failed, loading: false),
+            };
+        }
+
+        record = record with { FinishedAt = record.Kind == "seed" ? record.FinishedAt : time.GetUtcNow() };
+        await warehouse.RecordAsync(record, cancellationToken);
+        return record;
+    }
+
+    private async Task<BuildResult> SingularTestAsync(SingularTest test, ModelCompiler compiler, ConcurrentDictionary<string, BuildResult> results, string runId, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        var (sql, refs) = compiler.CompileTest(test);
+        var blocked = refs.FirstOrDefault(r => results.TryGetValue(r, out var result) && result.Status is BuildStatus.Failed or BuildStatus.Skipped);
+        if (blocked is not null)
+        {
+            return new BuildResult(test.Name, "test", BuildStatus.Skipped, null, $"skipped: {blocked} did not build");
+        }
+
+        var check = new CheckSettings(CheckKind.Sql, test.Name, new SourceLocation(test.File, 1, 1)) { Sql = sql };
+        var record = new RunRecord
+        {
+            RunId = runId,
+            Pipeline = test.Name,
+            Stream = test.Name,
+            Source = $"test: {test.File}",
+            Target = string.Join(", ", refs),
+            Mode = "test",
+            StartedAt = started,
+            Kind = "test",
+            Status = RunStatus.Succeeded,
+        };
+        var checkSql = new CheckSql($"({sql})", [], test.File, warehouse.Dialect, c => CheckSql.DirectReference(models.DefaultSchema, c));
+        try
+        {
+            var outcome = CheckRunner.Run(checkSql, [check], CheckFailure.Fail, warehouse.Query, test.File, started, loading: false);
+            var failed = outcome.Where(r => r.Status == CheckStatus.Failed).ToList();
+            record = record with
+            {
+                Checks = [.. outcome],
+                Status = failed.Count == 0 ? RunStatus.Succeeded : RunStatus.Failed,
+                Error = failed.Count == 0 ? null : CheckRunner.Describe(test.File, failed, loading: false),
+                FinishedAt = time.GetUtcNow(),
+            };
+        }
+        catch (WharfException ex)
+        {
+            record = record with { Status = RunStatus.Failed, Error = $"test {test.Name} ({test.File}) could not run: {ex.Message}", FinishedAt = time.GetUtcNow() };
+        }
+
+        await warehouse.RecordAsync(record, cancellationToken);
+        return new BuildResult(test.Name, "test", Status(record), record, record.Error);
+    }
+
+    private static string ResolveTable(ModelCompiler compiler, string expression)
+    {
+        var relation = compiler.Resolve(expression);
+        return relation.Display;
+    }
+
+    private List<string> Columns(Relation relation)
+    {
+        using var reader = warehouse.Query($"SELECT * FROM {relation} LIMIT 0");
+        return [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)];
+    }
+
+    private async Task WriteCompiledAsync(CompiledModel model, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(CompiledFolder, model.Model.File);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, model.Sql, cancellationToken);
+    }
+
+    private static BuildStatus Status(RunRecord record) => record.Status switch
+    {
+        RunStatus.Succeeded when record.Checks.Any(c => c.Status == CheckStatus.Warned) => BuildStatus.Warned,
+        RunStatus.Succeeded => BuildStatus.Succeeded,
+        _ => BuildStatus.Failed,
+    };
+
+    private static void Report(ConcurrentDictionary<string, BuildResult> results, IProgress<BuildResult>? progress, BuildResult result)
+    {
+        results[result.Name] = result;
+        progress?.Report(result);
+    }
+}
