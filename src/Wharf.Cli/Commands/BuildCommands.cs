@@ -166,7 +166,7 @@ internal static class BuildCommands
             "model" or "seed" => $"{record.Mode} {record.Target}: {record.RowsLoaded.ToString("N0", CultureInfo.InvariantCulture)} rows",
             _ => "",
         };
-        var tests = record is null || record.Checks.IsEmpty ? "" : $", {record.Checks.Count(c => c.Status == Quality.CheckStatus.Passed)}/{record.Checks.Length} tests passed";
+        var tests = record is null || record.Checks.IsEmpty ? "" : $"{(what.Length == 0 ? "" : ", ")}{record.Checks.Count(c => c.Status == Quality.CheckStatus.Passed)}/{record.Checks.Length} tests passed";
         var time = record is null ? "" : $" ({record.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s)";
         CommandRunner.Out.MarkupLine($"[{color}]{mark,-4}[/] {result.Kind,-5} {Markup.Escape(result.Name)}  {Markup.Escape(what + tests)}{time}");
         if (result.Message is { } message && result.Status != BuildStatus.Succeeded)

@@ -15,7 +15,7 @@ namespace Wharf.Models;
 /// error-severity test fails stops everything downstream of it, which is reported as skipped.
 /// Every node is a row of <c>_wharf.runs</c>; compiled SQL is kept under <c>target/compiled/</c>.
 /// </summary>
-internal sealed class ModelBuilder(Project project, ModelProject models, IWarehouse warehouse, TimeProvider time, ILogger logger)
+internal sealed partial class ModelBuilder(Project project, ModelProject models, IWarehouse warehouse, TimeProvider time, ILogger logger)
 {
     /// <summary>Rebuild incremental models from scratch.</summary>
     public bool FullRefresh { get; init; }
@@ -52,12 +52,15 @@ internal sealed class ModelBuilder(Project project, ModelProject models, IWareho
         var builds = new Dictionary<string, Task>(StringComparer.Ordinal);
         foreach (var name in selected.Where(n => !graph.IsSeed(n)))
         {
-            var upstream = graph.Upstream(name).Where(builds.ContainsKey).Select(n => builds[n]).ToList();
+            // A model's relationships tests read other models: those that come before it in the order are waited for too.
+            var tested = models.Models.First(m => m.Name == name).Tests.Select(t => TestedRef().Match(t.ToTable ?? "")).Where(m => m.Success).Select(m => m.Groups[1].Value);
+            var upstream = graph.Upstream(name).Concat(tested).Distinct(StringComparer.Ordinal).Where(builds.ContainsKey).Select(n => builds[n]).ToList();
             builds[name] = BuildWhenReadyAsync(name, upstream);
         }
 
         await Task.WhenAll(builds.Values);
-        foreach (var test in models.Tests)
+        // A singular test runs when a model or seed it reads was built (as dbt selects tests with their parents).
+        foreach (var test in models.Tests.Where(t => compiler.CompileTest(t).Refs.Any(selected.Contains)))
         {
             Report(results, progress, await SingularTestAsync(test, compiler, results, runId, cancellationToken));
         }
@@ -137,7 +140,9 @@ internal sealed class ModelBuilder(Project project, ModelProject models, IWareho
             // Nothing to build: its SQL lives in the models that ref it.
             var inlined = compiler.Compile(model);
             await WriteCompiledAsync(inlined, cancellationToken);
-            return record with { Status = RunStatus.Succeeded, FinishedAt = time.GetUtcNow(), Notes = ["ephemeral: inlined into the models that ref it"] };
+            record = record with { Status = RunStatus.Succeeded, FinishedAt = time.GetUtcNow(), Notes = ["ephemeral: inlined into the models that ref it"] };
+            await warehouse.RecordAsync(record, cancellationToken);
+            return record;
         }
 
         try
@@ -271,4 +276,7 @@ internal sealed class ModelBuilder(Project project, ModelProject models, IWareho
         results[result.Name] = result;
         progress?.Report(result);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*ref\(\s*['""](\w+)['""]\s*\)\s*$")]
+    private static partial System.Text.RegularExpressions.Regex TestedRef();
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Wharf.Dialects;
+using Wharf.Warehouses;
 
 namespace Wharf.Models;
 
@@ -99,46 +100,24 @@ internal sealed class ModelMaterializer(DbConnection connection, SqlDialect dial
     }
 
     /// <summary>Drops what is there now (a view may become a table and back), first reading the views that read it where the engine would lose them.</summary>
-    private async Task<List<(string Schema, string Name, string Definition)>> DropAsync(Relation relation, string? existing, CancellationToken cancellationToken)
+    private async Task<List<DependentViews.View>> DropAsync(Relation relation, string? existing, CancellationToken cancellationToken)
     {
-        var dependents = new List<(string, string, string)>();
         if (existing is null)
         {
-            return dependents;
+            return [];
         }
 
-        if (dialect.DependentViews(relation.Schema, relation.Name) is { } query)
-        {
-            await using var command = Command(query);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                dependents.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
-            }
-        }
-
-        var cascade = dependents.Count > 0 ? " CASCADE" : "";
-        await ExecuteAsync($"DROP {(existing == "view" ? "VIEW" : "TABLE")} {relation}{cascade}", cancellationToken);
-        return dependents;
+        var views = await DependentViews.ReadAsync(connection, dialect, relation.Schema, relation.Name, cancellationToken);
+        await ExecuteAsync($"DROP {(existing == "view" ? "VIEW" : "TABLE")} {relation}{DependentViews.Cascade(views)}", cancellationToken);
+        return views;
     }
 
-    private async Task RecreateAsync(List<(string Schema, string Name, string Definition)> views, List<string> notes, CancellationToken cancellationToken)
+    private async Task RecreateAsync(List<DependentViews.View> views, List<string> notes, CancellationToken cancellationToken)
     {
-        foreach (var (schema, name, definition) in views)
-        {
-            try
-            {
-                await ExecuteAsync($"CREATE VIEW {Quote.Qualified(schema, name)} AS {definition}", cancellationToken);
-            }
-            catch (DbException ex)
-            {
-                throw new WharfException($"the view {schema}.{name} reads this relation and could not be created again over the new one: {ex.Message} Change the view (or build it as a model), then build again.", ex);
-            }
-        }
-
+        await DependentViews.RecreateAsync(connection, views, cancellationToken);
         if (views.Count > 0)
         {
-            notes.Add($"created again the view(s) that read it: {string.Join(", ", views.Select(v => $"{v.Schema}.{v.Name}"))}");
+            notes.Add($"created again the view(s) that read it: {string.Join(", ", views)}");
         }
     }
 

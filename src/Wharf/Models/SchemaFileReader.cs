@@ -153,6 +153,10 @@ internal sealed class SchemaFileReader(string file, string root)
                     case YamlScalarNode text when kind is "expression" or "sql":
                         arguments = new YamlMappingNode { { "expression", text } };
                         break;
+                    case YamlSequenceNode key when kind is "unique" or "not_null":
+                        // Wharf's own form: unique: [order_date, status] is one composite key.
+                        var whole = new YamlMappingNode { { kind, key } };
+                        return [.. reader.ReadChecks(new YamlSequenceNode(whole), owner).Select(c => c with { Location = new SourceLocation(file, (int)test.Start.Line, (int)test.Start.Column) })];
                 }
 
                 break;

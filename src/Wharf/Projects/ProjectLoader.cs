@@ -31,7 +31,15 @@ internal static class ProjectLoader
         var document = await ParseAsync(file, cancellationToken)
             ?? throw new ProjectFileException(shown, "the file is empty. It needs at least 'connections:' and 'pipelines:'; 'wharf init' writes an example.");
         var interpolation = new Interpolation(dotEnv, environment ?? Environment.GetEnvironmentVariable);
-        return new ProjectReader(root, shown, interpolation).Read(document);
+        var project = new ProjectReader(root, shown, interpolation).Read(document);
+        // A wharf.yml beside a dbt project (to choose the warehouse, add pipelines) keeps dbt's layout of models.
+        if (File.Exists(dbtFile) && project.Models.Folders.Count == 0 && project.Models.Vars.Count == 0
+            && await ParseAsync(dbtFile, cancellationToken) is { } dbt)
+        {
+            project = project with { Models = DbtProjectReader.Read(root, Display(dbtFile), dbt).Models };
+        }
+
+        return project;
     }
 
     /// <summary>The first document of a YAML file; null when the file has none.</summary>

@@ -51,7 +51,7 @@ internal static class CheckRunner
         ArgumentNullException.ThrowIfNull(error);
         // DuckDB's own words, also when the warehouse wrapped them (a failed query of wharf check).
         var why = error is DuckDbException duck ? duck.Summary : error.InnerException is DuckDbException inner ? inner.Summary : error.Message;
-        return new CheckException(check.Name, table, $"The check {check.Name} ({check.Location}) on {table} could not run: {why} Fix the check in wharf.yml.", error);
+        return new CheckException(check.Name, table, $"The check {check.Name} ({check.Location}) on {table} could not run: {why} Fix the check where it is declared.", error);
     }
 
     private static CheckResult Run(CheckSql sql, CheckSettings check, CheckFailure onFailure, Func<string, DbDataReader> query, string table, long rows, DateTimeOffset now, bool loading)

@@ -119,7 +119,7 @@ public sealed class TemplateTests
 
         Render("select * from {{ ref('orders') }}", s => s.Set("ref", reference)).ShouldBe("select * from \"main\".\"orders\"");
         var error = Fails("select *\nfrom {{ ref('ordrs') }}", s => s.Set("ref", reference));
-        (error.File, error.Line, error.Column).ShouldBe(("models/m.sql", 2, 12));
+        (error.File, error.Line, error.Column).ShouldBe(("models/m.sql", 2, 9));
         error.Problem.ShouldBe("no model named 'ordrs'.");
     }
 
@@ -133,7 +133,7 @@ public sealed class TemplateTests
     [InlineData("{{ 'a' - 1 }}", 1, 8, "'-' cannot combine 'a' and 1")]
     [InlineData("{{ x", 1, 1, "'{{' is never closed")]
     [InlineData("{{ 'open }}", 1, 1, "'{{' is never closed")]
-    [InlineData("{% macro m(a) %}{{ m(a) }}{% endmacro %}{{ m(1) }}", 1, 21, "called more than 64 deep")]
+    [InlineData("{% macro m(a) %}{{ m(a) }}{% endmacro %}{{ m(1) }}", 1, 20, "called more than 64 deep")]
     public void Errors_name_the_line_and_column(string template, int line, int column, string problem)
     {
         var error = Fails(template);

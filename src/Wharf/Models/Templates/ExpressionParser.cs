@@ -240,7 +240,7 @@ internal sealed class ExpressionParser(TemplateSource source, List<ExpressionTok
             else if (token.Is("("))
             {
                 var (arguments, named) = Arguments();
-                target = new CallExpression(target, arguments, named, token.Offset);
+                target = new CallExpression(target, arguments, named, target.Offset);
             }
             else
             {

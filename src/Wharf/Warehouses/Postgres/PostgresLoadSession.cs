@@ -150,7 +150,9 @@ internal sealed class PostgresLoadSession : ILoadSession
         var fresh = Quote.Qualified(write.Schema, write.Table + "__wharf_new");
         await ExecuteAsync($"DROP TABLE IF EXISTS {fresh}; CREATE TABLE {fresh} ({Definition(Rows(rows).Columns)})", cancellationToken);
         var written = await InsertAsync(fresh, rows.Sql, rows.Columns, cancellationToken);
-        await ExecuteAsync($"DROP TABLE IF EXISTS {write.Target}; ALTER TABLE {fresh} RENAME TO {Quote.Identifier(write.Table)}", cancellationToken);
+        var views = await DependentViews.ReadAsync(connection, Dialect, write.Schema, write.Table, cancellationToken);
+        await ExecuteAsync($"DROP TABLE IF EXISTS {write.Target}{DependentViews.Cascade(views)}; ALTER TABLE {fresh} RENAME TO {Quote.Identifier(write.Table)}", cancellationToken);
+        await DependentViews.RecreateAsync(connection, views, cancellationToken);
         return written;
     }
 
