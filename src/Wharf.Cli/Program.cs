@@ -11,6 +11,7 @@ var root = new RootCommand("Wharf: extract, land in a Parquet lake, load into a 
     BuildCommands.Build(),
     BuildCommands.Compile(),
     BuildCommands.Seed(),
+    LineageCommand.Create(),
     QueryCommand.Create(),
     RunsCommand.Create(),
     CheckCommand.Create(),
