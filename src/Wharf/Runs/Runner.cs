@@ -59,7 +59,13 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         var started = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
         var runId = RunId.New(started);
         var connection = project.Connection(pipeline.Source);
-        var source = SourceFactory.Create(connection, pipeline);
+        var source = SourceFactory.Create(connection, pipeline, new SourceContext
+        {
+            LakeDirectory = project.LakeDirectory,
+            Logger = logger,
+            Time = time,
+            QueryWarehouse = (sql, _) => Task.FromResult(QueryWarehouse(sql)),
+        });
         var record = new RunRecord
         {
             RunId = runId,
@@ -162,6 +168,20 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         return results;
     }
 
+    /// <summary>A query's rows from the warehouse, for sources that iterate over them (HTTP <c>for_each: { query: }</c>).</summary>
+    private IReadOnlyList<IReadOnlyDictionary<string, string?>> QueryWarehouse(string sql)
+    {
+        try
+        {
+            using var reader = warehouse.Query(sql);
+            return SourceContext.Rows(reader);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            throw new WharfException(ex.Message, ex);
+        }
+    }
+
     /// <summary>The source's keys in warehouse names; foreign keys only between tables this pipeline loaded.</summary>
     private static List<TableKeys> Keys(IReadOnlyList<SourceStream> streams)
     {
@@ -212,13 +232,14 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
                 }, cancellationToken)
                 : null;
             Extraction extraction;
-            if (incremental.HasCursor)
+            if (incremental.HasCursor || plan.Stream.CommitsEachPart)
             {
                 chunks = new CursorChunks(this, plan, workArea, record, progress);
                 request = request with
                 {
                     Cursor = incremental.Cursor,
-                    From = chunks.Bound(),
+                    From = incremental.HasCursor ? chunks.Bound() : null,
+                    Checkpoint = FullRefresh ? null : plan.State?.Checkpoint,
                     OnPart = chunks.CommitAsync,
                     PartRows = incremental.ChunkRows,
                     OnSnapshot = presentKeys?.OnSnapshot,
@@ -309,14 +330,16 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         public async Task CommitAsync(LakeManifest part, CancellationToken cancellationToken)
         {
             FailPoint.Hit(FailPoint.PartWritten);
-            var reached = WatermarkSql.Max(workArea, Watermark, WatermarkSql.Read(workArea, runner.lake.Layout.Root, [part], plan.Incremental.Cursor));
+            var reached = plan.Incremental.HasCursor
+                ? WatermarkSql.Max(workArea, Watermark, WatermarkSql.Read(workArea, runner.lake.Layout.Root, [part], plan.Incremental.Cursor))
+                : null;
             var attempt = Record with
             {
                 RowsExtracted = Record.RowsExtracted + part.Rows,
                 LakeFiles = Record.LakeFiles.Add(part.File),
                 WatermarkAfter = reached?.ToString(),
             };
-            if (first && before is null && plan.Pipeline.Mode is WriteMode.Merge or WriteMode.Scd2)
+            if (first && before is null && plan.Pipeline.Mode is WriteMode.Merge or WriteMode.Scd2 && !plan.Stream.CommitsEachPart)
             {
                 // A run from the beginning into an empty table reads each key once: nothing to compare with.
                 allNew = runner.FullRefresh || await runner.IsEmptyAsync(plan, cancellationToken);
@@ -330,7 +353,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
                 Loaded = before,
                 Recreate = runner.FullRefresh && first,
                 Expected = Expected,
-                State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, reached, [], attempt.RunId, runner.Now),
+                State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, reached, [], attempt.RunId, runner.Now) { Checkpoint = part.Checkpoint },
             };
 
             // Record and Watermark move only once the chunk has committed: they describe what is in the warehouse.
@@ -391,7 +414,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         {
             progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
             LoadRequest request;
-            if (incremental.HasCursor)
+            if (incremental.HasCursor || plan.Stream.CommitsEachPart)
             {
                 var tableChecks = await OneAtATimeAsync(plan.Loads, () => Task.FromResult(
                     Staging.StagedLoad.CheckRun(warehouse.WorkArea, Request(plan, [.. manifests], record))), cancellationToken);

@@ -19,7 +19,19 @@ internal sealed class RecordShape
 
     /// <summary>Checks one record (of page <paramref name="page"/>) against what was seen before, and learns from it.</summary>
     /// <exception cref="ShapeChangeException">A field changed kind.</exception>
-    public void Learn(JsonElement record, int page) => Walk(record, Root, page);
+    public void Learn(JsonElement record, int page)
+    {
+        // Records that are not objects are spooled as {"value": …}: learnt the same way.
+        if (record.ValueKind == JsonValueKind.Object)
+        {
+            Walk(record, Root, page);
+        }
+        else
+        {
+            Root.Kind ??= JsonValueKind.Object;
+            Walk(record, Root.Field("value"), page);
+        }
+    }
 
     private void Walk(JsonElement value, ShapeNode node, int page)
     {
