@@ -32,7 +32,10 @@ internal sealed class ApiServer : IAsyncDisposable
     public ConcurrentQueue<Received> Requests { get; } = new();
 
     /// <summary>One request as the server saw it.</summary>
-    public sealed record Received(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body);
+    public sealed record Received(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
+    {
+        public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
+    }
 
     /// <param name="routes">Path (without query) → handler.</param>
     public static Task<ApiServer> StartAsync(Dictionary<string, Func<ApiContext, Task>> routes)
