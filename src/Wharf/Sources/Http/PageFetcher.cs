@@ -70,7 +70,7 @@ internal sealed class PageFetcher(HttpConnection http, PipelineSettings pipeline
                 previous = hash;
                 Learn(records, partition, number, url);
                 await spool.WriteAsync(records, cancellationToken);
-                pages.Add($"{request.Method} {url} → {answer.Status}");
+                pages.Add($"{request.Method} {url} -> {answer.Status}");
                 HttpLog.PageFetched(logger, pipeline.Name, request.Method.Method, url, answer.Status, count, number);
                 if (number >= Request.Paginate.MaxPages)
                 {
