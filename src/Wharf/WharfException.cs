@@ -12,6 +12,9 @@ public class WharfException : Exception
     }
 
     /// <summary>Whether a retry of the same operation may succeed.</summary>
-    /// <value>Defaults to <see langword="false"/>.</value>
-    public virtual bool IsTransient => false;
+    /// <value>
+    /// Defaults to the transience of the Wharf error this one wraps, so wrapping never loses it;
+    /// <see langword="false"/> when it wraps none.
+    /// </value>
+    public virtual bool IsTransient => InnerException is WharfException { IsTransient: true };
 }

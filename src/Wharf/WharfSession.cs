@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Wharf.Quality;
 using Wharf.Runs;
 using Wharf.Warehouses;
+using Wharf.Pipelines;
 
 namespace Wharf;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using Wharf.Cli.Rendering;
+using Wharf.Pipelines;
 using Wharf.Projects;
 using Wharf.Quality;
 using Wharf.Warehouses;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
+using Wharf.Cli.Rendering;
 using Wharf.Projects;
 
 namespace Wharf.Cli.Commands;
@@ -64,12 +64,16 @@ internal static class CommandRunner
     public static void WriteError(string message) =>
         Console.Error.WriteLine($"error: {message}");
 
+    /// <summary>Where the library logs: everything, with details, on standard error with <c>--verbose</c>; else warnings and errors in one line each.</summary>
     public static ILoggerFactory Logging(bool verbose) => verbose
         ? LoggerFactory.Create(builder => builder
             .SetMinimumLevel(LogLevel.Debug)
             .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddFilter((_, _) => true))
-        : NullLoggerFactory.Instance;
+        : LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddProvider(new StandardErrorLogger()));
 
     /// <summary>Spectre's console bound to standard output, plain when output is redirected.</summary>
     public static IAnsiConsole Out { get; } = CreateOut();

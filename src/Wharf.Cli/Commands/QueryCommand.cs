@@ -20,19 +20,16 @@ internal static class QueryCommand
         {
             var settings = await WarehouseOption.ResolveAsync(parse, warehouseOption, cancellationToken);
             using var warehouse = await WarehouseFactory.OpenExistingAsync(settings, TimeProvider.System, cancellationToken);
+            var query = parse.GetValue(sql)!;
             try
             {
-                using var reader = warehouse.Query(parse.GetValue(sql)!);
+                using var reader = warehouse.Query(query);
                 ResultWriter.Write(reader, parse.GetValue(format), Console.Out, CommandRunner.Out);
-            }
-            catch (DuckDbException ex)
-            {
-                throw new WharfException($"The query failed: {ex.Summary}", ex);
             }
             catch (DuckDB.NET.Data.DuckDBException ex)
             {
                 // Found while the rows streamed.
-                throw new WharfException($"The query failed: {DuckDbException.Condense(ex.Message)}", ex);
+                throw new QueryException(query, $"The query failed: {DuckDbException.Condense(ex.Message)}", ex);
             }
 
             return ExitCodes.Success;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Wharf.Cli.Rendering;
+using Wharf.Pipelines;
 using Wharf.Projects;
 using Wharf.Runs;
 using Wharf.Warehouses;

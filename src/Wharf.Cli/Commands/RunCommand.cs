@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Wharf.Cli.Rendering;
+using Wharf.Pipelines;
 using Wharf.Projects;
 using Wharf.Runs;
 using Wharf.Warehouses;
@@ -59,17 +60,7 @@ internal static class RunCommand
 
             if (parse.GetValue(dryRun))
             {
-                var plan = await new RunPlanner(project) { FullRefresh = parse.GetValue(fullRefresh) }.PlanAsync(names, cancellationToken);
-                if (parse.GetValue(format) == OutputFormat.Json)
-                {
-                    RunPlanWriter.WriteJson(Console.Out, plan);
-                }
-                else
-                {
-                    RunPlanWriter.WriteText(CommandRunner.Out, plan);
-                }
-
-                return plan.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
+                return await DryRunAsync(project, names, parse.GetValue(fullRefresh), parse.GetValue(format) == OutputFormat.Json, cancellationToken);
             }
 
             using var logging = CommandRunner.Logging(parse.GetValue(CommonOptions.Verbose));
@@ -96,6 +87,22 @@ internal static class RunCommand
             return summary.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
         }));
         return command;
+    }
+
+    /// <summary><c>--dry-run</c>: prints what the run would extract and where it would go; writes nothing.</summary>
+    private static async Task<int> DryRunAsync(Project project, string[] names, bool fullRefresh, bool json, CancellationToken cancellationToken)
+    {
+        var plan = await new RunPlanner(project) { FullRefresh = fullRefresh }.PlanAsync(names, cancellationToken);
+        if (json)
+        {
+            RunPlanWriter.WriteJson(Console.Out, plan);
+        }
+        else
+        {
+            RunPlanWriter.WriteText(CommandRunner.Out, plan);
+        }
+
+        return plan.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     /// <summary>The project of a <c>--source</c> run, which takes no pipeline names and no wharf.yml.</summary>

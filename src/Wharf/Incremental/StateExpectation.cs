@@ -28,7 +28,7 @@ internal sealed record StateExpectation(string? RunId, string? Watermark)
             return Verdict.AlreadyCommitted;
         }
 
-        throw new WharfException(
+        throw new IncrementalStateException($"{next.Pipeline}.{next.Stream}",
             $"The warehouse's state for {next.Pipeline}.{next.Stream} is not what this run left there " +
             $"(expected run {RunId ?? "none"} at {Describe(Watermark)}; found run {foundRunId ?? "none"} at {Describe(foundWatermark)}): " +
             "a commit was lost (a server crash with asynchronous commit, a failover) or another run wrote it. Nothing of this load was written; " +

@@ -22,7 +22,7 @@ internal sealed record Watermark(ImmutableArray<string> Columns, ImmutableArray<
             return null;
         }
 
-        var stored = JsonSerializer.Deserialize<Stored>(json) ?? throw new WharfException($"The saved watermark '{json}' cannot be read.");
+        var stored = JsonSerializer.Deserialize<Stored>(json) ?? throw new IncrementalStateException(json, $"The saved watermark '{json}' cannot be read.");
         return new Watermark([.. stored.Columns], [.. stored.Types], [.. stored.Values]);
     }
 

@@ -52,7 +52,7 @@ internal static class WatermarkSql
         var temporal = type.StartsWith("TIMESTAMP", StringComparison.Ordinal) || type is "DATE" or "TIME";
         if (temporal != lookback.IsDuration)
         {
-            throw new WharfException(temporal
+            throw new IncrementalStateException(watermark.Columns[0], temporal
                 ? $"The cursor {watermark.Columns[0]} is a {type}, so 'lookback' must be a duration such as 10m or 2h, not '{lookback.Text}'."
                 : $"The cursor {watermark.Columns[0]} is a {type}, so 'lookback' must be a number, not '{lookback.Text}'.");
         }

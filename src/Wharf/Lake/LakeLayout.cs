@@ -40,5 +40,5 @@ internal sealed class LakeLayout(string root)
 
     private static LakeManifest Load(string manifestPath) =>
         System.Text.Json.JsonSerializer.Deserialize<LakeManifest>(File.ReadAllText(manifestPath), LakeManifest.Json)
-        ?? throw new WharfException($"The lake manifest {manifestPath} is empty.");
+        ?? throw new LakeException(manifestPath, $"The lake manifest {manifestPath} is empty.");
 }

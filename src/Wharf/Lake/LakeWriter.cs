@@ -49,7 +49,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         var path = Layout.PartPath(target.Pipeline, target.Stream, target.RunId, target.RunStartedAt, target.Part);
         if (File.Exists(path))
         {
-            throw new WharfException($"The lake file {path} already exists; lake files are never overwritten. Is another run using run id {target.RunId}?");
+            throw new LakeException(path, $"The lake file {path} already exists; lake files are never overwritten. Is another run using run id {target.RunId}?");
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -18,7 +18,7 @@ internal static class ConnectionUrl
             return RedactQuery(url, url.IndexOf('?', StringComparison.Ordinal));
         }
 
-        // As PostgresConnector reads it: the user information ends at the last '@', so a password
+        // As PostgresConnectionString reads it: the user information ends at the last '@', so a password
         // may hold '@', ':' or '/'; the query starts at the first '?' after it.
         var start = schemeEnd + 3;
         var at = url.LastIndexOf('@');

@@ -7,7 +7,7 @@ namespace Wharf.Projects;
 /// <summary>
 /// A run without a project file (<c>wharf run --source URL_OR_PATH …</c>): its options become the
 /// <see cref="Project"/> a wharf.yml with one connection and one pipeline would give, checked as
-/// strictly, so the run goes through the same <see cref="Runs.Runner"/>, audit, lake and errors.
+/// strictly, so the run goes through the same runner, audit, lake and errors.
 /// </summary>
 /// <remarks>
 /// The pipeline is named after its target, because the target is what its watermark, lake folder
@@ -133,7 +133,7 @@ internal static partial class OneLineProject
         {
             try
             {
-                _ = PostgresConnector.ConnectionString(connection);
+                _ = PostgresConnectionString.For(connection);
             }
             catch (ProjectFileException ex)
             {

@@ -60,7 +60,7 @@ internal sealed partial record OneLineSource(ConnectionSettings Connection, Immu
         NpgsqlConnectionStringBuilder builder;
         try
         {
-            builder = new NpgsqlConnectionStringBuilder(PostgresConnector.ConnectionString(connection));
+            builder = new NpgsqlConnectionStringBuilder(PostgresConnectionString.For(connection));
         }
         catch (ProjectFileException ex)
         {

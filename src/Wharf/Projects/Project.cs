@@ -25,7 +25,7 @@ internal sealed record Project(
             return Pipelines;
         }
 
-        return [.. names.Select(name => Pipelines.FirstOrDefault(p => p.Name == name) ?? throw new WharfException(
+        return [.. names.Select(name => Pipelines.FirstOrDefault(p => p.Name == name) ?? throw new PipelineNotFoundException(name,
             $"There is no pipeline named '{name}' in {File}. Pipelines: {string.Join(", ", Pipelines.Select(p => p.Name))}."))];
     }
 }

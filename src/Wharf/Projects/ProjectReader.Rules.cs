@@ -41,6 +41,8 @@ internal sealed partial class ProjectReader
         ["lower"] = ProcessorKind.Lower,
         ["upper"] = ProcessorKind.Upper,
         ["parse_timestamp"] = ProcessorKind.ParseTimestamp,
+        ["resample"] = ProcessorKind.Resample,
+        ["unpivot"] = ProcessorKind.Unpivot,
     };
 
     /// <summary>The rules declared directly in <paramref name="map"/> (a pipeline, or one entry of <c>per_table:</c>).</summary>
@@ -318,6 +320,16 @@ internal sealed partial class ProjectReader
                 return keep is "first" or "last"
                     ? processor with { Columns = dedupe.Get("by") is { } by ? Names(by, what) : throw Error(value, $"{what} needs 'by:' (the key columns)."), KeepLast = keep == "last", OrderBy = dedupe.String("order_by") }
                     : throw Error(dedupe.Get("keep")!, $"'keep' of {what} must be first or last, not '{keep}'.");
+            case ProcessorKind.Resample:
+                return processor with { Resample = ReadResample(value, what) };
+            case ProcessorKind.Unpivot:
+                var unpivot = new YamlMap(value, this, what, ["columns", "name", "value", "drop_nulls"]);
+                return processor with
+                {
+                    Unpivot = new UnpivotSettings(
+                        unpivot.Get("columns") is { } columns ? Names(columns, $"'columns' of {what}") : throw Error(value, $"{what} needs 'columns:' (names, or patterns such as \"*_mean\")."),
+                        unpivot.String("name") ?? "name", unpivot.String("value") ?? "value", unpivot.Bool("drop_nulls") ?? false),
+                };
             case ProcessorKind.ParseTimestamp when value is YamlMappingNode mapping && mapping.Children.ContainsKey(new YamlScalarNode("column")):
                 var parse = new YamlMap(value, this, what, ["column", "format"]);
                 return processor with { Pairs = [new(parse.RequiredString("column"), parse.RequiredString("format"))] };
@@ -328,6 +340,31 @@ internal sealed partial class ProjectReader
             .Select(e => new KeyValuePair<string, string>(e.Key, processor.Kind == ProcessorKind.Cast ? ReadType(e.Value, $"the type of '{e.Key}' in {what}") : Scalar(e.Value, $"'{e.Key}' in {what}")))
             .ToImmutableArray();
         return pairs.IsEmpty ? throw Error(value, $"{what} needs at least one 'column: value' pair.") : processor with { Pairs = pairs };
+    }
+
+    private ResampleSettings ReadResample(YamlNode value, string what)
+    {
+        var map = new YamlMap(value, this, what, ["time", "every", "by", "aggregate", "origin"]);
+        var everyText = map.RequiredString("every");
+        var every = Lookback.Parse(everyText) is { IsDuration: true } duration && duration.Duration > TimeSpan.Zero
+            ? duration
+            : throw Error(map.Get("every")!, $"'every' of {what} is '{everyText}'; give a window such as 30s, 10m, 1h or 1d.");
+        var aggregate = map.Map("aggregate", keys: null) ?? throw Error(value, $"{what} needs 'aggregate:', e.g. {{ wind_speed: [mean, max] }}.");
+        var columns = ImmutableArray.CreateBuilder<KeyValuePair<string, ImmutableArray<string>>>();
+        foreach (var (column, _, functions) in aggregate.Entries)
+        {
+            var names = Names(functions, $"the aggregates of '{column}' in {what}");
+            if (names.FirstOrDefault(f => !ResampleSettings.Functions.ContainsKey(f)) is { } unknown)
+            {
+                throw Error(functions, $"'{unknown}' in the aggregates of '{column}' in {what} is not one of {string.Join(", ", ResampleSettings.Functions.Keys)}.");
+            }
+
+            columns.Add(new(column, names));
+        }
+
+        return columns.Count == 0
+            ? throw Error(value, $"'aggregate' of {what} names no column.")
+            : new ResampleSettings(map.RequiredString("time"), every, map.StringList("by"), columns.ToImmutable(), map.String("origin"));
     }
 
     private SourceLocation Location(YamlNode node) => new(file, (int)node.Start.Line, (int)node.Start.Column);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Wharf.Schema;
 
 namespace Wharf.Projects;
 
@@ -28,27 +29,6 @@ internal sealed record TableRules
 
     /// <summary>Whether anything is declared (no staging work is needed otherwise).</summary>
     public bool IsEmpty => Columns.IsEmpty && Checks.IsEmpty && Transform.IsEmpty;
-}
-
-/// <summary>
-/// What a load may change in the warehouse's schema, for new tables, new columns and changed
-/// types separately (<c>schema_contract:</c>, as dlt has it).
-/// </summary>
-internal sealed record SchemaContract(ContractMode Tables = ContractMode.Evolve, ContractMode Columns = ContractMode.Evolve, ContractMode DataType = ContractMode.Evolve);
-
-internal enum ContractMode
-{
-    /// <summary>Create the table, add the column, widen the type.</summary>
-    Evolve,
-
-    /// <summary>Fail before loading anything.</summary>
-    Freeze,
-
-    /// <summary>Load the other rows; drop the rows that carry the change.</summary>
-    DiscardRow,
-
-    /// <summary>Load the rows without the change: the new column (or the value that does not fit) is dropped.</summary>
-    DiscardColumn,
 }
 
 /// <summary>What a run does when an error-severity check fails.</summary>
@@ -136,7 +116,36 @@ internal enum ProcessorKind
     Lower,
     Upper,
     ParseTimestamp,
+    Resample,
+    Unpivot,
 }
+
+/// <summary>
+/// resample: the rows of each <see cref="By"/> group bucketed into windows of <see cref="Every"/>
+/// on <see cref="Time"/> (aligned to <see cref="Origin"/>, else to 1970-01-01 00:00 UTC, labelled
+/// by their start), each listed column aggregated per window into <c>{column}_{function}</c>.
+/// </summary>
+internal sealed record ResampleSettings(string Time, Lookback Every, ImmutableArray<string> By, ImmutableArray<KeyValuePair<string, ImmutableArray<string>>> Aggregate, string? Origin)
+{
+    /// <summary>Aggregate names and their DuckDB SQL over a column (<c>{0}</c>) and the window's time column (<c>{1}</c>).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Functions = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["mean"] = "avg({0})",
+        ["min"] = "min({0})",
+        ["max"] = "max({0})",
+        ["sum"] = "sum({0})",
+        ["count"] = "count({0})",
+        ["median"] = "median({0})",
+        // The sample standard deviation and variance (n - 1), as pandas computes them.
+        ["std"] = "stddev_samp({0})",
+        ["var"] = "var_samp({0})",
+        ["first"] = "arg_min({0}, {1})",
+        ["last"] = "arg_max({0}, {1})",
+    };
+}
+
+/// <summary>unpivot: the <see cref="Columns"/> (names or <c>*</c>/<c>?</c> patterns) turned into rows of (<see cref="Name"/>, <see cref="Value"/>).</summary>
+internal sealed record UnpivotSettings(ImmutableArray<string> Columns, string Name, string Value, bool DropNulls);
 
 /// <summary>One processor of <c>transform:</c>; <see cref="Position"/> counts from 1, for errors.</summary>
 internal sealed record ProcessorSettings(ProcessorKind Kind, int Position, SourceLocation Location)
@@ -154,6 +163,16 @@ internal sealed record ProcessorSettings(ProcessorKind Kind, int Position, Sourc
     public bool KeepLast { get; init; } = true;
 
     public string? OrderBy { get; init; }
+
+    public ResampleSettings? Resample { get; init; }
+
+    public UnpivotSettings? Unpivot { get; init; }
+
+    /// <summary>Rows it drops are discarded rows, counted as such in the run's audit.</summary>
+    public bool RemovesRows => Kind is ProcessorKind.Filter or ProcessorKind.Dedupe or ProcessorKind.DropNulls;
+
+    /// <summary>It changes the grain (one row per window, one per column): fewer or more rows, none discarded.</summary>
+    public bool Reshapes => Kind is ProcessorKind.Resample or ProcessorKind.Unpivot;
 
     public string Name => Kind switch
     {

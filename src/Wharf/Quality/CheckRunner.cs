@@ -37,12 +37,21 @@ internal static class CheckRunner
             }
             catch (WharfException ex)
             {
-                var why = ex is DuckDbException duck ? duck.Summary : ex.Message;
-                throw new WharfException($"The check {check.Name} ({check.Location}) on {table} could not run: {why} Fix the check in wharf.yml.", ex);
+                throw CouldNotRun(check, table, ex);
             }
         }
 
         return results;
+    }
+
+    /// <summary>The error for a check that could not be compiled or run (a wrong column, a missing referenced table).</summary>
+    public static CheckException CouldNotRun(CheckSettings check, string table, WharfException error)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(error);
+        // DuckDB's own words, also when the warehouse wrapped them (a failed query of wharf check).
+        var why = error is DuckDbException duck ? duck.Summary : error.InnerException is DuckDbException inner ? inner.Summary : error.Message;
+        return new CheckException(check.Name, table, $"The check {check.Name} ({check.Location}) on {table} could not run: {why} Fix the check in wharf.yml.", error);
     }
 
     private static CheckResult Run(CheckSql sql, CheckSettings check, CheckFailure onFailure, Func<string, DbDataReader> query, string table, long rows, DateTimeOffset now, bool loading)

@@ -1,15 +1,9 @@
 using System.Globalization;
 using Wharf.Projects;
+using Wharf.Dialects;
 using Wharf.Schema;
 
 namespace Wharf.Quality;
-
-/// <summary>The SQL dialect checks compile to: DuckDB (staged rows, DuckDB warehouses) or PostgreSQL (<c>wharf check</c> on a PostgreSQL warehouse).</summary>
-internal enum SqlDialect
-{
-    DuckDb,
-    Postgres,
-}
 
 /// <summary>
 /// Compiles declared checks to SQL over one relation: staged rows (<c>(SELECT …)</c>) or a
@@ -51,9 +45,7 @@ internal sealed class CheckSql(string relation, IReadOnlyList<string> columns, s
                 var above = check.Max is { } max ? $"{column} {(check.Inclusive ? ">" : ">=")} {max}" : null;
                 return $"({string.Join(" OR ", new[] { below, above }.Where(p => p is not null))})";
             case CheckKind.Regex:
-                return dialect == SqlDialect.DuckDb
-                    ? $"{column} IS NOT NULL AND NOT regexp_matches({AsText(column)}, {Quote.Literal(check.Pattern!)})"
-                    : $"{column} IS NOT NULL AND NOT ({AsText(column)} ~ {Quote.Literal(check.Pattern!)})";
+                return $"{column} IS NOT NULL AND NOT {dialect.Matches(AsText(column), Quote.Literal(check.Pattern!))}";
             case CheckKind.Expression:
                 return $"NOT coalesce(({check.Sql}), TRUE)";
             case CheckKind.Unique:
@@ -111,9 +103,7 @@ internal sealed class CheckSql(string relation, IReadOnlyList<string> columns, s
         return check.Kind switch
         {
             CheckKind.RowCount => $"SELECT count(*) FROM {relation} AS {Alias}",
-            CheckKind.Freshness => dialect == SqlDialect.DuckDb
-                ? $"SELECT epoch(max({Alias}.{Column(check)})) FROM {relation} AS {Alias}"
-                : $"SELECT extract(epoch FROM max({Alias}.{Column(check)}))::float8 FROM {relation} AS {Alias}",
+            CheckKind.Freshness => $"SELECT {dialect.EpochSeconds($"max({Alias}.{Column(check)})")} FROM {relation} AS {Alias}",
             CheckKind.Sql => $"SELECT count(*) FROM ({check.Sql!.Replace("{{ this }}", relation, StringComparison.Ordinal).Replace("{{this}}", relation, StringComparison.Ordinal)}) AS q",
             _ => $"SELECT count(*) FROM {relation} AS {Alias} WHERE {FailPredicate(check)}",
         };

@@ -48,7 +48,7 @@ internal static class ColumnNames
         ArgumentNullException.ThrowIfNull(name);
         return [.. names.Select(n => Find(columns, n, name) is { } index
             ? columns[index]
-            : throw new WharfException($"The column '{n}' named in '{setting}:' is not in {table} ({string.Join(", ", columns.Select(name))})."))];
+            : throw new ColumnNotFoundException(table, n, $"The column '{n}' named in '{setting}:' is not in {table} ({string.Join(", ", columns.Select(name))})."))];
     }
 
     /// <summary>

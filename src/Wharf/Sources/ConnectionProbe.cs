@@ -17,9 +17,9 @@ internal static class ConnectionProbe
         switch (connection.Type)
         {
             case "postgres":
-                await using (var database = await PostgresConnector.OpenAsync(connection, cancellationToken))
+                await using (var database = await PostgresSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken))
                 {
-                    return $"connected to {PostgresConnector.Describe(connection)} (PostgreSQL {database.PostgreSqlVersion}).";
+                    return $"connected to {PostgresConnectionString.Describe(connection)} (PostgreSQL {database.PostgreSqlVersion}).";
                 }
 
             case "sqlite":
@@ -47,7 +47,7 @@ internal static class ConnectionProbe
         switch (connection.Type)
         {
             case "postgres":
-                await using (var database = await PostgresConnector.OpenAsync(connection, cancellationToken))
+                await using (var database = await PostgresSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken))
                 {
                     return await PostgresCatalogReader.ReadAsync(database, cancellationToken);
                 }

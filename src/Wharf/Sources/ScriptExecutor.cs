@@ -17,7 +17,7 @@ internal static class ScriptExecutor
         switch (connection.Type)
         {
             case "postgres":
-                await using (var database = await PostgresConnector.OpenAsync(connection, cancellationToken))
+                await using (var database = await PostgresSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken))
                 await using (var transaction = await database.BeginTransactionAsync(cancellationToken))
                 {
                     try

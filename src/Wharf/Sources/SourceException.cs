@@ -23,5 +23,6 @@ public sealed class SourceException : WharfException
     /// <summary>Whether a retry may help (a dropped connection), set by the source.</summary>
     public bool Transient { get; init; }
 
-    public override bool IsTransient => Transient;
+    /// <summary>Set by the source, or that of the Wharf error it wraps (a connection that failed transiently).</summary>
+    public override bool IsTransient => Transient || base.IsTransient;
 }

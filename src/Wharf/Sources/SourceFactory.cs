@@ -16,7 +16,7 @@ internal static class SourceFactory
             "postgres" => new Sql.Postgres.PostgresSource(connection, pipeline),
             "sqlite" => new Sql.Sqlite.SqliteSource(connection, pipeline),
             "http" => new Http.HttpSource(connection, pipeline, context ?? new SourceContext()),
-            _ => throw new WharfException($"Connection '{connection.Name}' has type '{connection.Type}', which this version of Wharf cannot read."),
+            _ => throw new SourceException(connection.Name, pipeline.Table, $"Connection '{connection.Name}' has type '{connection.Type}', which this version of Wharf cannot read."),
         };
     }
 }

@@ -6,6 +6,7 @@ using Wharf.Quality;
 using Wharf.Schema;
 using Wharf.Transforms;
 using Wharf.Warehouses;
+using Wharf.Dialects;
 
 namespace Wharf.Staging;
 
@@ -95,7 +96,52 @@ internal sealed record StagedLoad
             columns = TransformSql.Describe(workArea, sql, Carried);
         }
 
-        // 2. Checks, on the rows as staged (a cursor stream's chunk leaves the table checks to the run's end).
+        // 2. Checks, on the rows as staged; rows failing a quarantine check are set apart.
+        var (checks, quarantine) = RunChecks(workArea, request, sql, columns, reference);
+        if (quarantine is not null)
+        {
+            sql = $"SELECT {CheckSql.Alias}.* FROM ({sql}) AS {CheckSql.Alias} WHERE NOT ({quarantine.Value.Fails})";
+        }
+
+        // 3. Processors.
+        if (!rules.Transform.IsEmpty)
+        {
+            (sql, columns, var removed) = new TransformSql(workArea, table, Carried).Apply(sql, columns, rules.Transform);
+            if (rules.Transform.Any(p => p.RemovesRows))
+            {
+                discarded += removed;
+                notes.Add($"transform removed {removed:N0} row(s)");
+            }
+        }
+
+        // 4. The table's schema, under the contract.
+        var (rows, plan, schemaDiscarded) = FitToTable(workArea, request, lake, sql, columns, existing);
+        notes.AddRange(plan.Notes);
+        return new StagedLoad
+        {
+            Rows = rows,
+            Quarantine = quarantine?.Sql,
+            QuarantineColumns = quarantine?.Columns ?? [],
+            Checks = checks,
+            Schema = plan,
+            Discarded = discarded + schemaDiscarded,
+            Notes = notes,
+        };
+    }
+
+    /// <summary>The rows set apart by quarantine checks: the query that reads them, its columns, and the condition that is true for them.</summary>
+    private readonly record struct SetAside(string Sql, IReadOnlyList<string> Columns, string Fails);
+
+    /// <summary>
+    /// Runs the load's checks on the staged rows (a cursor stream's chunk leaves the table checks to
+    /// the run's end); the rows failing a quarantine check are read as text, with why.
+    /// </summary>
+    /// <exception cref="CheckFailedException">A check failed under on_check_failure: fail.</exception>
+    private static (List<CheckResult> Checks, SetAside? Quarantine) RunChecks(
+        DuckDBConnection workArea, LoadRequest request, string sql, IReadOnlyList<StagedColumn> columns, Func<CheckSettings, string> reference)
+    {
+        var table = $"{request.Schema}.{request.Table}";
+        var rules = request.Rules;
         var compiled = new CheckSql($"({sql})", [.. columns.Select(c => c.Name)], table, SqlDialect.DuckDb, reference);
         var checks = CheckRunner.Run(
             compiled,
@@ -107,37 +153,33 @@ internal sealed record StagedLoad
             throw new CheckFailedException(CheckRunner.Describe(table, failed, loading: true), checks);
         }
 
-        string? quarantine = null;
-        IReadOnlyList<string> quarantineColumns = [];
         var setAside = rules.Checks.Where(c => checks.Any(r => r.Name == c.Name && r.Status == CheckStatus.Quarantined)).ToList();
-        if (setAside.Count > 0)
+        if (setAside.Count == 0)
         {
-            var predicates = setAside.Select(c => (Check: c, Fails: $"coalesce(({compiled.FailPredicate(c)}), FALSE)")).ToList();
-            var any = string.Join(" OR ", predicates.Select(p => p.Fails));
-            string Each(Func<CheckSettings, string> text, string separator) =>
-                $"concat_ws({Quote.Literal(separator)}, {string.Join(", ", predicates.Select(p => $"CASE WHEN {p.Fails} THEN {Quote.Literal(text(p.Check))} END"))})";
-            var asText = columns.Select(c => $"CAST({CheckSql.Alias}.{Quote.Identifier(c.Name)} AS VARCHAR) AS {Quote.Identifier(c.Name)}");
-            quarantine = $"SELECT {string.Join(", ", asText)}, {Each(c => c.Name, ", ")} AS {CheckColumn}, {Each(CheckSql.Reason, "; ")} AS {ReasonColumn}, " +
-                $"{CheckSql.Alias}.{LakeSelect.RunIdColumn}, {CheckSql.Alias}.{LakeSelect.LoadedAtColumn} FROM ({sql}) AS {CheckSql.Alias} WHERE {any}";
-            quarantineColumns = [.. columns.Select(c => c.Name), CheckColumn, ReasonColumn, LakeSelect.RunIdColumn, LakeSelect.LoadedAtColumn];
-            sql = $"SELECT {CheckSql.Alias}.* FROM ({sql}) AS {CheckSql.Alias} WHERE NOT ({any})";
+            return (checks, null);
         }
 
-        // 3. Processors.
-        if (!rules.Transform.IsEmpty)
-        {
-            var before = rules.Transform.Any(RemovesRows) ? Count(workArea, $"SELECT count(*) FROM ({sql})") : 0;
-            (sql, columns) = new TransformSql(workArea, table, Carried).Apply(sql, columns, rules.Transform);
-            if (rules.Transform.Any(RemovesRows))
-            {
-                var removed = before - Count(workArea, $"SELECT count(*) FROM ({sql})");
-                discarded += removed;
-                notes.Add($"transform removed {removed:N0} row(s)");
-            }
-        }
+        var predicates = setAside.Select(c => (Check: c, Fails: $"coalesce(({compiled.FailPredicate(c)}), FALSE)")).ToList();
+        var any = string.Join(" OR ", predicates.Select(p => p.Fails));
+        string Each(Func<CheckSettings, string> text, string separator) =>
+            $"concat_ws({Quote.Literal(separator)}, {string.Join(", ", predicates.Select(p => $"CASE WHEN {p.Fails} THEN {Quote.Literal(text(p.Check))} END"))})";
+        var asText = columns.Select(c => $"CAST({CheckSql.Alias}.{Quote.Identifier(c.Name)} AS VARCHAR) AS {Quote.Identifier(c.Name)}");
+        var quarantine = $"SELECT {string.Join(", ", asText)}, {Each(c => c.Name, ", ")} AS {CheckColumn}, {Each(CheckSql.Reason, "; ")} AS {ReasonColumn}, " +
+            $"{CheckSql.Alias}.{LakeSelect.RunIdColumn}, {CheckSql.Alias}.{LakeSelect.LoadedAtColumn} FROM ({sql}) AS {CheckSql.Alias} WHERE {any}";
+        return (checks, new SetAside(quarantine, [.. columns.Select(c => c.Name), CheckColumn, ReasonColumn, LakeSelect.RunIdColumn, LakeSelect.LoadedAtColumn], any));
+    }
 
-        // 4. The table's schema, under the contract. A text column with no value in this load (what
-        // DuckDB's readers make of an empty column) is no type change: it takes the table's type.
+    /// <summary>
+    /// The rows in the table's shape under the contract, the plan that says how, and the rows the
+    /// contract discards. A text column with no value in this load (what DuckDB's readers make of
+    /// an empty column) is no type change: it takes the table's type.
+    /// </summary>
+    /// <exception cref="SchemaChangeException">The data breaks the table's schema or the contract.</exception>
+    private static (LakeSelect Rows, SchemaPlan Plan, long Discarded) FitToTable(
+        DuckDBConnection workArea, LoadRequest request, LakeSelect lake, string sql, IReadOnlyList<StagedColumn> columns, IReadOnlyList<TableColumn>? existing)
+    {
+        var table = $"{request.Schema}.{request.Table}";
+        var rules = request.Rules;
         if (existing is not null)
         {
             (sql, columns) = AdoptTypesOfEmptyColumns(workArea, sql, columns, existing);
@@ -148,13 +190,8 @@ internal sealed record StagedLoad
             .OfType<string>().ToHashSet(StringComparer.Ordinal);
         var plan = SchemaPlan.For(table, existing, [.. columns.Select(c => (c.Name, c.Type))], rules.Contract, declaredText, CheckSql.Alias,
             rebuilds: request.Mode == WriteMode.Replace);
-        notes.AddRange(plan.Notes);
         var keep = plan.DiscardAll ? "FALSE" : plan.DiscardRow is { } discard ? $"NOT coalesce(({discard}), FALSE)" : null;
-        if (keep is not null)
-        {
-            discarded += Count(workArea, $"SELECT count(*) FROM ({sql}) AS {CheckSql.Alias} WHERE NOT ({keep})");
-        }
-
+        var discarded = keep is null ? 0 : Count(workArea, $"SELECT count(*) FROM ({sql}) AS {CheckSql.Alias} WHERE NOT ({keep})");
         var unchanged = sql == lake.Sql && keep is null &&
             plan.Projection.SequenceEqual(columns.Select(c => $"{CheckSql.Alias}.{Quote.Identifier(c.Name)}"));
         var meta = $"{CheckSql.Alias}.{Quote.Identifier(LakeSelect.RunIdColumn)}, {CheckSql.Alias}.{Quote.Identifier(LakeSelect.LoadedAtColumn)}";
@@ -164,16 +201,7 @@ internal sealed record StagedLoad
             $"SELECT {string.Join(", ", plan.Projection)}, {meta}, {CheckSql.Alias}.{LakeSelect.FileColumn}, {CheckSql.Alias}.{LakeSelect.RowColumn} FROM ({sql}) AS {CheckSql.Alias}{where}",
             [.. plan.Columns],
             table);
-        return new StagedLoad
-        {
-            Rows = rows,
-            Quarantine = quarantine,
-            QuarantineColumns = quarantineColumns,
-            Checks = checks,
-            Schema = plan,
-            Discarded = discarded,
-            Notes = notes,
-        };
+        return (rows, plan, discarded);
     }
 
     /// <summary>
@@ -234,8 +262,6 @@ internal sealed record StagedLoad
         var typed = $"SELECT * REPLACE ({string.Join(", ", empty.Select(e => $"CAST({Quote.Identifier(e.Column.Name)} AS {e.Table.Type.ToDuckDb()}) AS {Quote.Identifier(e.Column.Name)}"))}) FROM ({sql})";
         return (typed, [.. columns.Select(c => empty.Any(e => e.Column.Name == c.Name) ? c with { Type = empty.First(e => e.Column.Name == c.Name).Table.Type.ToDuckDb() } : c)]);
     }
-
-    private static bool RemovesRows(ProcessorSettings processor) => processor.Kind is ProcessorKind.Filter or ProcessorKind.Dedupe or ProcessorKind.DropNulls;
 
     /// <summary>
     /// Casts the declared columns present in the data (one gone from the source is left to the

@@ -17,13 +17,29 @@ internal sealed record StagedColumn(string Name, string Type);
 /// <param name="carried">Columns every step carries along untouched (Wharf's metadata).</param>
 internal sealed class TransformSql(DuckDBConnection workArea, string table, IReadOnlyList<string> carried)
 {
-    /// <summary>The rows after every processor, and their columns (without the carried ones).</summary>
-    public (string Sql, IReadOnlyList<StagedColumn> Columns) Apply(string input, IReadOnlyList<StagedColumn> columns, IReadOnlyList<ProcessorSettings> processors)
+    /// <summary>
+    /// The rows after every processor, their columns (without the carried ones), and how many rows
+    /// the steps that drop rows dropped (counted around them, apart from the steps that reshape).
+    /// </summary>
+    public (string Sql, IReadOnlyList<StagedColumn> Columns, long Removed) Apply(string input, IReadOnlyList<StagedColumn> columns, IReadOnlyList<ProcessorSettings> processors)
     {
         ArgumentNullException.ThrowIfNull(processors);
         var sql = input;
+        long removed = 0;
+        string? countedFrom = null;
         foreach (var processor in processors)
         {
+            if (processor.Reshapes && countedFrom is not null)
+            {
+                removed += Count(countedFrom) - Count(sql);
+                countedFrom = null;
+            }
+
+            if (processor.RemovesRows)
+            {
+                countedFrom ??= sql;
+            }
+
             var next = Compile(processor, sql, columns);
             try
             {
@@ -31,15 +47,22 @@ internal sealed class TransformSql(DuckDBConnection workArea, string table, IRea
             }
             catch (DuckDbException ex)
             {
-                throw new WharfException($"{processor} for {table} does not compile: {ex.Summary} Nothing was loaded; fix the step in wharf.yml.", ex);
+                throw new TransformException(table, processor.ToString(), $"{processor} for {table} does not compile: {ex.Summary} Nothing was loaded; fix the step in wharf.yml.", ex);
             }
 
             TryConversions(processor, sql, columns);
             sql = next;
         }
 
-        return (sql, columns);
+        if (countedFrom is not null)
+        {
+            removed += Count(countedFrom) - Count(sql);
+        }
+
+        return (sql, columns, removed);
     }
+
+    private long Count(string sql) => Convert.ToInt64(workArea.Scalar($"SELECT count(*) FROM ({sql})") ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The columns of a relation, without the carried ones.</summary>
     public static IReadOnlyList<StagedColumn> Describe(DuckDBConnection workArea, string sql, IReadOnlyList<string> carried)
@@ -76,7 +99,7 @@ internal sealed class TransformSql(DuckDBConnection workArea, string table, IRea
                 var clash = renamed.Select(r => r.To).FirstOrDefault(to => columns.Any(c => c.Name == to) && renamed.All(r => r.From != Quote.Identifier(to)));
                 return clash is null
                     ? $"SELECT * RENAME ({string.Join(", ", renamed.Select(r => $"{r.From} AS {Quote.Identifier(r.To)}"))}) {from}"
-                    : throw new WharfException($"{processor} for {table}: renaming to '{clash}' would give two columns that name. Exclude or rename the other first.");
+                    : throw new TransformException(table, processor.ToString(), $"{processor} for {table}: renaming to '{clash}' would give two columns that name. Exclude or rename the other first.");
             case ProcessorKind.Cast:
                 return Replace(processor.Pairs.Select(p => $"CAST({Name(p.Key)} AS {p.Value}) AS {Name(p.Key)}"));
             case ProcessorKind.Filter:
@@ -97,20 +120,24 @@ internal sealed class TransformSql(DuckDBConnection workArea, string table, IRea
                     // A value that does not convert would fail mid-load, and one that converts inexactly ('1.5' into an integer) would be rounded.
                     return workArea.Scalar($"SELECT {SchemaPlan.Fits(Quote.Literal(p.Value), LogicalType.Text, type)}") is true
                         ? $"coalesce({Quote.Identifier(column.Name)}, CAST({Quote.Literal(p.Value)} AS {column.Type})) AS {Quote.Identifier(column.Name)}"
-                        : throw new WharfException($"{processor} for {table}: the fill value '{p.Value}' of '{column.Name}' does not convert exactly to {type}. Nothing was loaded; fix the step in wharf.yml.");
+                        : throw new TransformException(table, processor.ToString(), $"{processor} for {table}: the fill value '{p.Value}' of '{column.Name}' does not convert exactly to {type}. Nothing was loaded; fix the step in wharf.yml.");
                 }));
             case ProcessorKind.Trim or ProcessorKind.Lower or ProcessorKind.Upper:
                 var function = processor.Kind == ProcessorKind.Trim ? "trim" : processor.Name;
                 return Replace(Pick(processor.Columns).Select(c => c.Type == "VARCHAR"
                     ? $"{function}({Quote.Identifier(c.Name)}) AS {Quote.Identifier(c.Name)}"
-                    : throw new WharfException($"{processor} for {table}: '{c.Name}' is {LogicalType.FromDuckDb(c.Type)}, not text; {processor.Name} applies to text columns.")));
+                    : throw new TransformException(table, processor.ToString(), $"{processor} for {table}: '{c.Name}' is {LogicalType.FromDuckDb(c.Type)}, not text; {processor.Name} applies to text columns.")));
+            case ProcessorKind.Resample:
+                return ReshapeSql.Resample(processor.Resample!, from, columns, carried, table, processor.ToString());
+            case ProcessorKind.Unpivot:
+                return ReshapeSql.Unpivot(processor.Unpivot!, from, columns, table, processor.ToString());
             case ProcessorKind.ParseTimestamp:
                 return Replace(processor.Pairs.Select(p =>
                 {
                     var column = Pick([p.Key])[0];
                     return column.Type == "VARCHAR"
                         ? $"strptime({Quote.Identifier(column.Name)}, {Quote.Literal(p.Value)}) AS {Quote.Identifier(column.Name)}"
-                        : throw new WharfException($"{processor} for {table}: '{column.Name}' is already {LogicalType.FromDuckDb(column.Type)}; parse_timestamp reads text.");
+                        : throw new TransformException(table, processor.ToString(), $"{processor} for {table}: '{column.Name}' is already {LogicalType.FromDuckDb(column.Type)}; parse_timestamp reads text.");
                 }));
             default:
                 var by = Pick(processor.Columns).Select(c => Quote.Identifier(c.Name));
@@ -140,7 +167,7 @@ internal sealed class TransformSql(DuckDBConnection workArea, string table, IRea
             if (bad > 0)
             {
                 var wanted = processor.Kind == ProcessorKind.Cast ? $"be cast to {LogicalType.FromDuckDb(value)}" : $"be parsed with the format '{value}'";
-                throw new WharfException(
+                throw new TransformException(table, processor.ToString(),
                     $"{processor} for {table}: {bad:N0} value(s) of '{key}' cannot {wanted}, e.g. '{reader.GetString(1)}'. Nothing was loaded. " +
                     "Fix the data, drop those rows with a 'filter' step first, or catch them with a check and on_check_failure: quarantine.");
             }

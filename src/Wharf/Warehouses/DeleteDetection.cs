@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Wharf.DuckDb;
 using Wharf.Lake;
+using Wharf.Staging;
 
 namespace Wharf.Warehouses;
 
@@ -47,7 +48,7 @@ internal static class DeleteDetection
         var key = present[0].PrimaryKey.IsEmpty ? request.PrimaryKey : present[0].PrimaryKey;
         if (key.Count != 1)
         {
-            throw new WharfException(
+            throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
                 $"The key summary in {present[0].File} is for a single key column, and {request.Schema}.{request.Table} has {key.Count} ({string.Join(", ", key)}). " +
                 "Run the pipeline with --full-refresh to rebuild the table.");
         }

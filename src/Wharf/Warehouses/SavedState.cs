@@ -6,6 +6,7 @@ using Wharf.Projects;
 using Wharf.Sources.Sql.Postgres;
 using Wharf.Warehouses.DuckDb;
 using Wharf.Warehouses.Postgres;
+using Wharf.Postgres;
 
 namespace Wharf.Warehouses;
 

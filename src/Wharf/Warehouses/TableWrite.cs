@@ -1,14 +1,17 @@
 using System.Globalization;
+using Wharf.Dialects;
 using Wharf.Projects;
+using Wharf.Staging;
 
 namespace Wharf.Warehouses;
 
 /// <summary>
 /// The keyed write modes (append over a watermark, merge, scd2) and delete detection, as SQL over
 /// rows already staged in the warehouse's temporary table <see cref="Stage"/>. The statements are
-/// the same on DuckDB and PostgreSQL; only staging differs, and it is each warehouse's own.
+/// the same on DuckDB and PostgreSQL (the dialect says the rest); how rows reach the stage is each
+/// warehouse's <see cref="ILoadSession"/>.
 /// </summary>
-internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool postgres)
+internal sealed class TableWrite(LoadRequest request, LakeSelect? select, SqlDialect dialect)
 {
     public const string Stage = "__wharf_stage";
     public const string Keys = "__wharf_keys";
@@ -20,11 +23,11 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
 
     /// <summary>The writer of a load: its columns come from the data files, or (a cursor stream's last step) from the key files alone.</summary>
     /// <param name="staged">The load's rows as staging shaped them; read straight from the lake when null.</param>
-    public static TableWrite For(LoadRequest request, bool postgres, LakeSelect? staged = null)
+    public static TableWrite For(LoadRequest request, SqlDialect dialect, LakeSelect? staged = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var select = !request.Files.IsEmpty ? staged ?? LakeSelect.For(request) : request.PresentKeys is { } keys ? DeleteDetection.KeySelect(request, keys) : null;
-        return new TableWrite(request, select, postgres);
+        return new TableWrite(request, select, dialect);
     }
 
     /// <summary>What one load did to the table.</summary>
@@ -68,9 +71,14 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
         ? $"DELETE FROM {Target} WHERE {LakeSelect.RunIdColumn} = {Quote.Literal(request.RowsRunId ?? request.Record.RunId)}"
         : null;
 
-    public string TempTable(string name, string query) => postgres
-        ? $"DROP TABLE IF EXISTS {name}; CREATE TEMP TABLE {name} ON COMMIT DROP AS {query}"
-        : $"CREATE OR REPLACE TEMP TABLE {name} AS {query}";
+    public string TempTable(string name, string query) => dialect.TempTable(name, query);
+
+    public string Schema => request.Schema;
+
+    public string Table => request.Table;
+
+    /// <summary>The load's rows straight from the lake with the file and row each came from, so the last version of a key can be picked.</summary>
+    public LakeSelect OrderedRows() => LakeSelect.For(request, ordered: true);
 
     public IEnumerable<string> AddExtraColumns() =>
         ExtraColumns.Select(c => $"ALTER TABLE {Target} ADD COLUMN IF NOT EXISTS {c.Name} {c.Type}");
@@ -81,13 +89,13 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, bool p
         ArgumentNullException.ThrowIfNull(count);
         if (KeyColumns.Count == 0)
         {
-            throw new WharfException($"mode: {Mode} needs a primary key, and {TableName} has none. Add 'primary_key:' to the pipeline.");
+            throw new LoadException(TableName, request.Record.RunId, $"mode: {Mode} needs a primary key, and {TableName} has none. Add 'primary_key:' to the pipeline.");
         }
 
         var nulls = await count($"SELECT count(*) FROM {Stage} WHERE {string.Join(" OR ", KeyColumns.Select(k => $"{Quote.Identifier(k)} IS NULL"))}");
         if (nulls > 0)
         {
-            throw new WharfException($"{nulls} row(s) have NULL in the primary key ({string.Join(", ", KeyColumns)}) of {TableName}; mode: {Mode} cannot match them. Nothing was loaded.");
+            throw new LoadException(TableName, request.Record.RunId, $"{nulls} row(s) have NULL in the primary key ({string.Join(", ", KeyColumns)}) of {TableName}; mode: {Mode} cannot match them. Nothing was loaded.");
         }
     }
 

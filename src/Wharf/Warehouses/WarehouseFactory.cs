@@ -11,7 +11,15 @@ internal static class WarehouseFactory
         OpenAsync(settings, time, TimeSpan.Zero, cancellationToken);
 
     /// <param name="wait">How long to keep trying while another process has the embedded warehouse open.</param>
-    public static async Task<IWarehouse> OpenAsync(WarehouseSettings settings, TimeProvider time, TimeSpan wait, CancellationToken cancellationToken = default)
+    public static Task<IWarehouse> OpenAsync(WarehouseSettings settings, TimeProvider time, TimeSpan wait, CancellationToken cancellationToken = default) =>
+        OpenAsync(settings, time, wait, mustExist: false, cancellationToken);
+
+    /// <summary>Opens a warehouse that must already exist (for queries and the audit trail).</summary>
+    /// <exception cref="WarehouseNotFoundException">There is no warehouse yet.</exception>
+    public static Task<IWarehouse> OpenExistingAsync(WarehouseSettings settings, TimeProvider time, CancellationToken cancellationToken = default) =>
+        OpenAsync(settings, time, TimeSpan.Zero, mustExist: true, cancellationToken);
+
+    private static async Task<IWarehouse> OpenAsync(WarehouseSettings settings, TimeProvider time, TimeSpan wait, bool mustExist, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(time);
@@ -20,7 +28,7 @@ internal static class WarehouseFactory
         {
             try
             {
-                return await OpenOnceAsync(settings, time, cancellationToken);
+                return await OpenOnceAsync(settings, time, mustExist, cancellationToken);
             }
             catch (WarehouseInUseException) when (time.GetUtcNow() < deadline)
             {
@@ -29,26 +37,14 @@ internal static class WarehouseFactory
         }
     }
 
-    private static async Task<IWarehouse> OpenOnceAsync(WarehouseSettings settings, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The one place that picks the engine: everything after asks the warehouse.</summary>
+    private static async Task<IWarehouse> OpenOnceAsync(WarehouseSettings settings, TimeProvider time, bool mustExist, CancellationToken cancellationToken)
     {
         return settings.Kind switch
         {
-            WarehouseKind.DuckDb => DuckDbWarehouse.Open(settings.Location, time),
+            WarehouseKind.DuckDb => mustExist ? DuckDbWarehouse.OpenExisting(settings.Location, time) : DuckDbWarehouse.Open(settings.Location, time),
             WarehouseKind.Postgres => await PostgresWarehouse.OpenAsync(settings.Connection!, time, cancellationToken),
-            _ => throw new WharfException($"Warehouse kind {settings.Kind} is not supported."),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "Not a warehouse kind Wharf knows."),
         };
-    }
-
-    /// <summary>Opens a warehouse that must already exist (for queries and the audit trail).</summary>
-    /// <exception cref="WharfException">There is no warehouse yet.</exception>
-    public static Task<IWarehouse> OpenExistingAsync(WarehouseSettings settings, TimeProvider time, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        if (settings.Kind == WarehouseKind.DuckDb && !File.Exists(settings.Location))
-        {
-            throw new WharfException($"There is no warehouse at {settings.Location} yet. Run 'wharf run' first.");
-        }
-
-        return OpenAsync(settings, time, cancellationToken);
     }
 }

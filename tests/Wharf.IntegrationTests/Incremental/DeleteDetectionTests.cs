@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Wharf.IntegrationTests.Postgres;
 using Wharf.Lake;
+using Wharf.Pipelines;
 using Wharf.Projects;
 using Wharf.Runs;
 using Wharf.Warehouses;

@@ -342,4 +342,102 @@ public sealed class TransformTests(PostgresServer postgres)
         (await project.RowsAsync("SELECT id, total, total_cents FROM raw.items ORDER BY id")).ShouldBe(["1 | 12 | 1200", "3 | 30 | 3000"]);
         (run.RowsLoaded, run.RowsDiscarded).ShouldBe((2L, 2L));
     }
+
+    private const string Sensors = """
+        ts,turbine,wind_speed,power
+        2024-01-01 00:00:00,1,1,10
+        2024-01-01 00:04:00,1,2,20
+        2024-01-01 00:09:59,1,3,60
+        2024-01-01 00:10:00,1,5,
+        2024-01-01 00:31:00,1,4,
+        2024-01-01 00:39:00,1,8,
+        2024-01-01 00:05:00,2,7,70
+
+        """;
+
+    [Theory]
+    [MemberData(nameof(Warehouses))]
+    public async Task Resample_AggregatesEachWindowOfEachGroup_LabelledByItsStart_WithoutEmptyWindows(WarehouseUnderTest warehouse)
+    {
+        var (project, run) = await TransformAsync(warehouse, Sensors, """
+              - resample: { time: ts, every: 10m, by: [turbine], aggregate: { wind_speed: [mean, min, max, std, count], power: [sum, first, last] } }
+            """);
+        using var _ = project;
+
+        (await project.ColumnsAsync()).ShouldBe(["turbine", "ts", "wind_speed_mean", "wind_speed_min", "wind_speed_max", "wind_speed_std", "wind_speed_count", "power_sum", "power_first", "power_last"]);
+
+        // std is the sample standard deviation (n - 1): 1 for 1, 2, 3; sqrt(8) for 4, 8; none for one value.
+        (await project.RowsAsync("SELECT turbine, ts, wind_speed_mean, wind_speed_min, wind_speed_max, wind_speed_std, wind_speed_count, power_sum, power_first, power_last FROM raw.items ORDER BY turbine, ts")).ShouldBe([
+            "1 | 2024-01-01 00:00:00.000000 | 2 | 1 | 3 | 1 | 3 | 90 | 10 | 60",
+            "1 | 2024-01-01 00:10:00.000000 | 5 | 5 | 5 | NULL | 1 | NULL | NULL | NULL",
+            $"1 | 2024-01-01 00:30:00.000000 | 6 | 4 | 8 | {Math.Sqrt(8).ToString(System.Globalization.CultureInfo.InvariantCulture)} | 2 | NULL | NULL | NULL",
+            "2 | 2024-01-01 00:00:00.000000 | 7 | 7 | 7 | NULL | 1 | 70 | 70 | 70",
+        ]);
+        (run.RowsExtracted, run.RowsLoaded, run.RowsDiscarded).ShouldBe((7L, 4L, 0L));
+    }
+
+    [Theory]
+    [MemberData(nameof(Warehouses))]
+    public async Task Resample_WithAnOrigin_AlignsTheWindowsToIt(WarehouseUnderTest warehouse)
+    {
+        var (project, _) = await TransformAsync(warehouse, Sensors, """
+              - resample: { time: ts, every: 10m, origin: "2024-01-01 00:05:00", aggregate: { wind_speed: [count] } }
+            """);
+        using var __ = project;
+
+        (await project.RowsAsync("SELECT ts, wind_speed_count FROM raw.items ORDER BY ts")).ShouldBe([
+            "2023-12-31 23:55:00.000000 | 2", "2024-01-01 00:05:00.000000 | 3", "2024-01-01 00:25:00.000000 | 1", "2024-01-01 00:35:00.000000 | 1",
+        ]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Warehouses))]
+    public async Task Unpivot_TurnsMatchingColumnsIntoNameValueRows_KeepingNullsUnlessAsked(WarehouseUnderTest warehouse)
+    {
+        var (project, run) = await TransformAsync(warehouse, "ts,a_mean,b_mean,note\n2024-01-01 00:00:00,1.5,,x\n2024-01-01 00:10:00,2.5,4,y\n", """
+              - unpivot: { columns: ["*_mean"], name: signal, value: value }
+            """);
+        using var _ = project;
+
+        (await project.ColumnsAsync()).ShouldBe(["ts", "note", "signal", "value"]);
+        (await project.RowsAsync("SELECT ts, note, signal, value FROM raw.items ORDER BY ts, signal")).ShouldBe([
+            "2024-01-01 00:00:00.000000 | x | a_mean | 1.5", "2024-01-01 00:00:00.000000 | x | b_mean | NULL",
+            "2024-01-01 00:10:00.000000 | y | a_mean | 2.5", "2024-01-01 00:10:00.000000 | y | b_mean | 4",
+        ]);
+        (run.RowsExtracted, run.RowsLoaded, run.RowsDiscarded).ShouldBe((2L, 4L, 0L));
+    }
+
+    [Theory]
+    [MemberData(nameof(Warehouses))]
+    public async Task FilterThenResampleThenUnpivot_CountsOnlyTheFilteredRowsAsDiscarded(WarehouseUnderTest warehouse)
+    {
+        var (project, run) = await TransformAsync(warehouse, Sensors, """
+              - filter: "turbine = 1"
+              - resample: { time: ts, every: 10m, aggregate: { wind_speed: [mean, max] } }
+              - unpivot: { columns: [wind_speed_mean, wind_speed_max], name: signal, value: value, drop_nulls: true }
+            """);
+        using var _ = project;
+
+        (await project.RowsAsync("SELECT ts, signal, value FROM raw.items ORDER BY ts, signal")).ShouldBe([
+            "2024-01-01 00:00:00.000000 | wind_speed_max | 3", "2024-01-01 00:00:00.000000 | wind_speed_mean | 2",
+            "2024-01-01 00:10:00.000000 | wind_speed_max | 5", "2024-01-01 00:10:00.000000 | wind_speed_mean | 5",
+            "2024-01-01 00:30:00.000000 | wind_speed_max | 8", "2024-01-01 00:30:00.000000 | wind_speed_mean | 6",
+        ]);
+        (run.RowsExtracted, run.RowsLoaded, run.RowsDiscarded).ShouldBe((7L, 6L, 1L));
+        run.Notes.ShouldBe(["transform removed 1 row(s)"]);
+    }
+
+    [Theory]
+    [InlineData("  - resample: { time: turbine, every: 10m, aggregate: { power: [mean] } }", "the time column 'turbine' is int64, not a timestamp")]
+    [InlineData("  - unpivot: { columns: [\"*_max\"] }", "the pattern '*_max' matches no column (ts, turbine, wind_speed, power)")]
+    [InlineData("  - resample: { time: ts, every: 10m, aggregate: { speed: [mean] } }", "The column 'speed' named in 'transform step 1 (resample)")]
+    public async Task Reshaping_WithAColumnThatDoesNotFit_FailsNamingTheStep(string step, string expected)
+    {
+        using var project = await SchemaProject.CreateAsync(postgres, WarehouseUnderTest.DuckDb);
+        project.ConfigureCsv($"mode: append\ntransform:\n{step}").Csv(Sensors);
+
+        var failed = await project.RunFailsAsync();
+
+        failed.Error.ShouldContain(expected);
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Wharf.DuckDb;
+using Wharf.Pipelines;
 using Wharf.Projects;
 using Wharf.Runs;
 using Wharf.Warehouses;

@@ -2,11 +2,13 @@ using System.Collections.Immutable;
 using System.Globalization;
 using DuckDB.NET.Data;
 using Npgsql;
+using Wharf.Dialects;
 using Wharf.DuckDb;
 using Wharf.IntegrationTests.Postgres;
 using Wharf.Lake;
 using Wharf.Projects;
 using Wharf.Runs;
+using Wharf.Staging;
 using Wharf.Warehouses;
 using Wharf.Warehouses.Postgres;
 
@@ -77,7 +79,7 @@ public sealed class PostgresDeletesTests(PostgresServer postgres) : IDisposable
         await using (var transaction = await connection.BeginTransactionAsync(ct))
         {
             using var workArea = OpenWorkArea();
-            var deleted = await PostgresDeletes.ApplyAsync(connection, workArea, request, TableWrite.For(request, postgres: true), present, ct, parallelRows: parallel ? 0 : long.MaxValue);
+            var deleted = await PostgresDeletes.ApplyAsync(connection, workArea, request, TableWrite.For(request, SqlDialect.Postgres), present, ct, parallelRows: parallel ? 0 : long.MaxValue);
             deleted.ShouldBe(gone.Length);
             await transaction.CommitAsync(ct);
         }
@@ -103,7 +105,7 @@ public sealed class PostgresDeletesTests(PostgresServer postgres) : IDisposable
         await using var connection = new NpgsqlConnection(warehouse.ConnectionString);
         await connection.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        (await PostgresTableSummary.TryCopyAsync(connection, request, TableWrite.For(request, postgres: true), "summary", ct, parallelRows: 0)).ShouldBeTrue();
+        (await PostgresTableSummary.TryCopyAsync(connection, request, TableWrite.For(request, SqlDialect.Postgres), "summary", ct, parallelRows: 0)).ShouldBeTrue();
 
         // Expanded back to keys, the summary is exactly the live keys.
         (await KeysAsync(connection, """
@@ -124,8 +126,8 @@ public sealed class PostgresDeletesTests(PostgresServer postgres) : IDisposable
         await connection.OpenAsync(ct);
 
         // Rows this transaction writes are not what other connections see: the summary stays in it.
-        (await PostgresTableSummary.TryCopyAsync(connection, request with { Files = present }, TableWrite.For(request, postgres: true), "summary", ct, parallelRows: 0)).ShouldBeFalse();
-        (await PostgresTableSummary.TryCopyAsync(connection, request with { Recreate = true }, TableWrite.For(request, postgres: true), "summary", ct, parallelRows: 0)).ShouldBeFalse();
+        (await PostgresTableSummary.TryCopyAsync(connection, request with { Files = present }, TableWrite.For(request, SqlDialect.Postgres), "summary", ct, parallelRows: 0)).ShouldBeFalse();
+        (await PostgresTableSummary.TryCopyAsync(connection, request with { Recreate = true }, TableWrite.For(request, SqlDialect.Postgres), "summary", ct, parallelRows: 0)).ShouldBeFalse();
     }
 
     private LoadRequest Request(ImmutableArray<LakeManifest> present, string deletes)

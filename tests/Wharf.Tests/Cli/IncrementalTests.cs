@@ -112,7 +112,7 @@ public sealed class IncrementalTests : IDisposable
     public async Task Run_WhilePipelineIsLocked_StopsAndNamesTheHolder()
     {
         Orders(Day1, "merge");
-        using var held = await Wharf.Runs.PipelineLock.AcquireAsync(project.Root, "orders", "someone-else", TimeSpan.Zero, TimeProvider.System, TestContext.Current.CancellationToken);
+        using var held = await Wharf.Pipelines.PipelineLock.AcquireAsync(project.Root, "orders", "someone-else", TimeSpan.Zero, TimeProvider.System, TestContext.Current.CancellationToken);
 
         var result = await project.RunAsync("run");
 

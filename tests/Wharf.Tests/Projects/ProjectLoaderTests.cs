@@ -582,12 +582,12 @@ public sealed class ProjectLoaderTests : IDisposable
         var project = await folder.LoadAsync(new Dictionary<string, string> { ["SHOP_PASSWORD"] = "p@ss:word" });
 
         var shop = project.Connections[0];
-        Wharf.Sources.Sql.Postgres.PostgresConnector.Describe(shop).ShouldBe("etl@db.internal:6543/shop");
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(Wharf.Sources.Sql.Postgres.PostgresConnector.ConnectionString(shop));
+        Wharf.Projects.PostgresConnectionString.Describe(shop).ShouldBe("etl@db.internal:6543/shop");
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(Wharf.Projects.PostgresConnectionString.For(shop));
         builder.Password.ShouldBe("p@ss:word");
         builder.SslMode.ShouldBe(Npgsql.SslMode.Require);
         shop.ToString().ShouldNotContain("p@ss");
-        Wharf.Sources.Sql.Postgres.PostgresConnector.Describe(project.Connections[1]).ShouldBe("me@localhost:5433/dw");
+        Wharf.Projects.PostgresConnectionString.Describe(project.Connections[1]).ShouldBe("me@localhost:5433/dw");
         var sync = project.Pipelines[0];
         sync.Tables.ShouldBe(["public.*", "!public.audit_log"]);
         sync.Keys.ShouldBeTrue();

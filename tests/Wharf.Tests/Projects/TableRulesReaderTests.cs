@@ -1,4 +1,5 @@
 using Wharf.Projects;
+using Wharf.Schema;
 
 namespace Wharf.Tests.Projects;
 
@@ -293,6 +294,45 @@ public sealed class TableRulesReaderTests : IDisposable
         error.Message.ShouldContain("'amount'");
         error.Message.ShouldContain("transform step 2 (cast)");
         error.Message.ShouldContain("'money'");
+    }
+
+    [Fact]
+    public async Task Load_ResampleAndUnpivot_ReadTheirSettings()
+    {
+        var rules = await RulesAsync("""
+                transform:
+                  - resample: { time: ts, every: 10m, by: [turbine], origin: "2024-01-01", aggregate: { wind_speed: [mean, std], power: max } }
+                  - unpivot: { columns: ["*_mean", power_max], name: signal, value: v }
+                  - unpivot: { columns: a }
+            """);
+
+        var resample = rules.Transform[0].Resample!;
+        (resample.Time, resample.Every.Duration, resample.Origin).ShouldBe(("ts", TimeSpan.FromMinutes(10), "2024-01-01"));
+        resample.By.ShouldBe(["turbine"]);
+        resample.Aggregate.Select(a => $"{a.Key}: {string.Join(",", a.Value)}").ShouldBe(["wind_speed: mean,std", "power: max"]);
+        rules.Transform[1].Unpivot.ShouldBe(new UnpivotSettings(["*_mean", "power_max"], "signal", "v", DropNulls: false), new UnpivotComparer());
+        (rules.Transform[2].Unpivot!.Name, rules.Transform[2].Unpivot!.Value).ShouldBe(("name", "value"));
+        rules.Transform.Select(t => t.Reshapes).ShouldAllBe(r => r);
+    }
+
+    private sealed class UnpivotComparer : IEqualityComparer<UnpivotSettings>
+    {
+        public bool Equals(UnpivotSettings? x, UnpivotSettings? y) =>
+            x is not null && y is not null && x.Columns.SequenceEqual(y.Columns) && (x.Name, x.Value, x.DropNulls) == (y.Name, y.Value, y.DropNulls);
+
+        public int GetHashCode(UnpivotSettings obj) => obj.Name.GetHashCode(StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("  - resample: { time: ts, every: 10x, aggregate: { a: [mean] } }", 8, 38, "'every' of transform step 1 (resample)")]
+    [InlineData("  - resample: { time: ts, every: 10m, aggregate: { a: [avg] } }", 8, 59, "'avg' in the aggregates of 'a'")]
+    [InlineData("  - resample: { time: ts, every: 10m }", 8, 19, "needs 'aggregate:'")]
+    [InlineData("  - unpivot: { name: signal }", 8, 18, "needs 'columns:'")]
+    public async Task Load_WhenAReshapingStepIsWrong_SaysWhere(string step, int line, int column, string expected)
+    {
+        var error = await FailsAtAsync($"    transform:\n    {step}", line, column);
+
+        error.Message.ShouldContain(expected);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using DuckDB.NET.Data;
 using Wharf.DuckDb;
 using Wharf.Sources.Sql;
+using Wharf.Postgres;
 using Wharf.Sources.Sql.Postgres;
 
 namespace Wharf.Tests.Sources;

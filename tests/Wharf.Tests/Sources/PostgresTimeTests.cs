@@ -1,6 +1,6 @@
 using DuckDB.NET.Data;
 using Wharf.DuckDb;
-using Wharf.Sources.Sql.Postgres;
+using Wharf.Postgres;
 
 namespace Wharf.Tests.Sources;
 

@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using DuckDB.NET.Data;
+using Wharf.Dialects;
 using Wharf.DuckDb;
 using Wharf.Lake;
 using Wharf.Projects;
 using Wharf.Runs;
+using Wharf.Staging;
 using Wharf.Warehouses;
 using Wharf.Warehouses.DuckDb;
 
@@ -217,7 +219,7 @@ public sealed class DuckDbDeletesTests : IDisposable
             KnownKeys = known,
             Deletes = deletes,
         };
-        return await DuckDbDeletes.ApplyAsync(connection, request, TableWrite.For(request, postgres: false), present, TestContext.Current.CancellationToken, passRows);
+        return await DuckDbDeletes.ApplyAsync(connection, request, TableWrite.For(request, SqlDialect.DuckDb), present, TestContext.Current.CancellationToken, passRows);
     }
 
     private List<long> Keys(string column) => [.. Rows($"SELECT {column} FROM raw.t ORDER BY 1").Select(r => long.Parse(r, CultureInfo.InvariantCulture))];

@@ -80,7 +80,7 @@ internal static class DuckDbAudit
         {
             connection.Execute(
                 $"INSERT INTO _wharf.check_results VALUES ({string.Join(", ", Enumerable.Range(1, 13).Select(i => $"${i}"))})",
-                [.. Quality.CheckResultValues.Of(record, check)]);
+                [.. CheckResultValues.Of(record, check)]);
         }
     }
 

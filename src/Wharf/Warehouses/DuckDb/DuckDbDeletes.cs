@@ -3,6 +3,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Wharf.DuckDb;
 using Wharf.Lake;
+using Wharf.Staging;
+using Wharf.Schema;
 
 namespace Wharf.Warehouses.DuckDb;
 
@@ -112,6 +114,6 @@ internal static class DuckDbDeletes
     private static string ColumnType(DuckDBConnection connection, string sql, string column)
     {
         using var reader = connection.Query($"SELECT column_type FROM (DESCRIBE {sql}) WHERE column_name = $1", column);
-        return reader.Read() ? reader.GetString(0) : throw new WharfException($"The key column '{column}' is not in the key files.");
+        return reader.Read() ? reader.GetString(0) : throw new ColumnNotFoundException("key files", column, $"The key column '{column}' is not in the key files.");
     }
 }

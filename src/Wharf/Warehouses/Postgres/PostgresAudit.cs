@@ -74,7 +74,7 @@ internal static class PostgresAudit
         foreach (var check in record.Checks)
         {
             await ExecuteAsync(connection, $"INSERT INTO _wharf.check_results VALUES ({string.Join(", ", Enumerable.Range(1, 13).Select(i => $"${i}"))})",
-                Quality.CheckResultValues.Of(record, check), cancellationToken);
+                CheckResultValues.Of(record, check), cancellationToken);
         }
     }
 

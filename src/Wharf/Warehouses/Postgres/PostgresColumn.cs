@@ -2,7 +2,7 @@ using DuckDB.NET.Data;
 using DuckDB.NET.Native;
 using Wharf.DuckDb;
 using Wharf.Schema;
-using Wharf.Sources.Sql.Postgres;
+using Wharf.Postgres;
 
 namespace Wharf.Warehouses.Postgres;
 

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Npgsql;
 using Wharf.DuckDb;
 using Wharf.Lake;
+using Wharf.Staging;
 
 namespace Wharf.Warehouses.Postgres;
 

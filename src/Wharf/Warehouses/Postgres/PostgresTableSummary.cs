@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Npgsql;
 using NpgsqlTypes;
 using Wharf.Lake;
+using Wharf.Staging;
 
 namespace Wharf.Warehouses.Postgres;
 

@@ -11,6 +11,8 @@ using Wharf.Runs;
 using Wharf.Schema;
 using Wharf.Sources.Sql.Postgres;
 using Wharf.Staging;
+using Wharf.Dialects;
+using Wharf.Postgres;
 
 namespace Wharf.Warehouses.Postgres;
 
@@ -23,10 +25,13 @@ internal sealed class PostgresWarehouse : IWarehouse
 {
     private readonly ConnectionSettings settings;
     private readonly TimeProvider time;
+    private readonly TableLoader loader;
+
     private PostgresWarehouse(ConnectionSettings settings, TimeProvider time, DuckDBConnection workArea)
     {
         this.settings = settings;
         this.time = time;
+        loader = new TableLoader(time);
         WorkArea = workArea;
     }
 
@@ -37,7 +42,7 @@ internal sealed class PostgresWarehouse : IWarehouse
     public DuckDBConnection OpenWorkArea() => DuckDb.DuckDbWarehouse.WithProgressTracking(DuckDbConnections.Another(WorkArea));
 
     /// <summary>Where the warehouse is, safe to print.</summary>
-    public string Description => PostgresConnector.Describe(settings);
+    public string Description => PostgresConnectionString.Describe(settings);
 
     public static async Task<PostgresWarehouse> OpenAsync(ConnectionSettings settings, TimeProvider time, CancellationToken cancellationToken = default)
     {
@@ -51,208 +56,15 @@ internal sealed class PostgresWarehouse : IWarehouse
         return new PostgresWarehouse(settings, time, DuckDb.DuckDbWarehouse.WithProgressTracking(DuckDbConnections.Open(null)));
     }
 
-    public async Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default)
+    /// <summary>Loads in one transaction; a transient failure (a dropped connection, a deadlock) starts the load over in a new one.</summary>
+    public Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var table = $"{request.Schema}.{request.Table}";
-        try
+        return PostgresRetry.RunAsync(async () =>
         {
-            return await PostgresRetry.RunAsync(() => LoadOnceAsync(request, cancellationToken), cancellationToken);
-        }
-        catch (PostgresException ex)
-        {
-            throw new LoadException(table, request.Record.RunId,
-                $"Loading {table} into PostgreSQL ({Description}) failed and was rolled back; the table and the audit are as they were. " +
-                $"PostgreSQL said: {ex.MessageText} (SQLSTATE {ex.SqlState}).{Hint(ex, request)}", ex);
-        }
-        catch (NpgsqlException ex)
-        {
-            throw new LoadException(table, request.Record.RunId,
-                $"Loading {table} into PostgreSQL ({Description}) failed and was rolled back: {PostgresConnector.Explain(ex)}", ex);
-        }
-    }
-
-    private static string Hint(PostgresException ex, LoadRequest request) => ex.SqlState switch
-    {
-        PostgresErrorCodes.UndefinedColumn or PostgresErrorCodes.DatatypeMismatch when request.Mode != WriteMode.Replace =>
-            " The extract's columns differ from the table's; run once with --full-refresh (or mode: replace) to rebuild it.",
-        PostgresErrorCodes.DependentObjectsStillExist =>
-            " Views depend on the table, so replace cannot swap it; drop them or use mode: merge.",
-        _ => "",
-    };
-
-    private async Task<RunRecord> LoadOnceAsync(LoadRequest request, CancellationToken cancellationToken)
-    {
-        await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (request is { Expected: { } expected, State: { } next })
-        {
-            // FOR UPDATE: a concurrent writer of the same stream waits here, then sees this load's row.
-            await using var read = new NpgsqlCommand("SELECT run_id, watermark FROM _wharf.state WHERE pipeline = $1 AND stream = $2 FOR UPDATE", connection);
-            read.Parameters.Add(new NpgsqlParameter { Value = next.Pipeline });
-            read.Parameters.Add(new NpgsqlParameter { Value = next.Stream });
-            string? runId = null, watermark = null;
-            await using (var found = await read.ExecuteReaderAsync(cancellationToken))
-            {
-                if (await found.ReadAsync(cancellationToken))
-                {
-                    (runId, watermark) = (found.GetString(0), found.IsDBNull(1) ? null : found.GetString(1));
-                }
-            }
-
-            if (expected.Check(next, runId, watermark) == Incremental.StateExpectation.Verdict.AlreadyCommitted)
-            {
-                return LoadResult.Complete(request with { Files = [] }, default, time.GetUtcNow());
-            }
-        }
-
-        var existing = request.Recreate ? null : await DescribeAsync(connection, request.Schema, request.Table, cancellationToken);
-        var staged = request.Files.IsEmpty ? null : StagedLoad.Prepare(WorkArea, request, existing, check => Reference(request, check));
-        var write = TableWrite.For(request, postgres: true, staged?.Rows);
-        await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
-        if (request.Recreate)
-        {
-            await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {write.Target}", cancellationToken);
-        }
-
-        var counts = staged is null or { Schema.DiscardAll: true } ? default
-            : await WriteAsync(connection, request, write, existing is null ? null : staged.Schema, cancellationToken);
-        if (staged?.Quarantine is { } quarantine)
-        {
-            var table = StagedLoad.QuarantineTable(request.Table);
-            var quarantined = (await DescribeAsync(connection, request.Schema, table, cancellationToken))?.Select(c => c.Name).ToList();
-            foreach (var sql in staged.QuarantineDdl(Quote.Qualified(request.Schema, table), quarantined, request.RowsRunId))
-            {
-                await ExecuteAsync(connection, sql, cancellationToken);
-            }
-
-            using var source = PostgresColumn.Query(WorkArea, quarantine, staged.QuarantineColumns);
-            staged = staged.WithQuarantined(await CopyAsync(connection, Quote.Qualified(request.Schema, table), source, cancellationToken), request.Schema, request.Table);
-        }
-        if (request.PresentKeys is { } present)
-        {
-            counts = counts with { Deleted = await PostgresDeletes.ApplyAsync(connection, WorkArea, request, write, present, cancellationToken) };
-        }
-
-        var record = LoadResult.Complete(request, counts, time.GetUtcNow(), staged);
-        await PostgresAudit.UpsertAsync(connection, record, cancellationToken);
-        if (request.State is { } state)
-        {
-            await PostgresAudit.SaveStateAsync(connection, state, cancellationToken);
-        }
-
-        FailPoint.Hit(FailPoint.BeforeCommit);
-        await transaction.CommitAsync(cancellationToken);
-        return record;
-    }
-
-    private static string Definition(IEnumerable<PostgresColumn> columns) =>
-        string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.Type}"));
-
-    /// <summary>The table's columns; null when it does not exist.</summary>
-    private static async Task<List<TableColumn>?> DescribeAsync(NpgsqlConnection connection, string schema, string table, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("""
-            SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
-            WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = Quote.Qualified(schema, table) });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var columns = new List<TableColumn>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            columns.Add(new TableColumn(reader.GetString(0), LogicalType.FromPostgres(reader.GetString(1))));
-        }
-
-        return columns.Count == 0 ? null : columns;
-    }
-
-    /// <summary>
-    /// A relationships check's allowed values. Checks run in the DuckDB work area, so the referenced
-    /// column's distinct values are copied there first (as text, which is how they are compared).
-    /// </summary>
-    private string Reference(LoadRequest request, CheckSettings check)
-    {
-        var (schema, table) = CheckSql.ReferencedTable(request.Schema, check);
-        var copy = $"__wharf_ref_{(uint)StringComparer.Ordinal.GetHashCode(check.Name):x}";
-        WorkArea.Execute($"CREATE OR REPLACE TEMP TABLE {copy} (v VARCHAR)");
-        using (var reader = Query($"SELECT DISTINCT CAST({Quote.Identifier(check.ToColumn!)} AS text) FROM {Quote.Qualified(schema, table)}"))
-        using (var appender = DuckDbRowAppender.Open(WorkArea, copy, "main", "temp"))
-        {
-            appender.AppendReader(reader);
-            appender.Complete();
-        }
-
-        return $"SELECT v FROM {copy}";
-    }
-
-    /// <param name="evolve">The table's schema changes to make first (columns added or widened); null for a new table.</param>
-    private async Task<TableWrite.Counts> WriteAsync(NpgsqlConnection connection, LoadRequest request, TableWrite write, SchemaPlan? evolve, CancellationToken cancellationToken)
-    {
-        var select = write.Rows!;
-        using var source = PostgresColumn.Query(WorkArea, select.Sql, select.Columns);
-        var columns = source.Columns;
-        var definition = Definition(columns);
-        if (request.Mode == WriteMode.Replace)
-        {
-            // Built beside the old table and swapped in at commit: readers never see a half table.
-            var fresh = Quote.Qualified(request.Schema, request.Table + "__wharf_new");
-            await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {fresh}; CREATE TABLE {fresh} ({definition})", cancellationToken);
-            var rows = await CopyAsync(connection, fresh, source, cancellationToken);
-            await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {write.Target}; ALTER TABLE {fresh} RENAME TO {Quote.Identifier(request.Table)}", cancellationToken);
-            return new(rows, 0, 0);
-        }
-
-        var extra = string.Concat(write.ExtraColumns.Select(c => $", {c.Name} {c.Type}"));
-        var key = write.IsKeyed && write.TableKey.Count > 0 ? $", PRIMARY KEY ({string.Join(", ", write.TableKey.Select(Quote.Identifier))})" : "";
-        await ExecuteAsync(connection, $"CREATE TABLE IF NOT EXISTS {write.Target} ({definition}{extra}{key})", cancellationToken);
-        foreach (var change in evolve?.Added.Concat(evolve.Widened) ?? [])
-        {
-            var type = columns.First(c => c.Name == change.Name).Type;
-            await ExecuteAsync(connection, change.From is null
-                ? $"ALTER TABLE {write.Target} ADD COLUMN {Quote.Identifier(change.Name)} {type}"
-                : $"ALTER TABLE {write.Target} ALTER COLUMN {Quote.Identifier(change.Name)} TYPE {type} USING {Quote.Identifier(change.Name)}::{type}", cancellationToken);
-        }
-
-        if (!write.IsKeyed && !write.SkipsLoadedRows)
-        {
-            if (write.ForgetRun is { } forget)
-            {
-                await ExecuteAsync(connection, forget, cancellationToken);
-            }
-
-            return new(await CopyAsync(connection, write.Target, source, cancellationToken), 0, 0);
-        }
-
-        // Rows go by COPY into a temporary table; merge and scd2 keep the last version of each key.
-        var copied = write.IsKeyed ? "__wharf_copy" : TableWrite.Stage;
-        await ExecuteAsync(connection, $"CREATE TEMP TABLE {copied} ({definition}) ON COMMIT DROP", cancellationToken);
-        await CopyAsync(connection, copied, source, cancellationToken);
-        foreach (var sql in write.AddExtraColumns())
-        {
-            await ExecuteAsync(connection, sql, cancellationToken);
-        }
-
-        Task<long> Execute(string sql) => ExecuteAsync(connection, sql, cancellationToken);
-        async Task<long> Count(string sql)
-        {
-            await using var command = new NpgsqlCommand(sql, connection);
-            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        if (write.IsKeyed)
-        {
-            if (select.PrimaryKey.Count > 0)
-            {
-                var keys = string.Join(", ", select.PrimaryKey.Select(Quote.Identifier));
-                await Execute(write.TempTable(TableWrite.Stage, $"SELECT DISTINCT ON ({keys}) * FROM {copied} ORDER BY {keys}, ctid DESC"));
-            }
-
-            await write.CheckKeysAsync(Count);
-        }
-
-        await Execute($"ANALYZE {TableWrite.Stage}");
-        return await write.WriteAsync(Execute, Count);
+            await using var session = await PostgresLoadSession.BeginAsync(settings, WorkArea, cancellationToken);
+            return await loader.LoadAsync(session, request, cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>Streams the reader's rows into the table by binary COPY (aborted, not half-done, on a failure); returns how many.</summary>
@@ -358,7 +170,7 @@ internal sealed class PostgresWarehouse : IWarehouse
                         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                         WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {LockSpace}::oid AND l.objid = (hashtext($1)::bigint & 4294967295)::oid
                         """, pipeline, cancellationToken);
-                    throw new WharfException(
+                    throw new PipelineLockedException(pipeline, other?.ToString() ?? "another run",
                         $"Pipeline '{pipeline}' is already running against the warehouse {Description}: {other ?? "another run"}. Two runs of one pipeline never write at once; " +
                         "wait for it to finish, or pass --wait SECONDS to queue behind it.");
                 }
@@ -439,7 +251,8 @@ internal sealed class PostgresWarehouse : IWarehouse
     /// </summary>
     public DbDataReader Query(string sql)
     {
-        var connection = PostgresConnector.OpenAsync(settings).GetAwaiter().GetResult();
+        // Synchronous, as the library's Query is: Npgsql's own synchronous I/O, not a wait on async code.
+        var connection = PostgresConnector.Open(settings);
         try
         {
             bool[] asText;
@@ -455,7 +268,7 @@ internal sealed class PostgresWarehouse : IWarehouse
         catch (PostgresException ex)
         {
             connection.Dispose();
-            throw new WharfException($"The query failed: {ex.MessageText} (SQLSTATE {ex.SqlState}).", ex);
+            throw new QueryException(sql, $"The query failed: {ex.MessageText} (SQLSTATE {ex.SqlState}).", ex);
         }
     }
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Wharf.Postgres;
 
 namespace Wharf.Sources.Sql.Postgres;
 
@@ -112,7 +113,7 @@ internal sealed record PostgresColumnPlan(
         var scale = (short)((modifier - 4) & 0xFFFF);
         if (precision > MaxPrecision || scale < 0 || scale > precision)
         {
-            throw new WharfException(
+            throw new UnsupportedColumnException(table, column.Name, column.DataType,
                 $"{table}.{column.Name} is {column.DataType}, which DuckDB's DECIMAL (at most 38 digits, scale 0 to precision) cannot hold exactly. " +
                 $"Load it with a 'query:' that casts it, e.g. {column.Name}::text.");
         }

@@ -38,7 +38,7 @@ internal sealed partial class PostgresSource : IKeySummarySource
         // cursor extract, which, bounded by the change, is mostly done first: at 5M keys on 2
         // cores two ranges made a run of 1,000 changes 0.1-0.2 s faster than one (bench/README.md).
         // A bucket cut by a range boundary comes in two rows, which readers combine.
-        await using var coordinator = await PostgresConnector.OpenAsync(connection, cancellationToken);
+        await using var coordinator = await PostgresSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken);
         var ranges = table is null ? [null] : await KeyRangesAsync(coordinator, table, cancellationToken, pipeline.Parallel);
         return await ExtractRangesAsync(coordinator, ranges, request, stream, SummaryColumns,
             where => KeySummary.Select(Quote.Identifier(key.Name), from, where), $"SET LOCAL work_mem = '{SummaryWorkMem}'", cancellationToken);

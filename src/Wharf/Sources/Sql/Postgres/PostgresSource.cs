@@ -4,6 +4,7 @@ using Npgsql;
 using Wharf.DuckDb;
 using Wharf.Lake;
 using Wharf.Projects;
+using Wharf.Postgres;
 
 namespace Wharf.Sources.Sql.Postgres;
 
@@ -29,7 +30,7 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
 
     public async Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
     {
-        await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
+        await using var database = await PostgresSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken);
         if (pipeline.Query is { } query)
         {
             var columns = await DescribeQueryAsync(database, query, cancellationToken);
@@ -38,7 +39,7 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
         }
 
         var catalog = await PostgresCatalogReader.ReadAsync(database, cancellationToken);
-        var selection = CatalogStreams.Select(catalog, pipeline, connection, PostgresConnector.Describe(connection));
+        var selection = CatalogStreams.Select(catalog, pipeline, connection, PostgresConnectionString.Describe(connection));
         Notes = selection.Notes;
         foreach (var table in selection.Tables)
         {
@@ -66,7 +67,7 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
             select += (request.From is { } bound ? $" WHERE {bound.Where(cursor, Quote.Literal)}" : "") + $" ORDER BY {Incremental.CursorBound.OrderBy(cursor)}";
         }
 
-        await using var coordinator = await PostgresConnector.OpenAsync(connection, cancellationToken);
+        await using var coordinator = await PostgresSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken);
         var ranges = table is null || ordered ? [null] : await KeyRangesAsync(coordinator, table, cancellationToken);
         return await ExtractRangesAsync(coordinator, ranges, request, stream, columnPlans, where => where is null ? select : $"{select} WHERE {where}", null, cancellationToken);
     }
@@ -92,7 +93,7 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
         var snapshot = (string)(await export.ExecuteScalarAsync(cancellationToken))!;
         var parts = await Task.WhenAll(ranges.Select(async (where, k) =>
         {
-            await using var database = await PostgresConnector.OpenAsync(connection, cancellationToken);
+            await using var database = await PostgresSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken);
             var range = request with { Target = request.Target with { Part = k * 1000 } };
             return await ExtractRangeAsync(database, snapshot, range, stream, columnPlans, select(where), setup, cancellationToken);
         }));
@@ -189,7 +190,7 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
             throw new SourceException(connection.Name, stream.Name,
                 $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed near row {row}: {Explain(ex)} Nothing was loaded.", ex)
             {
-                Transient = PostgresConnector.IsTransient(ex),
+                Transient = PostgresErrors.IsTransient(ex),
             };
         }
     }

@@ -1,0 +1,93 @@
+using DuckDB.NET.Data;
+using Wharf.Incremental;
+using Wharf.Lake;
+using Wharf.Projects;
+using Wharf.Runs;
+
+namespace Wharf.Pipelines;
+
+/// <summary>
+/// Loads a cursor stream chunk by chunk as the source writes each part: every chunk's rows,
+/// the watermark they reach and the audit row are one transaction, so a run that dies resumes
+/// after its last committed chunk.
+/// </summary>
+internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnection workArea, RunRecord record)
+{
+    /// <summary>The watermark the run starts from; none when the cursor changed since it was saved.</summary>
+    private readonly Watermark? before = Saved(plan);
+    private bool first = true;
+    private bool allNew;
+
+    /// <summary>What the state must hold when the next chunk commits (not checked for a full refresh's first chunk).</summary>
+    public StateExpectation? Expected { get; private set; } = run.FullRefresh ? null : StateExpectation.Of(plan.State);
+
+    public RunRecord Record { get; private set; } = record with { WatermarkBefore = plan.State?.Watermark?.ToString() };
+
+    /// <summary>What is committed, plus the rows and lake file of a chunk that failed to load (for the failed run's audit row).</summary>
+    public RunRecord Extracted { get; private set; } = record with { WatermarkBefore = plan.State?.Watermark?.ToString() };
+
+    /// <summary>The watermark of what is committed: the run's start, then each chunk's.</summary>
+    public Watermark? Watermark { get; private set; } = Saved(plan);
+
+    private static Watermark? Saved(StreamPlan plan) =>
+        plan.State?.Watermark is { } saved && saved.Matches(plan.Incremental.Cursor) ? saved : null;
+
+    /// <summary>Where the extract starts: the saved watermark (less the lookback), the initial value, or the beginning.</summary>
+    public CursorBound? Bound()
+    {
+        var incremental = plan.Incremental;
+        if (before is null)
+        {
+            // A first run that saw only NULL cursors saved no watermark, but it loaded those rows.
+            return incremental.Initial is { } initial ? new CursorBound([initial])
+                : plan.State is { Watermark: null, Snapshot.IsEmpty: true } ? new CursorBound([])
+                : null;
+        }
+
+        return incremental.Lookback is { } lookback
+            ? new CursorBound([WatermarkSql.Subtract(workArea, before, lookback)])
+            : new CursorBound(before.Values);
+    }
+
+    /// <summary>Loads one part the source has written, with the watermark it reaches; called by the source before it reads on.</summary>
+    public async Task CommitAsync(LakeManifest part, CancellationToken cancellationToken)
+    {
+        FailPoint.Hit(FailPoint.PartWritten);
+        var reached = plan.Incremental.HasCursor
+            ? WatermarkSql.Max(workArea, Watermark, WatermarkSql.Read(workArea, run.Lake.Layout.Root, [part], plan.Incremental.Cursor))
+            : null;
+        var attempt = Record with
+        {
+            RowsExtracted = Record.RowsExtracted + part.Rows,
+            LakeFiles = Record.LakeFiles.Add(part.File),
+            WatermarkAfter = reached?.ToString(),
+        };
+        if (first && before is null && plan.Pipeline.Mode is WriteMode.Merge or WriteMode.Scd2 && !plan.Stream.CommitsEachPart)
+        {
+            // A run from the beginning into an empty table reads each key once: nothing to compare with.
+            allNew = run.FullRefresh || await WarehouseGate.RunAsync(plan.Loads,
+                () => run.Warehouse.IsEmptyAsync(plan.Pipeline.Schema, plan.Stream.Target, cancellationToken), cancellationToken);
+        }
+
+        var request = run.Request(plan, [part], attempt) with
+        {
+            AllNew = allNew,
+            Final = false,
+            TableChecks = false,
+            Loaded = before,
+            Recreate = run.FullRefresh && first,
+            Expected = Expected,
+            State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, reached, [], attempt.RunId, run.Now) { Checkpoint = part.Checkpoint },
+        };
+
+        // Record and Watermark move only once the chunk has committed: they describe what is in the warehouse.
+        Extracted = attempt with { WatermarkAfter = Record.WatermarkAfter };
+        Record = await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync(request, cancellationToken), cancellationToken);
+        Extracted = Record;
+        Watermark = reached;
+        Expected = StateExpectation.Of(request.State);
+        FailPoint.Hit(FailPoint.ChunkCommitted);
+        first = false;
+        run.Progress?.Report(new StreamPhase(Record.Pipeline, Record.Stream, $"{Record.RowsLoaded:N0} rows committed"));
+    }
+}

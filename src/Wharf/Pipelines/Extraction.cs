@@ -1,0 +1,22 @@
+using System.Collections.Immutable;
+using Wharf.Incremental;
+using Wharf.Lake;
+using Wharf.Runs;
+
+namespace Wharf.Pipelines;
+
+/// <summary>
+/// What one stream's extraction gave: its lake files (for cursor streams, already loaded chunk
+/// by chunk), the source's keys for delete detection, or its error. Failures are recorded
+/// later, in load order, because the audit shares the warehouse connection with the loads.
+/// </summary>
+internal sealed record Extraction(RunRecord Record, IReadOnlyList<LakeManifest>? Manifests, WharfException? Error = null)
+{
+    public ImmutableArray<LakeManifest>? PresentKeys { get; init; }
+
+    /// <summary>The watermark after the last committed chunk (cursor streams).</summary>
+    public Watermark? Watermark { get; init; }
+
+    /// <summary>What the state holds after the last committed chunk (cursor streams).</summary>
+    public StateExpectation? Expected { get; init; }
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+using Wharf.Runs;
+
+namespace Wharf.Pipelines;
+
+/// <summary>Every log message of a run, with stable event ids.</summary>
+internal static partial class LogMessages
+{
+    [LoggerMessage(1001, LogLevel.Information, "Run {RunId}: {Pipeline}/{Stream} reading {Description}")]
+    public static partial void StreamStarting(ILogger logger, string runId, string pipeline, string stream, string description);
+
+    [LoggerMessage(1002, LogLevel.Information, "Run {RunId}: {Stream} loaded {Rows} rows into {Target}")]
+    public static partial void StreamLoaded(ILogger logger, string runId, string stream, long rows, string target);
+
+    [LoggerMessage(1003, LogLevel.Error, "Run {RunId}: {Stream} failed: {Reason}")]
+    public static partial void StreamFailed(ILogger logger, Exception exception, string runId, string stream, string reason);
+
+    [LoggerMessage(1005, LogLevel.Information, "Run {RunId}: {Pipeline}: {Note}")]
+    public static partial void PipelineNote(ILogger logger, string runId, string pipeline, string note);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Run {RunId}: the failure could not be written to the audit table: {Reason}")]
+    public static partial void AuditFailed(ILogger logger, Exception exception, string runId, string reason);
+}

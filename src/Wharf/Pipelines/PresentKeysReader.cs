@@ -1,0 +1,77 @@
+using Wharf.Lake;
+using Wharf.Sources;
+using Wharf.Warehouses;
+
+using Wharf.Runs;
+
+namespace Wharf.Pipelines;
+
+/// <summary>
+/// Reads every key a cursor stream's source has now, for delete detection: the keys' summary when
+/// the source can make one (<see cref="IKeySummarySource"/>), otherwise the keys themselves.
+/// </summary>
+/// <remarks>
+/// The summary starts as soon as the cursor extract's snapshot is taken (<see cref="OnSnapshot"/>),
+/// and runs beside the extract on the source's other connections. Starting later than the extract's
+/// snapshot is what keeps it right: every key the extract loads existed then, so the summary sees
+/// it unless it was deleted since (and then deleting it is right too). Keys it sees that the extract
+/// did not are only never deleted. The keys themselves are read after the extract, as before.
+/// </remarks>
+internal sealed class PresentKeysReader(ISource source, IWarehouse warehouse, SourceStream stream, ExtractRequest request, CancellationToken cancellationToken)
+    : IAsyncDisposable
+{
+    private readonly CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    private Task<IReadOnlyList<LakeManifest>?>? summary;
+
+    /// <summary>For the cursor extract's request: starts the summary (once) when the source can make one.</summary>
+    public Action? OnSnapshot => source is IKeySummarySource ? Start : null;
+
+    /// <summary>Waits for the summary, or reads the keys themselves; returns their lake files.</summary>
+    public async Task<IReadOnlyList<LakeManifest>> ReadAsync()
+    {
+        Start();
+        return await summary! is { } summarized
+            ? summarized
+            : await source.ExtractAsync(stream, request, cancellationToken);
+    }
+
+    private void Start()
+    {
+        lock (stop)
+        {
+            summary ??= source is IKeySummarySource ? Task.Run(SummarizeAsync, stop.Token) : Task.FromResult<IReadOnlyList<LakeManifest>?>(null);
+        }
+    }
+
+    private async Task<IReadOnlyList<LakeManifest>?> SummarizeAsync()
+    {
+        // A work area of its own: the extract's is busy with the extract.
+        using var workArea = warehouse.OpenWorkArea();
+        return await ((IKeySummarySource)source).SummarizeKeysAsync(stream, request with { WorkArea = workArea }, stop.Token);
+    }
+
+    /// <summary>Stops a summary still running (the extract failed) and waits for it to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        Task? running;
+        lock (stop)
+        {
+            running = summary;
+        }
+
+        if (running is not null)
+        {
+            try
+            {
+                await running;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or WharfException)
+            {
+                // Its failure only matters to ReadAsync, which has seen it (or the run stopped before).
+            }
+        }
+
+        stop.Dispose();
+    }
+}

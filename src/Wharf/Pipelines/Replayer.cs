@@ -1,0 +1,149 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Wharf.Incremental;
+using Wharf.Lake;
+using Wharf.Projects;
+using Wharf.Warehouses;
+using Wharf.Staging;
+
+using Wharf.Runs;
+
+namespace Wharf.Pipelines;
+
+/// <summary>
+/// <c>wharf replay</c>: reloads a pipeline's tables from its lake files, without the source. Runs
+/// are applied in the order they happened, each with its own run id and load time, so the tables
+/// come out as the original runs left them. The audit says which files each run committed (a
+/// failed load's files are skipped); with no audit left, every file in the lake is used.
+/// </summary>
+internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvider time)
+{
+    private readonly LakeLayout layout = new(project.LakeDirectory);
+
+    /// <summary>
+    /// What to replay: every run (the tables are rebuilt), or the runs from one run or one moment
+    /// on, reapplied over what the table holds. Later runs are always included: a merge or a
+    /// history is only right when every run after the first replayed one is applied again.
+    /// </summary>
+    public sealed record Selection(string? RunId = null, DateTimeOffset? Since = null)
+    {
+        public bool RebuildsTables => RunId is null && Since is null;
+    }
+
+    /// <summary>One run's committed lake files of one stream.</summary>
+    private sealed record LoadedRun(string RunId, string Target, ImmutableArray<LakeManifest> Data, ImmutableArray<LakeManifest> Keys);
+
+    public async Task<RunSummary> ReplayAsync(string pipelineName, Selection selection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        var pipeline = project.Select([pipelineName])[0];
+        var clock = Stopwatch.StartNew();
+        var now = time.GetUtcNow();
+        var replayId = RunId.New(now);
+        using var held = await PipelineLock.AcquireAsync(project.Directory, pipeline.Name, replayId, TimeSpan.Zero, time, cancellationToken);
+        await warehouse.StartPipelineAsync(pipeline.Name, cancellationToken);
+        var runs = (await LoadedRunsAsync(pipeline, cancellationToken))
+            .Where(r => selection.RunId is null || string.CompareOrdinal(r.RunId, selection.RunId) >= 0)
+            .Where(r => selection.Since is not { } since || RunId.StartedAt(r.RunId) >= since)
+            .ToList();
+        if (runs.Count == 0 || (selection.RunId is { } first && runs[0].RunId != first))
+        {
+            throw new ReplayException(pipeline.Name, selection.RunId is { } id
+                ? $"Pipeline '{pipeline.Name}' has no committed lake files from run {id}. 'wharf runs {pipeline.Name}' lists its runs."
+                : $"Pipeline '{pipeline.Name}' has no committed lake files{(selection.Since is { } s ? $" since {s:u}" : "")} in {layout.Root}; there is nothing to replay.");
+        }
+
+        var records = ImmutableArray.CreateBuilder<RunRecord>();
+        foreach (var stream in runs.GroupBy(r => r.Target, StringComparer.Ordinal))
+        {
+            records.Add(await ReplayStreamAsync(pipeline, replayId, now, stream.Key, [.. stream], selection, cancellationToken));
+        }
+
+        return new RunSummary(records.ToImmutable(), clock.Elapsed);
+    }
+
+    private async Task<RunRecord> ReplayStreamAsync(
+        PipelineSettings pipeline, string replayId, DateTimeOffset started, string target, List<LoadedRun> runs, Selection selection, CancellationToken cancellationToken)
+    {
+        var incremental = pipeline.Incremental;
+        var dot = target.IndexOf('.', StringComparison.Ordinal);
+        var (schema, table) = (target[..dot], target[(dot + 1)..]);
+        var record = new RunRecord
+        {
+            RunId = replayId,
+            Pipeline = pipeline.Name,
+            Stream = runs[0].Data.FirstOrDefault()?.Stream ?? table,
+            Source = $"lake: {runs.Count} run(s), {runs[0].RunId} to {runs[^1].RunId}",
+            Target = target,
+            Mode = "replay",
+            StartedAt = started,
+        };
+
+        // What the original runs knew when they loaded: the watermark before them (append skips
+        // what it already had) and the previous snapshot (hash change detection).
+        Watermark? loaded = null;
+        ImmutableArray<LakeManifest> previous = [];
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var run = runs[i];
+            var last = i == runs.Count - 1;
+            record = record with
+            {
+                RowsExtracted = record.RowsExtracted + run.Data.Sum(m => m.Rows),
+                LakeFiles = record.LakeFiles.AddRange(run.Data.Select(m => m.File)),
+            };
+            var reached = incremental.HasCursor && !run.Data.IsEmpty
+                ? WatermarkSql.Max(warehouse.WorkArea, loaded, WatermarkSql.Read(warehouse.WorkArea, layout.Root, run.Data, incremental.Cursor))
+                : loaded;
+            var request = new LoadRequest(schema, table, pipeline.Mode, run.Data, layout.Root, record)
+            {
+                PrimaryKey = run.Data.FirstOrDefault(m => !m.PrimaryKey.IsEmpty)?.PrimaryKey ?? pipeline.PrimaryKey,
+                LoadedAt = RunId.StartedAt(run.RunId),
+                RowsRunId = run.RunId,
+                Deletes = incremental.Deletes,
+                Track = incremental.Track,
+                Rules = pipeline.RulesFor(table),
+                Loaded = incremental.HasCursor ? loaded : null,
+                PresentKeys = !incremental.DetectDeletes ? null : incremental.HasCursor ? (run.Keys.IsEmpty ? null : run.Keys) : run.Data,
+                Previous = incremental.ChangeDetection == ChangeDetection.Hash ? previous : [],
+                Recreate = selection.RebuildsTables && i == 0,
+                ReplacesRun = !selection.RebuildsTables,
+                RewindTo = !selection.RebuildsTables && i == 0 ? RunId.StartedAt(run.RunId) : null,
+                Final = last,
+                State = selection.RebuildsTables && last && (incremental.HasCursor || incremental.ChangeDetection == ChangeDetection.Hash)
+                    ? new StreamState(pipeline.Name, record.Stream, reached, incremental.HasCursor ? [] : [.. run.Data.Select(m => m.File)], run.RunId, time.GetUtcNow())
+                    : null,
+            };
+            record = await warehouse.LoadAsync(request, cancellationToken);
+            loaded = reached;
+            previous = run.Data;
+        }
+
+        return record;
+    }
+
+    /// <summary>Each run's committed files per target table, oldest run first.</summary>
+    private async Task<List<LoadedRun>> LoadedRunsAsync(PipelineSettings pipeline, CancellationToken cancellationToken)
+    {
+        var audit = (await warehouse.ListRunsAsync(int.MaxValue, pipeline.Name, cancellationToken))
+            .Where(r => r.Mode != "replay" && !r.LakeFiles.IsEmpty)
+            .ToList();
+        var files = audit.Count > 0
+            ? audit
+                .Where(r => r.Status != RunStatus.Failed || r.WatermarkAfter is not null)
+                .SelectMany(r => r.LakeFiles.Select(f => (r.RunId, r.Target, File: f)))
+                .Select(f => (f.RunId, f.Target, Manifest: layout.ReadManifest(f.File) ?? throw new ReplayException(pipeline.Name,
+                    $"The lake file {f.File} of run {f.RunId} is gone from {layout.Root}; the replay cannot rebuild {f.Target} without it.")))
+            : layout.Manifests(pipeline.Name).Select(m => (m.RunId, Target: $"{pipeline.Schema}.{KeysOf(m) ?? m.Stream}", Manifest: m));
+        return [.. files
+            .GroupBy(f => (f.RunId, f.Target))
+            .Select(g => new LoadedRun(g.Key.RunId, g.Key.Target,
+                [.. g.Select(f => f.Manifest).Where(m => KeysOf(m) is null).OrderBy(m => m.File, StringComparer.Ordinal)],
+                [.. g.Select(f => f.Manifest).Where(m => KeysOf(m) is not null).OrderBy(m => m.File, StringComparer.Ordinal)]))
+            .OrderBy(r => r.RunId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The stream whose keys a key file holds (delete detection), or null for a data file.</summary>
+    private static string? KeysOf(LakeManifest manifest) =>
+        manifest.Stream.EndsWith(".keys", StringComparison.Ordinal) ? manifest.Stream[..^".keys".Length] : null;
+}

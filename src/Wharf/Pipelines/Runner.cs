@@ -1,0 +1,233 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Logging;
+using Wharf.Incremental;
+using Wharf.Lake;
+using Wharf.Projects;
+using Wharf.Runs;
+using Wharf.Sources;
+using Wharf.Warehouses;
+
+namespace Wharf.Pipelines;
+
+/// <summary>
+/// Runs pipelines end to end: for each, take its locks, list its streams, run each stream
+/// (<see cref="StreamRun"/>: extractions in parallel, loads one at a time in foreign-key order),
+/// then recreate its keys. A failing stream is recorded and the next pipeline still runs.
+/// </summary>
+internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider time, ILogger logger)
+{
+    private readonly LakeWriter lake = new(new LakeLayout(project.LakeDirectory), time);
+
+    /// <summary>Ignore saved watermarks and snapshots and rebuild the pipelines' tables (<c>--full-refresh</c>).</summary>
+    public bool FullRefresh { get; init; }
+
+    /// <summary>How long to wait for another run of the same pipeline to finish (<c>--wait</c>); by default, none.</summary>
+    public TimeSpan WaitForLock { get; init; }
+
+    /// <summary>Makes a pipeline's source; by default (null) the one its connection's type names (tests give their own).</summary>
+    public Func<ConnectionSettings, PipelineSettings, ISource>? Sources { get; init; }
+
+    /// <summary>Runs the named pipelines (all when none are named), in the order of the project file.</summary>
+    public async Task<RunSummary> RunAsync(IReadOnlyCollection<string> pipelineNames, IProgress<RunEvent>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var pipelines = project.Select(pipelineNames);
+        var clock = Stopwatch.StartNew();
+        var records = ImmutableArray.CreateBuilder<RunRecord>();
+        var run = new RunContext(warehouse, lake, time, logger, progress) { FullRefresh = FullRefresh };
+        foreach (var pipeline in pipelines)
+        {
+            records.AddRange(await RunPipelineAsync(run, pipeline, cancellationToken));
+        }
+
+        return new RunSummary(records.ToImmutable(), clock.Elapsed);
+    }
+
+    private async Task<IReadOnlyList<RunRecord>> RunPipelineAsync(RunContext run, PipelineSettings pipeline, CancellationToken cancellationToken)
+    {
+        // To the millisecond, as the run id says: a replay reads the run's start back from its id.
+        var now = time.GetUtcNow();
+        var started = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+        var connection = project.Connection(pipeline.Source);
+        var source = Sources?.Invoke(connection, pipeline) ?? SourceFactory.Create(connection, pipeline, new SourceContext
+        {
+            LakeDirectory = project.LakeDirectory,
+            Logger = logger,
+            Time = time,
+            QueryWarehouse = (sql, _) => Task.FromResult(QueryWarehouse(sql)),
+        });
+        var record = new RunRecord
+        {
+            RunId = RunId.New(started),
+            Pipeline = pipeline.Name,
+            Stream = pipeline.Table,
+            Source = $"{connection.Name}: {(pipeline.Query is not null ? "query" : string.Join(", ", pipeline.Files.IsEmpty ? pipeline.Tables : pipeline.Files))}",
+            Target = $"{pipeline.Schema}.{pipeline.Table}",
+            Mode = pipeline.Mode.ToString().ToLowerInvariant(),
+            StartedAt = started,
+        };
+
+        PipelineLocks locks;
+        try
+        {
+            locks = await PipelineLocks.AcquireAsync(project, warehouse, pipeline.Name, record.RunId, WaitForLock, time, cancellationToken);
+        }
+        catch (WharfException ex)
+        {
+            // Not recorded in the audit: the run that holds the lock owns the pipeline's rows there.
+            LogMessages.StreamFailed(logger, ex, record.RunId, record.Stream, ex.Message);
+            var refused = record with { FinishedAt = time.GetUtcNow(), Status = RunStatus.Failed, Error = ex.Message };
+            run.Progress?.Report(new StreamFinished(refused));
+            return [refused];
+        }
+
+        await using (locks)
+        {
+            IReadOnlyList<SourceStream> streams;
+            IReadOnlyList<StreamState> states;
+            try
+            {
+                states = await warehouse.StartPipelineAsync(pipeline.Name, cancellationToken);
+                streams = await source.ListStreamsAsync(cancellationToken);
+                CheckPerTableRules(pipeline, streams);
+            }
+            catch (WharfException ex)
+            {
+                return [await run.FailAsync(record, ex, null, cancellationToken)];
+            }
+
+            foreach (var note in source.Notes)
+            {
+                LogMessages.PipelineNote(logger, record.RunId, pipeline.Name, note);
+            }
+
+            if (pipeline.Keys)
+            {
+                await warehouse.DropForeignKeysAsync(pipeline.Schema, [.. streams.Select(s => s.Target)], cancellationToken);
+            }
+
+            var results = await RunStreamsAsync(run, pipeline, source, connection, streams, states, record, cancellationToken);
+            if (pipeline.Keys && results.All(r => r.Status == RunStatus.Succeeded))
+            {
+                if (await ApplyKeysAsync(run, pipeline, streams, record, cancellationToken) is { } failed)
+                {
+                    results.Add(failed);
+                }
+            }
+
+            return results;
+        }
+    }
+
+    /// <summary>A query's rows from the warehouse, for sources that iterate over them (HTTP <c>for_each: { query: }</c>).</summary>
+    private IReadOnlyList<IReadOnlyDictionary<string, string?>> QueryWarehouse(string sql)
+    {
+        try
+        {
+            using var reader = warehouse.Query(sql);
+            return SourceContext.Rows(reader);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            throw new WharfException(ex.Message, ex);
+        }
+    }
+
+    /// <exception cref="StreamSettingsException">A 'per_table:' rule names a table the pipeline does not load.</exception>
+    private static void CheckPerTableRules(PipelineSettings pipeline, IReadOnlyList<SourceStream> streams)
+    {
+        if (pipeline.PerTable.Keys.FirstOrDefault(t => streams.All(s => s.Target != t)) is { } unknown)
+        {
+            throw new StreamSettingsException(pipeline.Name, unknown,
+                $"Pipeline '{pipeline.Name}' ({pipeline.Location}) has rules under 'per_table:' for '{unknown}', which is not among its tables ({string.Join(", ", streams.Select(s => s.Target))}). Fix the name under 'per_table:'.");
+        }
+    }
+
+    /// <summary>
+    /// Extractions run ahead, up to <c>parallel</c> at once, each on its own work-area connection;
+    /// loads happen one at a time, in the streams' (foreign-key) order. When an extraction fails
+    /// unexpectedly (not with one of Wharf's errors, which are recorded), the others are cancelled
+    /// and waited for before the error goes up, so none outlives the pipeline's slots and locks.
+    /// </summary>
+    private async Task<List<RunRecord>> RunStreamsAsync(
+        RunContext run, PipelineSettings pipeline, ISource source, ConnectionSettings connection, IReadOnlyList<SourceStream> streams,
+        IReadOnlyList<StreamState> states, RunRecord record, CancellationToken cancellationToken)
+    {
+        using var slots = new SemaphoreSlim(Math.Max(1, pipeline.Parallel));
+        using var loads = new WarehouseGate();
+        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var runs = streams.Select(stream => new StreamRun(run, new StreamPlan(pipeline, stream, record with
+        {
+            Stream = stream.Name,
+            Source = $"{connection.Name}: {stream.Description}",
+            Target = $"{pipeline.Schema}.{stream.Target}",
+        }, FullRefresh ? null : states.FirstOrDefault(s => s.Stream == stream.Name), record.StartedAt, loads))).ToList();
+        var extractions = runs.Select(stream => CancelSiblingsOnBugAsync(stream.ExtractAsync(source, slots, siblings.Token), siblings)).ToList();
+        var results = new List<RunRecord>();
+        try
+        {
+            for (var i = 0; i < runs.Count; i++)
+            {
+                results.Add(await runs[i].FinishAsync(await extractions[i], cancellationToken));
+            }
+        }
+        catch
+        {
+            await siblings.CancelAsync();
+            await Task.WhenAll(extractions).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+            // The bug that stopped the others, rather than the cancellation it caused in them.
+            if (extractions.FirstOrDefault(e => e.IsFaulted && e.Exception!.InnerException is not OperationCanceledException) is { } failed)
+            {
+                ExceptionDispatchInfo.Throw(failed.Exception!.InnerException!);
+            }
+
+            throw;
+        }
+
+        return results;
+    }
+
+    private static async Task<Extraction> CancelSiblingsOnBugAsync(Task<Extraction> extraction, CancellationTokenSource siblings)
+    {
+        try
+        {
+            return await extraction;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await siblings.CancelAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Recreates the source's keys on the loaded tables; the failed record when that fails.</summary>
+    private async Task<RunRecord?> ApplyKeysAsync(RunContext run, PipelineSettings pipeline, IReadOnlyList<SourceStream> streams, RunRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var note in await warehouse.ApplyKeysAsync(pipeline.Schema, TableKeysOf(streams), cancellationToken))
+            {
+                LogMessages.PipelineNote(logger, record.RunId, pipeline.Name, note);
+            }
+
+            return null;
+        }
+        catch (WharfException ex)
+        {
+            return await run.FailAsync(record with { Stream = "(keys)", StartedAt = time.GetUtcNow() }, ex, null, cancellationToken);
+        }
+    }
+
+    /// <summary>The source's keys in warehouse names; foreign keys only between tables this pipeline loaded.</summary>
+    private static List<TableKeys> TableKeysOf(IReadOnlyList<SourceStream> streams)
+    {
+        var loaded = streams.Select(s => s.Target).ToHashSet(StringComparer.Ordinal);
+        return [.. streams.Select(s => new TableKeys(
+            s.Target,
+            [.. s.PrimaryKey.Select(Schema.ColumnNames.ToSnakeCase)],
+            [.. s.ForeignKeys.Where(f => loaded.Contains(f.ReferencedTable)).Select(f => new ForeignKey(
+                [.. f.Columns.Select(Schema.ColumnNames.ToSnakeCase)], f.ReferencedTable, [.. f.ReferencedColumns.Select(Schema.ColumnNames.ToSnakeCase)]))]))];
+    }
+}

@@ -1,0 +1,194 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using DuckDB.NET.Data;
+using Wharf.DuckDb;
+using Wharf.Incremental;
+using Wharf.Lake;
+using Wharf.Projects;
+using Wharf.Quality;
+using Wharf.Runs;
+using Wharf.Sources;
+using Wharf.Staging;
+
+namespace Wharf.Pipelines;
+
+/// <summary>
+/// One stream's run: extract it to the lake (a cursor stream loads each chunk as it comes, see
+/// <see cref="CursorChunks"/>), then finish it in the warehouse: load a full extract, or a cursor
+/// stream's deletes and table checks, with the audit row and the state. A failure is recorded, not thrown.
+/// </summary>
+internal sealed class StreamRun(RunContext run, StreamPlan plan)
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Extracts the stream, once one of the pipeline's extraction slots is free.</summary>
+    /// <remarks>Wharf's own errors come back in the <see cref="Extraction"/>; anything else (a bug) is thrown.</remarks>
+    public async Task<Extraction> ExtractAsync(ISource source, SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        await slots.WaitAsync(cancellationToken);
+        var record = plan.Record with { StartedAt = run.Now };
+        CursorChunks? chunks = null;
+        try
+        {
+            run.Progress?.Report(new StreamStarted(record.Pipeline, record.Stream, plan.Stream.Description, plan.Stream.Bytes));
+            LogMessages.StreamStarting(run.Logger, record.RunId, record.Pipeline, record.Stream, plan.Stream.Description);
+            using var workArea = run.Warehouse.OpenWorkArea();
+            var request = new ExtractRequest(workArea, run.Lake, new LakeTarget(record.Pipeline, record.Stream, record.RunId, plan.RunStartedAt) { PrimaryKey = [.. plan.PrimaryKey] });
+            var incremental = plan.Incremental;
+
+            // A cursor extract holds only what changed: deletes need every key the source has now.
+            await using var presentKeys = incremental.DetectDeletes && incremental.HasCursor && plan.PrimaryKey.Count > 0
+                ? new PresentKeysReader(source, run.Warehouse, plan.Stream, request with
+                {
+                    Target = request.Target with { Stream = record.Stream + ".keys" },
+                    Columns = [.. plan.PrimaryKey],
+                    PartRows = incremental.ChunkRows,
+                }, cancellationToken)
+                : null;
+            Extraction extraction;
+            if (incremental.HasCursor || plan.Stream.CommitsEachPart)
+            {
+                chunks = new CursorChunks(run, plan, workArea, record);
+                request = request with
+                {
+                    Cursor = incremental.Cursor,
+                    From = incremental.HasCursor ? chunks.Bound() : null,
+                    Checkpoint = run.FullRefresh ? null : plan.State?.Checkpoint,
+                    OnPart = chunks.CommitAsync,
+                    PartRows = incremental.ChunkRows,
+                    OnSnapshot = presentKeys?.OnSnapshot,
+                };
+                var manifests = await WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken));
+                extraction = new Extraction(chunks.Record, manifests) { Watermark = chunks.Watermark, Expected = chunks.Expected };
+            }
+            else
+            {
+                var manifests = await WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken));
+                extraction = new Extraction(record with { RowsExtracted = manifests.Sum(m => m.Rows), LakeFiles = [.. manifests.Select(m => m.File)] }, manifests);
+            }
+
+            if (incremental.DetectDeletes && incremental.HasCursor)
+            {
+                if (presentKeys is null)
+                {
+                    throw new StreamSettingsException(record.Pipeline, record.Stream,
+                        $"detect_deletes matches rows by key, and {record.Target} has none. Add 'primary_key:' to pipeline '{record.Pipeline}'.");
+                }
+
+                run.Progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "reading keys"));
+                extraction = extraction with { PresentKeys = [.. await presentKeys.ReadAsync()] };
+            }
+
+            return extraction;
+        }
+        catch (WharfException ex) when (chunks is { Record.RowsExtracted: > 0 })
+        {
+            // Committed chunks stay: say so, and where the next run starts.
+            var message = $"{ex.Message.Replace("Nothing was loaded.", "Nothing of this chunk was loaded.", StringComparison.Ordinal)} " +
+                $"The {chunks.Record.RowsExtracted:N0} rows of earlier chunks are committed; the next run resumes after {chunks.Watermark}.";
+            return new Extraction(chunks.Extracted, null, ex is CheckFailedException failed
+                ? new CheckFailedException(message, failed.Results)
+                : new PartlyCommittedException(record.Pipeline, record.Stream, chunks.Record.RowsExtracted, message, ex));
+        }
+        catch (WharfException ex)
+        {
+            return new Extraction(chunks?.Extracted ?? record, null, ex);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    /// <summary>Ends the stream's run: loads a full extract, or applies a cursor stream's deletes and table checks; records it as succeeded or failed.</summary>
+    public async Task<RunRecord> FinishAsync(Extraction extraction, CancellationToken cancellationToken)
+    {
+        if (extraction.Manifests is not { } manifests)
+        {
+            return await run.FailAsync(extraction.Record, extraction.Error!, plan.Loads, cancellationToken);
+        }
+
+        var record = extraction.Record;
+        try
+        {
+            run.Progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
+            var request = plan.Incremental.HasCursor || plan.Stream.CommitsEachPart ? LastStep(extraction, [.. manifests]) : FullLoad(record, [.. manifests]);
+            var done = await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync(request, cancellationToken), cancellationToken);
+            run.Progress?.Report(new StreamFinished(done));
+            LogMessages.StreamLoaded(run.Logger, record.RunId, record.Stream, done.RowsLoaded, record.Target);
+            return done;
+        }
+        catch (WharfException ex)
+        {
+            return await run.FailAsync(record, ex, plan.Loads, cancellationToken);
+        }
+    }
+
+    /// <summary>A cursor stream's chunks are committed: what is left is its deletes, its table checks over the whole run, and the audit row that says it succeeded.</summary>
+    private LoadRequest LastStep(Extraction extraction, ImmutableArray<LakeManifest> manifests)
+    {
+        var record = extraction.Record;
+        var summarized = extraction.PresentKeys is { } present && KeySummary.Holds(present);
+        return run.Request(plan, [], record with { LakeFiles = record.LakeFiles.AddRange(extraction.PresentKeys?.Select(k => k.File) ?? []) }) with
+        {
+            RunFiles = manifests,
+            PresentKeys = extraction.PresentKeys,
+            KnownKeys = summarized && ReadKnownKeys(plan.State, extraction.PresentKeys!.Value) is { } previous ? new KnownKeys(previous, manifests) : null,
+            Expected = extraction.Expected,
+            State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, run.Now)
+            {
+                PresentKeys = summarized ? [.. extraction.PresentKeys!.Value.Select(k => k.File)] : [],
+            },
+        };
+    }
+
+    private LoadRequest FullLoad(RunRecord record, ImmutableArray<LakeManifest> files)
+    {
+        var incremental = plan.Incremental;
+        var hash = incremental.ChangeDetection == ChangeDetection.Hash;
+        return run.Request(plan, files, record) with
+        {
+            PresentKeys = incremental.DetectDeletes ? files : null,
+            Previous = hash && plan.State is { } state ? ReadManifests(state.Snapshot) : [],
+            Recreate = run.FullRefresh,
+            Expected = run.FullRefresh ? null : StateExpectation.Of(plan.State),
+            State = hash ? new StreamState(plan.Pipeline.Name, plan.Stream.Name, null, [.. files.Select(f => f.File)], record.RunId, run.Now) : null,
+        };
+    }
+
+    /// <summary>
+    /// The key summary the table's rows were last reduced to, if the run that did it made the
+    /// stream's last commit (the state at this run's start says so: any later commit clears it),
+    /// and it summarizes the same key column as this run's (<paramref name="present"/>).
+    /// </summary>
+    private ImmutableArray<LakeManifest>? ReadKnownKeys(StreamState? state, ImmutableArray<LakeManifest> present)
+    {
+        var keys = state is null ? [] : ReadManifests(state.PresentKeys);
+        return KeySummary.Holds(keys) && keys.All(k => k.PrimaryKey.SequenceEqual(present[0].PrimaryKey, StringComparer.Ordinal)) ? keys : null;
+    }
+
+    /// <summary>The manifests of earlier lake files; none (so every row is compared in the warehouse) when any is gone from the lake.</summary>
+    private ImmutableArray<LakeManifest> ReadManifests(ImmutableArray<string> files)
+    {
+        var manifests = files.Select(file => run.Lake.Layout.ReadManifest(file)).ToList();
+        return manifests.Any(m => m is null) || manifests.Count == 0 ? [] : [.. manifests!];
+    }
+
+    /// <summary>Runs an extract while reporting DuckDB's progress on the work-area connection.</summary>
+    private async Task<T> WithProgress<T>(RunRecord record, DuckDBConnection workArea, Func<Task<T>> work)
+    {
+        var task = work();
+        if (run.Progress is not { } progress)
+        {
+            return await task;
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (await Task.WhenAny(task, Task.Delay(ProgressInterval, run.Time)) != task)
+        {
+            progress.Report(new StreamProgressed(record.Pipeline, record.Stream, workArea.Progress(), clock.Elapsed));
+        }
+
+        return await task;
+    }
+}

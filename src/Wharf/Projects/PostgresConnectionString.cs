@@ -1,0 +1,127 @@
+using Npgsql;
+
+namespace Wharf.Projects;
+
+/// <summary>
+/// A <c>postgres</c> connection of wharf.yml (a URL, or host, port, user… settings) as an Npgsql
+/// connection string, checked as the project is read: a bad URL or sslmode is a
+/// <see cref="ProjectFileException"/> that names the file, line and column.
+/// </summary>
+internal static class PostgresConnectionString
+{
+    /// <summary>The Npgsql connection string for a <c>postgres</c> connection (holds the password: never print it).</summary>
+    public static string For(ConnectionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = new NpgsqlConnectionStringBuilder();
+        if (settings.Url is { } url)
+        {
+            ApplyUrl(builder, url, settings);
+        }
+
+        builder.Host = settings.Host ?? builder.Host;
+        builder.Port = settings.Port ?? (builder.Port == 0 ? 5432 : builder.Port);
+        builder.Username = settings.User ?? builder.Username;
+        builder.Password = settings.Password ?? builder.Password;
+        builder.Database = settings.Database ?? builder.Database;
+        if (settings.SslMode is { } sslMode)
+        {
+            builder.SslMode = ParseSslMode(sslMode, settings);
+        }
+
+        builder.ApplicationName = "wharf";
+        builder.CommandTimeout = 0;
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Where the connection points, safe to print: <c>user@host:port/database</c>.</summary>
+    public static string Describe(ConnectionSettings settings)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(For(settings));
+        return $"{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
+    }
+
+    // Parsed by hand rather than with Uri: a password from ${VAR} often holds '@', ':' or '/',
+    // and users should not have to percent-encode it (encoded forms are decoded too).
+    private static void ApplyUrl(NpgsqlConnectionStringBuilder builder, string url, ConnectionSettings settings)
+    {
+        ProjectFileException Invalid(string why) => new(settings.Location.File, settings.Location.Line, settings.Location.Column,
+            $"the url of connection '{settings.Name}' is not a valid postgres:// URL ({why}); expected postgres://user:password@host:port/database.");
+
+        var rest = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        var query = "";
+        var queryStart = rest.IndexOf('?', rest.LastIndexOf('@') + 1);
+        if (queryStart >= 0)
+        {
+            query = rest[(queryStart + 1)..];
+            rest = rest[..queryStart];
+        }
+
+        var at = rest.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var userInfo = rest[..at];
+            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            builder.Username = Uri.UnescapeDataString(colon >= 0 ? userInfo[..colon] : userInfo);
+            if (colon >= 0)
+            {
+                builder.Password = Uri.UnescapeDataString(userInfo[(colon + 1)..]);
+            }
+
+            rest = rest[(at + 1)..];
+        }
+
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var hostPort = slash >= 0 ? rest[..slash] : rest;
+        builder.Database = slash >= 0 ? Uri.UnescapeDataString(rest[(slash + 1)..]) : builder.Database;
+        var portSeparator = hostPort.LastIndexOf(':');
+        var host = portSeparator >= 0 && !hostPort.EndsWith(']') ? hostPort[..portSeparator] : hostPort;
+        if (host.Length == 0)
+        {
+            throw Invalid("no host");
+        }
+
+        builder.Host = host.Trim('[', ']');
+        if (portSeparator >= 0 && !hostPort.EndsWith(']'))
+        {
+            builder.Port = int.TryParse(hostPort[(portSeparator + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+                ? port
+                : throw Invalid($"'{hostPort[(portSeparator + 1)..]}' is not a port");
+        }
+
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = pair.Split('=', 2) is [var k, var v] ? (k, Uri.UnescapeDataString(v)) : (pair, "");
+            switch (key)
+            {
+                case "sslmode":
+                    builder.SslMode = ParseSslMode(value, settings);
+                    break;
+                case "user":
+                    builder.Username = value;
+                    break;
+                case "password":
+                    builder.Password = value;
+                    break;
+                case "application_name" or "connect_timeout" or "options" or "target_session_attrs":
+                    break;
+                default:
+                    throw new ProjectFileException(settings.Location.File, settings.Location.Line, settings.Location.Column,
+                        $"the url of connection '{settings.Name}' has the parameter '{key}', which Wharf does not understand. Supported: sslmode, user, password.");
+            }
+        }
+    }
+
+    private static SslMode ParseSslMode(string value, ConnectionSettings settings) =>
+        value.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant() switch
+        {
+            "disable" => SslMode.Disable,
+            "allow" => SslMode.Allow,
+            "prefer" => SslMode.Prefer,
+            "require" => SslMode.Require,
+            "verifyca" => SslMode.VerifyCA,
+            "verifyfull" => SslMode.VerifyFull,
+            _ => throw new ProjectFileException(settings.Location.File, settings.Location.Line, settings.Location.Column,
+                $"sslmode '{value}' of connection '{settings.Name}' is not one of disable, allow, prefer, require, verify-ca, verify-full."),
+        };
+}

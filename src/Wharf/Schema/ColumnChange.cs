@@ -1,0 +1,4 @@
+namespace Wharf.Schema;
+
+/// <summary>A column the load adds to the table, or a column whose type it widens.</summary>
+internal sealed record ColumnChange(string Name, LogicalType? From, LogicalType To);

@@ -1,0 +1,197 @@
+using Wharf.Incremental;
+using Wharf.Projects;
+using Wharf.Quality;
+using Wharf.Runs;
+using Wharf.Schema;
+using Wharf.Staging;
+
+namespace Wharf.Warehouses;
+
+/// <summary>
+/// The load sequence, once for every warehouse: lake files of one extract (or one chunk) become
+/// rows of one table, with their audit row and the stream's state, in one transaction of an
+/// <see cref="ILoadSession"/>. Everything that can fail on the data (checks, the schema contract)
+/// fails in staging, before a row is written; a failure anywhere leaves the table, the audit and
+/// the state as they were.
+/// </summary>
+internal sealed class TableLoader(TimeProvider time)
+{
+    /// <summary>Runs the load in the session and commits it; returns the audit record as written.</summary>
+    /// <exception cref="LoadException">The load failed and was rolled back; the message says why.</exception>
+    /// <exception cref="CheckFailedException">A check failed under on_check_failure: fail; nothing was loaded.</exception>
+    /// <exception cref="SchemaChangeException">The data breaks the table's schema or the contract; nothing was loaded.</exception>
+    public async Task<RunRecord> LoadAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await RunAsync(session, request, cancellationToken);
+        }
+        catch (Exception error) when (Explain(session, error, request) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    private async Task<RunRecord> RunAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken)
+    {
+        // 1. The state guard: a chunk that committed before a crash is not loaded twice.
+        if (await AlreadyCommittedAsync(session, request, cancellationToken))
+        {
+            return LoadResult.Complete(request with { Files = [] }, default, time.GetUtcNow());
+        }
+
+        // A cursor stream's last step: the table checks judge the whole run's rows, now its chunks are in.
+        if (!request.RunFiles.IsEmpty)
+        {
+            var results = StagedLoad.CheckRun(session.WorkArea, request with { Files = request.RunFiles });
+            request = request with { Record = request.Record with { Checks = LoadResult.Merge(request.Record.Checks, results) } };
+        }
+
+        // 2. Staging: declared types, checks (quarantine set apart), processors, the schema plan.
+        await session.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
+        var existing = request.Recreate ? null : await session.DescribeAsync(request.Schema, request.Table, cancellationToken);
+        var staged = request.Files.IsEmpty ? null : await StageAsync(session, request, existing, cancellationToken);
+        var write = TableWrite.For(request, session.Dialect, staged?.Rows);
+        if (request.Recreate)
+        {
+            await session.ExecuteAsync($"DROP TABLE IF EXISTS {write.Target}", cancellationToken);
+        }
+
+        // 3. The rows, by the write mode.
+        var counts = staged is null or { Schema.DiscardAll: true } ? default
+            : await WriteAsync(session, request, write, existing is null ? null : staged.Schema, cancellationToken);
+
+        // 4. The rows set aside, 5. the rows the source no longer has.
+        if (staged?.Quarantine is not null)
+        {
+            staged = await QuarantineAsync(session, request, staged, cancellationToken);
+        }
+
+        if (request.PresentKeys is { } present)
+        {
+            counts = counts with { Deleted = await session.DeleteMissingAsync(request, write, present, cancellationToken) };
+        }
+
+        // 6. The audit row and the state, in the same transaction as the data.
+        var record = LoadResult.Complete(request, counts, time.GetUtcNow(), staged);
+        await session.RecordAsync(record, request.State, cancellationToken);
+        FailPoint.Hit(FailPoint.BeforeCommit);
+        await session.CommitAsync(request, counts.Inserted + counts.Updated + counts.Deleted, cancellationToken);
+        return record;
+    }
+
+    private static async Task<bool> AlreadyCommittedAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken)
+    {
+        if (request is not { Expected: { } expected, State: { } next })
+        {
+            return false;
+        }
+
+        var saved = await session.ReadStateAsync(next.Pipeline, next.Stream, cancellationToken);
+        return expected.Check(next, saved?.RunId, saved?.Watermark) == StateExpectation.Verdict.AlreadyCommitted;
+    }
+
+    /// <exception cref="CheckFailedException">A check failed under on_check_failure: fail.</exception>
+    private static async Task<StagedLoad> StageAsync(ILoadSession session, LoadRequest request, IReadOnlyList<TableColumn>? existing, CancellationToken cancellationToken)
+    {
+        // Relationships checks compare with another table's values, which the session brings into
+        // the work area first: staging itself is synchronous DuckDB work.
+        var references = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var check in request.Rules.Checks.Where(c => c.Kind == CheckKind.Relationships))
+        {
+            try
+            {
+                references[check.Name] = await session.ReferenceAsync(request.Schema, check, cancellationToken);
+            }
+            catch (WharfException ex)
+            {
+                throw CheckRunner.CouldNotRun(check, $"{request.Schema}.{request.Table}", ex);
+            }
+        }
+
+        return StagedLoad.Prepare(session.WorkArea, request, existing, check => references[check.Name]);
+    }
+
+    /// <param name="evolve">The table's schema changes to make first; null for a new table.</param>
+    private static async Task<TableWrite.Counts> WriteAsync(ILoadSession session, LoadRequest request, TableWrite write, SchemaPlan? evolve, CancellationToken cancellationToken)
+    {
+        var rows = write.Rows!;
+        if (request.Mode == WriteMode.Replace)
+        {
+            return new(await session.ReplaceTableAsync(write, rows, cancellationToken), 0, 0);
+        }
+
+        if (evolve is not null)
+        {
+            await session.EvolveAsync(write, evolve, rows, cancellationToken);
+        }
+
+        await session.CreateTableAsync(write, rows, cancellationToken);
+        if (!write.IsKeyed && !write.SkipsLoadedRows)
+        {
+            if (write.ForgetRun is { } forget)
+            {
+                await session.ExecuteAsync(forget, cancellationToken);
+            }
+
+            return new(await session.InsertAsync(write.Target, rows.Sql, rows.Columns, cancellationToken), 0, 0);
+        }
+
+        await session.StageAsync(write, rows, cancellationToken);
+        foreach (var sql in write.AddExtraColumns())
+        {
+            await session.ExecuteAsync(sql, cancellationToken);
+        }
+
+        Task<long> Execute(string sql) => session.ExecuteAsync(sql, cancellationToken);
+        Task<long> Count(string sql) => session.CountAsync(sql, cancellationToken);
+        if (write.IsKeyed)
+        {
+            await write.CheckKeysAsync(Count);
+        }
+
+        var counts = await write.WriteAsync(Execute, Count);
+        await session.ExecuteAsync($"DROP TABLE {TableWrite.Stage}", cancellationToken);
+        return counts;
+    }
+
+    /// <summary>Writes the rows that failed a quarantine check to the table's quarantine table (created or widened first).</summary>
+    private static async Task<StagedLoad> QuarantineAsync(ILoadSession session, LoadRequest request, StagedLoad staged, CancellationToken cancellationToken)
+    {
+        var name = StagedLoad.QuarantineTable(request.Table);
+        var table = Quote.Qualified(request.Schema, name);
+        var existing = (await session.DescribeAsync(request.Schema, name, cancellationToken))?.Select(c => c.Name).ToList();
+        foreach (var sql in staged.QuarantineDdl(table, existing, request.RowsRunId))
+        {
+            await session.ExecuteAsync(sql, cancellationToken);
+        }
+
+        var rows = await session.InsertAsync(table, staged.Quarantine!, staged.QuarantineColumns, cancellationToken);
+        return staged.WithQuarantined(rows, request.Schema, request.Table);
+    }
+
+    /// <summary>
+    /// What a failed load throws: the engine's explanation of its own errors, or Wharf's message
+    /// wrapped so it says the load was rolled back. A failed check or a schema change is already
+    /// the whole story, and a cancellation is not a failure.
+    /// </summary>
+    private static LoadException? Explain(ILoadSession session, Exception error, LoadRequest request)
+    {
+        if (error is LoadException or CheckFailedException or SchemaChangeException or OperationCanceledException)
+        {
+            return null;
+        }
+
+        if (session.Explain(error, request) is { } explained)
+        {
+            return explained;
+        }
+
+        return error is WharfException
+            ? new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
+                $"Loading {request.Schema}.{request.Table} failed and was rolled back; the table and its state are as they were. {error.Message}", error)
+            : null;
+    }
+}

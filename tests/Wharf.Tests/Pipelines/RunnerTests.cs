@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Wharf.DuckDb;
+using Wharf.Lake;
+using Wharf.Pipelines;
+using Wharf.Projects;
+using Wharf.Sources;
+using Wharf.Tests.Cli;
+using Wharf.Warehouses.DuckDb;
+
+namespace Wharf.Tests.Pipelines;
+
+/// <summary>The runner with a source of the test's own: how a pipeline's streams fail, and what the user is told.</summary>
+public sealed class RunnerTests : IDisposable
+{
+    private readonly TempProject folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public async Task Run_WhenAnExtractionFailsUnexpectedly_CancelsTheOtherExtractions_AndThrowsItsError()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (project, warehouse) = await OpenAsync();
+        using var _ = warehouse;
+        var source = new Streams(["slow", "broken"]);
+        source.Extract = async (stream, token) =>
+        {
+            if (stream == "slow")
+            {
+                source.SlowStarted.SetResult();
+                await Task.Delay(Timeout.Infinite, token);
+            }
+
+            await source.SlowStarted.Task;
+            throw new InvalidOperationException("a bug in a source");
+        };
+        var runner = new Runner(project, warehouse, TimeProvider.System, NullLogger.Instance) { Sources = (_, _) => source };
+
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => runner.RunAsync([], null, ct).WaitAsync(TimeSpan.FromSeconds(30), ct));
+
+        error.Message.ShouldBe("a bug in a source");
+        source.Running.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Run_WhenTheFailureCannotBeAudited_SaysSoInTheRunsRecord()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (project, warehouse) = await OpenAsync();
+        using var _ = warehouse;
+        warehouse.WorkArea.Execute("ALTER TABLE _wharf.runs RENAME TO runs_elsewhere");
+        var source = new Streams(["orders"]) { Extract = (_, _) => throw new SourceException("local", "orders", "The source is down.") };
+        var runner = new Runner(project, warehouse, TimeProvider.System, NullLogger.Instance) { Sources = (_, _) => source };
+
+        var summary = await runner.RunAsync([], null, ct);
+
+        var error = summary.Streams.ShouldHaveSingleItem().Error.ShouldNotBeNull();
+        error.ShouldContain("could not be written to the audit table");
+    }
+
+    private async Task<(Project Project, DuckDbWarehouse Warehouse)> OpenAsync()
+    {
+        // The test's source stands in for the SQLite connection; parallel: 2 lets both streams extract at once.
+        folder.Write("wharf.yml", """
+            warehouse: duckdb:warehouse.duckdb
+            lake: lake/
+            connections:
+              db: { type: sqlite, path: shop.db }
+            pipelines:
+              two:
+                source: db
+                tables: ["*"]
+                parallel: 2
+            """);
+        var project = await ProjectLoader.LoadAsync(folder.Root, cancellationToken: TestContext.Current.CancellationToken);
+        return (project, DuckDbWarehouse.Open(folder.Warehouse, TimeProvider.System));
+    }
+
+    /// <summary>A source of named streams whose extraction the test decides.</summary>
+    private sealed class Streams(string[] names) : ISource
+    {
+        private int running;
+
+        public TaskCompletionSource SlowStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Func<string, CancellationToken, Task> Extract { get; set; } = (_, _) => Task.CompletedTask;
+
+        /// <summary>Extractions started and not yet ended.</summary>
+        public int Running => Volatile.Read(ref running);
+
+        public Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<SourceStream>>([.. names.Select(n => new SourceStream(n, n, n, []))]);
+
+        public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref running);
+            try
+            {
+                await Extract(stream.Name, cancellationToken);
+                return [];
+            }
+            finally
+            {
+                Interlocked.Decrement(ref running);
+            }
+        }
+    }
+}
