@@ -9,7 +9,7 @@ using Npgsql;
 using Wharf.IntegrationTests.Postgres;
 using Windfarm.SensorApi;
 
-namespace Wharf.IntegrationTests.Examples;
+namespace WindfarmExample.Tests;
 
 /// <summary>
 /// The wind-farm example's sensor API on a real PostgreSQL database and a real port: seeding is
