@@ -23,21 +23,13 @@ internal static class SpoolTables
     {
         ArgumentNullException.ThrowIfNull(workArea);
         ArgumentNullException.ThrowIfNull(pipeline);
-        var relation = Relation(files);
-        var columns = new List<(string, string)>();
         try
         {
-            using var reader = workArea.Query($"DESCRIBE SELECT * FROM {relation}");
-            while (reader.Read())
-            {
-                columns.Add((reader.GetString(0), reader.GetString(1)));
-            }
+            return NestedJson.Plan(workArea, Relation(files), pipeline.Table, pipeline.PrimaryKey, pipeline.Rules.MaxNesting);
         }
         catch (DuckDbException ex)
         {
             throw new HttpSourceException(connection, $"Pipeline '{pipeline.Name}': the records could not be read as a table: {ex.Summary} Nothing was loaded.", ex) { Stream = pipeline.Table };
         }
-
-        return NestedJson.Plan(relation, columns, pipeline.Table, pipeline.PrimaryKey, pipeline.Rules.MaxNesting);
     }
 }

@@ -34,7 +34,8 @@ internal sealed class ApiServer : IAsyncDisposable
     /// <summary>One request as the server saw it.</summary>
     public sealed record Received(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
     {
-        public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
+        /// <summary>When the server accepted the request.</summary>
+        public DateTimeOffset At { get; init; }
     }
 
     /// <param name="routes">Path (without query) → handler.</param>
@@ -86,16 +87,17 @@ internal sealed class ApiServer : IAsyncDisposable
                 return;
             }
 
-            _ = Task.Run(() => HandleAsync(context));
+            var at = DateTimeOffset.UtcNow;
+            _ = Task.Run(() => HandleAsync(context, at));
         }
     }
 
-    private async Task HandleAsync(HttpListenerContext context)
+    private async Task HandleAsync(HttpListenerContext context, DateTimeOffset at)
     {
         var request = context.Request;
         var body = await new StreamReader(request.InputStream, Encoding.UTF8).ReadToEndAsync();
         Requests.Enqueue(new Received(request.HttpMethod, request.Url!.PathAndQuery,
-            request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => request.Headers[k]!, StringComparer.OrdinalIgnoreCase), body));
+            request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => request.Headers[k]!, StringComparer.OrdinalIgnoreCase), body) { At = at });
         try
         {
             if (routes.TryGetValue(request.Url.AbsolutePath, out var handler))

@@ -164,8 +164,8 @@ public sealed class HttpTransportTests : IDisposable
         result.ExitCode.ShouldBe(0, result.ToString());
         var times = server.To("/items").Select(r => r.At).ToList();
         times.Count.ShouldBe(6);
-        // Six requests at 5 per second: gaps of 200 ms, measured where they arrive (the first one's
-        // includes connecting, so the rest are measured from the second).
-        (times[^1] - times[1]).ShouldBeGreaterThan(TimeSpan.FromMilliseconds(750));
+        // Six requests at 5 per second take a second (less the first one's connecting); unpaced, they
+        // take a few milliseconds here. Measured where they arrive, so with a margin for a busy machine.
+        (times[^1] - times[0]).ShouldBeGreaterThan(TimeSpan.FromMilliseconds(600));
     }
 }
