@@ -128,7 +128,7 @@ internal sealed class HttpConnection : IDisposable
                 {
                     using var message = request.ToMessage();
                     var used = request.Authenticate && auth is not null ? await auth.ApplyAsync(message, token) : null;
-                    using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token);
+                    using var response = await SendOnceAsync(message, token);
                     if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized && request.Authenticate && auth is { CanRefresh: true } && !refreshed)
                     {
                         // A token revoked or expired early: ask for a new one, once.
@@ -150,6 +150,19 @@ internal sealed class HttpConnection : IDisposable
         finally
         {
             inFlight.Release();
+        }
+    }
+
+    /// <summary>Sends; a connection not made within the timeout is a network error (retried), not a cancellation.</summary>
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (OperationCanceledException ex) when (ex.InnerException is TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"no connection within {Settings.Timeout.TotalSeconds:0.###} s (the connection's 'timeout')", ex);
         }
     }
 

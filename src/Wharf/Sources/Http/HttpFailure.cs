@@ -28,6 +28,8 @@ internal static class HttpFailure
                 $"TLS failed ({Innermost(request).Message}). If the server's certificate is signed by your own authority, set tls: {{ ca_file: … }}; check that base_url's host matches the certificate.",
             HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or HttpIOException or IOException =>
                 "the connection was dropped before the whole answer arrived.",
+            HttpRequestException { InnerException: OperationCanceledException } request =>
+                $"{request.Message}. The server is overloaded or unreachable: check base_url and any firewall, or raise 'timeout'.",
             HttpRequestException request => $"the request failed: {Innermost(request).Message}",
             _ => ex.Message,
         });

@@ -137,7 +137,10 @@ public sealed class HttpTransportTests : IDisposable
 
         result.ExitCode.ShouldBe(1, result.ToString());
         result.Error.ShouldContain("no complete answer within 300 ms");
-        server.To("/items").Count.ShouldBe(3, "a timeout is retried like a network error");
+        result.Error.ShouldContain("(3 attempts)", customMessage: "a timeout is retried like a network error");
+
+        // Counted where the server records a request, which a busy machine may not reach before the client gave up.
+        server.To("/items").Count.ShouldBeGreaterThanOrEqualTo(2);
         clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(15));
     }
 
