@@ -118,7 +118,7 @@ internal sealed partial class HttpSource(ConnectionSettings connection, Pipeline
     {
         using var http = HttpConnection.Create(connection, context.Logger, context.Time);
         var url = http.Secrets.Url(http.Resolve(Request.Endpoint));
-        var paging = Request.Paginate.Kind == PaginationKind.None ? "" : $" ({Request.Paginate.Kind.ToString().ToLowerInvariant()} pages)";
+        var paging = Request.Paginate.Kind == PaginationKind.None ? "" : $" ({Schema.ColumnNames.ToSnakeCase(Request.Paginate.Kind.ToString())} pages)";
         var parts = partitions is { Count: > 1 } || Request.ForEach is not null ? $", {partitions?.Count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "each"} partitions" : "";
         var fetchedText = extract is null ? "" : $", {extract.Pages.Length:N0} pages";
         return $"{Request.Method} {url}{paging}{parts}{fetchedText}";
