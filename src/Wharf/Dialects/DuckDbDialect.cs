@@ -10,4 +10,7 @@ internal sealed class DuckDbDialect : SqlDialect
     public override string Matches(string text, string pattern) => $"regexp_matches({text}, {pattern})";
 
     public override string EpochSeconds(string timestamp) => $"epoch({timestamp})";
+
+    // Wharf's loads into one DuckDB file take turns (WarehouseGate), and DuckDB has no table locks.
+    public override string? LockForWrites(string table) => null;
 }

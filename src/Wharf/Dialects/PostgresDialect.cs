@@ -11,4 +11,6 @@ internal sealed class PostgresDialect : SqlDialect
     public override string Matches(string text, string pattern) => $"({text} ~ {pattern})";
 
     public override string EpochSeconds(string timestamp) => $"extract(epoch FROM {timestamp})::float8";
+
+    public override string LockForWrites(string table) => $"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE";
 }

@@ -26,4 +26,10 @@ internal abstract class SqlDialect
 
     /// <summary>A timestamp as seconds since 1970-01-01 UTC, a double.</summary>
     public abstract string EpochSeconds(string timestamp);
+
+    /// <summary>
+    /// A statement that keeps other writers of <paramref name="table"/> waiting until the load's
+    /// transaction ends (readers go on); null where one writer at a time is the engine's rule.
+    /// </summary>
+    public abstract string? LockForWrites(string table);
 }

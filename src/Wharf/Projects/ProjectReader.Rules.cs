@@ -43,6 +43,7 @@ internal sealed partial class ProjectReader
         ["parse_timestamp"] = ProcessorKind.ParseTimestamp,
         ["resample"] = ProcessorKind.Resample,
         ["unpivot"] = ProcessorKind.Unpivot,
+        ["lookup"] = ProcessorKind.Lookup,
     };
 
     /// <summary>The rules declared directly in <paramref name="map"/> (a pipeline, or one entry of <c>per_table:</c>).</summary>
@@ -329,6 +330,13 @@ internal sealed partial class ProjectReader
                     Unpivot = new UnpivotSettings(
                         unpivot.Get("columns") is { } columns ? Names(columns, $"'columns' of {what}") : throw Error(value, $"{what} needs 'columns:' (names, or patterns such as \"*_mean\")."),
                         unpivot.String("name") ?? "name", unpivot.String("value") ?? "value", unpivot.Bool("drop_nulls") ?? false),
+                };
+            case ProcessorKind.Lookup:
+                var lookup = new YamlMap(value, this, what, ["column", "table", "key", "name", "as"]);
+                var (column, key) = (lookup.RequiredString("column"), lookup.String("key") ?? "id");
+                return processor with
+                {
+                    Lookup = new LookupSettings(column, lookup.RequiredString("table"), key, lookup.String("name") ?? "name", lookup.String("as") ?? $"{column}_{key}"),
                 };
             case ProcessorKind.ParseTimestamp when value is YamlMappingNode mapping && mapping.Children.ContainsKey(new YamlScalarNode("column")):
                 var parse = new YamlMap(value, this, what, ["column", "format"]);

@@ -118,7 +118,16 @@ internal enum ProcessorKind
     ParseTimestamp,
     Resample,
     Unpivot,
+    Lookup,
 }
+
+/// <summary>
+/// lookup: the text in <see cref="Column"/> replaced by its surrogate key in the dimension table
+/// <see cref="Table"/> (<see cref="Key"/>, <see cref="Name"/>), as column <see cref="As"/>; names
+/// not in the dimension yet are added to it in the load's transaction.
+/// </summary>
+/// <param name="Table">The dimension table, in the load's schema unless qualified (<c>schema.table</c>).</param>
+internal sealed record LookupSettings(string Column, string Table, string Key, string Name, string As);
 
 /// <summary>
 /// resample: the rows of each <see cref="By"/> group bucketed into windows of <see cref="Every"/>
@@ -167,6 +176,8 @@ internal sealed record ProcessorSettings(ProcessorKind Kind, int Position, Sourc
     public ResampleSettings? Resample { get; init; }
 
     public UnpivotSettings? Unpivot { get; init; }
+
+    public LookupSettings? Lookup { get; init; }
 
     /// <summary>Rows it drops are discarded rows, counted as such in the run's audit.</summary>
     public bool RemovesRows => Kind is ProcessorKind.Filter or ProcessorKind.Dedupe or ProcessorKind.DropNulls;

@@ -62,6 +62,9 @@ internal sealed record StagedLoad
     /// <summary>Rows not loaded because the contract discarded them or a processor (filter, dedupe, drop_nulls) removed them.</summary>
     public long Discarded { get; init; }
 
+    /// <summary>The lookup steps, whose dimensions get the names the rows bring before the rows are written.</summary>
+    public IReadOnlyList<LookupInput> Lookups { get; init; } = [];
+
     /// <summary>What staging changed or dropped, for the run summary.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
@@ -88,6 +91,7 @@ internal sealed record StagedLoad
         var columns = TransformSql.Describe(workArea, sql, Carried);
         var notes = new List<string>();
         long discarded = 0;
+        IReadOnlyList<LookupInput> lookups = [];
 
         // 1. Declared types.
         if (!rules.Columns.IsEmpty)
@@ -106,11 +110,12 @@ internal sealed record StagedLoad
         // 3. Processors.
         if (!rules.Transform.IsEmpty)
         {
-            (sql, columns, var removed) = new TransformSql(workArea, table, Carried).Apply(sql, columns, rules.Transform);
+            var transformed = new TransformSql(workArea, table, Carried).Apply(sql, columns, rules.Transform);
+            (sql, columns, lookups) = (transformed.Sql, transformed.Columns, transformed.Lookups);
             if (rules.Transform.Any(p => p.RemovesRows))
             {
-                discarded += removed;
-                notes.Add($"transform removed {removed:N0} row(s)");
+                discarded += transformed.Removed;
+                notes.Add($"transform removed {transformed.Removed:N0} row(s)");
             }
         }
 
@@ -126,6 +131,7 @@ internal sealed record StagedLoad
             Schema = plan,
             Discarded = discarded + schemaDiscarded,
             Notes = notes,
+            Lookups = lookups,
         };
     }
 

@@ -8,6 +8,12 @@ namespace Wharf.Transforms;
 /// <summary>A column of a staged relation: its name and DuckDB type.</summary>
 internal sealed record StagedColumn(string Name, string Type);
 
+/// <summary>The rows after the processors, their columns, the rows dropped, and what each lookup step reads.</summary>
+internal sealed record Transformed(string Sql, IReadOnlyList<StagedColumn> Columns, long Removed, IReadOnlyList<LookupInput> Lookups);
+
+/// <summary>A lookup step, the rows it reads (its input) and the column it looks up, for the names to add to its dimension.</summary>
+internal sealed record LookupInput(ProcessorSettings Step, string Rows, string Column);
+
 /// <summary>
 /// Compiles <c>transform:</c> to DuckDB SQL over the staged rows, one subquery per processor.
 /// Each step is bound (DESCRIBE) as it is compiled, so a wrong column or a bad expression is
@@ -21,11 +27,12 @@ internal sealed class TransformSql(DuckDBConnection workArea, string table, IRea
     /// The rows after every processor, their columns (without the carried ones), and how many rows
     /// the steps that drop rows dropped (counted around them, apart from the steps that reshape).
     /// </summary>
-    public (string Sql, IReadOnlyList<StagedColumn> Columns, long Removed) Apply(string input, IReadOnlyList<StagedColumn> columns, IReadOnlyList<ProcessorSettings> processors)
+    public Transformed Apply(string input, IReadOnlyList<StagedColumn> columns, IReadOnlyList<ProcessorSettings> processors)
     {
         ArgumentNullException.ThrowIfNull(processors);
         var sql = input;
         long removed = 0;
+        var lookups = new List<LookupInput>();
         string? countedFrom = null;
         foreach (var processor in processors)
         {
@@ -38,6 +45,11 @@ internal sealed class TransformSql(DuckDBConnection workArea, string table, IRea
             if (processor.RemovesRows)
             {
                 countedFrom ??= sql;
+            }
+
+            if (processor.Lookup is { } lookup)
+            {
+                lookups.Add(new LookupInput(processor, sql, ColumnNames.Pick(columns, [lookup.Column], c => c.Name, table, processor.ToString())[0].Name));
             }
 
             var next = Compile(processor, sql, columns);
@@ -59,7 +71,7 @@ internal sealed class TransformSql(DuckDBConnection workArea, string table, IRea
             removed += Count(countedFrom) - Count(sql);
         }
 
-        return (sql, columns, removed);
+        return new Transformed(sql, columns, removed, lookups);
     }
 
     private long Count(string sql) => Convert.ToInt64(workArea.Scalar($"SELECT count(*) FROM ({sql})") ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
@@ -131,6 +143,8 @@ internal sealed class TransformSql(DuckDBConnection workArea, string table, IRea
                 return ReshapeSql.Resample(processor.Resample!, from, columns, carried, table, processor.ToString());
             case ProcessorKind.Unpivot:
                 return ReshapeSql.Unpivot(processor.Unpivot!, from, columns, table, processor.ToString());
+            case ProcessorKind.Lookup:
+                return LookupSql.Compile(processor, input, columns, table);
             case ProcessorKind.ParseTimestamp:
                 return Replace(processor.Pairs.Select(p =>
                 {

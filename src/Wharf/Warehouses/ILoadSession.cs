@@ -39,6 +39,9 @@ internal interface ILoadSession : IAsyncDisposable
     /// <summary>A work-area relation (one text column) of a relationships check's allowed values.</summary>
     Task<string> ReferenceAsync(string schema, CheckSettings check, CancellationToken cancellationToken);
 
+    /// <summary>Appends the rows of a warehouse query to a work-area table whose columns match them, in order.</summary>
+    Task FetchAsync(string sql, string workAreaTable, CancellationToken cancellationToken);
+
     /// <summary>Creates the table, shaped like the rows, when it does not exist (with the write mode's own columns and key where the engine keeps them).</summary>
     Task CreateTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken);
 

@@ -4,6 +4,8 @@ using Wharf.Quality;
 using Wharf.Runs;
 using Wharf.Schema;
 using Wharf.Staging;
+using Wharf.Transforms;
+using Wharf.DuckDb;
 
 namespace Wharf.Warehouses;
 
@@ -53,6 +55,11 @@ internal sealed class TableLoader(TimeProvider time)
         await session.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
         var existing = request.Recreate ? null : await session.DescribeAsync(request.Schema, request.Table, cancellationToken);
         var staged = request.Files.IsEmpty ? null : await StageAsync(session, request, existing, cancellationToken);
+        if (staged is { Lookups.Count: > 0 })
+        {
+            staged = await LookupAsync(session, request, staged, cancellationToken);
+        }
+
         var write = TableWrite.For(request, session.Dialect, staged?.Rows);
         if (request.Recreate)
         {
@@ -111,7 +118,56 @@ internal sealed class TableLoader(TimeProvider time)
             }
         }
 
+        // A lookup step joins with its dimension's rows, which it finds in the work area.
+        foreach (var step in request.Rules.Transform.Where(p => p.Kind == ProcessorKind.Lookup))
+        {
+            await session.WorkArea.ExecuteAsync(LookupSql.CreateWorkAreaTable(step), cancellationToken);
+        }
+
         return StagedLoad.Prepare(session.WorkArea, request, existing, check => references[check.Name]);
+    }
+
+    /// <summary>
+    /// Each lookup's dimension gets the names the rows bring that it lacks (created first when it
+    /// does not exist, other writers held off where the engine can), before the rows that
+    /// reference them are written, in the same transaction.
+    /// </summary>
+    private static async Task<StagedLoad> LookupAsync(ILoadSession session, LoadRequest request, StagedLoad staged, CancellationToken cancellationToken)
+    {
+        var notes = new List<string>();
+        foreach (var (step, rows, column) in staged.Lookups)
+        {
+            var lookup = step.Lookup!;
+            var dimension = LookupSql.Dimension(request.Schema, lookup);
+            var known = LookupSql.WorkAreaTable(step);
+            await session.ExecuteAsync(LookupSql.CreateDimension(dimension, lookup), cancellationToken);
+            if (session.Dialect.LockForWrites(dimension) is { } hold)
+            {
+                await session.ExecuteAsync(hold, cancellationToken);
+            }
+
+            try
+            {
+                await session.FetchAsync(LookupSql.ReadDimension(dimension, lookup), known, cancellationToken);
+            }
+            catch (WharfException ex)
+            {
+                throw new TransformException($"{request.Schema}.{request.Table}", step.ToString(),
+                    $"{step} for {request.Schema}.{request.Table}: the dimension {dimension} has no '{lookup.Key}' key and '{lookup.Name}' name columns to read ({Summary(ex)}). " +
+                    "Name its columns with 'key:' and 'name:', or another table with 'table:'.", ex);
+            }
+
+            await session.WorkArea.ExecuteAsync($"CREATE OR REPLACE TEMP TABLE {known}_new AS {LookupSql.NewNames(step, rows, column)}", cancellationToken);
+            var added = await session.InsertAsync(
+                dimension, $"SELECT k AS {Quote.Identifier(lookup.Key)}, v AS {Quote.Identifier(lookup.Name)} FROM {known}_new", [lookup.Key, lookup.Name], cancellationToken);
+            await session.WorkArea.ExecuteAsync($"INSERT INTO {known} SELECT k, v FROM {known}_new; DROP TABLE {known}_new", cancellationToken);
+            if (added > 0)
+            {
+                notes.Add($"lookup added {added:N0} name(s) to {dimension.Replace("\"", "", StringComparison.Ordinal)}");
+            }
+        }
+
+        return staged with { Notes = [.. staged.Notes, .. notes] };
     }
 
     /// <param name="evolve">The table's schema changes to make first; null for a new table.</param>
@@ -171,6 +227,8 @@ internal sealed class TableLoader(TimeProvider time)
         var rows = await session.InsertAsync(table, staged.Quarantine!, staged.QuarantineColumns, cancellationToken);
         return staged.WithQuarantined(rows, request.Schema, request.Table);
     }
+
+    private static string Summary(WharfException error) => error is DuckDbException duckDb ? duckDb.Summary : error.Message.TrimEnd('.');
 
     /// <summary>
     /// What a failed load throws: the engine's explanation of its own errors, or Wharf's message

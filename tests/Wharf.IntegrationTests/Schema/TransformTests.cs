@@ -440,4 +440,54 @@ public sealed class TransformTests(PostgresServer postgres)
 
         failed.Error.ShouldContain(expected);
     }
+
+    [Theory]
+    [MemberData(nameof(Warehouses))]
+    public async Task Lookup_ReplacesNamesByTheirKeys_AddingNewNamesToTheDimension_AndKeepingKeysAcrossRuns(WarehouseUnderTest warehouse)
+    {
+        var (project, run) = await TransformAsync(warehouse, "ts,signal,value\n1,wind_max,3\n2,power_mean,4\n3,wind_max,5\n4,,6\n",
+            "  - lookup: { column: signal, table: signal, key: id, name: name }");
+        using var _ = project;
+
+        (await project.ColumnsAsync()).ShouldBe(["ts", "signal_id", "value"]);
+        (await project.RowsAsync("SELECT id, name FROM raw.signal ORDER BY id")).ShouldBe(["1 | power_mean", "2 | wind_max"]);
+        (await project.RowsAsync("SELECT ts, signal_id, value FROM raw.items ORDER BY ts")).ShouldBe(["1 | 2 | 3", "2 | 1 | 4", "3 | 2 | 5", "4 | NULL | 6"]);
+        run.Notes.ShouldContain("lookup added 2 name(s) to raw.signal");
+
+        project.Csv("ts,signal,value\n5,wind_max,7\n6,ambient_mean,8\n");
+        var second = await project.RunAsync();
+
+        (await project.RowsAsync("SELECT id, name FROM raw.signal ORDER BY id")).ShouldBe(["1 | power_mean", "2 | wind_max", "3 | ambient_mean"]);
+        (await project.RowsAsync("SELECT ts, signal_id FROM raw.items WHERE ts > 4 ORDER BY ts")).ShouldBe(["5 | 2", "6 | 3"]);
+        second.Notes.ShouldContain("lookup added 1 name(s) to raw.signal");
+    }
+
+    [Theory]
+    [MemberData(nameof(Warehouses))]
+    public async Task Lookup_WhenTheLoadFailsAfterIt_LeavesTheDimensionAsItWas(WarehouseUnderTest warehouse)
+    {
+        var (project, _) = await TransformAsync(warehouse, "ts,signal,unit\n1,a,kW\n", "  - lookup: { column: signal, table: signal }");
+        using var __ = project;
+        await project.Project.WarehouseRowsAsync("CREATE TABLE raw.units (code INTEGER)");
+
+        // The second lookup's dimension has no id or name column: the load fails after the first lookup added 'b'.
+        project.ConfigureCsv("mode: append\ntransform:\n  - lookup: { column: signal, table: signal }\n  - lookup: { column: unit, table: units }").Csv("ts,signal,unit\n2,b,MW\n");
+        var failed = await project.RunFailsAsync();
+
+        failed.Error.ShouldContain("units");
+        (await project.RowsAsync("SELECT id, name FROM raw.signal ORDER BY id")).ShouldBe(["1 | a"]);
+        (await project.RowsAsync("SELECT count(*) FROM raw.items")).ShouldBe(["1"]);
+    }
+
+    [Fact]
+    public async Task Lookup_OfANumberColumn_FailsNamingTheStep()
+    {
+        using var project = await SchemaProject.CreateAsync(postgres, WarehouseUnderTest.DuckDb);
+        project.ConfigureCsv("mode: append\ntransform:\n  - lookup: { column: value, table: signal }").Csv("ts,value\n1,3\n");
+
+        var failed = await project.RunFailsAsync();
+
+        failed.Error.ShouldContain("transform step 1 (lookup)");
+        failed.Error.ShouldContain("'value' is int64; lookup replaces text by its key");
+    }
 }

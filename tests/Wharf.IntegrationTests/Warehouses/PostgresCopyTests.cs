@@ -76,9 +76,7 @@ public sealed class PostgresCopyTests(PostgresServer postgres) : IDisposable
     public async Task Value_ArrivesAsPostgresPrintsIt(string duckDb, string expected)
     {
         var ct = TestContext.Current.CancellationToken;
-        var database = await postgres.CreateDatabaseAsync(ct);
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync(ct);
+        await using var connection = await OpenNewDatabaseAsync();
 
         // The value, then a NULL of its type: both rows read from one chunk.
         using var source = PostgresColumn.Query(workArea, $"SELECT v FROM (SELECT 1 AS o, {duckDb} AS v UNION ALL SELECT 2, NULL) ORDER BY o");
@@ -97,9 +95,7 @@ public sealed class PostgresCopyTests(PostgresServer postgres) : IDisposable
     public async Task ManyChunks_KeepEveryRowAndEveryNull()
     {
         var ct = TestContext.Current.CancellationToken;
-        var database = await postgres.CreateDatabaseAsync(ct);
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync(ct);
+        await using var connection = await OpenNewDatabaseAsync();
 
         using var source = PostgresColumn.Query(workArea, """
             SELECT i, CASE WHEN i % 7 = 0 THEN NULL ELSE 'row ' || i || repeat('x', i % 20) END AS s,
@@ -127,9 +123,7 @@ public sealed class PostgresCopyTests(PostgresServer postgres) : IDisposable
     public async Task ErrorInALaterChunk_FailsTheCopy_AndNoRowArrives()
     {
         var ct = TestContext.Current.CancellationToken;
-        var database = await postgres.CreateDatabaseAsync(ct);
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync(ct);
+        await using var connection = await OpenNewDatabaseAsync();
         await Execute(connection, "CREATE TABLE t (v integer)");
 
         // One thread and a small stream buffer compute the result chunk by chunk, as the COPY reads it:
@@ -141,6 +135,14 @@ public sealed class PostgresCopyTests(PostgresServer postgres) : IDisposable
         error.Message.ShouldContain("x50000");
         await using var count = new NpgsqlCommand("SELECT count(*) FROM t", connection);
         (await count.ExecuteScalarAsync(ct)).ShouldBe(0L);
+    }
+
+    private async Task<NpgsqlConnection> OpenNewDatabaseAsync()
+    {
+        var database = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        return connection;
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql)

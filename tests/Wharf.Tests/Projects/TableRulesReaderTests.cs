@@ -315,6 +315,19 @@ public sealed class TableRulesReaderTests : IDisposable
         rules.Transform.Select(t => t.Reshapes).ShouldAllBe(r => r);
     }
 
+    [Fact]
+    public async Task Load_Lookup_ReadsItsSettings_WithDefaults()
+    {
+        var rules = await RulesAsync("""
+                transform:
+                  - lookup: { column: signal, table: dim.signal, key: signal_key, name: label, as: sid }
+                  - lookup: { column: unit, table: units }
+            """);
+
+        rules.Transform[0].Lookup.ShouldBe(new LookupSettings("signal", "dim.signal", "signal_key", "label", "sid"));
+        rules.Transform[1].Lookup.ShouldBe(new LookupSettings("unit", "units", "id", "name", "unit_id"));
+    }
+
     private sealed class UnpivotComparer : IEqualityComparer<UnpivotSettings>
     {
         public bool Equals(UnpivotSettings? x, UnpivotSettings? y) =>

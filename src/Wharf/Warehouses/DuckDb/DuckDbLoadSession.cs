@@ -67,6 +67,10 @@ internal sealed class DuckDbLoadSession : ILoadSession
     public Task<string> ReferenceAsync(string schema, CheckSettings check, CancellationToken cancellationToken) =>
         Task.FromResult(CheckSql.DirectReference(schema, check));
 
+    // The work area is the warehouse's own connection.
+    public async Task FetchAsync(string sql, string workAreaTable, CancellationToken cancellationToken) =>
+        await connection.ExecuteAsync($"INSERT INTO {workAreaTable} {sql}", cancellationToken);
+
     public async Task CreateTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken) =>
         await connection.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {write.Target} AS {rows.Sql} LIMIT 0", cancellationToken);
 

@@ -104,20 +104,24 @@ internal sealed class PostgresLoadSession : ILoadSession
         var (toSchema, toTable) = CheckSql.ReferencedTable(schema, check);
         var copy = $"__wharf_ref_{(uint)StringComparer.Ordinal.GetHashCode(check.Name):x}";
         await WorkArea.ExecuteAsync($"CREATE OR REPLACE TEMP TABLE {copy} (v VARCHAR)", cancellationToken);
-        await using var command = new NpgsqlCommand($"SELECT DISTINCT CAST({Quote.Identifier(check.ToColumn!)} AS text) FROM {Quote.Qualified(toSchema, toTable)}", connection);
+        await FetchAsync($"SELECT DISTINCT CAST({Quote.Identifier(check.ToColumn!)} AS text) FROM {Quote.Qualified(toSchema, toTable)}", copy, cancellationToken);
+        return $"SELECT v FROM {copy}";
+    }
+
+    public async Task FetchAsync(string sql, string workAreaTable, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
         try
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            using var appender = DuckDbRowAppender.Open(WorkArea, copy, "main", "temp");
+            using var appender = DuckDbRowAppender.Open(WorkArea, workAreaTable, "main", "temp");
             appender.AppendReader(reader, cancellationToken);
             appender.Complete();
         }
         catch (PostgresException ex)
         {
-            throw new QueryException(command.CommandText, $"The query failed: {ex.MessageText} (SQLSTATE {ex.SqlState}).", ex);
+            throw new QueryException(sql, $"The query failed: {ex.MessageText} (SQLSTATE {ex.SqlState}).", ex);
         }
-
-        return $"SELECT v FROM {copy}";
     }
 
     public async Task CreateTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken)
