@@ -31,10 +31,11 @@ internal static class RunCommand
         {
             Description = "Print what would be extracted (connection, streams, files, query, mode, where a cursor starts) and where it would go, without writing anything.",
         };
+        var variables = VariableOption.Create();
         var sourceOptions = new SourceOptions();
         var command = new Command("run", "Extract, land in the lake and load every (or the named) pipeline; with --source, one source without a project file.")
         {
-            pipelines, format, fullRefresh, wait, dryRun,
+            pipelines, format, fullRefresh, wait, dryRun, variables,
         };
         foreach (var option in sourceOptions.All)
         {
@@ -53,7 +54,7 @@ internal static class RunCommand
             else
             {
                 RejectSourceOnly(parse, sourceOptions, names);
-                project = await ProjectLoader.LoadAsync(directory, cancellationToken: cancellationToken);
+                project = await ProjectLoader.LoadAsync(directory, VariableOption.Environment(parse, variables), cancellationToken);
                 CommandRunner.RequirePipelines(project, names);
             }
 

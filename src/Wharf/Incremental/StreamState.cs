@@ -17,4 +17,11 @@ internal sealed record StreamState(string Pipeline, string Stream, Watermark? Wa
     /// rows instead of reading the table. Empty after any other commit (a chunk, a replay).
     /// </summary>
     public ImmutableArray<string> PresentKeys { get; init; } = [];
+
+    /// <summary>
+    /// Where a source that commits part by part got to (<see cref="Lake.LakeManifest.Checkpoint"/>):
+    /// set by each part's commit, cleared by the commit that ends the stream's run. Set at the start
+    /// of a run, it says the last one died there.
+    /// </summary>
+    public string? Checkpoint { get; init; }
 }

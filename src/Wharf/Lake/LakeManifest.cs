@@ -34,6 +34,14 @@ internal sealed record LakeManifest
     /// <summary>The stream's primary key, as named in the source (empty when it has none).</summary>
     public ImmutableArray<string> PrimaryKey { get; init; } = [];
 
+    /// <summary>
+    /// For a part committed on its own (<see cref="Sources.SourceStream.CommitsEachPart"/>): what the
+    /// source resumes after once this part is committed (an HTTP partition's key). Kept in the
+    /// stream's state, not in the manifest file.
+    /// </summary>
+    [JsonIgnore]
+    public string? Checkpoint { get; init; }
+
     public required DateTimeOffset StartedAt { get; init; }
 
     public required DateTimeOffset FinishedAt { get; init; }

@@ -53,14 +53,16 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
     public async Task CommitAsync(LakeManifest part, CancellationToken cancellationToken)
     {
         FailPoint.Hit(FailPoint.PartWritten);
-        var reached = WatermarkSql.Max(workArea, Watermark, WatermarkSql.Read(workArea, run.Lake.Layout.Root, [part], plan.Incremental.Cursor));
+        var reached = plan.Incremental.HasCursor
+            ? WatermarkSql.Max(workArea, Watermark, WatermarkSql.Read(workArea, run.Lake.Layout.Root, [part], plan.Incremental.Cursor))
+            : null;
         var attempt = Record with
         {
             RowsExtracted = Record.RowsExtracted + part.Rows,
             LakeFiles = Record.LakeFiles.Add(part.File),
             WatermarkAfter = reached?.ToString(),
         };
-        if (first && before is null && plan.Pipeline.Mode is WriteMode.Merge or WriteMode.Scd2)
+        if (first && before is null && plan.Pipeline.Mode is WriteMode.Merge or WriteMode.Scd2 && !plan.Stream.CommitsEachPart)
         {
             // A run from the beginning into an empty table reads each key once: nothing to compare with.
             allNew = run.FullRefresh || await WarehouseGate.RunAsync(plan.Loads,
@@ -75,7 +77,7 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
             Loaded = before,
             Recreate = run.FullRefresh && first,
             Expected = Expected,
-            State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, reached, [], attempt.RunId, run.Now),
+            State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, reached, [], attempt.RunId, run.Now) { Checkpoint = part.Checkpoint },
         };
 
         // Record and Watermark move only once the chunk has committed: they describe what is in the warehouse.

@@ -45,7 +45,7 @@ internal sealed class RunPlanner(Project project)
         IReadOnlyList<SourceStream> streams;
         try
         {
-            streams = await SourceFactory.Create(connection, pipeline).ListStreamsAsync(cancellationToken);
+            streams = await SourceFactory.Create(connection, pipeline).PlanStreamsAsync(cancellationToken);
         }
         catch (WharfException ex)
         {

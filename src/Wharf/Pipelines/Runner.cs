@@ -26,8 +26,8 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
     /// <summary>How long to wait for another run of the same pipeline to finish (<c>--wait</c>); by default, none.</summary>
     public TimeSpan WaitForLock { get; init; }
 
-    /// <summary>Makes a pipeline's source; by default the one its connection's type names (tests give their own).</summary>
-    public Func<ConnectionSettings, PipelineSettings, ISource> Sources { get; init; } = SourceFactory.Create;
+    /// <summary>Makes a pipeline's source; by default (null) the one its connection's type names (tests give their own).</summary>
+    public Func<ConnectionSettings, PipelineSettings, ISource>? Sources { get; init; }
 
     /// <summary>Runs the named pipelines (all when none are named), in the order of the project file.</summary>
     public async Task<RunSummary> RunAsync(IReadOnlyCollection<string> pipelineNames, IProgress<RunEvent>? progress = null, CancellationToken cancellationToken = default)
@@ -50,7 +50,13 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         var now = time.GetUtcNow();
         var started = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
         var connection = project.Connection(pipeline.Source);
-        var source = Sources(connection, pipeline);
+        var source = Sources?.Invoke(connection, pipeline) ?? SourceFactory.Create(connection, pipeline, new SourceContext
+        {
+            LakeDirectory = project.LakeDirectory,
+            Logger = logger,
+            Time = time,
+            QueryWarehouse = (sql, _) => Task.FromResult(QueryWarehouse(sql)),
+        });
         var record = new RunRecord
         {
             RunId = RunId.New(started),
@@ -111,6 +117,20 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             }
 
             return results;
+        }
+    }
+
+    /// <summary>A query's rows from the warehouse, for sources that iterate over them (HTTP <c>for_each: { query: }</c>).</summary>
+    private IReadOnlyList<IReadOnlyDictionary<string, string?>> QueryWarehouse(string sql)
+    {
+        try
+        {
+            using var reader = warehouse.Query(sql);
+            return SourceContext.Rows(reader);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            throw new WharfException(ex.Message, ex);
         }
     }
 

@@ -46,13 +46,14 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                 }, cancellationToken)
                 : null;
             Extraction extraction;
-            if (incremental.HasCursor)
+            if (incremental.HasCursor || plan.Stream.CommitsEachPart)
             {
                 chunks = new CursorChunks(run, plan, workArea, record);
                 request = request with
                 {
                     Cursor = incremental.Cursor,
-                    From = chunks.Bound(),
+                    From = incremental.HasCursor ? chunks.Bound() : null,
+                    Checkpoint = run.FullRefresh ? null : plan.State?.Checkpoint,
                     OnPart = chunks.CommitAsync,
                     PartRows = incremental.ChunkRows,
                     OnSnapshot = presentKeys?.OnSnapshot,
@@ -111,7 +112,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         try
         {
             run.Progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
-            var request = plan.Incremental.HasCursor ? LastStep(extraction, [.. manifests]) : FullLoad(record, [.. manifests]);
+            var request = plan.Incremental.HasCursor || plan.Stream.CommitsEachPart ? LastStep(extraction, [.. manifests]) : FullLoad(record, [.. manifests]);
             var done = await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync(request, cancellationToken), cancellationToken);
             run.Progress?.Report(new StreamFinished(done));
             LogMessages.StreamLoaded(run.Logger, record.RunId, record.Stream, done.RowsLoaded, record.Target);

@@ -19,6 +19,9 @@ internal sealed record PipelineSettings
     /// <summary>One SQL query against a database connection (<c>query:</c>); its rows go to <see cref="Table"/>.</summary>
     public string? Query { get; init; }
 
+    /// <summary>For an <c>http</c> connection: the request, the records and the paging (<c>endpoint:</c> and its keys).</summary>
+    public HttpRequestSettings? Http { get; init; }
+
     /// <summary>Whether to recreate the source's primary and foreign keys in the warehouse (<c>keys:</c>).</summary>
     /// <value>Defaults to <see langword="false"/>.</value>
     public bool Keys { get; init; }

@@ -7,7 +7,7 @@ namespace Wharf.Projects;
 /// <summary>Turns the YAML tree of wharf.yml into a validated <see cref="Project"/>.</summary>
 internal sealed partial class ProjectReader(string root, string file, Interpolation interpolation)
 {
-    private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "sqlite"];
+    private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "sqlite", "http"];
 
     private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
@@ -15,6 +15,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         ["files"] = ["type", "path"],
         ["sqlite"] = ["type", "path"],
         ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode"],
+        ["http"] = ["type", "base_url", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
     };
 
     private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "table", "schema", "mode", "primary_key"];
@@ -83,6 +84,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Password = connection.String("password"),
                 Database = connection.String("database"),
                 SslMode = connection.String("sslmode"),
+                Http = type == "http" ? ReadHttpConnection(connection, name) : null,
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
             if (type == "postgres" && settings.Url is null && settings.Host is null)
@@ -122,6 +124,12 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         foreach (var (name, keyNode, value) in map.Entries)
         {
             RequireIdentifier(keyNode, name, "pipeline name");
+            if (HttpSourceOf(value, connections) is { } httpSource)
+            {
+                pipelines.Add(ReadHttpPipeline(name, value, httpSource));
+                continue;
+            }
+
             var pipeline = new YamlMap(value, this, $"pipeline '{name}'", [.. FilePipelineKeys.Union(DatabasePipelineKeys).Union(IncrementalKeys).Union(RuleKeys)]);
             var sourceNode = pipeline.Get("source") ?? throw Error(value, $"pipeline '{name}' needs 'source:' (the name of a connection).");
             var source = Scalar(sourceNode, $"'source' of pipeline '{name}'");

@@ -28,6 +28,9 @@ internal static class ConnectionProbe
                     return $"opened {connection.Path} (SQLite {database.ServerVersion}).";
                 }
 
+            case "http":
+                return await Http.HttpProbe.TestAsync(connection, cancellationToken);
+
             case "files":
                 return Directory.Exists(connection.Path)
                     ? $"the folder {connection.Path} exists ({Directory.EnumerateFiles(connection.Path, "*", SearchOption.AllDirectories).Count()} files)."

@@ -15,6 +15,9 @@ internal interface ISource
     /// <summary>The streams this source yields for its pipeline, resolved now (files listed, tables found).</summary>
     Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The streams as a dry run shows them: like <see cref="ListStreamsAsync"/>, but without reading data (an API is not fetched).</summary>
+    Task<IReadOnlyList<SourceStream>> PlanStreamsAsync(CancellationToken cancellationToken = default) => ListStreamsAsync(cancellationToken);
+
     /// <summary>What the run log should say about how the streams were chosen or ordered (e.g. foreign-key cycles).</summary>
     IReadOnlyList<string> Notes => [];
 
@@ -48,6 +51,13 @@ internal sealed record ExtractRequest(DuckDBConnection WorkArea, LakeWriter Lake
     /// summary) can start beside it. Sources that cannot tell never call it.
     /// </summary>
     public Action? OnSnapshot { get; init; }
+
+    /// <summary>
+    /// Where a stream that commits part by part (<see cref="SourceStream.CommitsEachPart"/>) got to
+    /// in a run that died: the <see cref="LakeManifest.Checkpoint"/> of its last committed part.
+    /// Null when the last run finished (or in a full refresh): start from the beginning.
+    /// </summary>
+    public string? Checkpoint { get; init; }
 }
 
 /// <summary>One stream of a source.</summary>
@@ -62,6 +72,12 @@ internal sealed record SourceStream(string Name, string Description, string Targ
 
     /// <summary>For a child table of nested JSON, the list's path from the root document; empty otherwise.</summary>
     public System.Collections.Immutable.ImmutableArray<string> NestedPath { get; init; } = [];
+
+    /// <summary>
+    /// Whether the source hands each part to <see cref="ExtractRequest.OnPart"/> to be committed as
+    /// it comes, with a checkpoint to resume from, although the pipeline has no cursor (HTTP partitions).
+    /// </summary>
+    public bool CommitsEachPart { get; init; }
 
     /// <summary>The source table's foreign keys (database tables), recreated with <c>keys: true</c>.</summary>
     public IReadOnlyList<Sql.CatalogForeignKey> ForeignKeys { get; init; } = [];

@@ -6,7 +6,8 @@ namespace Wharf.Sources;
 /// <summary>Picks the source implementation for a connection type.</summary>
 internal static class SourceFactory
 {
-    public static ISource Create(ConnectionSettings connection, PipelineSettings pipeline)
+    /// <param name="context">What a run lends the source (lake folder, logging, warehouse queries); a dry run's when null.</param>
+    public static ISource Create(ConnectionSettings connection, PipelineSettings pipeline, SourceContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         return connection.Type switch
@@ -14,6 +15,7 @@ internal static class SourceFactory
             "files" => new FileSource(connection, pipeline),
             "postgres" => new Sql.Postgres.PostgresSource(connection, pipeline),
             "sqlite" => new Sql.Sqlite.SqliteSource(connection, pipeline),
+            "http" => new Http.HttpSource(connection, pipeline, context ?? new SourceContext()),
             _ => throw new SourceException(connection.Name, pipeline.Table, $"Connection '{connection.Name}' has type '{connection.Type}', which this version of Wharf cannot read."),
         };
     }

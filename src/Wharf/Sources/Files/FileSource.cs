@@ -44,22 +44,14 @@ internal sealed class FileSource(ConnectionSettings connection, PipelineSettings
     /// <summary>The tables nested JSON files become (the root first).</summary>
     private IReadOnlyList<NestedTable> Nested(DuckDBConnection workArea, FileFormat format, IReadOnlyList<string> files)
     {
-        var relation = FileReaderSql.Build(format, files, pipeline.Csv);
-        var columns = new List<(string, string)>();
         try
         {
-            using var reader = workArea.Query($"DESCRIBE SELECT * FROM {relation}");
-            while (reader.Read())
-            {
-                columns.Add((reader.GetString(0), reader.GetString(1)));
-            }
+            return NestedJson.Plan(workArea, FileReaderSql.Build(format, files, pipeline.Csv), pipeline.Table, pipeline.PrimaryKey, pipeline.Rules.MaxNesting);
         }
         catch (DuckDbException ex)
         {
             throw FileErrors.Explain(ex, format, files, pipeline, connection, Relative);
         }
-
-        return NestedJson.Plan(relation, columns, pipeline.Table, pipeline.PrimaryKey, pipeline.Rules.MaxNesting);
     }
 
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default)

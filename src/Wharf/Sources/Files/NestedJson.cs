@@ -23,6 +23,22 @@ internal static class NestedJson
     public const string ListIndex = "_wharf_list_idx";
     public const string RootId = "_wharf_root_id";
 
+    /// <summary>The tables of a relation, its columns asked of DuckDB (which may throw a <see cref="DuckDb.DuckDbException"/> for unreadable input).</summary>
+    public static IReadOnlyList<NestedTable> Plan(DuckDB.NET.Data.DuckDBConnection workArea, string relation, string table, IReadOnlyList<string> primaryKey, int maxNesting)
+    {
+        ArgumentNullException.ThrowIfNull(workArea);
+        var columns = new List<(string, string)>();
+        using (var reader = DuckDb.DuckDbCommands.Query(workArea, $"DESCRIBE SELECT * FROM {relation}"))
+        {
+            while (reader.Read())
+            {
+                columns.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        return Plan(relation, columns, table, primaryKey, maxNesting);
+    }
+
     /// <summary>The tables of a relation whose columns are <paramref name="columns"/>; just the root, unchanged, when nothing is nested.</summary>
     public static IReadOnlyList<NestedTable> Plan(string relation, IReadOnlyList<(string Name, string Type)> columns, string table, IReadOnlyList<string> primaryKey, int maxNesting)
     {

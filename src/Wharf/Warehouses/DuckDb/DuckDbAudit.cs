@@ -63,6 +63,7 @@ internal static class DuckDbAudit
             PRIMARY KEY (pipeline, stream)
         );
         ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS present_keys VARCHAR[];
+        ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS checkpoint VARCHAR;
         """);
 
     /// <summary>Writes the record, replacing the one a previous chunk of the same run and stream wrote.</summary>
@@ -105,15 +106,22 @@ internal static class DuckDbAudit
 
     public static IReadOnlyList<StreamState> ReadState(DuckDBConnection connection, string pipeline)
     {
-        using var reader = connection.Query("SELECT stream, watermark, snapshot, run_id, updated_at, present_keys FROM _wharf.state WHERE pipeline = $1", pipeline);
+        // By name: checkpoint is read when there (a warehouse made before it, opened read-only by a dry run, lacks it).
+        using var reader = connection.Query("SELECT * FROM _wharf.state WHERE pipeline = $1", pipeline);
+        var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+        var checkpoint = names.IndexOf("checkpoint");
         var states = new List<StreamState>();
         while (reader.Read())
         {
+            var watermark = reader.GetOrdinal("watermark");
+            var presentKeys = reader.GetOrdinal("present_keys");
             states.Add(new StreamState(
-                pipeline, reader.GetString(0), Watermark.FromJson(reader.IsDBNull(1) ? null : reader.GetString(1)),
-                Files(reader.GetValue(2)), reader.GetString(3), new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc)))
+                pipeline, reader.GetString(reader.GetOrdinal("stream")), Watermark.FromJson(reader.IsDBNull(watermark) ? null : reader.GetString(watermark)),
+                Files(reader.GetValue(reader.GetOrdinal("snapshot"))), reader.GetString(reader.GetOrdinal("run_id")),
+                new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(reader.GetOrdinal("updated_at")), DateTimeKind.Utc)))
             {
-                PresentKeys = reader.IsDBNull(5) ? [] : Files(reader.GetValue(5)),
+                PresentKeys = reader.IsDBNull(presentKeys) ? [] : Files(reader.GetValue(presentKeys)),
+                Checkpoint = checkpoint >= 0 && !reader.IsDBNull(checkpoint) ? reader.GetString(checkpoint) : null,
             });
         }
 
@@ -124,10 +132,10 @@ internal static class DuckDbAudit
     {
         connection.Execute("DELETE FROM _wharf.state WHERE pipeline = $1 AND stream = $2", state.Pipeline, state.Stream);
         connection.Execute(
-            "INSERT INTO _wharf.state (pipeline, stream, watermark, snapshot, run_id, updated_at, present_keys) " +
-            "VALUES ($1, $2, $3, from_json($4, '[\"VARCHAR\"]'), $5, $6, from_json($7, '[\"VARCHAR\"]'))",
+            "INSERT INTO _wharf.state (pipeline, stream, watermark, snapshot, run_id, updated_at, present_keys, checkpoint) " +
+            "VALUES ($1, $2, $3, from_json($4, '[\"VARCHAR\"]'), $5, $6, from_json($7, '[\"VARCHAR\"]'), $8)",
             state.Pipeline, state.Stream, state.Watermark?.ToJson(), JsonSerializer.Serialize(state.Snapshot), state.RunId, state.UpdatedAt,
-            JsonSerializer.Serialize(state.PresentKeys));
+            JsonSerializer.Serialize(state.PresentKeys), state.Checkpoint);
     }
 
     private static ImmutableArray<string> Files(object list) => [.. ((System.Collections.IEnumerable)list).Cast<object?>().Select(f => (string)f!)];

@@ -61,6 +61,7 @@ internal static class PostgresAudit
             PRIMARY KEY (pipeline, stream)
         );
         ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS present_keys text[];
+        ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS checkpoint text;
         """;
 
     /// <summary>Writes the record, replacing the one a previous chunk of the same run and stream wrote.</summary>
@@ -123,7 +124,8 @@ internal static class PostgresAudit
 
     public static async Task<IReadOnlyList<StreamState>> ReadStateAsync(NpgsqlConnection connection, string pipeline, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT stream, watermark, snapshot, run_id, updated_at, present_keys FROM _wharf.state WHERE pipeline = $1", connection);
+        // checkpoint is read when there: a warehouse made before it, read by a dry run, lacks it.
+        await using var command = new NpgsqlCommand("SELECT stream, watermark, snapshot, run_id, updated_at, present_keys, to_jsonb(s) ->> 'checkpoint' FROM _wharf.state AS s WHERE pipeline = $1", connection);
         command.Parameters.Add(Parameter(pipeline));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var states = new List<StreamState>();
@@ -134,6 +136,7 @@ internal static class PostgresAudit
                 [.. reader.GetFieldValue<string[]>(2)], reader.GetString(3), new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero))
             {
                 PresentKeys = reader.IsDBNull(5) ? [] : [.. reader.GetFieldValue<string[]>(5)],
+                Checkpoint = reader.IsDBNull(6) ? null : reader.GetString(6),
             });
         }
 
@@ -143,7 +146,7 @@ internal static class PostgresAudit
     public static async Task SaveStateAsync(NpgsqlConnection connection, StreamState state, CancellationToken cancellationToken)
     {
         await ExecuteAsync(connection, "DELETE FROM _wharf.state WHERE pipeline = $1 AND stream = $2", [state.Pipeline, state.Stream], cancellationToken);
-        await ExecuteAsync(connection, "INSERT INTO _wharf.state (pipeline, stream, watermark, snapshot, run_id, updated_at, present_keys) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            [state.Pipeline, state.Stream, state.Watermark?.ToJson(), state.Snapshot.ToArray(), state.RunId, state.UpdatedAt, state.PresentKeys.ToArray()], cancellationToken);
+        await ExecuteAsync(connection, "INSERT INTO _wharf.state (pipeline, stream, watermark, snapshot, run_id, updated_at, present_keys, checkpoint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [state.Pipeline, state.Stream, state.Watermark?.ToJson(), state.Snapshot.ToArray(), state.RunId, state.UpdatedAt, state.PresentKeys.ToArray(), state.Checkpoint], cancellationToken);
     }
 }

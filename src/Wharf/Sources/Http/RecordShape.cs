@@ -1,0 +1,125 @@
+using System.Text.Json;
+
+namespace Wharf.Sources.Http;
+
+/// <summary>
+/// What each field of a stream's records has been so far (an object, a list, a string, a number,
+/// a boolean; null fits anything), page after page. A field that turns into something else (a
+/// number that becomes a string, an object that becomes a list) is a schema change, reported with
+/// the page that set it and the page that broke it, before anything is loaded. It also notes
+/// fields with numbers that DuckDB would round (<see cref="JsonNumbers"/>), to keep them as text.
+/// Memory follows the number of distinct fields, not of records.
+/// </summary>
+internal sealed class RecordShape
+{
+    public ShapeNode Root { get; } = new(null, "");
+
+    /// <summary>Whether some field holds numbers to be kept as their text.</summary>
+    public bool HasInexactNumbers { get; private set; }
+
+    /// <summary>Checks one record (of page <paramref name="page"/>) against what was seen before, and learns from it.</summary>
+    /// <exception cref="ShapeChangeException">A field changed kind.</exception>
+    public void Learn(JsonElement record, int page)
+    {
+        // Records that are not objects are spooled as {"value": …}: learnt the same way.
+        if (record.ValueKind == JsonValueKind.Object)
+        {
+            Walk(record, Root, page);
+        }
+        else
+        {
+            Root.Kind ??= JsonValueKind.Object;
+            Walk(record, Root.Field("value"), page);
+        }
+    }
+
+    private void Walk(JsonElement value, ShapeNode node, int page)
+    {
+        var kind = value.ValueKind is JsonValueKind.False ? JsonValueKind.True : value.ValueKind;
+        if (kind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return;
+        }
+
+        if (node.Kind is null)
+        {
+            node.Kind = kind;
+            node.FirstPage = page;
+        }
+        else if (node.Kind != kind)
+        {
+            throw new ShapeChangeException(node.Path, node.Kind.Value, node.FirstPage, kind, Sample(value));
+        }
+
+        switch (kind)
+        {
+            case JsonValueKind.Number when !node.Inexact && !JsonNumbers.IsExact(value.GetRawText()):
+                node.Inexact = HasInexactNumbers = true;
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    Walk(property.Value, node.Field(property.Name), page);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    Walk(item, node.Items, page);
+                }
+
+                break;
+        }
+    }
+
+    private static string Sample(JsonElement value)
+    {
+        var text = value.GetRawText();
+        return text.Length <= 60 ? text : text[..60] + "…";
+    }
+}
+
+/// <summary>One field of the records (or the items of a list field).</summary>
+internal sealed class ShapeNode(ShapeNode? parent, string name)
+{
+    private readonly ShapeNode? up = parent;
+    private Dictionary<string, ShapeNode>? fields;
+    private ShapeNode? items;
+
+    public JsonValueKind? Kind { get; set; }
+
+    /// <summary>The page where <see cref="Kind"/> was first seen.</summary>
+    public int FirstPage { get; set; }
+
+    /// <summary>Some number here would be rounded by DuckDB's JSON reader.</summary>
+    public bool Inexact { get; set; }
+
+    /// <summary>The field's path for messages: <c>customer.address.city</c>, <c>items[].price</c>.</summary>
+    public string Path => up is null ? "(the record)" : up.up is null ? name : name == "[]" ? up.Path + "[]" : $"{up.Path}.{name}";
+
+    public ShapeNode Field(string field)
+    {
+        fields ??= new Dictionary<string, ShapeNode>(StringComparer.Ordinal);
+        if (!fields.TryGetValue(field, out var node))
+        {
+            fields[field] = node = new ShapeNode(this, field);
+        }
+
+        return node;
+    }
+
+    public ShapeNode Items => items ??= new ShapeNode(this, "[]");
+
+    /// <summary>The node of a field when it was seen; null otherwise.</summary>
+    public ShapeNode? Known(string field) => fields?.GetValueOrDefault(field);
+
+    public ShapeNode? KnownItems => items;
+}
+
+/// <summary>A field of the records changed kind between records or pages.</summary>
+internal sealed class ShapeChangeException(string path, JsonValueKind before, int firstPage, JsonValueKind now, string sample)
+    : Exception($"the field {path} is {JsonPath.Describe(now)} ({sample}), but it was {JsonPath.Describe(before)} from page {firstPage} on")
+{
+    public string Field { get; } = path;
+}

@@ -1,0 +1,147 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Wharf.Sources.Http;
+
+/// <summary>
+/// The records of one partition as they arrive, one JSON object per line in a file DuckDB reads
+/// (<c>read_json</c>, newline-delimited): memory holds one page at most. Each record keeps every
+/// value as the API sent it: numbers as their digits, strings, nulls and names as they are. Records
+/// that are not objects become <c>{"value": …}</c>; a partition's variables are added as columns.
+/// </summary>
+internal sealed class RecordSpool : IDisposable
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    private readonly FileStream file;
+    private readonly Utf8JsonWriter writer;
+    private readonly IReadOnlyList<KeyValuePair<string, string>> extra;
+
+    public RecordSpool(string path, IReadOnlyList<KeyValuePair<string, string>> extra)
+    {
+        Path = path;
+        this.extra = extra;
+        file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+        writer = new Utf8JsonWriter(file, Options);
+    }
+
+    public string Path { get; }
+
+    public long Records { get; private set; }
+
+    public async Task WriteAsync(JsonElement records, CancellationToken cancellationToken)
+    {
+        foreach (var record in records.EnumerateArray())
+        {
+            WriteRecord(writer, record, extra, null);
+            await writer.FlushAsync(cancellationToken);
+            file.WriteByte((byte)'\n');
+            Records++;
+            writer.Reset();
+        }
+
+        await file.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Closes the file: every record is written.</summary>
+    public async Task CloseAsync()
+    {
+        await writer.DisposeAsync();
+        await file.DisposeAsync();
+    }
+
+    /// <summary>When some fields hold numbers DuckDB would round, rewrites the closed file with them as their text (a second pass, rare).</summary>
+    public async Task KeepNumbersExactAsync(RecordShape shape, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (!shape.HasInexactNumbers)
+        {
+            return;
+        }
+
+        var rewritten = Path + ".exact";
+        using (var reader = new StreamReader(Path))
+        await using (var output = new FileStream(rewritten, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        await using (var lineWriter = new Utf8JsonWriter(output, Options))
+        {
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                using var document = JsonDocument.Parse(line);
+                WriteRecord(lineWriter, document.RootElement, [], shape.Root);
+                await lineWriter.FlushAsync(cancellationToken);
+                output.WriteByte((byte)'\n');
+                lineWriter.Reset();
+            }
+        }
+
+        File.Move(rewritten, Path, overwrite: true);
+    }
+
+    private static void WriteRecord(Utf8JsonWriter writer, JsonElement record, IReadOnlyList<KeyValuePair<string, string>> extra, ShapeNode? shape)
+    {
+        if (record.ValueKind != JsonValueKind.Object)
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("value");
+            Write(writer, record, shape?.Known("value"));
+        }
+        else
+        {
+            writer.WriteStartObject();
+            foreach (var property in record.EnumerateObject())
+            {
+                writer.WritePropertyName(property.Name);
+                Write(writer, property.Value, shape?.Known(property.Name));
+            }
+        }
+
+        foreach (var (name, value) in extra)
+        {
+            if (record.ValueKind != JsonValueKind.Object || !record.TryGetProperty(name, out _))
+            {
+                writer.WriteString(name, value);
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A value as it came (numbers by their text); numbers of a field marked inexact as strings.</summary>
+    private static void Write(Utf8JsonWriter writer, JsonElement value, ShapeNode? shape)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number when shape is { Inexact: true }:
+                writer.WriteStringValue(value.GetRawText());
+                break;
+            case JsonValueKind.Object when shape is not null:
+                writer.WriteStartObject();
+                foreach (var property in value.EnumerateObject())
+                {
+                    writer.WritePropertyName(property.Name);
+                    Write(writer, property.Value, shape.Known(property.Name));
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array when shape is not null:
+                writer.WriteStartArray();
+                foreach (var item in value.EnumerateArray())
+                {
+                    Write(writer, item, shape.KnownItems);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                value.WriteTo(writer);
+                break;
+        }
+    }
+
+    public void Dispose()
+    {
+        writer.Dispose();
+        file.Dispose();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using Wharf.Tests.Cli;
+using Wharf.Tests.Nested;
+
+namespace Wharf.Tests.Sources.Http;
+
+/// <summary>
+/// <c>incremental:</c> by a request parameter across runs (initial value, saved watermark, lookback,
+/// merge), and <c>--var</c>.
+/// </summary>
+public sealed class HttpIncrementalTests : IDisposable
+{
+    private readonly TempProject project = new();
+
+    public void Dispose() => project.Dispose();
+
+    /// <summary>Tickets by id: (updated_at, status). The server answers those updated at or after <c>updated_since</c>.</summary>
+    private readonly ConcurrentDictionary<int, (string UpdatedAt, string Status)> tickets = new()
+    {
+        [1] = ("2024-01-01T08:00:00Z", "open"),
+        [2] = ("2024-01-02T08:00:00Z", "open"),
+        [3] = ("2024-01-03T10:00:00Z", "open"),
+    };
+
+    private Task Serve(ApiContext c)
+    {
+        var since = c.Query("updated_since") is { } text ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : DateTimeOffset.MinValue;
+        var rows = tickets.Where(t => DateTimeOffset.Parse(t.Value.UpdatedAt, System.Globalization.CultureInfo.InvariantCulture) >= since).OrderBy(t => t.Key)
+            .Select(t => $$"""{"id": {{t.Key}}, "updated_at": "{{t.Value.UpdatedAt}}", "status": "{{t.Value.Status}}"}""");
+        return c.Json($$"""{"tickets": [{{string.Join(", ", rows)}}]}""");
+    }
+
+    [Fact]
+    public async Task Incremental_SendsTheInitialValue_ThenTheWatermarkLessTheLookback_AndMerges()
+    {
+        await using var server = await ApiServer.StartAsync("/tickets", Serve);
+        project.WithApi(server.Url, """
+              tickets:
+                source: api
+                endpoint: /tickets
+                incremental: { param: updated_since, cursor: updated_at, initial: "2024-01-02T00:00:00Z", lookback: 1h }
+                mode: merge
+                primary_key: [id]
+            """);
+
+        var first = await project.RunAsync("run");
+
+        first.ExitCode.ShouldBe(0, first.ToString());
+        server.To("/tickets").Single().PathAndQuery.ShouldBe("/tickets?updated_since=2024-01-02T00%3A00%3A00Z");
+        project.Rows("SELECT id, status FROM tickets ORDER BY id").ShouldBe(["2 | open", "3 | open"]);
+        project.Rows("SELECT watermark_after FROM _wharf.runs").Single().ShouldStartWith("updated_at=2024-01-03 10:00:00");
+
+        tickets[3] = ("2024-01-04T09:00:00Z", "closed");
+        tickets[4] = ("2024-01-04T10:00:00Z", "open");
+
+        var second = await project.RunAsync("run");
+
+        second.ExitCode.ShouldBe(0, second.ToString());
+        server.To("/tickets")[1].PathAndQuery.ShouldBe("/tickets?updated_since=2024-01-03T09%3A00%3A00Z", "the watermark less the one-hour lookback");
+        project.Rows("SELECT id, status FROM tickets ORDER BY id").ShouldBe(["2 | open", "3 | closed", "4 | open"]);
+        project.Rows("SELECT rows_extracted, rows_inserted, rows_updated FROM _wharf.runs ORDER BY started_at").ShouldBe(["2 | 2 | 0", "2 | 1 | 1"]);
+
+        var third = await project.RunAsync("run");
+
+        third.ExitCode.ShouldBe(0, third.ToString());
+        server.To("/tickets")[2].PathAndQuery.ShouldBe("/tickets?updated_since=2024-01-04T09%3A00%3A00Z");
+        project.Rows("SELECT rows_inserted, rows_updated, rows_unchanged FROM _wharf.runs ORDER BY started_at DESC LIMIT 1").ShouldBe(["0 | 0 | 2"]);
+    }
+
+    [Fact]
+    public async Task Var_SetsAVariableForOneRun()
+    {
+        await using var server = await ApiServer.StartAsync("/tickets", Serve);
+        project.WithApi(server.Url, """
+              tickets:
+                source: api
+                endpoint: /tickets
+                params: { updated_since: "${since}T00:00:00Z" }
+            """);
+
+        var result = await project.RunAsync("run", "tickets", "--var", "since=2024-01-03");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        server.To("/tickets").Single().PathAndQuery.ShouldBe("/tickets?updated_since=2024-01-03T00%3A00%3A00Z");
+        project.Rows("SELECT id FROM tickets").ShouldBe(["3"]);
+    }
+
+    [Fact]
+    public async Task Var_WorksForFilePipelinesToo_AndABadOneIsAUsageError()
+    {
+        project.Write("data/day-2024-01-05.csv", "id\n7\n").WithPipelines("""
+              daily:
+                source: local
+                files: "day-${day}.csv"
+            """);
+
+        var bad = await project.RunAsync("run", "--var", "day");
+        var good = await project.RunAsync("run", "--var", "day=2024-01-05");
+
+        bad.ExitCode.ShouldBe(2, bad.ToString());
+        bad.Error.ShouldContain("--var takes KEY=VALUE");
+        good.ExitCode.ShouldBe(0, good.ToString());
+        project.Rows("SELECT id FROM daily").ShouldBe(["7"]);
+    }
+}
