@@ -44,6 +44,20 @@ public sealed class WharfSession : IDisposable
         return runner.RunAsync(pipelines ?? [], progress, cancellationToken);
     }
 
+    /// <summary>
+    /// Builds the project's models: seeds, then models in dependency order, each tested right
+    /// after it is built; a failure skips what reads it. Each node is a row of <c>_wharf.runs</c>.
+    /// </summary>
+    /// <param name="select">Selectors (<c>name</c>, <c>+name</c>, <c>name+</c>, <c>tag:x</c>, <c>path:models/marts</c>); everything when empty.</param>
+    /// <exception cref="Projects.ProjectFileException">A template, ref or cycle problem, with file, line and column: nothing is built.</exception>
+    public async Task<Models.BuildSummary> BuildAsync(IReadOnlyList<string>? select = null, IProgress<Models.BuildResult>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Wharf.Build");
+        var models = await Models.ModelProjectReader.ReadAsync(project.Settings, cancellationToken);
+        var builder = new Models.ModelBuilder(project.Settings, models, warehouse, options.Time, logger) { FullRefresh = options.FullRefresh };
+        return await builder.BuildAsync(select ?? [], progress, cancellationToken);
+    }
+
     /// <summary>Runs the pipelines' declared checks on the warehouse tables as they are (nothing is loaded); one record per table, its checks in <see cref="RunRecord.Checks"/>.</summary>
     public Task<IReadOnlyList<RunRecord>> CheckAsync(IReadOnlyCollection<string>? pipelines = null, CancellationToken cancellationToken = default) =>
         new WarehouseChecks(project.Settings, warehouse, options.Time).RunAsync(pipelines ?? [], cancellationToken);

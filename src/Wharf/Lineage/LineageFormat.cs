@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Wharf.Lineage;
 
 /// <summary>The lineage as text (an indented tree), JSON, Mermaid or Graphviz dot.</summary>
-public static class LineageFormat
+internal static class LineageFormat
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 

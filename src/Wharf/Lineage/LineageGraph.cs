@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Wharf.Lineage;
 
 /// <summary>What a node of the lineage is.</summary>
-public enum LineageKind
+internal enum LineageKind
 {
     /// <summary>Something a pipeline reads: a source table, files, an endpoint.</summary>
     Source,
@@ -27,15 +27,15 @@ public enum LineageKind
 /// <param name="Id">Unique in the graph: <c>table:main.orders</c>, <c>lake:shop/orders</c>, <c>source:shop: public.orders</c>.</param>
 /// <param name="Name">What people call it: the table, the model, the file.</param>
 /// <param name="Detail">More: the materialization, the connection, the file.</param>
-public sealed record LineageNode(string Id, LineageKind Kind, string Name, string? Detail = null);
+internal sealed record LineageNode(string Id, LineageKind Kind, string Name, string? Detail = null);
 
-public sealed record LineageEdge(string From, string To);
+internal sealed record LineageEdge(string From, string To);
 
 /// <summary>
 /// Table-level lineage, from source systems through the lake and the warehouse tables to models
 /// and exports: what the project declares, completed by what runs really read and wrote.
 /// </summary>
-public sealed class LineageGraph
+internal sealed class LineageGraph
 {
     private readonly Dictionary<string, LineageNode> nodes = new(StringComparer.Ordinal);
     private readonly HashSet<LineageEdge> edges = [];

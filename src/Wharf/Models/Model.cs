@@ -35,6 +35,14 @@ internal sealed record Seed(string Name, string File, string? Schema)
 internal sealed record ModelSource(string SourceName, string Table, string Schema, string Identifier)
 {
     public string? Description { get; init; }
+
+    public ImmutableArray<ColumnDoc> Columns { get; init; } = [];
+
+    /// <summary>Tests on the source table, run before the models that read it.</summary>
+    public ImmutableArray<CheckSettings> Tests { get; init; } = [];
+
+    /// <summary>How results and messages name it: <c>source:shop.orders</c>.</summary>
+    public string Key => $"source:{SourceName}.{Table}";
 }
 
 /// <summary>A singular test: a query under a test path whose rows are failures.</summary>

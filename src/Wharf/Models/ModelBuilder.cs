@@ -48,6 +48,14 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
             Report(results, progress, new BuildResult(seed.Name, "seed", Status(tested), tested, tested.Error));
         }
 
+        // Tests on the sources the selected models read run first; a model whose source fails them is skipped.
+        var read = selected.Select(n => models.Models.FirstOrDefault(m => m.Name == n)).OfType<Model>()
+            .SelectMany(m => compiler.Parse(m).Sources).ToHashSet();
+        foreach (var source in models.Sources.Where(s => !s.Tests.IsEmpty && read.Contains((s.SourceName, s.Table))))
+        {
+            Report(results, progress, await SourceTestAsync(source, compiler, runId, cancellationToken));
+        }
+
         var parallel = new SemaphoreSlim(warehouse.Dialect.ParallelBuilds);
         var builds = new Dictionary<string, Task>(StringComparer.Ordinal);
         foreach (var name in selected.Where(n => !graph.IsSeed(n)))
@@ -65,14 +73,18 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
             Report(results, progress, await SingularTestAsync(test, compiler, results, runId, cancellationToken));
         }
 
-        var ordered = selected.Where(results.ContainsKey).Select(n => results[n]).Concat(results.Values.Where(r => r.Kind == "test" && !selected.Contains(r.Name)));
+        var tests = results.Values.Where(r => r.Kind == "test" && !selected.Contains(r.Name)).OrderBy(r => !r.Name.StartsWith("source:", StringComparison.Ordinal)).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+        var ordered = tests.Where(t => t.Name.StartsWith("source:", StringComparison.Ordinal))
+            .Concat(selected.Where(results.ContainsKey).Select(n => results[n]))
+            .Concat(tests.Where(t => !t.Name.StartsWith("source:", StringComparison.Ordinal)));
         return new BuildSummary([.. ordered], time.GetUtcNow() - started);
 
         async Task BuildWhenReadyAsync(string name, List<Task> before)
         {
             await Task.WhenAll(before);
             var model = models.Models.First(m => m.Name == name);
-            var blocked = graph.Upstream(name).FirstOrDefault(n => results.TryGetValue(n, out var r) && r.Status is BuildStatus.Failed or BuildStatus.Skipped);
+            var sources = compiler.Parse(model).Sources.Select(s => $"source:{s.Source}.{s.Table}");
+            var blocked = graph.Upstream(name).Concat(sources).FirstOrDefault(n => results.TryGetValue(n, out var r) && r.Status is BuildStatus.Failed or BuildStatus.Skipped);
             if (blocked is not null)
             {
                 Report(results, progress, new BuildResult(name, "model", BuildStatus.Skipped, null, $"skipped: {blocked} did not build"));
@@ -198,6 +210,34 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
         record = record with { FinishedAt = record.Kind == "seed" ? record.FinishedAt : time.GetUtcNow() };
         await warehouse.RecordAsync(record, cancellationToken);
         return record;
+    }
+
+    private async Task<BuildResult> SourceTestAsync(ModelSource source, ModelCompiler compiler, string runId, CancellationToken cancellationToken)
+    {
+        var relation = new Relation(source.Schema, source.Identifier);
+        var record = new RunRecord
+        {
+            RunId = runId,
+            Pipeline = source.Key,
+            Stream = source.Key,
+            Source = $"source: {source.SourceName}.{source.Table}",
+            Target = relation.Display,
+            Mode = "test",
+            StartedAt = time.GetUtcNow(),
+            Kind = "test",
+            Status = RunStatus.Succeeded,
+        };
+        try
+        {
+            record = await TestAsync(record, relation, source.Tests, compiler, cancellationToken);
+        }
+        catch (WharfException ex)
+        {
+            record = record with { Status = RunStatus.Failed, Error = $"the tests of {source.Key} could not run: {ex.Message}", FinishedAt = time.GetUtcNow() };
+            await warehouse.RecordAsync(record, cancellationToken);
+        }
+
+        return new BuildResult(source.Key, "test", Status(record), record, record.Error);
     }
 
     private async Task<BuildResult> SingularTestAsync(SingularTest test, ModelCompiler compiler, ConcurrentDictionary<string, BuildResult> results, string runId, CancellationToken cancellationToken)

@@ -33,6 +33,7 @@ internal sealed partial class ModelCompiler
         globals.Set("env_var", (TemplateFunction)EnvVar);
         globals.Set("target", new OrderedDictionary<string, object?>(StringComparer.Ordinal) { ["type"] = target.Type, ["schema"] = target.Schema, ["name"] = "default" });
         globals.Set("doc", (TemplateFunction)Doc);
+        globals.Set("range", (TemplateFunction)Range);
         foreach (var macros in project.Macros)
         {
             macros.Render(globals);
@@ -220,6 +221,32 @@ internal sealed partial class ModelCompiler
         return target.Environment(name) ?? (ReferenceEquals(fallback, TemplateArguments.Missing)
             ? throw new TemplateFunctionException($"env_var('{name}') is not set in the environment; set it, or give a default: env_var('{name}', 'value').")
             : fallback);
+    }
+
+    /// <summary>Python's <c>range(stop)</c>, <c>range(start, stop[, step])</c>.</summary>
+    private static List<object?> Range(TemplateArguments arguments)
+    {
+        arguments.Allow("start", "stop", "step");
+        var numbers = arguments.Positional.Select(a => a as long? ?? throw new TemplateFunctionException($"range() takes integers, not {TemplateValues.Repr(a)}.")).ToList();
+        var (start, stop, step) = numbers.Count switch
+        {
+            1 => (0L, numbers[0], 1L),
+            2 => (numbers[0], numbers[1], 1L),
+            3 => (numbers[0], numbers[1], numbers[2]),
+            _ => throw new TemplateFunctionException("range() takes 1 to 3 integers: range(stop), range(start, stop[, step])."),
+        };
+        if (step == 0 || Math.Abs((stop - start) / step) > 100_000)
+        {
+            throw new TemplateFunctionException("range() needs a step other than 0 and at most 100,000 numbers.");
+        }
+
+        var result = new List<object?>();
+        for (var i = start; step > 0 ? i < stop : i > stop; i += step)
+        {
+            result.Add(i);
+        }
+
+        return result;
     }
 
     private string Doc(TemplateArguments arguments)

@@ -67,7 +67,12 @@ internal sealed class SchemaFileReader(string file, string root)
             var schema = map.String("schema") ?? name;
             foreach (var (_, table, tableName) in Entries(map, "tables", SourceTableKeys))
             {
-                sources.Add(new ModelSource(name, tableName, schema, table.String("identifier") ?? tableName) { Description = table.String("description") });
+                sources.Add(new ModelSource(name, tableName, schema, table.String("identifier") ?? tableName)
+                {
+                    Description = table.String("description"),
+                    Columns = Columns(table),
+                    Tests = Tests(table, $"source '{name}.{tableName}'"),
+                });
             }
         }
     }
