@@ -169,7 +169,8 @@ internal static class BuildCommands
         var tests = record is null || record.Checks.IsEmpty ? "" : $"{(what.Length == 0 ? "" : ", ")}{record.Checks.Count(c => c.Status == Quality.CheckStatus.Passed)}/{record.Checks.Length} tests passed";
         var time = record is null ? "" : $" ({record.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s)";
         CommandRunner.Out.MarkupLine($"[{color}]{mark,-4}[/] {result.Kind,-5} {Markup.Escape(result.Name)}  {Markup.Escape(what + tests)}{time}");
-        if (result.Message is { } message && result.Status != BuildStatus.Succeeded)
+        var warnings = record?.Checks.Where(c => c.Status == Quality.CheckStatus.Warned).Select(c => $"{c.Name}: {c.Message}") ?? [];
+        foreach (var message in new[] { result.Message }.OfType<string>().Where(_ => result.Status != BuildStatus.Succeeded).Concat(warnings))
         {
             CommandRunner.Out.MarkupLine($"     [{color}]{Markup.Escape(message)}[/]");
         }

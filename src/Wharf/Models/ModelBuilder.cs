@@ -56,6 +56,7 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
             Report(results, progress, await SourceTestAsync(source, compiler, runId, cancellationToken));
         }
 
+        await CreateSchemasAsync(selected.Select(n => models.Models.FirstOrDefault(m => m.Name == n)).OfType<Model>().Select(m => compiler.Parse(m)), cancellationToken);
         var parallel = new SemaphoreSlim(warehouse.Dialect.ParallelBuilds);
         var builds = new Dictionary<string, Task>(StringComparer.Ordinal);
         foreach (var name in selected.Where(n => !graph.IsSeed(n)))
@@ -114,6 +115,27 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
             .SelectMany(m => compiler.Parse(m).Sources.Select(s => s.Source))
             .Distinct(StringComparer.Ordinal)];
         return Task.FromResult(names);
+    }
+
+    /// <summary>
+    /// The models' schemas, made one after the other before the builds: two PostgreSQL sessions
+    /// creating the same schema at once collide even with IF NOT EXISTS.
+    /// </summary>
+    private async Task CreateSchemasAsync(IEnumerable<CompiledModel> parsed, CancellationToken cancellationToken)
+    {
+        var schemas = parsed.Where(p => p.Config.Materialized != Materialization.Ephemeral).Select(p => p.Relation.Schema).Distinct(StringComparer.Ordinal).ToList();
+        if (schemas.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await warehouse.ConnectAsync(cancellationToken);
+        foreach (var schema in schemas)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(schema)}";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     /// <summary>Renders the selected models (as a build would, <c>is_incremental()</c> false) and writes them under target/compiled/.</summary>

@@ -69,6 +69,7 @@ internal sealed partial class ModelCompiler
         var result = Render(model, false, (name, _) => seeds.ContainsKey(name) || models.ContainsKey(name)
             ? new Relation(target.Schema, name)
             : throw new TemplateFunctionException(Unknown(name)), placeholder);
+        result = result with { Relation = new Relation(result.Config.Schema ?? target.Schema, result.Config.Alias ?? model.Name) };
         parsed[model.Name] = result;
         return result;
     }
