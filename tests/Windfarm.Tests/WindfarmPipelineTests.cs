@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Npgsql;
 using Wharf.IntegrationTests.Postgres;
 
@@ -44,6 +43,12 @@ public sealed class WindfarmPipelineTests(PostgresServer postgres)
             var second = await LoadedAsync(target, ct);
             second.ShouldBe(first);
             (await SignalsAsync(target, ct)).ShouldBe(Signals);
+
+            // The audit counts the tidy rows: all new, then all unchanged (not the 1,440 minutes read).
+            (await TextAsync(target, "SELECT string_agg(rows_inserted || '/' || rows_updated || '/' || rows_unchanged, ' ' ORDER BY started_at) FROM _wharf.runs", ct))
+                .ShouldBe("1152/0/0 0/0/1152");
+            (await TextAsync(target, "SELECT data_type FROM information_schema.columns WHERE table_name = 'data' AND column_name = 'timestamp'", ct))
+                .ShouldBe("timestamp with time zone");
         }
         finally
         {
@@ -110,6 +115,14 @@ public sealed class WindfarmPipelineTests(PostgresServer postgres)
         return rows;
     }
 
+    private static async Task<string?> TextAsync(TestDatabase database, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (await command.ExecuteScalarAsync(ct))?.ToString();
+    }
+
     private static async Task<List<string>> SignalsAsync(TestDatabase target, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(target.ConnectionString);
@@ -143,7 +156,8 @@ public sealed class WindfarmPipelineTests(PostgresServer postgres)
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var errors = process.StandardError.ReadToEndAsync(ct);
         await process.WaitForExitAsync(ct);
-        return (process.ExitCode, string.Create(CultureInfo.InvariantCulture, $"{await output}\n{await errors}"));
+        var text = await output + "\n" + await errors;
+        return (process.ExitCode, text);
     }
 
     /// <summary>The clone these tests were built in (the folder holding Wharf.slnx).</summary>

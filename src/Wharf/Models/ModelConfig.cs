@@ -10,8 +10,7 @@ namespace Wharf.Models;
 internal sealed record ModelConfig
 {
     /// <summary>The keys a configuration may set; any other is an error.</summary>
-    public static readonly IReadOnlyList<string> Keys =
-        ["materialized", "schema", "alias", "unique_key", "tags", "enabled", "on_schema_change", "full_refresh", "description", "docs", "persist_docs", "meta", "grants", "post_hook", "pre_hook", "column_types", "quote_columns", "delimiter"];
+    public static IReadOnlyList<string> Keys => Projects.ModelSettings.ConfigKeys;
 
     /// <value>Defaults to <see cref="Materialization.View"/>, as in dbt.</value>
     public Materialization Materialized { get; init; } = Materialization.View;

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using YamlDotNet.RepresentationModel;
-using Wharf.Models;
 
 namespace Wharf.Projects;
 
@@ -64,7 +63,7 @@ internal static class DbtProjectReader
                     result[k] = v;
                 }
             }
-            else if (entry.StartsWith('+') || ModelConfig.Keys.Contains(entry))
+            else if (entry.StartsWith('+') || ModelSettings.ConfigKeys.Contains(entry))
             {
                 result[entry] = value;
             }

@@ -9,6 +9,10 @@ namespace Wharf.Projects;
 /// </summary>
 internal sealed record ModelSettings
 {
+    /// <summary>The keys a model's configuration may set (the others of a folder's entry are subfolders).</summary>
+    public static readonly IReadOnlyList<string> ConfigKeys =
+        ["materialized", "schema", "alias", "unique_key", "tags", "enabled", "on_schema_change", "full_refresh", "description", "docs", "persist_docs", "meta", "grants", "post_hook", "pre_hook", "column_types", "quote_columns", "delimiter"];
+
     public ImmutableArray<string> ModelPaths { get; init; } = ["models"];
 
     public ImmutableArray<string> SeedPaths { get; init; } = ["seeds"];

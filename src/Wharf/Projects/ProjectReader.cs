@@ -48,7 +48,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         OrderedDictionary<string, object?> Mapping(string key) => top.Get(key) switch
         {
             null => new(StringComparer.Ordinal),
-            YamlMappingNode map => Models.YamlValues.Map(map),
+            YamlMappingNode map => YamlValues.Map(map),
             var other => throw Error(other, $"'{key}' must be a mapping (e.g. {key}: {{ staging: {{ materialized: view }} }})."),
         };
 

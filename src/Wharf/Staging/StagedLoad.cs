@@ -62,6 +62,9 @@ internal sealed record StagedLoad
     /// <summary>Rows not loaded because the contract discarded them or a processor (filter, dedupe, drop_nulls) removed them.</summary>
     public long Discarded { get; init; }
 
+    /// <summary>The rows a reshaping transform (resample, unpivot) made, to be written; null when no step reshapes.</summary>
+    public long? Reshaped { get; init; }
+
     /// <summary>The lookup steps, whose dimensions get the names the rows bring before the rows are written.</summary>
     public IReadOnlyList<LookupInput> Lookups { get; init; } = [];
 
@@ -92,6 +95,7 @@ internal sealed record StagedLoad
         var notes = new List<string>();
         long discarded = 0;
         IReadOnlyList<LookupInput> lookups = [];
+        long? reshaped = null;
 
         // 1. Declared types.
         if (!rules.Columns.IsEmpty)
@@ -117,6 +121,12 @@ internal sealed record StagedLoad
                 discarded += transformed.Removed;
                 notes.Add($"transform removed {transformed.Removed:N0} row(s)");
             }
+
+            // Resample and unpivot change how many rows there are: what is unchanged is counted against the rows they make.
+            if (rules.Transform.Any(p => p.Reshapes))
+            {
+                reshaped = Count(workArea, $"SELECT count(*) FROM ({sql})");
+            }
         }
 
         // 4. The table's schema, under the contract.
@@ -130,6 +140,7 @@ internal sealed record StagedLoad
             Checks = checks,
             Schema = plan,
             Discarded = discarded + schemaDiscarded,
+            Reshaped = reshaped - schemaDiscarded,
             Notes = notes,
             Lookups = lookups,
         };

@@ -19,7 +19,7 @@ internal static class LoadResult
             RowsInserted = before.RowsInserted + counts.Inserted,
             RowsUpdated = before.RowsUpdated + counts.Updated,
             RowsDeleted = before.RowsDeleted + counts.Deleted,
-            RowsUnchanged = before.RowsUnchanged + Math.Max(0, request.Files.Sum(f => f.Rows) - written - setAside),
+            RowsUnchanged = before.RowsUnchanged + Math.Max(0, (staged?.Reshaped ?? request.Files.Sum(f => f.Rows) - setAside) - written),
             RowsQuarantined = before.RowsQuarantined + (staged?.Quarantined ?? 0),
             RowsDiscarded = before.RowsDiscarded + (staged?.Discarded ?? 0),
             Notes = staged is null ? before.Notes : [.. before.Notes.Union(staged.Notes)],

@@ -2,7 +2,7 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Wharf.Models;
+namespace Wharf.Projects;
 
 /// <summary>
 /// YAML as template values, the way dbt reads its YAML: plain scalars that look like booleans,
