@@ -12,6 +12,7 @@ var root = new RootCommand("Wharf: extract, land in a Parquet lake, load into a 
     BuildCommands.Compile(),
     BuildCommands.Seed(),
     LineageCommand.Create(),
+    ExportCommand.Create(),
     QueryCommand.Create(),
     RunsCommand.Create(),
     CheckCommand.Create(),

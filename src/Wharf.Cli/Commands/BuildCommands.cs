@@ -164,6 +164,7 @@ internal static class BuildCommands
             "model" when record.Mode == "view" => $"view {record.Target}",
             "model" when record.Mode == "ephemeral" => "ephemeral",
             "model" or "seed" => $"{record.Mode} {record.Target}: {record.RowsLoaded.ToString("N0", CultureInfo.InvariantCulture)} rows",
+            "export" => $"{record.Mode} {ProjectLoader.Display(record.Target)}: {record.RowsLoaded.ToString("N0", CultureInfo.InvariantCulture)} rows",
             _ => "",
         };
         var tests = record is null || record.Checks.IsEmpty ? "" : $"{(what.Length == 0 ? "" : ", ")}{record.Checks.Count(c => c.Status == Quality.CheckStatus.Passed)}/{record.Checks.Length} tests passed";

@@ -13,4 +13,6 @@ internal sealed class DuckDbDialect : SqlDialect
 
     // Wharf's loads into one DuckDB file take turns (WarehouseGate), and DuckDB has no table locks.
     public override string? LockForWrites(string table) => null;
+
+    public override bool CopiesToFiles => true;
 }

@@ -42,4 +42,7 @@ internal abstract class SqlDialect
 
     /// <summary>How many independent models may build at once.</summary>
     public virtual int ParallelBuilds => 1;
+
+    /// <summary>Whether the engine writes query results to files itself (DuckDB's COPY … TO): exports then leave the writing to it.</summary>
+    public virtual bool CopiesToFiles => false;
 }

@@ -74,10 +74,24 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
             Report(results, progress, await SingularTestAsync(test, compiler, results, runId, cancellationToken));
         }
 
+        // Declared exports of the models just built (or, for an export by query, when the whole build succeeded).
+        var built = results.Values.Where(r => r.Kind == "model" && r.Status is BuildStatus.Succeeded or BuildStatus.Warned && r.Record is not null)
+            .Select(r => r.Record!.Target).ToHashSet(StringComparer.Ordinal);
+        var exported = new List<BuildResult>();
+        foreach (var export in project.Exports.Where(e => e.Table is { } table ? built.Contains(table.Contains('.', StringComparison.Ordinal) ? table : "main." + table) : results.Values.All(r => r.Status is BuildStatus.Succeeded or BuildStatus.Warned) && built.Count > 0))
+        {
+            var record = await new Exports.Exporter(warehouse, time).ExportAsync(
+                new Exports.ExportRequest(export.Name, export.Table, export.Query, export.To, export.Format) { PartitionBy = export.PartitionBy, Overwrite = true }, cancellationToken);
+            var result = new BuildResult(export.Name, "export", Status(record), record, record.Error);
+            exported.Add(result);
+            progress?.Report(result);
+        }
+
         var tests = results.Values.Where(r => r.Kind == "test" && !selected.Contains(r.Name)).OrderBy(r => !r.Name.StartsWith("source:", StringComparison.Ordinal)).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
         var ordered = tests.Where(t => t.Name.StartsWith("source:", StringComparison.Ordinal))
             .Concat(selected.Where(results.ContainsKey).Select(n => results[n]))
-            .Concat(tests.Where(t => !t.Name.StartsWith("source:", StringComparison.Ordinal)));
+            .Concat(tests.Where(t => !t.Name.StartsWith("source:", StringComparison.Ordinal)))
+            .Concat(exported);
         return new BuildSummary([.. ordered], time.GetUtcNow() - started);
 
         async Task BuildWhenReadyAsync(string name, List<Task> before)

@@ -17,6 +17,9 @@ internal sealed record Project(
     /// <summary>Where models, seeds, tests and macros are, and their configuration by folder.</summary>
     public ModelSettings Models { get; init; } = new();
 
+    /// <summary>Files written from the warehouse after the models they read are built (<c>exports:</c>).</summary>
+    public ImmutableArray<ExportSettings> Exports { get; init; } = [];
+
     public ConnectionSettings Connection(string name) => Connections.First(c => c.Name == name);
 
     /// <summary>The pipelines to run: all of them, or the named ones in the order given.</summary>

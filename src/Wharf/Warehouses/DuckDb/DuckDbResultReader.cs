@@ -19,11 +19,13 @@ internal sealed class DuckDbResultReader : DbDataReader
 {
     private readonly DuckDBDataReader reader;
     private readonly bool[] nested;
+    private readonly string[] types;
 
-    private DuckDbResultReader(DuckDBDataReader reader, bool[] nested)
+    private DuckDbResultReader(DuckDBDataReader reader, bool[] nested, string[] types)
     {
         this.reader = reader;
         this.nested = nested;
+        this.types = types;
     }
 
     /// <summary>Runs <paramref name="sql"/>; a statement that is not a query (DDL, SET, PRAGMA) runs as it is.</summary>
@@ -51,7 +53,7 @@ internal sealed class DuckDbResultReader : DbDataReader
         }
 
         var select = string.Join(", ", reads.Select((r, i) => r.Sql is null ? Quote.Identifier(columns[i].Name) : $"{r.Sql} AS {Quote.Identifier(columns[i].Name)}"));
-        return new DuckDbResultReader(connection.Query($"SELECT {select} FROM ({sql})"), [.. reads.Select(r => r.Nested)]);
+        return new DuckDbResultReader(connection.Query($"SELECT {select} FROM ({sql})"), [.. reads.Select(r => r.Nested)], [.. columns.Select(c => c.Type)]);
     }
 
     /// <summary>The SQL that reads a column of <paramref name="type"/> exactly, or null when DuckDB.NET already does.</summary>
@@ -132,7 +134,8 @@ internal sealed class DuckDbResultReader : DbDataReader
 
     public override int GetOrdinal(string name) => reader.GetOrdinal(name);
 
-    public override string GetDataTypeName(int ordinal) => reader.GetDataTypeName(ordinal);
+    /// <summary>DuckDB's own type (<c>DECIMAL(38,2)</c>, <c>DATE</c>), also for a column read as its text.</summary>
+    public override string GetDataTypeName(int ordinal) => types[ordinal];
 
     public override bool IsDBNull(int ordinal) => reader.IsDBNull(ordinal);
 
