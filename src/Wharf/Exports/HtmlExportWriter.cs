@@ -1,6 +1,7 @@
 using System.Data.Common;
-using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Wharf.Projects;
 
 namespace Wharf.Exports;
@@ -20,6 +21,9 @@ internal sealed class HtmlExportWriter : IExportWriter
         td.null { color: #8c959f; font-style: italic; }
         """;
 
+    /// <summary>Escapes markup, keeps letters of every script as they are.</summary>
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
+
     private readonly StreamWriter writer;
     private readonly IReadOnlyList<(int Ordinal, ExportColumn Column)> columns;
     private long rows;
@@ -28,9 +32,9 @@ internal sealed class HtmlExportWriter : IExportWriter
     {
         this.columns = columns;
         writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
-        writer.WriteLine($"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{WebUtility.HtmlEncode(title)}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>");
-        writer.WriteLine($"<h1>{WebUtility.HtmlEncode(title)}</h1>");
-        writer.WriteLine("<table>\n<thead><tr>" + string.Join("", columns.Select(c => $"<th>{WebUtility.HtmlEncode(c.Column.Name)}</th>")) + "</tr></thead>\n<tbody>");
+        writer.WriteLine($"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{Html.Encode(title)}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>");
+        writer.WriteLine($"<h1>{Html.Encode(title)}</h1>");
+        writer.WriteLine("<table>\n<thead><tr>" + string.Join("", columns.Select(c => $"<th>{Html.Encode(c.Column.Name)}</th>")) + "</tr></thead>\n<tbody>");
     }
 
     public Task WriteRowAsync(DbDataReader reader, CancellationToken cancellationToken)
@@ -40,8 +44,8 @@ internal sealed class HtmlExportWriter : IExportWriter
         {
             var text = ExportValues.Text(reader, ordinal, column);
             writer.Write(text is null ? "<td class=\"null\">NULL</td>"
-                : MarkdownExportWriter.IsNumber(column.Kind) ? $"<td class=\"n\">{WebUtility.HtmlEncode(text)}</td>"
-                : $"<td>{WebUtility.HtmlEncode(text)}</td>");
+                : MarkdownExportWriter.IsNumber(column.Kind) ? $"<td class=\"n\">{Html.Encode(text)}</td>"
+                : $"<td>{Html.Encode(text)}</td>");
         }
 
         writer.Write("</tr>\n");

@@ -25,6 +25,17 @@ internal static class LineageReader
             AddModels(graph, project, models);
         }
 
+        foreach (var export in project.Exports)
+        {
+            var file = Path.GetRelativePath(project.Directory, export.To).Replace(Path.DirectorySeparatorChar, '/');
+            var node = graph.Add(new LineageNode($"export:{file}", LineageKind.Export, file, $"export {export.Name} ({ExportFormats.Extension(export.Format).TrimStart('.')})"));
+            if (export.Table is { } table)
+            {
+                var name = table.Contains('.', StringComparison.Ordinal) ? table : "main." + table;
+                graph.Link(graph.Add(new LineageNode($"table:{name}", LineageKind.Table, name)), node);
+            }
+        }
+
         return graph;
     }
 

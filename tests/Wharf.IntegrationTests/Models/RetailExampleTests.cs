@@ -42,6 +42,15 @@ public sealed class RetailExampleTests(PostgresServer postgres)
             var summary = await project.BuildAsync();
             summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Results.Where(r => r.Message is not null).Select(r => $"{r.Name}: {r.Message}")));
             summary.Results.Count(r => r.Kind == "model").ShouldBe(19);
+            // The exports of wharf.yml ran after the marts they read.
+            summary.Results.Where(r => r.Kind == "export").Select(r => (r.Name, r.Status)).Order().ShouldBe([
+                ("cashflow_forecast_xlsx", BuildStatus.Succeeded), ("monthly_revenue_html", BuildStatus.Succeeded), ("monthly_revenue_xlsx", BuildStatus.Succeeded),
+                ("revenue_by_category_md", BuildStatus.Succeeded), ("top_products_md", BuildStatus.Succeeded)]);
+            (await File.ReadAllLinesAsync(project.File_("reports/kpi_revenue_by_category.md"), TestContext.Current.CancellationToken)).Length.ShouldBe(2 + 5);
+            using (var workbook = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(project.File_("reports/kpi_monthly_revenue.xlsx"), false))
+            {
+                workbook.WorkbookPart!.WorksheetParts.Single().Worksheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Row>().Count().ShouldBe(1 + 47);
+            }
             // The deviation check is a warning, not a failure: the months it flags are listed.
             var revenue = summary.Results.Single(r => r.Name == "kpi_monthly_revenue");
             revenue.Status.ShouldBe(BuildStatus.Warned);

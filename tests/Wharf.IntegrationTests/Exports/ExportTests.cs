@@ -1,0 +1,227 @@
+using System.IO.Compression;
+using System.Text.Json;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+using Npgsql;
+using Wharf.DuckDb;
+using Wharf.Exports;
+using Wharf.IntegrationTests.Postgres;
+using Wharf.Projects;
+using Wharf.Runs;
+using Wharf.Warehouses;
+
+namespace Wharf.IntegrationTests.Exports;
+
+/// <summary>
+/// <c>wharf export</c> from both warehouses into every format, read back: values keep their
+/// meaning (exact decimals, dates as dates, NULL apart from empty text), files appear whole or
+/// not at all, and each export is in the audit.
+/// </summary>
+public sealed class ExportTests(PostgresServer postgres) : IDisposable
+{
+    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("wharf-export-");
+
+    public void Dispose() => folder.Delete(recursive: true);
+
+    private const string Rows = """
+        SELECT * FROM (VALUES
+          (1, CAST('12345678901234567890.12' AS DECIMAL(24,2)), 'plain', DATE '2024-02-29', TIMESTAMP '2024-02-29 13:45:00.25', TRUE),
+          (2, CAST('-0.05' AS DECIMAL(24,2)), 'comma, "quote" | pipe
+        newline <b>ü</b>', DATE '1999-12-31', TIMESTAMP '1999-12-31 23:59:59', FALSE),
+          (3, NULL, '', NULL, NULL, NULL)) AS t(id, amount, note, day, seen_at, ok)
+        """;
+
+    /// <summary>A warehouse with the table <c>main.sample</c>, and the exporter over it.</summary>
+    private async Task<(IWarehouse Warehouse, string Kind)> WarehouseAsync(string kind)
+    {
+        WarehouseSettings settings;
+        if (kind == "duckdb")
+        {
+            var path = Path.Combine(folder.FullName, "warehouse.duckdb");
+            using (var connection = DuckDbConnections.Open(path))
+            {
+                connection.Execute($"CREATE TABLE main.sample AS {Rows}");
+            }
+
+            settings = new WarehouseSettings(WarehouseKind.DuckDb, path);
+        }
+        else
+        {
+            var database = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+            await using (var connection = new NpgsqlConnection(database.ConnectionString))
+            {
+                await connection.OpenAsync(TestContext.Current.CancellationToken);
+                await using var command = new NpgsqlCommand(
+                    "CREATE SCHEMA IF NOT EXISTS main; CREATE TABLE main.sample (id integer, amount numeric(24,2), note text, day date, seen_at timestamp, ok boolean); " +
+                    "INSERT INTO main.sample " + Rows.Replace("DECIMAL(24,2)", "numeric(24,2)", StringComparison.Ordinal), connection);
+                await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            }
+
+            settings = WarehouseUrl.Parse(database.Url, folder.FullName, new SourceLocation("test", 0, 0))!;
+        }
+
+        return (await WarehouseFactory.OpenAsync(settings, TimeProvider.System, TestContext.Current.CancellationToken), kind);
+    }
+
+    private async Task<(RunRecord Record, string Path)> ExportAsync(IWarehouse warehouse, ExportFormat format, string? query = null, bool overwrite = false, params string[] partitionBy)
+    {
+        var path = Path.Combine(folder.FullName, "out", "sample" + (partitionBy.Length > 0 ? "" : ExportFormats.Extension(format)));
+        var request = new ExportRequest("sample", query is null ? "main.sample" : null, query, path, format) { Overwrite = overwrite, PartitionBy = [.. partitionBy] };
+        var record = await new Exporter(warehouse, TimeProvider.System).ExportAsync(request, TestContext.Current.CancellationToken);
+        return (record, path);
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Csv_and_gzipped_csv_keep_every_value_exactly_and_tell_NULL_from_empty_text(string kind)
+    {
+        var (warehouse, _) = await WarehouseAsync(kind);
+        using (warehouse)
+        {
+            var (record, path) = await ExportAsync(warehouse, ExportFormat.Csv);
+            record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
+            record.RowsLoaded.ShouldBe(3);
+            var csv = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
+            csv.ShouldStartWith("id,amount,note,day,seen_at,ok\n1,12345678901234567890.12,plain,2024-02-29,2024-02-29 13:45:00.25,true\n");
+            csv.ShouldContain("2,-0.05,\"comma, \"\"quote\"\" | pipe\nnewline <b>ü</b>\",1999-12-31,1999-12-31 23:59:59,false\n");
+            csv.ShouldEndWith("3,,\"\",,,\n");
+
+            var (gzipped, gzPath) = await ExportAsync(warehouse, ExportFormat.CsvGz);
+            gzipped.Status.ShouldBe(RunStatus.Succeeded, gzipped.Error);
+            await using var unzip = new GZipStream(File.OpenRead(gzPath), CompressionMode.Decompress);
+            (await new StreamReader(unzip).ReadToEndAsync(TestContext.Current.CancellationToken)).ShouldBe(csv);
+        }
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Json_and_ndjson_write_decimals_as_exact_numbers_and_nulls_as_null(string kind)
+    {
+        var (warehouse, _) = await WarehouseAsync(kind);
+        using (warehouse)
+        {
+            var (record, path) = await ExportAsync(warehouse, ExportFormat.Json);
+            record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
+            using var document = JsonDocument.Parse(await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken));
+            var rows = document.RootElement.EnumerateArray().ToList();
+            rows.Count.ShouldBe(3);
+            rows[0].GetProperty("amount").GetRawText().ShouldBe("12345678901234567890.12");
+            rows[0].GetProperty("id").GetInt64().ShouldBe(1);
+            rows[0].GetProperty("ok").GetBoolean().ShouldBeTrue();
+            rows[0].GetProperty("day").GetString().ShouldBe("2024-02-29");
+            rows[1].GetProperty("note").GetString().ShouldBe("comma, \"quote\" | pipe\nnewline <b>ü</b>");
+            rows[2].GetProperty("amount").ValueKind.ShouldBe(JsonValueKind.Null);
+            rows[2].GetProperty("note").GetString().ShouldBe("");
+
+            var (lines, linesPath) = await ExportAsync(warehouse, ExportFormat.NdJson);
+            lines.Status.ShouldBe(RunStatus.Succeeded, lines.Error);
+            var each = (await File.ReadAllLinesAsync(linesPath, TestContext.Current.CancellationToken)).Where(l => l.Length > 0).ToList();
+            each.Count.ShouldBe(3);
+            JsonDocument.Parse(each[1]).RootElement.GetProperty("amount").GetRawText().ShouldBe("-0.05");
+        }
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Parquet_keeps_the_types_and_partitions_go_to_hive_folders(string kind)
+    {
+        var (warehouse, _) = await WarehouseAsync(kind);
+        using (warehouse)
+        {
+            var (record, path) = await ExportAsync(warehouse, ExportFormat.Parquet);
+            record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
+            using var duck = DuckDbConnections.Open(null);
+            duck.Scalar($"SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE SELECT * FROM read_parquet('{path}'))")
+                .ShouldBe("id INTEGER, amount DECIMAL(24,2), note VARCHAR, day DATE, seen_at TIMESTAMP, ok BOOLEAN".Replace("id INTEGER", kind == "duckdb" ? "id INTEGER" : "id BIGINT", StringComparison.Ordinal));
+            duck.Scalar($"SELECT CAST(amount AS VARCHAR) || '|' || CAST(day AS VARCHAR) || '|' || CAST(seen_at AS VARCHAR) FROM read_parquet('{path}') WHERE id = 1")
+                .ShouldBe("12345678901234567890.12|2024-02-29|2024-02-29 13:45:00.25");
+            duck.Scalar($"SELECT count(*) FROM read_parquet('{path}') WHERE amount IS NULL AND note = ''").ShouldBe(1L);
+
+            var (parts, folderPath) = await ExportAsync(warehouse, ExportFormat.Parquet, query: "SELECT id, note, ok FROM main.sample", partitionBy: ["ok"]);
+            parts.Status.ShouldBe(RunStatus.Succeeded, parts.Error);
+            Directory.GetDirectories(folderPath).Select(Path.GetFileName).Order().ShouldBe(["ok=__HIVE_DEFAULT_PARTITION__", "ok=false", "ok=true"], ignoreOrder: kind == "duckdb");
+            duck.Scalar($"SELECT count(*) FROM read_parquet('{folderPath}/*/*.parquet', hive_partitioning = true)").ShouldBe(3L);
+        }
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Xlsx_writes_numbers_as_numbers_and_dates_as_excel_dates(string kind)
+    {
+        var (warehouse, _) = await WarehouseAsync(kind);
+        using (warehouse)
+        {
+            var (record, path) = await ExportAsync(warehouse, ExportFormat.Xlsx);
+            record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
+            using var workbook = SpreadsheetDocument.Open(path, isEditable: false);
+            var sheet = workbook.WorkbookPart!.WorksheetParts.Single().Worksheet;
+            var rows = sheet.Descendants<Row>().ToList();
+            rows.Count.ShouldBe(4);
+            var first = rows[1].Elements<Cell>().ToList();
+            first[0].DataType!.Value.ShouldBe(CellValues.Number);
+            first[1].CellValue!.Text.ShouldBe("12345678901234567890.12");
+            first[2].InlineString!.Text!.Text.ShouldBe("plain");
+            first[3].StyleIndex!.Value.ShouldBe(1u, "a date style");
+            DateTime.FromOADate(double.Parse(first[3].CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture)).ShouldBe(new DateTime(2024, 2, 29));
+            DateTime.FromOADate(double.Parse(first[4].CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture)).ShouldBe(new DateTime(2024, 2, 29, 13, 45, 0, 250), TimeSpan.FromMilliseconds(1));
+            first[5].DataType!.Value.ShouldBe(CellValues.Boolean);
+            rows[3].Elements<Cell>().First(c => c.CellValue is null && c.InlineString is null).ShouldNotBeNull("NULL is an empty cell");
+        }
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Html_and_markdown_are_tables_with_their_text_escaped(string kind)
+    {
+        var (warehouse, _) = await WarehouseAsync(kind);
+        using (warehouse)
+        {
+            var (html, htmlPath) = await ExportAsync(warehouse, ExportFormat.Html);
+            html.Status.ShouldBe(RunStatus.Succeeded, html.Error);
+            var page = await File.ReadAllTextAsync(htmlPath, TestContext.Current.CancellationToken);
+            page.ShouldStartWith("<!DOCTYPE html>");
+            page.ShouldContain("<th>amount</th>");
+            page.ShouldContain("<td class=\"n\">12345678901234567890.12</td>");
+            page.ShouldContain("&lt;b&gt;ü&lt;/b&gt;");
+            page.ShouldNotContain("<b>ü</b>");
+            page.ShouldContain("<td class=\"null\">NULL</td>");
+
+            var (md, mdPath) = await ExportAsync(warehouse, ExportFormat.Markdown);
+            md.Status.ShouldBe(RunStatus.Succeeded, md.Error);
+            var lines = await File.ReadAllLinesAsync(mdPath, TestContext.Current.CancellationToken);
+            lines[0].ShouldBe("| id | amount | note | day | seen_at | ok |");
+            lines[1].ShouldBe("|---:|---:|---|---|---|---|");
+            lines[3].ShouldBe("| 2 | -0.05 | comma, \"quote\" \\| pipe<br>newline <b>ü</b> | 1999-12-31 | 1999-12-31 23:59:59 | false |");
+            lines.Length.ShouldBe(5);
+        }
+    }
+
+    [Fact]
+    public async Task An_existing_file_needs_overwrite_and_a_failed_export_leaves_it_as_it_was()
+    {
+        var (warehouse, _) = await WarehouseAsync("duckdb");
+        using (warehouse)
+        {
+            var (first, path) = await ExportAsync(warehouse, ExportFormat.Markdown);
+            first.Status.ShouldBe(RunStatus.Succeeded, first.Error);
+            var before = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
+
+            var (again, _) = await ExportAsync(warehouse, ExportFormat.Markdown);
+            again.Status.ShouldBe(RunStatus.Failed);
+            again.Error.ShouldNotBeNull().ShouldContain("exists. Add --overwrite");
+
+            var (broken, _) = await ExportAsync(warehouse, ExportFormat.Markdown, query: "SELECT id, CAST(note AS INTEGER) AS boom FROM main.sample ORDER BY id", overwrite: true);
+            broken.Status.ShouldBe(RunStatus.Failed);
+            (await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken)).ShouldBe(before);
+            Directory.GetFiles(Path.GetDirectoryName(path)!).ShouldBe([path]);
+
+            var runs = await warehouse.ListRunsAsync(10, null, TestContext.Current.CancellationToken);
+            runs.Select(r => (r.Kind, r.Status)).ShouldBe([("export", RunStatus.Failed), ("export", RunStatus.Failed), ("export", RunStatus.Succeeded)]);
+        }
+    }
+}
