@@ -1,6 +1,0 @@
-select
-    id as order_id,
-    user_id as customer_id,
-    order_date,
-    status
-from "main"."raw_orders"
