@@ -13,6 +13,7 @@ var root = new RootCommand("Wharf: extract, land in a Parquet lake, load into a 
     BuildCommands.Seed(),
     LineageCommand.Create(),
     ExportCommand.Create(),
+    DocsCommand.Create(),
     QueryCommand.Create(),
     RunsCommand.Create(),
     CheckCommand.Create(),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using Wharf.IntegrationTests;
 using Wharf.IntegrationTests.Postgres;
 
 namespace WindfarmExample.Tests;
@@ -71,7 +72,7 @@ public sealed class WindfarmPipelineTests(PostgresServer postgres)
             ["WINDFARM_SOURCE_PG"] = source.Url,
             ["WINDFARM_TARGET_PG"] = target.Url,
             ["WINDFARM_LAKE"] = lake,
-            ["WHARF_CLI"] = Path.Combine(Repository, "src", "Wharf.Cli", "bin", "Release", "net10.0", "wharf.dll"),
+            ["WHARF_CLI"] = Path.Combine(RepositoryRoot.Path, "src", "Wharf.Cli", "bin", "Release", "net10.0", "wharf.dll"),
         };
         var (code, output) = await ShellAsync(["--date", Day], environment, ct);
         code.ShouldBe(0, output);
@@ -141,7 +142,7 @@ public sealed class WindfarmPipelineTests(PostgresServer postgres)
     private static async Task<(int Code, string Output)> ShellAsync(string[] arguments, Dictionary<string, string> environment, CancellationToken ct)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(Repository, "examples", "windfarm", "run.sh"));
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot.Path, "examples", "windfarm", "run.sh"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -158,21 +159,5 @@ public sealed class WindfarmPipelineTests(PostgresServer postgres)
         await process.WaitForExitAsync(ct);
         var text = await output + "\n" + await errors;
         return (process.ExitCode, text);
-    }
-
-    /// <summary>The clone these tests were built in (the folder holding Wharf.slnx).</summary>
-    private static string Repository { get; } = FindRepository();
-
-    private static string FindRepository()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Wharf.slnx")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Wharf.slnx above {AppContext.BaseDirectory}.");
     }
 }

@@ -130,6 +130,10 @@ internal sealed partial class ModelCompiler
         return new CompiledModel(model, sql, config, self, [.. refs.Distinct(StringComparer.Ordinal)], [.. sources.Distinct()]);
     }
 
+    /// <summary>A description from YAML with its <c>{{ doc('name') }}</c> blocks (and vars) rendered; <paramref name="where"/> names it in errors.</summary>
+    public string Describe(string? text, string where) =>
+        string.IsNullOrWhiteSpace(text) ? "" : Template.Parse(where, text).Render(globals.Child()).Trim();
+
     /// <summary>Renders a singular test's query, with the models and seeds it refs.</summary>
     public (string Sql, ImmutableArray<string> Refs) CompileTest(SingularTest test)
     {

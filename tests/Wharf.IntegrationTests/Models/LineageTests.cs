@@ -13,21 +13,9 @@ public sealed class LineageTests
     public async Task A_pipelines_run_and_the_models_over_its_table_make_one_chain_from_source_to_mart()
     {
         using var harness = new PipelineHarness();
-        File.WriteAllText(Path.Combine(harness.Root, "orders.csv"), "id,amount\n1,10\n2,20\n");
-        harness.WithProject("""
-            connections:
-              local: { type: files, path: . }
-            pipelines:
-              shop:
-                source: local
-                files: orders.csv
-                table: orders
-                schema: raw
-                mode: replace
-            """);
-        Directory.CreateDirectory(Path.Combine(harness.Root, "models"));
-        File.WriteAllText(Path.Combine(harness.Root, "models", "stg_orders.sql"), "select id, amount from {{ source('shop', 'orders') }}");
-        File.WriteAllText(Path.Combine(harness.Root, "models", "revenue.sql"), "{{ config(materialized='table') }}\nselect sum(amount) as revenue from {{ ref('stg_orders') }}");
+        harness.WithShopOrders("id,amount\n1,10\n2,20\n");
+        harness.Write("models/stg_orders.sql", "select id, amount from {{ source('shop', 'orders') }}");
+        harness.Write("models/revenue.sql", "{{ config(materialized='table') }}\nselect sum(amount) as revenue from {{ ref('stg_orders') }}");
         (await harness.RunAsync()).Succeeded.ShouldBeTrue();
 
         var project = await ProjectLoader.LoadAsync(harness.Root, cancellationToken: TestContext.Current.CancellationToken);

@@ -13,7 +13,7 @@ internal sealed class ModelHarness : IDisposable
 
     public ModelHarness(string? warehouseUrl = null, string example = "jaffle_shop")
     {
-        Copy(Path.Combine(Repository, "examples", example), Root);
+        Copy(Path.Combine(RepositoryRoot.Path, "examples", example), Root);
         if (warehouseUrl is not null)
         {
             File.WriteAllText(Path.Combine(Root, "wharf.yml"), $"warehouse: \"{warehouseUrl}\"\n");
@@ -88,21 +88,6 @@ internal sealed class ModelHarness : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(to, relative))!);
             File.Copy(file, Path.Combine(to, relative));
         }
-    }
-
-    private static string Repository { get; } = FindRepository();
-
-    private static string FindRepository()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Wharf.slnx")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Wharf.slnx above {AppContext.BaseDirectory}.");
     }
 
     public void Dispose() => directory.Delete(recursive: true);

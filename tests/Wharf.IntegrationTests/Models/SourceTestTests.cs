@@ -13,21 +13,9 @@ public sealed class SourceTestTests
     public async Task A_failing_source_test_skips_the_models_that_read_the_source_and_passing_ones_let_them_build()
     {
         using var harness = new PipelineHarness();
-        File.WriteAllText(Path.Combine(harness.Root, "orders.csv"), "id,amount\n1,10\n1,20\n");
-        harness.WithProject("""
-            connections:
-              local: { type: files, path: . }
-            pipelines:
-              shop:
-                source: local
-                files: orders.csv
-                table: orders
-                schema: raw
-                mode: replace
-            """);
-        Directory.CreateDirectory(Path.Combine(harness.Root, "models"));
-        File.WriteAllText(Path.Combine(harness.Root, "models", "revenue.sql"), "select sum(amount) as revenue from {{ source('shop', 'orders') }}");
-        File.WriteAllText(Path.Combine(harness.Root, "models", "sources.yml"), """
+        harness.WithShopOrders("id,amount\n1,10\n1,20\n");
+        harness.Write("models/revenue.sql", "select sum(amount) as revenue from {{ source('shop', 'orders') }}");
+        harness.Write("models/sources.yml", """
             version: 2
             sources:
               - name: shop

@@ -22,6 +22,31 @@ internal sealed class PipelineHarness : IDisposable
         return this;
     }
 
+    /// <summary>A project whose pipeline <c>shop</c> loads <c>orders.csv</c> (with <paramref name="csv"/> in it) into <c>raw.orders</c>, replacing it.</summary>
+    public PipelineHarness WithShopOrders(string csv)
+    {
+        File.WriteAllText(Path.Combine(Root, "orders.csv"), csv);
+        return WithProject("""
+            connections:
+              local: { type: files, path: . }
+            pipelines:
+              shop:
+                source: local
+                files: orders.csv
+                table: orders
+                schema: raw
+                mode: replace
+            """);
+    }
+
+    /// <summary>Writes a file of the project (folders made as needed).</summary>
+    public void Write(string relative, string text)
+    {
+        var path = Path.Combine(Root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
+
     public Task<RunSummary> RunAsync(params string[] pipelines) => RunAsync(fullRefresh: false, pipelines);
 
     /// <summary>Runs the project's warehouse (DuckDB file or PostgreSQL, as wharf.yml says); <paramref name="fullRefresh"/> is <c>--full-refresh</c>.</summary>
