@@ -35,6 +35,7 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
     {
         var started = time.GetUtcNow();
         var runId = RunId.New(started);
+        await using var lineage = OpenLineage.OpenLineageEmitter.For(project, time, logger);
         var compiler = Compiler();
         var graph = ModelGraph.Build(models, compiler);
         var selected = graph.Select(selectors);
@@ -109,7 +110,7 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
             await parallel.WaitAsync(cancellationToken);
             try
             {
-                var record = await BuildModelAsync(model, compiler, runId, cancellationToken);
+                var record = await BuildModelAsync(model, compiler, runId, lineage, cancellationToken);
                 Report(results, progress, new BuildResult(name, "model", Status(record), record, record.Error));
             }
             finally
@@ -168,7 +169,7 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
         return compiled;
     }
 
-    private async Task<RunRecord> BuildModelAsync(Model model, ModelCompiler compiler, string runId, CancellationToken cancellationToken)
+    private async Task<RunRecord> BuildModelAsync(Model model, ModelCompiler compiler, string runId, OpenLineage.OpenLineageEmitter? lineage, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         var parsed = compiler.Parse(model);
@@ -193,6 +194,10 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
             return record;
         }
 
+        var reads = parsed.Refs.Select(r => compiler.RelationOf(r).Display)
+            .Concat(parsed.Sources.Select(s => compiler.Resolve($"source('{s.Source}', '{s.Table}')").Display)).ToList();
+        var dialect = warehouse.Dialect.Name == "PostgreSQL" ? "postgres" : "duckdb";
+        string sql = "";
         try
         {
             ModelMaterializer.Outcome outcome;
@@ -202,6 +207,8 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
                 var existing = await materializer.KindAsync(parsed.Relation, cancellationToken);
                 var incremental = parsed.Config.Materialized == Materialization.Incremental && existing == "table" && !FullRefresh;
                 var compiled = compiler.Compile(model, incremental);
+                sql = compiled.Sql;
+                lineage?.Model(runId, model.Name, parsed.Relation.Display, sql, dialect, reads, null);
                 await WriteCompiledAsync(compiled, cancellationToken);
                 outcome = await materializer.BuildAsync(compiled, existing, FullRefresh, cancellationToken);
             }
@@ -215,12 +222,21 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
                 Status = RunStatus.Succeeded,
             };
             ModelLog.Built(logger, model.Name, record.Mode, record.Target);
-            return await TestAsync(record, parsed.Relation, model.Tests, compiler, cancellationToken);
+            record = await TestAsync(record, parsed.Relation, model.Tests, compiler, cancellationToken);
+            lineage?.Model(runId, model.Name, parsed.Relation.Display, sql, dialect, reads, record);
+            return record;
         }
         catch (Exception ex) when (ex is DbException or WharfException)
         {
             record = record with { Status = RunStatus.Failed, Error = $"model {model.Name} ({model.File}) failed: {ex.Message}", FinishedAt = time.GetUtcNow() };
             await warehouse.RecordAsync(record, cancellationToken);
+            if (sql.Length == 0)
+            {
+                // It failed before it started: its START still comes first, as the spec wants one.
+                lineage?.Model(runId, model.Name, parsed.Relation.Display, sql, dialect, reads, null);
+            }
+
+            lineage?.Model(runId, model.Name, parsed.Relation.Display, sql, dialect, reads, record);
             return record;
         }
     }

@@ -4,6 +4,7 @@ using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Wharf.Incremental;
 using Wharf.Lake;
+using Wharf.OpenLineage;
 using Wharf.Projects;
 using Wharf.Runs;
 using Wharf.Sources;
@@ -35,7 +36,8 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         var pipelines = project.Select(pipelineNames);
         var clock = Stopwatch.StartNew();
         var records = ImmutableArray.CreateBuilder<RunRecord>();
-        var run = new RunContext(warehouse, lake, time, logger, progress) { FullRefresh = FullRefresh };
+        await using var lineage = OpenLineageEmitter.For(project, time, logger);
+        var run = new RunContext(warehouse, lake, time, logger, lineage?.Beside(progress) ?? progress) { FullRefresh = FullRefresh };
         foreach (var pipeline in pipelines)
         {
             records.AddRange(await RunPipelineAsync(run, pipeline, cancellationToken));

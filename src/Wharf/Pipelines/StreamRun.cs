@@ -30,7 +30,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         CursorChunks? chunks = null;
         try
         {
-            run.Progress?.Report(new StreamStarted(record.Pipeline, record.Stream, plan.Stream.Description, plan.Stream.Bytes));
+            run.Progress?.Report(new StreamStarted(record.Pipeline, record.Stream, plan.Stream.Description, plan.Stream.Bytes) { RunId = record.RunId, Target = record.Target });
             LogMessages.StreamStarting(run.Logger, record.RunId, record.Pipeline, record.Stream, plan.Stream.Description);
             using var workArea = run.Warehouse.OpenWorkArea();
             var request = new ExtractRequest(workArea, run.Lake, new LakeTarget(record.Pipeline, record.Stream, record.RunId, plan.RunStartedAt) { PrimaryKey = [.. plan.PrimaryKey] });

@@ -20,6 +20,9 @@ internal sealed record Project(
     /// <summary>Files written from the warehouse after the models they read are built (<c>exports:</c>).</summary>
     public ImmutableArray<ExportSettings> Exports { get; init; } = [];
 
+    /// <summary>Where OpenLineage events of runs and builds go; null: nowhere.</summary>
+    public OpenLineageSettings? OpenLineage { get; init; }
+
     public ConnectionSettings Connection(string name) => Connections.First(c => c.Name == name);
 
     /// <summary>The pipelines to run: all of them, or the named ones in the order given.</summary>

@@ -9,7 +9,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
 {
     private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "sqlite", "http"];
 
-    private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports"];
+    private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
     {
         ["files"] = ["type", "path"],
@@ -40,7 +40,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             : ReadConnections(connectionMap ?? throw Error(document, "the project file needs 'connections:' (where data comes from)."));
         var pipelines = pipelineMap is null && modelsOnly ? []
             : ReadPipelines(pipelineMap ?? throw Error(document, "the project file needs 'pipelines:' (what to load)."), connections);
-        return new Project(root, file, warehouse, lake, connections, pipelines) { Models = models, Exports = ReadExports(top.Map("exports", keys: null)) };
+        return new Project(root, file, warehouse, lake, connections, pipelines) { Models = models, Exports = ReadExports(top.Map("exports", keys: null)), OpenLineage = ReadLineage(top.Map("lineage", keys: null)) };
     }
 
     private ModelSettings ReadModelSettings(YamlMap top)

@@ -4,7 +4,14 @@ namespace Wharf.Runs;
 public abstract record RunEvent(string Pipeline, string Stream);
 
 /// <summary>A stream starts; <paramref name="Bytes"/> is the size of what it reads, when known.</summary>
-public sealed record StreamStarted(string Pipeline, string Stream, string Description, long? Bytes) : RunEvent(Pipeline, Stream);
+public sealed record StreamStarted(string Pipeline, string Stream, string Description, long? Bytes) : RunEvent(Pipeline, Stream)
+{
+    /// <summary>The run's id, as its <see cref="RunRecord"/> will have it.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>The warehouse table the stream loads, <c>schema.table</c>.</summary>
+    public string? Target { get; init; }
+}
 
 /// <summary>
 /// DuckDB's estimate of the fraction of the extract done (0–100, or -1 when unknown). Rows are

@@ -1,0 +1,43 @@
+using Wharf.Projects;
+
+namespace Wharf.OpenLineage;
+
+/// <summary>
+/// Datasets named by OpenLineage's conventions: <c>postgres://host:port</c> with
+/// <c>database.schema.table</c>; a DuckDB warehouse as <c>duckdb:///path/file.duckdb</c> with
+/// <c>schema.table</c>; files as <c>file://</c> with their path; SQLite as <c>sqlite:///path</c>;
+/// an HTTP API as its scheme, host and port, with the endpoint. Never a password.
+/// </summary>
+internal static class OpenLineageDatasets
+{
+    public static OpenLineageEvent.Dataset Table(WarehouseSettings warehouse, string table) => warehouse.Kind == WarehouseKind.Postgres && warehouse.Connection is { } connection
+        ? new OpenLineageEvent.Dataset(Postgres(connection).Namespace, $"{Postgres(connection).Database}.{table}")
+        : new OpenLineageEvent.Dataset("duckdb://" + ToUriPath(warehouse.Location), table);
+
+    /// <summary>What a pipeline's stream reads.</summary>
+    public static OpenLineageEvent.Dataset Source(Project project, PipelineSettings pipeline, string stream)
+    {
+        var connection = project.Connection(pipeline.Source);
+        return connection.Type switch
+        {
+            "postgres" => new OpenLineageEvent.Dataset(Postgres(connection).Namespace,
+                $"{Postgres(connection).Database}.{(pipeline.Query is not null ? "query:" + pipeline.Name : stream.Contains('.', StringComparison.Ordinal) ? stream : "public." + stream)}"),
+            "sqlite" => new OpenLineageEvent.Dataset("sqlite://" + ToUriPath(connection.Path), pipeline.Query is not null ? "query:" + pipeline.Name : stream),
+            "files" => new OpenLineageEvent.Dataset("file://", ToUriPath(Path.Combine(connection.Path, string.Join(",", pipeline.Files)))),
+            "http" when connection.Http is { } http => new OpenLineageEvent.Dataset($"{http.BaseUrl.Scheme}://{http.BaseUrl.Authority}", pipeline.Http?.Endpoint ?? stream),
+            _ => new OpenLineageEvent.Dataset($"{connection.Type}://{connection.Name}", stream),
+        };
+    }
+
+    private static (string Namespace, string Database) Postgres(ConnectionSettings connection)
+    {
+        if (connection.Url is { } text && Uri.TryCreate(text.Replace("postgresql://", "postgres://", StringComparison.OrdinalIgnoreCase), UriKind.Absolute, out var url))
+        {
+            return ($"postgres://{url.Host}:{(url.Port > 0 ? url.Port : 5432)}", (connection.Database ?? url.AbsolutePath.Trim('/')) is { Length: > 0 } database ? database : "postgres");
+        }
+
+        return ($"postgres://{connection.Host}:{connection.Port ?? 5432}", connection.Database ?? "postgres");
+    }
+
+    private static string ToUriPath(string path) => "/" + Path.GetFullPath(path).TrimStart('/').Replace('\\', '/');
+}
