@@ -16,6 +16,7 @@ var root = new RootCommand("Wharf: extract, land in a Parquet lake, load into a 
     RunsCommand.Create(),
     CheckCommand.Create(),
     ReplayCommand.Create(),
+    ServeCommand.Create(),
     ConnectionCommands.TestConnection(),
     ConnectionCommands.Discover(),
     ConnectionCommands.Exec(),

@@ -17,6 +17,12 @@ internal sealed record Project(
     /// <summary>Where models, seeds, tests and macros are, and their configuration by folder.</summary>
     public ModelSettings Models { get; init; } = new();
 
+    /// <summary>When pipelines run by themselves under <c>wharf serve</c> (<c>schedules:</c>).</summary>
+    public ImmutableArray<ScheduleSettings> Schedules { get; init; } = [];
+
+    /// <summary>How <c>wharf serve</c> is protected (<c>server:</c>).</summary>
+    public ServerSettings Server { get; init; } = new();
+
     public ConnectionSettings Connection(string name) => Connections.First(c => c.Name == name);
 
     /// <summary>The pipelines to run: all of them, or the named ones in the order given.</summary>
