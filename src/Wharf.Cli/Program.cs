@@ -41,4 +41,6 @@ if (parse.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
-return await parse.InvokeAsync();
+// wharf serve handles SIGTERM/SIGINT itself (a grace period for running pipelines); System.CommandLine
+// would otherwise end the process two seconds after the signal.
+return await parse.InvokeAsync(parse.CommandResult.Command.Name == "serve" ? new InvocationConfiguration { ProcessTerminationTimeout = null } : null);

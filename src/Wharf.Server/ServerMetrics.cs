@@ -37,7 +37,7 @@ internal sealed class ServerMetrics
         FreshnessSla = factory.CreateGauge("wharf_freshness_sla_seconds", "The freshness each pipeline promises (freshness: in wharf.yml).", "pipeline");
     }
 
-    /// <summary>Set on every scrape from the audit trail, so it is right after a restart too.</summary>
+    /// <summary>Set on every scrape from the audit trail (see <see cref="WharfServer"/>).</summary>
     public Gauge Freshness { get; }
 
     public Gauge FreshnessSla { get; }

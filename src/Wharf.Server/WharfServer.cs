@@ -67,6 +67,24 @@ internal static class WharfServer
         ApiEndpoints.Map(app);
         DashboardPages.Map(app);
         app.MapMetrics();
+        var data = app.Services.GetRequiredService<ServerData>();
+        var metrics = app.Services.GetRequiredService<ServerMetrics>();
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(async ct =>
+        {
+            // Freshness is computed from the audit trail at scrape time, so it is right after a restart too.
+            foreach (var pipeline in await data.PipelinesAsync(ct))
+            {
+                if (pipeline.Freshness is { } age)
+                {
+                    metrics.Freshness.WithLabels(pipeline.Name).Set(age.TotalSeconds);
+                }
+
+                if (pipeline.FreshnessSla is { } sla)
+                {
+                    metrics.FreshnessSla.WithLabels(pipeline.Name).Set(sla.TotalSeconds);
+                }
+            }
+        });
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wharf.Server");
