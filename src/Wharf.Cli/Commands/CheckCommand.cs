@@ -7,6 +7,7 @@ using Wharf.Pipelines;
 using Wharf.Projects;
 using Wharf.Quality;
 using Wharf.Runs;
+using Wharf.Server.Api;
 using Wharf.Warehouses;
 
 namespace Wharf.Cli.Commands;

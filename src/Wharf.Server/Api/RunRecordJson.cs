@@ -1,6 +1,8 @@
-namespace Wharf.Runs;
+using Wharf.Runs;
 
-/// <summary>The JSON shape of one audit row, shared by <c>run --format json</c>, <c>runs --format json</c> and <c>wharf serve</c>'s API.</summary>
+namespace Wharf.Server.Api;
+
+/// <summary>The JSON shape of one audit row (here, beside the API that promises it, so the CLI and the server cannot drift), shared by <c>run --format json</c>, <c>runs --format json</c> and <c>wharf serve</c>'s API.</summary>
 internal static class RunRecordJson
 {
     public static object From(RunRecord r) => new
