@@ -47,6 +47,23 @@ public sealed class ServeShutdownTests(PostgresServer postgres)
         rows.ShouldBe(Rows);
     }
 
+    [Fact]
+    public async Task Trigger_WhilePipelineRuns_IsSkippedAndCounted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var project = await SlowProjectAsync(ct);
+        using var serve = ServeProcess.Start(project.Directory, project.Environment, "--grace", "1s");
+        await StartRunAndWaitUntilRunningAsync(serve, ct);
+        using var http = new HttpClient { BaseAddress = await serve.ListeningAsync(ct) };
+
+        var again = await http.PostAsync("/api/pipelines/slow/runs", null, ct);
+
+        again.StatusCode.ShouldBe(System.Net.HttpStatusCode.Conflict);
+        (await again.Content.ReadAsStringAsync(ct)).ShouldContain("still running");
+        (await http.GetStringAsync("/metrics", ct)).ShouldContain("wharf_skipped_triggers_total{pipelines=\"slow\"} 1");
+        serve.Log.ShouldContain("skipped: slow is still running");
+    }
+
     private static async Task StartRunAndWaitUntilRunningAsync(ServeProcess serve, CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = await serve.ListeningAsync(ct) };
