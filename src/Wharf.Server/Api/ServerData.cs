@@ -13,7 +13,7 @@ internal sealed class ServerData(ProjectState state, RunCoordinator runs, Schedu
     {
         try
         {
-            using var warehouse = await WarehouseFactory.OpenExistingAsync(state.Project.Warehouse, time, cancellationToken);
+            using var warehouse = await WarehouseOpener.OpenExistingAsync(state.Project.Warehouse, time, cancellationToken);
             return await warehouse.ListRunsAsync(last, pipeline, cancellationToken);
         }
         catch (WarehouseNotFoundException)
@@ -35,7 +35,7 @@ internal sealed class ServerData(ProjectState state, RunCoordinator runs, Schedu
         IWarehouse warehouse;
         try
         {
-            warehouse = await WarehouseFactory.OpenExistingAsync(state.Project.Warehouse, time, cancellationToken);
+            warehouse = await WarehouseOpener.OpenExistingAsync(state.Project.Warehouse, time, cancellationToken);
         }
         catch (WarehouseNotFoundException)
         {

@@ -17,6 +17,9 @@ internal static class DashboardPages
         app.MapGet("/runs", RunsAsync);
         app.MapGet("/runs/{id}", RunAsync);
         app.MapGet("/tables", TablesAsync);
+        app.MapGet("/tables/{schema}/{name}", (HttpContext context, ServerData data, ProjectState state, TimeProvider time, string schema, string name, string? x, string? y) =>
+            TablePage.RenderAsync(context, data, state, time, schema, name, x, y));
+        app.MapGet("/lineage", LineagePage.RenderAsync);
     }
 
     private static async Task<IResult> OverviewAsync(HttpContext context, ServerData data, ProjectState state)
@@ -94,7 +97,7 @@ internal static class DashboardPages
         var body = new StringBuilder("<table><tr><th>table</th><th class=n>rows</th><th>columns</th></tr>");
         foreach (var t in await data.TablesAsync(context.RequestAborted))
         {
-            body.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Encode(t.Schema)}.{Html.Encode(t.Name)}</td><td class=n>{t.Rows:N0}</td><td>{Html.Encode(string.Join(", ", t.Columns.Select(c => $"{c.Name} {c.Type}")))}</td></tr>");
+            body.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"/tables/{Uri.EscapeDataString(t.Schema)}/{Uri.EscapeDataString(t.Name)}\">{Html.Encode(t.Schema)}.{Html.Encode(t.Name)}</a></td><td class=n>{t.Rows:N0}</td><td>{Html.Encode(string.Join(", ", t.Columns.Select(c => $"{c.Name} {c.Type}")))}</td></tr>");
         }
 
         return Page("Tables", body.Append("</table>").ToString(), state);

@@ -42,7 +42,7 @@ internal static class Html
         var html = new StringBuilder();
         html.Append("<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\">");
         html.Append(CultureInfo.InvariantCulture, $"<title>{Encode(title)} · Wharf</title><style>{Style}</style></head><body>");
-        html.Append("<header><b>Wharf</b><a href=\"/\">Overview</a><a href=\"/runs\">Runs</a><a href=\"/tables\">Tables</a><a href=\"/metrics\">Metrics</a></header><main>");
+        html.Append("<header><b>Wharf</b><a href=\"/\">Overview</a><a href=\"/runs\">Runs</a><a href=\"/tables\">Tables</a><a href=\"/lineage\">Lineage</a><a href=\"/metrics\">Metrics</a></header><main>");
         if (problem is not null)
         {
             html.Append(CultureInfo.InvariantCulture, $"<div class=problem>The project file changed but was rejected; the last valid configuration keeps running.\n{Encode(problem)}</div>");

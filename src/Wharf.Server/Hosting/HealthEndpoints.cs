@@ -24,7 +24,7 @@ internal static class HealthEndpoints
         try
         {
             // Opening (not requiring an existing file) is what a run does, so a new project is ready too.
-            using var warehouse = await WarehouseFactory.OpenAsync(state.Project.Warehouse, time, context.RequestAborted);
+            using var warehouse = await WarehouseOpener.OpenAsync(state.Project.Warehouse, time, TimeSpan.Zero, context.RequestAborted);
             await using var connection = await warehouse.ConnectAsync(context.RequestAborted);
             return Results.Json(new { ready = true, project_problem = state.Problem });
         }

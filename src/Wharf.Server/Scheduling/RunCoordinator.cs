@@ -122,7 +122,7 @@ internal sealed class RunCoordinator(ProjectState state, ServeOptions options, S
 
     private async Task<RunSummary> RunOnceAsync(Project project, IReadOnlyList<string> pipelines, CancellationToken cancellationToken)
     {
-        using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, time, TimeSpan.FromSeconds(30), cancellationToken);
+        using var warehouse = await WarehouseOpener.OpenAsync(project.Warehouse, time, TimeSpan.FromSeconds(30), cancellationToken);
         var runner = new Runner(project, warehouse, time, logger);
         return await runner.RunAsync(pipelines, null, cancellationToken);
     }
@@ -130,7 +130,7 @@ internal sealed class RunCoordinator(ProjectState state, ServeOptions options, S
     private async Task BuildAsync(string id, Project project, ScheduleSettings schedule, CancellationToken cancellationToken)
     {
         var models = await ModelProjectReader.ReadAsync(project, cancellationToken);
-        using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, time, TimeSpan.FromSeconds(30), cancellationToken);
+        using var warehouse = await WarehouseOpener.OpenAsync(project.Warehouse, time, TimeSpan.FromSeconds(30), cancellationToken);
         var builder = new ModelBuilder(project, models, warehouse, time, logger);
         var summary = await builder.BuildAsync(schedule.ThenBuild, null, cancellationToken);
         ServerLog.BuildFinished(logger, id, string.Join(" ", schedule.ThenBuild), summary.Succeeded ? "succeeded" : "failed");

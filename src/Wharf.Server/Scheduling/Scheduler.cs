@@ -123,7 +123,7 @@ internal sealed class Scheduler(ProjectState state, RunCoordinator runs, ServerM
     {
         try
         {
-            using var warehouse = await WarehouseFactory.OpenExistingAsync(project.Warehouse, time, cancellationToken);
+            using var warehouse = await WarehouseOpener.OpenExistingAsync(project.Warehouse, time, cancellationToken);
             var last = await warehouse.ListRunsAsync(1, pipeline, cancellationToken);
             return last.Count == 0 ? null : last[0].StartedAt;
         }
