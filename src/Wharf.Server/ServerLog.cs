@@ -46,4 +46,13 @@ internal static partial class ServerLog
 
     [LoggerMessage(1431, LogLevel.Information, "Schedule {Schedule}: next run at {Next:o}")]
     public static partial void NextRun(ILogger logger, string schedule, DateTimeOffset next);
+
+    [LoggerMessage(1440, LogLevel.Information, "Alert {Alert}: {Event} of {Pipeline} sent")]
+    public static partial void AlertSent(ILogger logger, string alert, string @event, string pipeline);
+
+    [LoggerMessage(1441, LogLevel.Warning, "Alert {Alert}: {Event} could not be sent: {Problem}")]
+    public static partial void AlertFailed(ILogger logger, string alert, string @event, string problem);
+
+    [LoggerMessage(1442, LogLevel.Information, "Alert {Alert}: {Event} of {Pipeline} held back (cooldown {Cooldown})")]
+    public static partial void AlertHeldBack(ILogger logger, string alert, string @event, string pipeline, TimeSpan cooldown);
 }

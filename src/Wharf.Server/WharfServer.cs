@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 using Wharf.Projects;
+using Wharf.Server.Alerts;
 using Wharf.Server.Api;
 using Wharf.Server.Dashboard;
 using Wharf.Server.Hosting;
@@ -44,6 +45,8 @@ internal static class WharfServer
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<ProjectState>();
         builder.Services.AddSingleton(new ServerMetrics(Metrics.DefaultRegistry));
+        builder.Services.AddHttpClient("alerts", c => c.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton<Alerter>();
         builder.Services.AddSingleton<RunCoordinator>();
         builder.Services.AddHostedService(s => s.GetRequiredService<RunCoordinator>());
         builder.Services.AddSingleton<Scheduler>();

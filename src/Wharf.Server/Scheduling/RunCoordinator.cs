@@ -5,6 +5,7 @@ using Wharf.Models;
 using Wharf.Pipelines;
 using Wharf.Projects;
 using Wharf.Runs;
+using Wharf.Server.Alerts;
 using Wharf.Warehouses;
 
 namespace Wharf.Server.Scheduling;
@@ -15,13 +16,14 @@ namespace Wharf.Server.Scheduling;
 /// commits its data, state and audit row in one transaction, so a cancelled one leaves the
 /// warehouse as it was.
 /// </summary>
-internal sealed class RunCoordinator(ProjectState state, ServeOptions options, ServerMetrics metrics, TimeProvider time, ILogger<RunCoordinator> logger) : IHostedService, IDisposable
+internal sealed class RunCoordinator(ProjectState state, ServeOptions options, ServerMetrics metrics, Alerter alerter, TimeProvider time, ILogger<RunCoordinator> logger) : IHostedService, IDisposable
 {
     private const int SkippedKept = 200;
     private readonly ConcurrentDictionary<string, string> running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> tasks = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<SkippedTrigger> skipped = new();
     private readonly CancellationTokenSource cancel = new();
+    private readonly ConcurrentDictionary<string, bool> lastSucceeded = new(StringComparer.Ordinal);
     private volatile bool accepting = true;
 
     /// <summary>The pipelines running now, each with the id of the run it belongs to.</summary>
@@ -85,6 +87,7 @@ internal sealed class RunCoordinator(ProjectState state, ServeOptions options, S
                 {
                     var summary = await RunOnceAsync(project, pipelines, cancellationToken);
                     metrics.RunFinished(summary);
+                    Alert(summary);
                     ServerLog.RunFinished(logger, id, names, summary.Succeeded ? "succeeded" : "failed", summary.Streams.Sum(s => s.RowsLoaded), summary.Duration.TotalSeconds);
                     if (summary.Succeeded && schedule is { ThenBuild.IsEmpty: false })
                     {
@@ -108,6 +111,11 @@ internal sealed class RunCoordinator(ProjectState state, ServeOptions options, S
         {
             metrics.RunCrashed(pipelines);
             ServerLog.RunFailed(logger, id, names, ex.Message);
+            foreach (var pipeline in pipelines)
+            {
+                lastSucceeded[pipeline] = false;
+                Publish(new AlertEvent("run_failed", pipeline, $"Pipeline {pipeline} failed", ex.Message, id, "error", time.GetUtcNow()));
+            }
         }
         finally
         {
@@ -119,6 +127,38 @@ internal sealed class RunCoordinator(ProjectState state, ServeOptions options, S
             tasks.TryRemove(id, out _);
         }
     }
+
+    /// <summary>Run failed, run recovered (the first success after a failure) and failed checks, per pipeline.</summary>
+    private void Alert(RunSummary summary)
+    {
+        foreach (var pipeline in summary.Streams.GroupBy(s => s.Pipeline))
+        {
+            var runId = pipeline.First().RunId;
+            var failed = pipeline.Where(s => s.Status != RunStatus.Succeeded).ToList();
+            var before = lastSucceeded.TryGetValue(pipeline.Key, out var was) ? was : (bool?)null;
+            lastSucceeded[pipeline.Key] = failed.Count == 0;
+            if (failed.Count > 0)
+            {
+                Publish(new AlertEvent("run_failed", pipeline.Key, $"Pipeline {pipeline.Key} failed ({failed.Count} of {pipeline.Count()} stream(s))",
+                    string.Join("\n", failed.Select(s => $"{s.Target}: {s.Error}")), runId, "error", time.GetUtcNow()));
+            }
+            else if (before == false)
+            {
+                Publish(new AlertEvent("run_recovered", pipeline.Key, $"Pipeline {pipeline.Key} succeeded again", null, runId, "info", time.GetUtcNow()));
+            }
+
+            var checks = pipeline.SelectMany(s => s.Checks).Where(c => c.Status != Quality.CheckStatus.Passed).ToList();
+            if (checks.Count > 0)
+            {
+                var severity = checks.Any(c => c.Severity == CheckSeverity.Error) ? "error" : "warn";
+                Publish(new AlertEvent("check_failed", pipeline.Key, $"{checks.Count} check(s) of {pipeline.Key} failed",
+                    string.Join("\n", checks.Select(c => $"{c.Table} {c.Name} ({c.Severity.ToString().ToLowerInvariant()}): {c.FailingRows} of {c.CheckedRows} row(s). {c.Message}")), runId, severity, time.GetUtcNow()));
+            }
+        }
+    }
+
+    /// <summary>In the background: a slow webhook must not hold the pipeline's slot.</summary>
+    private void Publish(AlertEvent alert) => _ = alerter.PublishAsync(alert, CancellationToken.None);
 
     private async Task<RunSummary> RunOnceAsync(Project project, IReadOnlyList<string> pipelines, CancellationToken cancellationToken)
     {

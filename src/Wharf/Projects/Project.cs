@@ -23,6 +23,9 @@ internal sealed record Project(
     /// <summary>How <c>wharf serve</c> is protected (<c>server:</c>).</summary>
     public ServerSettings Server { get; init; } = new();
 
+    /// <summary>Where <c>wharf serve</c> sends alerts (<c>alerts:</c>).</summary>
+    public ImmutableArray<AlertSettings> Alerts { get; init; } = [];
+
     public ConnectionSettings Connection(string name) => Connections.First(c => c.Name == name);
 
     /// <summary>The pipelines to run: all of them, or the named ones in the order given.</summary>

@@ -12,6 +12,7 @@ internal sealed partial class ProjectReader
     private static readonly string[] FileTriggerKeys = ["connection", "files", "poll"];
     private static readonly string[] ServerKeys = ["auth", "open_metrics"];
     private static readonly string[] AuthKeys = ["token"];
+    private static readonly string[] AlertKeys = ["webhook", "format", "on", "pipelines", "cooldown", "retries"];
 
     private ImmutableArray<ScheduleSettings> ReadSchedules(YamlMap? map, ImmutableArray<PipelineSettings> pipelines, ImmutableArray<ConnectionSettings> connections)
     {
@@ -155,6 +156,46 @@ internal sealed partial class ProjectReader
         }
 
         return new ServerSettings { Token = token, OpenMetrics = map.Bool("open_metrics") ?? true };
+    }
+
+    private ImmutableArray<AlertSettings> ReadAlerts(YamlMap? map, ImmutableArray<PipelineSettings> pipelines)
+    {
+        if (map is null)
+        {
+            return [];
+        }
+
+        var alerts = ImmutableArray.CreateBuilder<AlertSettings>();
+        foreach (var (name, keyNode, value) in map.Entries)
+        {
+            RequireIdentifier(keyNode, name, "alert name");
+            var context = $"alert '{name}'";
+            var entry = new YamlMap(value, this, context, AlertKeys);
+            var url = entry.RequiredString("webhook");
+            var webhook = AbsoluteHttpUrl(entry.Get("webhook")!, url, $"'webhook' of {context}");
+            var events = entry.StringList("on");
+            foreach (var unknown in events.Where(e => !AlertSettings.EventNames.Contains(e)))
+            {
+                throw Error(entry.Get("on")!, $"'on' of {context} lists '{unknown}', which is not an event. Events: {string.Join(", ", AlertSettings.EventNames)}.");
+            }
+
+            var only = entry.StringList("pipelines");
+            foreach (var unknown in only.Where(p => pipelines.All(known => known.Name != p)))
+            {
+                throw Error(entry.Get("pipelines")!, $"'pipelines' of {context} names '{unknown}', but there is no such pipeline.");
+            }
+
+            alerts.Add(new AlertSettings(name, webhook)
+            {
+                Format = entry.Enum("format", AlertFormat.Json),
+                Events = events.IsEmpty ? AlertSettings.EventNames : events,
+                Pipelines = only,
+                Cooldown = Duration(entry, "cooldown", context) ?? TimeSpan.FromMinutes(15),
+                Retries = entry.Int("retries") ?? 3,
+            });
+        }
+
+        return alerts.ToImmutable();
     }
 
     private TimeSpan? Freshness(YamlNode pipeline, string name) =>

@@ -9,7 +9,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
 {
     private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "sqlite", "http"];
 
-    private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "schedules", "server"];
+    private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "schedules", "server", "alerts"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
     {
         ["files"] = ["type", "path"],
@@ -45,6 +45,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             Models = models,
             Schedules = ReadSchedules(top.Map("schedules", keys: null), pipelines, connections),
             Server = ReadServer(top.Map("server", ServerKeys)),
+            Alerts = ReadAlerts(top.Map("alerts", keys: null), pipelines),
         };
     }
 

@@ -63,6 +63,39 @@ public sealed class ScheduleSettingsReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_ReadsAlerts_AndHidesTheirWebhooks()
+    {
+        folder.WriteProject(Project("""
+            alerts:
+              ops: { webhook: "https://hooks.slack.test/services/T0/B0/secret-part", format: slack, on: [run_failed], pipelines: [orders], cooldown: 5m, retries: 1 }
+              all: { webhook: "http://127.0.0.1:9000/alerts" }
+            """));
+        var project = await folder.LoadAsync();
+
+        var (ops, all) = (project.Alerts[0], project.Alerts[1]);
+        (ops.Format, ops.Cooldown, ops.Retries).ShouldBe((AlertFormat.Slack, TimeSpan.FromMinutes(5), 1));
+        ops.Events.ShouldBe(["run_failed"]);
+        ops.Pipelines.ShouldBe(["orders"]);
+        ops.ToString().ShouldNotContain("secret-part");
+        (all.Format, all.Cooldown, all.Retries).ShouldBe((AlertFormat.Json, TimeSpan.FromMinutes(15), 3));
+        all.Events.ShouldBe(AlertSettings.EventNames);
+    }
+
+    [Theory]
+    [InlineData("  bad: { webhook: \"http://x.test/\", on: [run_exploded] }", "not an event")]
+    [InlineData("  bad: { webhook: \"http://x.test/\", pipelines: [shipments] }", "no such pipeline")]
+    [InlineData("  bad: { webhook: \"ftp://x.test/\" }", "absolute http")]
+    [InlineData("  bad: { webhook: \"http://x.test/\", format: email }", "must be one of json, slack, teams")]
+    [InlineData("  bad: { format: slack }", "needs 'webhook'")]
+    public async Task Load_WhenAlertIsWrong_SaysWhereAndWhat(string alert, string message)
+    {
+        var error = await folder.LoadFailsAsync(Project("alerts:\n" + alert));
+
+        error.Message.ShouldContain(message);
+        error.Line.ShouldBe(7);
+    }
+
+    [Fact]
     public async Task Load_WhenTokenIsShort_AsksForALongOne()
     {
         var error = await folder.LoadFailsAsync(Project("server: { auth: { token: short } }"));
