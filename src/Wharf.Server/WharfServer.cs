@@ -52,6 +52,7 @@ internal static class WharfServer
         builder.Services.AddSingleton<Scheduler>();
         builder.Services.AddHostedService(s => s.GetRequiredService<Scheduler>());
         builder.Services.AddHostedService<ProjectWatcher>();
+        builder.Services.AddHostedService<FreshnessWatch>();
         builder.Services.AddSingleton<ServerData>();
 
         var app = builder.Build();

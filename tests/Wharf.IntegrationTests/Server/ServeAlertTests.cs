@@ -77,6 +77,48 @@ public sealed class ServeAlertTests
         received.Count(r => r.Path == "/slack").ShouldBe(1, "the chat route takes run_failed only");
     }
 
+    [Fact]
+    public async Task FreshnessBreached_IsSentOnceWithinTheCooldown()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var port = FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var received = new ConcurrentQueue<JsonElement>();
+        _ = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                var context = await listener.GetContextAsync();
+                using var reader = new StreamReader(context.Request.InputStream);
+                received.Enqueue(JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone());
+                context.Response.Close();
+            }
+        }, ct);
+        var project = Directory.CreateTempSubdirectory("wharf-serve-fresh-").FullName;
+        Directory.CreateDirectory(Path.Combine(project, "data"));
+        await File.WriteAllTextAsync(Path.Combine(project, "data", "orders.csv"), "order_id,amount\n1,10\n", ct);
+        await File.WriteAllTextAsync(Path.Combine(project, "wharf.yml"), $$"""
+            connections:
+              files: { type: files, path: data/ }
+            pipelines:
+              orders: { source: files, files: "*.csv", table: orders, freshness: 2s }
+            alerts:
+              ops: { webhook: "http://127.0.0.1:{{port}}/", format: teams, on: [freshness_breached] }
+            """, ct);
+        using var serve = ServeProcess.Start(project, null);
+        using var http = new HttpClient { BaseAddress = await serve.ListeningAsync(ct) };
+        await http.PostAsync("/api/pipelines/orders/runs", null, ct);
+
+        await WaitUntilAsync(() => !received.IsEmpty, serve, ct);
+        await Task.Delay(TimeSpan.FromSeconds(3), ct);
+
+        var card = received.ShouldHaveSingleItem();
+        card.GetProperty("@type").GetString().ShouldBe("MessageCard");
+        card.GetProperty("title").GetString()!.ShouldContain("Pipeline orders is stale");
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, ServeProcess serve, CancellationToken ct)
     {
         for (var i = 0; i < 300 && !condition(); i++)
