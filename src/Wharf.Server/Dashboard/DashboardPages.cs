@@ -20,6 +20,7 @@ internal static class DashboardPages
         app.MapGet("/tables/{schema}/{name}", (HttpContext context, ServerData data, ProjectState state, TimeProvider time, string schema, string name, string? x, string? y) =>
             TablePage.RenderAsync(context, data, state, time, schema, name, x, y));
         app.MapGet("/lineage", LineagePage.RenderAsync);
+        app.MapGet("/pipelines/{name}", PipelinePage.RenderAsync);
     }
 
     private static async Task<IResult> OverviewAsync(HttpContext context, ServerData data, ProjectState state)
@@ -33,7 +34,7 @@ internal static class DashboardPages
             var freshness = p.FreshnessSla is null ? Html.Age(p.Freshness)
                 : $"<span class={(p.Stale ? "bad" : "ok")}>{Html.Age(p.Freshness)} (SLA {Html.Age(p.FreshnessSla)})</span>";
             var failing = p.LastRun?.Checks.Count(c => c.Status != Quality.CheckStatus.Passed) ?? 0;
-            body.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Encode(p.Name)}</td><td>{(p.LastRun is null ? "" : $"<a href=\"/runs/{Uri.EscapeDataString(p.LastRun.RunId)}\">")}{Html.Time(p.LastRun?.StartedAt)}{(p.LastRun is null ? "" : "</a>")}</td>")
+            body.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"/pipelines/{Uri.EscapeDataString(p.Name)}\">{Html.Encode(p.Name)}</a></td><td>{(p.LastRun is null ? "" : $"<a href=\"/runs/{Uri.EscapeDataString(p.LastRun.RunId)}\">")}{Html.Time(p.LastRun?.StartedAt)}{(p.LastRun is null ? "" : "</a>")}</td>")
                 .Append(CultureInfo.InvariantCulture, $"<td>{status}{(failing > 0 ? $" <span class=bad>{failing} failing check(s)</span>" : "")}</td><td class=n>{p.LastRun?.RowsLoaded.ToString("N0", CultureInfo.InvariantCulture)}</td>")
                 .Append(CultureInfo.InvariantCulture, $"<td>{Html.Time(p.NextRun)}</td><td>{freshness}</td><td><button data-run=\"{Html.Encode(p.Name)}\">Run now</button></td></tr>");
         }
@@ -103,7 +104,7 @@ internal static class DashboardPages
         return Page("Tables", body.Append("</table>").ToString(), state);
     }
 
-    private static string RunTable(IEnumerable<RunRecord> runs, bool detailed = false)
+    internal static string RunTable(IEnumerable<RunRecord> runs, bool detailed = false)
     {
         var html = new StringBuilder("<table><tr><th>run</th><th>pipeline</th><th>table</th><th>started</th><th>status</th><th class=n>rows</th>");
         html.Append(detailed ? "<th class=n>new</th><th class=n>updated</th><th class=n>deleted</th><th class=n>unchanged</th>" : "").Append("<th class=n>seconds</th></tr>");

@@ -32,6 +32,10 @@ public sealed class ServeScheduleTests
         var pipeline = (await http.GetFromJsonAsync<JsonElement>("/api/pipelines", ct))[0];
         pipeline.GetProperty("next_run").GetDateTimeOffset().ShouldBeGreaterThan(DateTimeOffset.UtcNow.AddSeconds(-1));
         serve.Log.ShouldContain("(order_count): succeeded", Case.Sensitive, serve.Log);
+        await WaitUntilAsync(() => serve.Log.Split("of orders finished").Length - 1 >= 2, serve, ct);
+        var pipelinePage = await http.GetStringAsync("/pipelines/orders", ct);
+        (pipelinePage.Split("<polyline").Length - 1).ShouldBe(2, pipelinePage);
+        pipelinePage.ShouldContain("Rows loaded per run");
 
         // A broken edit is reported and ignored: the schedule keeps firing.
         await File.WriteAllTextAsync(Path.Combine(project, "wharf.yml"), yaml.Replace("*/2 * * * * *", "not a cron", StringComparison.Ordinal), ct);
