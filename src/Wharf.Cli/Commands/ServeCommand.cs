@@ -26,8 +26,16 @@ internal static class ServeCommand
                 Verbose = parse.GetValue(CommonOptions.Verbose),
             };
             await using var app = await WharfServer.BuildAsync(options, TimeProvider.System, cancellationToken);
-            // The host handles SIGTERM and SIGINT itself: it stops the scheduler, then waits out the grace period.
-            await app.RunAsync();
+            try
+            {
+                // The host handles SIGTERM and SIGINT itself: it stops the scheduler, then waits out the grace period.
+                await app.RunAsync();
+            }
+            catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                throw new ServeException($"wharf serve cannot listen on {options.Host}:{options.Port} ({ex.Message}). Pick another --port (0 takes any free one) or stop what is using it.");
+            }
+
             return ExitCodes.Success;
         }));
         return command;

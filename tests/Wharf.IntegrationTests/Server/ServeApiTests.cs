@@ -74,6 +74,21 @@ public sealed class ServeApiTests
     }
 
     [Fact]
+    public async Task Serve_WhenPortIsTaken_SaysSoAndExits()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var project = await ProjectAsync(withToken: false, ct);
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        using var serve = ServeProcess.Start(project, Environment(), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        (await serve.WaitForExitAsync(TimeSpan.FromSeconds(60), ct)).ShouldBe(1);
+        serve.Log.ShouldContain($"cannot listen on 127.0.0.1:{port}");
+        serve.Log.ShouldNotContain("This is a bug in Wharf");
+    }
+
+    [Fact]
     public async Task Serve_WithToken_RejectsMissingAndWrongTokens()
     {
         var ct = TestContext.Current.CancellationToken;

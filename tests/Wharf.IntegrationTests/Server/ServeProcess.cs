@@ -34,7 +34,7 @@ internal sealed class ServeProcess : IDisposable
 
     public int Id => process.Id;
 
-    /// <summary>Starts <c>wharf serve --port 0 ARGS --project PROJECT</c>.</summary>
+    /// <summary>Starts <c>wharf serve --port 0 ARGS --project PROJECT</c> (without <c>--port 0</c> when ARGS has a port).</summary>
     public static ServeProcess Start(string project, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -44,7 +44,8 @@ internal sealed class ServeProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "wharf.dll"), "serve", "--port", "0", .. args, "--project", project])
+        string[] port = args.Contains("--port") ? [] : ["--port", "0"];
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "wharf.dll"), "serve", .. port, .. args, "--project", project])
         {
             start.ArgumentList.Add(arg);
         }
