@@ -14,6 +14,13 @@ command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is needed
 # shellcheck source=postgres.sh
 source scripts/postgres.sh
 
+# Debian's prometheus scrapes a real wharf serve in ServePrometheusTests (which fail, saying so, without it).
+if ! command -v prometheus >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing Debian's prometheus package (apt-get)..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus >/dev/null ||
+        echo "test.sh: prometheus could not be installed; ServePrometheusTests will fail." >&2
+fi
+
 test_pid=""
 own_server=false
 finish() {

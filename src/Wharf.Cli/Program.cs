@@ -18,6 +18,7 @@ var root = new RootCommand("Wharf: extract, land in a Parquet lake, load into a 
     RunsCommand.Create(),
     CheckCommand.Create(),
     ReplayCommand.Create(),
+    ServeCommand.Create(),
     ConnectionCommands.TestConnection(),
     ConnectionCommands.Discover(),
     ConnectionCommands.Exec(),
@@ -42,4 +43,6 @@ if (parse.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
-return await parse.InvokeAsync();
+// wharf serve handles SIGTERM/SIGINT itself (a grace period for running pipelines); System.CommandLine
+// would otherwise end the process two seconds after the signal.
+return await parse.InvokeAsync(parse.CommandResult.Command.Name == "serve" ? new InvocationConfiguration { ProcessTerminationTimeout = null } : null);

@@ -6,6 +6,8 @@ using Wharf.Cli.Rendering;
 using Wharf.Pipelines;
 using Wharf.Projects;
 using Wharf.Quality;
+using Wharf.Runs;
+using Wharf.Server.Api;
 using Wharf.Warehouses;
 
 namespace Wharf.Cli.Commands;

@@ -5,6 +5,7 @@ using Spectre.Console;
 using Wharf.Cli.Rendering;
 using Wharf.Projects;
 using Wharf.Runs;
+using Wharf.Server.Api;
 using Wharf.Warehouses;
 
 namespace Wharf.Cli.Commands;

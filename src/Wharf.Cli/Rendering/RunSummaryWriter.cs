@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using Wharf.Runs;
+using Wharf.Server.Api;
 
 namespace Wharf.Cli.Rendering;
 

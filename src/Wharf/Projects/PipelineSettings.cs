@@ -7,6 +7,9 @@ internal sealed record PipelineSettings
 {
     public required string Name { get; init; }
 
+    /// <summary>How old the pipeline's last successful run may be before it counts as stale (<c>freshness: 2h</c>), or null.</summary>
+    public TimeSpan? Freshness { get; init; }
+
     /// <summary>The name of the connection the data comes from.</summary>
     public required string Source { get; init; }
 

@@ -23,6 +23,15 @@ internal sealed record Project(
     /// <summary>Where OpenLineage events of runs and builds go; null: nowhere.</summary>
     public OpenLineageSettings? OpenLineage { get; init; }
 
+    /// <summary>When pipelines run by themselves under <c>wharf serve</c> (<c>schedules:</c>).</summary>
+    public ImmutableArray<ScheduleSettings> Schedules { get; init; } = [];
+
+    /// <summary>How <c>wharf serve</c> is protected (<c>server:</c>).</summary>
+    public ServerSettings Server { get; init; } = new();
+
+    /// <summary>Where <c>wharf serve</c> sends alerts (<c>alerts:</c>).</summary>
+    public ImmutableArray<AlertSettings> Alerts { get; init; } = [];
+
     public ConnectionSettings Connection(string name) => Connections.First(c => c.Name == name);
 
     /// <summary>The pipelines to run: all of them, or the named ones in the order given.</summary>

@@ -111,7 +111,7 @@ internal sealed partial class ProjectReader
     private PipelineSettings ReadHttpPipeline(string name, YamlNode value, string source)
     {
         var context = $"pipeline '{name}'";
-        var pipeline = new YamlMap(value, this, context, [.. HttpPipelineKeys.Union(RuleKeys)]);
+        var pipeline = new YamlMap(value, this, context, [.. HttpPipelineKeys.Union(RuleKeys).Append("freshness")]);
         var endpoint = pipeline.String("endpoint") ?? throw Error(value, $"{context} needs 'endpoint:' (a path under the connection's base_url, e.g. /movies, or an absolute URL).");
         var method = (pipeline.String("method") ?? "GET").ToUpperInvariant();
         if (method is not ("GET" or "POST"))

@@ -9,7 +9,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
 {
     private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "sqlite", "http"];
 
-    private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage"];
+    private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage", "schedules", "server", "alerts"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
     {
         ["files"] = ["type", "path"],
@@ -40,7 +40,15 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             : ReadConnections(connectionMap ?? throw Error(document, "the project file needs 'connections:' (where data comes from)."));
         var pipelines = pipelineMap is null && modelsOnly ? []
             : ReadPipelines(pipelineMap ?? throw Error(document, "the project file needs 'pipelines:' (what to load)."), connections);
-        return new Project(root, file, warehouse, lake, connections, pipelines) { Models = models, Exports = ReadExports(top.Map("exports", keys: null)), OpenLineage = ReadLineage(top.Map("lineage", keys: null)) };
+        return new Project(root, file, warehouse, lake, connections, pipelines)
+        {
+            Models = models,
+            Exports = ReadExports(top.Map("exports", keys: null)),
+            OpenLineage = ReadLineage(top.Map("lineage", keys: null)),
+            Schedules = ReadSchedules(top.Map("schedules", keys: null), pipelines, connections),
+            Server = ReadServer(top.Map("server", ServerKeys)),
+            Alerts = ReadAlerts(top.Map("alerts", keys: null), pipelines),
+        };
     }
 
     private ModelSettings ReadModelSettings(YamlMap top)
@@ -126,11 +134,11 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             RequireIdentifier(keyNode, name, "pipeline name");
             if (HttpSourceOf(value, connections) is { } httpSource)
             {
-                pipelines.Add(ReadHttpPipeline(name, value, httpSource));
+                pipelines.Add(ReadHttpPipeline(name, value, httpSource) with { Freshness = Freshness(value, name) });
                 continue;
             }
 
-            var pipeline = new YamlMap(value, this, $"pipeline '{name}'", [.. FilePipelineKeys.Union(DatabasePipelineKeys).Union(IncrementalKeys).Union(RuleKeys)]);
+            var pipeline = new YamlMap(value, this, $"pipeline '{name}'", [.. FilePipelineKeys.Union(DatabasePipelineKeys).Union(IncrementalKeys).Union(RuleKeys).Append("freshness")]);
             var sourceNode = pipeline.Get("source") ?? throw Error(value, $"pipeline '{name}' needs 'source:' (the name of a connection).");
             var source = Scalar(sourceNode, $"'source' of pipeline '{name}'");
             if (connections.All(c => c.Name != source))
@@ -186,7 +194,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 PerTable = ReadPerTable(pipeline.Map("per_table", keys: null), rules, $"pipeline '{name}'"),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
-            pipelines.Add(settings);
+            pipelines.Add(settings with { Freshness = Freshness(value, name) });
         }
 
         if (pipelines.Count == 0)

@@ -1,8 +1,8 @@
 using Wharf.Runs;
 
-namespace Wharf.Cli.Rendering;
+namespace Wharf.Server.Api;
 
-/// <summary>The JSON shape of one audit row, shared by <c>run --format json</c> and <c>runs --format json</c>.</summary>
+/// <summary>The JSON shape of one audit row (here, beside the API that promises it, so the CLI and the server cannot drift), shared by <c>run --format json</c>, <c>runs --format json</c> and <c>wharf serve</c>'s API.</summary>
 internal static class RunRecordJson
 {
     public static object From(RunRecord r) => new

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Wharf.IntegrationTests.Server;
+
+/// <summary>The table and lineage pages of a real <c>wharf serve</c> over what a real run loaded.</summary>
+public sealed class ServePagesTests
+{
+    [Fact]
+    public async Task TablePage_ShowsSampleAndChart_AndLineageLinksToIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var project = Directory.CreateTempSubdirectory("wharf-serve-pages-").FullName;
+        Directory.CreateDirectory(Path.Combine(project, "data"));
+        await File.WriteAllTextAsync(Path.Combine(project, "data", "readings.csv"),
+            "ts,turbine_id,power,wind\n2026-01-01T00:00:00Z,7,1200.5,8.1\n2026-01-01T00:10:00Z,7,1310.25,8.7\n2026-01-01T00:20:00Z,7,990,6.9\n", ct);
+        await File.WriteAllTextAsync(Path.Combine(project, "wharf.yml"), """
+            connections:
+              files: { type: files, path: data/ }
+            pipelines:
+              readings: { source: files, files: "*.csv", table: readings }
+            """, ct);
+        using var serve = ServeProcess.Start(project, null);
+        using var http = new HttpClient { BaseAddress = await serve.ListeningAsync(ct) };
+        (await http.PostAsync("/api/pipelines/readings/runs", null, ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        for (var i = 0; i < 300 && (await http.GetFromJsonAsync<JsonElement>("/api/runs", ct)).GetArrayLength() == 0; i++)
+        {
+            await Task.Delay(100, ct);
+        }
+
+        var response = await http.GetAsync("/tables/main/readings", ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, serve.Log);
+        var page = await response.Content.ReadAsStringAsync(ct);
+        page.ShouldContain("1310.25");
+        page.ShouldContain("3 rows");
+        // power and wind are drawn by default; the key column is not.
+        Count(page, "<polyline").ShouldBe(2, page);
+        page.ShouldContain(">power</text>");
+        var chosen = await http.GetStringAsync("/tables/main/readings?x=ts&y=wind", ct);
+        Count(chosen, "<polyline").ShouldBe(1);
+        // Only the table's own column names reach the SQL.
+        (await http.GetAsync("/tables/main/readings?x=ts&y=wind)%3Bdrop%20table%20readings%3B--", ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await http.GetStringAsync("/tables/main/readings", ct)).ShouldContain("3 rows");
+        (await http.GetAsync("/tables/main/nope", ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        var lineage = await http.GetStringAsync("/lineage", ct);
+        lineage.ShouldContain("href=\"/tables/main/readings\"", Case.Sensitive, lineage);
+        lineage.ShouldContain(">*.csv</text>");
+        lineage.ShouldContain(">readings/readings</text>");
+        Count(lineage, "<line ").ShouldBe(2);
+    }
+
+    private static int Count(string text, string word) => text.Split(word).Length - 1;
+}
