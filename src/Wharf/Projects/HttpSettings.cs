@@ -38,6 +38,9 @@ internal sealed record HttpConnectionSettings
     /// <summary>The path <c>wharf test-connection</c> requests (<c>check:</c>); the base URL when null.</summary>
     public string? Check { get; init; }
 
+    /// <summary>The SOAP side of a <c>soap</c> connection (its <c>endpoint</c> is <see cref="BaseUrl"/>); null for <c>http</c>.</summary>
+    public SoapConnectionSettings? Soap { get; init; }
+
     /// <summary>Every secret of the connection (tokens, passwords, keys, secret headers), to be masked wherever text is shown.</summary>
     public IEnumerable<string> Secrets =>
         (Auth?.Secrets ?? []).Concat(Headers.Where(h => HttpSecretNames.IsSecretHeader(h.Key)).Select(h => h.Value));
@@ -133,6 +136,9 @@ internal sealed record HttpRequestSettings
 
     /// <summary>Run the request once per value (<c>for_each:</c>).</summary>
     public ForEachSettings? ForEach { get; init; }
+
+    /// <summary>The envelope and how records are found in the answer, for a pipeline of a <c>soap</c> connection.</summary>
+    public SoapRequestSettings? Soap { get; init; }
 }
 
 internal enum PaginationKind
@@ -184,6 +190,9 @@ internal sealed record PaginationSettings(PaginationKind Kind)
 
     /// <summary>next_url: where the next page's URL is in the body.</summary>
     public string NextPath { get; init; } = "next";
+
+    /// <summary>Whether the page number goes into the request body (a SOAP envelope's <c>{{ page }}</c>) rather than the query.</summary>
+    public bool InBody { get; init; }
 }
 
 /// <summary>Incremental by parameter: the saved watermark is sent as <see cref="Param"/>.</summary>

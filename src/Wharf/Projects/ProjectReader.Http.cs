@@ -35,8 +35,12 @@ internal sealed partial class ProjectReader
     private HttpConnectionSettings ReadHttpConnection(YamlMap map, string name)
     {
         var context = $"connection '{name}'";
-        var baseUrlNode = map.Get("base_url") ?? throw Error(map.Node, $"{context} needs 'base_url:' (e.g. https://api.example.com/v1).");
-        var baseUrl = AbsoluteHttpUrl(baseUrlNode, Scalar(baseUrlNode, $"'base_url' of {context}"), $"'base_url' of {context}");
+        var soap = map.Get("endpoint") is not null || map.Get("version") is not null || map.Get("action") is not null;
+        var urlKey = soap ? "endpoint" : "base_url";
+        var baseUrlNode = map.Get(urlKey) ?? throw Error(map.Node, soap
+            ? $"{context} needs 'endpoint:' (the SOAP service's URL, e.g. https://example.com/StockService.asmx)."
+            : $"{context} needs 'base_url:' (e.g. https://api.example.com/v1).");
+        var baseUrl = AbsoluteHttpUrl(baseUrlNode, Scalar(baseUrlNode, $"'{urlKey}' of {context}"), $"'{urlKey}' of {context}");
         var tls = map.Map("tls", ["ca_file", "insecure_skip_verify"]);
         var caFile = tls?.String("ca_file") is { } ca ? Path.GetFullPath(Path.Combine(root, ca)) : null;
         if (caFile is not null && !File.Exists(caFile))
@@ -65,6 +69,7 @@ internal sealed partial class ProjectReader
                 MaxTime = Duration(retry, "max_time", context) ?? TimeSpan.FromMinutes(5),
             },
             Check = map.String("check"),
+            Soap = soap ? ReadSoapConnection(map, context) : null,
         };
     }
 
@@ -105,15 +110,16 @@ internal sealed partial class ProjectReader
     /// <summary>The pipeline's <c>source:</c> when it names an <c>http</c> connection (its keys are not those of other pipelines).</summary>
     private static string? HttpSourceOf(YamlNode pipeline, ImmutableArray<ConnectionSettings> connections) =>
         pipeline is YamlMappingNode map && map.Children.TryGetValue(new YamlScalarNode("source"), out var source)
-            && source is YamlScalarNode { Value: { } name } && connections.Any(c => c.Name == name && c.Type == "http") ? name : null;
+            && source is YamlScalarNode { Value: { } name } && connections.Any(c => c.Name == name && c.Type is "http" or "soap") ? name : null;
 
     /// <summary>A pipeline of an <c>http</c> connection.</summary>
-    private PipelineSettings ReadHttpPipeline(string name, YamlNode value, string source)
+    private PipelineSettings ReadHttpPipeline(string name, YamlNode value, string source, bool soap)
     {
         var context = $"pipeline '{name}'";
-        var pipeline = new YamlMap(value, this, context, [.. HttpPipelineKeys.Union(RuleKeys).Append("freshness")]);
-        var endpoint = pipeline.String("endpoint") ?? throw Error(value, $"{context} needs 'endpoint:' (a path under the connection's base_url, e.g. /movies, or an absolute URL).");
-        var method = (pipeline.String("method") ?? "GET").ToUpperInvariant();
+        var pipeline = new YamlMap(value, this, context, [.. (soap ? SoapPipelineKeys : HttpPipelineKeys).Union(RuleKeys).Append("freshness")]);
+        var endpoint = soap ? pipeline.String("endpoint") ?? ""
+            : pipeline.String("endpoint") ?? throw Error(value, $"{context} needs 'endpoint:' (a path under the connection's base_url, e.g. /movies, or an absolute URL).");
+        var method = soap ? "POST" : (pipeline.String("method") ?? "GET").ToUpperInvariant();
         if (method is not ("GET" or "POST"))
         {
             throw Error(pipeline.Get("method")!, $"'method' of {context} must be GET or POST, not '{method}'.");
@@ -144,10 +150,11 @@ internal sealed partial class ProjectReader
                 Params = Pairs(pipeline.Map("params", keys: null)),
                 Headers = Pairs(pipeline.Map("headers", keys: null)),
                 Body = pipeline.Get("body") is { } body ? JsonOf(body, $"'body' of {context}")?.ToJsonString() : null,
-                Records = pipeline.String("records"),
-                Paginate = pipeline.Get("paginate") is { } paginate ? ReadPagination(paginate, context) : new PaginationSettings(PaginationKind.None),
+                Records = soap ? SoapRecordsKey : pipeline.String("records"),
+                Paginate = pipeline.Get("paginate") is { } paginate ? ReadPagination(paginate, context, soap) : new PaginationSettings(PaginationKind.None),
                 Incremental = httpIncremental,
                 ForEach = forEach,
+                Soap = soap ? ReadSoapRequest(pipeline, context) : null,
             },
             Table = pipeline.Get("table") is { } tableNode ? RequireIdentifier(tableNode, Scalar(tableNode, "'table'"), "table name") : name,
             Schema = pipeline.Get("schema") is { } schemaNode ? RequireIdentifier(schemaNode, Scalar(schemaNode, "'schema'"), "schema name") : "main",
@@ -186,7 +193,7 @@ internal sealed partial class ProjectReader
         });
     }
 
-    private PaginationSettings ReadPagination(YamlNode node, string context)
+    private PaginationSettings ReadPagination(YamlNode node, string context, bool soap)
     {
         var map = new YamlMap(node, this, $"'paginate' of {context}",
             ["type", "page_param", "size_param", "size", "first_page", "offset_param", "limit_param", "limit", "total_path", "total_header", "max_pages", "cursor_path", "cursor_param", "next_path"]);
@@ -209,6 +216,13 @@ internal sealed partial class ProjectReader
             CursorParam = map.String("cursor_param") ?? "cursor",
             NextPath = map.String("next_path") ?? "next",
         };
+        if (soap)
+        {
+            return kind == PaginationKind.PageNumber
+                ? settings with { InBody = true, TotalPath = settings.TotalPath is null ? null : SoapTotalKey }
+                : throw Error(map.Get("type")!, $"'paginate' of {context} (a SOAP pipeline) can only be page_number, with {{{{ {settings.PageParam} }}}} in the envelope.");
+        }
+
         return kind == PaginationKind.Offset && settings.Limit is null or 0
             ? throw Error(node, $"'paginate' of {context} (offset) needs 'limit:' (records per page, sent as '{settings.LimitParam}').")
             : settings;

@@ -7,7 +7,7 @@ namespace Wharf.Projects;
 /// <summary>Turns the YAML tree of wharf.yml into a validated <see cref="Project"/>.</summary>
 internal sealed partial class ProjectReader(string root, string file, Interpolation interpolation)
 {
-    private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "sqlite", "http"];
+    private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "sqlite", "http", "soap"];
 
     private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage", "schedules", "server", "alerts"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
@@ -16,6 +16,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         ["sqlite"] = ["type", "path"],
         ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode"],
         ["http"] = ["type", "base_url", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
+        ["soap"] = ["type", "endpoint", "version", "action", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
     };
 
     private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "table", "schema", "mode", "primary_key"];
@@ -92,7 +93,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Password = connection.String("password"),
                 Database = connection.String("database"),
                 SslMode = connection.String("sslmode"),
-                Http = type == "http" ? ReadHttpConnection(connection, name) : null,
+                Http = type is "http" or "soap" ? ReadHttpConnection(connection, name) : null,
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
             if (type == "postgres" && settings.Url is null && settings.Host is null)
@@ -134,7 +135,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             RequireIdentifier(keyNode, name, "pipeline name");
             if (HttpSourceOf(value, connections) is { } httpSource)
             {
-                pipelines.Add(ReadHttpPipeline(name, value, httpSource) with { Freshness = Freshness(value, name) });
+                pipelines.Add(ReadHttpPipeline(name, value, httpSource, connections.First(c => c.Name == httpSource).Type == "soap") with { Freshness = Freshness(value, name) });
                 continue;
             }
 

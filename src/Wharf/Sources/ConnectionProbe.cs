@@ -28,7 +28,7 @@ internal static class ConnectionProbe
                     return $"opened {connection.Path} (SQLite {database.ServerVersion}).";
                 }
 
-            case "http":
+            case "http" or "soap":
                 return await Http.HttpProbe.TestAsync(connection, cancellationToken);
 
             case "files":

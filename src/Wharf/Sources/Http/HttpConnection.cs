@@ -60,10 +60,16 @@ internal sealed class HttpConnection : IDisposable
         return new HttpConnection(connection, settings, logger, time);
     }
 
-    /// <summary>An endpoint as an absolute URL: as written when absolute, else under the base URL (its path kept).</summary>
+    /// <summary>An endpoint as an absolute URL: as written when absolute, the base URL when empty, else under the base URL (its path kept).</summary>
     public Uri Resolve(string endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint.Length == 0)
+        {
+            // A SOAP pipeline posts to the connection's endpoint itself.
+            return Settings.BaseUrl;
+        }
+
         return Uri.TryCreate(endpoint, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https"
             ? absolute
             : new Uri(Settings.BaseUrl.AbsoluteUri.TrimEnd('/') + "/" + endpoint.TrimStart('/'));
@@ -138,7 +144,7 @@ internal sealed class HttpConnection : IDisposable
                         continue;
                     }
 
-                    if (!response.IsSuccessStatusCode)
+                    if (!response.IsSuccessStatusCode && !(request.ReadsFaults && IsFault(response)))
                     {
                         throw new HttpStatusFailure(response.StatusCode, response.ReasonPhrase, HttpStatusFailure.RetryAfterOf(response, time.GetUtcNow()), await SnippetAsync(response, token));
                     }
@@ -152,6 +158,10 @@ internal sealed class HttpConnection : IDisposable
             inFlight.Release();
         }
     }
+
+    /// <summary>A SOAP fault's answer: 500 with an XML body (SOAP 1.1 and 1.2 both say so).</summary>
+    private static bool IsFault(HttpResponseMessage response) =>
+        response.StatusCode == System.Net.HttpStatusCode.InternalServerError && response.Content.Headers.ContentType?.MediaType?.Contains("xml", StringComparison.OrdinalIgnoreCase) == true;
 
     /// <summary>Sends; a connection not made within the timeout is a network error (retried), not a cancellation.</summary>
     private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage message, CancellationToken cancellationToken)

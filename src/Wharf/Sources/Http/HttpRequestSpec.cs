@@ -10,6 +10,9 @@ internal sealed record HttpRequestSpec(HttpMethod Method, Uri Url)
 
     public string ContentType { get; init; } = "application/json";
 
+    /// <summary>Whether a 500 answer with an XML body is read rather than failed: a SOAP fault, which the reader explains and which is not retried.</summary>
+    public bool ReadsFaults { get; init; }
+
     /// <summary>Whether the connection's credentials are added (not to the OAuth token request itself).</summary>
     public bool Authenticate { get; init; } = true;
 
@@ -27,7 +30,8 @@ internal sealed record HttpRequestSpec(HttpMethod Method, Uri Url)
 
         if (Body is not null)
         {
-            message.Content = new StringContent(Body, System.Text.Encoding.UTF8, ContentType);
+            message.Content = new StringContent(Body, System.Text.Encoding.UTF8);
+            message.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(ContentType);
         }
 
         return message;

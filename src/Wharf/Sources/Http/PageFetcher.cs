@@ -127,7 +127,18 @@ internal sealed class PageFetcher(HttpConnection http, PipelineSettings pipeline
     {
         try
         {
+            if (Request.Soap is { } soap)
+            {
+                // The XML becomes the JSON page every paginator and the spool read.
+                using var json = SoapPage.ToJson(body, soap);
+                return await PageBody.ReadAsync(json, "application/json", Request.Records, CancellationToken.None);
+            }
+
             return await PageBody.ReadAsync(body, contentType, Request.Records, CancellationToken.None);
+        }
+        catch (PagingException ex) when (Request.Soap is not null)
+        {
+            throw Fail(partition, number, url, ex.Message, ex);
         }
         catch (PagingException ex)
         {
@@ -159,6 +170,13 @@ internal sealed class PageFetcher(HttpConnection http, PipelineSettings pipeline
         var variables = partition.Variables;
         var what = $"pipeline '{pipeline.Name}'";
         var url = http.Resolve(Template.Render(Request.Endpoint, variables, Uri.EscapeDataString, $"The endpoint of {what}"));
+        if (Request.Soap is not null)
+        {
+            // SOAP: the incremental value is a variable of the envelope, like the partition's.
+            var values = incremental is null ? variables : new Dictionary<string, string>(variables) { [Request.Incremental!.Param] = incremental };
+            return SoapRequest.Create(url, http.Settings.Soap!, Request, values, what);
+        }
+
         var parameters = Request.Params.Select(p => KeyValuePair.Create(p.Key, Template.Render(p.Value, variables, null, $"The parameter '{p.Key}' of {what}"))).ToList();
         if (incremental is not null)
         {

@@ -11,9 +11,18 @@ internal sealed class PageNumberPaginator(PaginationSettings settings) : Paginat
 {
     private int page = settings.FirstPage;
 
+    /// <summary>The envelope with the page marker, when the page number goes into the body (SOAP).</summary>
+    private string? template;
+
     public override HttpRequestSpec First(HttpRequestSpec request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (Settings.InBody)
+        {
+            template = request.Body;
+            return request with { Body = InBody(page) };
+        }
+
         var url = UrlQuery.With(request.Url, Settings.PageParam, page.ToString(CultureInfo.InvariantCulture));
         if (Settings is { SizeParam: { } sizeParam, Size: { } size })
         {
@@ -32,6 +41,13 @@ internal sealed class PageNumberPaginator(PaginationSettings settings) : Paginat
         }
 
         this.page++;
+        if (template is not null)
+        {
+            return page.Request with { Body = InBody(this.page) };
+        }
+
         return page.Request with { Url = UrlQuery.With(page.Request.Url, Settings.PageParam, this.page.ToString(CultureInfo.InvariantCulture)) };
     }
+
+    private string? InBody(int number) => template?.Replace(SoapRequest.PageMarker, number.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
 }
