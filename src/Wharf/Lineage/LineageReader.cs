@@ -29,9 +29,8 @@ internal static class LineageReader
         {
             var file = Path.GetRelativePath(project.Directory, export.To).Replace(Path.DirectorySeparatorChar, '/');
             var node = graph.Add(new LineageNode($"export:{file}", LineageKind.Export, file, $"export {export.Name} ({ExportFormats.Extension(export.Format).TrimStart('.')})"));
-            if (export.Table is { } table)
+            if (export.QualifiedTable is { } name)
             {
-                var name = table.Contains('.', StringComparison.Ordinal) ? table : "main." + table;
                 graph.Link(graph.Add(new LineageNode($"table:{name}", LineageKind.Table, name)), node);
             }
         }

@@ -79,7 +79,7 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
         var built = results.Values.Where(r => r.Kind == "model" && r.Status is BuildStatus.Succeeded or BuildStatus.Warned && r.Record is not null)
             .Select(r => r.Record!.Target).ToHashSet(StringComparer.Ordinal);
         var exported = new List<BuildResult>();
-        foreach (var export in project.Exports.Where(e => e.Table is { } table ? built.Contains(table.Contains('.', StringComparison.Ordinal) ? table : "main." + table) : results.Values.All(r => r.Status is BuildStatus.Succeeded or BuildStatus.Warned) && built.Count > 0))
+        foreach (var export in project.Exports.Where(e => e.QualifiedTable is { } table ? built.Contains(table) : results.Values.All(r => r.Status is BuildStatus.Succeeded or BuildStatus.Warned) && built.Count > 0))
         {
             var record = await new Exports.Exporter(warehouse, time).ExportAsync(
                 new Exports.ExportRequest(export.Name, export.Table, export.Query, export.To, export.Format) { PartitionBy = export.PartitionBy, Overwrite = true }, cancellationToken);

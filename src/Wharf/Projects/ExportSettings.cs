@@ -9,4 +9,7 @@ namespace Wharf.Projects;
 internal sealed record ExportSettings(string Name, string? Table, string? Query, string To, ExportFormat Format, SourceLocation Location)
 {
     public ImmutableArray<string> PartitionBy { get; init; } = [];
+
+    /// <summary><see cref="Table"/> as <c>schema.table</c> (<c>main</c> when it names no schema), as the audit and lineage name tables.</summary>
+    public string? QualifiedTable => Table is null || Table.Contains('.', StringComparison.Ordinal) ? Table : "main." + Table;
 }
