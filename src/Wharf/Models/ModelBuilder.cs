@@ -41,13 +41,7 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
         var selected = graph.Select(selectors);
         var results = new ConcurrentDictionary<string, BuildResult>(StringComparer.Ordinal);
 
-        var seeds = models.Seeds.Where(s => selected.Contains(s.Name) && WithSeeds).ToList();
-        foreach (var record in await SeedLoader.LoadAsync(project, seeds, models.DefaultSchema, warehouse, time, logger, cancellationToken))
-        {
-            var seed = seeds.First(s => s.Name == record.Pipeline);
-            var tested = await TestAsync(record with { Kind = "seed" }, compiler.RelationOf(seed.Name), record.Status == RunStatus.Succeeded ? seed.Tests : [], compiler, cancellationToken);
-            Report(results, progress, new BuildResult(seed.Name, "seed", Status(tested), tested, tested.Error));
-        }
+        await LoadSeedsAsync(selected, compiler, results, progress, cancellationToken);
 
         // Tests on the sources the selected models read run first; a model whose source fails them is skipped.
         var read = selected.Select(n => models.Models.FirstOrDefault(m => m.Name == n)).OfType<Model>()
@@ -58,7 +52,7 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
         }
 
         await CreateSchemasAsync(selected.Select(n => models.Models.FirstOrDefault(m => m.Name == n)).OfType<Model>().Select(m => compiler.Parse(m)), cancellationToken);
-        var parallel = new SemaphoreSlim(warehouse.Dialect.ParallelBuilds);
+        using var parallel = new SemaphoreSlim(warehouse.Dialect.ParallelBuilds);
         var builds = new Dictionary<string, Task>(StringComparer.Ordinal);
         foreach (var name in selected.Where(n => !graph.IsSeed(n)))
         {
@@ -75,19 +69,7 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
             Report(results, progress, await SingularTestAsync(test, compiler, results, runId, cancellationToken));
         }
 
-        // Declared exports of the models just built (or, for an export by query, when the whole build succeeded).
-        var built = results.Values.Where(r => r.Kind == "model" && r.Status is BuildStatus.Succeeded or BuildStatus.Warned && r.Record is not null)
-            .Select(r => r.Record!.Target).ToHashSet(StringComparer.Ordinal);
-        var exported = new List<BuildResult>();
-        foreach (var export in project.Exports.Where(e => e.QualifiedTable is { } table ? built.Contains(table) : results.Values.All(r => r.Status is BuildStatus.Succeeded or BuildStatus.Warned) && built.Count > 0))
-        {
-            var record = await new Exports.Exporter(warehouse, time).ExportAsync(
-                new Exports.ExportRequest(export.Name, export.Table, export.Query, export.To, export.Format) { PartitionBy = export.PartitionBy, Overwrite = true }, cancellationToken);
-            var result = new BuildResult(export.Name, "export", Status(record), record, record.Error);
-            exported.Add(result);
-            progress?.Report(result);
-        }
-
+        var exported = await ExportAsync(results, progress, cancellationToken);
         var tests = results.Values.Where(r => r.Kind == "test" && !selected.Contains(r.Name)).OrderBy(r => !r.Name.StartsWith("source:", StringComparison.Ordinal)).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
         var ordered = tests.Where(t => t.Name.StartsWith("source:", StringComparison.Ordinal))
             .Concat(selected.Where(results.ContainsKey).Select(n => results[n]))
@@ -118,6 +100,37 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
                 parallel.Release();
             }
         }
+    }
+
+    private async Task LoadSeedsAsync(
+        ImmutableArray<string> selected, ModelCompiler compiler, ConcurrentDictionary<string, BuildResult> results, IProgress<BuildResult>? progress, CancellationToken cancellationToken)
+    {
+        var seeds = models.Seeds.Where(s => selected.Contains(s.Name) && WithSeeds).ToList();
+        foreach (var record in await SeedLoader.LoadAsync(project, seeds, models.DefaultSchema, warehouse, time, logger, cancellationToken))
+        {
+            var seed = seeds.First(s => s.Name == record.Pipeline);
+            var tested = await TestAsync(record with { Kind = "seed" }, compiler.RelationOf(seed.Name), record.Status == RunStatus.Succeeded ? seed.Tests : [], compiler, cancellationToken);
+            Report(results, progress, new BuildResult(seed.Name, "seed", Status(tested), tested, tested.Error));
+        }
+    }
+
+    /// <summary>Declared exports of the models just built (or, for an export by query, when the whole build succeeded).</summary>
+    private async Task<List<BuildResult>> ExportAsync(ConcurrentDictionary<string, BuildResult> results, IProgress<BuildResult>? progress, CancellationToken cancellationToken)
+    {
+        var built = results.Values.Where(r => r.Kind == "model" && r.Status is BuildStatus.Succeeded or BuildStatus.Warned && r.Record is not null)
+            .Select(r => r.Record!.Target).ToHashSet(StringComparer.Ordinal);
+        var allBuilt = built.Count > 0 && results.Values.All(r => r.Status is BuildStatus.Succeeded or BuildStatus.Warned);
+        var exported = new List<BuildResult>();
+        foreach (var export in project.Exports.Where(e => e.QualifiedTable is { } table ? built.Contains(table) : allBuilt))
+        {
+            var record = await new Exports.Exporter(warehouse, time).ExportAsync(
+                new Exports.ExportRequest(export.Name, export.Table, export.Query, export.To, export.Format) { PartitionBy = export.PartitionBy, Overwrite = true }, cancellationToken);
+            var result = new BuildResult(export.Name, "export", Status(record), record, record.Error);
+            exported.Add(result);
+            progress?.Report(result);
+        }
+
+        return exported;
     }
 
     /// <summary>The sources (pipeline names, for <c>--with-pipelines</c>) that the selected models read.</summary>

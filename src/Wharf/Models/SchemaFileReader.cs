@@ -141,76 +141,90 @@ internal sealed class SchemaFileReader(string file, string root)
     /// <summary>A dbt-style test rewritten as a Wharf check (the column put in), read by the project reader's own check rules.</summary>
     private ImmutableArray<CheckSettings> Check(YamlNode test, string? column, string owner)
     {
-        string kind;
-        var arguments = new YamlMappingNode();
-        switch (test)
-        {
-            case YamlScalarNode scalar:
-                kind = scalar.Value ?? "";
-                break;
-            case YamlMappingNode { Children.Count: 1 } single:
-                kind = ((YamlScalarNode)single.Children.Keys.Single()).Value ?? "";
-                switch (single.Children.Values.Single())
-                {
-                    case YamlMappingNode given:
-                        arguments = given;
-                        break;
-                    case YamlScalarNode text when kind is "expression" or "sql":
-                        arguments = new YamlMappingNode { { "expression", text } };
-                        break;
-                    case YamlSequenceNode key when kind is "unique" or "not_null":
-                        // Wharf's own form: unique: [order_date, status] is one composite key.
-                        var whole = new YamlMappingNode { { kind, key } };
-                        return [.. reader.ReadChecks(new YamlSequenceNode(whole), owner).Select(c => c with { Location = new SourceLocation(file, (int)test.Start.Line, (int)test.Start.Column) })];
-                }
-
-                break;
-            default:
-                throw reader.Error(test, $"each test of {owner} is a name (- unique) or one name with its arguments (- accepted_values: {{ values: [a, b] }}).");
-        }
-
         var location = new SourceLocation(file, (int)test.Start.Line, (int)test.Start.Column);
-        var check = new YamlMappingNode();
-        var target = column;
-        string? severity = null, name = null;
-        var body = new YamlMappingNode();
-        foreach (var (keyNode, value) in arguments.Children)
+        var (kind, arguments) = KindAndArguments(test, owner);
+        var check = arguments is YamlSequenceNode key
+            ? new YamlMappingNode { { kind, key } } // Wharf's own form: unique: [order_date, status] is one composite key.
+            : Rewrite(test, kind, TestArguments.Read((YamlMappingNode)arguments, column), owner);
+        return [.. reader.ReadChecks(new YamlSequenceNode(check), owner).Select(c => c with { Location = location })];
+    }
+
+    /// <summary>The test's name and its arguments: a mapping, or a list of columns for a composite unique/not_null.</summary>
+    private (string Kind, YamlNode Arguments) KindAndArguments(YamlNode test, string owner)
+    {
+        if (test is YamlScalarNode scalar)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
-            switch (key)
-            {
-                case "config" when value is YamlMappingNode config:
-                    severity = (config.Children.TryGetValue(new YamlScalarNode("severity"), out var given) ? (given as YamlScalarNode)?.Value : null) ?? severity;
-                    break;
-                case "severity":
-                    severity = (value as YamlScalarNode)?.Value;
-                    break;
-                case "name":
-                    name = (value as YamlScalarNode)?.Value;
-                    break;
-                case "column_name":
-                    target = (value as YamlScalarNode)?.Value;
-                    break;
-                case "quote" or "where" or "tags" or "meta":
-                    break;
-                default:
-                    body.Add(key, value);
-                    break;
-            }
+            return (scalar.Value ?? "", new YamlMappingNode());
         }
 
+        if (test is not YamlMappingNode { Children.Count: 1 } single)
+        {
+            throw reader.Error(test, $"each test of {owner} is a name (- unique) or one name with its arguments (- accepted_values: {{ values: [a, b] }}).");
+        }
+
+        var kind = ((YamlScalarNode)single.Children.Keys.Single()).Value ?? "";
+        return single.Children.Values.Single() switch
+        {
+            YamlMappingNode given => (kind, given),
+            YamlScalarNode text when kind is "expression" or "sql" => (kind, new YamlMappingNode { { "expression", text } }),
+            YamlSequenceNode key when kind is "unique" or "not_null" => (kind, key),
+            _ => (kind, new YamlMappingNode()),
+        };
+    }
+
+    /// <summary>A test's arguments split into dbt's common ones and those of the test itself.</summary>
+    private sealed record TestArguments(string? Target, string? Severity, string? Name, YamlMappingNode Body)
+    {
+        public static TestArguments Read(YamlMappingNode arguments, string? column)
+        {
+            var read = new TestArguments(column, null, null, new YamlMappingNode());
+            foreach (var (keyNode, value) in arguments.Children)
+            {
+                var key = ((YamlScalarNode)keyNode).Value ?? "";
+                switch (key)
+                {
+                    case "config" when value is YamlMappingNode config:
+                        var severity = config.Children.TryGetValue(new YamlScalarNode("severity"), out var given) ? (given as YamlScalarNode)?.Value : null;
+                        read = read with { Severity = severity ?? read.Severity };
+                        break;
+                    case "severity":
+                        read = read with { Severity = (value as YamlScalarNode)?.Value };
+                        break;
+                    case "name":
+                        read = read with { Name = (value as YamlScalarNode)?.Value };
+                        break;
+                    case "column_name":
+                        read = read with { Target = (value as YamlScalarNode)?.Value };
+                        break;
+                    case "quote" or "where" or "tags" or "meta":
+                        break;
+                    default:
+                        read.Body.Add(key, value);
+                        break;
+                }
+            }
+
+            return read;
+        }
+    }
+
+    /// <summary>The Wharf check a dbt test of <paramref name="kind"/> is.</summary>
+    private YamlMappingNode Rewrite(YamlNode test, string kind, TestArguments arguments, string owner)
+    {
+        var check = new YamlMappingNode();
+        var body = arguments.Body;
         switch (kind)
         {
             case "unique" or "not_null":
-                check.Add(kind, target ?? throw reader.Error(test, $"the {kind} test of {owner} needs a column: put it under the column, or give column_name."));
+                check.Add(kind, arguments.Target ?? throw reader.Error(test, $"the {kind} test of {owner} needs a column: put it under the column, or give column_name."));
                 break;
             case "expression" or "sql":
                 check.Add(kind, body.Children.Values.FirstOrDefault() ?? throw reader.Error(test, $"the {kind} test of {owner} needs its SQL."));
                 break;
             case "accepted_values" or "relationships" or "range" or "regex" or "freshness":
-                if (target is not null)
+                if (arguments.Target is not null)
                 {
-                    body.Add("column", target);
+                    body.Add("column", arguments.Target);
                 }
 
                 check.Add(kind, body);
@@ -223,16 +237,16 @@ internal sealed class SchemaFileReader(string file, string root)
                     (kind.Contains('.', StringComparison.Ordinal) ? " (tests from dbt packages are not available; write it as a singular test in tests/)." : "."));
         }
 
-        if (severity is not null)
+        if (arguments.Severity is not null)
         {
-            check.Add("severity", severity.ToLowerInvariant());
+            check.Add("severity", arguments.Severity.ToLowerInvariant());
         }
 
-        if (name is not null)
+        if (arguments.Name is not null)
         {
-            check.Add("name", name);
+            check.Add("name", arguments.Name);
         }
 
-        return [.. reader.ReadChecks(new YamlSequenceNode(check), owner).Select(c => c with { Location = location })];
+        return check;
     }
 }

@@ -24,81 +24,85 @@ internal sealed record DuckDbTypeTree(string Text, DuckDbTypeTree? Element = nul
     private static DuckDbTypeTree? ParseType(string text, ref int position)
     {
         var start = position;
-        DuckDbTypeTree tree;
-        if (text.AsSpan(position).StartsWith("STRUCT(", StringComparison.Ordinal))
+        var tree = text.AsSpan(position).StartsWith("STRUCT(", StringComparison.Ordinal)
+            ? ParseStruct(text, ref position)
+            : ParseScalar(text, ref position);
+        return tree is null ? null : ParseLists(text, start, tree, ref position);
+    }
+
+    private static DuckDbTypeTree? ParseStruct(string text, ref int position)
+    {
+        var start = position;
+        position += "STRUCT(".Length;
+        var fields = new List<(string, DuckDbTypeTree)>();
+        while (position < text.Length && text[position] != ')')
         {
-            position += "STRUCT(".Length;
-            var fields = new List<(string, DuckDbTypeTree)>();
-            while (position < text.Length && text[position] != ')')
-            {
-                if (ParseName(text, ref position) is not { } name || !Skip(text, ref position, " ") || ParseType(text, ref position) is not { } field)
-                {
-                    return null;
-                }
-
-                fields.Add((name, field));
-                if (!Skip(text, ref position, ", ") && !(position < text.Length && text[position] == ')'))
-                {
-                    return null;
-                }
-            }
-
-            if (!Skip(text, ref position, ")"))
+            if (ParseName(text, ref position) is not { } name || !Skip(text, ref position, " ") || ParseType(text, ref position) is not { } field)
             {
                 return null;
             }
 
-            tree = new DuckDbTypeTree(text[start..position], Fields: fields);
-        }
-        else
-        {
-            // A scalar (possibly with parentheses, e.g. DECIMAL(12,2) or MAP(VARCHAR, INTEGER)): up to the next
-            // separator at this depth. Quoted names inside it (MAP(VARCHAR, STRUCT("a)" INTEGER))) are skipped whole.
-            var depth = 0;
-            while (position < text.Length)
+            fields.Add((name, field));
+            if (!Skip(text, ref position, ", ") && !(position < text.Length && text[position] == ')'))
             {
-                var c = text[position];
-                if (c == '"')
-                {
-                    if (ParseName(text, ref position) is null)
-                    {
-                        return null;
-                    }
+                return null;
+            }
+        }
 
-                    continue;
+        return Skip(text, ref position, ")") ? new DuckDbTypeTree(text[start..position], Fields: fields) : null;
+    }
+
+    /// <summary>
+    /// A scalar (possibly with parentheses, e.g. DECIMAL(12,2) or MAP(VARCHAR, INTEGER)): up to the next separator at
+    /// this depth. Quoted names inside it (MAP(VARCHAR, STRUCT("a)" INTEGER))) are skipped whole.
+    /// </summary>
+    private static DuckDbTypeTree? ParseScalar(string text, ref int position)
+    {
+        var start = position;
+        var depth = 0;
+        while (position < text.Length)
+        {
+            var c = text[position];
+            if (c == '"')
+            {
+                if (ParseName(text, ref position) is null)
+                {
+                    return null;
                 }
 
-                if (c == '(')
-                {
-                    depth++;
-                }
-                else if (c == ')')
-                {
-                    if (depth == 0)
-                    {
-                        break;
-                    }
+                continue;
+            }
 
-                    depth--;
-                }
-                else if ((c == ',' || c == '[') && depth == 0)
+            if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')')
+            {
+                if (depth == 0)
                 {
                     break;
                 }
 
-                position++;
+                depth--;
             }
-
-            if (position == start || depth != 0)
+            else if ((c == ',' || c == '[') && depth == 0)
             {
-                return null;
+                break;
             }
 
-            tree = new DuckDbTypeTree(text[start..position]);
+            position++;
         }
 
-        // Lists: one element per "[]". A fixed-size array ("[3]") is not walked: it and whatever it holds stay one
-        // scalar, and only the lists of it that follow are lists.
+        return position == start || depth != 0 ? null : new DuckDbTypeTree(text[start..position]);
+    }
+
+    /// <summary>
+    /// Lists: one element per "[]". A fixed-size array ("[3]") is not walked: it and whatever it holds stay one
+    /// scalar, and only the lists of it that follow are lists.
+    /// </summary>
+    private static DuckDbTypeTree? ParseLists(string text, int start, DuckDbTypeTree tree, ref int position)
+    {
         while (position < text.Length && text[position] == '[')
         {
             if (Skip(text, ref position, "[]"))

@@ -213,33 +213,30 @@ internal sealed partial record LogicalType(LogicalKind Kind, int Precision = 0, 
             "UINTEGER" => new LogicalType(LogicalKind.Int64),
             _ => incoming,
         };
-        if (table == incoming)
+        if (table == incoming || HoldsAsIs(table, incoming))
         {
             return table;
         }
 
-        if (table.Kind == LogicalKind.Text && !incoming.IsNested)
+        return NumericUnion(table, incoming) ?? (table.Kind, incoming.Kind) switch
         {
-            // Every scalar has an exact text form.
-            return table;
-        }
+            (LogicalKind.Timestamp, LogicalKind.Date) => table,
+            (LogicalKind.Date, LogicalKind.Timestamp) => incoming,
+            _ => null,
+        };
+    }
 
-        if (table.Kind == LogicalKind.Json && incoming.IsNested)
-        {
-            // Structs, maps and lists have a JSON form (what PostgreSQL stores them as).
-            return table;
-        }
+    /// <summary>Whether <paramref name="table"/> holds every value of a different type <paramref name="incoming"/> unchanged.</summary>
+    private static bool HoldsAsIs(LogicalType table, LogicalType incoming) =>
+        // Every scalar has an exact text form; structs, maps and lists have a JSON form (what PostgreSQL stores them as).
+        (table.Kind == LogicalKind.Text && !incoming.IsNested)
+        || (table.Kind == LogicalKind.Json && incoming.IsNested)
+        || (table is { Kind: LogicalKind.Other, Raw: "HUGEINT" } && (incoming.IsInteger || incoming.Raw is "UTINYINT" or "USMALLINT" or "UINTEGER" or "UBIGINT"))
+        || (table.Kind == LogicalKind.Timestamp && incoming.Raw is "TIMESTAMP_S" or "TIMESTAMP_MS" or "TIMESTAMP_NS");
 
-        if (table is { Kind: LogicalKind.Other, Raw: "HUGEINT" } && (incoming.IsInteger || incoming.Raw is "UTINYINT" or "USMALLINT" or "UINTEGER" or "UBIGINT"))
-        {
-            return table;
-        }
-
-        if (table.Kind == LogicalKind.Timestamp && incoming.Raw is "TIMESTAMP_S" or "TIMESTAMP_MS" or "TIMESTAMP_NS")
-        {
-            return table;
-        }
-
+    /// <summary>The union of two numeric types (integers, decimals, floats); null when there is none or either is not numeric.</summary>
+    private static LogicalType? NumericUnion(LogicalType table, LogicalType incoming)
+    {
         if (table.IsInteger && incoming.IsInteger)
         {
             return IntegerDigits(table.Kind) >= IntegerDigits(incoming.Kind) ? table : incoming;
@@ -277,12 +274,7 @@ internal sealed partial record LogicalType(LogicalKind Kind, int Precision = 0, 
             return IntegerDigits(table.Kind) <= 10 ? new LogicalType(LogicalKind.Float64) : null;
         }
 
-        return (table.Kind, incoming.Kind) switch
-        {
-            (LogicalKind.Timestamp, LogicalKind.Date) => table,
-            (LogicalKind.Date, LogicalKind.Timestamp) => incoming,
-            _ => null,
-        };
+        return null;
     }
 
     private static (int Whole, int Scale) Digits(LogicalType type) =>

@@ -9,62 +9,68 @@ namespace Wharf.Models.Templates;
 /// </summary>
 internal static class TemplateLexer
 {
-    public static List<TemplateSegment> Split(TemplateSource source)
+    public static List<TemplateSegment> Split(TemplateSource source) => new Splitter(source).Split();
+
+    /// <summary>One pass over a template, gathering the text between tags until a tag ends it.</summary>
+    private sealed class Splitter(TemplateSource source)
     {
-        var text = source.Text;
-        var segments = new List<TemplateSegment>();
-        var pending = new StringBuilder();
-        var pendingOffset = 0;
-        var trimNext = false;
-        var i = 0;
-        while (i < text.Length)
+        private readonly string text = source.Text;
+        private readonly List<TemplateSegment> segments = [];
+        private readonly StringBuilder pending = new();
+        private int pendingOffset;
+
+        public List<TemplateSegment> Split()
         {
-            var open = NextOpening(text, i);
-            var end = open < 0 ? text.Length : open;
-            AppendText(text, i, end, trimNext);
-            if (open < 0)
+            var trimNext = false;
+            var i = 0;
+            while (i < text.Length)
             {
-                break;
-            }
+                var open = NextOpening(text, i);
+                AppendText(i, open < 0 ? text.Length : open, trimNext);
+                if (open < 0)
+                {
+                    break;
+                }
 
-            var kind = text[open + 1];
-            var trimBefore = open + 2 < text.Length && text[open + 2] == '-';
-            var contentStart = open + 2 + (trimBefore ? 1 : 0);
-            var close = kind switch { '{' => "}}", '%' => "%}", _ => "#}" };
-            var closeAt = FindClose(source, contentStart, close, kind != '#');
-            var trimAfter = closeAt > contentStart && text[closeAt - 1] == '-';
-            var content = text[contentStart..(trimAfter ? closeAt - 1 : closeAt)];
-            if (trimBefore)
-            {
-                TrimEnd(pending);
-            }
+                var kind = text[open + 1];
+                var trimBefore = open + 2 < text.Length && text[open + 2] == '-';
+                var contentStart = open + 2 + (trimBefore ? 1 : 0);
+                var close = kind switch { '{' => "}}", '%' => "%}", _ => "#}" };
+                var closeAt = FindClose(source, contentStart, close, kind != '#');
+                var trimAfter = closeAt > contentStart && text[closeAt - 1] == '-';
+                var content = text[contentStart..(trimAfter ? closeAt - 1 : closeAt)];
+                if (trimBefore)
+                {
+                    TrimEnd(pending);
+                }
 
-            i = closeAt + 2;
-            trimNext = trimAfter;
-            if (kind == '#')
-            {
-                continue;
-            }
+                i = closeAt + 2;
+                trimNext = trimAfter;
+                if (kind == '#')
+                {
+                    continue;
+                }
 
-            if (kind == '%' && content.Trim() == "raw")
-            {
-                i = Raw(source, i, trimAfter, ref trimNext);
-                continue;
+                if (kind == '%' && content.Trim() == "raw")
+                {
+                    (i, trimNext) = Raw(i, trimAfter);
+                    continue;
+                }
+
+                Flush();
+                segments.Add(new TemplateSegment(kind == '{' ? SegmentKind.Output : SegmentKind.Statement, content, contentStart));
+                pendingOffset = i;
             }
 
             Flush();
-            segments.Add(new TemplateSegment(kind == '{' ? SegmentKind.Output : SegmentKind.Statement, content, contentStart));
-            pendingOffset = i;
+            return segments;
         }
 
-        Flush();
-        return segments;
-
-        void AppendText(string all, int from, int to, bool trimStart)
+        private void AppendText(int from, int to, bool trimStart)
         {
             if (trimStart)
             {
-                while (from < to && char.IsWhiteSpace(all[from]))
+                while (from < to && char.IsWhiteSpace(text[from]))
                 {
                     from++;
                 }
@@ -75,10 +81,10 @@ internal static class TemplateLexer
                 pendingOffset = from;
             }
 
-            pending.Append(all, from, to - from);
+            pending.Append(text, from, to - from);
         }
 
-        void Flush()
+        private void Flush()
         {
             if (pending.Length > 0)
             {
@@ -87,31 +93,29 @@ internal static class TemplateLexer
             }
         }
 
-        // {% raw %}: everything up to {% endraw %} is text, as written.
-        int Raw(TemplateSource raw, int from, bool trimStart, ref bool trimAfterEnd)
+        /// <summary>{% raw %}: everything up to {% endraw %} is text, as written. Returns where to go on, and whether the end tag trims after it.</summary>
+        private (int Next, bool TrimAfterEnd) Raw(int from, bool trimStart)
         {
-            var all = raw.Text;
             var at = from;
             while (true)
             {
-                var open = all.IndexOf("{%", at, StringComparison.Ordinal);
+                var open = text.IndexOf("{%", at, StringComparison.Ordinal);
                 if (open < 0)
                 {
-                    throw raw.Error(from, "'{% raw %}' is never closed: add '{% endraw %}'.");
+                    throw source.Error(from, "'{% raw %}' is never closed: add '{% endraw %}'.");
                 }
 
-                var contentStart = open + 2 + (open + 2 < all.Length && all[open + 2] == '-' ? 1 : 0);
-                var closeAt = all.IndexOf("%}", contentStart, StringComparison.Ordinal);
-                if (closeAt > 0 && all[contentStart..closeAt].Trim().TrimEnd('-').Trim() == "endraw")
+                var contentStart = open + 2 + (open + 2 < text.Length && text[open + 2] == '-' ? 1 : 0);
+                var closeAt = text.IndexOf("%}", contentStart, StringComparison.Ordinal);
+                if (closeAt > 0 && text[contentStart..closeAt].Trim().TrimEnd('-').Trim() == "endraw")
                 {
-                    AppendText(all, from, open, trimStart);
+                    AppendText(from, open, trimStart);
                     if (contentStart > open + 2)
                     {
                         TrimEnd(pending);
                     }
 
-                    trimAfterEnd = all[closeAt - 1] == '-';
-                    return closeAt + 2;
+                    return (closeAt + 2, text[closeAt - 1] == '-');
                 }
 
                 at = open + 2;

@@ -13,49 +13,74 @@ internal static class CsvDiagnosis
     public static Problem? Find(string path, char delimiter, char quote, char escape, Encoding? encoding = null, int skip = 0)
     {
         using var reader = new StreamReader(path, encoding ?? Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-        long line = 1, rowStartLine = 1, quoteLine = 0;
-        int column = 0, quoteColumn = 0, fields = 1, expected = -1;
-        bool inQuotes = false, rowHasContent = false;
-        var skipped = 0;
-        while (skipped < skip && reader.ReadLine() is not null)
-        {
-            skipped++;
-            line++;
-            rowStartLine++;
-        }
+        return new Scanner(reader, delimiter, quote, escape).Find(skip);
+    }
 
-        int c;
-        while ((c = reader.Read()) >= 0)
+    /// <summary>One pass over the text, a character at a time, counting lines, columns and each row's fields.</summary>
+    private sealed class Scanner(StreamReader reader, char delimiter, char quote, char escape)
+    {
+        private long line = 1, rowStartLine = 1, quoteLine;
+        private int column, quoteColumn, fields = 1, expected = -1;
+        private bool inQuotes, rowHasContent;
+
+        public Problem? Find(int skip)
         {
-            column++;
+            for (var skipped = 0; skipped < skip && reader.ReadLine() is not null; skipped++)
+            {
+                line++;
+                rowStartLine++;
+            }
+
+            int c;
+            while ((c = reader.Read()) >= 0)
+            {
+                column++;
+                if (inQuotes)
+                {
+                    Quoted(c);
+                }
+                else if (Unquoted(c) is { } problem)
+                {
+                    return problem;
+                }
+            }
+
             if (inQuotes)
             {
-                if (c == escape && escape != quote && (reader.Peek() == quote || reader.Peek() == escape))
+                return new Problem(quoteLine, quoteColumn, $"the quote ({quote}) opened here is never closed");
+            }
+
+            return rowHasContent && expected >= 0 && fields != expected ? WrongFieldCount() : null;
+        }
+
+        private void Quoted(int c)
+        {
+            if (c == escape && escape != quote && (reader.Peek() == quote || reader.Peek() == escape))
+            {
+                reader.Read();
+                column++;
+            }
+            else if (c == quote)
+            {
+                if (escape == quote && reader.Peek() == quote)
                 {
                     reader.Read();
                     column++;
                 }
-                else if (c == quote)
+                else
                 {
-                    if (escape == quote && reader.Peek() == quote)
-                    {
-                        reader.Read();
-                        column++;
-                    }
-                    else
-                    {
-                        inQuotes = false;
-                    }
+                    inQuotes = false;
                 }
-                else if (c == '\n')
-                {
-                    line++;
-                    column = 0;
-                }
-
-                continue;
             }
+            else if (c == '\n')
+            {
+                line++;
+                column = 0;
+            }
+        }
 
+        private Problem? Unquoted(int c)
+        {
             if (c == quote)
             {
                 inQuotes = true;
@@ -70,42 +95,43 @@ internal static class CsvDiagnosis
             }
             else if (c == '\n' || c == '\r')
             {
-                if (c == '\r' && reader.Peek() == '\n')
-                {
-                    reader.Read();
-                }
-
-                if (rowHasContent)
-                {
-                    if (expected < 0)
-                    {
-                        expected = fields;
-                    }
-                    else if (fields != expected)
-                    {
-                        return new Problem(rowStartLine, 1, $"this row has {fields} fields but the first row has {expected}");
-                    }
-                }
-
-                line++;
-                rowStartLine = line;
-                column = 0;
-                fields = 1;
-                rowHasContent = false;
+                return EndOfRow(c);
             }
             else
             {
                 rowHasContent = true;
             }
+
+            return null;
         }
 
-        if (inQuotes)
+        private Problem? EndOfRow(int c)
         {
-            return new Problem(quoteLine, quoteColumn, $"the quote ({quote}) opened here is never closed");
+            if (c == '\r' && reader.Peek() == '\n')
+            {
+                reader.Read();
+            }
+
+            if (rowHasContent)
+            {
+                if (expected < 0)
+                {
+                    expected = fields;
+                }
+                else if (fields != expected)
+                {
+                    return WrongFieldCount();
+                }
+            }
+
+            line++;
+            rowStartLine = line;
+            column = 0;
+            fields = 1;
+            rowHasContent = false;
+            return null;
         }
 
-        return rowHasContent && expected >= 0 && fields != expected
-            ? new Problem(rowStartLine, 1, $"this row has {fields} fields but the first row has {expected}")
-            : null;
+        private Problem WrongFieldCount() => new(rowStartLine, 1, $"this row has {fields} fields but the first row has {expected}");
     }
 }

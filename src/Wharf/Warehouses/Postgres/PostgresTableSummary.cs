@@ -39,32 +39,15 @@ internal static class PostgresTableSummary
             return false;
         }
 
-        // The table is big, and already has the columns the live rows are told by.
-        var extra = write.ExtraColumns.Select(c => c.Name).ToArray();
-        await using (var check = new NpgsqlCommand(
-            "SELECT c.reltuples, (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ANY($2) AND NOT a.attisdropped) " +
-            "FROM pg_class c WHERE c.oid = to_regclass($1)", connection))
+        if (!await IsWorthItAsync(connection, write, parallelRows, cancellationToken))
         {
-            check.Parameters.Add(new NpgsqlParameter { Value = write.Target });
-            check.Parameters.Add(new NpgsqlParameter { Value = extra });
-            await using var reader = await check.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken) || (parallelRows > 0 && reader.GetFloat(0) < parallelRows) || reader.GetInt64(1) != extra.Length)
-            {
-                return false;
-            }
+            return false;
         }
 
         var key = DeleteDetection.TableKey(write);
-        long low, high;
-        await using (var bounds = new NpgsqlCommand($"SELECT CAST(min({key}) AS BIGINT), CAST(max({key}) AS BIGINT) FROM {write.Target}", connection))
-        await using (var reader = await bounds.ExecuteReaderAsync(cancellationToken))
+        if (await KeyBoundsAsync(connection, write, key, cancellationToken) is not var (low, high))
         {
-            if (!await reader.ReadAsync(cancellationToken) || reader.IsDBNull(0))
-            {
-                return false;
-            }
-
-            (low, high) = (reader.GetInt64(0), reader.GetInt64(1));
+            return false;
         }
 
         await using (var create = new NpgsqlCommand(
@@ -73,7 +56,36 @@ internal static class PostgresTableSummary
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        // Ranges of whole buckets, so no bucket is cut in two.
+        await CopyAsync(connection, into, Ranges(write, key, low, high).Select(where => KeySummary.Select(key, write.Target, where)), cancellationToken);
+        await using var analyze = new NpgsqlCommand($"ANALYZE {into}", connection);
+        await analyze.ExecuteNonQueryAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Whether the table is big, and already has the columns the live rows are told by.</summary>
+    private static async Task<bool> IsWorthItAsync(NpgsqlConnection connection, TableWrite write, long parallelRows, CancellationToken cancellationToken)
+    {
+        var extra = write.ExtraColumns.Select(c => c.Name).ToArray();
+        await using var check = new NpgsqlCommand(
+            "SELECT c.reltuples, (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ANY($2) AND NOT a.attisdropped) " +
+            "FROM pg_class c WHERE c.oid = to_regclass($1)", connection);
+        check.Parameters.Add(new NpgsqlParameter { Value = write.Target });
+        check.Parameters.Add(new NpgsqlParameter { Value = extra });
+        await using var reader = await check.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) && (parallelRows <= 0 || reader.GetFloat(0) >= parallelRows) && reader.GetInt64(1) == extra.Length;
+    }
+
+    /// <summary>The smallest and largest key of the table; null when it is empty.</summary>
+    private static async Task<(long Low, long High)?> KeyBoundsAsync(NpgsqlConnection connection, TableWrite write, string key, CancellationToken cancellationToken)
+    {
+        await using var bounds = new NpgsqlCommand($"SELECT CAST(min({key}) AS BIGINT), CAST(max({key}) AS BIGINT) FROM {write.Target}", connection);
+        await using var reader = await bounds.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0) ? (reader.GetInt64(0), reader.GetInt64(1)) : null;
+    }
+
+    /// <summary>The live rows' conditions of one range per connection, each of whole buckets, so no bucket is cut in two.</summary>
+    private static List<string> Ranges(TableWrite write, string key, long low, long high)
+    {
         var (first, last) = (low >> 5, high >> 5);
         var step = Math.Max(1, (long)Math.Ceiling(((double)last - first + 1) / Connections));
         var ranges = new List<string>();
@@ -84,11 +96,17 @@ internal static class PostgresTableSummary
             ranges.Add($"{write.LiveRows}{from}{to}");
         }
 
+        return ranges;
+    }
+
+    /// <summary>Runs the <paramref name="selects"/> in parallel and copies their rows into <paramref name="into"/>.</summary>
+    private static async Task CopyAsync(NpgsqlConnection connection, string into, IEnumerable<string> selects, CancellationToken cancellationToken)
+    {
         // Npgsql's per-value async reads and writes cost ~1 CPU s for 5M keys' 156,250 rows; the
         // loops run synchronously on threads of their own instead, handing over batches of rows.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var batches = new BlockingCollection<long[]>(boundedCapacity: 16);
-        var producers = ranges.Select(where => Blocking(() => Read(connection, KeySummary.Select(key, write.Target, where), batches, stop.Token), stop.Token)).ToList();
+        var producers = selects.Select(select => Blocking(() => Read(connection, select, batches, stop.Token), stop.Token)).ToList();
         var produced = Task.WhenAll(producers).ContinueWith(_ => batches.CompleteAdding(), TaskScheduler.Default);
         try
         {
@@ -110,9 +128,6 @@ internal static class PostgresTableSummary
 
         // A failed range (its error, not the cancellation it caused elsewhere).
         await Task.WhenAll(producers);
-        await using var analyze = new NpgsqlCommand($"ANALYZE {into}", connection);
-        await analyze.ExecuteNonQueryAsync(cancellationToken);
-        return true;
     }
 
     private const int BatchRows = 4096;
