@@ -61,6 +61,13 @@ internal static class NestedJson
             ? $"concat_ws('|', {string.Join(", ", ColumnNames.Pick(values.ConvertAll(v => v.Name), primaryKey, n => n, table, "primary_key").Select(k => KeyPart(values.First(v => v.Name == k).Expression, primaryKey.Count > 1)))})"
             : "CAST(f.__doc AS VARCHAR) || '#' || CAST(f.__pos AS VARCHAR)";
 
+        if (lists.Count == 0)
+        {
+            // Objects only: one table, whose rows need no id; without the frame's key hash and row
+            // number, DuckDB reads the files in parallel.
+            return [new NestedTable(table, [], $"SELECT {Projection([], values, [])} FROM (SELECT {document} AS __doc FROM {relation} AS r) AS f")];
+        }
+
         // Without a key, the document's place in the files tells identical documents apart (a
         // streaming row number: the readers keep the files' order, so every table's query agrees).
         var rootFrame = $"SELECT k.__doc, k.__id, k.__id AS __root FROM (SELECT f.__doc, md5({key}) AS __id FROM " +

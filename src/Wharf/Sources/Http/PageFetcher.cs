@@ -11,7 +11,7 @@ internal sealed record FetchResult(Partition Partition, RecordSpool Spool, IRead
 
 /// <summary>
 /// Fetches every page of one partition, in order, into a <see cref="RecordSpool"/>. Each page is
-/// downloaded to a file (a body that breaks off is retried whole), parsed, checked (JSON, records
+/// downloaded into memory (a body that breaks off is retried whole), parsed, checked (JSON, records
 /// present, fields of the same kind as before) and spooled before the next is asked for, so memory
 /// holds one page. A next page that was already fetched is an error naming both, as is a page
 /// that repeats the previous one: paging never loops, and no record is read twice.
@@ -44,7 +44,8 @@ internal sealed class PageFetcher(HttpConnection http, PipelineSettings pipeline
         var sent = new Dictionary<string, (int Page, string Url)>(StringComparer.Ordinal);
         var pages = new List<string>();
         byte[]? previous = null;
-        await using var body = new FileStream(spool.Path + ".page", FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+        // In memory, as the parsed page is anyway: a file here cost a thread-pool hop per 64 KiB read or written.
+        await using var body = new MemoryStream(1 << 18);
         var request = paginator.First(First(partition, incremental));
         for (var number = 1; request is not null; number++)
         {
@@ -94,7 +95,7 @@ internal sealed class PageFetcher(HttpConnection http, PipelineSettings pipeline
     private sealed record Answer(int Status, string? ContentType, IReadOnlyDictionary<string, string> Headers);
 
     /// <summary>The page's body into <paramref name="body"/>, from its start again on every attempt.</summary>
-    private async Task<Answer> DownloadAsync(HttpRequestSpec request, FileStream body, Partition partition, int number, CancellationToken cancellationToken)
+    private async Task<Answer> DownloadAsync(HttpRequestSpec request, MemoryStream body, Partition partition, int number, CancellationToken cancellationToken)
     {
         try
         {
@@ -123,7 +124,7 @@ internal sealed class PageFetcher(HttpConnection http, PipelineSettings pipeline
         }
     }
 
-    private async Task<PageBody> ReadAsync(FileStream body, string? contentType, Partition partition, int number, string url)
+    private async Task<PageBody> ReadAsync(MemoryStream body, string? contentType, Partition partition, int number, string url)
     {
         try
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -14,6 +15,7 @@ internal sealed class RecordSpool : IDisposable
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     private readonly FileStream file;
+    private readonly ArrayBufferWriter<byte> page = new(1 << 16);
     private readonly Utf8JsonWriter writer;
     private readonly IReadOnlyList<KeyValuePair<string, string>> extra;
 
@@ -22,7 +24,7 @@ internal sealed class RecordSpool : IDisposable
         Path = path;
         this.extra = extra;
         file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-        writer = new Utf8JsonWriter(file, Options);
+        writer = new Utf8JsonWriter(page, Options);
     }
 
     public string Path { get; }
@@ -31,16 +33,27 @@ internal sealed class RecordSpool : IDisposable
 
     public async Task WriteAsync(JsonElement records, CancellationToken cancellationToken)
     {
+        // A page's lines are gathered in memory and written at once: flushing the JSON writer to the
+        // file after each record cost a write system call per record (5x slower at 1M records).
         foreach (var record in records.EnumerateArray())
         {
             WriteRecord(writer, record, extra, null);
-            await writer.FlushAsync(cancellationToken);
-            file.WriteByte((byte)'\n');
+            EndLine(writer, page);
             Records++;
-            writer.Reset();
         }
 
+        await file.WriteAsync(page.WrittenMemory, cancellationToken);
+        page.ResetWrittenCount();
         await file.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Ends the record <paramref name="writer"/> wrote into <paramref name="lines"/> with a newline, ready for the next.</summary>
+    private static void EndLine(Utf8JsonWriter writer, ArrayBufferWriter<byte> lines)
+    {
+        writer.Flush();
+        lines.GetSpan(1)[0] = (byte)'\n';
+        lines.Advance(1);
+        writer.Reset(lines);
     }
 
     /// <summary>Closes the file: every record is written.</summary>
@@ -62,16 +75,22 @@ internal sealed class RecordSpool : IDisposable
         var rewritten = Path + ".exact";
         using (var reader = new StreamReader(Path))
         await using (var output = new FileStream(rewritten, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        await using (var lineWriter = new Utf8JsonWriter(output, Options))
         {
+            var lines = new ArrayBufferWriter<byte>(1 << 16);
+            await using var lineWriter = new Utf8JsonWriter(lines, Options);
             while (await reader.ReadLineAsync(cancellationToken) is { } line)
             {
                 using var document = JsonDocument.Parse(line);
                 WriteRecord(lineWriter, document.RootElement, [], shape.Root);
-                await lineWriter.FlushAsync(cancellationToken);
-                output.WriteByte((byte)'\n');
-                lineWriter.Reset();
+                EndLine(lineWriter, lines);
+                if (lines.WrittenCount >= 1 << 16)
+                {
+                    await output.WriteAsync(lines.WrittenMemory, cancellationToken);
+                    lines.ResetWrittenCount();
+                }
             }
+
+            await output.WriteAsync(lines.WrittenMemory, cancellationToken);
         }
 
         File.Move(rewritten, Path, overwrite: true);
