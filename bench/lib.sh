@@ -25,6 +25,9 @@ time_report() {
     END { if (s == "" || rss == "") exit 1; printf "%.2f %d %.2f\n", s, rss, cpu }' "$1"
 }
 
+# CPU seconds (user + system) one process has used so far; 0 when it is gone.
+process_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
 # A measurement is noisy when other processes took more than 0.5 CPU second plus 10% of its own CPU.
 noisy() { awk -v cpu="$1" -v foreign="$2" 'BEGIN { exit !(foreign > 0.5 + 0.1 * cpu) }'; }
 

@@ -15,6 +15,8 @@ internal static class BenchCommands
               prints the rows of table NAME (in whichever schema) and of the Parquet file(s), space-separated
           Wharf.Bench scalar --sql SQL
               prints the first value of SQL's first row, run by DuckDB alone (an in-memory database)
+          Wharf.Bench sql --db FILE --file SQLFILE
+              runs the statements of SQLFILE on the DuckDB database FILE, DuckDB alone
           Wharf.Bench version
               prints the DuckDB library version
         """;
@@ -43,6 +45,9 @@ internal static class BenchCommands
                     return 0;
                 case "scalar":
                     ScalarQuery.Run(options.Require("sql"));
+                    return 0;
+                case "sql":
+                    SqlScript.Run(options.Require("db"), options.Require("file"));
                     return 0;
                 case "version":
                     Console.WriteLine(BenchDuckDb.LibraryVersion);
