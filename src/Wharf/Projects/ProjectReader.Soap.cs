@@ -14,7 +14,7 @@ internal sealed partial class ProjectReader
     internal const string SoapTotalKey = "total";
 
     private static readonly string[] SoapPipelineKeys =
-        ["source", "endpoint", "envelope", "envelope_file", "action", "records", "namespaces", "headers", "paginate", "incremental", "for_each", "table", "schema", "mode", "primary_key",
+        ["source", "endpoint", "envelope", "envelope_file", "action", "records", "namespaces", "repeated", "headers", "paginate", "incremental", "for_each", "table", "schema", "mode", "primary_key",
          "detect_deletes", "deletes", "change_detection", "track"];
 
     private SoapConnectionSettings ReadSoapConnection(YamlMap map, string context)
@@ -58,6 +58,7 @@ internal sealed partial class ProjectReader
             Action = pipeline.String("action"),
             Records = records,
             Namespaces = namespaces,
+            Repeated = pipeline.StringList("repeated"),
             TotalPath = total,
         };
     }

@@ -27,6 +27,12 @@ internal sealed record SoapRequestSettings
     /// <summary>The prefixes <c>records:</c> and <c>total_path</c> use (<c>namespaces:</c>).</summary>
     public ImmutableArray<KeyValuePair<string, string>> Namespaces { get; init; } = [];
 
+    /// <summary>
+    /// Element names (local names) that are lists in every record, even where they appear once
+    /// (<c>repeated:</c>): XML does not say which elements may repeat, and a field must keep one kind.
+    /// </summary>
+    public ImmutableArray<string> Repeated { get; init; } = [];
+
     /// <summary>The XPath of the total number of pages (<c>paginate.total_path</c>); none when null.</summary>
     public string? TotalPath { get; init; }
 }

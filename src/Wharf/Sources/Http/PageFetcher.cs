@@ -161,7 +161,10 @@ internal sealed class PageFetcher(HttpConnection http, PipelineSettings pipeline
         }
         catch (ShapeChangeException ex)
         {
-            throw Fail(partition, number, url, $"changes the records' schema: {ex.Message}. Every page must give each field the same kind of value", ex);
+            var advice = Request.Soap is not null && ex.ListOrNot
+                ? $"An element that repeats in some records only is a list in all of them with 'repeated: [{ex.Field.Split('.')[^1]}]'"
+                : "Every page must give each field the same kind of value";
+            throw Fail(partition, number, url, $"changes the records' schema: {ex.Message}. {advice}", ex);
         }
     }
 

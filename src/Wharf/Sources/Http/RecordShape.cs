@@ -122,4 +122,7 @@ internal sealed class ShapeChangeException(string path, JsonValueKind before, in
     : Exception($"the field {path} is {JsonPath.Describe(now)} ({sample}), but it was {JsonPath.Describe(before)} from page {firstPage} on")
 {
     public string Field { get; } = path;
+
+    /// <summary>Whether the field was or now is a list (in XML, an element that repeats in some records only).</summary>
+    public bool ListOrNot { get; } = before == JsonValueKind.Array || now == JsonValueKind.Array;
 }

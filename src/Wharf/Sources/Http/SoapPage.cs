@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Xml;
@@ -12,7 +13,7 @@ namespace Wharf.Sources.Http;
 /// One SOAP answer as the JSON page the REST machinery reads: <c>{"records": [...], "total": "…"}</c>.
 /// Each record element becomes an object: its attributes and child elements fields (by local
 /// name), every value its exact text (xsi:nil is null), nested elements objects, repeated
-/// elements lists, so the nested rules of JSON apply. A SOAP Fault is refused with its code and text.
+/// elements lists (and those named by <c>repeated:</c> always), so the nested rules of JSON apply. A SOAP Fault is refused with its code and text.
 /// </summary>
 internal static class SoapPage
 {
@@ -41,7 +42,7 @@ internal static class SoapPage
             writer.WriteStartArray(ProjectReader.SoapRecordsKey);
             foreach (var record in document.XPathSelectElements(settings.Records, resolver))
             {
-                WriteObject(writer, record);
+                WriteObject(writer, record, settings.Repeated);
             }
 
             writer.WriteEndArray();
@@ -85,7 +86,7 @@ internal static class SoapPage
         var other => other?.ToString(),
     };
 
-    private static void WriteObject(Utf8JsonWriter writer, XElement element)
+    private static void WriteObject(Utf8JsonWriter writer, XElement element, ImmutableArray<string> repeated)
     {
         writer.WriteStartObject();
         foreach (var attribute in element.Attributes().Where(a => !a.IsNamespaceDeclaration && a.Name.Namespace != Xsi))
@@ -97,16 +98,16 @@ internal static class SoapPage
         foreach (var group in children.GroupBy(c => c.Name.LocalName, StringComparer.Ordinal))
         {
             writer.WritePropertyName(group.Key);
-            if (group.Count() == 1)
+            if (group.Count() == 1 && !repeated.Contains(group.Key))
             {
-                WriteValue(writer, group.First());
+                WriteValue(writer, group.First(), repeated);
                 continue;
             }
 
             writer.WriteStartArray();
             foreach (var item in group)
             {
-                WriteValue(writer, item);
+                WriteValue(writer, item, repeated);
             }
 
             writer.WriteEndArray();
@@ -121,7 +122,7 @@ internal static class SoapPage
         writer.WriteEndObject();
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, XElement element)
+    private static void WriteValue(Utf8JsonWriter writer, XElement element, ImmutableArray<string> repeated)
     {
         if ((string?)element.Attribute(Xsi + "nil") is "true" or "1")
         {
@@ -133,7 +134,7 @@ internal static class SoapPage
         }
         else
         {
-            WriteObject(writer, element);
+            WriteObject(writer, element, repeated);
         }
     }
 }

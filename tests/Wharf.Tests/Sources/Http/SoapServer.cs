@@ -53,6 +53,27 @@ internal static class SoapServer
             """, version == "1.2" ? "application/soap+xml; charset=utf-8" : "text/xml; charset=utf-8");
     };
 
+    /// <summary>One page of three quotes with 2, 1 and 0 <c>Trade</c> elements (each trade with a repeated <c>Flag</c> once or twice).</summary>
+    public static Func<ApiContext, Task> QuotesWithTrades() => context => context.Text($"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <soap:Envelope xmlns:soap="{Soap11}" xmlns:m="{Stocks}">
+          <soap:Body>
+            <m:GetQuotesResponse>
+              <m:Quotes>
+                <m:Quote symbol="S1">
+                  <m:Trade id="t1"><m:Qty>100</m:Qty><m:Flag>odd-lot</m:Flag><m:Flag>late</m:Flag></m:Trade>
+                  <m:Trade id="t2"><m:Qty>0.5</m:Qty><m:Flag>block</m:Flag></m:Trade>
+                </m:Quote>
+                <m:Quote symbol="S2">
+                  <m:Trade id="t3"><m:Qty>12345678901234567890.123</m:Qty><m:Flag>late</m:Flag></m:Trade>
+                </m:Quote>
+                <m:Quote symbol="S3"/>
+              </m:Quotes>
+            </m:GetQuotesResponse>
+          </soap:Body>
+        </soap:Envelope>
+        """, "text/xml; charset=utf-8");
+
     private static Task Fault(ApiContext context, string version, string market) => version == "1.2"
         ? context.Text($"""
             <env:Envelope xmlns:env="{Soap12}" xmlns:m="{Stocks}">
