@@ -71,12 +71,7 @@ sides=(none pass quarantine)
 # machine_busy, wait_for_quiet, time_report, noisy, median, verdict.
 source "$bench/lib.sh"
 
-fail() { echo "checks.sh: $*" >&2; exit 1; }
-say() { echo "== $*" >&2; }
-
-[ -x /usr/bin/time ] || fail "/usr/bin/time (GNU time) is needed for peak memory; apt-get install time"
-command -v timeout >/dev/null || fail "'timeout' (coreutils) is needed"
-[ -x "$wharf" ] || fail "$wharf not found or not executable (the repository's launcher)"
+bench_setup checks.sh launcher
 rm -rf "$out/logs"; mkdir -p "$out/logs"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -1,6 +1,17 @@
 # Shared by the bench/ scripts (sourced, not run): idle-waiting, noise detection,
 # reading GNU time's report, medians and verdicts. Expects $quiet_wait (seconds) to be set.
 
+# Defines fail and say for the script named $1, and checks what every measuring script needs
+# (GNU time, timeout, and the launcher $wharf when $2 is "launcher").
+bench_setup() {
+  bench_name=$1
+  fail() { echo "$bench_name: $*" >&2; exit 1; }
+  say() { echo "== $*" >&2; }
+  [ -x /usr/bin/time ] || fail "/usr/bin/time (GNU time) is needed for peak memory; apt-get install time"
+  command -v timeout >/dev/null || fail "'timeout' (coreutils) is needed"
+  [ "${2:-}" != launcher ] || [ -x "$wharf" ] || fail "$wharf not found or not executable (the repository's launcher)"
+}
+
 # CPU seconds the whole machine has spent busy so far (all processes, all cores), from /proc/stat.
 machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat; }
 

@@ -62,12 +62,7 @@ source "$bench/lib.sh"
 # wharf_pg_start, wharf_pg_stop: the tests' throwaway server (fsync off, trust auth, 127.0.0.1).
 source "$root/scripts/postgres.sh"
 
-fail() { echo "models.sh: $*" >&2; exit 1; }
-say() { echo "== $*" >&2; }
-
-[ -x /usr/bin/time ] || fail "/usr/bin/time (GNU time) is needed for peak memory; apt-get install time"
-command -v timeout >/dev/null || fail "'timeout' (coreutils) is needed"
-[ -x "$wharf" ] || fail "$wharf not found or not executable (the repository's launcher)"
+bench_setup models.sh launcher
 
 rm -rf "$out/projects" "$out/exports"
 mkdir -p "$out/projects" "$out/exports" "$out/logs"

@@ -63,12 +63,7 @@ source "$bench/lib.sh"
 # wharf_pg_start, wharf_pg_stop: the tests' throwaway server (fsync off, trust auth, 127.0.0.1).
 source "$root/scripts/postgres.sh"
 
-fail() { echo "postgres.sh: $*" >&2; exit 1; }
-say() { echo "== $*" >&2; }
-
-[ -x /usr/bin/time ] || fail "/usr/bin/time (GNU time) is needed for peak memory; apt-get install time"
-command -v timeout >/dev/null || fail "'timeout' (coreutils) is needed"
-[ -x "$wharf" ] || fail "$wharf not found or not executable (the repository's launcher)"
+bench_setup postgres.sh launcher
 have_pgloader=yes
 pgloader_version="no pgloader"
 if command -v pgloader >/dev/null; then
