@@ -53,7 +53,7 @@ internal sealed record MySqlColumnPlan(
             "datetime" => Native(name, "TIMESTAMP", (r, i) => Timestamp(r, i, connection.ZeroDates)),
 
             // The session's time zone is UTC (MySqlSourceConnection), so a TIMESTAMP arrives as UTC.
-            "timestamp" => Native(name, "TIMESTAMPTZ", (r, i) => Timestamp(r, i, connection.ZeroDates) is DateTime t ? new DateTimeOffset(t, TimeSpan.Zero) : null),
+            "timestamp" => Native(name, "TIMESTAMPTZ", (r, i) => Timestamp(r, i, connection.ZeroDates) is DateTime t ? (object)new DateTimeOffset(t, TimeSpan.Zero) : null),
 
             // TIME spans -838:59:59 to 838:59:59: a duration, not a time of day. Staged as microseconds.
             "time" => Converted(name, "BIGINT", micros => $"to_microseconds({micros})", (r, i) => r.GetTimeSpan(i).Ticks / 10),
@@ -121,11 +121,25 @@ internal sealed record MySqlColumnPlan(
         return value.IsValidDateTime ? value.GetDateTime() : Zero(value, zeroDates);
     }
 
-    private static object? Year(int value, ZeroDates zeroDates) => value != 0 ? (short)value
-        : zeroDates == ZeroDates.Null ? null
-        : throw new InvalidCastException("the year is 0000 (MySQL's zero year). Set 'zero_dates: null' on the connection to load zero dates as NULL, or fix the row.");
+    private static object? Year(int value, ZeroDates zeroDates)
+    {
+        if (value != 0)
+        {
+            return (short)value;
+        }
 
-    private static object? Zero(MySqlDateTime value, ZeroDates zeroDates) => zeroDates == ZeroDates.Null ? null
-        : throw new InvalidCastException(
-            $"{value.Year:0000}-{value.Month:00}-{value.Day:00} is a zero date (no such day). Set 'zero_dates: null' on the connection to load zero dates as NULL, or fix the row.");
+        return zeroDates == ZeroDates.Null ? null
+            : throw new InvalidCastException("the year is 0000 (MySQL's zero year). Set 'zero_dates: null' on the connection to load zero dates as NULL, or fix the row.");
+    }
+
+    private static object? Zero(MySqlDateTime value, ZeroDates zeroDates)
+    {
+        if (zeroDates == ZeroDates.Null)
+        {
+            return null;
+        }
+
+        throw new InvalidCastException(FormattableString.Invariant(
+            $"{value.Year:0000}-{value.Month:00}-{value.Day:00} is a zero date (no such day). Set 'zero_dates: null' on the connection to load zero dates as NULL, or fix the row."));
+    }
 }

@@ -31,7 +31,7 @@ internal static class MySqlSourceConnection
         {
             await connection.DisposeAsync();
             var server = MySqlConnectionString.Describe(settings);
-            var why = await ExplainAsync(ex, new MySqlConnectionStringBuilder(connection.ConnectionString));
+            var why = await ExplainAsync(ex, new MySqlConnectionStringBuilder(MySqlConnectionString.For(settings)));
             throw new SourceException(settings.Name, stream, $"Cannot connect to '{settings.Name}' ({server}): {why}", ex)
             {
                 Transient = IsTransient(ex),
