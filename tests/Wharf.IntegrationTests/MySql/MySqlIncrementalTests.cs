@@ -41,21 +41,23 @@ public sealed class MySqlIncrementalTests(MySqlServer mysql) : IDisposable
     {
         var database = await ProjectAsync("""
             CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20), updated_at DATETIME(6));
-            INSERT INTO items VALUES (1, 'a', '2024-01-01 10:00:00'), (2, 'b', '2024-01-01 11:00:00'), (3, 'c', '2024-01-01 12:00:00.000001');
+            INSERT INTO items VALUES (-40, 'neg', '2024-01-01 09:00:00'), (1, 'a', '2024-01-01 10:00:00'), (2, 'b', '2024-01-01 11:00:00'),
+              (3, 'c', '2024-01-01 12:00:00.000001'), (100, 'x', '2024-01-01 09:30:00');
             """, "mode: merge\ncursor: updated_at\nlookback: 30m\ndetect_deletes: true");
 
         await RunOkAsync();
-        Items().ShouldBe("1:a,2:b,3:c");
+        Items().ShouldBe("-40:neg,1:a,2:b,3:c,100:x");
 
         // 2 changes; 3 goes; 4 arrives; 5 is late (inside the lookback); 1 is older than the lookback and unchanged.
         await database.ExecuteAsync("""
             UPDATE items SET name = 'b2', updated_at = '2024-01-02 09:00:00' WHERE id = 2;
-            DELETE FROM items WHERE id = 3;
+            DELETE FROM items WHERE id IN (3, 100);
             INSERT INTO items VALUES (4, 'd', '2024-01-02 10:00:00'), (5, 'late', '2024-01-01 11:45:00');
             """);
         await RunOkAsync();
 
-        Items().ShouldBe("1:a,2:b2,4:d,5:late");
+        // Deleted keys are found by the server's key summary (a negative key among them stays).
+        Items().ShouldBe("-40:neg,1:a,2:b2,4:d,5:late");
         harness.Scalar("select rows_extracted from _wharf.runs order by started_at desc limit 1")
             .ShouldBe(3L, "the second run reads only 2, 4 and 5 (at or past 11:30, the watermark less the lookback)");
         harness.Scalar("select max(updated_at) from raw.items").ShouldBe(new DateTime(2024, 1, 2, 10, 0, 0));

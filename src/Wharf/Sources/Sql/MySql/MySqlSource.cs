@@ -13,7 +13,7 @@ namespace Wharf.Sources.Sql.MySql;
 /// whatever the table's size. Big tables are read in primary-key ranges in parallel, from one
 /// snapshot (<see cref="MySqlKeyRanges"/>).
 /// </summary>
-internal sealed class MySqlSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
+internal sealed partial class MySqlSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
 {
     private readonly Dictionary<string, (string From, ImmutableArray<CatalogColumn> Columns, CatalogTable? Table)> plans = new(StringComparer.Ordinal);
 
