@@ -43,6 +43,7 @@ internal sealed record MySqlColumnPlan(
             "int" or "integer" => info.Unsigned ? Native(name, "UINTEGER", (r, i) => r.GetUInt32(i)) : Native(name, "INTEGER", (r, i) => r.GetInt32(i)),
             "bigint" => info.Unsigned ? Native(name, "UBIGINT", (r, i) => r.GetUInt64(i)) : Native(name, "BIGINT", (r, i) => r.GetInt64(i)),
             "decimal" or "numeric" => Decimal(table, column, info),
+
             // The text protocol prints a FLOAT to 6 digits; as a DOUBLE (exact: every float is one) it prints in full.
             "float" => new MySqlColumnPlan(name, $"({Identifier(name)} + 0E0)", "FLOAT", Quote.Identifier(name), (r, i) => (float)r.GetDouble(i)),
             "double" or "real" => Native(name, "DOUBLE", (r, i) => r.GetDouble(i)),
