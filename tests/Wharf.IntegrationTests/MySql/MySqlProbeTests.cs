@@ -57,6 +57,18 @@ public sealed class MySqlProbeTests(MySqlServer mysql)
     }
 
     [Fact]
+    public async Task Test_TlsModes_DisabledConnects_RequiredSaysTlsFailed_OnAServerWithoutTls()
+    {
+        var database = await mysql.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        (await ConnectionProbe.TestAsync(MySql(database.Url + "?ssl_mode=disabled"), TestContext.Current.CancellationToken)).ShouldContain("connected");
+
+        var error = await Should.ThrowAsync<SourceException>(() =>
+            ConnectionProbe.TestAsync(MySql(database.Url + "?ssl_mode=required"), TestContext.Current.CancellationToken));
+        error.Message.ShouldContain("TLS failed");
+        error.Message.ShouldContain("ssl_mode");
+    }
+
+    [Fact]
     public async Task Test_WhenTheHostDoesNotResolve_SaysDns()
     {
         var error = await Should.ThrowAsync<SourceException>(() =>
