@@ -2,7 +2,9 @@
 # A throwaway MariaDB server for the tests: mariadb-install-db into a fresh temp folder, start it
 # on a free port of 127.0.0.1 as a non-root user, create the user `wharf` (password `wharf`, every
 # privilege) and the database `wharf_test`. Clients connect by TCP; the server's unix socket lives
-# in the temp folder and nothing needs it. Durability is off: nothing here outlives the run.
+# in the temp folder and nothing needs it. Durability is off: nothing here outlives the run. TLS is
+# off too (--skip-ssl, as MariaDB 10.x has it; 11.4+ would turn it on), so the tests know what a
+# `ssl_mode: required` client meets.
 #
 # Sourced (what scripts/test.sh does):
 #   source scripts/mariadb.sh
@@ -171,7 +173,7 @@ EOF
             --log-error="$dir/error.log" --skip-name-resolve --init-file="$dir/init.sql" \
             --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --max-connections=500 \
             --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --innodb-buffer-pool-size=256M \
-            --skip-log-bin </dev/null >/dev/null 2>&1 &
+            --skip-log-bin --skip-ssl </dev/null >/dev/null 2>&1 &
         pid=$!
         echo "$pid" >"$dir/launcher.pid"
         for _ in $(seq 1 600); do
