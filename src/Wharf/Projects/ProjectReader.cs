@@ -95,7 +95,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Database = connection.String("database"),
                 SslMode = connection.String("sslmode") ?? connection.String("ssl_mode"),
                 Http = type is "http" or "soap" ? ReadHttpConnection(connection, name) : null,
-                ZeroDates = connection.Enum("zero_dates", ZeroDates.Error),
+                ZeroDates = ReadZeroDates(connection),
                 Spatial = connection.Enum("spatial", SpatialFormat.Wkt),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
@@ -124,6 +124,12 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
 
         return connections.ToImmutable();
     }
+
+    /// <summary><c>zero_dates: null</c> is YAML's null, which reads as an absent key: told apart here.</summary>
+    private static ZeroDates ReadZeroDates(YamlMap connection) =>
+        connection.Node is YamlMappingNode map && map.Children.ContainsKey(new YamlScalarNode("zero_dates")) && connection.Get("zero_dates") is null
+            ? ZeroDates.Null
+            : connection.Enum("zero_dates", ZeroDates.Error);
 
     private void CheckMySql(ConnectionSettings settings, YamlMap connection, YamlNode value, string name)
     {

@@ -25,7 +25,7 @@ internal static class ConnectionProbe
             case "mysql":
                 await using (var database = await Sql.MySql.MySqlSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken))
                 {
-                    return $"connected to {MySqlConnectionString.Describe(connection)} ({Sql.MySql.MySqlSourceConnection.Product(database)} {database.ServerVersion}).";
+                    return $"connected to {MySqlConnectionString.Describe(connection)} ({Sql.MySql.MySqlSourceConnection.Product(database)} {Sql.MySql.MySqlSourceConnection.Version(database)}).";
                 }
 
             case "sqlite":

@@ -122,14 +122,14 @@ internal sealed record MySqlColumnPlan(
         return value.IsValidDateTime ? value.GetDateTime() : Zero(value, zeroDates);
     }
 
-    private static object? Year(int value, ZeroDates zeroDates)
+    private static short? Year(int value, ZeroDates zeroDates)
     {
         if (value != 0)
         {
             return (short)value;
         }
 
-        return zeroDates == ZeroDates.Null ? null
+        return zeroDates == ZeroDates.Null ? (short?)null
             : throw new InvalidCastException("the year is 0000 (MySQL's zero year). Set 'zero_dates: null' on the connection to load zero dates as NULL, or fix the row.");
     }
 

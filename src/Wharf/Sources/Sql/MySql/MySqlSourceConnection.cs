@@ -43,6 +43,10 @@ internal static class MySqlSourceConnection
     public static string Product(MySqlConnection connection) =>
         connection.ServerVersion.Contains("MariaDB", StringComparison.OrdinalIgnoreCase) ? "MariaDB" : "MySQL";
 
+    /// <summary>The server's version, without the <c>5.5.5-</c> that MariaDB puts first for old clients.</summary>
+    public static string Version(MySqlConnection connection) =>
+        connection.ServerVersion.StartsWith("5.5.5-", StringComparison.Ordinal) ? connection.ServerVersion[6..] : connection.ServerVersion;
+
     /// <summary>Whether trying again may help: a refused or dropped connection, a deadlock or lock timeout; not a wrong password.</summary>
     public static bool IsTransient(Exception ex) => ex switch
     {
