@@ -80,10 +80,10 @@ SQL
 select_sql="SELECT id, customer_id, customer_name, created_at, status, amount, quantity, country, note, updated_at FROM orders"
 pg -c "CREATE TABLE baseline (id bigint, customer_id bigint, customer_name text, created_at timestamp, status text, amount numeric(12,2), quantity integer, country text, note text, updated_at timestamp)"
 
-# Runs "$@" under GNU time; prints the wall seconds.
+# Runs the shell function call "$@" under GNU time (in a bash of its own); prints the wall seconds.
 timed() {
   local name=$1; shift
-  /usr/bin/time -f '%e %M' -o "$work/$name.time" "$@" >"$work/$name.log" 2>&1 || { tail -n 30 "$work/$name.log" >&2; fail "$name failed"; }
+  /usr/bin/time -f '%e %M' -o "$work/$name.time" bash -c "$*" >"$work/$name.log" 2>&1 || { tail -n 30 "$work/$name.log" >&2; fail "$name failed"; }
   cut -d' ' -f1 "$work/$name.time"
 }
 
@@ -103,6 +103,9 @@ export_postgres() {
   pg -c "TRUNCATE baseline"
   my --batch -N -e "$select_sql" bench | pg -c "\\copy baseline FROM STDIN"
 }
+
+export client my_port pg_url work out bench bench_tool select_sql WHARF_TEST_MYSQL_URL WHARF_TEST_PG_BIN
+export -f my pg run_wharf export_duckdb export_postgres
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
