@@ -79,3 +79,28 @@ public sealed class MySqlConnectionTests : IDisposable
     public void CursorLiterals_AreReadTheSameUnderEverySqlMode(string value, string literal) =>
         MySqlSource.Literal(value).ShouldBe(literal);
 }
+
+/// <summary>A MySQL source's OpenLineage dataset: <c>mysql://host:port</c> and <c>database.table</c>, never the password.</summary>
+public sealed class MySqlLineageTests : IDisposable
+{
+    private readonly TempProjectFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public async Task Source_IsNamedByHostPortDatabaseAndTable()
+    {
+        folder.WriteProject("""
+            connections:
+              shop: { type: mysql, url: "mysql://etl:secret@db.example/shop" }
+            pipelines:
+              sync: { source: shop, tables: ["*"] }
+            """);
+        var project = await folder.LoadAsync();
+
+        var dataset = Wharf.OpenLineage.OpenLineageDatasets.Source(project, project.Pipelines[0], "orders");
+
+        dataset.Namespace.ShouldBe("mysql://db.example:3306");
+        dataset.Name.ShouldBe("shop.orders");
+    }
+}
