@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test from a fresh clone: builds the solution (warnings are errors; DuckDB's native
-# library comes in the DuckDB.NET.Data.Full NuGet package), starts a throwaway PostgreSQL (scripts/postgres.sh; installed
-# with apt-get first when running as root on a machine without it) and runs the test projects.
-# The server is stopped and its folder removed however the run ends.
+# library comes in the DuckDB.NET.Data.Full NuGet package), starts a throwaway PostgreSQL (scripts/postgres.sh)
+# and, beside it, a throwaway MariaDB (scripts/mariadb.sh) — each installed with apt-get first when
+# running as root on a machine without it — and runs the test projects.
+# The servers are stopped and their folders removed however the run ends.
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Csv]
-# With WHARF_TEST_POSTGRES already set (an Npgsql connection string), that server is used instead.
+# With WHARF_TEST_POSTGRES already set (an Npgsql connection string), that server is used instead;
+# likewise WHARF_TEST_MYSQL_URL (mysql://user:password@host:port/database) for MariaDB or MySQL.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,6 +15,8 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is needed." >&2; exit 1; }
 # shellcheck source=postgres.sh
 source scripts/postgres.sh
+# shellcheck source=mariadb.sh
+source scripts/mariadb.sh
 
 # Debian's prometheus scrapes a real wharf serve in ServePrometheusTests (which fail, saying so, without it).
 if ! command -v prometheus >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
@@ -23,6 +27,7 @@ fi
 
 test_pid=""
 own_server=false
+own_mariadb=false
 finish() {
     local status=$?
     trap - EXIT INT TERM
@@ -33,6 +38,9 @@ finish() {
     fi
     if [[ "$own_server" == true ]]; then
         wharf_pg_stop || true
+    fi
+    if [[ "$own_mariadb" == true ]]; then
+        wharf_mariadb_stop "${mariadb_dir:-}" || true
     fi
     exit "$status"
 }
@@ -47,15 +55,44 @@ if [[ -z "${WHARF_TEST_POSTGRES:-}" ]]; then
     WHARF_TEST_PG_BIN=$(wharf_pg_bin)
     export WHARF_TEST_PG_BIN
 fi
+if [[ -z "${WHARF_TEST_MYSQL_URL:-}" ]]; then
+    own_mariadb=true
+    unset WHARF_TEST_MYSQL_DIR
+    # Installed now (apt-get, one package manager at a time), started beside PostgreSQL below. A
+    # machine where it cannot be had still runs the tests: the MySQL ones fail under CI=true and
+    # are skipped, saying why, elsewhere.
+    wharf_mariadb_install || echo "test.sh: MariaDB is not available; the MySQL source tests will fail under CI=true." >&2
+fi
 
 echo "== build"
 dotnet build Wharf.slnx -c Release --nologo -v quiet
 
-echo "== postgres"
+echo "== postgres, mariadb"
+mariadb_env=""
+mariadb_pid=""
+if [[ "$own_mariadb" == true ]]; then
+    # In the background, beside PostgreSQL; its export lines come back through a file.
+    mariadb_env=$(mktemp /tmp/wharf-mariadb-env.XXXXXX)
+    scripts/mariadb.sh start >"$mariadb_env" &
+    mariadb_pid=$!
+fi
 if [[ "$own_server" == true ]]; then
     wharf_pg_start
 else
     echo "using the server in WHARF_TEST_POSTGRES"
+fi
+if [[ -n "$mariadb_pid" ]]; then
+    if wait "$mariadb_pid"; then
+        # shellcheck disable=SC1090
+        source "$mariadb_env"
+        mariadb_dir=$WHARF_TEST_MYSQL_DIR
+    else
+        # A half-started server's folder: scripts/mariadb.sh removed it already.
+        echo "test.sh: MariaDB did not start; the MySQL source tests will fail under CI=true." >&2
+    fi
+    rm -f "$mariadb_env"
+else
+    echo "using the server in WHARF_TEST_MYSQL_URL"
 fi
 
 echo "== test"

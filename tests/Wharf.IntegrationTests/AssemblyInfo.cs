@@ -3,3 +3,6 @@ using Wharf.IntegrationTests.Postgres;
 // One server for the whole assembly; each test class takes it in its constructor and makes its
 // own databases with CreateDatabaseAsync.
 [assembly: AssemblyFixture(typeof(PostgresServer))]
+
+// MariaDB for the MySQL source tests; missing, they fail under CI=true and are skipped elsewhere.
+[assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.MySql.MySqlServer))]

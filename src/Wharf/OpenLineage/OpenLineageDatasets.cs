@@ -22,6 +22,7 @@ internal static class OpenLineageDatasets
         {
             "postgres" => new OpenLineageEvent.Dataset(Postgres(connection).Namespace,
                 $"{Postgres(connection).Database}.{(pipeline.Query is not null ? "query:" + pipeline.Name : stream.Contains('.', StringComparison.Ordinal) ? stream : "public." + stream)}"),
+            "mysql" => MySql(connection, pipeline.Query is not null ? "query:" + pipeline.Name : stream),
             "sqlite" => new OpenLineageEvent.Dataset("sqlite://" + ToUriPath(connection.Path), pipeline.Query is not null ? "query:" + pipeline.Name : stream),
             "files" => new OpenLineageEvent.Dataset("file://", ToUriPath(Path.Combine(connection.Path, string.Join(",", pipeline.Files)))),
             "http" when connection.Http is { } http => new OpenLineageEvent.Dataset($"{http.BaseUrl.Scheme}://{http.BaseUrl.Authority}", pipeline.Http?.Endpoint ?? stream),
@@ -37,6 +38,14 @@ internal static class OpenLineageDatasets
         }
 
         return ($"postgres://{connection.Host}:{connection.Port ?? 5432}", connection.Database ?? "postgres");
+    }
+
+    /// <summary>OpenLineage's MySQL naming: <c>mysql://host:port</c>, <c>database.table</c>.</summary>
+    private static OpenLineageEvent.Dataset MySql(ConnectionSettings connection, string table)
+    {
+        var builder = new MySqlConnector.MySqlConnectionStringBuilder(MySqlConnectionString.For(connection));
+        var name = table.Contains('.', StringComparison.Ordinal) || string.IsNullOrEmpty(builder.Database) ? table : $"{builder.Database}.{table}";
+        return new OpenLineageEvent.Dataset($"mysql://{builder.Server}:{builder.Port}", name);
     }
 
     private static string ToUriPath(string path) => "/" + Path.GetFullPath(path).TrimStart('/').Replace('\\', '/');

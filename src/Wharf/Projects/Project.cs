@@ -63,15 +63,32 @@ internal enum WarehouseKind
     Postgres,
 }
 
+/// <summary>What a MySQL zero date (<c>0000-00-00</c>, or a date with a zero month or day) becomes: never a wrong date.</summary>
+internal enum ZeroDates
+{
+    /// <summary>The extract fails, naming table, column and row.</summary>
+    Error,
+
+    /// <summary>NULL.</summary>
+    Null,
+}
+
+/// <summary>How MySQL spatial values are carried: as well-known text or well-known binary.</summary>
+internal enum SpatialFormat
+{
+    Wkt,
+    Wkb,
+}
+
 /// <summary>A named source of data (<c>connections:</c> in wharf.yml).</summary>
 /// <param name="Name">The key under <c>connections:</c>.</param>
-/// <param name="Type">The connection type: <c>files</c>, <c>postgres</c>, <c>sqlite</c> or <c>http</c>.</param>
+/// <param name="Type">The connection type: <c>files</c>, <c>postgres</c>, <c>mysql</c>, <c>sqlite</c> or <c>http</c>.</param>
 internal sealed record ConnectionSettings(string Name, string Type)
 {
     /// <summary>For <c>files</c>: the absolute folder that globs are relative to; for <c>sqlite</c>: the database file.</summary>
     public string Path { get; init; } = "";
 
-    /// <summary>For <c>postgres</c>: <c>postgres://user:password@host:port/database?sslmode=…</c>. May hold a secret: never print it.</summary>
+    /// <summary>For <c>postgres</c>: <c>postgres://user:password@host:port/database?sslmode=…</c>; for <c>mysql</c>: <c>mysql://…</c>. May hold a secret: never print it.</summary>
     public string? Url { get; init; }
 
     public string? Host { get; init; }
@@ -90,6 +107,12 @@ internal sealed record ConnectionSettings(string Name, string Type)
 
     /// <summary>For <c>http</c>: the API and how to talk to it (holds secrets: never print it).</summary>
     public HttpConnectionSettings? Http { get; init; }
+
+    /// <summary>For <c>mysql</c>: what a zero date (<c>0000-00-00</c>) becomes (<c>zero_dates:</c>).</summary>
+    public ZeroDates ZeroDates { get; init; } = ZeroDates.Error;
+
+    /// <summary>For <c>mysql</c>: how spatial columns are carried (<c>spatial:</c>).</summary>
+    public SpatialFormat Spatial { get; init; } = SpatialFormat.Wkt;
 
     /// <summary>Where the connection is declared.</summary>
     public SourceLocation Location { get; init; }

@@ -7,7 +7,7 @@ namespace Wharf.Projects;
 /// <summary>Turns the YAML tree of wharf.yml into a validated <see cref="Project"/>.</summary>
 internal sealed partial class ProjectReader(string root, string file, Interpolation interpolation)
 {
-    private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "sqlite", "http", "soap"];
+    private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "mysql", "sqlite", "http", "soap"];
 
     private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage", "schedules", "server", "alerts"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
@@ -15,6 +15,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         ["files"] = ["type", "path"],
         ["sqlite"] = ["type", "path"],
         ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode"],
+        ["mysql"] = ["type", "url", "host", "port", "user", "password", "database", "ssl_mode", "sslmode", "zero_dates", "spatial"],
         ["http"] = ["type", "base_url", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
         ["soap"] = ["type", "endpoint", "version", "action", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
     };
@@ -92,8 +93,10 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 User = connection.String("user"),
                 Password = connection.String("password"),
                 Database = connection.String("database"),
-                SslMode = connection.String("sslmode"),
+                SslMode = connection.String("sslmode") ?? connection.String("ssl_mode"),
                 Http = type is "http" or "soap" ? ReadHttpConnection(connection, name) : null,
+                ZeroDates = ReadZeroDates(connection),
+                Spatial = connection.Enum("spatial", SpatialFormat.Wkt),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
             if (type == "postgres" && settings.Url is null && settings.Host is null)
@@ -106,6 +109,11 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 throw Error(connection.Get("url")!, $"the url of connection '{name}' must start with postgres:// (e.g. postgres://user@host:5432/database).");
             }
 
+            if (type == "mysql")
+            {
+                CheckMySql(settings, connection, value, name);
+            }
+
             if (type == "sqlite" && connection.Get("path") is null)
             {
                 throw Error(value, $"connection '{name}' needs 'path:' (the SQLite database file).");
@@ -115,6 +123,28 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         }
 
         return connections.ToImmutable();
+    }
+
+    /// <summary><c>zero_dates: null</c> is YAML's null, which reads as an absent key: told apart here.</summary>
+    private static ZeroDates ReadZeroDates(YamlMap connection) =>
+        connection.Node is YamlMappingNode map && map.Children.ContainsKey(new YamlScalarNode("zero_dates")) && connection.Get("zero_dates") is null
+            ? ZeroDates.Null
+            : connection.Enum("zero_dates", ZeroDates.Error);
+
+    private void CheckMySql(ConnectionSettings settings, YamlMap connection, YamlNode value, string name)
+    {
+        if (settings.Url is null && settings.Host is null)
+        {
+            throw Error(value, $"connection '{name}' needs 'url:' (mysql://user@host:3306/database, with the password from ${{VAR}}) or 'host:' and 'database:'.");
+        }
+
+        if (settings.Url is not null && !MySqlConnectionString.IsMySqlUrl(settings.Url))
+        {
+            throw Error(connection.Get("url")!, $"the url of connection '{name}' must start with mysql:// or mariadb:// (e.g. mysql://user@host:3306/database).");
+        }
+
+        // Checked now, so a bad URL or ssl_mode names its line in wharf.yml.
+        _ = MySqlConnectionString.For(settings);
     }
 
     private string ReadConnectionType(string name, YamlNode value)

@@ -22,6 +22,12 @@ internal static class ConnectionProbe
                     return $"connected to {PostgresConnectionString.Describe(connection)} (PostgreSQL {database.PostgreSqlVersion}).";
                 }
 
+            case "mysql":
+                await using (var database = await Sql.MySql.MySqlSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken))
+                {
+                    return $"connected to {MySqlConnectionString.Describe(connection)} ({Sql.MySql.MySqlSourceConnection.Product(database)} {Sql.MySql.MySqlSourceConnection.Version(database)}).";
+                }
+
             case "sqlite":
                 await using (var database = await Sql.Sqlite.SqliteSource.OpenAsync(connection, cancellationToken))
                 {
@@ -52,6 +58,12 @@ internal static class ConnectionProbe
                     return await PostgresCatalogReader.ReadAsync(database, cancellationToken);
                 }
 
+            case "mysql":
+                await using (var database = await Sql.MySql.MySqlSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken))
+                {
+                    return await Sql.MySql.MySqlCatalogReader.ReadAsync(database, cancellationToken);
+                }
+
             case "sqlite":
                 await using (var database = await Sql.Sqlite.SqliteSource.OpenAsync(connection, cancellationToken))
                 {
@@ -59,7 +71,7 @@ internal static class ConnectionProbe
                 }
 
             default:
-                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; discover reads databases (postgres, sqlite).");
+                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; discover reads databases (postgres, mysql, sqlite).");
         }
     }
 }

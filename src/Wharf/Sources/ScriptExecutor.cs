@@ -33,6 +33,24 @@ internal static class ScriptExecutor
                 }
 
                 break;
+            case "mysql":
+                await using (var database = await Sql.MySql.MySqlSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken))
+                await using (var transaction = await database.BeginTransactionAsync(cancellationToken))
+                {
+                    // MySQL commits DDL (CREATE, ALTER, DROP) at once: only the data changes roll back.
+                    try
+                    {
+                        await using var command = new MySqlConnector.MySqlCommand(sql, database, transaction);
+                        await command.ExecuteNonQueryAsync(cancellationToken);
+                        await transaction.CommitAsync(cancellationToken);
+                    }
+                    catch (MySqlConnector.MySqlException ex)
+                    {
+                        throw new SourceException(connection.Name, "", $"The script failed on '{connection.Name}' and its data changes were rolled back (MySQL commits DDL at once): {ex.Message} (error {(int)ex.ErrorCode}).", ex);
+                    }
+                }
+
+                break;
             case "sqlite":
                 Directory.CreateDirectory(Path.GetDirectoryName(connection.Path)!);
                 await using (var database = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = connection.Path, Mode = SqliteOpenMode.ReadWriteCreate, ForeignKeys = true }.ToString()))
@@ -53,7 +71,7 @@ internal static class ScriptExecutor
 
                 break;
             default:
-                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; exec runs SQL on databases (postgres, sqlite).");
+                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; exec runs SQL on databases (postgres, mysql, sqlite).");
         }
     }
 }

@@ -14,6 +14,7 @@ internal static class SourceFactory
         {
             "files" => new FileSource(connection, pipeline),
             "postgres" => new Sql.Postgres.PostgresSource(connection, pipeline),
+            "mysql" => new Sql.MySql.MySqlSource(connection, pipeline),
             "sqlite" => new Sql.Sqlite.SqliteSource(connection, pipeline),
             "http" or "soap" => new Http.HttpSource(connection, pipeline, context ?? new SourceContext()),
             _ => throw new SourceException(connection.Name, pipeline.Table, $"Connection '{connection.Name}' has type '{connection.Type}', which this version of Wharf cannot read."),

@@ -551,15 +551,15 @@ public sealed class ProjectLoaderTests : IDisposable
     {
         var error = await folder.LoadFailsAsync("""
             connections:
-              shop: { type: mysql, path: x }
+              shop: { type: oracle, path: x }
             pipelines:
               orders:
                 source: shop
                 files: orders.csv
             """);
 
-        error.Message.ShouldContain("'mysql'");
-        error.Message.ShouldContain("Supported: files, postgres, sqlite, http, soap.");
+        error.Message.ShouldContain("'oracle'");
+        error.Message.ShouldContain("Supported: files, postgres, mysql, sqlite, http, soap.");
         error.Line.ShouldBe(2);
         error.Column.ShouldBe(17);
     }

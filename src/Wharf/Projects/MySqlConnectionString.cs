@@ -1,0 +1,135 @@
+using MySqlConnector;
+
+namespace Wharf.Projects;
+
+/// <summary>
+/// A <c>mysql</c> connection of wharf.yml (a <c>mysql://</c> or <c>mariadb://</c> URL, or host,
+/// port, user… settings) as a MySqlConnector connection string, checked as the project is read:
+/// a bad URL or ssl_mode is a <see cref="ProjectFileException"/> that names the file and line.
+/// </summary>
+internal static class MySqlConnectionString
+{
+    public static bool IsMySqlUrl(string url) =>
+        url.StartsWith("mysql://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("mariadb://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The connection string (holds the password: never print it).</summary>
+    public static string For(ConnectionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = new MySqlConnectionStringBuilder { Port = 3306 };
+        if (settings.Url is { } url)
+        {
+            ApplyUrl(builder, url, settings);
+        }
+
+        builder.Server = settings.Host ?? builder.Server;
+        builder.Port = settings.Port is { } port ? (uint)port : builder.Port;
+        builder.UserID = settings.User ?? builder.UserID;
+        builder.Password = settings.Password ?? builder.Password;
+        builder.Database = settings.Database ?? builder.Database;
+        if (settings.SslMode is { } sslMode)
+        {
+            builder.SslMode = ParseSslMode(sslMode, settings);
+        }
+
+        // Values are read exactly as stored: zero dates come as MySqlDateTime (the source decides
+        // NULL or an error), TINYINT(1) as a number (checked to be 0 or 1), CHAR(36) and BINARY(16)
+        // as text and bytes, never guessed to be GUIDs.
+        builder.AllowZeroDateTime = true;
+        builder.ConvertZeroDateTime = false;
+        builder.TreatTinyAsBoolean = false;
+        builder.GuidFormat = MySqlGuidFormat.None;
+        builder.ApplicationName = "wharf";
+        builder.DefaultCommandTimeout = 0;
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Where the connection points, safe to print: <c>user@host:port/database</c>.</summary>
+    public static string Describe(ConnectionSettings settings)
+    {
+        var builder = new MySqlConnectionStringBuilder(For(settings));
+        return $"{builder.UserID}@{builder.Server}:{builder.Port}/{builder.Database}";
+    }
+
+    // Parsed by hand like postgres:// URLs: a password from ${VAR} may hold '@', ':' or '/'.
+    private static void ApplyUrl(MySqlConnectionStringBuilder builder, string url, ConnectionSettings settings)
+    {
+        ProjectFileException Invalid(string why) => new(settings.Location.File, settings.Location.Line, settings.Location.Column,
+            $"the url of connection '{settings.Name}' is not a valid mysql:// URL ({why}); expected mysql://user:password@host:port/database.");
+
+        var rest = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        var query = "";
+        var queryStart = rest.IndexOf('?', rest.LastIndexOf('@') + 1);
+        if (queryStart >= 0)
+        {
+            query = rest[(queryStart + 1)..];
+            rest = rest[..queryStart];
+        }
+
+        var at = rest.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var userInfo = rest[..at];
+            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            builder.UserID = Uri.UnescapeDataString(colon >= 0 ? userInfo[..colon] : userInfo);
+            if (colon >= 0)
+            {
+                builder.Password = Uri.UnescapeDataString(userInfo[(colon + 1)..]);
+            }
+
+            rest = rest[(at + 1)..];
+        }
+
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var hostPort = slash >= 0 ? rest[..slash] : rest;
+        builder.Database = slash >= 0 ? Uri.UnescapeDataString(rest[(slash + 1)..]) : builder.Database;
+        var portSeparator = hostPort.LastIndexOf(':');
+        var bracketed = hostPort.EndsWith(']');
+        var host = portSeparator >= 0 && !bracketed ? hostPort[..portSeparator] : hostPort;
+        if (host.Length == 0)
+        {
+            throw Invalid("no host");
+        }
+
+        builder.Server = host.Trim('[', ']');
+        if (portSeparator >= 0 && !bracketed)
+        {
+            builder.Port = uint.TryParse(hostPort[(portSeparator + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+                ? port
+                : throw Invalid($"'{hostPort[(portSeparator + 1)..]}' is not a port");
+        }
+
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = pair.Split('=', 2) is [var k, var v] ? (k, Uri.UnescapeDataString(v)) : (pair, "");
+            switch (key.ToLowerInvariant())
+            {
+                case "ssl_mode" or "sslmode" or "ssl-mode":
+                    builder.SslMode = ParseSslMode(value, settings);
+                    break;
+                case "user":
+                    builder.UserID = value;
+                    break;
+                case "password":
+                    builder.Password = value;
+                    break;
+                default:
+                    throw new ProjectFileException(settings.Location.File, settings.Location.Line, settings.Location.Column,
+                        $"the url of connection '{settings.Name}' has the parameter '{key}', which Wharf does not understand. Supported: ssl_mode, user, password.");
+            }
+        }
+    }
+
+    /// <summary>MySQL's own names (DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY) and PostgreSQL's (disable … verify-full) alike.</summary>
+    private static MySqlSslMode ParseSslMode(string value, ConnectionSettings settings) =>
+        value.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).ToLowerInvariant() switch
+        {
+            "disable" or "disabled" or "none" => MySqlSslMode.None,
+            "prefer" or "preferred" => MySqlSslMode.Preferred,
+            "require" or "required" => MySqlSslMode.Required,
+            "verifyca" => MySqlSslMode.VerifyCA,
+            "verifyfull" or "verifyidentity" => MySqlSslMode.VerifyFull,
+            _ => throw new ProjectFileException(settings.Location.File, settings.Location.Line, settings.Location.Column,
+                $"ssl_mode '{value}' of connection '{settings.Name}' is not one of disabled, preferred, required, verify_ca, verify_identity."),
+        };
+}
