@@ -40,6 +40,7 @@ internal static class ConnectionCommands
                 {
                     schema = t.Schema,
                     table = t.Name,
+                    kind = t.IsView ? "view" : "table",
                     estimated_rows = t.EstimatedRows,
                     primary_key = t.PrimaryKey,
                     columns = t.Columns.Select(c => new { name = c.Name, type = c.DataType, nullable = c.Nullable }),
@@ -51,7 +52,9 @@ internal static class ConnectionCommands
             foreach (var table in tables)
             {
                 var grid = new Table().Border(TableBorder.Rounded)
-                    .Title($"{Markup.Escape(table.QualifiedName)} [grey](~{table.EstimatedRows.ToString("N0", CultureInfo.InvariantCulture)} rows)[/]")
+                    .Title(table.IsView
+                        ? $"{Markup.Escape(table.QualifiedName)} [grey](view)[/]"
+                        : $"{Markup.Escape(table.QualifiedName)} [grey](~{table.EstimatedRows.ToString("N0", CultureInfo.InvariantCulture)} rows)[/]")
                     .AddColumn("column").AddColumn("type").AddColumn("null").AddColumn("key");
                 foreach (var column in table.Columns)
                 {

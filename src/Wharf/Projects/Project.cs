@@ -65,7 +65,7 @@ internal enum WarehouseKind
 
 /// <summary>A named source of data (<c>connections:</c> in wharf.yml).</summary>
 /// <param name="Name">The key under <c>connections:</c>.</param>
-/// <param name="Type">The connection type: <c>files</c>, <c>postgres</c>, <c>sqlite</c> or <c>http</c>.</param>
+/// <param name="Type">The connection type: <c>files</c>, <c>postgres</c>, <c>sqlite</c>, <c>duckdb</c>, <c>http</c> or <c>soap</c>.</param>
 internal sealed record ConnectionSettings(string Name, string Type)
 {
     /// <summary>For <c>files</c>: the absolute folder that globs are relative to; for <c>sqlite</c>: the database file.</summary>
@@ -87,6 +87,9 @@ internal sealed record ConnectionSettings(string Name, string Type)
 
     /// <summary>disable, allow, prefer, require, verify-ca or verify-full.</summary>
     public string? SslMode { get; init; }
+
+    /// <summary>For <c>duckdb</c>: SQL run once when the source opens, e.g. to build an in-memory database (<c>path: ":memory:"</c>).</summary>
+    public string? InitSql { get; init; }
 
     /// <summary>For <c>http</c>: the API and how to talk to it (holds secrets: never print it).</summary>
     public HttpConnectionSettings? Http { get; init; }

@@ -28,6 +28,13 @@ internal static class ConnectionProbe
                     return $"opened {connection.Path} (SQLite {database.ServerVersion}).";
                 }
 
+            case "duckdb":
+                using (var database = await Sql.DuckDb.DuckDbSourceDatabase.OpenAsync(connection, TimeSpan.Zero, TimeProvider.System, cancellationToken))
+                {
+                    var tables = Sql.DuckDb.DuckDbCatalogReader.Read(database, views: false).Count;
+                    return $"opened {connection.Path} read-only (DuckDB {database.Version}, {tables} tables).";
+                }
+
             case "http" or "soap":
                 return await Http.HttpProbe.TestAsync(connection, cancellationToken);
 
@@ -58,8 +65,14 @@ internal static class ConnectionProbe
                     return await Sql.Sqlite.SqliteCatalogReader.ReadAsync(database, cancellationToken);
                 }
 
+            case "duckdb":
+                using (var database = await Sql.DuckDb.DuckDbSourceDatabase.OpenAsync(connection, TimeSpan.Zero, TimeProvider.System, cancellationToken))
+                {
+                    return Sql.DuckDb.DuckDbCatalogReader.Read(database, views: true);
+                }
+
             default:
-                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; discover reads databases (postgres, sqlite).");
+                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; discover reads databases (postgres, sqlite, duckdb).");
         }
     }
 }
