@@ -72,6 +72,9 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             Target = $"{pipeline.Schema}.{pipeline.Table}",
             Mode = pipeline.Mode.ToString().ToLowerInvariant(),
             StartedAt = started,
+            StartedBy = RunOrigin.User,
+            Host = RunOrigin.Host,
+            WharfVersion = RunOrigin.Version,
         };
 
         PipelineLocks locks;
