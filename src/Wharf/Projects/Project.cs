@@ -88,6 +88,15 @@ internal sealed record ConnectionSettings(string Name, string Type)
     /// <summary>disable, allow, prefer, require, verify-ca or verify-full.</summary>
     public string? SslMode { get; init; }
 
+    /// <summary>The CA certificate (PEM) the server's certificate must chain to (<c>verify-ca</c>, <c>verify-full</c>).</summary>
+    public string? SslRootCert { get; init; }
+
+    /// <summary>The client certificate (PEM), for servers that authenticate clients by certificate.</summary>
+    public string? SslCert { get; init; }
+
+    /// <summary>The client certificate's private key (PEM). A secret's path: the file is never printed.</summary>
+    public string? SslKey { get; init; }
+
     /// <summary>For <c>duckdb</c>: SQL run once when the source opens, e.g. to build an in-memory database (<c>path: ":memory:"</c>).</summary>
     public string? InitSql { get; init; }
 

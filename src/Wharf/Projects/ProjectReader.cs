@@ -18,7 +18,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         ["files"] = ["type", "path"],
         ["sqlite"] = ["type", "path"],
         ["duckdb"] = ["type", "path", "init_sql"],
-        ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode"],
+        ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode", "sslrootcert", "sslcert", "sslkey"],
         ["http"] = ["type", "base_url", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
         ["soap"] = ["type", "endpoint", "version", "action", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
     };
@@ -98,6 +98,9 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Password = connection.String("password"),
                 Database = connection.String("database"),
                 SslMode = connection.String("sslmode"),
+                SslRootCert = connection.String("sslrootcert"),
+                SslCert = connection.String("sslcert"),
+                SslKey = connection.String("sslkey"),
                 Http = type is "http" or "soap" ? ReadHttpConnection(connection, name) : null,
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };

@@ -559,7 +559,7 @@ public sealed class ProjectLoaderTests : IDisposable
             """);
 
         error.Message.ShouldContain("'mysql'");
-        error.Message.ShouldContain("Supported: files, postgres, sqlite, http, soap.");
+        error.Message.ShouldContain("Supported: files, postgres, sqlite, duckdb, http, soap.");
         error.Line.ShouldBe(2);
         error.Column.ShouldBe(17);
     }
