@@ -47,6 +47,41 @@ internal static class ConnectionProbe
         }
     }
 
+    /// <summary>Reaches the project's warehouse (<c>wharf test-connection --warehouse</c>) without changing it; one line about it, or an error saying what failed.</summary>
+    /// <exception cref="WharfException">The warehouse cannot be reached or opened; the message says why, never the password.</exception>
+    public static async Task<string> TestWarehouseAsync(WarehouseSettings warehouse, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        if (warehouse.Kind == WarehouseKind.Postgres)
+        {
+            var settings = warehouse.Connection!;
+            try
+            {
+                await using var database = await Wharf.Postgres.PostgresConnector.OpenAsync(settings, cancellationToken);
+                return $"connected to the warehouse {PostgresConnectionString.Describe(settings)} (PostgreSQL {database.PostgreSqlVersion}).";
+            }
+            catch (Wharf.Postgres.PostgresConnectionException ex)
+            {
+                throw new WharfException($"The warehouse cannot be reached: {ex.Message}", ex);
+            }
+        }
+
+        if (!File.Exists(warehouse.Location))
+        {
+            return $"there is no warehouse at {warehouse.Location} yet; 'wharf run' creates it there (the folder {(Directory.Exists(Path.GetDirectoryName(warehouse.Location)) ? "exists" : "is created too")}).";
+        }
+
+        try
+        {
+            using var database = Wharf.DuckDb.DuckDbConnections.Open(warehouse.Location, new Dictionary<string, string> { ["access_mode"] = "READ_ONLY" });
+            return $"opened the warehouse {warehouse.Location} read-only (DuckDB {database.ServerVersion}).";
+        }
+        catch (Wharf.DuckDb.DuckDbException ex)
+        {
+            throw new WharfException($"The warehouse {warehouse.Location} cannot be opened: {ex.Summary}", ex);
+        }
+    }
+
     /// <summary>The tables of a database connection, with columns, keys and row estimates.</summary>
     public static async Task<IReadOnlyList<CatalogTable>> DiscoverAsync(ConnectionSettings connection, CancellationToken cancellationToken = default)
     {
