@@ -242,18 +242,17 @@ public sealed class DuckDbSourceTests(PostgresServer postgres) : IDisposable
     {
         var warehouse = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
         DuckDbFile.Execute(Staging, """
-            CREATE TABLE a_itens (id INTEGER, pedido_id INTEGER);
-            CREATE TABLE b_pedidos (id INTEGER, cliente_id INTEGER);
-            CREATE TABLE c_clientes (id INTEGER);
-            CREATE TABLE d_pagamentos (id INTEGER);
-            CREATE TABLE e_moedas (id INTEGER);
+            CREATE TABLE a_itens (id INTEGER PRIMARY KEY, pedido_id INTEGER);
+            CREATE TABLE b_pedidos (id INTEGER PRIMARY KEY, cliente_id INTEGER);
+            CREATE TABLE c_clientes (id INTEGER PRIMARY KEY);
+            CREATE TABLE d_pagamentos (id INTEGER PRIMARY KEY);
+            CREATE TABLE e_moedas (id INTEGER PRIMARY KEY);
             INSERT INTO c_clientes VALUES (1); INSERT INTO b_pedidos VALUES (10, 1); INSERT INTO a_itens VALUES (100, 10);
             """);
         Project($"warehouse: \"{warehouse.Url}\"", """
                 tables: ["*"]
                 schema: raw
                 mode: replace
-                primary_key: id
                 keys: true
                 foreign_keys:
                   a_itens: { pedido_id: b_pedidos.id }
