@@ -90,9 +90,8 @@ public sealed class DuckDbSourceTests(PostgresServer postgres) : IDisposable
         // Value by value: each column's text in the warehouse is its text in the source file.
         foreach (var column in TypeColumns)
         {
-            var sql = $"SELECT id, CAST({column} AS VARCHAR) FROM {{0}} ORDER BY id";
-            DuckDbFile.Rows(harness.Warehouse, string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, "raw.t"))
-                .ShouldBe(DuckDbFile.Rows(Staging, string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, "t")), column);
+            string Sql(string table) => $"SELECT id, CAST({column} AS VARCHAR) FROM {table} ORDER BY id";
+            DuckDbFile.Rows(harness.Warehouse, Sql("raw.t")).ShouldBe(DuckDbFile.Rows(Staging, Sql("t")), column);
         }
 
         DuckDbFile.Rows(harness.Warehouse, "SELECT " + string.Join(", ", TypeColumns.Select(c => $"typeof({c})")) + " FROM raw.t LIMIT 1").ShouldBe([
@@ -189,7 +188,7 @@ public sealed class DuckDbSourceTests(PostgresServer postgres) : IDisposable
             chunk_rows: 1000
         """;
 
-    private const string Fingerprint = "SELECT count(*), sum(total), string_agg(CAST(id AS VARCHAR) || ':' || CAST(total AS VARCHAR), ',' ORDER BY id) FROM {0}pedidos";
+    private static string Fingerprint(string schema) => $"SELECT count(*), sum(total), string_agg(CAST(id AS VARCHAR) || ':' || CAST(total AS VARCHAR), ',' ORDER BY id) FROM {schema}pedidos";
 
     [Fact]
     public async Task Incremental_CursorMergeAndDeletes_AcrossRuns_IntoDuckDb()
@@ -206,8 +205,7 @@ public sealed class DuckDbSourceTests(PostgresServer postgres) : IDisposable
         DuckDbFile.Execute(Staging, ShopChanges);
         await RunOkAsync();
 
-        DuckDbFile.Rows(harness.Warehouse, string.Format(System.Globalization.CultureInfo.InvariantCulture, Fingerprint, "raw."))
-            .ShouldBe(DuckDbFile.Rows(Staging, string.Format(System.Globalization.CultureInfo.InvariantCulture, Fingerprint, "")));
+        DuckDbFile.Rows(harness.Warehouse, Fingerprint("raw.")).ShouldBe(DuckDbFile.Rows(Staging, Fingerprint("")));
         harness.Scalar("SELECT nome FROM raw.clientes WHERE id = 42").ShouldBe("renomeado");
 
         // Only what changed was read: 1,500 updates (the row at the last watermark among them) and 2 inserts.
@@ -228,8 +226,7 @@ public sealed class DuckDbSourceTests(PostgresServer postgres) : IDisposable
         DuckDbFile.Execute(Staging, ShopChanges);
         await RunOkAsync();
 
-        (await PostgresRowsAsync(warehouse, string.Format(System.Globalization.CultureInfo.InvariantCulture, Fingerprint.Replace("CAST(total AS VARCHAR)", "CAST(total AS TEXT)", StringComparison.Ordinal), "raw.")))
-            .ShouldBe(DuckDbFile.Rows(Staging, string.Format(System.Globalization.CultureInfo.InvariantCulture, Fingerprint, "")));
+        (await PostgresRowsAsync(warehouse, Fingerprint("raw."))).ShouldBe(DuckDbFile.Rows(Staging, Fingerprint("")));
         (await PostgresRowsAsync(warehouse, "SELECT nome FROM raw.clientes WHERE id = 42")).ShouldBe(["renomeado"]);
         (await PostgresRowsAsync(warehouse, "SELECT rows_extracted, rows_deleted FROM _wharf.runs WHERE stream = 'pedidos' ORDER BY started_at DESC LIMIT 1")).ShouldBe(["1502|3"]);
 
@@ -280,7 +277,7 @@ public sealed class DuckDbSourceTests(PostgresServer postgres) : IDisposable
         var summary = await harness.RunAsync();
 
         summary.Succeeded.ShouldBeFalse();
-        summary.Streams.Single().Error.ShouldContain("'foreign_keys: pedidos: cliente: clientes.id' names a column that does not exist");
+        summary.Streams.Single().Error!.ShouldContain("'foreign_keys: pedidos: cliente: clientes.id' names a column that does not exist");
     }
 
     [Fact]
@@ -362,7 +359,7 @@ public sealed class DuckDbSourceTests(PostgresServer postgres) : IDisposable
         var summary = await harness.RunAsync();
 
         summary.Succeeded.ShouldBeFalse();
-        summary.Streams.Single().Error.ShouldContain($"the DuckDB database {Staging} does not exist");
+        summary.Streams.Single().Error!.ShouldContain($"the DuckDB database {Staging} does not exist");
         File.Exists(Staging).ShouldBeFalse();
     }
 }

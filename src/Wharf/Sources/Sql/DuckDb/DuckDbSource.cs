@@ -90,7 +90,7 @@ internal sealed partial class DuckDbSource(ConnectionSettings connection, Pipeli
     /// committed. Ties in the cursor are broken by the row's id, so parts neither overlap nor
     /// skip rows; a query has no row id, and is written in one part.
     /// </summary>
-    private async Task<IReadOnlyList<LakeManifest>> WriteInPartsAsync(
+    private static async Task<IReadOnlyList<LakeManifest>> WriteInPartsAsync(
         DuckDBConnection reader, ExtractRequest request, string select, List<string> cursor, bool isTable, CancellationToken cancellationToken)
     {
         var orderBy = Incremental.CursorBound.OrderBy(cursor) + (isTable ? ", rowid" : "");
