@@ -36,7 +36,7 @@ internal static class DuckDbFile
     public static Process HoldWriteLock(string path, int seconds)
     {
         var start = new ProcessStartInfo("perl") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-e", "use Fcntl; open(my $f, '+<', $ARGV[0]) or die $!; fcntl($f, F_SETLK, pack('s s x4 q q i x4', F_WRLCK, 0, 0, 0, 0)) or die \"lock: $!\"; $| = 1; print \"locked\\n\"; sleep($ARGV[1]);", path, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var arg in new[] { "-e", "use Fcntl; open(my $f, '+<', $ARGV[0]) or die $!; my $l = pack('s s x4 q q i x4', F_WRLCK, 0, 0, 0, 0); fcntl($f, F_SETLK, $l) or die \"lock: $!\"; $| = 1; print \"locked\\n\"; sleep($ARGV[1]);", path, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(arg);
         }
