@@ -11,6 +11,7 @@
 #   eval "$(scripts/postgres.sh start)"   # prints the export lines on standard output
 #   scripts/postgres.sh stop [DIR]        # DIR defaults to $WHARF_TEST_PG_DIR
 #   scripts/postgres.sh bin               # prints the server's bin folder, installing it if needed
+# WHARF_TEST_PG_SSL_DIR=DIR (holding server.crt and server.key) starts it with TLS on (the TLS tests).
 #
 # Finds the newest /usr/lib/postgresql/<version>/bin/initdb (or $WHARF_TEST_PG_BIN); as root on a
 # machine without one, installs Debian's `postgresql` package without creating its main cluster.
@@ -202,6 +203,13 @@ fsync = off
 full_page_writes = off
 synchronous_commit = off
 EOF
+    # WHARF_TEST_PG_SSL_DIR (a folder with server.crt and server.key): TLS on, with that certificate.
+    if [[ -n "${WHARF_TEST_PG_SSL_DIR:-}" ]]; then
+        cp "$WHARF_TEST_PG_SSL_DIR/server.crt" "$WHARF_TEST_PG_SSL_DIR/server.key" "$dir/data/"
+        chmod 600 "$dir/data/server.key"
+        [[ -z "$user" ]] || chown "$user:" "$dir/data/server.crt" "$dir/data/server.key"
+        printf "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n" >>"$dir/data/postgresql.conf"
+    fi
 
     for attempt in 1 2 3 4 5; do
         port=$(_wharf_pg_free_port) || { wharf_pg_stop; return 1; }

@@ -19,6 +19,13 @@ internal static class CommonOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> LogFormat = new("--log-format")
+    {
+        Description = "How logs on standard error look: human (default) or json (one JSON object per line, for log shippers). Also WHARF_LOG_FORMAT.",
+        HelpName = "human|json",
+        Recursive = true,
+    };
+
     public static Option<OutputFormat> Format(OutputFormat defaultFormat, string description) => new("--format", "-f")
     {
         Description = description,

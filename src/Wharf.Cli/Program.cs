@@ -6,6 +6,7 @@ var root = new RootCommand("Wharf: extract, land in a Parquet lake, load into a 
 {
     CommonOptions.Project,
     CommonOptions.Verbose,
+    CommonOptions.LogFormat,
     InitCommand.Create(),
     RunCommand.Create(),
     BuildCommands.Build(),

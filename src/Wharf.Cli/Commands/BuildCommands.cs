@@ -37,7 +37,7 @@ internal static class BuildCommands
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var (project, models) = await LoadAsync(parse, cancellationToken);
-            using var logging = CommandRunner.Logging(parse.GetValue(CommonOptions.Verbose));
+            using var logging = CommandRunner.Logging(parse);
             using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, TimeSpan.Zero, cancellationToken);
             var builder = new ModelBuilder(project, models, warehouse, TimeProvider.System, logging.CreateLogger("wharf.build"))
             {
@@ -91,7 +91,7 @@ internal static class BuildCommands
                 throw new UsageException($"there are no seeds: put CSV files under {string.Join(", ", project.Models.SeedPaths)}/.");
             }
 
-            using var logging = CommandRunner.Logging(parse.GetValue(CommonOptions.Verbose));
+            using var logging = CommandRunner.Logging(parse);
             using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, TimeSpan.Zero, cancellationToken);
             var seedsOnly = models with { Models = [], Tests = [] };
             var builder = new ModelBuilder(project, seedsOnly, warehouse, TimeProvider.System, logging.CreateLogger("wharf.seed"));

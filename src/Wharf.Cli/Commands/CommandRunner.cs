@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Wharf.Cli.Rendering;
@@ -63,6 +64,23 @@ internal static class CommandRunner
 
     public static void WriteError(string message) =>
         Console.Error.WriteLine($"error: {message}");
+
+    /// <summary>The logging the command line asks for: <c>--verbose</c>, and <c>--log-format</c> (or <c>WHARF_LOG_FORMAT</c>).</summary>
+    /// <exception cref="UsageException">The log format is neither human nor json.</exception>
+    public static ILoggerFactory Logging(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var verbose = parse.GetValue(CommonOptions.Verbose);
+        var format = parse.GetValue(CommonOptions.LogFormat) ?? Environment.GetEnvironmentVariable("WHARF_LOG_FORMAT") ?? "human";
+        return format.ToLowerInvariant() switch
+        {
+            "human" or "" => Logging(verbose),
+            "json" => LoggerFactory.Create(builder => builder
+                .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information)
+                .AddProvider(new Rendering.JsonLineLogger(verbose ? LogLevel.Debug : LogLevel.Information, stacks: verbose))),
+            _ => throw new UsageException($"--log-format (or WHARF_LOG_FORMAT) must be human or json, not '{format}'."),
+        };
+    }
 
     /// <summary>Where the library logs: everything, with details, on standard error with <c>--verbose</c>; else warnings and errors in one line each.</summary>
     public static ILoggerFactory Logging(bool verbose) => verbose

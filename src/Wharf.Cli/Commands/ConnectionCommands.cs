@@ -13,11 +13,22 @@ internal static class ConnectionCommands
 {
     public static Command TestConnection()
     {
-        var name = new Argument<string>("connection") { Description = "A connection of wharf.yml." };
-        var command = new Command("test-connection", "Check that a connection can be reached; says plainly what failed, never the password.") { name };
+        var name = new Argument<string?>("connection") { Description = "A connection of wharf.yml.", Arity = ArgumentArity.ZeroOrOne };
+        var warehouse = new Option<bool>("--warehouse") { Description = "Test the project's warehouse (too, when a connection is named)." };
+        var command = new Command("test-connection", "Check that a connection (or the warehouse) can be reached; says plainly what failed, never the password.") { name, warehouse };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var connection = await FindAsync(parse, parse.GetValue(name)!, cancellationToken);
+            if (parse.GetValue(warehouse))
+            {
+                var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
+                Console.Out.WriteLine($"ok: warehouse: {await ConnectionProbe.TestWarehouseAsync(project.Warehouse, cancellationToken)}");
+                if (parse.GetValue(name) is null)
+                {
+                    return ExitCodes.Success;
+                }
+            }
+
+            var connection = await FindAsync(parse, parse.GetValue(name) ?? throw new UsageException("Name a connection of wharf.yml, or pass --warehouse."), cancellationToken);
             var result = await ConnectionProbe.TestAsync(connection, cancellationToken);
             Console.Out.WriteLine($"ok: {connection.Name}: {result}");
             return ExitCodes.Success;
@@ -40,6 +51,7 @@ internal static class ConnectionCommands
                 {
                     schema = t.Schema,
                     table = t.Name,
+                    kind = t.IsView ? "view" : "table",
                     estimated_rows = t.EstimatedRows,
                     primary_key = t.PrimaryKey,
                     columns = t.Columns.Select(c => new { name = c.Name, type = c.DataType, nullable = c.Nullable }),
@@ -51,7 +63,9 @@ internal static class ConnectionCommands
             foreach (var table in tables)
             {
                 var grid = new Table().Border(TableBorder.Rounded)
-                    .Title($"{Markup.Escape(table.QualifiedName)} [grey](~{table.EstimatedRows.ToString("N0", CultureInfo.InvariantCulture)} rows)[/]")
+                    .Title(table.IsView
+                        ? $"{Markup.Escape(table.QualifiedName)} [grey](view)[/]"
+                        : $"{Markup.Escape(table.QualifiedName)} [grey](~{table.EstimatedRows.ToString("N0", CultureInfo.InvariantCulture)} rows)[/]")
                     .AddColumn("column").AddColumn("type").AddColumn("null").AddColumn("key");
                 foreach (var column in table.Columns)
                 {

@@ -63,7 +63,7 @@ internal static class RunCommand
                 return await DryRunAsync(project, names, parse.GetValue(fullRefresh), parse.GetValue(format) == OutputFormat.Json, cancellationToken);
             }
 
-            using var logging = CommandRunner.Logging(parse.GetValue(CommonOptions.Verbose));
+            using var logging = CommandRunner.Logging(parse);
             var patience = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(wait)));
             using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, patience, cancellationToken);
             var runner = new Runner(project, warehouse, TimeProvider.System, logging.CreateLogger("wharf.run"))

@@ -9,6 +9,7 @@ internal static class RunRecordJson
     {
         run_id = r.RunId,
         pipeline = r.Pipeline,
+        kind = r.Kind,
         stream = r.Stream,
         source = r.Source,
         target = r.Target,
@@ -42,5 +43,19 @@ internal static class RunRecordJson
         }),
         error = r.Error,
         lake_files = r.LakeFiles,
+        stages = new
+        {
+            extract_seconds = r.Times.Extract.TotalSeconds,
+            land_seconds = r.Times.Land.TotalSeconds,
+            stage_seconds = r.Times.Stage.TotalSeconds,
+            load_seconds = r.Times.Load.TotalSeconds,
+            commit_seconds = r.Times.Commit.TotalSeconds,
+        },
+        peak_memory_bytes = r.PeakMemoryBytes,
+        bytes_read = r.BytesRead,
+        bytes_written = r.BytesWritten,
+        started_by = r.StartedBy,
+        host = r.Host,
+        wharf_version = r.WharfVersion,
     };
 }

@@ -135,11 +135,12 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
 
     /// <summary>
     /// Types Parquet cannot hold exactly, kept as DuckDB's exact text instead: Parquet's INTERVAL
-    /// has milliseconds and no sign, TIMETZ loses its offset, and HUGEINT becomes a double.
+    /// has milliseconds and no sign, TIMETZ loses its offset, HUGEINT becomes a double, and a BIT
+    /// comes back as a BLOB.
     /// </summary>
     private static readonly HashSet<string> StoredAsText = new(StringComparer.Ordinal)
     {
-        "INTERVAL", "TIME WITH TIME ZONE", "HUGEINT", "UHUGEINT",
+        "INTERVAL", "TIME WITH TIME ZONE", "HUGEINT", "UHUGEINT", "BIT",
     };
 
     private static ImmutableArray<LakeColumn> Describe(DuckDBConnection connection, string relationSql)

@@ -45,7 +45,7 @@ internal sealed class RunContext(IWarehouse warehouse, LakeWriter lake, TimeProv
     /// <param name="gate">The pipeline's loads gate: the audit shares the warehouse with the loads.</param>
     public async Task<RunRecord> FailAsync(RunRecord record, WharfException error, WarehouseGate? gate, CancellationToken cancellationToken)
     {
-        var failed = record with { FinishedAt = Now, Status = RunStatus.Failed, Error = error.Message };
+        var failed = record with { FinishedAt = Now, Status = RunStatus.Failed, Error = error.Message, PeakMemoryBytes = RunOrigin.PeakMemoryBytes() };
         if (error is CheckFailedException checks)
         {
             failed = failed with { Checks = LoadResult.Merge(failed.Checks, checks.Results) };

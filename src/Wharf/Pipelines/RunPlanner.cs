@@ -45,7 +45,9 @@ internal sealed class RunPlanner(Project project)
         IReadOnlyList<SourceStream> streams;
         try
         {
-            streams = await SourceFactory.Create(connection, pipeline).PlanStreamsAsync(cancellationToken);
+            var source = SourceFactory.Create(connection, pipeline);
+            await using var sourceLifetime = source as IAsyncDisposable;
+            streams = await source.PlanStreamsAsync(cancellationToken);
         }
         catch (WharfException ex)
         {

@@ -58,7 +58,11 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             Logger = logger,
             Time = time,
             QueryWarehouse = (sql, _) => Task.FromResult(QueryWarehouse(sql)),
+            WaitForLock = WaitForLock,
         });
+
+        // A source that holds its database open (a DuckDB file, read-only) lets it go when the pipeline ends.
+        await using var sourceLifetime = source as IAsyncDisposable;
         var record = new RunRecord
         {
             RunId = RunId.New(started),
@@ -68,6 +72,9 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             Target = $"{pipeline.Schema}.{pipeline.Table}",
             Mode = pipeline.Mode.ToString().ToLowerInvariant(),
             StartedAt = started,
+            StartedBy = RunOrigin.User,
+            Host = RunOrigin.Host,
+            WharfVersion = RunOrigin.Version,
         };
 
         PipelineLocks locks;

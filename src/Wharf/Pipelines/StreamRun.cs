@@ -58,13 +58,19 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                     PartRows = incremental.ChunkRows,
                     OnSnapshot = presentKeys?.OnSnapshot,
                 };
+                var clock = Stopwatch.StartNew();
                 var manifests = await WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken));
-                extraction = new Extraction(chunks.Record, manifests) { Watermark = chunks.Watermark, Expected = chunks.Expected };
+
+                // The chunks' loads ran inside the extract: their time is theirs, not the source's.
+                var loads = chunks.Record.Times.Stage + chunks.Record.Times.Load + chunks.Record.Times.Commit;
+                extraction = new Extraction(Measured(chunks.Record, manifests, clock.Elapsed - loads), manifests) { Watermark = chunks.Watermark, Expected = chunks.Expected };
             }
             else
             {
+                var clock = Stopwatch.StartNew();
                 var manifests = await WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken));
-                extraction = new Extraction(record with { RowsExtracted = manifests.Sum(m => m.Rows), LakeFiles = [.. manifests.Select(m => m.File)] }, manifests);
+                var extracted = record with { RowsExtracted = manifests.Sum(m => m.Rows), LakeFiles = [.. manifests.Select(m => m.File)] };
+                extraction = new Extraction(Measured(extracted, manifests, clock.Elapsed), manifests);
             }
 
             if (incremental.DetectDeletes && incremental.HasCursor)
@@ -100,6 +106,23 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         }
     }
 
+    /// <summary>
+    /// The record with the extract's measures: time reading the source and time writing the lake
+    /// (the manifests' own times), bytes read (source files) and written (lake files).
+    /// </summary>
+    /// <param name="elapsed">The extract's time, less any loads that ran within it.</param>
+    private RunRecord Measured(RunRecord extracted, IReadOnlyList<LakeManifest> manifests, TimeSpan elapsed)
+    {
+        var land = TimeSpan.FromTicks(manifests.Sum(m => (m.FinishedAt - m.StartedAt).Ticks));
+        var times = extracted.Times with { Extract = extracted.Times.Extract + (elapsed - land > TimeSpan.Zero ? elapsed - land : TimeSpan.Zero), Land = extracted.Times.Land + land };
+        return extracted with
+        {
+            Times = times,
+            BytesRead = extracted.BytesRead + (plan.Stream.Bytes ?? 0),
+            BytesWritten = extracted.BytesWritten + manifests.Sum(m => m.Bytes),
+        };
+    }
+
     /// <summary>Ends the stream's run: loads a full extract, or applies a cursor stream's deletes and table checks; records it as succeeded or failed.</summary>
     public async Task<RunRecord> FinishAsync(Extraction extraction, CancellationToken cancellationToken)
     {
@@ -114,6 +137,19 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             run.Progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
             var request = plan.Incremental.HasCursor || plan.Stream.CommitsEachPart ? LastStep(extraction, [.. manifests]) : FullLoad(record, [.. manifests]);
             var done = await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync(request, cancellationToken), cancellationToken);
+
+            // The audit row was committed with the data, before its commit could be timed: it is
+            // written again with the commit's time and the peak memory (a failure here loses only those).
+            done = done with { PeakMemoryBytes = RunOrigin.PeakMemoryBytes() };
+            try
+            {
+                await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.RecordAsync(done, cancellationToken), cancellationToken);
+            }
+            catch (WharfException ex)
+            {
+                LogMessages.AuditFailed(run.Logger, ex, record.RunId, ex.Message);
+            }
+
             run.Progress?.Report(new StreamFinished(done));
             LogMessages.StreamLoaded(run.Logger, record.RunId, record.Stream, done.RowsLoaded, record.Target);
             return done;

@@ -76,9 +76,24 @@ internal sealed record PipelineSettings
         : Files.IsEmpty || table == Table ? Rules
         : new TableRules { Contract = Rules.Contract, MaxNesting = Rules.MaxNesting };
 
+    /// <summary>
+    /// Tables of a <c>tables:</c> pipeline to load in this order, before the rest (<c>load_order:</c>),
+    /// for databases that declare no foreign keys.
+    /// </summary>
+    public ImmutableArray<string> LoadOrder { get; init; } = [];
+
+    /// <summary>
+    /// Foreign keys the source database does not declare (<c>foreign_keys: { table: { column: other.column } }</c>):
+    /// they order the load as declared ones do, and <c>keys: true</c> recreates them.
+    /// </summary>
+    public ImmutableArray<DeclaredForeignKey> DeclaredForeignKeys { get; init; } = [];
+
     /// <summary>Where the pipeline is declared, for errors that happen at run time.</summary>
     public required SourceLocation Location { get; init; }
 }
+
+/// <summary>A foreign key declared in wharf.yml: <paramref name="Table"/>.<paramref name="Column"/> references <paramref name="ReferencedTable"/>.<paramref name="ReferencedColumn"/>.</summary>
+internal sealed record DeclaredForeignKey(string Table, string Column, string ReferencedTable, string ReferencedColumn);
 
 /// <summary>How rows reach the warehouse table.</summary>
 internal enum WriteMode

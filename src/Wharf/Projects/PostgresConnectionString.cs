@@ -29,6 +29,10 @@ internal static class PostgresConnectionString
             builder.SslMode = ParseSslMode(sslMode, settings);
         }
 
+        builder.RootCertificate = settings.SslRootCert is { } root ? FilePath(root, settings) : builder.RootCertificate;
+        builder.SslCertificate = settings.SslCert is { } cert ? FilePath(cert, settings) : builder.SslCertificate;
+        builder.SslKey = settings.SslKey is { } key ? FilePath(key, settings) : builder.SslKey;
+
         builder.ApplicationName = "wharf";
         builder.CommandTimeout = 0;
         return builder.ConnectionString;
@@ -97,6 +101,15 @@ internal static class PostgresConnectionString
                 case "sslmode":
                     builder.SslMode = ParseSslMode(value, settings);
                     break;
+                case "sslrootcert":
+                    builder.RootCertificate = FilePath(value, settings);
+                    break;
+                case "sslcert":
+                    builder.SslCertificate = FilePath(value, settings);
+                    break;
+                case "sslkey":
+                    builder.SslKey = FilePath(value, settings);
+                    break;
                 case "user":
                     builder.Username = value;
                     break;
@@ -107,10 +120,16 @@ internal static class PostgresConnectionString
                     break;
                 default:
                     throw new ProjectFileException(settings.Location.File, settings.Location.Line, settings.Location.Column,
-                        $"the url of connection '{settings.Name}' has the parameter '{key}', which Wharf does not understand. Supported: sslmode, user, password.");
+                        $"the url of connection '{settings.Name}' has the parameter '{key}', which Wharf does not understand. Supported: sslmode, sslrootcert, sslcert, sslkey, user, password.");
             }
         }
     }
+
+    /// <summary>A certificate or key file: absolute, or relative to the folder of the file that declares the connection.</summary>
+    private static string FilePath(string path, ConnectionSettings settings) =>
+        Path.IsPathRooted(path) || string.IsNullOrEmpty(settings.Location.File)
+            ? path
+            : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Location.File)) ?? ".", path));
 
     private static SslMode ParseSslMode(string value, ConnectionSettings settings) =>
         value.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant() switch

@@ -82,7 +82,7 @@ internal enum SpatialFormat
 
 /// <summary>A named source of data (<c>connections:</c> in wharf.yml).</summary>
 /// <param name="Name">The key under <c>connections:</c>.</param>
-/// <param name="Type">The connection type: <c>files</c>, <c>postgres</c>, <c>mysql</c>, <c>sqlite</c> or <c>http</c>.</param>
+/// <param name="Type">The connection type: <c>files</c>, <c>postgres</c>, <c>mysql</c>, <c>sqlite</c>, <c>duckdb</c>, <c>http</c> or <c>soap</c>.</param>
 internal sealed record ConnectionSettings(string Name, string Type)
 {
     /// <summary>For <c>files</c>: the absolute folder that globs are relative to; for <c>sqlite</c>: the database file.</summary>
@@ -104,6 +104,18 @@ internal sealed record ConnectionSettings(string Name, string Type)
 
     /// <summary>disable, allow, prefer, require, verify-ca or verify-full.</summary>
     public string? SslMode { get; init; }
+
+    /// <summary>The CA certificate (PEM) the server's certificate must chain to (<c>verify-ca</c>, <c>verify-full</c>).</summary>
+    public string? SslRootCert { get; init; }
+
+    /// <summary>The client certificate (PEM), for servers that authenticate clients by certificate.</summary>
+    public string? SslCert { get; init; }
+
+    /// <summary>The client certificate's private key (PEM). A secret's path: the file is never printed.</summary>
+    public string? SslKey { get; init; }
+
+    /// <summary>For <c>duckdb</c>: SQL run once when the source opens, e.g. to build an in-memory database (<c>path: ":memory:"</c>).</summary>
+    public string? InitSql { get; init; }
 
     /// <summary>For <c>http</c>: the API and how to talk to it (holds secrets: never print it).</summary>
     public HttpConnectionSettings? Http { get; init; }

@@ -7,21 +7,25 @@ namespace Wharf.Projects;
 /// <summary>Turns the YAML tree of wharf.yml into a validated <see cref="Project"/>.</summary>
 internal sealed partial class ProjectReader(string root, string file, Interpolation interpolation)
 {
-    private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "mysql", "sqlite", "http", "soap"];
+    /// <summary>The <c>path:</c> of a DuckDB connection whose database lives in memory, made by its <c>init_sql:</c>.</summary>
+    internal const string DuckDbMemory = ":memory:";
+
+    private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "mysql", "sqlite", "duckdb", "http", "soap"];
 
     private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage", "schedules", "server", "alerts"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
     {
         ["files"] = ["type", "path"],
         ["sqlite"] = ["type", "path"],
-        ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode"],
+        ["duckdb"] = ["type", "path", "init_sql"],
+        ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode", "sslrootcert", "sslcert", "sslkey"],
         ["mysql"] = ["type", "url", "host", "port", "user", "password", "database", "ssl_mode", "sslmode", "zero_dates", "spatial"],
         ["http"] = ["type", "base_url", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
         ["soap"] = ["type", "endpoint", "version", "action", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
     };
 
     private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "table", "schema", "mode", "primary_key"];
-    private static readonly string[] DatabasePipelineKeys = ["source", "tables", "query", "table", "schema", "mode", "primary_key", "keys", "parallel", "per_table"];
+    private static readonly string[] DatabasePipelineKeys = ["source", "tables", "query", "table", "schema", "mode", "primary_key", "keys", "parallel", "per_table", "load_order", "foreign_keys"];
     private static readonly string[] IncrementalKeys = ["cursor", "lookback", "initial", "detect_deletes", "deletes", "change_detection", "track", "chunk_rows"];
     private static readonly string[] CsvKeys = ["delimiter", "header", "quote", "escape", "encoding", "null", "date_format", "timestamp_format", "skip"];
 
@@ -86,7 +90,8 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             var connection = new YamlMap(value, this, $"connection '{name}'", ConnectionKeys[type]);
             var settings = new ConnectionSettings(name, type)
             {
-                Path = Path.GetFullPath(Path.Combine(root, connection.String("path") ?? ".")),
+                Path = type == "duckdb" && connection.String("path") == DuckDbMemory ? DuckDbMemory : Path.GetFullPath(Path.Combine(root, connection.String("path") ?? ".")),
+                InitSql = connection.String("init_sql"),
                 Url = connection.String("url"),
                 Host = connection.String("host"),
                 Port = connection.Int("port"),
@@ -94,6 +99,9 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Password = connection.String("password"),
                 Database = connection.String("database"),
                 SslMode = connection.String("sslmode") ?? connection.String("ssl_mode"),
+                SslRootCert = connection.String("sslrootcert"),
+                SslCert = connection.String("sslcert"),
+                SslKey = connection.String("sslkey"),
                 Http = type is "http" or "soap" ? ReadHttpConnection(connection, name) : null,
                 ZeroDates = ReadZeroDates(connection),
                 Spatial = connection.Enum("spatial", SpatialFormat.Wkt),
@@ -117,6 +125,16 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             if (type == "sqlite" && connection.Get("path") is null)
             {
                 throw Error(value, $"connection '{name}' needs 'path:' (the SQLite database file).");
+            }
+
+            if (type == "duckdb" && connection.Get("path") is null)
+            {
+                throw Error(value, $"connection '{name}' needs 'path:' (the DuckDB database file, or \":memory:\" with 'init_sql:').");
+            }
+
+            if (type == "duckdb" && settings.Path == DuckDbMemory && settings.InitSql is null)
+            {
+                throw Error(value, $"connection '{name}' reads an in-memory DuckDB database, which starts empty; add 'init_sql:' (the SQL that creates its tables).");
             }
 
             connections.Add(settings);
@@ -223,6 +241,8 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Incremental = ReadIncremental(pipeline, name, mode),
                 Rules = rules,
                 PerTable = ReadPerTable(pipeline.Map("per_table", keys: null), rules, $"pipeline '{name}'"),
+                LoadOrder = pipeline.StringList("load_order"),
+                DeclaredForeignKeys = ReadDeclaredForeignKeys(pipeline.Map("foreign_keys", keys: null), name),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
             pipelines.Add(settings with { Freshness = Freshness(value, name) });

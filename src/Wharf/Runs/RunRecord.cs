@@ -71,6 +71,61 @@ public sealed record RunRecord
 
     /// <summary>Lake files written, relative to the lake root.</summary>
     public ImmutableArray<string> LakeFiles { get; init; } = [];
+
+    /// <summary>Where the time went: reading the source, writing the lake, staging and checks, writing the table, committing.</summary>
+    /// <value>Zero for stages that did not run (a failed run's later stages).</value>
+    public RunStageTimes Times { get; init; } = new();
+
+    /// <summary>The process's peak memory (working set) when the stream finished, in bytes.</summary>
+    public long PeakMemoryBytes { get; init; }
+
+    /// <summary>Bytes of source files read (files sources); 0 when the source is a server or a database (see <see cref="BytesWritten"/>).</summary>
+    public long BytesRead { get; init; }
+
+    /// <summary>Bytes written to the lake (its Parquet files).</summary>
+    public long BytesWritten { get; init; }
+
+    /// <summary>The operating-system user that started the run.</summary>
+    public string? StartedBy { get; init; }
+
+    /// <summary>The machine the run ran on.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>The Wharf version that ran it.</summary>
+    public string? WharfVersion { get; init; }
+}
+
+/// <summary>How long each stage of a stream's run took; a chunked stream adds up its chunks'.</summary>
+public sealed record RunStageTimes
+{
+    /// <summary>Reading the source (the extract, less writing the lake).</summary>
+    public TimeSpan Extract { get; init; }
+
+    /// <summary>Writing the lake's Parquet files and manifests.</summary>
+    public TimeSpan Land { get; init; }
+
+    /// <summary>Staging: declared types, checks, quarantine, processors, the schema plan.</summary>
+    public TimeSpan Stage { get; init; }
+
+    /// <summary>Writing the rows (and deletes, quarantine) into the table.</summary>
+    public TimeSpan Load { get; init; }
+
+    /// <summary>Writing the audit row and state, and committing.</summary>
+    public TimeSpan Commit { get; init; }
+
+    /// <summary>These times and <paramref name="other"/>'s, stage by stage.</summary>
+    public RunStageTimes Add(RunStageTimes other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new()
+        {
+            Extract = Extract + other.Extract,
+            Land = Land + other.Land,
+            Stage = Stage + other.Stage,
+            Load = Load + other.Load,
+            Commit = Commit + other.Commit,
+        };
+    }
 }
 
 public enum RunStatus

@@ -9,7 +9,8 @@ internal static class RunRecordReader
     /// <summary>The columns, in the order <see cref="Read"/> expects (and the audit tables are written in).</summary>
     public const string Columns =
         "run_id, pipeline, stream, source, target, mode, started_at, finished_at, rows_extracted, rows_loaded, status, error, lake_files, " +
-        "rows_inserted, rows_updated, rows_deleted, rows_unchanged, watermark_before, watermark_after, rows_quarantined, rows_discarded, notes, kind";
+        "rows_inserted, rows_updated, rows_deleted, rows_unchanged, watermark_before, watermark_after, rows_quarantined, rows_discarded, notes, kind, " +
+        "extract_ms, land_ms, stage_ms, load_ms, commit_ms, peak_memory_bytes, bytes_read, bytes_written, started_by, host, wharf_version";
 
     /// <summary>What an interrupted run's audit row says.</summary>
     public const string InterruptedError =
@@ -23,7 +24,17 @@ internal static class RunRecordReader
         record.Status.ToString().ToLowerInvariant(), record.Error, record.LakeFiles.ToArray(),
         record.RowsInserted, record.RowsUpdated, record.RowsDeleted, record.RowsUnchanged, record.WatermarkBefore, record.WatermarkAfter,
         record.RowsQuarantined, record.RowsDiscarded, record.Notes.IsEmpty ? null : string.Join('\n', record.Notes), record.Kind,
+        Milliseconds(record.Times.Extract), Milliseconds(record.Times.Land), Milliseconds(record.Times.Stage), Milliseconds(record.Times.Load), Milliseconds(record.Times.Commit),
+        record.PeakMemoryBytes, record.BytesRead, record.BytesWritten, record.StartedBy, record.Host, record.WharfVersion,
     ];
+
+    private static long Milliseconds(TimeSpan time) => (long)time.TotalMilliseconds;
+
+    private static TimeSpan Time(DbDataReader reader, int column) => reader.IsDBNull(column) ? TimeSpan.Zero : TimeSpan.FromMilliseconds(reader.GetInt64(column));
+
+    private static long Long(DbDataReader reader, int column) => reader.IsDBNull(column) ? 0 : reader.GetInt64(column);
+
+    private static string? Text(DbDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
 
     public static RunRecord Read(DbDataReader reader) => new()
     {
@@ -50,5 +61,14 @@ internal static class RunRecordReader
         RowsDiscarded = reader.IsDBNull(20) ? 0 : reader.GetInt64(20),
         Notes = reader.IsDBNull(21) ? [] : [.. reader.GetString(21).Split('\n')],
         Kind = reader.IsDBNull(22) ? RunRecord.LoadKind : reader.GetString(22),
+
+        // Rows written before these columns existed have NULLs there.
+        Times = new RunStageTimes { Extract = Time(reader, 23), Land = Time(reader, 24), Stage = Time(reader, 25), Load = Time(reader, 26), Commit = Time(reader, 27) },
+        PeakMemoryBytes = Long(reader, 28),
+        BytesRead = Long(reader, 29),
+        BytesWritten = Long(reader, 30),
+        StartedBy = Text(reader, 31),
+        Host = Text(reader, 32),
+        WharfVersion = Text(reader, 33),
     };
 }

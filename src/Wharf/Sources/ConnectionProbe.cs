@@ -34,6 +34,13 @@ internal static class ConnectionProbe
                     return $"opened {connection.Path} (SQLite {database.ServerVersion}).";
                 }
 
+            case "duckdb":
+                using (var database = await Sql.DuckDb.DuckDbSourceDatabase.OpenAsync(connection, TimeSpan.Zero, TimeProvider.System, cancellationToken))
+                {
+                    var tables = Sql.DuckDb.DuckDbCatalogReader.Read(database, views: false).Count;
+                    return $"opened {connection.Path} read-only (DuckDB {database.Version}, {tables} tables).";
+                }
+
             case "http" or "soap":
                 return await Http.HttpProbe.TestAsync(connection, cancellationToken);
 
@@ -43,6 +50,41 @@ internal static class ConnectionProbe
                     : throw new SourceException(connection.Name, "", $"Connection '{connection.Name}': the folder {connection.Path} does not exist.");
             default:
                 throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' has type '{connection.Type}', which cannot be tested.");
+        }
+    }
+
+    /// <summary>Reaches the project's warehouse (<c>wharf test-connection --warehouse</c>) without changing it; one line about it, or an error saying what failed.</summary>
+    /// <exception cref="WharfException">The warehouse cannot be reached or opened; the message says why, never the password.</exception>
+    public static async Task<string> TestWarehouseAsync(WarehouseSettings warehouse, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        if (warehouse.Kind == WarehouseKind.Postgres)
+        {
+            var settings = warehouse.Connection!;
+            try
+            {
+                await using var database = await Wharf.Postgres.PostgresConnector.OpenAsync(settings, cancellationToken);
+                return $"connected to the warehouse {PostgresConnectionString.Describe(settings)} (PostgreSQL {database.PostgreSqlVersion}).";
+            }
+            catch (Wharf.Postgres.PostgresConnectionException ex)
+            {
+                throw new WharfException($"The warehouse cannot be reached: {ex.Message}", ex);
+            }
+        }
+
+        if (!File.Exists(warehouse.Location))
+        {
+            return $"there is no warehouse at {warehouse.Location} yet; 'wharf run' creates it there (the folder {(Directory.Exists(Path.GetDirectoryName(warehouse.Location)) ? "exists" : "is created too")}).";
+        }
+
+        try
+        {
+            using var database = Wharf.DuckDb.DuckDbConnections.Open(warehouse.Location, new Dictionary<string, string> { ["access_mode"] = "READ_ONLY" });
+            return $"opened the warehouse {warehouse.Location} read-only (DuckDB {database.ServerVersion}).";
+        }
+        catch (Wharf.DuckDb.DuckDbException ex)
+        {
+            throw new WharfException($"The warehouse {warehouse.Location} cannot be opened: {ex.Summary}", ex);
         }
     }
 
@@ -70,8 +112,14 @@ internal static class ConnectionProbe
                     return await Sql.Sqlite.SqliteCatalogReader.ReadAsync(database, cancellationToken);
                 }
 
+            case "duckdb":
+                using (var database = await Sql.DuckDb.DuckDbSourceDatabase.OpenAsync(connection, TimeSpan.Zero, TimeProvider.System, cancellationToken))
+                {
+                    return Sql.DuckDb.DuckDbCatalogReader.Read(database, views: true);
+                }
+
             default:
-                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; discover reads databases (postgres, mysql, sqlite).");
+                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; discover reads databases (postgres, mysql, sqlite, duckdb).");
         }
     }
 }

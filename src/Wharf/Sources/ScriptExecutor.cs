@@ -7,10 +7,35 @@ namespace Wharf.Sources;
 
 /// <summary>
 /// Runs a SQL script against a database connection, in one transaction (<c>wharf exec</c>): for
-/// seeding examples and test databases, or one-off fixes. A SQLite file is created if missing.
+/// seeding examples and test databases, or one-off fixes. A SQLite or DuckDB file is created if missing.
 /// </summary>
 internal static class ScriptExecutor
 {
+    /// <summary>Runs the script on the DuckDB file (opened for writing: no run may read it meanwhile), in one transaction.</summary>
+    private static async Task ExecuteDuckDbAsync(ConnectionSettings connection, string sql, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(connection.Path)!);
+        try
+        {
+            using var database = Wharf.DuckDb.DuckDbConnections.Open(connection.Path);
+            await Wharf.DuckDb.DuckDbCommands.ExecuteAsync(database, "BEGIN TRANSACTION", cancellationToken);
+            try
+            {
+                await Wharf.DuckDb.DuckDbCommands.ExecuteAsync(database, sql, cancellationToken);
+                await Wharf.DuckDb.DuckDbCommands.ExecuteAsync(database, "COMMIT", cancellationToken);
+            }
+            catch
+            {
+                Wharf.DuckDb.DuckDbCommands.Execute(database, "ROLLBACK");
+                throw;
+            }
+        }
+        catch (Wharf.DuckDb.DuckDbException ex)
+        {
+            throw new SourceException(connection.Name, "", $"The script failed on '{connection.Name}' ({connection.Path}) and was rolled back: {ex.Summary}", ex);
+        }
+    }
+
     public static async Task ExecuteAsync(ConnectionSettings connection, string sql, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -70,8 +95,11 @@ internal static class ScriptExecutor
                 }
 
                 break;
+            case "duckdb" when connection.Path != Projects.ProjectReader.DuckDbMemory:
+                await ExecuteDuckDbAsync(connection, sql, cancellationToken);
+                break;
             default:
-                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; exec runs SQL on databases (postgres, mysql, sqlite).");
+                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; exec runs SQL on database files and servers (postgres, mysql, sqlite, duckdb).");
         }
     }
 }

@@ -14,6 +14,9 @@ internal sealed record SourceContext
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>How long to keep trying while another process holds a source file for writing (a DuckDB file; <c>--wait</c>).</summary>
+    public TimeSpan WaitForLock { get; init; }
+
     /// <summary>Runs a query on the warehouse and returns its rows, every value as text (<c>for_each: { query: }</c>); null outside a run.</summary>
     public Func<string, CancellationToken, Task<IReadOnlyList<IReadOnlyDictionary<string, string?>>>>? QueryWarehouse { get; init; }
 

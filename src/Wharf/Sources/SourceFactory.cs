@@ -3,7 +3,7 @@ using Wharf.Sources.Files;
 
 namespace Wharf.Sources;
 
-/// <summary>Picks the source implementation for a connection type.</summary>
+/// <summary>Picks the source implementation for a connection type. A source that holds its database open (DuckDB) is <see cref="IAsyncDisposable"/>: dispose it after the pipeline.</summary>
 internal static class SourceFactory
 {
     /// <param name="context">What a run lends the source (lake folder, logging, warehouse queries); a dry run's when null.</param>
@@ -16,6 +16,7 @@ internal static class SourceFactory
             "postgres" => new Sql.Postgres.PostgresSource(connection, pipeline),
             "mysql" => new Sql.MySql.MySqlSource(connection, pipeline),
             "sqlite" => new Sql.Sqlite.SqliteSource(connection, pipeline),
+            "duckdb" => new Sql.DuckDb.DuckDbSource(connection, pipeline, context ?? new SourceContext()),
             "http" or "soap" => new Http.HttpSource(connection, pipeline, context ?? new SourceContext()),
             _ => throw new SourceException(connection.Name, pipeline.Table, $"Connection '{connection.Name}' has type '{connection.Type}', which this version of Wharf cannot read."),
         };

@@ -38,6 +38,7 @@ internal sealed class TableLoader(TimeProvider time)
 
     private async Task<RunRecord> RunAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         // 1. The state guard: a chunk that committed before a crash is not loaded twice.
         if (await AlreadyCommittedAsync(session, request, cancellationToken))
         {
@@ -60,6 +61,7 @@ internal sealed class TableLoader(TimeProvider time)
             staged = await LookupAsync(session, request, staged, cancellationToken);
         }
 
+        var stageTime = clock.Elapsed;
         var write = TableWrite.For(request, session.Dialect, staged?.Rows);
         if (request.Recreate)
         {
@@ -82,11 +84,16 @@ internal sealed class TableLoader(TimeProvider time)
         }
 
         // 6. The audit row and the state, in the same transaction as the data.
+        // This load's stage and load times go into its audit row; its commit time cannot (the row
+        // is part of the commit): it is in the record returned, which the next chunk or the stream's
+        // end records.
+        var loadTime = clock.Elapsed - stageTime;
         var record = LoadResult.Complete(request, counts, time.GetUtcNow(), staged);
+        record = record with { Times = record.Times.Add(new RunStageTimes { Stage = stageTime, Load = loadTime }) };
         await session.RecordAsync(record, request.State, cancellationToken);
         FailPoint.Hit(FailPoint.BeforeCommit);
         await session.CommitAsync(request, counts.Inserted + counts.Updated + counts.Deleted, cancellationToken);
-        return record;
+        return record with { Times = record.Times.Add(new RunStageTimes { Commit = clock.Elapsed - stageTime - loadTime }) };
     }
 
     private static async Task<bool> AlreadyCommittedAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken)

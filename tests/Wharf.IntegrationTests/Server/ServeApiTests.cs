@@ -29,6 +29,11 @@ public sealed class ServeApiTests
         var run = runs[0];
         run.GetProperty("status").GetString().ShouldBe("succeeded", serve.Log);
         run.GetProperty("rows_loaded").GetInt64().ShouldBe(3);
+        run.GetProperty("kind").GetString().ShouldBe("load");
+        run.GetProperty("started_by").GetString().ShouldBe(System.Environment.UserName);
+        run.GetProperty("host").GetString().ShouldBe(System.Environment.MachineName);
+        run.GetProperty("stages").GetProperty("load_seconds").ValueKind.ShouldBe(JsonValueKind.Number);
+        run.GetProperty("bytes_written").GetInt64().ShouldBeGreaterThan(0);
         var id = run.GetProperty("run_id").GetString()!;
         (await http.GetFromJsonAsync<JsonElement>($"/api/runs/{id}", ct)).GetProperty("streams")[0].GetProperty("target").GetString().ShouldBe("main.orders");
         (await http.GetAsync("/api/runs/19700101T000000000Z-000000", ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);

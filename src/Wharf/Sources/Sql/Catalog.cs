@@ -15,6 +15,9 @@ internal sealed record CatalogTable(
     long EstimatedRows)
 {
     public string QualifiedName => $"{Schema}.{Name}";
+
+    /// <summary>Whether this is a view (listed by <c>discover</c>; read with a <c>query:</c>).</summary>
+    public bool IsView { get; init; }
 }
 
 /// <summary>A column: its name, the database's own type name, and how Wharf reads it.</summary>

@@ -1,10 +1,13 @@
+using System.Collections.Immutable;
 using Wharf.Projects;
 
 namespace Wharf.Sources.Sql;
 
 /// <summary>
 /// From a database's catalog to a pipeline's streams: the tables its <c>tables:</c> select, in
-/// foreign-key order, one stream per table (named after it, carrying its keys).
+/// foreign-key order (the database's own keys, plus those wharf.yml declares in
+/// <c>foreign_keys:</c> and the order of <c>load_order:</c>), one stream per table (named after
+/// it, carrying its keys).
 /// </summary>
 internal static class CatalogStreams
 {
@@ -13,9 +16,21 @@ internal static class CatalogStreams
     /// <param name="where">How to name the database in errors, e.g. <c>user@host:5432/shop</c>.</param>
     public static Result Select(IReadOnlyList<CatalogTable> catalog, PipelineSettings pipeline, ConnectionSettings connection, string where)
     {
-        var selected = TableSelection.Select(catalog, pipeline.Tables, problem =>
-            new SourceException(connection.Name, "", $"Pipeline '{pipeline.Name}' ({pipeline.Location}): in '{connection.Name}' ({where}), {problem}"));
-        var order = ForeignKeyOrder.Sort(selected);
+        SourceException Fail(string problem, string stream = "") =>
+            new(connection.Name, stream, $"Pipeline '{pipeline.Name}' ({pipeline.Location}): in '{connection.Name}' ({where}), {problem}");
+
+        var selected = TableSelection.Select(catalog, pipeline.Tables, problem => Fail(problem));
+        selected = WithDeclaredKeys(selected, catalog, pipeline.DeclaredForeignKeys, Fail);
+        var after = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var earlier = new List<string>();
+        foreach (var name in pipeline.LoadOrder)
+        {
+            var table = Find(selected, name) ?? throw Fail($"'load_order:' names '{name}', which is not among the pipeline's tables ({string.Join(", ", selected.Select(t => t.QualifiedName))}).");
+            after[table.QualifiedName] = [.. earlier];
+            earlier.Add(table.QualifiedName);
+        }
+
+        var order = ForeignKeyOrder.Sort(selected, after);
         var duplicates = order.Tables.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (duplicates.Count > 0)
         {
@@ -30,5 +45,43 @@ internal static class CatalogStreams
             ForeignKeys = t.ForeignKeys,
         }).ToList();
         return new Result(order.Tables, streams, order.Notes);
+    }
+
+    /// <summary>A table by <c>name</c> or <c>schema.name</c>.</summary>
+    private static CatalogTable? Find(IReadOnlyList<CatalogTable> tables, string name) =>
+        tables.FirstOrDefault(t => t.QualifiedName == name) ?? tables.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>The selected tables with the foreign keys of <c>foreign_keys:</c> added (a key the database declares already is kept once).</summary>
+    private static List<CatalogTable> WithDeclaredKeys(
+        IReadOnlyList<CatalogTable> selected, IReadOnlyList<CatalogTable> catalog, ImmutableArray<DeclaredForeignKey> declared, Func<string, string, SourceException> fail)
+    {
+        var tables = selected.ToList();
+        foreach (var key in declared)
+        {
+            var index = tables.FindIndex(t => t.QualifiedName == key.Table || t.Name == key.Table);
+            if (index < 0)
+            {
+                throw fail($"'foreign_keys:' names table '{key.Table}', which is not among the pipeline's tables ({string.Join(", ", tables.Select(t => t.QualifiedName))}).", key.Table);
+            }
+
+            var table = tables[index];
+            var referenced = Find(catalog, key.ReferencedTable)
+                ?? throw fail($"'foreign_keys: {key.Table}: {key.Column}' references '{key.ReferencedTable}', which is not a table of the database.", key.Table);
+            if (table.Columns.All(c => c.Name != key.Column) || referenced.Columns.All(c => c.Name != key.ReferencedColumn))
+            {
+                throw fail($"'foreign_keys: {key.Table}: {key.Column}: {key.ReferencedTable}.{key.ReferencedColumn}' names a column that does not exist " +
+                    $"({table.QualifiedName} has {string.Join(", ", table.Columns.Select(c => c.Name))}; {referenced.QualifiedName} has {string.Join(", ", referenced.Columns.Select(c => c.Name))}).", key.Table);
+            }
+
+            if (table.ForeignKeys.Any(fk => fk.Columns.SequenceEqual([key.Column]) && fk.ReferencedQualifiedName == referenced.QualifiedName))
+            {
+                continue;
+            }
+
+            var foreignKey = new CatalogForeignKey($"{table.Name}_{key.Column}_fkey", [key.Column], referenced.Schema, referenced.Name, [key.ReferencedColumn]);
+            tables[index] = table with { ForeignKeys = table.ForeignKeys.Add(foreignKey) };
+        }
+
+        return tables;
     }
 }

@@ -8,14 +8,17 @@ internal static class ForeignKeyOrder
 {
     public sealed record Result(IReadOnlyList<CatalogTable> Tables, IReadOnlyList<string> Notes);
 
-    public static Result Sort(IReadOnlyList<CatalogTable> tables)
+    /// <param name="after">More order: each table's qualified name, and the tables it must come after (<c>load_order:</c>).</param>
+    public static Result Sort(IReadOnlyList<CatalogTable> tables, IReadOnlyDictionary<string, IReadOnlyList<string>>? after = null)
     {
         ArgumentNullException.ThrowIfNull(tables);
         var byName = tables.ToDictionary(t => t.QualifiedName, StringComparer.Ordinal);
         var notes = new List<string>();
         var dependsOn = tables.ToDictionary(
             t => t.QualifiedName,
-            t => t.ForeignKeys.Select(fk => fk.ReferencedQualifiedName).Where(r => r != t.QualifiedName && byName.ContainsKey(r)).ToHashSet(StringComparer.Ordinal),
+            t => t.ForeignKeys.Select(fk => fk.ReferencedQualifiedName)
+                .Concat(after?.GetValueOrDefault(t.QualifiedName) ?? [])
+                .Where(r => r != t.QualifiedName && byName.ContainsKey(r)).ToHashSet(StringComparer.Ordinal),
             StringComparer.Ordinal);
         foreach (var table in tables.Where(t => t.ForeignKeys.Any(fk => fk.ReferencedQualifiedName == t.QualifiedName)))
         {

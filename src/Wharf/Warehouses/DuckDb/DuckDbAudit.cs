@@ -38,6 +38,17 @@ internal static class DuckDbAudit
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_discarded BIGINT DEFAULT 0;
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS notes VARCHAR;
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'load';
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS extract_ms BIGINT;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS land_ms BIGINT;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS stage_ms BIGINT;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS load_ms BIGINT;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS commit_ms BIGINT;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS peak_memory_bytes BIGINT;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS bytes_read BIGINT;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS bytes_written BIGINT;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS started_by VARCHAR;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS host VARCHAR;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS wharf_version VARCHAR;
         CREATE TABLE IF NOT EXISTS _wharf.check_results (
             run_id VARCHAR NOT NULL,
             pipeline VARCHAR NOT NULL,
@@ -74,7 +85,7 @@ internal static class DuckDbAudit
         values[12] = JsonSerializer.Serialize(record.LakeFiles);
         connection.Execute($"""
             INSERT INTO _wharf.runs ({RunRecordReader.Columns}, duration_ms)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, from_json($13, '["VARCHAR"]'), $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, from_json($13, '["VARCHAR"]'), {string.Join(", ", Enumerable.Range(14, values.Length - 13 + 1).Select(i => $"${i}"))})
             """, [.. values, (long)record.Duration.TotalMilliseconds]);
         connection.Execute("DELETE FROM _wharf.check_results WHERE run_id = $1 AND stream = $2", record.RunId, record.Stream);
         foreach (var check in record.Checks)

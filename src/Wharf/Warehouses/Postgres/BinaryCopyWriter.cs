@@ -96,10 +96,13 @@ internal sealed class BinaryCopyWriter(Stream stream) : IAsyncDisposable
     /// numeric: base-10000 digits aligned on the decimal point, a weight (the power of 10000 of
     /// the first digit), a sign and the display scale.
     /// </summary>
-    public void Numeric(Int128 unscaled, int scale)
+    public void Numeric(Int128 unscaled, int scale) =>
+        Numeric(unscaled < 0 ? (UInt128)(-unscaled) : (UInt128)unscaled, unscaled < 0, scale);
+
+    /// <inheritdoc cref="Numeric(Int128, int)"/>
+    /// <param name="magnitude">The unscaled value without its sign (a UHUGEINT's whole range).</param>
+    public void Numeric(UInt128 magnitude, bool negative, int scale)
     {
-        var negative = unscaled < 0;
-        var magnitude = (UInt128)(negative ? -unscaled : unscaled);
         var padded = (scale + 3) / 4 * 4;
         var divisor = UInt128.One;
         for (var i = 0; i < scale; i++)
@@ -159,6 +162,23 @@ internal sealed class BinaryCopyWriter(Stream stream) : IAsyncDisposable
         {
             Int16(groups[i]);
         }
+    }
+
+    /// <summary>bit varying from DuckDB's text of a BIT (<c>0101…</c>): the length in bits, then the bits, first bit highest.</summary>
+    public void VarBit(ReadOnlySpan<byte> digits)
+    {
+        var bits = new byte[(digits.Length + 7) / 8];
+        for (var i = 0; i < digits.Length; i++)
+        {
+            if (digits[i] == (byte)'1')
+            {
+                bits[i / 8] |= (byte)(0x80 >> (i % 8));
+            }
+        }
+
+        Int32(4 + bits.Length);
+        Int32(digits.Length);
+        Put(bits);
     }
 
     /// <summary>

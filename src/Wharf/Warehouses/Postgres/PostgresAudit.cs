@@ -36,6 +36,17 @@ internal static class PostgresAudit
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS rows_discarded bigint NOT NULL DEFAULT 0;
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS notes text;
         ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS kind text DEFAULT 'load';
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS extract_ms bigint;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS land_ms bigint;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS stage_ms bigint;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS load_ms bigint;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS commit_ms bigint;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS peak_memory_bytes bigint;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS bytes_read bigint;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS bytes_written bigint;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS started_by text;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS host text;
+        ALTER TABLE _wharf.runs ADD COLUMN IF NOT EXISTS wharf_version text;
         CREATE TABLE IF NOT EXISTS _wharf.check_results (
             run_id text NOT NULL,
             pipeline text NOT NULL,

@@ -72,6 +72,10 @@ internal sealed record PostgresColumn(string Name, string Type, string Read, Pos
             "USMALLINT" => new(name, "integer", $"CAST({c} AS INTEGER)", (w, v, i) => w.Int4(v.Get<int>(i))),
             "UINTEGER" => new(name, "bigint", $"CAST({c} AS BIGINT)", (w, v, i) => w.Int8(v.Get<long>(i))),
             "UBIGINT" or "HUGEINT" => new(name, "numeric(39,0)", $"CAST({c} AS HUGEINT)", (w, v, i) => w.Numeric(v.Get<Int128>(i), 0)),
+
+            // DuckDB keeps a UHUGEINT as .NET keeps a UInt128 (low half first); 39 digits hold its largest.
+            "UHUGEINT" => new(name, "numeric(39,0)", c, (w, v, i) => w.Numeric(v.Get<UInt128>(i), negative: false, 0)),
+            "BIT" => new(name, "bit varying", $"CAST({c} AS VARCHAR)", (w, v, i) => w.VarBit(v.Bytes(i))),
             "JSON" => new(name, "jsonb", c, (w, v, i) => w.Jsonb(v.Bytes(i))),
             "BLOB" => new(name, "bytea", c, (w, v, i) => w.Bytes(v.Bytes(i))),
             "DATE" => new(name, "date", c, (w, v, i) => w.Int4(PostgresTime.ToPostgresDays(v.Get<int>(i)))),
@@ -84,7 +88,13 @@ internal sealed record PostgresColumn(string Name, string Type, string Read, Pos
 
             // DuckDB keeps TIMESTAMP and TIMESTAMPTZ as microseconds from 1970 (±infinity as ±long.MaxValue); other units are converted first.
             "TIMESTAMP" => new(name, "timestamp", c, Timestamp),
-            "TIMESTAMP_S" or "TIMESTAMP_MS" or "TIMESTAMP_NS" => new(name, "timestamp", PostgresTime.EpochMicros(c), Timestamp),
+            "TIMESTAMP_S" or "TIMESTAMP_MS" => new(name, "timestamp", PostgresTime.EpochMicros(c), Timestamp),
+
+            // PostgreSQL keeps microseconds: a value with nanoseconds stops the load rather than lose them.
+            "TIMESTAMP_NS" => new(name, "timestamp",
+                $"CASE WHEN regexp_matches(CAST({c} AS VARCHAR), '\\.\\d{{6}}\\d*[1-9]') THEN error(concat('column {name.Replace("'", "''", StringComparison.Ordinal)} holds ', CAST({c} AS VARCHAR), " +
+                "', with nanoseconds, which a PostgreSQL timestamp (microseconds) cannot hold exactly. Cast it to TIMESTAMP in a query: (which drops the nanoseconds), or load into the DuckDB warehouse.')) " +
+                $"ELSE {PostgresTime.EpochMicros(c)} END", Timestamp),
             "TIMESTAMP WITH TIME ZONE" => new(name, "timestamptz", c, Timestamp),
             "INTERVAL" => new(name, "interval", c, (w, v, i) =>
             {
