@@ -75,7 +75,7 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         await Assertions.Expect(page.Locator("main > p").First).ToHaveTextAsync("3 rows · 3 columns");
         var columns = page.Locator("table").First.Locator("tr:has(td) td:first-child");
         await Assertions.Expect(columns).ToHaveTextAsync(["order_id", "amount", "ordered_at"]);
-        var sample = page.Locator("h2:text('Sample') + table");
+        var sample = page.Locator("h2", new() { HasText = "Sample" }).Locator("xpath=following-sibling::table[1]");
         await Assertions.Expect(sample.Locator("th")).ToHaveTextAsync(["order_id", "amount", "ordered_at"]);
         await Assertions.Expect(sample.Locator("tr:has(td)")).ToHaveCountAsync(3);
         await Assertions.Expect(sample).ToContainTextAsync("20.25");

@@ -43,7 +43,7 @@ public sealed class LoginBrowserTests(Chromium chromium)
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Runs");
         var cookies = await watched.Context.CookiesAsync();
         var session = cookies.Single(c => c.Name == "wharf_session");
-        session.HttpOnly.ShouldBeTrue();
+        session.HttpOnly.ShouldBe(true);
         session.SameSite.ShouldBe(SameSiteAttribute.Strict);
         session.Value.ShouldNotContain(Token);
         (await page.EvaluateAsync<string>("() => document.cookie")).ShouldNotContain("wharf_session", customMessage: "page scripts cannot read the session");

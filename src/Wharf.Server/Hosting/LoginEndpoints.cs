@@ -15,6 +15,11 @@ internal static class LoginEndpoints
         // middleware, and TokenAuth already refuses posts from other sites.
         app.MapPost("/login", async (HttpContext context, ProjectState state) =>
         {
+            if (!context.Request.HasFormContentType)
+            {
+                return Results.BadRequest(new { error = "post the login form (application/x-www-form-urlencoded with token and next)." });
+            }
+
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
             var next = form["next"].ToString();
             if (state.Project.Server.Token is not { } token)
