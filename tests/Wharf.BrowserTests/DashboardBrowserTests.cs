@@ -47,7 +47,8 @@ public sealed class DashboardBrowserTests(Chromium chromium)
 
         await page.ReloadAsync();
         var ordersRow = page.Locator("tr", new() { Has = page.Locator("a[href='/pipelines/orders']") });
-        await Assertions.Expect(ordersRow.Locator(".ok")).ToHaveTextAsync("succeeded");
+        await Assertions.Expect(ordersRow.Locator("td").Nth(2)).ToHaveTextAsync("succeeded");
+        await Assertions.Expect(ordersRow.Locator("td").Nth(5).Locator(".ok")).ToContainTextAsync("(SLA 2.0 h)");
         await Assertions.Expect(ordersRow.Locator("td.n")).ToHaveTextAsync("3");
         var paymentsRow = page.Locator("tr", new() { Has = page.Locator("a[href='/pipelines/payments']") });
         await Assertions.Expect(paymentsRow).ToContainTextAsync("failed");
