@@ -47,12 +47,11 @@ public sealed class DashboardBrowserTests(Chromium chromium)
 
         await page.ReloadAsync();
         var ordersRow = page.Locator("tr", new() { Has = page.Locator("a[href='/pipelines/orders']") });
-        await Assertions.Expect(ordersRow.Locator("td").Nth(2)).ToHaveTextAsync("succeeded");
+        await Assertions.Expect(ordersRow.Locator("td").Nth(2)).ToHaveTextAsync("succeeded 1 failing check(s)");
         await Assertions.Expect(ordersRow.Locator("td").Nth(5).Locator(".ok")).ToContainTextAsync("(SLA 2.0 h)");
         await Assertions.Expect(ordersRow.Locator("td.n")).ToHaveTextAsync("3");
         var paymentsRow = page.Locator("tr", new() { Has = page.Locator("a[href='/pipelines/payments']") });
         await Assertions.Expect(paymentsRow).ToContainTextAsync("failed");
-        await Assertions.Expect(paymentsRow).ToContainTextAsync("1 failing check(s)");
         await ShouldShowLocalTimeAsync(ordersRow.Locator("time").First);
         await watched.ScreenshotAsync("dashboard-overview");
 
@@ -66,6 +65,8 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         });
         await ShouldShowLocalTimeAsync(stream.Locator("time"));
         await Assertions.Expect(page.Locator("h2")).ToHaveTextAsync("main.orders");
+        await Assertions.Expect(page.Locator("div", new() { HasText = "check range(amount)" }).Locator(".bad")).ToHaveTextAsync("warned");
+        await Assertions.Expect(page.Locator("div", new() { HasText = "check range(amount)" })).ToContainTextAsync("(1 of 3 rows)");
         await watched.ScreenshotAsync("dashboard-run");
 
         // the run → its table, through the tables list
@@ -135,7 +136,7 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         throw new TimeoutException($"{count} runs did not finish within 60 s:\n{serve.Log}");
     }
 
-    /// <summary>Two pipelines over CSV files: orders loads, payments fails its not_null check.</summary>
+    /// <summary>Two pipelines over CSV files: orders loads (one row warned by a check), payments fails its not_null check.</summary>
     private static async Task<string> ProjectAsync(CancellationToken ct)
     {
         var project = Directory.CreateTempSubdirectory("wharf-browser-serve-").FullName;
@@ -147,7 +148,14 @@ public sealed class DashboardBrowserTests(Chromium chromium)
             connections:
               files: { type: files, path: data/ }
             pipelines:
-              orders: { source: files, files: "orders.csv", table: orders, freshness: 2h }
+              orders:
+                source: files
+                files: "orders.csv"
+                table: orders
+                freshness: 2h
+                checks:
+                  - range: { column: amount, max: 15 }
+                    severity: warn
               payments:
                 source: files
                 files: "payments.csv"
