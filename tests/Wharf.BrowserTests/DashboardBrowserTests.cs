@@ -74,11 +74,12 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Tables");
         await page.Locator("a[href='/tables/main/orders']").ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("main.orders");
-        await Assertions.Expect(page.Locator("main > p").First).ToHaveTextAsync("3 rows · 3 columns");
+        // The CSV's three columns, then the two Wharf adds to every loaded row (its run and load time).
+        await Assertions.Expect(page.Locator("main > p").First).ToHaveTextAsync("3 rows · 5 columns");
         var columns = page.Locator("table").First.Locator("tr:has(td) td:first-child");
-        await Assertions.Expect(columns).ToHaveTextAsync(["order_id", "amount", "ordered_at"]);
+        await Assertions.Expect(columns).ToHaveTextAsync(["order_id", "amount", "ordered_at", "_wharf_run_id", "_wharf_loaded_at"]);
         var sample = page.Locator("h2", new() { HasText = "Sample" }).Locator("xpath=following-sibling::table[1]");
-        await Assertions.Expect(sample.Locator("th")).ToHaveTextAsync(["order_id", "amount", "ordered_at"]);
+        await Assertions.Expect(sample.Locator("th")).ToHaveTextAsync(["order_id", "amount", "ordered_at", "_wharf_run_id", "_wharf_loaded_at"]);
         await Assertions.Expect(sample.Locator("tr:has(td)")).ToHaveCountAsync(3);
         await Assertions.Expect(sample).ToContainTextAsync("20.25");
         (await page.Locator("svg polyline").CountAsync()).ShouldBe(1, "amount over ordered_at, drawn by default");
