@@ -20,10 +20,10 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     public async Task Dashboard_ClickedThrough_ShowsRunsTablesAndLineage_InTheBrowsersTimeZone()
     {
         var ct = TestContext.Current.CancellationToken;
+        await using var watched = await chromium.NewPageAsync(Zone);
         var project = await ProjectAsync(ct);
         using var serve = ServeProcess.Start(project, null);
         var root = await serve.ListeningAsync(ct);
-        await using var watched = await chromium.NewPageAsync(Zone);
         var page = watched.Page;
 
         // Both runs started from the overview's buttons, as a person would, one after the other.

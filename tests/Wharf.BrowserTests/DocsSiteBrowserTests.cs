@@ -11,8 +11,9 @@ public sealed class DocsSiteBrowserTests(Chromium chromium)
     [Fact]
     public async Task Index_ListsEveryModel_SearchFilters_AndLinksLeadUpstreamAndToTheLineage()
     {
-        var site = await SiteAsync();
+        // The browser first: without one the test skips (or fails in CI) before building anything.
         await using var watched = await chromium.NewPageAsync();
+        var site = await SiteAsync();
         var page = watched.Page;
         await page.GotoAsync(new Uri(Path.Combine(site, "index.html")).AbsoluteUri);
 
@@ -51,8 +52,9 @@ public sealed class DocsSiteBrowserTests(Chromium chromium)
     [Fact]
     public async Task EveryLinkOnEveryPage_OpensAPage_WhenClicked()
     {
-        var site = await SiteAsync();
+        // The browser first: without one the test skips (or fails in CI) before building anything.
         await using var watched = await chromium.NewPageAsync();
+        var site = await SiteAsync();
         var page = watched.Page;
         var index = new Uri(Path.Combine(site, "index.html")).AbsoluteUri;
         var pages = new Queue<string>([index]);

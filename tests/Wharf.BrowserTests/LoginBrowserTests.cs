@@ -20,9 +20,9 @@ public sealed class LoginBrowserTests(Chromium chromium)
     public async Task Login_ThenRunNow_Works_WhileAnotherSitesPostIsRefused()
     {
         var ct = TestContext.Current.CancellationToken;
+        await using var watched = await chromium.NewPageAsync();
         using var serve = ServeProcess.Start(await ProjectAsync(ct), new Dictionary<string, string> { ["WHARF_TOKEN"] = Token }, "--host", "0.0.0.0");
         var root = new Uri($"http://127.0.0.1:{(await serve.ListeningAsync(ct)).Port}/");
-        await using var watched = await chromium.NewPageAsync();
         var page = watched.Page;
 
         await page.GotoAsync(new Uri(root, "/runs").AbsoluteUri);
