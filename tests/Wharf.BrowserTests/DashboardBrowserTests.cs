@@ -93,20 +93,24 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         await page.Locator("svg a[href='/tables/main/orders']").ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("main.orders");
 
-        // The failed run, found through the runs filter: its error and the failing check in full.
+        await ShouldFindTheFailedRunAsync(watched, failedRun.GetProperty("run_id").GetString()!);
+        watched.ShouldHaveNoProblems();
+    }
+
+    /// <summary>The failed run, found through the runs filter: its error and the failing check in full.</summary>
+    private static async Task ShouldFindTheFailedRunAsync(WatchedPage watched, string failedId)
+    {
+        var page = watched.Page;
         await page.Locator("header a", new() { HasText = "Runs" }).ClickAsync();
         await page.Locator("select[name=status]").SelectOptionAsync("failed");
         await page.Locator("form button", new() { HasText = "Filter" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("status=failed"));
-        var failedId = failedRun.GetProperty("run_id").GetString()!;
         await Assertions.Expect(page.Locator("td a[href^='/runs/']")).ToHaveTextAsync([failedId]);
         await page.Locator($"a[href='/runs/{failedId}']").ClickAsync();
         await Assertions.Expect(page.Locator("td .bad")).ToHaveTextAsync("failed");
         await Assertions.Expect(page.Locator("pre.bad")).ToContainTextAsync("amount");
         await Assertions.Expect(page.Locator("div", new() { HasText = "check not_null" }).Locator(".bad")).ToHaveTextAsync("failed");
         await watched.ScreenshotAsync("dashboard-failed-run");
-
-        watched.ShouldHaveNoProblems();
     }
 
     /// <summary>The page script turned the UTC time the server wrote into the browser's zone (en-US, Asia/Kolkata).</summary>
