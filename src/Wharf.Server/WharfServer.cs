@@ -68,6 +68,7 @@ internal static class WharfServer
         app.Use((context, next) => auth.InvokeAsync(context, next));
         app.UseHttpMetrics();
         HealthEndpoints.Map(app);
+        LoginEndpoints.Map(app);
         ApiEndpoints.Map(app);
         DashboardPages.Map(app);
         app.MapMetrics();

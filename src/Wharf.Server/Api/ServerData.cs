@@ -14,7 +14,7 @@ internal sealed class ServerData(ProjectState state, RunCoordinator runs, Schedu
         try
         {
             using var warehouse = await WarehouseOpener.OpenExistingAsync(state.Project.Warehouse, time, cancellationToken);
-            return await warehouse.ListRunsAsync(last, pipeline, cancellationToken);
+            return await RunChecks.AddAsync(warehouse, await warehouse.ListRunsAsync(last, pipeline, cancellationToken), cancellationToken);
         }
         catch (WarehouseNotFoundException)
         {

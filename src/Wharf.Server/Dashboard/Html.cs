@@ -18,13 +18,21 @@ internal static class Html
         .problem{background:#fde7e6;border:1px solid #b3261e;padding:.6rem;margin-bottom:1rem;white-space:pre-wrap}
         pre{background:#fff;border:1px solid #e3e6eb;padding:.6rem;white-space:pre-wrap}
         button{cursor:pointer}
+        form.login input{font:inherit;padding:.3rem;width:22rem;max-width:100%}
         """;
 
-    /// <summary>Converts every <c>&lt;time datetime&gt;</c> to the browser's time zone; the UTC text stays for no-script readers.</summary>
+    /// <summary>
+    /// Converts every <c>&lt;time datetime&gt;</c> to the browser's time zone (the UTC text stays for
+    /// no-script readers and in the tooltip); starts runs with the CSRF header when signed in with
+    /// the session cookie (whose CSRF half is readable, see TokenAuth), and shows Log out then.
+    /// </summary>
     private const string Script = """
-        document.querySelectorAll('time[datetime]').forEach(t=>{const d=new Date(t.getAttribute('datetime'));if(!isNaN(d))t.textContent=d.toLocaleString();});
+        document.querySelectorAll('time[datetime]').forEach(t=>{const d=new Date(t.getAttribute('datetime'));if(!isNaN(d)){t.title=t.textContent;t.textContent=d.toLocaleString();}});
+        const csrf=decodeURIComponent((document.cookie.match(/(?:^|; )wharf_csrf=([^;]*)/)||[])[1]||'');
+        if(csrf)document.getElementById('logout').hidden=false;
         document.querySelectorAll('button[data-run]').forEach(b=>b.addEventListener('click',async()=>{b.disabled=true;
-          const r=await fetch('/api/pipelines/'+encodeURIComponent(b.dataset.run)+'/runs',{method:'POST'});
+          const r=await fetch('/api/pipelines/'+encodeURIComponent(b.dataset.run)+'/runs',{method:'POST',headers:csrf?{'X-Wharf-Csrf':csrf}:{}});
+          if(r.status===401){location.href='/login?next='+encodeURIComponent(location.pathname+location.search);return;}
           b.textContent=r.status===202?'started':r.status===409?'already running':'refused ('+r.status+')';}));
         """;
 
@@ -40,9 +48,9 @@ internal static class Html
     public static string Page(string title, string body, string? problem)
     {
         var html = new StringBuilder();
-        html.Append("<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\">");
+        html.Append("<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><link rel=icon href=\"data:,\">");
         html.Append(CultureInfo.InvariantCulture, $"<title>{Encode(title)} · Wharf</title><style>{Style}</style></head><body>");
-        html.Append("<header><b>Wharf</b><a href=\"/\">Overview</a><a href=\"/runs\">Runs</a><a href=\"/tables\">Tables</a><a href=\"/lineage\">Lineage</a><a href=\"/metrics\">Metrics</a></header><main>");
+        html.Append("<header><b>Wharf</b><a href=\"/\">Overview</a><a href=\"/runs\">Runs</a><a href=\"/tables\">Tables</a><a href=\"/lineage\">Lineage</a><a href=\"/metrics\">Metrics</a><form id=logout method=post action=\"/logout\" hidden style=\"margin-left:auto\"><button>Log out</button></form></header><main>");
         if (problem is not null)
         {
             html.Append(CultureInfo.InvariantCulture, $"<div class=problem>The project file changed but was rejected; the last valid configuration keeps running.\n{Encode(problem)}</div>");
