@@ -45,57 +45,16 @@ internal static class PostgresConnectionString
         return $"{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
     }
 
-    // Parsed by hand rather than with Uri: a password from ${VAR} often holds '@', ':' or '/',
-    // and users should not have to percent-encode it (encoded forms are decoded too).
     private static void ApplyUrl(NpgsqlConnectionStringBuilder builder, string url, ConnectionSettings settings)
     {
-        ProjectFileException Invalid(string why) => new(settings.Location.File, settings.Location.Line, settings.Location.Column,
-            $"the url of connection '{settings.Name}' is not a valid postgres:// URL ({why}); expected postgres://user:password@host:port/database.");
-
-        var rest = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
-        var query = "";
-        var queryStart = rest.IndexOf('?', rest.LastIndexOf('@') + 1);
-        if (queryStart >= 0)
+        var parsed = DatabaseUrl.Parse(url, settings, "postgres");
+        builder.Username = parsed.User ?? builder.Username;
+        builder.Password = parsed.Password ?? builder.Password;
+        builder.Host = parsed.Host;
+        builder.Port = parsed.Port ?? builder.Port;
+        builder.Database = parsed.Database ?? builder.Database;
+        foreach (var (key, value) in parsed.Parameters)
         {
-            query = rest[(queryStart + 1)..];
-            rest = rest[..queryStart];
-        }
-
-        var at = rest.LastIndexOf('@');
-        if (at >= 0)
-        {
-            var userInfo = rest[..at];
-            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            builder.Username = Uri.UnescapeDataString(colon >= 0 ? userInfo[..colon] : userInfo);
-            if (colon >= 0)
-            {
-                builder.Password = Uri.UnescapeDataString(userInfo[(colon + 1)..]);
-            }
-
-            rest = rest[(at + 1)..];
-        }
-
-        var slash = rest.IndexOf('/', StringComparison.Ordinal);
-        var hostPort = slash >= 0 ? rest[..slash] : rest;
-        builder.Database = slash >= 0 ? Uri.UnescapeDataString(rest[(slash + 1)..]) : builder.Database;
-        var portSeparator = hostPort.LastIndexOf(':');
-        var host = portSeparator >= 0 && !hostPort.EndsWith(']') ? hostPort[..portSeparator] : hostPort;
-        if (host.Length == 0)
-        {
-            throw Invalid("no host");
-        }
-
-        builder.Host = host.Trim('[', ']');
-        if (portSeparator >= 0 && !hostPort.EndsWith(']'))
-        {
-            builder.Port = int.TryParse(hostPort[(portSeparator + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
-                ? port
-                : throw Invalid($"'{hostPort[(portSeparator + 1)..]}' is not a port");
-        }
-
-        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var (key, value) = pair.Split('=', 2) is [var k, var v] ? (k, Uri.UnescapeDataString(v)) : (pair, "");
             switch (key)
             {
                 case "sslmode":
