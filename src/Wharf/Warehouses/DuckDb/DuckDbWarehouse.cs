@@ -85,7 +85,11 @@ internal sealed class DuckDbWarehouse : IWarehouse
 
     public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
+        // One transaction: the row is replaced (delete, insert), and a reader in between (the
+        // server's API) must see the old row or the new one, never none.
+        using var transaction = connection.BeginTransaction();
         DuckDbAudit.Upsert(connection, record);
+        transaction.Commit();
         return Task.CompletedTask;
     }
 

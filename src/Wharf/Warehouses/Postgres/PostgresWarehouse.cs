@@ -146,8 +146,11 @@ internal sealed class PostgresWarehouse : IWarehouse
 
     public async Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
+        // One transaction: a reader between the row's delete and insert would see no row.
         await using var connection = await PostgresConnector.OpenAsync(settings, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await PostgresAudit.UpsertAsync(connection, record, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>The advisory lock space of pipeline locks (the second key is the pipeline name's hash).</summary>
