@@ -55,4 +55,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(1442, LogLevel.Information, "Alert {Alert}: {Event} of {Pipeline} held back (cooldown {Cooldown})")]
     public static partial void AlertHeldBack(ILogger logger, string alert, string @event, string pipeline, TimeSpan cooldown);
+
+    [LoggerMessage(1443, LogLevel.Warning, "Run {RunId}: {Pipeline} deviates from its recent runs. {Details}")]
+    public static partial void Deviation(ILogger logger, string runId, string pipeline, string details);
+
+    [LoggerMessage(1444, LogLevel.Warning, "Pipeline {Pipeline}: its deviation could not be judged: {Reason}")]
+    public static partial void DeviationNotJudged(ILogger logger, string pipeline, string reason);
 }

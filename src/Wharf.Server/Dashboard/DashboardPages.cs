@@ -8,7 +8,7 @@ using Wharf.Server.Api;
 
 namespace Wharf.Server.Dashboard;
 
-/// <summary>The server-rendered pages: overview, runs, one run, tables.</summary>
+/// <summary>The server-rendered pages: overview, runs, one run, tables, the lake.</summary>
 internal static class DashboardPages
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -20,6 +20,8 @@ internal static class DashboardPages
         app.MapGet("/tables/{schema}/{name}", (HttpContext context, ServerData data, ProjectState state, TimeProvider time, string schema, string name, string? x, string? y) =>
             TablePage.RenderAsync(context, data, state, time, schema, name, x, y));
         app.MapGet("/lineage", LineagePage.RenderAsync);
+        app.MapGet("/lake", LakePage.Overview);
+        app.MapGet("/lake/{pipeline}/{stream}", LakePage.Stream);
         app.MapGet("/pipelines/{name}", PipelinePage.RenderAsync);
     }
 
@@ -86,10 +88,14 @@ internal static class DashboardPages
 
             if (s.LakeFiles.Length > 0)
             {
-                body.Append("<p>Lake files:</p><ul>").AppendJoin("", s.LakeFiles.Select(f => $"<li><code>{Html.Encode(f)}</code></li>")).Append("</ul>");
+                body.Append(CultureInfo.InvariantCulture, $"<p>Lake files (<a href=\"{LakePage.Link(s.Pipeline, s.Stream)}\">browse the stream</a>):</p><ul>")
+                    .AppendJoin("", s.LakeFiles.Select(f => $"<li><code>{Html.Encode(f)}</code></li>")).Append("</ul>");
             }
         }
 
+        body.Append("<h2>Log</h2>").Append(RunLogFiles.Read(state.Project.Directory, id) is { } lines
+            ? $"<pre class=log>{Html.Encode(lines)}</pre>"
+            : "<p class=muted>No log lines were kept for this run (runs before Wharf kept them, or the project folder was read-only).</p>");
         return Page($"Run {id}", body.ToString(), state);
     }
 

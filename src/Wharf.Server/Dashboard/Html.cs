@@ -17,6 +17,7 @@ internal static class Html
         .ok{color:#137333}.bad{color:#b3261e;font-weight:600}.muted{color:#6b7280}
         .problem{background:#fde7e6;border:1px solid #b3261e;padding:.6rem;margin-bottom:1rem;white-space:pre-wrap}
         pre{background:#fff;border:1px solid #e3e6eb;padding:.6rem;white-space:pre-wrap}
+        pre.log{max-height:30rem;overflow:auto;font-size:.85rem}
         button{cursor:pointer}
         form.login input{font:inherit;padding:.3rem;width:22rem;max-width:100%}
         """;
@@ -50,7 +51,7 @@ internal static class Html
         var html = new StringBuilder();
         html.Append("<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><link rel=icon href=\"data:,\">");
         html.Append(CultureInfo.InvariantCulture, $"<title>{Encode(title)} · Wharf</title><style>{Style}</style></head><body>");
-        html.Append("<header><b>Wharf</b><a href=\"/\">Overview</a><a href=\"/runs\">Runs</a><a href=\"/tables\">Tables</a><a href=\"/lineage\">Lineage</a><a href=\"/metrics\">Metrics</a><form id=logout method=post action=\"/logout\" hidden style=\"margin-left:auto\"><button>Log out</button></form></header><main>");
+        html.Append("<header><b>Wharf</b><a href=\"/\">Overview</a><a href=\"/runs\">Runs</a><a href=\"/tables\">Tables</a><a href=\"/lake\">Lake</a><a href=\"/lineage\">Lineage</a><a href=\"/metrics\">Metrics</a><form id=logout method=post action=\"/logout\" hidden style=\"margin-left:auto\"><button>Log out</button></form></header><main>");
         if (problem is not null)
         {
             html.Append(CultureInfo.InvariantCulture, $"<div class=problem>The project file changed but was rejected; the last valid configuration keeps running.\n{Encode(problem)}</div>");

@@ -82,6 +82,12 @@ internal static class TablePage
         await using var command = connection.CreateCommand();
         command.CommandText = $"select * from {Quote.Qualified(schema, name)} limit {SampleRows}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return Rows(reader);
+    }
+
+    /// <summary>A reader's rows as an HTML table (a sample: the reader holds a few rows).</summary>
+    internal static string Rows(DbDataReader reader)
+    {
         var html = new StringBuilder("<table><tr>");
         for (var i = 0; i < reader.FieldCount; i++)
         {
@@ -89,7 +95,7 @@ internal static class TablePage
         }
 
         html.Append("</tr>");
-        while (await reader.ReadAsync(cancellationToken))
+        while (reader.Read())
         {
             html.Append("<tr>");
             for (var i = 0; i < reader.FieldCount; i++)

@@ -88,6 +88,7 @@ internal sealed class RunCoordinator(ProjectState state, ServeOptions options, S
                     var summary = await RunOnceAsync(project, pipelines, cancellationToken);
                     metrics.RunFinished(summary);
                     Alert(summary);
+                    _ = JudgeDeviationAsync(project, summary);
                     ServerLog.RunFinished(logger, id, names, summary.Succeeded ? "succeeded" : "failed", summary.Streams.Sum(s => s.RowsLoaded), summary.Duration.TotalSeconds);
                     if (summary.Succeeded && schedule is { ThenBuild.IsEmpty: false })
                     {
@@ -153,6 +154,37 @@ internal sealed class RunCoordinator(ProjectState state, ServeOptions options, S
                 var severity = checks.Any(c => c.Severity == CheckSeverity.Error) ? "error" : "warn";
                 Publish(new AlertEvent("check_failed", pipeline.Key, $"{checks.Count} check(s) of {pipeline.Key} failed",
                     string.Join("\n", checks.Select(c => $"{c.Table} {c.Name} ({c.Severity.ToString().ToLowerInvariant()}): {c.FailingRows} of {c.CheckedRows} row(s). {c.Message}")), runId, severity, time.GetUtcNow()));
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>deviation:</c> after a successful run, in the background: the pipeline's recent runs come
+    /// from the audit, which the run has just released.
+    /// </summary>
+    private async Task JudgeDeviationAsync(Project project, RunSummary summary)
+    {
+        foreach (var finished in summary.Streams.GroupBy(s => s.Pipeline).Where(g => g.All(s => s.Status == RunStatus.Succeeded)))
+        {
+            if (project.Pipelines.FirstOrDefault(p => p.Name == finished.Key) is not { Deviation: { } limits } pipeline)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var warehouse = await WarehouseOpener.OpenExistingAsync(project.Warehouse, time, CancellationToken.None);
+                var history = await warehouse.ListRunsAsync((limits.Runs + 1) * finished.Count(), pipeline.Name, CancellationToken.None);
+                if (DeviationJudge.Judge(pipeline, limits, history, finished.First().RunId, time.GetUtcNow()) is { } alert)
+                {
+                    ServerLog.Deviation(logger, alert.RunId!, pipeline.Name, alert.Details!);
+                    await alerter.PublishAsync(alert, CancellationToken.None);
+                }
+            }
+            catch (WharfException ex)
+            {
+                // The next run judges again; this one's numbers stay in the audit.
+                ServerLog.DeviationNotJudged(logger, pipeline.Name, ex.Message);
             }
         }
     }

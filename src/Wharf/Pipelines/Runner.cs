@@ -21,6 +21,9 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
 {
     private readonly LakeWriter lake = new(new LakeLayout(project.LakeDirectory), time);
 
+    // Every line of a run also goes to its file in .wharf/logs, for the dashboard's run page.
+    private readonly RunLogFiles logger = new(project.Directory, logger, time);
+
     /// <summary>Ignore saved watermarks and snapshots and rebuild the pipelines' tables (<c>--full-refresh</c>).</summary>
     public bool FullRefresh { get; init; }
 
@@ -76,6 +79,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             Host = RunOrigin.Host,
             WharfVersion = RunOrigin.Version,
         };
+        using var lines = logger.Begin(record.RunId);
 
         PipelineLocks locks;
         try

@@ -8,7 +8,7 @@ namespace Wharf.Projects;
 internal sealed record AlertSettings(string Name, Uri Webhook)
 {
     /// <summary>The events a route can take.</summary>
-    public static readonly ImmutableArray<string> EventNames = ["run_failed", "run_recovered", "check_failed", "freshness_breached"];
+    public static readonly ImmutableArray<string> EventNames = ["run_failed", "run_recovered", "check_failed", "freshness_breached", "deviation"];
 
     /// <summary>The body's shape: <c>json</c> (Wharf's own), <c>slack</c> or <c>teams</c>.</summary>
     /// <value>json.</value>

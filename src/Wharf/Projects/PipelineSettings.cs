@@ -10,6 +10,9 @@ internal sealed record PipelineSettings
     /// <summary>How old the pipeline's last successful run may be before it counts as stale (<c>freshness: 2h</c>), or null.</summary>
     public TimeSpan? Freshness { get; init; }
 
+    /// <summary>How far a run may stray from the pipeline's recent runs before <c>wharf serve</c> alerts (<c>deviation:</c>), or null.</summary>
+    public DeviationSettings? Deviation { get; init; }
+
     /// <summary>The name of the connection the data comes from.</summary>
     public required string Source { get; init; }
 

@@ -116,7 +116,7 @@ internal sealed partial class ProjectReader
     private PipelineSettings ReadHttpPipeline(string name, YamlNode value, string source, bool soap)
     {
         var context = $"pipeline '{name}'";
-        var pipeline = new YamlMap(value, this, context, [.. (soap ? SoapPipelineKeys : HttpPipelineKeys).Union(RuleKeys).Append("freshness")]);
+        var pipeline = new YamlMap(value, this, context, [.. (soap ? SoapPipelineKeys : HttpPipelineKeys).Union(RuleKeys).Concat(ServeKeys)]);
         var endpoint = soap ? pipeline.String("endpoint") ?? ""
             : pipeline.String("endpoint") ?? throw Error(value, $"{context} needs 'endpoint:' (a path under the connection's base_url, e.g. /movies, or an absolute URL).");
         var method = soap ? "POST" : (pipeline.String("method") ?? "GET").ToUpperInvariant();

@@ -1,10 +1,11 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Cronos;
 using YamlDotNet.RepresentationModel;
 
 namespace Wharf.Projects;
 
-/// <summary>The parts of wharf.yml that only <c>wharf serve</c> uses: <c>schedules:</c>, <c>server:</c> and pipelines' <c>freshness:</c>.</summary>
+/// <summary>The parts of wharf.yml that only <c>wharf serve</c> uses: <c>schedules:</c>, <c>server:</c> and pipelines' <c>freshness:</c> and <c>deviation:</c>.</summary>
 internal sealed partial class ProjectReader
 {
     private static readonly string[] ScheduleKeys = ["cron", "timezone", "every", "on_new_files", "run", "then", "catch_up", "retries", "retry_delay"];
@@ -198,6 +199,48 @@ internal sealed partial class ProjectReader
         return alerts.ToImmutable();
     }
 
+    /// <summary>The keys of a pipeline that only <c>wharf serve</c> reads.</summary>
+    private static readonly string[] ServeKeys = ["freshness", "deviation"];
+
     private TimeSpan? Freshness(YamlNode pipeline, string name) =>
         Duration(new YamlMap(pipeline, this, $"pipeline '{name}'", keys: null), "freshness", $"pipeline '{name}'");
+
+    /// <summary><c>deviation: { rows: 50%, duration: 200%, runs: 10, min_runs: 3 }</c>, or null.</summary>
+    private DeviationSettings? Deviation(YamlNode pipeline, string name)
+    {
+        var context = $"'deviation' of pipeline '{name}'";
+        if (new YamlMap(pipeline, this, $"pipeline '{name}'", keys: null).Map("deviation", ["rows", "duration", "runs", "min_runs"]) is not { } map)
+        {
+            return null;
+        }
+
+        var settings = new DeviationSettings
+        {
+            Rows = Percent(map, "rows", context),
+            Duration = Percent(map, "duration", context),
+            Runs = map.Int("runs") ?? 10,
+            MinRuns = map.Int("min_runs") ?? 3,
+        };
+        return settings switch
+        {
+            { Rows: null, Duration: null } => throw Error(map.Node, $"{context} needs 'rows:' or 'duration:' (or both), e.g. rows: 50%."),
+            { MinRuns: < 1 } or { Runs: < 1 } => throw Error(map.Node, $"{context}: 'runs' and 'min_runs' must be at least 1."),
+            _ when settings.MinRuns > settings.Runs => throw Error(map.Node, $"{context}: 'min_runs' ({settings.MinRuns}) cannot be more than 'runs' ({settings.Runs})."),
+            _ => settings,
+        };
+    }
+
+    /// <summary><c>50%</c> as 0.5; a limit must be above 0%.</summary>
+    private double? Percent(YamlMap map, string key, string context)
+    {
+        if (map.String(key) is not { } text)
+        {
+            return null;
+        }
+
+        var trimmed = text.Trim();
+        return trimmed.EndsWith('%') && double.TryParse(trimmed[..^1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent) && percent > 0
+            ? percent / 100
+            : throw Error(map.Get(key)!, $"'{key}' of {context} must be a percentage above 0, such as 50%, not '{text}'.");
+    }
 }

@@ -183,11 +183,11 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             RequireIdentifier(keyNode, name, "pipeline name");
             if (HttpSourceOf(value, connections) is { } httpSource)
             {
-                pipelines.Add(ReadHttpPipeline(name, value, httpSource, connections.First(c => c.Name == httpSource).Type == "soap") with { Freshness = Freshness(value, name) });
+                pipelines.Add(ReadHttpPipeline(name, value, httpSource, connections.First(c => c.Name == httpSource).Type == "soap") with { Freshness = Freshness(value, name), Deviation = Deviation(value, name) });
                 continue;
             }
 
-            var pipeline = new YamlMap(value, this, $"pipeline '{name}'", [.. FilePipelineKeys.Union(DatabasePipelineKeys).Union(IncrementalKeys).Union(RuleKeys).Append("freshness")]);
+            var pipeline = new YamlMap(value, this, $"pipeline '{name}'", [.. FilePipelineKeys.Union(DatabasePipelineKeys).Union(IncrementalKeys).Union(RuleKeys).Concat(ServeKeys)]);
             var sourceNode = pipeline.Get("source") ?? throw Error(value, $"pipeline '{name}' needs 'source:' (the name of a connection).");
             var source = Scalar(sourceNode, $"'source' of pipeline '{name}'");
             if (connections.All(c => c.Name != source))
@@ -245,7 +245,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 DeclaredForeignKeys = ReadDeclaredForeignKeys(pipeline.Map("foreign_keys", keys: null), name),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
-            pipelines.Add(settings with { Freshness = Freshness(value, name) });
+            pipelines.Add(settings with { Freshness = Freshness(value, name), Deviation = Deviation(value, name) });
         }
 
         if (pipelines.Count == 0)

@@ -74,6 +74,12 @@ internal sealed record SourceStream(string Name, string Description, string Targ
     public System.Collections.Immutable.ImmutableArray<string> NestedPath { get; init; } = [];
 
     /// <summary>
+    /// For a child table whose list is in none of the files of a <c>mode: replace</c> run: the
+    /// columns of its last extract, loaded with no rows (see <see cref="Files.VanishedLists"/>); empty otherwise.
+    /// </summary>
+    public System.Collections.Immutable.ImmutableArray<Lake.LakeColumn> EmptiedColumns { get; init; } = [];
+
+    /// <summary>
     /// Whether the source hands each part to <see cref="ExtractRequest.OnPart"/> to be committed as
     /// it comes, with a checkpoint to resume from, although the pipeline has no cursor (HTTP partitions).
     /// </summary>

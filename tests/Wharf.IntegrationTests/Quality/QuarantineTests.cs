@@ -361,6 +361,7 @@ public sealed class QuarantineTests(PostgresServer postgres)
                 - not_null: [amount]
             """);
         var record = (await project.RunOkAsync()).For("orders");
+        await project.ExecuteWarehouseAsync("delete from main.orders where id = 3; delete from main.orders__quarantine");
 
         var replay = await project.CliAsync("replay", "orders", "--run", record.RunId);
 

@@ -85,17 +85,7 @@ public sealed class ServeAlertTests
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
-        var received = new ConcurrentQueue<JsonElement>();
-        _ = Task.Run(async () =>
-        {
-            while (listener.IsListening)
-            {
-                var context = await listener.GetContextAsync();
-                using var reader = new StreamReader(context.Request.InputStream);
-                received.Enqueue(JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone());
-                context.Response.Close();
-            }
-        }, ct);
+        var received = Receive(listener, ct);
         var project = Directory.CreateTempSubdirectory("wharf-serve-fresh-").FullName;
         Directory.CreateDirectory(Path.Combine(project, "data"));
         await File.WriteAllTextAsync(Path.Combine(project, "data", "orders.csv"), "order_id,amount\n1,10\n", ct);
@@ -117,6 +107,63 @@ public sealed class ServeAlertTests
         var card = received.ShouldHaveSingleItem();
         card.GetProperty("@type").GetString().ShouldBe("MessageCard");
         card.GetProperty("title").GetString()!.ShouldContain("Pipeline orders is stale");
+    }
+
+    [Fact]
+    public async Task Deviation_OfTheRowsLoaded_IsSentOnlyOnceThereIsAHistory_AndOnlyForTheOddRun()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var port = FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var received = Receive(listener, ct);
+        var project = Directory.CreateTempSubdirectory("wharf-serve-deviation-").FullName;
+        Directory.CreateDirectory(Path.Combine(project, "data"));
+        var csv = Path.Combine(project, "data", "orders.csv");
+        await File.WriteAllTextAsync(project + "/wharf.yml", $$"""
+            connections:
+              files: { type: files, path: data/ }
+            pipelines:
+              orders: { source: files, files: "*.csv", table: orders, deviation: { rows: 50%, runs: 5, min_runs: 3 } }
+            alerts:
+              ops: { webhook: "http://127.0.0.1:{{port}}/", on: [deviation] }
+            """, ct);
+        using var serve = ServeProcess.Start(project, null);
+        using var http = new HttpClient { BaseAddress = await serve.ListeningAsync(ct) };
+
+        // Three runs of 10 rows make the normal; 2 rows is odd (the first runs had no history to judge by).
+        int[] rows = [10, 10, 12, 2, 11];
+        for (var run = 0; run < rows.Length; run++)
+        {
+            await File.WriteAllTextAsync(csv, "order_id\n" + string.Join("\n", Enumerable.Range(1, rows[run])) + "\n", ct);
+            (await http.PostAsync("/api/pipelines/orders/runs", null, ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+            await WaitUntilAsync(() => serve.Log.Split(" finished: succeeded").Length - 1 > run, serve, ct);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        var alert = received.ShouldHaveSingleItem(serve.Log);
+        alert.GetProperty("event").GetString().ShouldBe("deviation");
+        alert.GetProperty("summary").GetString().ShouldBe("Pipeline orders loaded 2 rows, unlike its recent runs");
+        alert.GetProperty("details").GetString().ShouldBe("It loaded 2 rows, 80% below the median of its last 3 successful runs (10; limit ±50%).");
+        serve.Log.ShouldContain("deviates from its recent runs");
+    }
+
+    /// <summary>Every JSON body posted to <paramref name="listener"/>, answered with 200.</summary>
+    private static ConcurrentQueue<JsonElement> Receive(HttpListener listener, CancellationToken ct)
+    {
+        var received = new ConcurrentQueue<JsonElement>();
+        _ = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                var context = await listener.GetContextAsync();
+                using var reader = new StreamReader(context.Request.InputStream);
+                received.Enqueue(JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone());
+                context.Response.Close();
+            }
+        }, ct);
+        return received;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, ServeProcess serve, CancellationToken ct)

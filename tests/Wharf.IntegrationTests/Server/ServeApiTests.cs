@@ -58,6 +58,7 @@ public sealed class ServeApiTests
 
         everything[1].ShouldContain("orders");
         everything[3].ShouldContain("main.orders");
+        everything[3].ShouldContain("orders loaded 3 rows into main.orders", customMessage: "the run's page shows its log lines");
         everything[5].ShouldContain("wharf_runs_total{pipeline=\"orders\",status=\"succeeded\"} 1");
         everything[5].ShouldContain("wharf_rows_loaded_total{pipeline=\"orders\",table=\"main.orders\"} 3");
         everything[5].ShouldContain("wharf_freshness_sla_seconds{pipeline=\"orders\"} 7200");

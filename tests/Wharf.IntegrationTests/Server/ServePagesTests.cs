@@ -51,5 +51,49 @@ public sealed class ServePagesTests
         Count(lineage, "<line ").ShouldBe(2);
     }
 
+    [Fact]
+    public async Task LakePages_ListTheStreams_TheirFilesByPartition_AndASampleOfTheNewest()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var project = Directory.CreateTempSubdirectory("wharf-serve-lake-").FullName;
+        Directory.CreateDirectory(Path.Combine(project, "data"));
+        var csv = Path.Combine(project, "data", "orders.csv");
+        await File.WriteAllTextAsync(Path.Combine(project, "wharf.yml"), """
+            connections:
+              files: { type: files, path: data/ }
+            pipelines:
+              orders: { source: files, files: "*.csv", table: orders }
+            """, ct);
+        using var serve = ServeProcess.Start(project, null);
+        using var http = new HttpClient { BaseAddress = await serve.ListeningAsync(ct) };
+        foreach (var (rows, run) in new[] { ("1,10.50\n2,20.25\n", 1), ("3,30.75\n", 2) })
+        {
+            await File.WriteAllTextAsync(csv, "id,amount\n" + rows, ct);
+            (await http.PostAsync("/api/pipelines/orders/runs", null, ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+            for (var i = 0; i < 300 && (await http.GetFromJsonAsync<JsonElement>("/api/runs", ct)).GetArrayLength() < run; i++)
+            {
+                await Task.Delay(100, ct);
+            }
+        }
+
+        var lake = await http.GetStringAsync("/lake", ct);
+        lake.ShouldContain("<a href=\"/lake/orders/orders\">orders</a></td><td class=n>2</td><td class=n>2</td><td class=n>3</td>", Case.Sensitive, lake);
+
+        var stream = await http.GetStringAsync("/lake/orders/orders", ct);
+        stream.ShouldContain("2 files · 3 rows");
+        stream.ShouldContain("<td>amount</td><td>DECIMAL(", Case.Sensitive, stream);
+        Count(stream, "-0000.parquet</code>").ShouldBe(2);
+        stream.ShouldContain("<code>orders.csv</code>");
+        // The sample is the newest file's: the second run's one row, exactly.
+        stream.ShouldContain("<td>3</td><td>30.75</td>");
+        stream.ShouldNotContain("<td>20.25</td>");
+        var run = (await http.GetFromJsonAsync<JsonElement>("/api/runs", ct))[0].GetProperty("run_id").GetString()!;
+        (await http.GetStringAsync($"/runs/{run}", ct)).ShouldContain("href=\"/lake/orders/orders\"");
+
+        (await http.GetAsync("/lake/orders/nope", ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await http.GetAsync("/lake/nope/orders", ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await http.GetAsync("/lake/..%2F..%2Fetc/passwd", ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
     private static int Count(string text, string word) => text.Split(word).Length - 1;
 }

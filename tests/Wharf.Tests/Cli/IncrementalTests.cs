@@ -88,11 +88,16 @@ public sealed class IncrementalTests : IDisposable
             """;
         var before = Table(everything);
         File.Delete(Path.Combine(project.Root, "data", "o.csv"));
+        // Damage the table first: a replay that did nothing must fail this test.
+        project.Execute("delete from orders where id = 2").ShouldBe(2);
+        project.Execute("update orders set amount = -1 where id = 1").ShouldBe(1);
+        Table(everything).ShouldNotBe(before);
 
         var replay = await project.RunAsync("replay", "orders");
 
         replay.ExitCode.ShouldBe(0, replay.ToString());
         Table(everything).ShouldBe(before);
+        project.Execute("delete from orders where id = 4").ShouldBe(1);
         (await project.RunAsync("replay", "orders", "--since", "2020-01-01")).ExitCode.ShouldBe(0);
         Table(everything).ShouldBe(before);
     }

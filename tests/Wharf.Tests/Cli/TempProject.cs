@@ -33,6 +33,15 @@ internal sealed class TempProject : IDisposable
 
     public Task<WharfProcess.Result> RunAsync(params string[] args) => WharfProcess.RunAsync(Root, [.. args, "--project", Root]);
 
+    /// <summary>Changes the warehouse (the CLI must not be running); the rows changed.</summary>
+    public int Execute(string sql)
+    {
+        using var connection = DuckDbConnections.Open(Warehouse);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
     /// <summary>Reads one value from the warehouse (the CLI must not be running); a BLOB as its bytes.</summary>
     public object? Scalar(string sql)
     {

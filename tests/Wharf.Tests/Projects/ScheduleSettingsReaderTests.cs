@@ -103,4 +103,45 @@ public sealed class ScheduleSettingsReaderTests : IDisposable
         error.Message.ShouldContain("shorter than 16 characters");
         error.Message.ShouldNotContain("short }");
     }
+
+    [Fact]
+    public async Task Load_ReadsDeviation_WithItsDefaults()
+    {
+        folder.WriteProject($$"""
+            connections:
+              files: { type: files, path: data/ }
+            pipelines:
+              orders: { source: files, files: "*.csv", table: orders, deviation: { rows: 50%, duration: 250%, runs: 7, min_runs: 4 } }
+              refunds: { source: files, files: "r/*.csv", table: refunds, deviation: { rows: 12.5% } }
+            """);
+        var project = await folder.LoadAsync();
+
+        project.Pipelines[0].Deviation.ShouldBe(new DeviationSettings { Rows = 0.5, Duration = 2.5, Runs = 7, MinRuns = 4 });
+        project.Pipelines[1].Deviation.ShouldBe(new DeviationSettings { Rows = 0.125, Duration = null, Runs = 10, MinRuns = 3 });
+    }
+
+    [Theory]
+    [InlineData("{ rows: 50 }", "must be a percentage above 0, such as 50%, not '50'")]
+    [InlineData("{ rows: 0% }", "must be a percentage above 0")]
+    [InlineData("{ runs: 5 }", "needs 'rows:' or 'duration:'")]
+    [InlineData("{ rows: 50%, runs: 2 }", "'min_runs' (3) cannot be more than 'runs' (2)")]
+    [InlineData("{ rows: 50%, min_runs: 0 }", "must be at least 1")]
+    [InlineData("{ row: 50% }", "Did you mean 'rows'?")]
+    [InlineData("50%", "must be a mapping")]
+    public async Task Load_WhenDeviationIsWrong_SaysWhereAndWhat(string deviation, string message)
+    {
+        var error = await folder.LoadFailsAsync($$"""
+            connections:
+              files: { type: files, path: data/ }
+            pipelines:
+              orders:
+                source: files
+                files: "*.csv"
+                deviation: {{deviation}}
+            """);
+
+        error.Message.ShouldContain(message);
+        error.Message.ShouldContain("pipeline 'orders'");
+        error.Line.ShouldBe(7);
+    }
 }

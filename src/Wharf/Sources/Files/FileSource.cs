@@ -10,7 +10,8 @@ namespace Wharf.Sources.Files;
 /// CSV/TSV, JSON, NDJSON and Parquet files, read by DuckDB's own readers. A pipeline's globs
 /// are resolved here, so a missing file or an empty glob is reported before anything is read.
 /// </summary>
-internal sealed class FileSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
+/// <param name="lakeDirectory">The lake, where earlier runs' child tables are found (<see cref="VanishedLists"/>); null for none.</param>
+internal sealed class FileSource(ConnectionSettings connection, PipelineSettings pipeline, string? lakeDirectory = null) : ISource
 {
     public Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
     {
@@ -34,11 +35,12 @@ internal sealed class FileSource(ConnectionSettings connection, PipelineSettings
                 "and child tables cannot be loaded by cursor yet. Remove 'cursor:', or keep the lists as JSON columns with 'max_nesting: 0'.");
         }
 
+        var listed = children.Select(c => c.Table).ToHashSet(StringComparer.Ordinal);
         return Task.FromResult<IReadOnlyList<SourceStream>>([root, .. children.Select(c => new SourceStream(c.Table, $"{description}, list {string.Join(".", c.Path)}", c.Table, files)
         {
             PrimaryKey = [NestedJson.ParentId, NestedJson.ListIndex],
             NestedPath = c.Path,
-        })]);
+        }), .. VanishedLists.Find(lakeDirectory, pipeline, listed, files, description)]);
     }
 
     /// <summary>The tables nested JSON files become (the root first).</summary>
@@ -60,7 +62,11 @@ internal sealed class FileSource(ConnectionSettings connection, PipelineSettings
         ArgumentNullException.ThrowIfNull(request);
         var format = ResolveFormat(stream.Files);
         var relation = FileReaderSql.Build(format, stream.Files, pipeline.Csv);
-        if (format is FileFormat.Json or FileFormat.NdJson)
+        if (!stream.EmptiedColumns.IsEmpty)
+        {
+            relation = $"({VanishedLists.EmptySelect(stream.EmptiedColumns)})";
+        }
+        else if (format is FileFormat.Json or FileFormat.NdJson)
         {
             var table = Nested(request.WorkArea, format, stream.Files).FirstOrDefault(t => t.Table == stream.Target)
                 ?? throw new SourceException(connection.Name, pipeline.Table,
