@@ -64,10 +64,19 @@ public sealed class DashboardBrowserTests(Chromium chromium)
             new($"^{runId}$"), new("^orders$"), new("^main\\.orders$"), new(".+"), new("^succeeded$"), new("^3$"), new("^3$"), new("^0$"), new("^0$"), new("^0$"), new("^\\d+\\.\\d\\d$"),
         });
         await ShouldShowLocalTimeAsync(stream.Locator("time"));
-        await Assertions.Expect(page.Locator("h2")).ToHaveTextAsync("main.orders");
+        await Assertions.Expect(page.Locator("h2")).ToHaveTextAsync(["main.orders", "Log"]);
         await Assertions.Expect(page.Locator("div", new() { HasText = "check range(amount)" }).Locator(".bad")).ToHaveTextAsync("warned");
         await Assertions.Expect(page.Locator("div", new() { HasText = "check range(amount)" })).ToContainTextAsync("(1 of 3 rows)");
+        await Assertions.Expect(page.Locator("pre.log")).ToContainTextAsync($"Run {runId}: orders loaded 3 rows into main.orders");
         await watched.ScreenshotAsync("dashboard-run");
+
+        // the run → its stream in the lake: the file it wrote, and a sample read back from it
+        await page.Locator("a", new() { HasText = "browse the stream" }).ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Lake: orders/orders");
+        await Assertions.Expect(page.Locator("main > p").First).ToContainTextAsync("1 file · 3 rows · ");
+        await Assertions.Expect(page.Locator($"a[href='/runs/{runId}']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("table").Last).ToContainTextAsync("20.25");
+        await watched.ScreenshotAsync("dashboard-lake");
 
         // the run → its table, through the tables list
         await page.Locator("header a", new() { HasText = "Tables" }).ClickAsync();

@@ -47,7 +47,7 @@ internal static class LakePage
         }
 
         var newest = files[^1];
-        var body = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<p>{files.Count:N0} files · {files.Sum(f => f.Rows):N0} rows · {Bytes(files.Sum(f => f.Bytes))}</p>");
+        var body = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<p>{files.Count:N0} file{(files.Count == 1 ? "" : "s")} · {files.Sum(f => f.Rows):N0} rows · {Bytes(files.Sum(f => f.Bytes))}</p>");
         body.Append("<h2>Columns (newest file)</h2><table><tr><th>column</th><th>type</th><th>stored as</th></tr>")
             .AppendJoin("", newest.Columns.Select(c => $"<tr><td>{Html.Encode(c.Name)}</td><td>{Html.Encode(c.Type)}</td><td>{Html.Encode(c.StoredAs)}</td></tr>")).Append("</table>");
         foreach (var partition in files.GroupBy(f => Path.GetDirectoryName(f.File)!.Replace('\\', '/')).Reverse())
@@ -80,7 +80,7 @@ internal static class LakePage
         {
             using var duckdb = DuckDbConnections.Open(null);
             using var command = duckdb.CreateCommand();
-            command.CommandText = $"SELECT {string.Join(", ", file.Columns.Select(c => c.ReadExpression))} FROM read_parquet({Quote.Literal(path)}) LIMIT {SampleRows}";
+            command.CommandText = $"SELECT {string.Join(", ", file.Columns.Select(c => $"{c.ReadExpression} AS {Quote.Identifier(c.Name)}"))} FROM read_parquet({Quote.Literal(path)}) LIMIT {SampleRows}";
             using var reader = command.ExecuteReader();
             return TablePage.Rows(reader);
         }
