@@ -18,30 +18,13 @@
 # As root on a machine without the server, installs Debian's `mariadb-server` package without
 # letting it start the system's own server (policy-rc.d). Progress and errors go to standard error.
 
+source "$(dirname "${BASH_SOURCE[0]}")/servers.sh"
+
 _wharf_my_say() { echo "mariadb.sh: $*" >&2; }
 
-_wharf_my_now_ms() {
-    local t=${EPOCHREALTIME/[.,]/}
-    echo $((t / 1000))
-}
-
-# The first of the names given that is installed (PATH, /usr/sbin, /usr/bin), or nothing.
-_wharf_my_find() {
-    local name dir
-    for name in "$@"; do
-        if command -v "$name" >/dev/null 2>&1; then
-            command -v "$name"
-            return
-        fi
-        for dir in /usr/sbin /usr/bin /usr/local/sbin /usr/local/bin; do
-            [[ -x "$dir/$name" ]] && { echo "$dir/$name"; return; }
-        done
-    done
-}
-
-_wharf_my_server() { _wharf_my_find mariadbd mysqld; }
-_wharf_my_install_db() { _wharf_my_find mariadb-install-db mysql_install_db; }
-_wharf_my_client() { _wharf_my_find mariadb mysql; }
+_wharf_my_server() { wharf_find mariadbd mysqld; }
+_wharf_my_install_db() { wharf_find mariadb-install-db mysql_install_db; }
+_wharf_my_client() { wharf_find mariadb mysql; }
 
 _wharf_my_missing() {
     cat >&2 <<'EOF'
@@ -54,8 +37,7 @@ and none was found.
 EOF
 }
 
-# Installs Debian's server package as root. Its own server (port 3306, /var/lib/mysql) is kept
-# from starting by a policy-rc.d that refuses every service start, removed again afterwards.
+# Installs Debian's server package as root (its own server on port 3306 is kept from starting).
 wharf_mariadb_install() {
     if [[ -n "$(_wharf_my_server)" && -n "$(_wharf_my_install_db)" && -n "$(_wharf_my_client)" ]]; then
         return 0
@@ -66,90 +48,26 @@ wharf_mariadb_install() {
         return 1
     fi
     _wharf_my_say "MariaDB is not installed: installing Debian's mariadb-server package (apt-get)..."
-    local log rc=0 policy=/usr/sbin/policy-rc.d own_policy=false
-    log=$(mktemp /tmp/wharf-mariadb-install.XXXXXX.log)
-    if [[ ! -e "$policy" ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=true
-    fi
-    {
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get -o DPkg::Lock::Timeout=600 update -q &&
-            apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends mariadb-server mariadb-client
-    } >"$log" 2>&1 || rc=$?
-    [[ "$own_policy" == true ]] && rm -f "$policy"
-    if ((rc != 0)); then
-        _wharf_my_say "apt-get failed (exit $rc); the last lines of its output:"
-        tail -n 25 "$log" >&2
-        rm -f "$log"
-        return 1
-    fi
-    rm -f "$log"
+    wharf_apt_install mariadb.sh mariadb-server mariadb-client || return 1
     [[ -n "$(_wharf_my_server)" ]] || { _wharf_my_missing; return 1; }
-}
-
-# The OS user that runs the server: mariadbd does not run as root.
-_wharf_my_server_user() {
-    if [[ $(id -u) -ne 0 ]]; then
-        return 0 # ourselves
-    fi
-    if id -u mysql >/dev/null 2>&1; then
-        echo mysql
-        return 0
-    fi
-    if ! id -u wharf-db >/dev/null 2>&1; then
-        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin wharf-db >&2 ||
-            { _wharf_my_say "could not create the system user wharf-db (useradd)."; return 1; }
-    fi
-    echo wharf-db
-}
-
-# Runs a command as user $1 (empty: ourselves) from folder $2.
-_wharf_my_as() {
-    local user=$1 dir=$2
-    shift 2
-    (
-        cd "$dir" || exit 1
-        if [[ -z "$user" ]]; then
-            exec "$@"
-        elif command -v runuser >/dev/null; then
-            exec runuser -u "$user" -- "$@"
-        else
-            exec setpriv --reuid="$user" --regid="$user" --init-groups -- "$@"
-        fi
-    )
-}
-
-_wharf_my_free_port() {
-    local port attempt
-    for attempt in $(seq 1 200); do
-        # Below Linux's ephemeral range, apart from postgres.sh's 20000-32000 to make clashes rarer.
-        port=$((10000 + (RANDOM % 10000)))
-        if command -v ss >/dev/null; then
-            [[ -z "$(ss -Htan "sport = :$port" 2>/dev/null)" ]] && { echo "$port"; return 0; }
-        elif ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    _wharf_my_say "found no free port between 10000 and 20000."
-    return 1
 }
 
 wharf_mariadb_start() {
     local started server install_db client user dir port attempt version pid
-    started=$(_wharf_my_now_ms)
+    started=$(wharf_now_ms)
     wharf_mariadb_install || return 1
     server=$(_wharf_my_server)
     install_db=$(_wharf_my_install_db)
     client=$(_wharf_my_client)
-    user=$(_wharf_my_server_user) || return 1
+    # mariadbd does not run as root.
+    user=$(wharf_server_user mysql wharf-db) || return 1
     dir=$(mktemp -d /tmp/wharf-mariadb.XXXXXX) || return 1
     export WHARF_TEST_MYSQL_DIR=$dir
     chmod 755 "$dir"
     [[ -z "$user" ]] || chown -R "$user:" "$dir"
 
     # --no-defaults: the system's /etc/mysql settings (socket and pid under /run/mysqld) are not ours.
-    if ! _wharf_my_as "$user" "$dir" "$install_db" --no-defaults --basedir=/usr --datadir="$dir/data" \
+    if ! wharf_as "$user" "$dir" "$install_db" --no-defaults --basedir=/usr --datadir="$dir/data" \
         --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1; then
         _wharf_my_say "mariadb-install-db failed:"
         tail -n 30 "$dir/install.log" >&2
@@ -165,10 +83,10 @@ EOF
     [[ -z "$user" ]] || chown "$user:" "$dir/init.sql"
 
     for attempt in 1 2 3 4 5; do
-        port=$(_wharf_my_free_port) || { wharf_mariadb_stop; return 1; }
+        port=$(wharf_free_port 10000 20000) || { wharf_mariadb_stop; return 1; }
         : >"$dir/error.log"
         [[ -z "$user" ]] || chown "$user:" "$dir/error.log"
-        _wharf_my_as "$user" "$dir" "$server" --no-defaults --basedir=/usr --datadir="$dir/data" \
+        wharf_as "$user" "$dir" "$server" --no-defaults --basedir=/usr --datadir="$dir/data" \
             --bind-address=127.0.0.1 --port="$port" --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" \
             --log-error="$dir/error.log" --skip-name-resolve --init-file="$dir/init.sql" \
             --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --max-connections=500 \
@@ -204,9 +122,8 @@ EOF
 
     version=$("$client" --no-defaults --protocol=TCP -h 127.0.0.1 -P "$port" -u wharf -pwharf -N -B -e 'SELECT VERSION()' 2>/dev/null) || version=
     export WHARF_TEST_MYSQL_URL="mysql://wharf:wharf@127.0.0.1:$port/wharf_test"
-    local elapsed=$(($(_wharf_my_now_ms) - started))
     _wharf_my_say "MariaDB ${version:-?} ready on 127.0.0.1:$port as OS user ${user:-$(id -un)}" \
-        "in $((elapsed / 1000)).$(printf '%03d' $((elapsed % 1000)))s (data in $dir)"
+        "in $(wharf_elapsed "$started")s (data in $dir)"
 }
 
 # Stops the server started by wharf_mariadb_start (or the one in folder $1) and removes its folder.

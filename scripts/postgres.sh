@@ -17,16 +17,9 @@
 # machine without one, installs Debian's `postgresql` package without creating its main cluster.
 # Progress and errors go to standard error.
 
-_wharf_pg_say() { echo "postgres.sh: $*" >&2; }
+source "$(dirname "${BASH_SOURCE[0]}")/servers.sh"
 
-_wharf_pg_now_ms() {
-    if [[ -n "${EPOCHREALTIME:-}" ]]; then
-        local t=${EPOCHREALTIME/[.,]/}
-        echo $((t / 1000))
-    else
-        echo $((SECONDS * 1000))
-    fi
-}
+_wharf_pg_say() { echo "postgres.sh: $*" >&2; }
 
 # Prints the bin folder of the newest installed server, or nothing.
 _wharf_pg_find_bin() {
@@ -62,39 +55,16 @@ and none was found under /usr/lib/postgresql/<version>/bin.
 EOF
 }
 
-# Installs Debian's server package as root. The main cluster that the package would create and
-# start on port 5432 is switched off first (create_main_cluster = false): the tests make their own.
+# Installs Debian's server package as root. The main cluster that the package would create on
+# port 5432 is switched off first (create_main_cluster = false): the tests make their own.
 _wharf_pg_install() {
-    if [[ $(id -u) -ne 0 ]]; then
-        _wharf_pg_say "not root, so PostgreSQL cannot be installed here."
-        return 1
-    fi
-    if ! command -v apt-get >/dev/null; then
-        _wharf_pg_say "apt-get is not available, so PostgreSQL cannot be installed here."
-        return 1
-    fi
     _wharf_pg_say "PostgreSQL is not installed: installing Debian's postgresql package (apt-get)..."
-    local log rc=0
-    log=$(mktemp /tmp/wharf-pg-install.XXXXXX.log)
-    {
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -q &&
-            apt-get install -y -q --no-install-recommends postgresql-common &&
-            {
-                local conf=/etc/postgresql-common/createcluster.conf
-                if [[ -f "$conf" ]] && ! grep -Eq '^[[:space:]]*create_main_cluster[[:space:]]*=' "$conf"; then
-                    echo 'create_main_cluster = false' >>"$conf"
-                fi
-            } &&
-            apt-get install -y -q --no-install-recommends postgresql
-    } >"$log" 2>&1 || rc=$?
-    if ((rc != 0)); then
-        _wharf_pg_say "apt-get failed (exit $rc); the last lines of its output:"
-        tail -n 25 "$log" >&2
-        rm -f "$log"
-        return 1
+    wharf_apt_install postgres.sh postgresql-common || return 1
+    local conf=/etc/postgresql-common/createcluster.conf
+    if [[ -f "$conf" ]] && ! grep -Eq '^[[:space:]]*create_main_cluster[[:space:]]*=' "$conf"; then
+        echo 'create_main_cluster = false' >>"$conf"
     fi
-    rm -f "$log"
+    wharf_apt_install postgres.sh postgresql
 }
 
 # Prints the bin folder, installing the server first when that is possible.
@@ -117,76 +87,18 @@ wharf_pg_bin() {
     echo "$bin"
 }
 
-# The OS user that runs the server: initdb and postgres refuse to run as root.
-_wharf_pg_server_user() {
-    if [[ $(id -u) -ne 0 ]]; then
-        return 0 # ourselves
-    fi
-    if id -u postgres >/dev/null 2>&1; then
-        echo postgres
-        return 0
-    fi
-    if ! id -u wharf-pg >/dev/null 2>&1; then
-        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin wharf-pg >&2 ||
-            { _wharf_pg_say "could not create the system user wharf-pg (useradd)."; return 1; }
-    fi
-    echo wharf-pg
-}
-
-# Runs a command as user $1 (empty: ourselves), from folder $2 (the user may not be able to read
-# the caller's working folder).
-_wharf_pg_as() {
-    local user=$1 dir=$2
-    shift 2
-    (
-        cd "$dir" || exit 1
-        if [[ -z "$user" ]]; then
-            exec "$@"
-        elif command -v runuser >/dev/null; then
-            exec runuser -u "$user" -- "$@"
-        elif command -v setpriv >/dev/null; then
-            exec setpriv --reuid="$user" --regid="$user" --init-groups -- "$@"
-        else
-            exec su -s /bin/bash "$user" -c "$(printf '%q ' "$@")"
-        fi
-    )
-}
-
-# True when nothing listens on 127.0.0.1:$1 (as far as we can tell; the start retries anyway).
-_wharf_pg_port_free() {
-    local port=$1
-    if command -v ss >/dev/null; then
-        [[ -z "$(ss -Htan "sport = :$port" 2>/dev/null)" ]]
-        return
-    fi
-    ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
-}
-
-_wharf_pg_free_port() {
-    local port attempt
-    for attempt in $(seq 1 200); do
-        # Below Linux's ephemeral range (32768+), where outgoing connections take their ports.
-        port=$((20000 + (RANDOM % 12000)))
-        if _wharf_pg_port_free "$port"; then
-            echo "$port"
-            return 0
-        fi
-    done
-    _wharf_pg_say "found no free port between 20000 and 32000."
-    return 1
-}
-
 wharf_pg_start() {
     local started bin user dir port attempt version
-    started=$(_wharf_pg_now_ms)
+    started=$(wharf_now_ms)
     bin=$(wharf_pg_bin) || return 1
-    user=$(_wharf_pg_server_user) || return 1
+    # initdb and postgres refuse to run as root.
+    user=$(wharf_server_user postgres wharf-pg) || return 1
     dir=$(mktemp -d /tmp/wharf-pg.XXXXXX) || return 1
     export WHARF_TEST_PG_DIR=$dir
     mkdir -p "$dir/socket"
     [[ -z "$user" ]] || chown -R "$user:" "$dir"
 
-    if ! _wharf_pg_as "$user" "$dir" "$bin/initdb" -D "$dir/data" -U wharf --auth=trust \
+    if ! wharf_as "$user" "$dir" "$bin/initdb" -D "$dir/data" -U wharf --auth=trust \
         --encoding=UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1; then
         _wharf_pg_say "initdb failed:"
         cat "$dir/initdb.log" >&2
@@ -212,10 +124,10 @@ EOF
     fi
 
     for attempt in 1 2 3 4 5; do
-        port=$(_wharf_pg_free_port) || { wharf_pg_stop; return 1; }
+        port=$(wharf_free_port 20000 32000) || { wharf_pg_stop; return 1; }
         : >"$dir/postgres.log"
         [[ -z "$user" ]] || chown "$user:" "$dir/postgres.log"
-        if _wharf_pg_as "$user" "$dir" "$bin/pg_ctl" start -D "$dir/data" -l "$dir/postgres.log" \
+        if wharf_as "$user" "$dir" "$bin/pg_ctl" start -D "$dir/data" -l "$dir/postgres.log" \
             -o "-p $port" -w -t 60 -s >/dev/null 2>>"$dir/pg_ctl.log"; then
             break
         fi
@@ -259,9 +171,8 @@ EOF
     export WHARF_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=wharf;Database=wharf_test"
     export WHARF_TEST_POSTGRES_URL="postgres://wharf@127.0.0.1:$port/wharf_test"
     export WHARF_TEST_PG_BIN=$bin
-    local elapsed=$(($(_wharf_pg_now_ms) - started))
     _wharf_pg_say "PostgreSQL ${version:-?} ready on 127.0.0.1:$port as OS user ${user:-$(id -un)}" \
-        "in $((elapsed / 1000)).$(printf '%03d' $((elapsed % 1000)))s (data in $dir)"
+        "in $(wharf_elapsed "$started")s (data in $dir)"
 }
 
 # Stops the server started by wharf_pg_start (or the one in folder $1) and removes its folder.
@@ -280,7 +191,7 @@ wharf_pg_stop() {
             [[ "$user" != root ]] || user=""
         fi
         pid=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null)
-        if [[ -z "$bin" ]] || ! _wharf_pg_as "$user" "$dir" "$bin/pg_ctl" stop -D "$dir/data" -m immediate -w -t 30 -s >/dev/null 2>&1; then
+        if [[ -z "$bin" ]] || ! wharf_as "$user" "$dir" "$bin/pg_ctl" stop -D "$dir/data" -m immediate -w -t 30 -s >/dev/null 2>&1; then
             # pg_ctl is gone or failed: make sure the postmaster does not outlive the folder.
             if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
                 kill -QUIT "$pid" 2>/dev/null || true
