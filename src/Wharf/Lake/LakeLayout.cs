@@ -38,7 +38,17 @@ internal sealed class LakeLayout(string root)
             .OrderBy(m => m.RunId, StringComparer.Ordinal).ThenBy(m => m.File, StringComparer.Ordinal);
     }
 
-    private static LakeManifest Load(string manifestPath) =>
-        System.Text.Json.JsonSerializer.Deserialize<LakeManifest>(File.ReadAllText(manifestPath), LakeManifest.Json)
-        ?? throw new LakeException(manifestPath, $"The lake manifest {manifestPath} is empty.");
+    private static LakeManifest Load(string manifestPath)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<LakeManifest>(File.ReadAllText(manifestPath), LakeManifest.Json)
+                ?? throw new LakeException(manifestPath, $"The lake manifest {manifestPath} is empty.");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new LakeException(manifestPath,
+                $"The lake manifest {manifestPath} is damaged ({ex.Message}); it was written once and never changes, so restore it from a backup of the lake. Nothing was read.");
+        }
+    }
 }

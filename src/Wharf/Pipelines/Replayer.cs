@@ -53,6 +53,17 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
                 : $"Pipeline '{pipeline.Name}' has no committed lake files{(selection.Since is { } s ? $" since {s:u}" : "")} in {layout.Root}; there is nothing to replay.");
         }
 
+        // Every file first: one found damaged halfway would leave the runs before it applied.
+        foreach (var (run, manifest) in runs.SelectMany(r => r.Data.Concat(r.Keys).Select(m => (r, m))))
+        {
+            if (LakeFileCheck.Problem(Path.Combine(layout.Root, manifest.File), manifest) is { } problem)
+            {
+                throw new ReplayException(pipeline.Name,
+                    $"The lake file {manifest.File} of run {run.RunId} {problem}, so nothing was replayed. Restore it from a backup of {layout.Root}, " +
+                    $"or replay only the runs after it with 'wharf replay {pipeline.Name} --run RUN' (the tables keep what they hold now).");
+            }
+        }
+
         var records = ImmutableArray.CreateBuilder<RunRecord>();
         foreach (var stream in runs.GroupBy(r => r.Target, StringComparer.Ordinal))
         {

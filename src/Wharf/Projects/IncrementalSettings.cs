@@ -65,12 +65,16 @@ internal sealed record Lookback(string Text, string Sql, TimeSpan? Duration)
         ["s"] = 1, ["m"] = 60, ["h"] = 3600, ["d"] = 86400,
     };
 
+    /// <summary>Beyond this (about 300 years) a duration is a typo, and soon one that TimeSpan cannot hold.</summary>
+    internal const long MaxSeconds = 10_000_000_000L;
+
     /// <summary>Parses <c>30s</c>, <c>10m</c>, <c>2h</c>, <c>1d</c>, or a non-negative number.</summary>
     public static Lookback? Parse(string text)
     {
         var trimmed = text.Trim();
         if (trimmed.Length > 1 && Units.TryGetValue(trimmed[^1..], out var seconds)
-            && long.TryParse(trimmed[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count))
+            && long.TryParse(trimmed[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+            && count <= MaxSeconds / seconds)
         {
             return new Lookback(trimmed, $"INTERVAL '{count * seconds} seconds'", TimeSpan.FromSeconds(count * seconds));
         }

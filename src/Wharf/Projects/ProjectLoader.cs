@@ -56,6 +56,11 @@ internal static class ProjectLoader
             throw new ProjectFileException(Display(file), (int)ex.Start.Line, (int)ex.Start.Column,
                 $"this is not valid YAML: {ex.InnerException?.Message ?? ex.Message}", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner gives up like this on some broken input (found by ProjectFileFuzzTests), without a position.
+            throw new ProjectFileException(Display(file), $"this is not valid YAML (the parser stopped: {ex.Message}). Look for an unclosed bracket, quote or brace.", ex);
+        }
 
         return yaml.Documents.Count == 0 ? null : yaml.Documents[0].RootNode;
     }

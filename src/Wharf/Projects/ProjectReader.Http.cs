@@ -270,7 +270,7 @@ internal sealed partial class ProjectReader
             return TimeSpan.FromMilliseconds(ms);
         }
 
-        return double.TryParse(trimmed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds)
+        return double.TryParse(trimmed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && seconds <= Lookback.MaxSeconds ? TimeSpan.FromSeconds(seconds)
             : Lookback.Parse(trimmed)?.Duration is { } duration && duration > TimeSpan.Zero ? duration
             : throw Error(map.Get(key)!, $"'{key}' of {context} must be a duration such as 500ms, 30s, 10m, 2h or 1d, not '{text}'.");
     }
