@@ -44,7 +44,11 @@ internal sealed class WharfChild : IDisposable
     public bool HasExited => process.HasExited;
 
     /// <summary>Starts <c>wharf ARGS --project PROJECT</c>, armed with a fail point when one is given.</summary>
-    public static WharfChild Start(string project, string? failPoint, CancellationToken cancellationToken, params string[] args)
+    public static WharfChild Start(string project, string? failPoint, CancellationToken cancellationToken, params string[] args) =>
+        Start(project, failPoint, null, cancellationToken, args);
+
+    /// <summary>Starts <c>wharf ARGS --project PROJECT</c> with <paramref name="environment"/> added to its environment.</summary>
+    public static WharfChild Start(string project, string? failPoint, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -68,6 +72,11 @@ internal sealed class WharfChild : IDisposable
             start.Environment["WHARF_FAILPOINT"] = failPoint;
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         process.StandardInput.Close();
         return new WharfChild(process, cancellationToken);
@@ -77,6 +86,13 @@ internal sealed class WharfChild : IDisposable
     public static async Task<Result> RunAsync(string project, string? failPoint, CancellationToken cancellationToken, params string[] args)
     {
         using var child = Start(project, failPoint, cancellationToken, args);
+        return await child.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Runs <c>wharf ARGS --project PROJECT</c> to its end with <paramref name="environment"/> added.</summary>
+    public static async Task<Result> RunWithEnvironmentAsync(string project, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, params string[] args)
+    {
+        using var child = Start(project, null, environment, cancellationToken, args);
         return await child.WaitAsync(cancellationToken);
     }
 
