@@ -110,10 +110,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
                 return [await run.FailAsync(record, ex, null, cancellationToken)];
             }
 
-            foreach (var note in source.Notes)
-            {
-                LogMessages.PipelineNote(logger, record.RunId, pipeline.Name, note);
-            }
+            var noted = LogNotes(source, 0, record, pipeline);
 
             if (pipeline.Keys)
             {
@@ -121,6 +118,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             }
 
             var results = await RunStreamsAsync(run, pipeline, source, connection, streams, states, record, cancellationToken);
+            LogNotes(source, noted, record, pipeline);
             if (pipeline.Keys && results.All(r => r.Status == RunStatus.Succeeded))
             {
                 if (await ApplyKeysAsync(run, pipeline, streams, record, cancellationToken) is { } failed)
@@ -131,6 +129,17 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
 
             return results;
         }
+    }
+
+    /// <summary>The source's notes from the <paramref name="from"/>th on (some come while it reads: a workbook's error cells); how many there are.</summary>
+    private int LogNotes(ISource source, int from, RunRecord record, PipelineSettings pipeline)
+    {
+        foreach (var note in source.Notes.Skip(from))
+        {
+            LogMessages.PipelineNote(logger, record.RunId, pipeline.Name, note);
+        }
+
+        return source.Notes.Count;
     }
 
     /// <summary>A query's rows from the warehouse, for sources that iterate over them (HTTP <c>for_each: { query: }</c>).</summary>

@@ -46,6 +46,9 @@ internal sealed record PipelineSettings
     /// <summary>How CSV/TSV files are read.</summary>
     public CsvOptions Csv { get; init; } = new();
 
+    /// <summary>How Excel workbooks are read (<c>excel:</c>).</summary>
+    public ExcelSettings Excel { get; init; } = new();
+
     /// <summary>The warehouse table (for files and <c>query:</c>; <c>tables:</c> keep the source tables' names).</summary>
     /// <value>Defaults to the pipeline's name.</value>
     public required string Table { get; init; }
@@ -122,6 +125,7 @@ internal enum FileFormat
     Json,
     NdJson,
     Parquet,
+    Excel,
 }
 
 /// <summary>CSV/TSV reading options; anything left unset is detected by DuckDB's sniffer.</summary>

@@ -24,7 +24,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         ["soap"] = ["type", "endpoint", "version", "action", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
     };
 
-    private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "table", "schema", "mode", "primary_key"];
+    private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "excel", "table", "schema", "mode", "primary_key"];
     private static readonly string[] DatabasePipelineKeys = ["source", "tables", "query", "table", "schema", "mode", "primary_key", "keys", "parallel", "per_table", "load_order", "foreign_keys"];
     private static readonly string[] IncrementalKeys = ["cursor", "lookback", "initial", "detect_deletes", "deletes", "change_detection", "track", "chunk_rows"];
     private static readonly string[] CsvKeys = ["delimiter", "header", "quote", "escape", "encoding", "null", "date_format", "timestamp_format", "skip"];
@@ -234,6 +234,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Parallel = pipeline.Int("parallel") is { } parallel ? Math.Max(1, parallel) : PipelineSettings.DefaultParallel,
                 Format = pipeline.Enum("format", FileFormat.Auto),
                 Csv = ReadCsv(pipeline.Map("csv", CsvKeys)),
+                Excel = ReadExcel(pipeline.Map("excel", ["sheet", "header_row", "range", "skip_rows"]), $"pipeline '{name}'"),
                 Table = table,
                 Schema = schema,
                 Mode = mode,

@@ -13,6 +13,8 @@ namespace Wharf.Sources.Files;
 /// <param name="lakeDirectory">The lake, where earlier runs' child tables are found (<see cref="VanishedLists"/>); null for none.</param>
 internal sealed class FileSource(ConnectionSettings connection, PipelineSettings pipeline, string? lakeDirectory = null) : ISource
 {
+    private readonly List<string> notes = [];
+
     public Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
     {
         var files = FileGlob.Expand(connection.Path, pipeline.Files, (glob, problem) =>
@@ -61,7 +63,8 @@ internal sealed class FileSource(ConnectionSettings connection, PipelineSettings
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(request);
         var format = ResolveFormat(stream.Files);
-        var relation = FileReaderSql.Build(format, stream.Files, pipeline.Csv);
+        using var excel = format == FileFormat.Excel ? ReadWorkbooks(stream) : null;
+        var relation = excel?.Relation(stream.Description) ?? FileReaderSql.Build(format, stream.Files, pipeline.Csv);
         if (!stream.EmptiedColumns.IsEmpty)
         {
             relation = $"({VanishedLists.EmptySelect(stream.EmptiedColumns)})";
@@ -174,6 +177,23 @@ internal sealed class FileSource(ConnectionSettings connection, PipelineSettings
         return $"SELECT {projection} FROM {relation}{where}";
     }
 
+    /// <summary>The workbooks' rows in a spool DuckDB reads; its notes (error cells, empty sheets) become the run's.</summary>
+    private Excel.ExcelSpool ReadWorkbooks(SourceStream stream)
+    {
+        try
+        {
+            var spool = Excel.ExcelSpool.Write(stream.Files, pipeline.Excel, Relative);
+            notes.AddRange(spool.Notes);
+            return spool;
+        }
+        catch (Excel.ExcelException ex)
+        {
+            throw new SourceException(connection.Name, pipeline.Table, $"Pipeline '{pipeline.Name}' ({pipeline.Location}): {ex.Message}", ex) { File = ex.Workbook };
+        }
+    }
+
+    public IReadOnlyList<string> Notes => notes;
+
     private FileFormat ResolveFormat(IReadOnlyList<string> files)
     {
         if (pipeline.Format != FileFormat.Auto)
@@ -183,7 +203,7 @@ internal sealed class FileSource(ConnectionSettings connection, PipelineSettings
 
         var formats = files.Select(f => FormatOf(f) ?? throw new SourceException(connection.Name, pipeline.Table,
             $"Pipeline '{pipeline.Name}' ({pipeline.Location}): cannot tell the format of {Relative(f)} from its extension. " +
-            "Set 'format:' to csv, tsv, json, ndjson or parquet.") { File = Relative(f) }).Distinct().ToList();
+            "Set 'format:' to csv, tsv, json, ndjson, parquet or excel.") { File = Relative(f) }).Distinct().ToList();
         return formats.Count == 1 ? formats[0] : throw new SourceException(connection.Name, pipeline.Table,
             $"Pipeline '{pipeline.Name}' ({pipeline.Location}): its files mix formats ({string.Join(", ", formats)}). " +
             "Give each format its own pipeline, or narrow 'files:'.");
@@ -207,6 +227,7 @@ internal sealed class FileSource(ConnectionSettings connection, PipelineSettings
             ".json" => FileFormat.Json,
             ".ndjson" or ".jsonl" => FileFormat.NdJson,
             ".parquet" or ".pq" => FileFormat.Parquet,
+            ".xlsx" or ".xlsm" or ".xls" => FileFormat.Excel,
             _ => null,
         };
     }

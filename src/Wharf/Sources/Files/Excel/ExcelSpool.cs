@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Text;
+using ExcelDataReader;
+using Wharf.Projects;
+
+namespace Wharf.Sources.Files.Excel;
+
+/// <summary>
+/// Excel workbooks as a relation DuckDB can read: each chosen sheet's rows are streamed by
+/// ExcelDataReader (one row in memory at a time) into a CSV spool file with its header, while each
+/// column's type is followed from the cells (<see cref="ExcelColumnType"/>); the relation then reads
+/// the spool files with those types, so nothing is guessed twice. The spool goes when this is disposed.
+/// </summary>
+internal sealed class ExcelSpool : IDisposable
+{
+    /// <summary>The column that says which sheet a row came from, with <c>sheet: "*"</c>.</summary>
+    public const string SheetColumn = "_sheet";
+
+    private readonly string folder = Directory.CreateTempSubdirectory("wharf-excel-").FullName;
+    private readonly List<string> files = [];
+    private readonly Dictionary<string, ExcelColumnType> types = new(StringComparer.Ordinal);
+    private readonly List<string> order = [];
+
+    static ExcelSpool()
+    {
+        // .xls files carry text in Windows code pages, which .NET only reads with this provider.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+    }
+
+    private ExcelSpool()
+    {
+    }
+
+    /// <summary>What a run should know: sheets skipped because they have no header row.</summary>
+    public List<string> Notes { get; } = [];
+
+    /// <summary>The rows of every chosen sheet of every workbook, typed.</summary>
+    /// <param name="relative">A workbook's name as messages show it.</param>
+    /// <exception cref="ExcelException">A workbook cannot be read, or the settings do not fit it.</exception>
+    public static ExcelSpool Write(IReadOnlyList<string> workbooks, ExcelSettings settings, Func<string, string> relative)
+    {
+        var spool = new ExcelSpool();
+        try
+        {
+            foreach (var workbook in workbooks)
+            {
+                spool.WriteWorkbook(workbook, relative(workbook), settings);
+            }
+
+            return spool;
+        }
+        catch
+        {
+            spool.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>DuckDB's reader over the spool with every column's type; columns that never held a value are left out.</summary>
+    public string Relation(string workbooks)
+    {
+        if (files.Count == 0)
+        {
+            throw new ExcelException(workbooks, null, "has no rows under its header row in the sheets chosen. Check 'excel: { sheet, header_row, range }'.");
+        }
+
+        var empty = order.Where(c => types[c].IsEmpty && c.StartsWith(ExcelHeader.UnnamedPrefix, StringComparison.Ordinal)).ToList();
+        var typed = string.Join(", ", order.Select(c => $"{Quote.Literal(c)}: '{types[c].DuckDbType}'"));
+        var read = $"read_csv([{string.Join(", ", files.Select(Quote.Literal))}], header = true, delim = ',', quote = '\"', escape = '\"', " +
+            $"nullstr = '', allow_quoted_nulls = false, strict_mode = true, union_by_name = true, types = {{{typed}}})";
+        return empty.Count == 0 ? read : $"(SELECT * EXCLUDE ({string.Join(", ", empty.Select(Quote.Identifier))}) FROM {read})";
+    }
+
+    private void WriteWorkbook(string path, string shown, ExcelSettings settings)
+    {
+        using var stream = File.Open(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        IExcelDataReader reader;
+        try
+        {
+            reader = ExcelReaderFactory.CreateReader(stream);
+        }
+        catch (Exception ex) when (ex is ExcelDataReader.Exceptions.InvalidPasswordException)
+        {
+            throw new ExcelException(shown, null, "is protected by a password, which Wharf cannot open. Save a copy without the password (File → Info → Protect Workbook).", ex);
+        }
+        catch (Exception ex) when (ex is ExcelDataReader.Exceptions.ExcelReaderException or InvalidDataException or NotSupportedException or ArgumentException or IOException)
+        {
+            throw new ExcelException(shown, null, $"is not an Excel workbook that can be read, or it is damaged ({ex.Message}). Open it in Excel and save it again as .xlsx.", ex);
+        }
+
+        using (reader)
+        {
+            var sheets = new List<string>();
+            var chosen = 0;
+            do
+            {
+                sheets.Add(reader.Name);
+                if (settings.AllSheets || (settings.SheetName is { } name ? reader.Name == name : sheets.Count == settings.SheetNumber))
+                {
+                    chosen++;
+                    WriteSheet(reader, shown, settings);
+                }
+            }
+            while (reader.NextResult());
+
+            if (chosen == 0)
+            {
+                var wanted = settings.SheetName is { } name ? $"no sheet named '{name}'" : $"no sheet {settings.SheetNumber} (it has {sheets.Count})";
+                throw new ExcelException(shown, null, $"has {wanted}. Its sheets: {string.Join(", ", sheets.Select(s => $"'{s}'"))}.");
+            }
+        }
+    }
+
+    private void WriteSheet(IExcelDataReader reader, string workbook, ExcelSettings settings)
+    {
+        var range = settings.Range;
+        var headerRow = (settings.HeaderRow ?? (range?.FirstRow ?? 0) + 1) - 1;
+        var firstColumn = range?.FirstColumn ?? 0;
+        var row = -1;
+        ExcelHeader? header = null;
+        StreamWriter? spool = null;
+        try
+        {
+            while (reader.Read())
+            {
+                row++;
+                if (row < headerRow)
+                {
+                    continue;
+                }
+
+                if (range?.LastRow is { } last && row > last)
+                {
+                    break;
+                }
+
+                if (row == headerRow)
+                {
+                    var lastColumn = Math.Min(range?.LastColumn ?? (reader.FieldCount - 1), reader.FieldCount - 1);
+                    if (lastColumn < firstColumn)
+                    {
+                        throw new ExcelException(workbook, reader.Name, $"has {reader.FieldCount} column(s), so range {range!.Text} holds nothing.");
+                    }
+
+                    header = ExcelHeader.Read(reader, row, firstColumn, lastColumn, settings.AllSheets);
+                    spool = OpenSpool(header);
+                    continue;
+                }
+
+                if (row <= headerRow + settings.SkipRows)
+                {
+                    continue;
+                }
+
+                WriteRow(reader, header!, spool!);
+            }
+        }
+        finally
+        {
+            spool?.Dispose();
+        }
+
+        if (header is null)
+        {
+            var message = $"has {row + 1} row(s), so it has no header row {headerRow + 1}{(range is null ? "" : $" (range {range.Text})")}.";
+            if (!settings.AllSheets)
+            {
+                throw new ExcelException(workbook, reader.Name, message + " Set 'excel: { header_row: N }' to the row that holds the column names.");
+            }
+
+            Notes.Add($"{workbook}, sheet '{reader.Name}' {message} It was skipped.");
+        }
+    }
+
+    private StreamWriter OpenSpool(ExcelHeader header)
+    {
+        var path = Path.Combine(folder, $"sheet-{files.Count:D5}.csv");
+        files.Add(path);
+        var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), 1 << 16);
+        var names = header.AllSheets ? [SheetColumn, .. header.Names] : header.Names;
+        foreach (var name in names)
+        {
+            if (!types.ContainsKey(name))
+            {
+                types[name] = name == SheetColumn ? ExcelColumnType.Text : ExcelColumnType.Empty;
+                order.Add(name);
+            }
+        }
+
+        writer.Write(string.Join(',', names.Select(Csv)));
+        writer.Write('\n');
+        return writer;
+    }
+
+    private void WriteRow(IExcelDataReader reader, ExcelHeader header, StreamWriter spool)
+    {
+        var line = new StringBuilder();
+        var any = false;
+        if (header.AllSheets)
+        {
+            line.Append(Csv(reader.Name)).Append(',');
+        }
+
+        for (var i = 0; i < header.Names.Count; i++)
+        {
+            var column = header.FirstColumn + i;
+            // A formula's cached value; an error cell (#DIV/0!) reads as empty.
+            var value = column < reader.FieldCount ? reader.GetValue(column) : null;
+
+            if (i > 0)
+            {
+                line.Append(',');
+            }
+
+            if (value is null || value is string { Length: 0 })
+            {
+                continue;
+            }
+
+            any = true;
+            var name = header.Names[i];
+            var (text, type) = ExcelColumnType.Of(value);
+            types[name] = types[name].Widen(type);
+            line.Append(type == ExcelColumnType.Text ? Csv(text) : text);
+        }
+
+        // A row with no value in any cell is a gap in the sheet, not a row of NULLs.
+        if (any)
+        {
+            spool.Write(line.Append('\n'));
+        }
+    }
+
+    /// <summary>A CSV field, always quoted: an empty string stays apart from an empty cell (NULL).</summary>
+    private static string Csv(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless; the run's result is not.
+        }
+    }
+}
