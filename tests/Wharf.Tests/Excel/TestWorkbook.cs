@@ -70,6 +70,36 @@ internal static class TestWorkbook
         return path;
     }
 
+    /// <summary>A sheet of <paramref name="rows"/> rows (id, amount, note, day) written as a stream, as big sheets are.</summary>
+    public static string WriteRows(string path, int rows)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook);
+        var workbook = document.AddWorkbookPart();
+        workbook.Workbook = new Workbook();
+        var part = workbook.AddNewPart<WorksheetPart>();
+        using (var writer = OpenXmlWriter.Create(part))
+        {
+            writer.WriteStartElement(new Worksheet());
+            writer.WriteStartElement(new SheetData());
+            writer.WriteElement(new Row(new[] { "id", "amount", "note", "day" }.Select(n => new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new Text(n)) })));
+            for (var i = 1; i <= rows; i++)
+            {
+                writer.WriteElement(new Row(
+                    new Cell { CellValue = new CellValue(i) },
+                    new Cell { CellValue = new CellValue((i % 1000 / 4.0).ToString(System.Globalization.CultureInfo.InvariantCulture)) },
+                    new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new Text($"note {i % 100}")) },
+                    new Cell { CellValue = new CellValue(45000 + (i % 365)) }));
+            }
+
+            writer.WriteEndElement();
+            writer.WriteEndElement();
+        }
+
+        workbook.Workbook.AppendChild(new Sheets(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = 1, Name = "Data" }));
+        return path;
+    }
+
     private static Cell Cell(string reference, object value) => value switch
     {
         string text => new Cell { CellReference = reference, DataType = CellValues.InlineString, InlineString = new InlineString(new Text(text)) },
