@@ -171,6 +171,46 @@ public sealed class ExcelFileTests : IDisposable
     }
 
     [Fact]
+    public async Task AnXlsWorkbook_TheOlderFormat_IsReadTheSame()
+    {
+        var workbook = new NPOI.HSSF.UserModel.HSSFWorkbook();
+        var sheet = workbook.CreateSheet("Legacy");
+        var date = workbook.CreateCellStyle();
+        date.DataFormat = workbook.CreateDataFormat().GetFormat("yyyy-mm-dd");
+        object[][] rows = [["id", "name", "price", "day"], [1, "Ação ünïcode", 9.99, new DateTime(2026, 5, 17)], [2, "B", 3, new DateTime(2026, 5, 18)]];
+        for (var r = 0; r < rows.Length; r++)
+        {
+            var row = sheet.CreateRow(r);
+            for (var c = 0; c < rows[r].Length; c++)
+            {
+                var cell = row.CreateCell(c);
+                switch (rows[r][c])
+                {
+                    case string text: cell.SetCellValue(text); break;
+                    case DateTime day: cell.SetCellValue(day); cell.CellStyle = date; break;
+                    case var number: cell.SetCellValue(Convert.ToDouble(number, System.Globalization.CultureInfo.InvariantCulture)); break;
+                }
+            }
+        }
+
+        Directory.CreateDirectory(Path.Combine(project.Root, "data"));
+        using (var file = File.Create(Path.Combine(project.Root, "data", "legacy.xls")))
+        {
+            workbook.Write(file);
+        }
+
+        var run = await project.WithPipelines("""
+              orders:
+                source: local
+                files: "*.xls"
+            """).RunAsync("run");
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        Rows("select concat_ws('|', id, name, price, day, typeof(day)) from orders order by id")
+            .ShouldBe(["1|Ação ünïcode|9.99|2026-05-17|DATE", "2|B|3.0|2026-05-18|DATE"]);
+    }
+
+    [Fact]
     public async Task AMissingSheet_ListsTheSheets_AndLoadsNothing()
     {
         TestWorkbook.Write(Path.Combine(project.Root, "data", "book.xlsx"), new TestSheet("North", [["id"], [1]]), new TestSheet("South", [["id"], [3]]));
