@@ -17,6 +17,10 @@ internal static class BenchCommands
               prints the first value of SQL's first row, run by DuckDB alone (an in-memory database)
           Wharf.Bench sql --db FILE --file SQLFILE
               runs the statements of SQLFILE on the DuckDB database FILE, DuckDB alone
+          Wharf.Bench xlsx --rows N --out FILE
+              writes an .xlsx of N order rows (id, customer_id, amount, created_at, status), streamed
+          Wharf.Bench read-xlsx --file FILE
+              reads every cell of FILE's first sheet with ExcelDataReader; prints the rows under the header
           Wharf.Bench version
               prints the DuckDB library version
         """;
@@ -34,6 +38,12 @@ internal static class BenchCommands
             var options = BenchArguments.Parse(args.AsSpan(1));
             switch (args[0])
             {
+                case "xlsx":
+                    ExcelBench.Write(options.RequireLong("rows"), options.Require("out"));
+                    return 0;
+                case "read-xlsx":
+                    Console.WriteLine(ExcelBench.Read(options.Require("file")));
+                    return 0;
                 case "generate":
                     OrdersGenerator.Generate(options.RequireLong("rows"), options.Require("out"));
                     return 0;
