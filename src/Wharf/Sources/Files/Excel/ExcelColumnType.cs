@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Wharf.Sources.Files.Excel;
 
@@ -23,19 +24,53 @@ internal sealed record ExcelColumnType(string DuckDbType)
 
     public bool IsEmpty => ReferenceEquals(this, Empty);
 
-    /// <summary>A cell's value as the spool's text, and its type.</summary>
-    public static (string Text, ExcelColumnType Type) Of(object value) => value switch
+    /// <summary>Appends a cell's value to a spool line (text quoted, as CSV wants it) and returns its type.</summary>
+    public static ExcelColumnType Append(StringBuilder line, object value)
     {
-        bool b => (b ? "true" : "false", Boolean),
-        double d when double.IsFinite(d) && Math.Floor(d) == d && Math.Abs(d) <= MaxExactInteger => (((long)d).ToString(CultureInfo.InvariantCulture), Integer),
-        double d when double.IsFinite(d) => (d.ToString("R", CultureInfo.InvariantCulture), Double),
-        int or long or short or byte => (Convert.ToString(value, CultureInfo.InvariantCulture)!, Integer),
-        float or decimal => (Convert.ToString(value, CultureInfo.InvariantCulture)!, Double),
-        DateTime t when t.TimeOfDay == TimeSpan.Zero => (t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Date),
-        DateTime t => (t.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture), Timestamp),
-        TimeSpan s when s >= TimeSpan.Zero && s < TimeSpan.FromDays(1) => (s.ToString(@"hh\:mm\:ss\.ffffff", CultureInfo.InvariantCulture), Time),
-        _ => (Convert.ToString(value, CultureInfo.InvariantCulture) ?? "", Text),
-    };
+        var invariant = CultureInfo.InvariantCulture;
+        switch (value)
+        {
+            case bool b:
+                line.Append(b ? "true" : "false");
+                return Boolean;
+            case double d when double.IsFinite(d) && Math.Floor(d) == d && Math.Abs(d) <= MaxExactInteger:
+                line.Append(invariant, $"{(long)d}");
+                return Integer;
+            case double d when double.IsFinite(d):
+                line.Append(invariant, $"{d:R}");
+                return Double;
+            case int or long or short or byte:
+                line.Append(invariant, $"{Convert.ToInt64(value, invariant)}");
+                return Integer;
+            case float or decimal:
+                line.Append(invariant, $"{value}");
+                return Double;
+            case DateTime t when t.TimeOfDay == TimeSpan.Zero:
+                line.Append(invariant, $"{t:yyyy-MM-dd}");
+                return Date;
+            case DateTime t:
+                line.Append(invariant, $"{t:yyyy-MM-dd HH:mm:ss.ffffff}");
+                return Timestamp;
+            case TimeSpan span when span >= TimeSpan.Zero && span < TimeSpan.FromDays(1):
+                line.Append(invariant, $@"{span:hh\:mm\:ss\.ffffff}");
+                return Time;
+            default:
+                Quoted(line, Convert.ToString(value, invariant) ?? "");
+                return Text;
+        }
+    }
+
+    /// <summary>A CSV field, always quoted: an empty string stays apart from an empty cell (NULL).</summary>
+    public static void Quoted(StringBuilder line, string text)
+    {
+        line.Append('"');
+        foreach (var c in text)
+        {
+            line.Append(c == '"' ? "\"\"" : c);
+        }
+
+        line.Append('"');
+    }
 
     /// <summary>The narrowest type that holds this column's values and <paramref name="next"/>'s.</summary>
     public ExcelColumnType Widen(ExcelColumnType next)
@@ -43,6 +78,11 @@ internal sealed record ExcelColumnType(string DuckDbType)
         if (IsEmpty || ReferenceEquals(this, next))
         {
             return next;
+        }
+
+        if (next.IsEmpty)
+        {
+            return this;
         }
 
         return (this, next) switch

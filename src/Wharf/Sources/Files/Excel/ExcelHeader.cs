@@ -9,6 +9,9 @@ namespace Wharf.Sources.Files.Excel;
 /// </summary>
 internal sealed record ExcelHeader(IReadOnlyList<string> Names, int FirstColumn, bool AllSheets)
 {
+    /// <summary>Each column's type in this sheet so far, widened cell by cell.</summary>
+    public ExcelColumnType[] Types { get; } = [.. Names.Select(_ => ExcelColumnType.Empty)];
+
     public const string UnnamedPrefix = "column_";
 
     public static ExcelHeader Read(IExcelDataReader reader, int row, int firstColumn, int lastColumn, bool allSheets)

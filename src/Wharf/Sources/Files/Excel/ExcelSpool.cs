@@ -20,6 +20,7 @@ internal sealed class ExcelSpool : IDisposable
     private readonly List<string> files = [];
     private readonly Dictionary<string, ExcelColumnType> types = new(StringComparer.Ordinal);
     private readonly List<string> order = [];
+    private readonly StringBuilder line = new();
 
     static ExcelSpool()
     {
@@ -160,6 +161,11 @@ internal sealed class ExcelSpool : IDisposable
             spool?.Dispose();
         }
 
+        for (var i = 0; header is not null && i < header.Names.Count; i++)
+        {
+            types[header.Names[i]] = types[header.Names[i]].Widen(header.Types[i]);
+        }
+
         if (header is null)
         {
             var message = $"has {row + 1} row(s), so it has no header row {headerRow + 1}{(range is null ? "" : $" (range {range.Text})")}.";
@@ -194,34 +200,35 @@ internal sealed class ExcelSpool : IDisposable
 
     private void WriteRow(IExcelDataReader reader, ExcelHeader header, StreamWriter spool)
     {
-        var line = new StringBuilder();
+        line.Clear();
         var any = false;
         if (header.AllSheets)
         {
-            line.Append(Csv(reader.Name)).Append(',');
+            ExcelColumnType.Quoted(line, reader.Name);
+            line.Append(',');
         }
 
         for (var i = 0; i < header.Names.Count; i++)
         {
-            var column = header.FirstColumn + i;
-            // A formula's cached value; an error cell (#DIV/0!) reads as empty.
-            var value = column < reader.FieldCount ? reader.GetValue(column) : null;
-
             if (i > 0)
             {
                 line.Append(',');
             }
 
+            // A formula's cached value; an error cell (#DIV/0!) reads as empty.
+            var column = header.FirstColumn + i;
+            var value = column < reader.FieldCount ? reader.GetValue(column) : null;
             if (value is null || value is string { Length: 0 })
             {
                 continue;
             }
 
             any = true;
-            var name = header.Names[i];
-            var (text, type) = ExcelColumnType.Of(value);
-            types[name] = types[name].Widen(type);
-            line.Append(type == ExcelColumnType.Text ? Csv(text) : text);
+            var type = ExcelColumnType.Append(line, value);
+            if (!ReferenceEquals(type, header.Types[i]))
+            {
+                header.Types[i] = header.Types[i].Widen(type);
+            }
         }
 
         // A row with no value in any cell is a gap in the sheet, not a row of NULLs.
@@ -231,8 +238,12 @@ internal sealed class ExcelSpool : IDisposable
         }
     }
 
-    /// <summary>A CSV field, always quoted: an empty string stays apart from an empty cell (NULL).</summary>
-    private static string Csv(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    private static string Csv(string text)
+    {
+        var quoted = new StringBuilder();
+        ExcelColumnType.Quoted(quoted, text);
+        return quoted.ToString();
+    }
 
     public void Dispose()
     {
