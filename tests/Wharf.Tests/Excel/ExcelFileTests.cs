@@ -235,6 +235,22 @@ public sealed class ExcelFileTests : IDisposable
     }
 
     [Fact]
+    public async Task APasswordProtectedWorkbook_IsNamed_AndLoadsNothing()
+    {
+        // What Excel saves under "Encrypt with Password": an OLE2 container with the agile
+        // EncryptionInfo and the EncryptedPackage. No password Wharf could try opens it.
+        Directory.CreateDirectory(Path.Combine(project.Root, "data"));
+        EncryptedWorkbook.Write(Path.Combine(project.Root, "data", "locked.xlsx"));
+
+        var run = await RunAsync();
+
+        run.ExitCode.ShouldBe(1, run.ToString());
+        run.Error.ShouldContain("locked.xlsx is protected by a password, which Wharf cannot open.");
+        run.Error.ShouldNotContain("bug");
+        project.Scalar("select count(*) from information_schema.tables where table_name = 'orders'").ShouldBe(0L);
+    }
+
+    [Fact]
     public async Task AHeaderRowBelowTheSheet_SaysSo()
     {
         TestWorkbook.Write(Path.Combine(project.Root, "data", "short.xlsx"), new TestSheet("Only", [["id"], [1]]));
