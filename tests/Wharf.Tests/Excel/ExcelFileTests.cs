@@ -251,6 +251,30 @@ public sealed class ExcelFileTests : IDisposable
     }
 
     [Fact]
+    public async Task ADeclaredTypeACellDoesNotFit_FailsNamingColumnAndValue_AndLoadsNothing()
+    {
+        TestWorkbook.Write(Path.Combine(project.Root, "data", "orders.xlsx"), new TestSheet("Orders", [["id", "qty"], [1, 2], [2, "lots"], [3, 4]]));
+
+        var run = await RunAsync(extra: "    columns: { qty: integer }");
+
+        run.ExitCode.ShouldBe(1, run.ToString());
+        run.Error.ShouldContain("1 value(s) of main.orders.qty do not fit its declared type");
+        run.Error.ShouldContain("e.g. 'lots'");
+        project.Scalar("select count(*) from information_schema.tables where table_name = 'orders'").ShouldBe(0L);
+    }
+
+    [Fact]
+    public async Task ARangeRightOfTheSheet_SaysSo()
+    {
+        TestWorkbook.Write(Path.Combine(project.Root, "data", "narrow.xlsx"), new TestSheet("Only", [["id", "name"], [1, "a"]]));
+
+        var run = await RunAsync("{ range: \"K1:M5\" }");
+
+        run.ExitCode.ShouldBe(1, run.ToString());
+        run.Error.ShouldContain("narrow.xlsx, sheet 'Only', has 2 column(s), so range K1:M5 holds nothing.");
+    }
+
+    [Fact]
     public async Task AHeaderRowBelowTheSheet_SaysSo()
     {
         TestWorkbook.Write(Path.Combine(project.Root, "data", "short.xlsx"), new TestSheet("Only", [["id"], [1]]));
