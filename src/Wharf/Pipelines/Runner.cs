@@ -131,7 +131,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         }
     }
 
-    /// <summary>The source's notes from the <paramref name="from"/>th on (some come while it reads: a workbook's error cells); how many there are.</summary>
+    /// <summary>The source's notes from the <paramref name="from"/>th on (some come while it reads: a workbook's sheets that were skipped); how many there are.</summary>
     private int LogNotes(ISource source, int from, RunRecord record, PipelineSettings pipeline)
     {
         foreach (var note in source.Notes.Skip(from))
