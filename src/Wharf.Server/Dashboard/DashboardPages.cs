@@ -101,10 +101,17 @@ internal static class DashboardPages
 
     private static async Task<IResult> TablesAsync(HttpContext context, ServerData data, ProjectState state)
     {
-        var body = new StringBuilder("<table><tr><th>table</th><th class=n>rows</th><th>columns</th></tr>");
+        // The last successful load of each table, from the audit (models and seeds are there too).
+        var loaded = (await data.RunsAsync(ApiEndpoints.MaxRuns, null, context.RequestAborted))
+            .Where(r => r.Status == RunStatus.Succeeded)
+            .GroupBy(r => r.Target, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Max(r => r.FinishedAt), StringComparer.Ordinal);
+        var body = new StringBuilder("<table><tr><th>table</th><th class=n>rows</th><th>last load</th><th>columns</th></tr>");
         foreach (var t in await data.TablesAsync(context.RequestAborted))
         {
-            body.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"/tables/{Uri.EscapeDataString(t.Schema)}/{Uri.EscapeDataString(t.Name)}\">{Html.Encode(t.Schema)}.{Html.Encode(t.Name)}</a></td><td class=n>{t.Rows:N0}</td><td>{Html.Encode(string.Join(", ", t.Columns.Select(c => $"{c.Name} {c.Type}")))}</td></tr>");
+            var last = loaded.TryGetValue($"{t.Schema}.{t.Name}", out var at) ? at : (DateTimeOffset?)null;
+            body.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"/tables/{Uri.EscapeDataString(t.Schema)}/{Uri.EscapeDataString(t.Name)}\">{Html.Encode(t.Schema)}.{Html.Encode(t.Name)}</a></td><td class=n>{t.Rows:N0}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td>{Html.Time(last)}</td><td>{Html.Encode(string.Join(", ", t.Columns.Select(c => $"{c.Name} {c.Type}")))}</td></tr>");
         }
 
         return Page("Tables", body.Append("</table>").ToString(), state);

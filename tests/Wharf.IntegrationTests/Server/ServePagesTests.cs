@@ -29,6 +29,11 @@ public sealed class ServePagesTests
             await Task.Delay(100, ct);
         }
 
+        // The tables list says when each table was last loaded (the run's finish, from the audit).
+        var finished = (await http.GetFromJsonAsync<JsonElement>("/api/runs", ct))[0].GetProperty("finished_at").GetDateTimeOffset();
+        (await http.GetStringAsync("/tables", ct)).ShouldContain(
+            $"main.readings</a></td><td class=n>3</td><td><time datetime=\"{finished.UtcDateTime.ToString("o", System.Globalization.CultureInfo.InvariantCulture)}\">");
+
         var response = await http.GetAsync("/tables/main/readings", ct);
         response.StatusCode.ShouldBe(HttpStatusCode.OK, serve.Log);
         var page = await response.Content.ReadAsStringAsync(ct);
