@@ -22,6 +22,23 @@ internal sealed class ServerData(ProjectState state, RunCoordinator runs, Schedu
         }
     }
 
+    /// <summary>When each table (<c>schema.table</c>) was last loaded successfully, from the audit alone (no check results).</summary>
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> LastLoadsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var warehouse = await WarehouseOpener.OpenExistingAsync(state.Project.Warehouse, time, cancellationToken);
+            return (await warehouse.ListRunsAsync(ApiEndpoints.MaxRuns, null, cancellationToken))
+                .Where(r => r.Status == RunStatus.Succeeded)
+                .GroupBy(r => r.Target, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Max(r => r.FinishedAt), StringComparer.Ordinal);
+        }
+        catch (WarehouseNotFoundException)
+        {
+            return new Dictionary<string, DateTimeOffset>();
+        }
+    }
+
     /// <summary>The streams of one run.</summary>
     public async Task<IReadOnlyList<RunRecord>> RunAsync(string id, CancellationToken cancellationToken) =>
         [.. (await RunsAsync(ApiEndpoints.MaxRuns, null, cancellationToken)).Where(r => r.RunId == id)];

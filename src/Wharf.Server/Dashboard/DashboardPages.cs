@@ -101,11 +101,7 @@ internal static class DashboardPages
 
     private static async Task<IResult> TablesAsync(HttpContext context, ServerData data, ProjectState state)
     {
-        // The last successful load of each table, from the audit (models and seeds are there too).
-        var loaded = (await data.RunsAsync(ApiEndpoints.MaxRuns, null, context.RequestAborted))
-            .Where(r => r.Status == RunStatus.Succeeded)
-            .GroupBy(r => r.Target, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Max(r => r.FinishedAt), StringComparer.Ordinal);
+        var loaded = await data.LastLoadsAsync(context.RequestAborted);
         var body = new StringBuilder("<table><tr><th>table</th><th class=n>rows</th><th>last load</th><th>columns</th></tr>");
         foreach (var t in await data.TablesAsync(context.RequestAborted))
         {

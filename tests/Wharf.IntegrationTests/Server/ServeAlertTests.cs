@@ -12,10 +12,7 @@ public sealed class ServeAlertTests
     public async Task Alerts_ReachTheWebhooks_RetriedHeldBackAndRecovered()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
+        using var listener = Listen(out var port);
         var received = new ConcurrentQueue<(string Path, JsonElement Body)>();
         var jsonCalls = 0;
         _ = Task.Run(async () =>
@@ -81,10 +78,7 @@ public sealed class ServeAlertTests
     public async Task FreshnessBreached_IsSentOnceWithinTheCooldown()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
+        using var listener = Listen(out var port);
         var received = Receive(listener, ct);
         var project = Directory.CreateTempSubdirectory("wharf-serve-fresh-").FullName;
         Directory.CreateDirectory(Path.Combine(project, "data"));
@@ -113,10 +107,7 @@ public sealed class ServeAlertTests
     public async Task Deviation_OfTheRowsLoaded_IsSentOnlyOnceThereIsAHistory_AndOnlyForTheOddRun()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
+        using var listener = Listen(out var port);
         var received = Receive(listener, ct);
         var project = Directory.CreateTempSubdirectory("wharf-serve-deviation-").FullName;
         Directory.CreateDirectory(Path.Combine(project, "data"));
@@ -147,6 +138,16 @@ public sealed class ServeAlertTests
         alert.GetProperty("summary").GetString().ShouldBe("Pipeline orders loaded 2 rows, unlike its recent runs");
         alert.GetProperty("details").GetString().ShouldBe("It loaded 2 rows, 80% below the median of its last 3 successful runs (10; limit ±50%).");
         serve.Log.ShouldContain("deviates from its recent runs");
+    }
+
+    /// <summary>An HTTP endpoint on a free port of 127.0.0.1, listening.</summary>
+    private static HttpListener Listen(out int port)
+    {
+        port = FreePort();
+        var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        return listener;
     }
 
     /// <summary>Every JSON body posted to <paramref name="listener"/>, answered with 200.</summary>
