@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Logging;
 using Wharf.Lake;
 using Wharf.Projects;
-using Wharf.Runs;
 using Wharf.Sources.Http;
 
 namespace Wharf.Sources.Streams;
@@ -27,21 +25,27 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
 
     private bool Quarantines => Settings.Format == MessageFormat.Json && pipeline.Rules.OnCheckFailure == CheckFailure.Quarantine;
 
+    /// <summary>The dry run's view: the queue or stream, without connecting.</summary>
+    public Task<IReadOnlyList<SourceStream>> PlanStreamsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<SourceStream>>([Stream()]);
+
     public Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
     {
         var spool = SpoolFolder();
-        if (Directory.Exists(spool))
+        if (context.LakeDirectory is not null && Directory.Exists(spool))
         {
             // Left by a run that died; the pipeline's lock says no other run is using it.
             Directory.Delete(spool, recursive: true);
         }
 
-        return Task.FromResult<IReadOnlyList<SourceStream>>([new SourceStream(pipeline.Table, What(), pipeline.Table, [])
-        {
-            CommitsEachPart = true,
-            PrimaryKey = pipeline.PrimaryKey,
-        }]);
+        return Task.FromResult<IReadOnlyList<SourceStream>>([Stream()]);
     }
+
+    private SourceStream Stream() => new(pipeline.Table, What(), pipeline.Table, [])
+    {
+        CommitsEachPart = true,
+        PrimaryKey = pipeline.PrimaryKey,
+    };
 
     public async Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default)
     {

@@ -172,7 +172,7 @@ internal sealed class MessageSpool : IDisposable
                 }
 
                 break;
-            default:
+            case MessageFormat.Json:
                 writer.WritePropertyName("value");
                 WriteExact(document.RootElement);
                 break;

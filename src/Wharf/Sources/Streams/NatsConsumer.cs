@@ -23,9 +23,10 @@ internal sealed class NatsConsumer : IMessageConsumer
 
     private readonly NatsConnection nats;
     private readonly INatsJSConsumer consumer;
-    private readonly List<NatsJSMsg<byte[]>> pending = [];
-    private IAsyncEnumerator<NatsJSMsg<byte[]>>? fetch;
+    private readonly List<INatsJSMsg<byte[]>> pending = [];
+    private IAsyncEnumerator<INatsJSMsg<byte[]>>? fetch;
     private bool fetchGave;
+    private bool waiting;
 
     private NatsConsumer(NatsConnection nats, INatsJSConsumer consumer, string description)
     {
@@ -120,35 +121,47 @@ internal sealed class NatsConsumer : IMessageConsumer
         }
     }
 
+    /// <remarks>
+    /// What the stream has now is pulled without waiting (up to what the batch still takes); only
+    /// when that brings nothing does a pull wait, up to <paramref name="idle"/>, for one message. So
+    /// no waiting pull request is left on the server when a batch fails: the messages handed back
+    /// are delivered again at once, to the next run, not to a pull of a consumer that is gone.
+    /// </remarks>
     public async ValueTask<BrokerMessage?> NextAsync(int upTo, TimeSpan idle, CancellationToken cancellationToken)
     {
         while (true)
         {
-            if (fetch is null)
+            if (fetch is not null)
             {
-                var options = new NatsJSFetchOpts { MaxMsgs = Math.Max(1, upTo), Expires = idle < MinExpires ? MinExpires : idle };
-                fetch = consumer.FetchAsync<byte[]>(options, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
-                fetchGave = false;
+                if (await fetch.MoveNextAsync())
+                {
+                    fetchGave = true;
+                    pending.Add(fetch.Current);
+                    return Message(fetch.Current);
+                }
+
+                await fetch.DisposeAsync();
+                fetch = null;
+                if (waiting && !fetchGave)
+                {
+                    return null; // nothing came for `idle`: drained
+                }
+
+                // A pull that brought nothing now is followed by one that waits; any other by one that does not.
+                waiting = !waiting && !fetchGave;
             }
 
-            if (await fetch.MoveNextAsync())
-            {
-                fetchGave = true;
-                var message = fetch.Current;
-                pending.Add(message);
-                return Message(message);
-            }
-
-            await fetch.DisposeAsync();
-            fetch = null;
-            if (!fetchGave)
-            {
-                return null; // a whole pull request brought nothing: drained
-            }
+            var options = waiting
+                ? new NatsJSFetchOpts { MaxMsgs = 1, Expires = idle < MinExpires ? MinExpires : idle }
+                : new NatsJSFetchOpts { MaxMsgs = Math.Max(1, upTo) };
+            fetch = (waiting
+                ? consumer.FetchAsync<byte[]>(options, cancellationToken: cancellationToken)
+                : consumer.FetchNoWaitAsync<byte[]>(options, cancellationToken: cancellationToken)).GetAsyncEnumerator(cancellationToken);
+            fetchGave = false;
         }
     }
 
-    private static BrokerMessage Message(NatsJSMsg<byte[]> message)
+    private static BrokerMessage Message(INatsJSMsg<byte[]> message)
     {
         var metadata = message.Metadata;
         var sequence = metadata?.Sequence.Stream ?? 0;
@@ -198,6 +211,18 @@ internal sealed class NatsConsumer : IMessageConsumer
 
     public async Task ReleaseAsync(CancellationToken cancellationToken)
     {
+        // Messages a pull without waiting delivered but the batch never took: handed back with the rest.
+        if (fetch is not null && !waiting)
+        {
+            while (await fetch.MoveNextAsync())
+            {
+                pending.Add(fetch.Current);
+            }
+
+            await fetch.DisposeAsync();
+            fetch = null;
+        }
+
         foreach (var message in pending)
         {
             await message.NakAsync(cancellationToken: cancellationToken);

@@ -25,7 +25,9 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
     private readonly IChannel channel;
     private readonly Channel<BrokerMessage> deliveries = Channel.CreateUnbounded<BrokerMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private ulong lastTag;
+    private ulong tagBefore;
     private ulong ackedTag;
+    private string? consumerTag;
 
     private RabbitMqConsumer(IConnection connection, IChannel channel, string description, int prefetch)
     {
@@ -51,7 +53,7 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
             var consumer = new RabbitMqConsumer(connection, channel, description, prefetch);
             var events = new AsyncEventingBasicConsumer(channel);
             events.ReceivedAsync += consumer.OnReceivedAsync;
-            await channel.BasicConsumeAsync(stream.Queue!, autoAck: false, consumerTag: "", noLocal: false, exclusive: false, arguments: null, events, cancellationToken);
+            consumer.consumerTag = await channel.BasicConsumeAsync(stream.Queue!, autoAck: false, consumerTag: "", noLocal: false, exclusive: false, arguments: null, events, cancellationToken);
             return consumer;
         }
         catch (OperationInterruptedException ex)
@@ -191,6 +193,7 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
 
     private BrokerMessage Take(BrokerMessage message)
     {
+        tagBefore = lastTag;
         lastTag = (ulong)message.Receipt!;
         return message;
     }
@@ -208,13 +211,27 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
     public async Task DeadLetterAsync(BrokerMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        await channel.BasicRejectAsync((ulong)message.Receipt!, requeue: false, cancellationToken);
+        var tag = (ulong)message.Receipt!;
+        await channel.BasicRejectAsync(tag, requeue: false, cancellationToken);
+
+        // The batch's acknowledgement (multiple, up to the last tag) must not name a rejected delivery:
+        // RabbitMQ would close the channel and requeue the whole batch.
+        if (tag == lastTag)
+        {
+            lastTag = tagBefore;
+        }
     }
 
     public async Task ReleaseAsync(CancellationToken cancellationToken)
     {
         if (lastTag > ackedTag && channel.IsOpen)
         {
+            // Stop deliveries first, or RabbitMQ hands the requeued messages straight back to this consumer.
+            if (consumerTag is not null)
+            {
+                await channel.BasicCancelAsync(consumerTag, noWait: false, cancellationToken);
+            }
+
             await channel.BasicNackAsync(lastTag, multiple: true, requeue: true, cancellationToken);
             ackedTag = lastTag;
         }
