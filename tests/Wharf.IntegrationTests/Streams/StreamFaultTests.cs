@@ -55,8 +55,10 @@ public sealed class StreamFaultTests(RabbitMqServer rabbit, NatsServer nats, Pos
         harness.Scalar("select string_agg(cast(order_id as varchar), ',' order by order_id)  from raw.events")
             .ShouldBe(string.Join(",", Enumerable.Range(1, Messages)), "every message published, once");
         var redelivered = (long)harness.Scalar("select count(*) from raw.events where _redelivered")!;
-        redelivered.ShouldBe(broker == "nats" && failPoint.StartsWith("stream.acking", StringComparison.Ordinal) ? 5L : 10L,
-            "batch 2 (or its half not acknowledged) came again and was merged, not added");
+        // Batch 2 came again and was merged, not added. NATS dies after sending half of its
+        // acknowledgements, which may or may not have left the client's buffer.
+        var least = broker == "nats" && failPoint.StartsWith("stream.acking", StringComparison.Ordinal) ? 5L : 10L;
+        redelivered.ShouldBeInRange(least, 10L, "batch 2 (or what of it was not acknowledged) came again and was merged, not added");
         await check();
     }
 

@@ -104,12 +104,13 @@ internal sealed class NatsConsumer : IMessageConsumer
         {
             await nats.DisposeAsync();
             var text = string.Join(" ", Inner(ex).Select(e => e.Message));
+            var refused = Inner(ex).Any(e => e is System.Net.Sockets.SocketException) || text.Contains("can not connect", StringComparison.OrdinalIgnoreCase);
             var why = text.Contains("Authorization", StringComparison.OrdinalIgnoreCase) || text.Contains("authentication", StringComparison.OrdinalIgnoreCase)
                 ? $"{url.Display} refused the credentials{(url.User is { } user ? $" of user '{user}'" : "")} (authorization violation). Check the user and password or the credentials file (the password is not shown)."
-                : Inner(ex).Any(e => e is System.Net.Sockets.SocketException)
+                : refused
                     ? $"nothing answers at {url.Uri.Host}:{url.Uri.Port}. Is nats-server running there?"
                     : $"{url.Display} cannot be reached: {url.Mask(text)}";
-            throw new SourceException(settings.Name, table, $"Connection '{settings.Name}': {why}", ex) { Transient = Inner(ex).Any(e => e is System.Net.Sockets.SocketException) };
+            throw new SourceException(settings.Name, table, $"Connection '{settings.Name}': {why}", ex) { Transient = refused };
         }
     }
 

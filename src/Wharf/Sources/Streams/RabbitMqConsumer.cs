@@ -86,13 +86,31 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
             factory.Password = url.Password;
         }
 
+        IConnection connection;
         try
         {
-            return (await factory.CreateConnectionAsync(cancellationToken), url);
+            connection = await factory.CreateConnectionAsync(cancellationToken);
         }
         catch (BrokerUnreachableException ex)
         {
             throw new SourceException(settings.Name, table, $"Connection '{settings.Name}': {Why(ex, url, factory.VirtualHost)}", ex) { Transient = IsRefused(ex) };
+        }
+
+        // RabbitMQ refuses an unknown vhost by closing the connection just after it opened: a
+        // channel, a round trip later, finds out.
+        try
+        {
+            await using var probe = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            await probe.CloseAsync(cancellationToken);
+            return (connection, url);
+        }
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException)
+        {
+            await connection.DisposeAsync();
+            var reason = (ex as OperationInterruptedException)?.ShutdownReason?.ReplyText ?? ex.Message;
+            throw new SourceException(settings.Name, table, reason.Contains("vhost", StringComparison.OrdinalIgnoreCase)
+                ? $"Connection '{settings.Name}': {url.Display} has no vhost '{factory.VirtualHost}' that the user '{url.User ?? "guest"}' may use. Check the vhost at the end of 'url:' (%2F for '/')."
+                : $"Connection '{settings.Name}': {url.Display} closed the connection: {url.Mask(reason)}", ex);
         }
     }
 
