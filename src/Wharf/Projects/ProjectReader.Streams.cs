@@ -23,10 +23,14 @@ internal sealed partial class ProjectReader
             ? (new[] { "amqp", "amqps" }, "amqp://user:${MQ_PASSWORD}@host:5672/vhost")
             : (new[] { "nats", "tls" }, "nats://host:4222");
         var url = settings.Url ?? throw Error(value, $"connection '{name}' needs 'url:' (e.g. {example}).");
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !schemes.Contains(uri.Scheme, StringComparer.OrdinalIgnoreCase))
+        var separator = url.IndexOf("://", StringComparison.Ordinal);
+        if (separator <= 0 || !schemes.Contains(url[..separator], StringComparer.OrdinalIgnoreCase))
         {
             throw Error(connection.Get("url")!, $"the url of connection '{name}' must start with {string.Join(" or ", schemes.Select(s => s + "://"))} (e.g. {example}), not '{ConnectionUrl.Redact(url)}'.");
         }
+
+        // Checked now, so a URL without a host or with a bad port names its line in wharf.yml.
+        _ = DatabaseUrl.Parse(url, settings, url[..separator].ToLowerInvariant());
 
         if (settings.Credentials is { } credentials && !File.Exists(credentials))
         {

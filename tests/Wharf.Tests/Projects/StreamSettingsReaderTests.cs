@@ -42,6 +42,9 @@ public sealed class StreamSettingsReaderTests : IDisposable
         url.User.ShouldBe("etl");
         url.Password.ShouldBe("s3cr@t/x");
         url.Display.ShouldBe("amqp://localhost:5672/vhost");
+        url.Vhost.ShouldBe("vhost");
+        BrokerUrl.Parse(new ConnectionSettings("x", "rabbitmq") { Url = "amqps://h/%2F" }).ShouldBe(new BrokerUrl("amqps", "h", 5671, null, null, "/"));
+        BrokerUrl.Parse(project.Connection("sensors")).Display.ShouldBe("nats://localhost:4222");
         url.Mask("login with s3cr@t/x refused").ShouldBe("login with *** refused");
     }
 
@@ -69,13 +72,14 @@ public sealed class StreamSettingsReaderTests : IDisposable
     [InlineData("mq: { type: rabbitmq, url: \"http://x\" }", "p: { source: mq, queue: q }", "must start with amqp:// or amqps://", 2)]
     [InlineData("mq: { type: rabbitmq }", "p: { source: mq, queue: q }", "needs 'url:'", 2)]
     [InlineData("mq: { type: rabbitmq, url: \"amqp://h\" }", "p: { source: mq }", "needs 'queue:'", 4)]
-    [InlineData("mq: { type: rabbitmq, url: \"amqp://h\" }", "p: { source: mq, queue: q, stream: S }", "'stream' applies to nats connections", 4)]
-    [InlineData("mq: { type: nats, url: \"nats://h\" }", "p: { source: mq, queue: q }", "'queue' applies to rabbitmq connections", 4)]
+    [InlineData("mq: { type: rabbitmq, url: \"amqp://h\" }", "p: { source: mq, queue: q, stream: S }", "applies to nats connections, and 'mq' is a rabbitmq connection", 4)]
+    [InlineData("mq: { type: nats, url: \"nats://h\" }", "p: { source: mq, queue: q }", "applies to rabbitmq connections, and 'mq' is a nats connection", 4)]
     [InlineData("mq: { type: nats, url: \"nats://h\" }", "p: { source: mq }", "needs 'stream:'", 4)]
     [InlineData("mq: { type: nats, url: \"nats://h\" }", "p: { source: mq, stream: S, mode: append }", "mode must be merge (the default) or scd2", 4)]
     [InlineData("mq: { type: nats, url: \"nats://h\" }", "p: { source: mq, stream: S, mode: scd2 }", "add 'primary_key:'", 4)]
     [InlineData("mq: { type: nats, url: \"nats://h\" }", "p: { source: mq, stream: S, batch: { max_messages: 0 } }", "'max_messages' of pipeline 'p' must be a whole number above 0", 4)]
     [InlineData("mq: { type: nats, url: \"nats://h\" }", "p: { source: mq, stream: S, idle_timeout: soon }", "'idle_timeout' of pipeline 'p' must be a duration", 4)]
+    [InlineData("mq: { type: nats, url: \"nats://h:99999\" }", "p: { source: mq, stream: S }", "'99999' is not a port", 2)]
     [InlineData("mq: { type: nats, url: \"nats://h\", credentials: missing.creds }", "p: { source: mq, stream: S }", "the credentials file", 2)]
     public async Task BadSettings_AreErrorsNamingTheLine(string connection, string pipeline, string expected, int line)
     {

@@ -1,30 +1,35 @@
+using System.Globalization;
+using Wharf.Projects;
+
 namespace Wharf.Sources.Streams;
 
 /// <summary>
-/// A broker's URL taken apart: where it is (for messages: never the password), and the user and
-/// password it carries (escaped in the URL, as <c>amqp://etl:p%40ss@host/vhost</c>), which the
-/// connection's own <c>user:</c> and <c>password:</c> override.
+/// A broker's URL taken apart as database URLs are (<see cref="DatabaseUrl"/>: a password from
+/// <c>${VAR}</c> may hold '@', ':' or '/' without percent-encoding): where it is, for messages
+/// without the password, and the user and password, which the connection's own <c>user:</c> and
+/// <c>password:</c> override. For AMQP the path is the vhost (<c>%2F</c> or nothing: <c>/</c>).
 /// </summary>
-internal sealed record BrokerUrl(Uri Uri, string? User, string? Password)
+internal sealed record BrokerUrl(string Scheme, string Host, int Port, string? User, string? Password, string Vhost)
 {
-    public static BrokerUrl Parse(Projects.ConnectionSettings connection)
+    public static BrokerUrl Parse(ConnectionSettings connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var uri = new Uri(connection.Url ?? throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' has no url."));
-        string? user = null, password = null;
-        if (uri.UserInfo.Length > 0)
+        var text = connection.Url ?? throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' has no url.");
+        var scheme = text[..Math.Max(0, text.IndexOf("://", StringComparison.Ordinal))].ToLowerInvariant();
+        var url = DatabaseUrl.Parse(text, connection, scheme);
+        var port = url.Port ?? scheme switch
         {
-            var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
-            user = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
-            password = colon < 0 ? null : Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
-        }
-
-        var bare = new UriBuilder(uri) { UserName = "", Password = "" }.Uri;
-        return new BrokerUrl(bare, connection.User ?? user, connection.Password ?? password);
+            "amqp" => 5672,
+            "amqps" => 5671,
+            _ => 4222,
+        };
+        return new BrokerUrl(scheme, url.Host, port, connection.User ?? url.User, connection.Password ?? url.Password, string.IsNullOrEmpty(url.Database) ? "/" : url.Database);
     }
 
-    /// <summary>The URL without user or password: <c>amqp://host:5672/vhost</c>.</summary>
-    public string Display => Uri.GetLeftPart(UriPartial.Path);
+    /// <summary>The URL without user or password: <c>amqp://host:5672/vhost</c>, <c>nats://host:4222</c>.</summary>
+    public string Display => Scheme is "amqp" or "amqps"
+        ? $"{Scheme}://{Host}:{Port.ToString(CultureInfo.InvariantCulture)}/{(Vhost == "/" ? "" : Uri.EscapeDataString(Vhost))}"
+        : $"{Scheme}://{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>A broker's message with the password taken out, in case a client library quotes what it was given.</summary>
     public string Mask(string message)

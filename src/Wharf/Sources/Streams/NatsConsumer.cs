@@ -87,7 +87,7 @@ internal sealed class NatsConsumer : IMessageConsumer
         var auth = NatsAuthOpts.Default with { Username = url.User, Password = url.Password, CredsFile = settings.Credentials };
         var options = NatsOpts.Default with
         {
-            Url = url.Uri.GetLeftPart(UriPartial.Authority),
+            Url = url.Display,
             Name = "wharf",
             AuthOpts = auth,
             ConnectTimeout = TimeSpan.FromSeconds(15),
@@ -108,7 +108,7 @@ internal sealed class NatsConsumer : IMessageConsumer
             var why = text.Contains("Authorization", StringComparison.OrdinalIgnoreCase) || text.Contains("authentication", StringComparison.OrdinalIgnoreCase)
                 ? $"{url.Display} refused the credentials{(url.User is { } user ? $" of user '{user}'" : "")} (authorization violation). Check the user and password or the credentials file (the password is not shown)."
                 : refused
-                    ? $"nothing answers at {url.Uri.Host}:{url.Uri.Port}. Is nats-server running there?"
+                    ? $"nothing answers at {url.Host}:{url.Port}. Is nats-server running there?"
                     : $"{url.Display} cannot be reached: {url.Mask(text)}";
             throw new SourceException(settings.Name, table, $"Connection '{settings.Name}': {why}", ex) { Transient = refused };
         }

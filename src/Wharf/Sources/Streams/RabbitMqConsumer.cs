@@ -71,11 +71,18 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
         var url = BrokerUrl.Parse(settings);
         var factory = new ConnectionFactory
         {
-            Uri = url.Uri,
+            HostName = url.Host,
+            Port = url.Port,
+            VirtualHost = url.Vhost,
             ClientProvidedName = "wharf",
             AutomaticRecoveryEnabled = false,
             RequestedConnectionTimeout = TimeSpan.FromSeconds(15),
         };
+        if (url.Scheme == "amqps")
+        {
+            factory.Ssl = new SslOption(url.Host, enabled: true);
+        }
+
         if (url.User is not null)
         {
             factory.UserName = url.User;
@@ -139,7 +146,7 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
         }
 
         return IsRefused(ex)
-            ? $"nothing answers at {url.Uri.Host}:{url.Uri.Port} ({url.Mask(all[^1].Message)}). Is RabbitMQ running there?"
+            ? $"nothing answers at {url.Host}:{url.Port} ({url.Mask(all[^1].Message)}). Is RabbitMQ running there?"
             : $"{url.Display} cannot be reached: {url.Mask(all[^1].Message)}";
     }
 
