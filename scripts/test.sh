@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test from a fresh clone: builds the solution (warnings are errors; DuckDB's native
 # library comes in the DuckDB.NET.Data.Full NuGet package), starts a throwaway PostgreSQL (scripts/postgres.sh)
-# and, beside it, a throwaway MariaDB (scripts/mariadb.sh) — each installed with apt-get first when
-# running as root on a machine without it — and runs the test projects.
+# and, beside it, a throwaway MariaDB (scripts/mariadb.sh), RabbitMQ (scripts/rabbitmq.sh) and NATS
+# with JetStream (scripts/nats.sh) — each installed with apt-get first when running as root on a
+# machine without it — and runs the test projects.
 # The servers are stopped and their folders removed however the run ends.
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Csv]
 # With WHARF_TEST_POSTGRES already set (an Npgsql connection string), that server is used instead;
-# likewise WHARF_TEST_MYSQL_URL (mysql://user:password@host:port/database) for MariaDB or MySQL.
+# likewise WHARF_TEST_MYSQL_URL (mysql://user:password@host:port/database) for MariaDB or MySQL,
+# WHARF_TEST_RABBITMQ_URL (amqp://…) for RabbitMQ and WHARF_TEST_NATS_URL (nats://…) for NATS.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -17,6 +19,10 @@ command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is needed
 source scripts/postgres.sh
 # shellcheck source=mariadb.sh
 source scripts/mariadb.sh
+# shellcheck source=rabbitmq.sh
+source scripts/rabbitmq.sh
+# shellcheck source=nats.sh
+source scripts/nats.sh
 
 # Debian's prometheus scrapes a real wharf serve in ServePrometheusTests (which fail, saying so, without it).
 if ! command -v prometheus >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
@@ -37,6 +43,9 @@ fi
 test_pid=""
 own_server=false
 own_mariadb=false
+own_rabbitmq=false
+own_nats=false
+rabbitmq_pid=""
 finish() {
     local status=$?
     trap - EXIT INT TERM
@@ -51,6 +60,19 @@ finish() {
     fi
     if [[ "$own_mariadb" == true ]]; then
         wharf_mariadb_stop "${mariadb_dir:-}" || true
+    fi
+    if [[ -n "$rabbitmq_pid" ]]; then
+        # Still booting: its folder comes back through the env file once the start gives up or ends.
+        wait "$rabbitmq_pid" 2>/dev/null || true
+        # shellcheck disable=SC1090
+        [[ -s "${rabbitmq_env:-}" ]] && source "$rabbitmq_env" && rabbitmq_dir=$WHARF_TEST_RABBITMQ_DIR
+    fi
+    rm -f "${rabbitmq_env:-}" "${nats_env:-}"
+    if [[ "$own_rabbitmq" == true ]]; then
+        wharf_rabbitmq_stop "${rabbitmq_dir:-}" || true
+    fi
+    if [[ "$own_nats" == true ]]; then
+        wharf_nats_stop "${nats_dir:-}" || true
     fi
     exit "$status"
 }
@@ -74,12 +96,37 @@ if [[ -z "${WHARF_TEST_MYSQL_URL:-}" ]]; then
     wharf_mariadb_install || echo "test.sh: MariaDB is not available; the MySQL source tests will fail under CI=true." >&2
 fi
 
+if [[ -z "${WHARF_TEST_RABBITMQ_URL:-}" ]]; then
+    own_rabbitmq=true
+    unset WHARF_TEST_RABBITMQ_DIR
+    if wharf_rabbitmq_install; then
+        # Erlang takes seconds to boot: started now, in the background, and waited for after the build.
+        rabbitmq_env=$(mktemp /tmp/wharf-rabbitmq-env.XXXXXX)
+        scripts/rabbitmq.sh start >"$rabbitmq_env" &
+        rabbitmq_pid=$!
+    else
+        echo "test.sh: RabbitMQ is not available; the RabbitMQ tests will fail under CI=true." >&2
+    fi
+fi
+if [[ -z "${WHARF_TEST_NATS_URL:-}" ]]; then
+    own_nats=true
+    unset WHARF_TEST_NATS_DIR
+    wharf_nats_install || echo "test.sh: nats-server is not available; the NATS tests will fail under CI=true." >&2
+fi
+
 echo "== build"
 dotnet build Wharf.slnx -c Release --nologo -v quiet
 
-echo "== postgres, mariadb"
+echo "== postgres, mariadb, rabbitmq, nats"
 mariadb_env=""
 mariadb_pid=""
+nats_env=""
+nats_pid=""
+if [[ "$own_nats" == true ]] && [[ -n "$(wharf_find nats-server)" ]]; then
+    nats_env=$(mktemp /tmp/wharf-nats-env.XXXXXX)
+    scripts/nats.sh start >"$nats_env" &
+    nats_pid=$!
+fi
 if [[ "$own_mariadb" == true ]]; then
     # In the background, beside PostgreSQL; its export lines come back through a file.
     mariadb_env=$(mktemp /tmp/wharf-mariadb-env.XXXXXX)
@@ -103,6 +150,28 @@ if [[ -n "$mariadb_pid" ]]; then
     rm -f "$mariadb_env"
 else
     echo "using the server in WHARF_TEST_MYSQL_URL"
+fi
+if [[ -n "$nats_pid" ]]; then
+    if wait "$nats_pid"; then
+        # shellcheck disable=SC1090
+        source "$nats_env"
+        nats_dir=$WHARF_TEST_NATS_DIR
+    else
+        echo "test.sh: NATS did not start; the NATS tests will fail under CI=true." >&2
+    fi
+    rm -f "$nats_env"
+fi
+if [[ -n "$rabbitmq_pid" ]]; then
+    # Bounded: scripts/rabbitmq.sh gives up after WHARF_TEST_RABBITMQ_TIMEOUT seconds.
+    if wait "$rabbitmq_pid"; then
+        # shellcheck disable=SC1090
+        source "$rabbitmq_env"
+        rabbitmq_dir=$WHARF_TEST_RABBITMQ_DIR
+    else
+        echo "test.sh: RabbitMQ did not start; the RabbitMQ tests will fail under CI=true." >&2
+    fi
+    rabbitmq_pid=""
+    rm -f "$rabbitmq_env"
 fi
 
 echo "== test"

@@ -6,3 +6,7 @@ using Wharf.IntegrationTests.Postgres;
 
 // MariaDB for the MySQL source tests; missing, they fail under CI=true and are skipped elsewhere.
 [assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.MySql.MySqlServer))]
+
+// RabbitMQ and NATS with JetStream for the message stream tests; missing, they fail under CI=true and are skipped elsewhere.
+[assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Streams.RabbitMqServer))]
+[assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Streams.NatsServer))]

@@ -44,6 +44,9 @@ internal static class ConnectionProbe
             case "http" or "soap":
                 return await Http.HttpProbe.TestAsync(connection, cancellationToken);
 
+            case "rabbitmq" or "nats":
+                return await Streams.StreamProbe.TestAsync(connection, [], cancellationToken);
+
             case "files":
                 return Directory.Exists(connection.Path)
                     ? $"the folder {connection.Path} exists ({Directory.EnumerateFiles(connection.Path, "*", SearchOption.AllDirectories).Count()} files)."
