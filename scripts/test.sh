@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test from a fresh clone: builds the solution (warnings are errors; DuckDB's native
 # library comes in the DuckDB.NET.Data.Full NuGet package), starts a throwaway PostgreSQL (scripts/postgres.sh)
-# and, beside it, a throwaway MariaDB (scripts/mariadb.sh) — each installed with apt-get first when
+# and, beside it, a throwaway MariaDB (scripts/mariadb.sh) and an S3 server (moto, scripts/moto.sh) — each installed with apt-get first when
 # running as root on a machine without it — and runs the test projects.
 # The servers are stopped and their folders removed however the run ends.
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Csv]
 # With WHARF_TEST_POSTGRES already set (an Npgsql connection string), that server is used instead;
-# likewise WHARF_TEST_MYSQL_URL (mysql://user:password@host:port/database) for MariaDB or MySQL.
+# likewise WHARF_TEST_MYSQL_URL (mysql://user:password@host:port/database) for MariaDB or MySQL,
+# and WHARF_TEST_S3_ENDPOINT (http://host:port of an S3-compatible server that accepts any key).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -17,6 +18,8 @@ command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is needed
 source scripts/postgres.sh
 # shellcheck source=mariadb.sh
 source scripts/mariadb.sh
+# shellcheck source=moto.sh
+source scripts/moto.sh
 
 # Debian's prometheus scrapes a real wharf serve in ServePrometheusTests (which fail, saying so, without it).
 if ! command -v prometheus >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
@@ -37,6 +40,7 @@ fi
 test_pid=""
 own_server=false
 own_mariadb=false
+own_moto=false
 finish() {
     local status=$?
     trap - EXIT INT TERM
@@ -50,6 +54,9 @@ finish() {
     fi
     if [[ "$own_mariadb" == true ]]; then
         wharf_mariadb_stop "${mariadb_dir:-}" || true
+    fi
+    if [[ "$own_moto" == true ]]; then
+        wharf_moto_stop "${moto_dir:-}" || true
     fi
     exit "$status"
 }
@@ -73,10 +80,23 @@ if [[ -z "${WHARF_TEST_MYSQL_URL:-}" ]]; then
     wharf_mariadb_install || echo "test.sh: MariaDB is not available; the MySQL source tests will fail under CI=true." >&2
 fi
 
+if [[ -z "${WHARF_TEST_S3_ENDPOINT:-}" ]]; then
+    own_moto=true
+    unset WHARF_TEST_MOTO_DIR
+    wharf_moto_install || echo "test.sh: moto is not available; the S3 tests will fail under CI=true." >&2
+fi
+
 echo "== build"
 dotnet build Wharf.slnx -c Release --nologo -v quiet
 
-echo "== postgres, mariadb"
+echo "== postgres, mariadb, moto"
+moto_env=""
+moto_pid=""
+if [[ "$own_moto" == true ]]; then
+    moto_env=$(mktemp /tmp/wharf-moto-env.XXXXXX)
+    scripts/moto.sh start >"$moto_env" &
+    moto_pid=$!
+fi
 mariadb_env=""
 mariadb_pid=""
 if [[ "$own_mariadb" == true ]]; then
@@ -102,6 +122,19 @@ if [[ -n "$mariadb_pid" ]]; then
     rm -f "$mariadb_env"
 else
     echo "using the server in WHARF_TEST_MYSQL_URL"
+fi
+
+if [[ -n "$moto_pid" ]]; then
+    if wait "$moto_pid"; then
+        # shellcheck disable=SC1090
+        source "$moto_env"
+        moto_dir=$WHARF_TEST_MOTO_DIR
+    else
+        echo "test.sh: moto did not start; the S3 tests will fail under CI=true." >&2
+    fi
+    rm -f "$moto_env"
+else
+    echo "using the S3 server in WHARF_TEST_S3_ENDPOINT"
 fi
 
 echo "== test"

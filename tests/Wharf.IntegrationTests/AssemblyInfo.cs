@@ -6,3 +6,6 @@ using Wharf.IntegrationTests.Postgres;
 
 // MariaDB for the MySQL source tests; missing, they fail under CI=true and are skipped elsewhere.
 [assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.MySql.MySqlServer))]
+
+// moto's S3 server for the location tests; missing, they fail under CI=true and are skipped elsewhere.
+[assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Locations.S3Server))]

@@ -25,6 +25,7 @@ internal static class OpenLineageDatasets
             "mysql" => MySql(connection, pipeline.Query is not null ? "query:" + pipeline.Name : stream),
             "sqlite" => new OpenLineageEvent.Dataset("sqlite://" + ToUriPath(connection.Path), pipeline.Query is not null ? "query:" + pipeline.Name : stream),
             "files" => new OpenLineageEvent.Dataset("file://", ToUriPath(Path.Combine(connection.Path, string.Join(",", pipeline.Files)))),
+            "s3" when connection.S3 is { } s3 => new OpenLineageEvent.Dataset($"s3://{s3.Bucket}", s3.Prefix + string.Join(",", pipeline.Files)),
             "http" when connection.Http is { } http => new OpenLineageEvent.Dataset($"{http.BaseUrl.Scheme}://{http.BaseUrl.Authority}", pipeline.Http?.Endpoint ?? stream),
             _ => new OpenLineageEvent.Dataset($"{connection.Type}://{connection.Name}", stream),
         };
