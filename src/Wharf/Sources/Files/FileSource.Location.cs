@@ -21,6 +21,10 @@ internal sealed partial class FileSource
             : matched;
     }
 
+    /// <summary>With <c>incremental: files</c>, the files not loaded before (by identity: a rewritten file is new); all of them otherwise.</summary>
+    private IReadOnlyList<LocationEntry> NewFiles(IReadOnlyList<LocationEntry> matched) =>
+        pipeline.Incremental.NewFilesOnly ? [.. matched.Where(e => !loadedBefore.Contains(e.Identity))] : matched;
+
     /// <summary>The dry run's view: a remote location is listed, not downloaded (a local folder's JSON is still read for its child tables).</summary>
     public async Task<IReadOnlyList<SourceStream>> PlanStreamsAsync(CancellationToken cancellationToken = default)
     {
@@ -30,7 +34,7 @@ internal sealed partial class FileSource
         }
 
         var matched = await MatchAsync(cancellationToken);
-        var selected = pipeline.Incremental.NewFilesOnly ? [.. matched.Where(e => !loadedBefore.Contains(e.Identity))] : matched;
+        var selected = NewFiles(matched);
         var files = selected.Select(e => Path.Combine(connection.Path, e.Path)).ToList();
         return [new SourceStream(pipeline.Table, $"{files.Count} files matching {string.Join(", ", pipeline.Files)} in {Where}", pipeline.Table, files, selected.Sum(e => e.Size))];
     }
@@ -54,8 +58,8 @@ internal sealed partial class FileSource
     /// </summary>
     private string SpoolFolder()
     {
-        var root = Path.Combine(lakeDirectory ?? Path.GetTempPath(), pipeline.Name, ".spool");
-        if (lakeDirectory is not null && Directory.Exists(root))
+        var root = Path.Combine(LakeDirectory ?? Path.GetTempPath(), pipeline.Name, ".spool");
+        if (LakeDirectory is not null && Directory.Exists(root))
         {
             Directory.Delete(root, recursive: true);
         }

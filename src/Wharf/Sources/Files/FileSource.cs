@@ -17,7 +17,7 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
 {
     private readonly List<string> notes = [];
     private readonly Dictionary<string, Locations.FileSpool.SpooledFile> spooled = new(StringComparer.Ordinal);
-    private string? lakeDirectory => context?.LakeDirectory;
+    private string? LakeDirectory => context?.LakeDirectory;
     private Locations.IFileLocation? location;
     private Locations.FileSpool? spool;
     private ImmutableHashSet<string> loadedBefore = [];
@@ -33,10 +33,10 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
     public async Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
     {
         var matched = await MatchAsync(cancellationToken);
-        var selected = pipeline.Incremental.NewFilesOnly ? [.. matched.Where(e => !loadedBefore.Contains(e.Identity))] : matched;
+        var selected = NewFiles(matched);
         loadedNow = selected;
         var files = await FetchAsync(selected, cancellationToken);
-        var loaded = pipeline.Incremental.NewFilesOnly ? (ImmutableArray<string>?)[.. matched.Select(e => e.Identity)] : null;
+        ImmutableArray<string>? loaded = pipeline.Incremental.NewFilesOnly ? [.. matched.Select(e => e.Identity)] : null;
         if (files.Count == 0)
         {
             notes.Add($"no new files: the {matched.Count} files matching {string.Join(", ", pipeline.Files)} in {Where} were all loaded before.");
@@ -72,7 +72,7 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
             PrimaryKey = [NestedJson.ParentId, NestedJson.ListIndex],
             NestedPath = c.Path,
             LoadedFiles = loaded,
-        }), .. VanishedLists.Find(lakeDirectory, pipeline, listed, files, description)];
+        }), .. VanishedLists.Find(LakeDirectory, pipeline, listed, files, description)];
     }
 
     /// <summary>The tables nested JSON files become (the root first).</summary>
