@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test from a fresh clone: builds the solution (warnings are errors; DuckDB's native
 # library comes in the DuckDB.NET.Data.Full NuGet package), starts a throwaway PostgreSQL (scripts/postgres.sh)
-# and, beside it, a throwaway MariaDB (scripts/mariadb.sh) and an S3 server (moto, scripts/moto.sh) — each installed with apt-get first when
+# and, beside it, a throwaway MariaDB (scripts/mariadb.sh) an S3 server (moto, scripts/moto.sh) and an SFTP server (OpenSSH, scripts/sshd.sh) — each installed with apt-get first when
 # running as root on a machine without it — and runs the test projects.
 # The servers are stopped and their folders removed however the run ends.
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Csv]
 # With WHARF_TEST_POSTGRES already set (an Npgsql connection string), that server is used instead;
 # likewise WHARF_TEST_MYSQL_URL (mysql://user:password@host:port/database) for MariaDB or MySQL,
-# and WHARF_TEST_S3_ENDPOINT (http://host:port of an S3-compatible server that accepts any key).
+# WHARF_TEST_S3_ENDPOINT (http://host:port of an S3-compatible server that accepts any key), and
+# WHARF_TEST_SFTP_HOST with the other WHARF_TEST_SFTP_* variables (see scripts/sshd.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -20,6 +21,8 @@ source scripts/postgres.sh
 source scripts/mariadb.sh
 # shellcheck source=moto.sh
 source scripts/moto.sh
+# shellcheck source=sshd.sh
+source scripts/sshd.sh
 
 # Debian's prometheus scrapes a real wharf serve in ServePrometheusTests (which fail, saying so, without it).
 if ! command -v prometheus >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
@@ -41,6 +44,7 @@ test_pid=""
 own_server=false
 own_mariadb=false
 own_moto=false
+own_sshd=false
 finish() {
     local status=$?
     trap - EXIT INT TERM
@@ -57,6 +61,9 @@ finish() {
     fi
     if [[ "$own_moto" == true ]]; then
         wharf_moto_stop "${moto_dir:-}" || true
+    fi
+    if [[ "$own_sshd" == true ]]; then
+        wharf_sshd_stop "${sshd_dir:-}" || true
     fi
     exit "$status"
 }
@@ -86,10 +93,23 @@ if [[ -z "${WHARF_TEST_S3_ENDPOINT:-}" ]]; then
     wharf_moto_install || echo "test.sh: moto is not available; the S3 tests will fail under CI=true." >&2
 fi
 
+if [[ -z "${WHARF_TEST_SFTP_HOST:-}" ]]; then
+    own_sshd=true
+    unset WHARF_TEST_SSHD_DIR
+    wharf_sshd_install || echo "test.sh: OpenSSH's server is not available; the SFTP tests will fail under CI=true." >&2
+fi
+
 echo "== build"
 dotnet build Wharf.slnx -c Release --nologo -v quiet
 
-echo "== postgres, mariadb, moto"
+echo "== postgres, mariadb, moto, sshd"
+sshd_env=""
+sshd_pid=""
+if [[ "$own_sshd" == true ]]; then
+    sshd_env=$(mktemp /tmp/wharf-sshd-env.XXXXXX)
+    scripts/sshd.sh start >"$sshd_env" &
+    sshd_pid=$!
+fi
 moto_env=""
 moto_pid=""
 if [[ "$own_moto" == true ]]; then
@@ -135,6 +155,18 @@ if [[ -n "$moto_pid" ]]; then
     rm -f "$moto_env"
 else
     echo "using the S3 server in WHARF_TEST_S3_ENDPOINT"
+fi
+if [[ -n "$sshd_pid" ]]; then
+    if wait "$sshd_pid"; then
+        # shellcheck disable=SC1090
+        source "$sshd_env"
+        sshd_dir=$WHARF_TEST_SSHD_DIR
+    else
+        echo "test.sh: sshd did not start; the SFTP tests will fail under CI=true." >&2
+    fi
+    rm -f "$sshd_env"
+else
+    echo "using the SFTP server in WHARF_TEST_SFTP_HOST"
 fi
 
 echo "== test"

@@ -45,3 +45,42 @@ internal sealed record AfterLoadSettings
     /// <summary>Whether the files are deleted (<c>delete: true</c>).</summary>
     public bool Delete { get; init; }
 }
+
+/// <summary>
+/// An SFTP server as a <c>files</c> location (<c>type: sftp</c>). Its host key is always verified:
+/// against <see cref="KnownHosts"/> (by default <c>~/.ssh/known_hosts</c>) or a pinned
+/// <see cref="HostKeyFingerprint"/>; an unknown or changed key stops the connection.
+/// </summary>
+internal sealed record SftpSettings
+{
+    public required string Host { get; init; }
+
+    /// <value>22.</value>
+    public int Port { get; init; } = 22;
+
+    public required string User { get; init; }
+
+    /// <summary>A secret: never printed, logged or audited.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>The private key file (OpenSSH or PEM); its contents are never printed.</summary>
+    public string? PrivateKey { get; init; }
+
+    /// <summary>The private key's passphrase (a secret).</summary>
+    public string? Passphrase { get; init; }
+
+    /// <summary>The known_hosts file the host key must be in; used when no fingerprint is pinned.</summary>
+    public string? KnownHosts { get; init; }
+
+    /// <summary>The host key's SHA256 fingerprint as <c>ssh-keygen -lf</c> prints it (<c>SHA256:…</c>).</summary>
+    public string? HostKeyFingerprint { get; init; }
+
+    /// <summary>The folder on the server that globs are relative to (<c>path:</c>), without a trailing '/'.</summary>
+    public string RemotePath { get; init; } = ".";
+
+    /// <summary>How messages name the location: <c>sftp://user@host:port/path</c> (no secret in it).</summary>
+    public string Describe() => $"sftp://{User}@{Host}:{Port}{(RemotePath.StartsWith('/') ? "" : "/")}{RemotePath}";
+
+    /// <summary>Hides the password from <see cref="object.ToString"/>.</summary>
+    public override string ToString() => Describe();
+}

@@ -40,6 +40,43 @@ internal sealed partial class ProjectReader
         };
     }
 
+    private SftpSettings ReadSftp(YamlMap connection, YamlNode value, string name)
+    {
+        var host = NullIfEmpty(connection.String("host")) ?? throw Error(value, $"connection '{name}' needs 'host:' (the SFTP server, e.g. sftp.partner.example).");
+        var user = NullIfEmpty(connection.String("user")) ?? throw Error(value, $"connection '{name}' needs 'user:' (the account to log in as).");
+        var password = NullIfEmpty(connection.String("password"));
+        var key = NullIfEmpty(connection.String("private_key"));
+        if (password is null && key is null)
+        {
+            throw Error(value, $"connection '{name}' needs 'password:' or 'private_key:' (a key file; both from ${{VAR}}s).");
+        }
+
+        var fingerprint = NullIfEmpty(connection.String("host_key_fingerprint"));
+        if (fingerprint is not null && !fingerprint.StartsWith("SHA256:", StringComparison.Ordinal))
+        {
+            throw Error(connection.Get("host_key_fingerprint")!, $"the host_key_fingerprint of connection '{name}' must be SHA256:… as `ssh-keygen -lf` prints it, not '{fingerprint}'.");
+        }
+
+        var knownHosts = NullIfEmpty(connection.String("known_hosts"));
+        return new SftpSettings
+        {
+            Host = host,
+            Port = connection.Int("port") ?? 22,
+            User = user,
+            Password = password,
+            PrivateKey = key is null ? null : HomePath(key),
+            Passphrase = NullIfEmpty(connection.String("passphrase")),
+            KnownHosts = knownHosts is null ? (fingerprint is null ? HomePath("~/.ssh/known_hosts") : null) : HomePath(knownHosts),
+            HostKeyFingerprint = fingerprint,
+            RemotePath = (connection.String("path") ?? ".").Replace('\\', '/') is var path && path.Length > 1 ? path.TrimEnd('/') : path,
+        };
+    }
+
+    /// <summary>A file path as ssh reads it: <c>~/</c> is the home folder; relative paths are relative to the project.</summary>
+    private string HomePath(string path) => path.StartsWith("~/", StringComparison.Ordinal)
+        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..])
+        : Path.GetFullPath(Path.Combine(root, path));
+
     /// <summary>${VAR:-} gives an empty value for "not set": treated as absent.</summary>
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 

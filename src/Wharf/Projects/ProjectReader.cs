@@ -10,13 +10,14 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
     /// <summary>The <c>path:</c> of a DuckDB connection whose database lives in memory, made by its <c>init_sql:</c>.</summary>
     internal const string DuckDbMemory = ":memory:";
 
-    private static readonly string[] SupportedConnectionTypes = ["files", "s3", "postgres", "mysql", "sqlite", "duckdb", "http", "soap"];
+    private static readonly string[] SupportedConnectionTypes = ["files", "s3", "sftp", "postgres", "mysql", "sqlite", "duckdb", "http", "soap"];
 
     private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage", "schedules", "server", "alerts"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
     {
         ["files"] = ["type", "path"],
         ["s3"] = ["type", "bucket", "prefix", "region", "endpoint", "path_style", "access_key", "secret_key"],
+        ["sftp"] = ["type", "host", "port", "user", "password", "private_key", "passphrase", "known_hosts", "host_key_fingerprint", "path"],
         ["sqlite"] = ["type", "path"],
         ["duckdb"] = ["type", "path", "init_sql"],
         ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode", "sslrootcert", "sslcert", "sslkey"],
@@ -105,6 +106,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 SslKey = connection.String("sslkey"),
                 Http = type is "http" or "soap" ? ReadHttpConnection(connection, name) : null,
                 S3 = type == "s3" ? ReadS3(connection, value, name) : null,
+                Sftp = type == "sftp" ? ReadSftp(connection, value, name) : null,
                 ZeroDates = ReadZeroDates(connection),
                 Spatial = connection.Enum("spatial", SpatialFormat.Wkt),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),

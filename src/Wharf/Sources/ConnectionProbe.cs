@@ -44,7 +44,7 @@ internal static class ConnectionProbe
             case "http" or "soap":
                 return await Http.HttpProbe.TestAsync(connection, cancellationToken);
 
-            case "files" or "s3":
+            case "files" or "s3" or "sftp":
                 using (var location = Files.Locations.FileLocations.For(connection))
                 {
                     try

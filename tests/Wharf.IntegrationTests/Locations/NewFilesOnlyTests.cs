@@ -40,7 +40,9 @@ public sealed class NewFilesOnlyTests(PostgresServer postgres, S3Server s3)
 
         // Rewritten in place: a new size and ETag, so it is loaded again (and merged by key).
         await project.PutAsync("a.csv", "id,name\n1,A\n2,b\n10,j\n");
-        (await project.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(3);
+        var rewritten = (await project.RunOkAsync()).For("orders");
+        rewritten.RowsExtracted.ShouldBe(3, "the whole file again");
+        (rewritten.RowsInserted, rewritten.RowsUpdated).ShouldBe((1, 1));
         (await project.RowsAsync("select id, name from main.orders order by id")).ShouldBe(["1 | A", "2 | b", "3 | c", "10 | j"]);
 
         // A full refresh forgets what was loaded.

@@ -12,6 +12,7 @@ internal static class FileLocations
         return connection.Type switch
         {
             "s3" => new S3Location(connection.S3!, time ?? TimeProvider.System, logger),
+            "sftp" => new SftpLocation(connection.Sftp!, time ?? TimeProvider.System, logger),
             _ => new LocalFolderLocation(connection.Path),
         };
     }
