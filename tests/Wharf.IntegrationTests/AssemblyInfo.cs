@@ -9,3 +9,6 @@ using Wharf.IntegrationTests.Postgres;
 
 // moto's S3 server for the location tests; missing, they fail under CI=true and are skipped elsewhere.
 [assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Locations.S3Server))]
+
+// OpenSSH's sshd for the SFTP location tests; missing, they fail under CI=true and are skipped elsewhere.
+[assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Locations.SftpServer))]
