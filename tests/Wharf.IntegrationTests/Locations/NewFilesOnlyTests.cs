@@ -1,6 +1,7 @@
 using Wharf.IntegrationTests.Incremental;
 using Wharf.IntegrationTests.Postgres;
 using Wharf.IntegrationTests.Quality;
+using Wharf.Runs;
 
 namespace Wharf.IntegrationTests.Locations;
 

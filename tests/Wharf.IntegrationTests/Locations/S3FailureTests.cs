@@ -56,7 +56,7 @@ public sealed class S3FailureTests(PostgresServer postgres, S3Server s3)
         var record = (await project.RunAsync()).For("orders");
 
         record.Status.ShouldBe(RunStatus.Failed);
-        record.Error.ShouldContain("could not download big.csv");
+        record.Error!.ShouldContain("could not download big.csv");
         proxy.Cut.ShouldBeGreaterThan(1, "retried before giving up");
         (await project.RowsAsync("select count(*) from information_schema.tables where table_name = 'orders'")).ShouldBe(["0"]);
         (await project.RowsAsync("select count(*) from _wharf.state where pipeline = 'orders'")).ShouldBe(["0"]);

@@ -62,7 +62,7 @@ public sealed class S3LocationTests(PostgresServer postgres, S3Server s3)
         var summary = await project.RunAsync();
 
         summary.Succeeded.ShouldBeFalse();
-        summary.For("orders").Error.ShouldContain($"no file matches 'orders/*.parquet' in s3://{project.Bucket}/in/");
+        summary.For("orders").Error!.ShouldContain($"no file matches 'orders/*.parquet' in s3://{project.Bucket}/in/");
     }
 
     internal static byte[] Gzip(string text)

@@ -11,11 +11,49 @@ internal sealed partial class FileSource
 
     private IFileLocation Location => location ??= FileLocations.For(connection, context?.Time, context?.Logger);
 
+    /// <summary>
+    /// Whether the pipeline reads a drop folder, which is empty whenever nothing new has come
+    /// (<c>incremental: files</c> or <c>after_load:</c>): a glob matching nothing is then no new
+    /// files, not an error. The folder itself must still be there.
+    /// </summary>
+    private bool DropFolder => pipeline.Incremental.NewFilesOnly || pipeline.AfterLoad is not null;
+
     /// <summary>The files the globs match, less those an earlier run moved away (<c>after_load: move_to</c>).</summary>
     private async Task<IReadOnlyList<LocationEntry>> MatchAsync(CancellationToken cancellationToken)
     {
-        var matched = await Reach(() => Location.MatchAsync(pipeline.Files, (glob, problem) =>
-            new SourceException(connection.Name, pipeline.Table, $"Pipeline '{pipeline.Name}' ({pipeline.Location}): {problem}"), cancellationToken));
+        SourceException Fail(string glob, string problem) => new(connection.Name, pipeline.Table, $"Pipeline '{pipeline.Name}' ({pipeline.Location}): {problem}");
+        IReadOnlyList<LocationEntry> matched;
+        if (DropFolder)
+        {
+            if (Location is LocalFolderLocation local && !Directory.Exists(local.Root))
+            {
+                throw Fail("", $"the connection's folder {local.Root} does not exist.");
+            }
+
+            // Glob by glob, each allowed to match nothing.
+            var found = new List<LocationEntry>();
+            foreach (var glob in pipeline.Files)
+            {
+                IReadOnlyList<LocationEntry> one;
+                try
+                {
+                    one = await Reach(() => Location.MatchAsync([glob], (_, problem) => new NothingMatchedException(problem), cancellationToken));
+                }
+                catch (NothingMatchedException)
+                {
+                    continue;
+                }
+
+                found.AddRange(one.Where(e => found.All(f => f.Path != e.Path)));
+            }
+
+            matched = found;
+        }
+        else
+        {
+            matched = await Reach(() => Location.MatchAsync(pipeline.Files, Fail, cancellationToken));
+        }
+
         return pipeline.AfterLoad?.MoveTo is { } archive
             ? [.. matched.Where(e => !e.Path.StartsWith(archive + "/", StringComparison.Ordinal))]
             : matched;
@@ -130,3 +168,6 @@ internal sealed partial class FileSource
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>A glob of a drop folder matched nothing: no new files.</summary>
+internal sealed class NothingMatchedException(string problem) : Exception(problem);

@@ -39,7 +39,9 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         ImmutableArray<string>? loaded = pipeline.Incremental.NewFilesOnly ? [.. matched.Select(e => e.Identity)] : null;
         if (files.Count == 0)
         {
-            notes.Add($"no new files: the {matched.Count} files matching {string.Join(", ", pipeline.Files)} in {Where} were all loaded before.");
+            notes.Add(matched.Count == 0
+                ? $"no new files: nothing matches {string.Join(", ", pipeline.Files)} in {Where}."
+                : $"no new files: the {matched.Count} files matching {string.Join(", ", pipeline.Files)} in {Where} were all loaded before.");
             return [new SourceStream(pipeline.Table, $"no new files matching {string.Join(", ", pipeline.Files)}", pipeline.Table, [], 0) { LoadedFiles = loaded }];
         }
 
