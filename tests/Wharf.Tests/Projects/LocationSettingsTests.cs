@@ -22,7 +22,7 @@ public sealed class LocationSettingsTests : IDisposable
     [Fact]
     public async Task Load_S3Connection_ReadsEveryKey_AndItsPipelinesAreFilePipelines()
     {
-        folder.WriteProject(Project("{ type: s3, bucket: raw-data, prefix: exports, region: eu-west-1, endpoint: \"http://127.0.0.1:9000\", path_style: true, access_key: AKIA1, secret_key: ${WHARF_TEST_S3_SECRET} }", """
+        folder.WriteProject(Project("{ type: s3, bucket: raw-data, prefix: exports, region: eu-west-1, endpoint: \"http://127.0.0.1:9000\", path_style: true, access_key: AKIA1, secret_key: \"${WHARF_TEST_S3_SECRET}\" }", """
                 incremental: files
                 after_load: { move_to: archive/ }
             """));
@@ -68,13 +68,13 @@ public sealed class LocationSettingsTests : IDisposable
 
     [Theory]
     [InlineData("incremental: rows", "'incremental' can only be 'files'")]
-    [InlineData("incremental: files\n        cursor: id", "use one of them")]
+    [InlineData("incremental: files\n    cursor: id", "use one of them")]
     [InlineData("after_load: { move_to: archive, delete: true }", "needs one of 'move_to:'")]
     [InlineData("after_load: { delete: false }", "needs one of 'move_to:'")]
     [InlineData("after_load: { move_to: ../out }", "must be a folder inside connection 'bucket'")]
     public async Task Load_WrongPipelineKeys_SaysWhat(string keys, string problem)
     {
-        folder.WriteProject(Project("{ type: s3, bucket: b }", "        " + keys));
+        folder.WriteProject(Project("{ type: s3, bucket: b }", "    " + keys));
 
         var error = await Should.ThrowAsync<ProjectFileException>(() => folder.LoadAsync());
 
