@@ -53,6 +53,7 @@ finish() {
         kill -TERM -- "-$test_pid" 2>/dev/null || kill -TERM "$test_pid" 2>/dev/null || true
         wait "$test_pid" 2>/dev/null || true
     fi
+    rm -f "${test_log:-}"
     if [[ "$own_server" == true ]]; then
         wharf_pg_stop || true
     fi
@@ -175,8 +176,18 @@ status=0
 # in a process group of its own (setsid), so that finish can stop all of it.
 own_group=()
 command -v setsid >/dev/null && own_group=(setsid)
-"${own_group[@]}" dotnet test Wharf.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" </dev/null &
+# The output is also kept in a file so that the failures can be repeated at the very end, where a
+# CI log that keeps only its tail still shows which test failed and why.
+test_log=$(mktemp /tmp/wharf-test-log.XXXXXX)
+"${own_group[@]}" bash -c 'log=$1; shift
+    dotnet test Wharf.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+    exit "${PIPESTATUS[0]}"' test "$test_log" "$@" </dev/null &
 test_pid=$!
 wait "$test_pid" || status=$?
 test_pid=""
+if [[ $status != 0 ]] && grep -qE '^\s+Failed ' "$test_log"; then
+    echo "== failed tests (repeated from above)"
+    grep -E -A 25 '^\s+Failed ' "$test_log" | grep -vE '^\s+Passed ' | head -300
+fi
+rm -f "$test_log"
 exit $status

@@ -54,7 +54,11 @@ internal static class DuckDbConnections
             AutoinstallKnownExtensions = false,
             AutoloadKnownExtensions = false,
         };
-        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        // Every DuckDB is bounded (DuckDbLimits says why); an in-memory one spills to a folder of
+        // this process's own (DuckDB would use ".tmp" in the working directory), which DuckDB
+        // makes only when it spills and removes when the database closes.
+        var spillFolder = path is null ? Path.Combine(Path.GetTempPath(), $"wharf-duckdb-{Environment.ProcessId}") : null;
+        foreach (var (name, value) in DuckDbLimits.Default.ToSettings(spillFolder).Concat(settings ?? new Dictionary<string, string>()))
         {
             builder[name] = value;
         }

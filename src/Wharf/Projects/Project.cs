@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Wharf.DuckDb;
 
 namespace Wharf.Projects;
 
@@ -55,6 +56,9 @@ internal sealed record WarehouseSettings(WarehouseKind Kind, string Location)
 {
     /// <summary>For PostgreSQL: how to reach the server (holds the password: never print it).</summary>
     public ConnectionSettings? Connection { get; init; }
+
+    /// <summary>How much memory and how many threads the DuckDB inside Wharf may use (the warehouse file, or a PostgreSQL warehouse's work area).</summary>
+    public DuckDbLimits Limits { get; init; } = DuckDbLimits.Default;
 }
 
 internal enum WarehouseKind

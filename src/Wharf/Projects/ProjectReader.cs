@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
+using Wharf.DuckDb;
 using YamlDotNet.RepresentationModel;
 
 namespace Wharf.Projects;
@@ -12,6 +13,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
 
     private static readonly string[] SupportedConnectionTypes = ["files", "s3", "sftp", "postgres", "mysql", "sqlite", "duckdb", "http", "soap"];
 
+    private static readonly string[] WarehouseKeys = ["url", "memory_limit", "threads"];
     private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage", "schedules", "server", "alerts"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
     {
@@ -78,9 +80,43 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             return new WarehouseSettings(WarehouseKind.DuckDb, Path.Combine(root, "warehouse.duckdb"));
         }
 
+        if (node is YamlMappingNode)
+        {
+            // The long form: warehouse: { url: duckdb:warehouse.duckdb, memory_limit: 1GB, threads: 2 }
+            var map = new YamlMap(node, this, "'warehouse'", WarehouseKeys);
+            var url = map.Get("url") is { } urlNode ? ReadWarehouseUrl(urlNode) : ReadWarehouse(null);
+            return url with { Limits = ReadDuckDbLimits(map) };
+        }
+
+        return ReadWarehouseUrl(node);
+    }
+
+    private WarehouseSettings ReadWarehouseUrl(YamlNode node)
+    {
         var value = Scalar(node, "'warehouse'");
         return WarehouseUrl.Parse(value, root, new SourceLocation(file, (int)node.Start.Line, (int)node.Start.Column))
             ?? throw Error(node, $"'warehouse' must be 'duckdb:FILE' (a DuckDB database file, relative to the project), not '{ConnectionUrl.Redact(value)}'.");
+    }
+
+    private DuckDbLimits ReadDuckDbLimits(YamlMap map)
+    {
+        var memory = DuckDbLimits.Default.MemoryLimit;
+        if (map.Get("memory_limit") is { } memoryNode)
+        {
+            memory = Scalar(memoryNode, "'memory_limit' in 'warehouse'").Trim();
+            if (!DuckDbLimits.IsMemorySize(memory))
+            {
+                throw Error(memoryNode, $"'memory_limit' in 'warehouse' must be a size such as 512MB or 2GB (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), not '{memory}'.");
+            }
+        }
+
+        var threads = map.Int("threads");
+        if (threads is < 1 or > DuckDbLimits.MaxThreads)
+        {
+            throw Error(map.Get("threads")!, $"'threads' in 'warehouse' must be between 1 and {DuckDbLimits.MaxThreads}, not {threads}.");
+        }
+
+        return new DuckDbLimits(memory, threads);
     }
 
     private ImmutableArray<ConnectionSettings> ReadConnections(YamlMap map)

@@ -42,8 +42,10 @@ internal static class WarehouseFactory
     {
         return settings.Kind switch
         {
-            WarehouseKind.DuckDb => mustExist ? DuckDbWarehouse.OpenExisting(settings.Location, time) : DuckDbWarehouse.Open(settings.Location, time),
-            WarehouseKind.Postgres => await PostgresWarehouse.OpenAsync(settings.Connection!, time, cancellationToken),
+            WarehouseKind.DuckDb => mustExist
+                ? DuckDbWarehouse.OpenExisting(settings.Location, time, settings.Limits)
+                : DuckDbWarehouse.Open(settings.Location, time, settings.Limits.ToSettings()),
+            WarehouseKind.Postgres => await PostgresWarehouse.OpenAsync(settings.Connection!, time, settings.Limits, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "Not a warehouse kind Wharf knows."),
         };
     }

@@ -8,7 +8,7 @@ namespace Wharf.IntegrationTests.Warehouses;
 public sealed class PipelineLockInPostgresTests(PostgresServer postgres)
 {
     private static async Task<PostgresWarehouse> OpenAsync(TestDatabase database) =>
-        await PostgresWarehouse.OpenAsync(new ConnectionSettings("warehouse", "postgres") { Url = database.Url }, TimeProvider.System, TestContext.Current.CancellationToken);
+        await PostgresWarehouse.OpenAsync(new ConnectionSettings("warehouse", "postgres") { Url = database.Url }, TimeProvider.System, cancellationToken: TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task Lock_HeldByAnotherSession_FailsNamingTheHolder_ThenIsFreeOnceReleased()

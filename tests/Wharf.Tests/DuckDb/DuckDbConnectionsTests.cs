@@ -33,6 +33,31 @@ public sealed class DuckDbConnectionsTests : IDisposable
     }
 
     [Fact]
+    public void Open_WithoutSettings_BoundsEveryDatabaseByWharfsDefault_AndSpillsInMemoryOnesToAFolderOfTheProcess()
+    {
+        using var memory = DuckDbConnections.Open(null);
+        using var file = DuckDbConnections.Open(Path.Combine(directory.FullName, "bounded.duckdb"));
+
+        // 512MB (DuckDbLimits.Default) is 488.2 MiB; DuckDB's own default is 80% of the machine's memory.
+        ((string)memory.Scalar("SELECT current_setting('memory_limit')")!).ShouldBe("488.2 MiB");
+        ((string)file.Scalar("SELECT current_setting('memory_limit')")!).ShouldBe("488.2 MiB");
+        ((string)memory.Scalar("SELECT current_setting('temp_directory')")!)
+            .ShouldBe(Path.Combine(Path.GetTempPath(), $"wharf-duckdb-{Environment.ProcessId}"));
+        ((string)file.Scalar("SELECT current_setting('temp_directory')")!).ShouldBe(Path.Combine(directory.FullName, "bounded.duckdb.tmp"));
+    }
+
+    [Fact]
+    public void Open_InMemory_UnderASmallLimit_SpillsWhatDoesNotFit_InsteadOfFailing()
+    {
+        using var connection = DuckDbConnections.Open(null, new Dictionary<string, string> { ["memory_limit"] = "40MB", ["threads"] = "1" });
+
+        // Sorting 8M integers needs ~64 MB of sort data: more than the limit, so DuckDB must spill.
+        connection.Scalar("SELECT max(n) FROM (SELECT row_number() OVER (ORDER BY v DESC) AS n FROM (SELECT (range * 7919) % 8000000 AS v FROM range(8000000)))")
+            .ShouldBe(8000000L);
+        connection.Scalar("SELECT count(*) FROM (SELECT DISTINCT (range * 7919) % 8000000 FROM range(8000000))").ShouldBe(8000000L);
+    }
+
+    [Fact]
     public void Open_ANullPath_GivesEachConnectionItsOwnDatabase()
     {
         using var first = DuckDbConnections.Open(null);

@@ -41,8 +41,8 @@ internal sealed class DuckDbWarehouse : IWarehouse
 
     /// <summary>Opens the warehouse file, which must exist (a PostgreSQL warehouse's tables are made by its first run, so it has no such check).</summary>
     /// <exception cref="WarehouseNotFoundException">There is no file yet.</exception>
-    public static DuckDbWarehouse OpenExisting(string path, TimeProvider time) => File.Exists(path)
-        ? Open(path, time)
+    public static DuckDbWarehouse OpenExisting(string path, TimeProvider time, DuckDbLimits? limits = null) => File.Exists(path)
+        ? Open(path, time, limits?.ToSettings())
         : throw new WarehouseNotFoundException(path, $"There is no warehouse at {path} yet. Run 'wharf run' first.");
 
     /// <summary>Opens (creating if needed) the warehouse file.</summary>

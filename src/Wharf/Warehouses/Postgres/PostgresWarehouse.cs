@@ -44,7 +44,8 @@ internal sealed class PostgresWarehouse : IWarehouse
     /// <summary>Where the warehouse is, safe to print.</summary>
     public string Description => PostgresConnectionString.Describe(settings);
 
-    public static async Task<PostgresWarehouse> OpenAsync(ConnectionSettings settings, TimeProvider time, CancellationToken cancellationToken = default)
+    /// <param name="limits">The memory and threads of the in-process DuckDB work area that reads the lake for COPY.</param>
+    public static async Task<PostgresWarehouse> OpenAsync(ConnectionSettings settings, TimeProvider time, DuckDbLimits? limits = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         await using (var connection = await PostgresConnector.OpenAsync(settings, cancellationToken))
@@ -53,7 +54,7 @@ internal sealed class PostgresWarehouse : IWarehouse
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return new PostgresWarehouse(settings, time, DuckDb.DuckDbWarehouse.WithProgressTracking(DuckDbConnections.Open(null)));
+        return new PostgresWarehouse(settings, time, DuckDb.DuckDbWarehouse.WithProgressTracking(DuckDbConnections.Open(null, limits?.ToSettings())));
     }
 
     /// <summary>Loads in one transaction; a transient failure (a dropped connection, a deadlock) starts the load over in a new one.</summary>
