@@ -96,4 +96,35 @@ public sealed class LocationSettingsTests : IDisposable
 
         (await folder.LoadAsync()).Pipelines[0].AfterLoad.ShouldBe(new AfterLoadSettings { Delete = true });
     }
+
+    [Fact]
+    public async Task Load_SftpConnection_VerifiesHostKeysByDefault_AgainstKnownHosts()
+    {
+        folder.WriteProject("""
+            connections:
+              drop: { type: sftp, host: sftp.example, user: etl, private_key: keys/etl, path: /outgoing/ }
+            pipelines:
+              orders: { source: drop, files: "*.csv" }
+            """);
+
+        var sftp = (await folder.LoadAsync()).Connections[0].Sftp!;
+
+        (sftp.Host, sftp.Port, sftp.User, sftp.RemotePath).ShouldBe(("sftp.example", 22, "etl", "/outgoing"));
+        sftp.PrivateKey.ShouldBe(Path.Combine(folder.Path, "keys", "etl"));
+        sftp.KnownHosts.ShouldBe(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts"));
+        sftp.Describe().ShouldBe("sftp://etl@sftp.example:22/outgoing");
+    }
+
+    [Theory]
+    [InlineData("{ type: sftp, host: h, user: u }", "needs 'password:' or 'private_key:'")]
+    [InlineData("{ type: sftp, user: u, password: p }", "needs 'host:'")]
+    [InlineData("{ type: sftp, host: h, user: u, password: p, host_key_fingerprint: abc }", "must be SHA256:")]
+    public async Task Load_WrongSftpConnection_SaysWhat(string connection, string problem)
+    {
+        folder.WriteProject(Project(connection));
+
+        var error = await Should.ThrowAsync<ProjectFileException>(() => folder.LoadAsync());
+
+        error.Message.ShouldContain(problem);
+    }
 }
