@@ -56,8 +56,8 @@ public sealed class HostKeyCheckTests : IDisposable
         var check = Check(Line("sftp.example", OtherKey));
 
         check.Accept(Key, Fingerprint(Key)).ShouldBeFalse();
-        check.Problem.ShouldContain("HOST KEY MISMATCH");
-        check.Problem.ShouldContain("SHA256:" + Fingerprint(Key));
+        check.Problem!.ShouldContain("HOST KEY MISMATCH");
+        check.Problem!.ShouldContain("SHA256:" + Fingerprint(Key));
     }
 
     [Theory]
@@ -69,8 +69,8 @@ public sealed class HostKeyCheckTests : IDisposable
         var check = Check(Line(names, Key));
 
         check.Accept(Key, Fingerprint(Key)).ShouldBeFalse();
-        check.Problem.ShouldContain("sftp.example is not in");
-        check.Problem.ShouldContain("ssh-keyscan -p 22 sftp.example");
+        check.Problem!.ShouldContain("sftp.example is not in");
+        check.Problem!.ShouldContain("ssh-keyscan -p 22 sftp.example");
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class HostKeyCheckTests : IDisposable
         var check = Check("@revoked " + Line("*", Key) + Line("sftp.example", Key));
 
         check.Accept(Key, Fingerprint(Key)).ShouldBeFalse();
-        check.Problem.ShouldContain("@revoked");
+        check.Problem!.ShouldContain("@revoked");
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class HostKeyCheckTests : IDisposable
         var check = new HostKeyCheck(new SftpSettings { Host = "sftp.example", User = "etl", KnownHosts = Path.Combine(folder.FullName, "none") });
 
         check.Accept(Key, Fingerprint(Key)).ShouldBeFalse();
-        check.Problem.ShouldContain("does not exist");
+        check.Problem!.ShouldContain("does not exist");
     }
 
     [Fact]
@@ -98,6 +98,6 @@ public sealed class HostKeyCheckTests : IDisposable
 
         pinned.Accept(Key, Fingerprint(Key)).ShouldBeTrue();
         pinned.Accept(OtherKey, Fingerprint(OtherKey)).ShouldBeFalse();
-        pinned.Problem.ShouldContain("not the pinned host_key_fingerprint");
+        pinned.Problem!.ShouldContain("not the pinned host_key_fingerprint");
     }
 }
