@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test from a fresh clone: builds the solution (warnings are errors; DuckDB's native
 # library comes in the DuckDB.NET.Data.Full NuGet package), starts a throwaway PostgreSQL (scripts/postgres.sh)
-# and, beside it, a throwaway MariaDB (scripts/mariadb.sh) an S3 server (moto, scripts/moto.sh) and an SFTP server (OpenSSH, scripts/sshd.sh) — each installed with apt-get first when
-# running as root on a machine without it — and runs the test projects.
+# and, beside it, a throwaway MariaDB (scripts/mariadb.sh), RabbitMQ (scripts/rabbitmq.sh), NATS
+# with JetStream (scripts/nats.sh), an S3 server (moto, scripts/moto.sh) and an SFTP server
+# (OpenSSH, scripts/sshd.sh) — each installed with apt-get first when running as root on a
+# machine without it — and runs the test projects.
 # The servers are stopped and their folders removed however the run ends.
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Csv]
 # With WHARF_TEST_POSTGRES already set (an Npgsql connection string), that server is used instead;
 # likewise WHARF_TEST_MYSQL_URL (mysql://user:password@host:port/database) for MariaDB or MySQL,
+# WHARF_TEST_RABBITMQ_URL (amqp://…) for RabbitMQ, WHARF_TEST_NATS_URL (nats://…) for NATS,
 # WHARF_TEST_S3_ENDPOINT (http://host:port of an S3-compatible server that accepts any key), and
 # WHARF_TEST_SFTP_HOST with the other WHARF_TEST_SFTP_* variables (see scripts/sshd.sh).
 set -euo pipefail
@@ -19,6 +22,10 @@ command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is needed
 source scripts/postgres.sh
 # shellcheck source=mariadb.sh
 source scripts/mariadb.sh
+# shellcheck source=rabbitmq.sh
+source scripts/rabbitmq.sh
+# shellcheck source=nats.sh
+source scripts/nats.sh
 # shellcheck source=moto.sh
 source scripts/moto.sh
 # shellcheck source=sshd.sh
@@ -43,8 +50,11 @@ fi
 test_pid=""
 own_server=false
 own_mariadb=false
+own_rabbitmq=false
+own_nats=false
 own_moto=false
 own_sshd=false
+rabbitmq_pid=""
 finish() {
     local status=$?
     trap - EXIT INT TERM
@@ -60,11 +70,24 @@ finish() {
     if [[ "$own_mariadb" == true ]]; then
         wharf_mariadb_stop "${mariadb_dir:-}" || true
     fi
+    if [[ -n "$rabbitmq_pid" ]]; then
+        # Still booting: its folder comes back through the env file once the start gives up or ends.
+        wait "$rabbitmq_pid" 2>/dev/null || true
+        # shellcheck disable=SC1090
+        [[ -s "${rabbitmq_env:-}" ]] && source "$rabbitmq_env" && rabbitmq_dir=$WHARF_TEST_RABBITMQ_DIR
+    fi
+    rm -f "${rabbitmq_env:-}" "${nats_env:-}" "${moto_env:-}" "${sshd_env:-}"
     if [[ "$own_moto" == true ]]; then
         wharf_moto_stop "${moto_dir:-}" || true
     fi
     if [[ "$own_sshd" == true ]]; then
         wharf_sshd_stop "${sshd_dir:-}" || true
+    fi
+    if [[ "$own_rabbitmq" == true ]]; then
+        wharf_rabbitmq_stop "${rabbitmq_dir:-}" || true
+    fi
+    if [[ "$own_nats" == true ]]; then
+        wharf_nats_stop "${nats_dir:-}" || true
     fi
     exit "$status"
 }
@@ -88,12 +111,29 @@ if [[ -z "${WHARF_TEST_MYSQL_URL:-}" ]]; then
     wharf_mariadb_install || echo "test.sh: MariaDB is not available; the MySQL source tests will fail under CI=true." >&2
 fi
 
+if [[ -z "${WHARF_TEST_RABBITMQ_URL:-}" ]]; then
+    own_rabbitmq=true
+    unset WHARF_TEST_RABBITMQ_DIR
+    if wharf_rabbitmq_install; then
+        # Erlang takes seconds to boot: started now, in the background, and waited for after the build.
+        rabbitmq_env=$(mktemp /tmp/wharf-rabbitmq-env.XXXXXX)
+        scripts/rabbitmq.sh start >"$rabbitmq_env" &
+        rabbitmq_pid=$!
+    else
+        echo "test.sh: RabbitMQ is not available; the RabbitMQ tests will fail under CI=true." >&2
+    fi
+fi
+if [[ -z "${WHARF_TEST_NATS_URL:-}" ]]; then
+    own_nats=true
+    unset WHARF_TEST_NATS_DIR
+    wharf_nats_install || echo "test.sh: nats-server is not available; the NATS tests will fail under CI=true." >&2
+fi
+
 if [[ -z "${WHARF_TEST_S3_ENDPOINT:-}" ]]; then
     own_moto=true
     unset WHARF_TEST_MOTO_DIR
     wharf_moto_install || echo "test.sh: moto is not available; the S3 tests will fail under CI=true." >&2
 fi
-
 if [[ -z "${WHARF_TEST_SFTP_HOST:-}" ]]; then
     own_sshd=true
     unset WHARF_TEST_SSHD_DIR
@@ -103,14 +143,7 @@ fi
 echo "== build"
 dotnet build Wharf.slnx -c Release --nologo -v quiet
 
-echo "== postgres, mariadb, moto, sshd"
-sshd_env=""
-sshd_pid=""
-if [[ "$own_sshd" == true ]]; then
-    sshd_env=$(mktemp /tmp/wharf-sshd-env.XXXXXX)
-    scripts/sshd.sh start >"$sshd_env" &
-    sshd_pid=$!
-fi
+echo "== postgres, mariadb, rabbitmq, nats, moto, sshd"
 moto_env=""
 moto_pid=""
 if [[ "$own_moto" == true ]]; then
@@ -118,8 +151,22 @@ if [[ "$own_moto" == true ]]; then
     scripts/moto.sh start >"$moto_env" &
     moto_pid=$!
 fi
+sshd_env=""
+sshd_pid=""
+if [[ "$own_sshd" == true ]]; then
+    sshd_env=$(mktemp /tmp/wharf-sshd-env.XXXXXX)
+    scripts/sshd.sh start >"$sshd_env" &
+    sshd_pid=$!
+fi
 mariadb_env=""
 mariadb_pid=""
+nats_env=""
+nats_pid=""
+if [[ "$own_nats" == true ]] && [[ -n "$(wharf_find nats-server)" ]]; then
+    nats_env=$(mktemp /tmp/wharf-nats-env.XXXXXX)
+    scripts/nats.sh start >"$nats_env" &
+    nats_pid=$!
+fi
 if [[ "$own_mariadb" == true ]]; then
     # In the background, beside PostgreSQL; its export lines come back through a file.
     mariadb_env=$(mktemp /tmp/wharf-mariadb-env.XXXXXX)
@@ -144,7 +191,28 @@ if [[ -n "$mariadb_pid" ]]; then
 else
     echo "using the server in WHARF_TEST_MYSQL_URL"
 fi
-
+if [[ -n "$nats_pid" ]]; then
+    if wait "$nats_pid"; then
+        # shellcheck disable=SC1090
+        source "$nats_env"
+        nats_dir=$WHARF_TEST_NATS_DIR
+    else
+        echo "test.sh: NATS did not start; the NATS tests will fail under CI=true." >&2
+    fi
+    rm -f "$nats_env"
+fi
+if [[ -n "$rabbitmq_pid" ]]; then
+    # Bounded: scripts/rabbitmq.sh gives up after WHARF_TEST_RABBITMQ_TIMEOUT seconds.
+    if wait "$rabbitmq_pid"; then
+        # shellcheck disable=SC1090
+        source "$rabbitmq_env"
+        rabbitmq_dir=$WHARF_TEST_RABBITMQ_DIR
+    else
+        echo "test.sh: RabbitMQ did not start; the RabbitMQ tests will fail under CI=true." >&2
+    fi
+    rabbitmq_pid=""
+    rm -f "$rabbitmq_env"
+fi
 if [[ -n "$moto_pid" ]]; then
     if wait "$moto_pid"; then
         # shellcheck disable=SC1090
@@ -154,8 +222,6 @@ if [[ -n "$moto_pid" ]]; then
         echo "test.sh: moto did not start; the S3 tests will fail under CI=true." >&2
     fi
     rm -f "$moto_env"
-else
-    echo "using the S3 server in WHARF_TEST_S3_ENDPOINT"
 fi
 if [[ -n "$sshd_pid" ]]; then
     if wait "$sshd_pid"; then
@@ -166,8 +232,6 @@ if [[ -n "$sshd_pid" ]]; then
         echo "test.sh: sshd did not start; the SFTP tests will fail under CI=true." >&2
     fi
     rm -f "$sshd_env"
-else
-    echo "using the SFTP server in WHARF_TEST_SFTP_HOST"
 fi
 
 echo "== test"

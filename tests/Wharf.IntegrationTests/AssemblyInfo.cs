@@ -12,3 +12,7 @@ using Wharf.IntegrationTests.Postgres;
 
 // OpenSSH's sshd for the SFTP location tests; missing, they fail under CI=true and are skipped elsewhere.
 [assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Locations.SftpServer))]
+
+// RabbitMQ and NATS with JetStream for the message stream tests; missing, they fail under CI=true and are skipped elsewhere.
+[assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Streams.RabbitMqServer))]
+[assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Streams.NatsServer))]

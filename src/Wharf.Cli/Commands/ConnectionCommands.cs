@@ -5,6 +5,7 @@ using Spectre.Console;
 using Wharf.Cli.Rendering;
 using Wharf.Projects;
 using Wharf.Sources;
+using Wharf.Sources.Streams;
 
 namespace Wharf.Cli.Commands;
 
@@ -28,8 +29,10 @@ internal static class ConnectionCommands
                 }
             }
 
-            var connection = await FindAsync(parse, parse.GetValue(name) ?? throw new UsageException("Name a connection of wharf.yml, or pass --warehouse."), cancellationToken);
-            var result = await ConnectionProbe.TestAsync(connection, cancellationToken);
+            var (connection, consumed) = await FindWithQueuesAsync(parse, parse.GetValue(name) ?? throw new UsageException("Name a connection of wharf.yml, or pass --warehouse."), cancellationToken);
+            var result = ProjectReader.IsBroker(connection.Type)
+                ? await StreamProbe.TestAsync(connection, consumed, cancellationToken)
+                : await ConnectionProbe.TestAsync(connection, cancellationToken);
             Console.Out.WriteLine($"ok: {connection.Name}: {result}");
             return ExitCodes.Success;
         }));
@@ -40,14 +43,19 @@ internal static class ConnectionCommands
     {
         var name = new Argument<string>("connection") { Description = "A database connection of wharf.yml." };
         var format = CommonOptions.Format(OutputFormat.Table, "table or json.");
-        var files = new Option<string[]>("--files") { Description = "For a files or s3 connection: the globs to list (default: every file, **)." };
-        var command = new Command("discover", "List a database's tables (columns, types, nullability, keys, foreign keys, approximate rows), or a folder's or bucket's files (sizes, times).") { name, format, files };
+        var files = new Option<string[]>("--files") { Description = "For a files, s3 or sftp connection: the globs to list (default: every file, **)." };
+        var command = new Command("discover", "List a database's tables (columns, types, nullability, keys, foreign keys, approximate rows), a broker's queues and streams with their message counts, or a folder's, bucket's or SFTP folder's files (sizes, times).") { name, format, files };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var connection = await FindAsync(parse, parse.GetValue(name)!, cancellationToken);
+            var (connection, consumed) = await FindWithQueuesAsync(parse, parse.GetValue(name)!, cancellationToken);
             if (connection.HoldsFiles)
             {
                 return await ListFilesAsync(connection, parse.GetValue(files) is { Length: > 0 } globs ? globs : ["**"], parse.GetValue(format), cancellationToken);
+            }
+
+            if (ProjectReader.IsBroker(connection.Type))
+            {
+                return RenderQueues(await StreamProbe.DiscoverAsync(connection, consumed, cancellationToken), parse.GetValue(format), connection.Type);
             }
 
             var tables = await ConnectionProbe.DiscoverAsync(connection, cancellationToken);
@@ -129,6 +137,48 @@ internal static class ConnectionCommands
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    private static int RenderQueues(IReadOnlyList<BrokerQueue> queues, OutputFormat format, string type)
+    {
+        if (format == OutputFormat.Json)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(queues.Select(q => new { name = q.Name, kind = q.Kind, messages = q.Messages, consumers = q.Consumers, subjects = q.Subjects }), JsonOutput.Options));
+            return ExitCodes.Success;
+        }
+
+        var grid = new Table().Border(TableBorder.Rounded).AddColumn(type == "nats" ? "stream" : "queue").AddColumn("messages").AddColumn("consumers");
+        if (type == "nats")
+        {
+            grid.AddColumn("subjects");
+        }
+
+        foreach (var queue in queues)
+        {
+            var row = new List<string> { Markup.Escape(queue.Name), queue.Messages.ToString("N0", CultureInfo.InvariantCulture), queue.Consumers.ToString("N0", CultureInfo.InvariantCulture) };
+            if (type == "nats")
+            {
+                row.Add(Markup.Escape(string.Join(", ", queue.Subjects)));
+            }
+
+            grid.AddRow([.. row]);
+        }
+
+        CommandRunner.Out.Write(grid);
+        CommandRunner.Out.MarkupLine(type == "nats"
+            ? $"[grey]{queues.Count} stream(s).[/]"
+            : $"[grey]{queues.Count} queue(s): those the pipelines of wharf.yml consume (RabbitMQ's AMQP cannot list queues).[/]");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The connection, and the queues or streams the project's pipelines consume from it (for a broker).</summary>
+    private static async Task<(ConnectionSettings Connection, IReadOnlyList<string> Consumed)> FindWithQueuesAsync(ParseResult parse, string name, CancellationToken cancellationToken)
+    {
+        var project = await ProjectLoader.LoadAsync(parse.GetValue(CommonOptions.Project)!, cancellationToken: cancellationToken);
+        var connection = project.Connections.FirstOrDefault(c => c.Name == name) ?? throw new UsageException(
+            $"{project.File} has no connection named '{name}'. Connections: {string.Join(", ", project.Connections.Select(c => c.Name))}.");
+        var consumed = project.Pipelines.Where(p => p.Source == name && p.Stream is not null).Select(p => p.Stream!.Queue ?? p.Stream.Stream!).Distinct().ToList();
+        return (connection, consumed);
     }
 
     private static async Task<ConnectionSettings> FindAsync(ParseResult parse, string name, CancellationToken cancellationToken)

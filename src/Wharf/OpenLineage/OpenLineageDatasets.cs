@@ -6,7 +6,8 @@ namespace Wharf.OpenLineage;
 /// Datasets named by OpenLineage's conventions: <c>postgres://host:port</c> with
 /// <c>database.schema.table</c>; a DuckDB warehouse as <c>duckdb:///path/file.duckdb</c> with
 /// <c>schema.table</c>; files as <c>file://</c> with their path; SQLite as <c>sqlite:///path</c>;
-/// an HTTP API as its scheme, host and port, with the endpoint. Never a password.
+/// an HTTP API as its scheme, host and port, with the endpoint; a broker as <c>amqp://host:port</c> or
+/// <c>nats://host:port</c> with the queue or stream. Never a password.
 /// </summary>
 internal static class OpenLineageDatasets
 {
@@ -27,6 +28,8 @@ internal static class OpenLineageDatasets
             "files" => new OpenLineageEvent.Dataset("file://", ToUriPath(Path.Combine(connection.Path, string.Join(",", pipeline.Files)))),
             "s3" when connection.S3 is { } s3 => new OpenLineageEvent.Dataset($"s3://{s3.Bucket}", s3.Prefix + string.Join(",", pipeline.Files)),
             "http" when connection.Http is { } http => new OpenLineageEvent.Dataset($"{http.BaseUrl.Scheme}://{http.BaseUrl.Authority}", pipeline.Http?.Endpoint ?? stream),
+            "rabbitmq" or "nats" when connection.Url is { } url && Uri.TryCreate(url, UriKind.Absolute, out var broker) =>
+                new OpenLineageEvent.Dataset($"{broker.Scheme}://{broker.Host}:{broker.Port}", pipeline.Stream?.Queue ?? pipeline.Stream?.Stream ?? stream),
             _ => new OpenLineageEvent.Dataset($"{connection.Type}://{connection.Name}", stream),
         };
     }

@@ -46,13 +46,39 @@ internal sealed class PipelineLock : IDisposable
             }
             catch (IOException ex)
             {
-                var holder = File.Exists(holderPath) ? await File.ReadAllTextAsync(holderPath, cancellationToken) : "another run";
+                var holder = await ReadHolderAsync(holderPath, cancellationToken);
                 throw new PipelineLockedException(pipeline, holder,
                     $"Pipeline '{pipeline}' is already running: {holder}. Two runs of one pipeline never write at once; " +
                     (wait > TimeSpan.Zero ? $"waited {wait.TotalSeconds:0}s. " : "") +
                     "Wait for it to finish, or pass --wait SECONDS to queue behind it.", ex);
             }
         }
+    }
+
+    /// <summary>
+    /// Who holds the lock. The holder writes its name just after taking the lock, so a run that
+    /// lost a race by microseconds may find the file missing or empty: it looks again for a moment.
+    /// </summary>
+    private static async Task<string> ReadHolderAsync(string holderPath, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            try
+            {
+                if (File.Exists(holderPath) && (await File.ReadAllTextAsync(holderPath, cancellationToken)).Trim() is { Length: > 0 } holder)
+                {
+                    return holder;
+                }
+            }
+            catch (IOException)
+            {
+                // Being rewritten or deleted: look again.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken);
+        }
+
+        return "another run";
     }
 
     /// <summary>Who runs: <c>run 2026…-3f9a2c (process 4242 on etl-01, started 2026-11-22 10:15:00 UTC)</c>.</summary>

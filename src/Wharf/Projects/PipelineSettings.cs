@@ -28,6 +28,9 @@ internal sealed record PipelineSettings
     /// <summary>For an <c>http</c> connection: the request, the records and the paging (<c>endpoint:</c> and its keys).</summary>
     public HttpRequestSettings? Http { get; init; }
 
+    /// <summary>For a <c>rabbitmq</c> or <c>nats</c> connection: what is consumed, in which batches.</summary>
+    public MessageStreamSettings? Stream { get; init; }
+
     /// <summary>Whether to recreate the source's primary and foreign keys in the warehouse (<c>keys:</c>).</summary>
     /// <value>Defaults to <see langword="false"/>.</value>
     public bool Keys { get; init; }

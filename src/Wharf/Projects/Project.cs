@@ -86,7 +86,7 @@ internal enum SpatialFormat
 
 /// <summary>A named source of data (<c>connections:</c> in wharf.yml).</summary>
 /// <param name="Name">The key under <c>connections:</c>.</param>
-/// <param name="Type">The connection type: <c>files</c>, <c>postgres</c>, <c>mysql</c>, <c>sqlite</c>, <c>duckdb</c>, <c>http</c> or <c>soap</c>.</param>
+/// <param name="Type">The connection type: <c>files</c>, <c>postgres</c>, <c>mysql</c>, <c>sqlite</c>, <c>duckdb</c>, <c>http</c>, <c>soap</c>, <c>rabbitmq</c> or <c>nats</c>.</param>
 internal sealed record ConnectionSettings(string Name, string Type)
 {
     /// <summary>For <c>files</c>: the absolute folder that globs are relative to; for <c>sqlite</c>: the database file.</summary>
@@ -138,6 +138,9 @@ internal sealed record ConnectionSettings(string Name, string Type)
 
     /// <summary>For <c>mysql</c>: how spatial columns are carried (<c>spatial:</c>).</summary>
     public SpatialFormat Spatial { get; init; } = SpatialFormat.Wkt;
+
+    /// <summary>For <c>nats</c>: a credentials file (JWT and NKey seed) to authenticate with. A secret's path: the file is never printed.</summary>
+    public string? Credentials { get; init; }
 
     /// <summary>Where the connection is declared.</summary>
     public SourceLocation Location { get; init; }

@@ -11,7 +11,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
     /// <summary>The <c>path:</c> of a DuckDB connection whose database lives in memory, made by its <c>init_sql:</c>.</summary>
     internal const string DuckDbMemory = ":memory:";
 
-    private static readonly string[] SupportedConnectionTypes = ["files", "s3", "sftp", "postgres", "mysql", "sqlite", "duckdb", "http", "soap"];
+    private static readonly string[] SupportedConnectionTypes = ["files", "s3", "sftp", "postgres", "mysql", "sqlite", "duckdb", "http", "soap", "rabbitmq", "nats"];
 
     private static readonly string[] WarehouseKeys = ["url", "memory_limit", "threads"];
     private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage", "schedules", "server", "alerts"];
@@ -25,6 +25,8 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode", "sslrootcert", "sslcert", "sslkey"],
         ["mysql"] = ["type", "url", "host", "port", "user", "password", "database", "ssl_mode", "sslmode", "zero_dates", "spatial"],
         ["http"] = ["type", "base_url", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
+        ["rabbitmq"] = ["type", "url", "user", "password"],
+        ["nats"] = ["type", "url", "user", "password", "credentials"],
         ["soap"] = ["type", "endpoint", "version", "action", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
     };
 
@@ -145,6 +147,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Sftp = type == "sftp" ? ReadSftp(connection, value, name) : null,
                 ZeroDates = ReadZeroDates(connection),
                 Spatial = connection.Enum("spatial", SpatialFormat.Wkt),
+                Credentials = connection.String("credentials") is { } creds ? Path.GetFullPath(Path.Combine(root, creds)) : null,
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
             if (type == "postgres" && settings.Url is null && settings.Host is null)
@@ -160,6 +163,11 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             if (type == "mysql")
             {
                 CheckMySql(settings, connection, value, name);
+            }
+
+            if (IsBroker(type))
+            {
+                CheckBroker(settings, connection, value, name);
             }
 
             if (type == "sqlite" && connection.Get("path") is null)
@@ -224,6 +232,12 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             if (HttpSourceOf(value, connections) is { } httpSource)
             {
                 pipelines.Add(ReadHttpPipeline(name, value, httpSource, connections.First(c => c.Name == httpSource).Type == "soap") with { Freshness = Freshness(value, name), Deviation = Deviation(value, name) });
+                continue;
+            }
+
+            if (BrokerSourceOf(value, connections) is { } broker)
+            {
+                pipelines.Add(ReadStreamPipeline(name, value, broker) with { Freshness = Freshness(value, name), Deviation = Deviation(value, name) });
                 continue;
             }
 

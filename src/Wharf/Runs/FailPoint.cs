@@ -23,6 +23,9 @@ internal static partial class FailPoint
     /// <summary>After a chunk of a cursor stream has committed.</summary>
     public const string ChunkCommitted = "chunk.committed";
 
+    /// <summary>A message stream's batch is committed; its acknowledgement is being sent (NATS: after half of its messages).</summary>
+    public const string Acking = "stream.acking";
+
     private static readonly Armed? Point = Parse(Environment.GetEnvironmentVariable("WHARF_FAILPOINT"));
     private static int hits;
 

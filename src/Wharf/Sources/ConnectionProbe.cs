@@ -44,6 +44,9 @@ internal static class ConnectionProbe
             case "http" or "soap":
                 return await Http.HttpProbe.TestAsync(connection, cancellationToken);
 
+            case "rabbitmq" or "nats":
+                return await Streams.StreamProbe.TestAsync(connection, [], cancellationToken);
+
             case "files" or "s3" or "sftp":
                 using (var location = Files.Locations.FileLocations.For(connection))
                 {

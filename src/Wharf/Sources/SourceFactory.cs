@@ -17,6 +17,7 @@ internal static class SourceFactory
             "mysql" => new Sql.MySql.MySqlSource(connection, pipeline),
             "sqlite" => new Sql.Sqlite.SqliteSource(connection, pipeline),
             "duckdb" => new Sql.DuckDb.DuckDbSource(connection, pipeline, context ?? new SourceContext()),
+            "rabbitmq" or "nats" => new Streams.MessageSource(connection, pipeline, context ?? new SourceContext()),
             "http" or "soap" => new Http.HttpSource(connection, pipeline, context ?? new SourceContext()),
             _ => throw new SourceException(connection.Name, pipeline.Table, $"Connection '{connection.Name}' has type '{connection.Type}', which this version of Wharf cannot read."),
         };

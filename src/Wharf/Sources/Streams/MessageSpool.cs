@@ -1,0 +1,257 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Wharf.Projects;
+using Wharf.Sources.Http;
+
+namespace Wharf.Sources.Streams;
+
+/// <summary>
+/// One batch of messages as they arrive, one JSON object per line in a file DuckDB reads: the
+/// metadata columns first (<c>_message_id</c>, the routing key or subject, headers as JSON text,
+/// timestamp, redelivered), then the payload's fields (JSON), or the payload as <c>payload</c>
+/// (text, or bytes in base64 that the table query decodes). Memory holds one message at most.
+/// </summary>
+internal sealed class MessageSpool : IDisposable
+{
+    /// <summary>With <c>on_check_failure: quarantine</c>: why a payload could not be read (NULL for every other message).</summary>
+    public const string ErrorColumn = "_payload_error";
+
+    /// <summary>With <c>on_check_failure: quarantine</c>: the payload that could not be read, as text.</summary>
+    public const string RawColumn = "_payload";
+
+    public const string PayloadColumn = "payload";
+
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    private readonly FileStream file;
+    private readonly ArrayBufferWriter<byte> lines = new(1 << 16);
+    private readonly Utf8JsonWriter writer;
+    private readonly MessageFormat format;
+    private readonly bool quarantine;
+    private readonly string keyColumn;
+
+    /// <param name="quarantine">Whether a payload that is not JSON becomes a row for the quarantine (else it fails the batch).</param>
+    /// <param name="keyColumn"><c>_routing_key</c> (RabbitMQ) or <c>_subject</c> (NATS).</param>
+    public MessageSpool(string path, MessageFormat format, bool quarantine, string keyColumn)
+    {
+        Path = path;
+        this.format = format;
+        this.quarantine = quarantine;
+        this.keyColumn = keyColumn;
+        file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+        writer = new Utf8JsonWriter(lines, Options);
+    }
+
+    public string Path { get; }
+
+    public int Messages { get; private set; }
+
+    /// <summary>Messages whose payload could not be read, spooled for the quarantine.</summary>
+    public int Unreadable { get; private set; }
+
+    /// <summary>RabbitMQ's messages come through an exchange; NATS's have none.</summary>
+    private bool HasExchange => keyColumn == RoutingKeyColumn;
+
+    public const string RoutingKeyColumn = "_routing_key";
+
+    public const string SubjectColumn = "_subject";
+
+    /// <summary>Adds one message; null when it is written, else why its payload could not be read (the caller decides: fail or dead-letter).</summary>
+    public async ValueTask<string?> WriteAsync(BrokerMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        JsonDocument? document = null;
+        string? error = null;
+        if (format == MessageFormat.Json)
+        {
+            try
+            {
+                document = JsonDocument.Parse(message.Body, new JsonDocumentOptions { MaxDepth = 256 });
+            }
+            catch (JsonException ex)
+            {
+                error = $"the payload is not valid JSON: {ex.Message}";
+                if (!quarantine)
+                {
+                    return error;
+                }
+            }
+        }
+
+        using (document)
+        {
+            writer.WriteStartObject();
+            WriteMetadata(message);
+            if (quarantine)
+            {
+                writer.WriteString(ErrorColumn, error);
+                writer.WriteString(RawColumn, error is null ? null : Text(message.Body));
+                Unreadable += error is null ? 0 : 1;
+            }
+
+            WritePayload(message, document);
+            writer.WriteEndObject();
+        }
+
+        writer.Flush();
+        lines.GetSpan(1)[0] = (byte)'\n';
+        lines.Advance(1);
+        writer.Reset(lines);
+        Messages++;
+        if (lines.WrittenCount >= 1 << 16)
+        {
+            await FlushAsync(cancellationToken);
+        }
+
+        return null;
+    }
+
+    private void WriteMetadata(BrokerMessage message)
+    {
+        writer.WritePropertyName(MessageStreamSettings.MessageIdColumn);
+        if (message.NumericId)
+        {
+            writer.WriteRawValue(message.Id, skipInputValidation: true);
+        }
+        else
+        {
+            writer.WriteStringValue(message.Id);
+        }
+
+        writer.WriteString(keyColumn, message.Key);
+        if (HasExchange)
+        {
+            writer.WriteString("_exchange", message.Exchange);
+        }
+
+        if (message.Headers.Count == 0)
+        {
+            writer.WriteNull("_headers");
+        }
+        else
+        {
+            writer.WriteString("_headers", HeadersJson(message.Headers));
+        }
+
+        // Microseconds since 1970 UTC: the table query makes them a TIMESTAMPTZ, whatever the session's time zone.
+        if (message.Timestamp is { } timestamp)
+        {
+            writer.WriteNumber("_timestamp", (timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10);
+        }
+        else
+        {
+            writer.WriteNull("_timestamp");
+        }
+
+        writer.WriteBoolean("_redelivered", message.Redelivered);
+    }
+
+    private void WritePayload(BrokerMessage message, JsonDocument? document)
+    {
+        switch (format)
+        {
+            case MessageFormat.Text:
+                writer.WriteString(PayloadColumn, Text(message.Body));
+                break;
+            case MessageFormat.Bytes:
+                writer.WriteBase64String(PayloadColumn, message.Body.Span);
+                break;
+            case MessageFormat.Json when document is null:
+                break;
+            case MessageFormat.Json when document.RootElement.ValueKind == JsonValueKind.Object:
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    // A payload field named like a metadata column would make two columns of one name: the metadata wins.
+                    if (!IsMetadata(property.Name))
+                    {
+                        writer.WritePropertyName(property.Name);
+                        WriteExact(property.Value);
+                    }
+                }
+
+                break;
+            case MessageFormat.Json:
+                writer.WritePropertyName("value");
+                WriteExact(document.RootElement);
+                break;
+        }
+    }
+
+    private bool IsMetadata(string name) =>
+        name == keyColumn || name is MessageStreamSettings.MessageIdColumn or "_exchange" or "_headers" or "_timestamp" or "_redelivered" or ErrorColumn or RawColumn;
+
+    /// <summary>A value as it came, but numbers DuckDB's JSON reader would round kept as their text.</summary>
+    private void WriteExact(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number when !JsonNumbers.IsExact(value.GetRawText()):
+                writer.WriteStringValue(value.GetRawText());
+                break;
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in value.EnumerateObject())
+                {
+                    writer.WritePropertyName(property.Name);
+                    WriteExact(property.Value);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in value.EnumerateArray())
+                {
+                    WriteExact(item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                value.WriteTo(writer);
+                break;
+        }
+    }
+
+    private static string HeadersJson(IReadOnlyList<KeyValuePair<string, string?>> headers)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer, Options))
+        {
+            json.WriteStartObject();
+            foreach (var (name, value) in headers)
+            {
+                json.WriteString(name, value);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The payload as UTF-8 text; bytes that are not UTF-8 become U+FFFD (use <c>format: bytes</c> to keep them).</summary>
+    private static string Text(ReadOnlyMemory<byte> body) => Encoding.UTF8.GetString(body.Span);
+
+    private async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        await file.WriteAsync(lines.WrittenMemory, cancellationToken);
+        lines.ResetWrittenCount();
+    }
+
+    /// <summary>Writes what is buffered and closes the file: the batch is complete.</summary>
+    public async Task CloseAsync(CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken);
+        await writer.DisposeAsync();
+        await file.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        writer.Dispose();
+        file.Dispose();
+    }
+}

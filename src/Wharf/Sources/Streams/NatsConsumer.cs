@@ -1,0 +1,248 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using Wharf.Projects;
+using Wharf.Runs;
+
+namespace Wharf.Sources.Streams;
+
+/// <summary>
+/// Consumes a JetStream stream through a durable pull consumer with explicit acknowledgements.
+/// Messages are fetched no more than the batch still takes, so none are left delivered and
+/// un-acknowledged when a run ends; the consumer lets a whole batch be pending
+/// (<c>max_ack_pending</c>) and waits <c>ack_wait</c> for its acknowledgement before delivering
+/// it again. A failed batch is handed back with a NAK (delivered again at once, counting towards
+/// <c>max_deliver</c>).
+/// </summary>
+internal sealed class NatsConsumer : IMessageConsumer
+{
+    /// <summary>The shortest pull request worth making; NATS answers shorter ones with nothing.</summary>
+    private static readonly TimeSpan MinExpires = TimeSpan.FromSeconds(1);
+
+    private readonly NatsConnection nats;
+    private readonly INatsJSConsumer consumer;
+    private readonly List<INatsJSMsg<byte[]>> pending = [];
+    private IAsyncEnumerator<INatsJSMsg<byte[]>>? fetch;
+    private bool fetchGave;
+    private bool waiting;
+
+    private NatsConsumer(NatsConnection nats, INatsJSConsumer consumer, string description)
+    {
+        this.nats = nats;
+        this.consumer = consumer;
+        Description = description;
+    }
+
+    public string Description { get; }
+
+    public int MaxBatch => int.MaxValue;
+
+    public static async Task<NatsConsumer> OpenAsync(ConnectionSettings settings, string table, MessageStreamSettings stream, ILogger logger, CancellationToken cancellationToken)
+    {
+        var (nats, url) = await ConnectAsync(settings, table, cancellationToken);
+        var description = $"stream {stream.Stream}{(stream.Subject is { } subject ? $" (subject {subject})" : "")} on {url.Display}";
+        try
+        {
+            var js = new NatsJSContext(nats);
+            var config = new ConsumerConfig(stream.Durable!)
+            {
+                AckPolicy = ConsumerConfigAckPolicy.Explicit,
+                AckWait = stream.AckWait,
+                MaxAckPending = Math.Max(stream.BatchMessages, 1000),
+                DeliverPolicy = ConsumerConfigDeliverPolicy.All,
+            };
+            if (stream.Subject is not null)
+            {
+                config.FilterSubject = stream.Subject;
+            }
+
+            if (stream.MaxDeliver is { } maxDeliver)
+            {
+                config.MaxDeliver = maxDeliver;
+            }
+
+            var consumer = await js.CreateOrUpdateConsumerAsync(stream.Stream!, config, cancellationToken);
+            return new NatsConsumer(nats, consumer, description);
+        }
+        catch (NatsJSApiException ex)
+        {
+            await nats.DisposeAsync();
+            throw new SourceException(settings.Name, table, ex.Error.ErrCode == 10059
+                ? $"Connection '{settings.Name}': there is no JetStream stream '{stream.Stream}' on {url.Display}. Create it (nats stream add), or check 'stream:'."
+                : $"Connection '{settings.Name}': {url.Display} refused the durable consumer '{stream.Durable}' on stream '{stream.Stream}': {url.Mask(ex.Error.Description ?? ex.Message)} (JetStream error {ex.Error.ErrCode}).", ex);
+        }
+        catch (NatsJSException ex)
+        {
+            await nats.DisposeAsync();
+            throw new SourceException(settings.Name, table, $"Connection '{settings.Name}': JetStream on {url.Display} did not answer: {url.Mask(ex.Message)}. Is the server started with -js?", ex);
+        }
+    }
+
+    /// <summary>Connects (no reconnecting: a run fails and says why), with the reason said plainly when it cannot.</summary>
+    internal static async Task<(NatsConnection Connection, BrokerUrl Url)> ConnectAsync(ConnectionSettings settings, string table, CancellationToken cancellationToken)
+    {
+        var url = BrokerUrl.Parse(settings);
+        var auth = NatsAuthOpts.Default with { Username = url.User, Password = url.Password, CredsFile = settings.Credentials };
+        var options = NatsOpts.Default with
+        {
+            Url = url.Display,
+            Name = "wharf",
+            AuthOpts = auth,
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            MaxReconnectRetry = 0,
+            RetryOnInitialConnect = false,
+        };
+        var nats = new NatsConnection(options);
+        try
+        {
+            await nats.ConnectAsync();
+            return (nats, url);
+        }
+        catch (NatsException ex)
+        {
+            await nats.DisposeAsync();
+            var text = string.Join(" ", Inner(ex).Select(e => e.Message));
+            var refused = Inner(ex).Any(e => e is System.Net.Sockets.SocketException) || text.Contains("can not connect", StringComparison.OrdinalIgnoreCase);
+            var why = text.Contains("Authorization", StringComparison.OrdinalIgnoreCase) || text.Contains("authentication", StringComparison.OrdinalIgnoreCase)
+                ? $"{url.Display} refused the credentials{(url.User is { } user ? $" of user '{user}'" : "")} (authorization violation). Check the user and password or the credentials file (the password is not shown)."
+                : refused
+                    ? $"nothing answers at {url.Host}:{url.Port}. Is nats-server running there?"
+                    : $"{url.Display} cannot be reached: {url.Mask(text)}";
+            throw new SourceException(settings.Name, table, $"Connection '{settings.Name}': {why}", ex) { Transient = refused };
+        }
+    }
+
+    private static IEnumerable<Exception> Inner(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
+    }
+
+    /// <remarks>
+    /// What the stream has now is pulled without waiting (up to what the batch still takes); only
+    /// when that brings nothing does a pull wait, up to <paramref name="idle"/>, for one message. So
+    /// no waiting pull request is left on the server when a batch fails: the messages handed back
+    /// are delivered again at once, to the next run, not to a pull of a consumer that is gone.
+    /// </remarks>
+    public async ValueTask<BrokerMessage?> NextAsync(int upTo, TimeSpan idle, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (fetch is not null)
+            {
+                if (await fetch.MoveNextAsync())
+                {
+                    fetchGave = true;
+                    pending.Add(fetch.Current);
+                    return Message(fetch.Current);
+                }
+
+                await fetch.DisposeAsync();
+                fetch = null;
+                if (waiting && !fetchGave)
+                {
+                    return null; // nothing came for `idle`: drained
+                }
+
+                // A pull that brought nothing now is followed by one that waits; any other by one that does not.
+                waiting = !waiting && !fetchGave;
+            }
+
+            var options = waiting
+                ? new NatsJSFetchOpts { MaxMsgs = 1, Expires = idle < MinExpires ? MinExpires : idle }
+                : new NatsJSFetchOpts { MaxMsgs = Math.Max(1, upTo) };
+            fetch = (waiting
+                ? consumer.FetchAsync<byte[]>(options, cancellationToken: cancellationToken)
+                : consumer.FetchNoWaitAsync<byte[]>(options, cancellationToken: cancellationToken)).GetAsyncEnumerator(cancellationToken);
+            fetchGave = false;
+        }
+    }
+
+    private static BrokerMessage Message(INatsJSMsg<byte[]> message)
+    {
+        var metadata = message.Metadata;
+        var sequence = metadata?.Sequence.Stream ?? 0;
+        var delivered = (long)(metadata?.NumDelivered ?? 0);
+        var headers = message.Headers is null ? [] : message.Headers.Select(h => KeyValuePair.Create(h.Key, (string?)h.Value.ToString())).ToList();
+        return new BrokerMessage(message.Data ?? [])
+        {
+            Id = sequence.ToString(CultureInfo.InvariantCulture),
+            NumericId = true,
+            Key = message.Subject,
+            Headers = headers,
+            Timestamp = metadata?.Timestamp,
+            Redelivered = delivered > 1,
+            Deliveries = delivered,
+            Delivery = $"message {sequence} (subject {message.Subject})",
+        };
+    }
+
+    public async Task AckAsync(CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < pending.Count; i++)
+        {
+            if (i == pending.Count / 2)
+            {
+                FailPoint.Hit(FailPoint.Acking);
+            }
+
+            await pending[i].AckAsync(cancellationToken: cancellationToken);
+        }
+
+        pending.Clear();
+
+        // A round trip: every acknowledgement before it has reached the server.
+        await nats.PingAsync(cancellationToken);
+    }
+
+    public async Task DeadLetterAsync(BrokerMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var index = pending.FindLastIndex(m => m.Metadata?.Sequence.Stream.ToString(CultureInfo.InvariantCulture) == message.Id);
+        if (index >= 0)
+        {
+            await pending[index].AckTerminateAsync(cancellationToken: cancellationToken);
+            pending.RemoveAt(index);
+        }
+    }
+
+    public async Task ReleaseAsync(CancellationToken cancellationToken)
+    {
+        // Messages a pull without waiting delivered but the batch never took: handed back with the rest.
+        if (fetch is not null && !waiting)
+        {
+            while (await fetch.MoveNextAsync())
+            {
+                pending.Add(fetch.Current);
+            }
+
+            await fetch.DisposeAsync();
+            fetch = null;
+        }
+
+        foreach (var message in pending)
+        {
+            await message.NakAsync(cancellationToken: cancellationToken);
+        }
+
+        pending.Clear();
+        if (nats.ConnectionState == NatsConnectionState.Open)
+        {
+            await nats.PingAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (fetch is not null)
+        {
+            await fetch.DisposeAsync();
+        }
+
+        await nats.DisposeAsync();
+    }
+}

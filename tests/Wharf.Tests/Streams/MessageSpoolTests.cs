@@ -1,0 +1,92 @@
+using System.Text;
+using Wharf.DuckDb;
+using Wharf.Projects;
+using Wharf.Sources.Http;
+using Wharf.Sources.Streams;
+
+namespace Wharf.Tests.Streams;
+
+/// <summary>A batch of messages as the spool lines DuckDB reads: metadata, payload by format, exact numbers, unreadable payloads.</summary>
+public sealed class MessageSpoolTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("wharf-spool-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private static BrokerMessage Message(string body, string id = "m1") => new(Encoding.UTF8.GetBytes(body))
+    {
+        Id = id,
+        Key = "orders.new",
+        Exchange = "shop",
+        Headers = [KeyValuePair.Create("source", (string?)"test \"quoted\"")],
+        Timestamp = new DateTimeOffset(2024, 5, 6, 7, 8, 9, TimeSpan.Zero).AddTicks(1230),
+        Redelivered = true,
+        Delivery = $"delivery 1 (message id {id})",
+    };
+
+    private async Task<string> SpoolAsync(MessageFormat format, bool quarantine, params BrokerMessage[] messages)
+    {
+        var path = Path.Combine(folder, "batch.ndjson");
+        using var spool = new MessageSpool(path, format, quarantine, MessageSpool.RoutingKeyColumn);
+        foreach (var message in messages)
+        {
+            (await spool.WriteAsync(message, TestContext.Current.CancellationToken)).ShouldBeNull();
+        }
+
+        await spool.CloseAsync(TestContext.Current.CancellationToken);
+        spool.Messages.ShouldBe(messages.Length);
+        return path;
+    }
+
+    private static object? Scalar(string path, string sql)
+    {
+        using var duck = DuckDbConnections.Open(null);
+        using var reader = duck.Query(sql.Replace("SPOOL", SpoolTables.Relation([path]), StringComparison.Ordinal));
+        return reader.Read() && !reader.IsDBNull(0) ? reader.GetValue(0) : null;
+    }
+
+    [Fact]
+    public async Task Json_FieldsAndMetadata_AreColumns()
+    {
+        var path = await SpoolAsync(MessageFormat.Json, false,
+            Message("""{"order_id": 7, "customer": {"name": "Zoë"}, "big": 12345678901234567890123, "_routing_key": "payload's own"}"""),
+            Message("[1, 2]", "m2"));
+
+        Scalar(path, "SELECT customer.name FROM SPOOL WHERE _message_id = 'm1'").ShouldBe("Zoë");
+        Scalar(path, "SELECT big FROM SPOOL WHERE _message_id = 'm1'").ShouldBe("12345678901234567890123", "a number DuckDB would round stays exact, as text");
+        Scalar(path, "SELECT _routing_key FROM SPOOL WHERE _message_id = 'm1'").ShouldBe("orders.new", "the metadata wins over a payload field of its name");
+        Scalar(path, "SELECT _exchange || '|' || _headers || '|' || _redelivered FROM SPOOL WHERE _message_id = 'm1'").ShouldBe("""shop|{"source":"test \"quoted\""}|true""");
+        Scalar(path, "SELECT _timestamp FROM SPOOL WHERE _message_id = 'm1'").ShouldBe(1_714_979_289_000_123L, "microseconds since 1970, UTC");
+        Scalar(path, "SELECT CAST(value AS VARCHAR) FROM SPOOL WHERE _message_id = 'm2'").ShouldBe("[1, 2]", "a payload that is not an object is one column 'value'");
+    }
+
+    [Fact]
+    public async Task TextAndBytes_AreOnePayloadColumn()
+    {
+        var text = await SpoolAsync(MessageFormat.Text, false, Message("line é"));
+        Scalar(text, "SELECT payload FROM SPOOL").ShouldBe("line é");
+
+        File.Delete(text);
+        var bytes = await SpoolAsync(MessageFormat.Bytes, false, new BrokerMessage(new byte[] { 0, 255, 16 }) { Id = "b", Delivery = "delivery 1" });
+        Scalar(bytes, "SELECT from_base64(payload) FROM SPOOL").ShouldBeAssignableTo<Stream>();
+        Scalar(bytes, "SELECT hex(from_base64(payload)) FROM SPOOL").ShouldBe("00FF10");
+        Scalar(bytes, "SELECT _headers IS NULL AND _timestamp IS NULL FROM SPOOL").ShouldBe(true);
+    }
+
+    [Fact]
+    public async Task InvalidJson_IsTheCallersToDecide_OrSpooledForTheQuarantine()
+    {
+        var path = Path.Combine(folder, "failing.ndjson");
+        using (var spool = new MessageSpool(path, MessageFormat.Json, quarantine: false, MessageSpool.SubjectColumn))
+        {
+            var problem = await spool.WriteAsync(Message("{not json"), TestContext.Current.CancellationToken);
+            problem.ShouldNotBeNull().ShouldStartWith("the payload is not valid JSON: ");
+            spool.Messages.ShouldBe(0);
+        }
+
+        File.Delete(path);
+        var quarantined = await SpoolAsync(MessageFormat.Json, true, Message("""{"a": 1}"""), Message("{not json", "m2"));
+        Scalar(quarantined, "SELECT _payload || ' / ' || _payload_error FROM SPOOL WHERE _message_id = 'm2'").ShouldBe("{not json / the payload is not valid JSON: 'n' is an invalid start of a property name. Expected a '\"'. LineNumber: 0 | BytePositionInLine: 1.");
+        Scalar(quarantined, "SELECT count(*) FROM SPOOL WHERE _payload_error IS NULL AND a = 1").ShouldBe(1L);
+    }
+}
