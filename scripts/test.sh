@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test from a fresh clone: builds the solution (warnings are errors; DuckDB's native
 # library comes in the DuckDB.NET.Data.Full NuGet package), starts a throwaway PostgreSQL (scripts/postgres.sh)
-# and, beside it, a throwaway MariaDB (scripts/mariadb.sh), RabbitMQ (scripts/rabbitmq.sh) and NATS
-# with JetStream (scripts/nats.sh) — each installed with apt-get first when running as root on a
+# and, beside it, a throwaway MariaDB (scripts/mariadb.sh), RabbitMQ (scripts/rabbitmq.sh), NATS
+# with JetStream (scripts/nats.sh), an S3 server (moto, scripts/moto.sh) and an SFTP server
+# (OpenSSH, scripts/sshd.sh) — each installed with apt-get first when running as root on a
 # machine without it — and runs the test projects.
 # The servers are stopped and their folders removed however the run ends.
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Csv]
 # With WHARF_TEST_POSTGRES already set (an Npgsql connection string), that server is used instead;
 # likewise WHARF_TEST_MYSQL_URL (mysql://user:password@host:port/database) for MariaDB or MySQL,
-# WHARF_TEST_RABBITMQ_URL (amqp://…) for RabbitMQ and WHARF_TEST_NATS_URL (nats://…) for NATS.
+# WHARF_TEST_RABBITMQ_URL (amqp://…) for RabbitMQ, WHARF_TEST_NATS_URL (nats://…) for NATS,
+# WHARF_TEST_S3_ENDPOINT (http://host:port of an S3-compatible server that accepts any key), and
+# WHARF_TEST_SFTP_HOST with the other WHARF_TEST_SFTP_* variables (see scripts/sshd.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -23,6 +26,10 @@ source scripts/mariadb.sh
 source scripts/rabbitmq.sh
 # shellcheck source=nats.sh
 source scripts/nats.sh
+# shellcheck source=moto.sh
+source scripts/moto.sh
+# shellcheck source=sshd.sh
+source scripts/sshd.sh
 
 # Debian's prometheus scrapes a real wharf serve in ServePrometheusTests (which fail, saying so, without it).
 if ! command -v prometheus >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
@@ -45,6 +52,8 @@ own_server=false
 own_mariadb=false
 own_rabbitmq=false
 own_nats=false
+own_moto=false
+own_sshd=false
 rabbitmq_pid=""
 finish() {
     local status=$?
@@ -67,7 +76,13 @@ finish() {
         # shellcheck disable=SC1090
         [[ -s "${rabbitmq_env:-}" ]] && source "$rabbitmq_env" && rabbitmq_dir=$WHARF_TEST_RABBITMQ_DIR
     fi
-    rm -f "${rabbitmq_env:-}" "${nats_env:-}"
+    rm -f "${rabbitmq_env:-}" "${nats_env:-}" "${moto_env:-}" "${sshd_env:-}"
+    if [[ "$own_moto" == true ]]; then
+        wharf_moto_stop "${moto_dir:-}" || true
+    fi
+    if [[ "$own_sshd" == true ]]; then
+        wharf_sshd_stop "${sshd_dir:-}" || true
+    fi
     if [[ "$own_rabbitmq" == true ]]; then
         wharf_rabbitmq_stop "${rabbitmq_dir:-}" || true
     fi
@@ -114,10 +129,35 @@ if [[ -z "${WHARF_TEST_NATS_URL:-}" ]]; then
     wharf_nats_install || echo "test.sh: nats-server is not available; the NATS tests will fail under CI=true." >&2
 fi
 
+if [[ -z "${WHARF_TEST_S3_ENDPOINT:-}" ]]; then
+    own_moto=true
+    unset WHARF_TEST_MOTO_DIR
+    wharf_moto_install || echo "test.sh: moto is not available; the S3 tests will fail under CI=true." >&2
+fi
+if [[ -z "${WHARF_TEST_SFTP_HOST:-}" ]]; then
+    own_sshd=true
+    unset WHARF_TEST_SSHD_DIR
+    wharf_sshd_install || echo "test.sh: OpenSSH's server is not available; the SFTP tests will fail under CI=true." >&2
+fi
+
 echo "== build"
 dotnet build Wharf.slnx -c Release --nologo -v quiet
 
-echo "== postgres, mariadb, rabbitmq, nats"
+echo "== postgres, mariadb, rabbitmq, nats, moto, sshd"
+moto_env=""
+moto_pid=""
+if [[ "$own_moto" == true ]]; then
+    moto_env=$(mktemp /tmp/wharf-moto-env.XXXXXX)
+    scripts/moto.sh start >"$moto_env" &
+    moto_pid=$!
+fi
+sshd_env=""
+sshd_pid=""
+if [[ "$own_sshd" == true ]]; then
+    sshd_env=$(mktemp /tmp/wharf-sshd-env.XXXXXX)
+    scripts/sshd.sh start >"$sshd_env" &
+    sshd_pid=$!
+fi
 mariadb_env=""
 mariadb_pid=""
 nats_env=""
@@ -172,6 +212,26 @@ if [[ -n "$rabbitmq_pid" ]]; then
     fi
     rabbitmq_pid=""
     rm -f "$rabbitmq_env"
+fi
+if [[ -n "$moto_pid" ]]; then
+    if wait "$moto_pid"; then
+        # shellcheck disable=SC1090
+        source "$moto_env"
+        moto_dir=$WHARF_TEST_MOTO_DIR
+    else
+        echo "test.sh: moto did not start; the S3 tests will fail under CI=true." >&2
+    fi
+    rm -f "$moto_env"
+fi
+if [[ -n "$sshd_pid" ]]; then
+    if wait "$sshd_pid"; then
+        # shellcheck disable=SC1090
+        source "$sshd_env"
+        sshd_dir=$WHARF_TEST_SSHD_DIR
+    else
+        echo "test.sh: sshd did not start; the SFTP tests will fail under CI=true." >&2
+    fi
+    rm -f "$sshd_env"
 fi
 
 echo "== test"

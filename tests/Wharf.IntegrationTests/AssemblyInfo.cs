@@ -7,6 +7,12 @@ using Wharf.IntegrationTests.Postgres;
 // MariaDB for the MySQL source tests; missing, they fail under CI=true and are skipped elsewhere.
 [assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.MySql.MySqlServer))]
 
+// moto's S3 server for the location tests; missing, they fail under CI=true and are skipped elsewhere.
+[assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Locations.S3Server))]
+
+// OpenSSH's sshd for the SFTP location tests; missing, they fail under CI=true and are skipped elsewhere.
+[assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Locations.SftpServer))]
+
 // RabbitMQ and NATS with JetStream for the message stream tests; missing, they fail under CI=true and are skipped elsewhere.
 [assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Streams.RabbitMqServer))]
 [assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Streams.NatsServer))]

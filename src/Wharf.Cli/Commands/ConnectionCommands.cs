@@ -43,10 +43,16 @@ internal static class ConnectionCommands
     {
         var name = new Argument<string>("connection") { Description = "A database connection of wharf.yml." };
         var format = CommonOptions.Format(OutputFormat.Table, "table or json.");
-        var command = new Command("discover", "List a database's tables (columns, types, nullability, keys, foreign keys, approximate rows), or a broker's queues and streams with their message counts.") { name, format };
+        var files = new Option<string[]>("--files") { Description = "For a files, s3 or sftp connection: the globs to list (default: every file, **)." };
+        var command = new Command("discover", "List a database's tables (columns, types, nullability, keys, foreign keys, approximate rows), a broker's queues and streams with their message counts, or a folder's, bucket's or SFTP folder's files (sizes, times).") { name, format, files };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var (connection, consumed) = await FindWithQueuesAsync(parse, parse.GetValue(name)!, cancellationToken);
+            if (connection.HoldsFiles)
+            {
+                return await ListFilesAsync(connection, parse.GetValue(files) is { Length: > 0 } globs ? globs : ["**"], parse.GetValue(format), cancellationToken);
+            }
+
             if (ProjectReader.IsBroker(connection.Type))
             {
                 return RenderQueues(await StreamProbe.DiscoverAsync(connection, consumed, cancellationToken), parse.GetValue(format), connection.Type);
@@ -89,6 +95,27 @@ internal static class ConnectionCommands
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary><c>wharf discover</c> of a folder or bucket: the files the globs match.</summary>
+    private static async Task<int> ListFilesAsync(ConnectionSettings connection, IReadOnlyList<string> globs, OutputFormat format, CancellationToken cancellationToken)
+    {
+        var found = await ConnectionProbe.DiscoverFilesAsync(connection, globs, cancellationToken);
+        if (format == OutputFormat.Json)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(found.Select(f => new { path = f.Path, size = f.Size, modified = f.Modified, etag = f.ETag }), JsonOutput.Options));
+            return ExitCodes.Success;
+        }
+
+        var grid = new Table().Border(TableBorder.Rounded).AddColumn("file").AddColumn(new TableColumn("bytes").RightAligned()).AddColumn("modified (UTC)");
+        foreach (var file in found)
+        {
+            grid.AddRow(Markup.Escape(file.Path), file.Size.ToString("N0", CultureInfo.InvariantCulture), file.Modified.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+        }
+
+        CommandRunner.Out.Write(grid);
+        CommandRunner.Out.MarkupLine($"[grey]{found.Count} file(s), {found.Sum(f => f.Size).ToString("N0", CultureInfo.InvariantCulture)} bytes.[/]");
+        return ExitCodes.Success;
     }
 
     public static Command Exec()

@@ -24,4 +24,10 @@ internal sealed record StreamState(string Pipeline, string Stream, Watermark? Wa
     /// of a run, it says the last one died there.
     /// </summary>
     public string? Checkpoint { get; init; }
+
+    /// <summary>
+    /// With <c>incremental: files</c>: the files loaded, as <c>path, size, ETag or modification
+    /// time</c> (see <c>LocationEntry.Identity</c>); a run reads only files not among them.
+    /// </summary>
+    public ImmutableArray<string> LoadedFiles { get; init; } = [];
 }

@@ -25,8 +25,8 @@ internal sealed record LakeManifest
 
     public required ImmutableArray<LakeColumn> Columns { get; init; }
 
-    /// <summary>The files read, relative to the source connection's folder.</summary>
-    public ImmutableArray<string> SourceFiles { get; init; } = [];
+    /// <summary>The files read, relative to the source connection's folder (or bucket prefix), with a remote file's identity.</summary>
+    public ImmutableArray<LakeSourceFile> SourceFiles { get; init; } = [];
 
     /// <summary>What was read, as a human would describe it (the reader call or query).</summary>
     public required string SourceQuery { get; init; }

@@ -27,7 +27,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         DuckDBConnection connection,
         LakeTarget target,
         string relationSql,
-        ImmutableArray<string> sourceFiles,
+        ImmutableArray<LakeSourceFile> sourceFiles,
         CancellationToken cancellationToken = default) =>
         WriteAsync(connection, target, relationSql, sourceFiles, known: null, cancellationToken);
 
@@ -39,7 +39,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         DuckDBConnection connection,
         LakeTarget target,
         string relationSql,
-        ImmutableArray<string> sourceFiles,
+        ImmutableArray<LakeSourceFile> sourceFiles,
         ExtractColumns? known,
         CancellationToken cancellationToken = default)
     {

@@ -47,6 +47,7 @@ internal sealed class RunPlanner(Project project)
         {
             var source = SourceFactory.Create(connection, pipeline);
             await using var sourceLifetime = source as IAsyncDisposable;
+            source.Resume(states);
             streams = await source.PlanStreamsAsync(cancellationToken);
         }
         catch (WharfException ex)

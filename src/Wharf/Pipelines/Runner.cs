@@ -102,6 +102,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             try
             {
                 states = await warehouse.StartPipelineAsync(pipeline.Name, cancellationToken);
+                source.Resume(FullRefresh ? [] : states);
                 streams = await source.ListStreamsAsync(cancellationToken);
                 CheckPerTableRules(pipeline, streams);
             }
@@ -191,7 +192,8 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         {
             for (var i = 0; i < runs.Count; i++)
             {
-                results.Add(await runs[i].FinishAsync(await extractions[i], cancellationToken));
+                var result = await runs[i].FinishAsync(await extractions[i], cancellationToken);
+                results.Add(result.Status == RunStatus.Succeeded ? await AfterLoadAsync(source, streams[i], result, loads, cancellationToken) : result);
             }
         }
         catch
@@ -209,6 +211,36 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// The source's <c>after_load:</c>, once the stream's rows are committed. What could not be done
+    /// is a warning in the log and in the audit row's notes; the run still succeeded.
+    /// </summary>
+    private async Task<RunRecord> AfterLoadAsync(ISource source, SourceStream stream, RunRecord done, WarehouseGate loads, CancellationToken cancellationToken)
+    {
+        var warnings = await source.AfterLoadAsync(stream, cancellationToken);
+        if (warnings.Count == 0)
+        {
+            return done;
+        }
+
+        foreach (var warning in warnings)
+        {
+            LogMessages.AfterLoadFailed(logger, done.RunId, done.Pipeline, warning);
+        }
+
+        var noted = done with { Notes = done.Notes.AddRange(warnings) };
+        try
+        {
+            await WarehouseGate.RunAsync(loads, () => warehouse.RecordAsync(noted, cancellationToken), cancellationToken);
+        }
+        catch (WharfException ex)
+        {
+            LogMessages.AuditFailed(logger, ex, done.RunId, ex.Message);
+        }
+
+        return noted;
     }
 
     private static async Task<Extraction> CancelSiblingsOnBugAsync(Task<Extraction> extraction, CancellationTokenSource siblings)

@@ -188,7 +188,9 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             Previous = hash && plan.State is { } state ? ReadManifests(state.Snapshot) : [],
             Recreate = run.FullRefresh,
             Expected = run.FullRefresh ? null : StateExpectation.Of(plan.State),
-            State = hash ? new StreamState(plan.Pipeline.Name, plan.Stream.Name, null, [.. files.Select(f => f.File)], record.RunId, run.Now) : null,
+            State = hash || plan.Stream.LoadedFiles is not null
+                ? new StreamState(plan.Pipeline.Name, plan.Stream.Name, null, hash ? [.. files.Select(f => f.File)] : [], record.RunId, run.Now) { LoadedFiles = plan.Stream.LoadedFiles ?? [] }
+                : null,
         };
     }
 

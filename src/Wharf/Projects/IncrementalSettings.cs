@@ -32,6 +32,12 @@ internal sealed record IncrementalSettings
     /// <summary>Rows per committed chunk of a cursor extract (<c>chunk_rows:</c>); a crashed run resumes after the last one.</summary>
     public int? ChunkRows { get; init; }
 
+    /// <summary>
+    /// New files only (<c>incremental: files</c>): the files loaded (path, size, modification time or
+    /// ETag) are kept in the stream's state with the data, and a run reads only files not among them.
+    /// </summary>
+    public bool NewFilesOnly { get; init; }
+
     public bool HasCursor => !Cursor.IsEmpty;
 }
 

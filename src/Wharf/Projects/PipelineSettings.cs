@@ -69,6 +69,9 @@ internal sealed record PipelineSettings
     /// <summary>Incremental loading: cursor, lookback, deletes, change detection (all off by default).</summary>
     public IncrementalSettings Incremental { get; init; } = new();
 
+    /// <summary>What happens to a location's files after their rows are committed (<c>after_load:</c>); null: nothing.</summary>
+    public AfterLoadSettings? AfterLoad { get; init; }
+
     /// <summary>Declared types, schema contract, checks and processors for the pipeline's tables.</summary>
     public TableRules Rules { get; init; } = new();
 

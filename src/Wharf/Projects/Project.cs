@@ -124,6 +124,15 @@ internal sealed record ConnectionSettings(string Name, string Type)
     /// <summary>For <c>http</c>: the API and how to talk to it (holds secrets: never print it).</summary>
     public HttpConnectionSettings? Http { get; init; }
 
+    /// <summary>For <c>s3</c>: the bucket, prefix and credentials (holds a secret: never print it).</summary>
+    public S3Settings? S3 { get; init; }
+
+    /// <summary>For <c>sftp</c>: the server, the user and how the host key is verified (holds secrets: never print it).</summary>
+    public SftpSettings? Sftp { get; init; }
+
+    /// <summary>Whether pipelines read files from this connection (a folder, a bucket): <c>files:</c> globs, formats, <c>incremental: files</c>.</summary>
+    public bool HoldsFiles => Type is "files" or "s3" or "sftp";
+
     /// <summary>For <c>mysql</c>: what a zero date (<c>0000-00-00</c>) becomes (<c>zero_dates:</c>).</summary>
     public ZeroDates ZeroDates { get; init; } = ZeroDates.Error;
 

@@ -11,13 +11,15 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
     /// <summary>The <c>path:</c> of a DuckDB connection whose database lives in memory, made by its <c>init_sql:</c>.</summary>
     internal const string DuckDbMemory = ":memory:";
 
-    private static readonly string[] SupportedConnectionTypes = ["files", "postgres", "mysql", "sqlite", "duckdb", "http", "soap", "rabbitmq", "nats"];
+    private static readonly string[] SupportedConnectionTypes = ["files", "s3", "sftp", "postgres", "mysql", "sqlite", "duckdb", "http", "soap", "rabbitmq", "nats"];
 
     private static readonly string[] WarehouseKeys = ["url", "memory_limit", "threads"];
     private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage", "schedules", "server", "alerts"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
     {
         ["files"] = ["type", "path"],
+        ["s3"] = ["type", "bucket", "prefix", "region", "endpoint", "path_style", "access_key", "secret_key"],
+        ["sftp"] = ["type", "host", "port", "user", "password", "private_key", "passphrase", "known_hosts", "host_key_fingerprint", "path"],
         ["sqlite"] = ["type", "path"],
         ["duckdb"] = ["type", "path", "init_sql"],
         ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode", "sslrootcert", "sslcert", "sslkey"],
@@ -28,7 +30,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         ["soap"] = ["type", "endpoint", "version", "action", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
     };
 
-    private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "excel", "table", "schema", "mode", "primary_key"];
+    private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "excel", "table", "schema", "mode", "primary_key", "incremental", "after_load"];
     private static readonly string[] DatabasePipelineKeys = ["source", "tables", "query", "table", "schema", "mode", "primary_key", "keys", "parallel", "per_table", "load_order", "foreign_keys"];
     private static readonly string[] IncrementalKeys = ["cursor", "lookback", "initial", "detect_deletes", "deletes", "change_detection", "track", "chunk_rows"];
     private static readonly string[] CsvKeys = ["delimiter", "header", "quote", "escape", "encoding", "null", "date_format", "timestamp_format", "skip"];
@@ -141,6 +143,8 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 SslCert = connection.String("sslcert"),
                 SslKey = connection.String("sslkey"),
                 Http = type is "http" or "soap" ? ReadHttpConnection(connection, name) : null,
+                S3 = type == "s3" ? ReadS3(connection, value, name) : null,
+                Sftp = type == "sftp" ? ReadSftp(connection, value, name) : null,
                 ZeroDates = ReadZeroDates(connection),
                 Spatial = connection.Enum("spatial", SpatialFormat.Wkt),
                 Credentials = connection.String("credentials") is { } creds ? Path.GetFullPath(Path.Combine(root, creds)) : null,
@@ -248,7 +252,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             }
 
             var connection = connections.First(c => c.Name == source);
-            var isFiles = connection.Type == "files";
+            var isFiles = connection.HoldsFiles;
             pipeline.RejectKeys(isFiles ? DatabasePipelineKeys.Except(FilePipelineKeys) : FilePipelineKeys.Except(DatabasePipelineKeys),
                 isFiles ? $"applies to database connections, and '{source}' is a files connection" : $"applies to files connections, and '{source}' is a {connection.Type} connection");
             var files = pipeline.StringList("files");
@@ -289,7 +293,8 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Schema = schema,
                 Mode = mode,
                 PrimaryKey = pipeline.StringList("primary_key"),
-                Incremental = ReadIncremental(pipeline, name, mode),
+                Incremental = ReadIncremental(pipeline, name, mode) with { NewFilesOnly = ReadNewFilesOnly(pipeline, name) },
+                AfterLoad = ReadAfterLoad(pipeline, name, connection),
                 Rules = rules,
                 PerTable = ReadPerTable(pipeline.Map("per_table", keys: null), rules, $"pipeline '{name}'"),
                 LoadOrder = pipeline.StringList("load_order"),

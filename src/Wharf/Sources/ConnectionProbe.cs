@@ -47,10 +47,19 @@ internal static class ConnectionProbe
             case "rabbitmq" or "nats":
                 return await Streams.StreamProbe.TestAsync(connection, [], cancellationToken);
 
-            case "files":
-                return Directory.Exists(connection.Path)
-                    ? $"the folder {connection.Path} exists ({Directory.EnumerateFiles(connection.Path, "*", SearchOption.AllDirectories).Count()} files)."
-                    : throw new SourceException(connection.Name, "", $"Connection '{connection.Name}': the folder {connection.Path} does not exist.");
+            case "files" or "s3" or "sftp":
+                using (var location = Files.Locations.FileLocations.For(connection))
+                {
+                    try
+                    {
+                        return await location.ProbeAsync(cancellationToken);
+                    }
+                    catch (Files.Locations.LocationException ex)
+                    {
+                        throw new SourceException(connection.Name, "", $"Connection '{connection.Name}': {ex.Message}", ex);
+                    }
+                }
+
             default:
                 throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' has type '{connection.Type}', which cannot be tested.");
         }
@@ -91,6 +100,21 @@ internal static class ConnectionProbe
         }
     }
 
+    /// <summary>The files of a files connection (a folder, a bucket) that the globs match, with sizes and modification times.</summary>
+    public static async Task<IReadOnlyList<Files.Locations.LocationEntry>> DiscoverFilesAsync(ConnectionSettings connection, IReadOnlyList<string> globs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var location = Files.Locations.FileLocations.For(connection);
+        try
+        {
+            return await location.MatchAsync(globs, (glob, problem) => new SourceException(connection.Name, "", $"Connection '{connection.Name}': {problem}"), cancellationToken);
+        }
+        catch (Files.Locations.LocationException ex)
+        {
+            throw new SourceException(connection.Name, "", $"Connection '{connection.Name}': {ex.Message}", ex);
+        }
+    }
+
     /// <summary>The tables of a database connection, with columns, keys and row estimates.</summary>
     public static async Task<IReadOnlyList<CatalogTable>> DiscoverAsync(ConnectionSettings connection, CancellationToken cancellationToken = default)
     {
@@ -122,7 +146,7 @@ internal static class ConnectionProbe
                 }
 
             default:
-                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; discover reads databases (postgres, mysql, sqlite, duckdb).");
+                throw new SourceException(connection.Name, "", $"Connection '{connection.Name}' is a {connection.Type} connection; discover reads databases (postgres, mysql, sqlite, duckdb) and lists files (files, s3).");
         }
     }
 }

@@ -18,6 +18,14 @@ internal interface ISource
     /// <summary>The streams as a dry run shows them: like <see cref="ListStreamsAsync"/>, but without reading data (an API is not fetched).</summary>
     Task<IReadOnlyList<SourceStream>> PlanStreamsAsync(CancellationToken cancellationToken = default) => ListStreamsAsync(cancellationToken);
 
+    /// <summary>The streams' saved state, handed over before <see cref="ListStreamsAsync"/> (none in a full refresh): a files source with <c>incremental: files</c> skips the files it holds.</summary>
+    void Resume(IReadOnlyList<Incremental.StreamState> states)
+    {
+    }
+
+    /// <summary>What happens to a stream's source once its rows are committed (<c>after_load:</c>); warnings for what could not be done.</summary>
+    Task<IReadOnlyList<string>> AfterLoadAsync(SourceStream stream, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+
     /// <summary>What the run log should say about how the streams were chosen or ordered (e.g. foreign-key cycles).</summary>
     IReadOnlyList<string> Notes => [];
 
@@ -84,6 +92,12 @@ internal sealed record SourceStream(string Name, string Description, string Targ
     /// it comes, with a checkpoint to resume from, although the pipeline has no cursor (HTTP partitions).
     /// </summary>
     public bool CommitsEachPart { get; init; }
+
+    /// <summary>
+    /// With <c>incremental: files</c>: the identities of every file now loaded (those before, and
+    /// this stream's), saved in the stream's state with its rows; null without it.
+    /// </summary>
+    public ImmutableArray<string>? LoadedFiles { get; init; }
 
     /// <summary>The source table's foreign keys (database tables), recreated with <c>keys: true</c>.</summary>
     public IReadOnlyList<Sql.CatalogForeignKey> ForeignKeys { get; init; } = [];

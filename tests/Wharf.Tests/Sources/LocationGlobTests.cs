@@ -29,7 +29,7 @@ public sealed class LocationGlobTests : IDisposable
     private async Task<IReadOnlyList<LocationEntry>> ListAsync()
     {
         var entries = new List<LocationEntry>();
-        await foreach (var entry in new LocalFolderLocation(root.FullName).ListAsync(CancellationToken.None))
+        await foreach (var entry in new LocalFolderLocation(root.FullName).ListAsync("", recursive: true, CancellationToken.None))
         {
             entries.Add(entry);
         }
@@ -53,6 +53,50 @@ public sealed class LocationGlobTests : IDisposable
         var listed = LocationGlob.Select(await ListAsync(), [glob], Fail, root.FullName).Select(e => e.Path);
 
         listed.ShouldBe(local);
+    }
+
+    [Theory]
+    [InlineData("*.csv")]
+    [InlineData("a?.csv")]
+    [InlineData("**/*.csv")]
+    [InlineData("sub/**")]
+    [InlineData("sub/*/y.csv")]
+    [InlineData("sub/deep/**/*.csv")]
+    [InlineData("sub/deep/y.csv")]
+    public async Task Match_ListingOnlyWhatTheGlobReaches_FindsTheSameFiles(string glob)
+    {
+        var local = FileGlob.Expand(root.FullName, [glob], Fail)
+            .Select(f => Path.GetRelativePath(root.FullName, f).Replace('\\', '/'));
+
+        // Through the listing (as a remote location lists), not the local folder's own glob search.
+        var listed = await LocationGlob.MatchAsync(new LocalFolderLocation(root.FullName), [glob], Fail, CancellationToken.None);
+
+        listed.Select(e => e.Path).ShouldBe(local);
+    }
+
+    [Theory]
+    [InlineData("*.csv", "", false)]
+    [InlineData("orders/*.csv", "orders", false)]
+    [InlineData("orders/2026/a.csv", "orders/2026", false)]
+    [InlineData("a.csv", "", false)]
+    [InlineData("orders/**/*.csv", "orders", true)]
+    [InlineData("orders/*/x.csv", "orders", true)]
+    [InlineData("./in/**", "in", true)]
+    public void Reach_IsTheFolderBeforeTheFirstWildcard(string glob, string folder, bool recursive)
+    {
+        LocationGlob.Reach(glob).ShouldBe((folder, recursive));
+    }
+
+    [Fact]
+    public void Identity_ChangesWithSizeOrETagOrTime()
+    {
+        var time = new DateTimeOffset(2026, 12, 4, 10, 0, 0, TimeSpan.Zero);
+        var file = new LocationEntry("in/a.csv", 10, time, "\"abc\"");
+
+        file.Identity.ShouldNotBe((file with { Size = 11 }).Identity);
+        file.Identity.ShouldNotBe((file with { ETag = "\"abd\"" }).Identity);
+        (file with { ETag = null }).Identity.ShouldNotBe((file with { ETag = null, Modified = time.AddSeconds(1) }).Identity);
+        LocationEntry.PathOf(file.Identity).ShouldBe("in/a.csv");
     }
 
     [Fact]
@@ -103,7 +147,7 @@ public sealed class LocationGlobTests : IDisposable
         await location.MoveAsync(entry, "archive", CancellationToken.None);
 
         File.Exists(Path.Combine(root.FullName, "other", "w.csv")).ShouldBeFalse();
-        File.ReadAllText(Path.Combine(root.FullName, "archive", "w.csv")).ShouldBe("other/w.csv");
+        File.ReadAllText(Path.Combine(root.FullName, "archive", "other", "w.csv")).ShouldBe("other/w.csv");
     }
 
     [Fact]
@@ -111,7 +155,7 @@ public sealed class LocationGlobTests : IDisposable
     {
         var missing = Path.Combine(root.FullName, "nope");
 
-        var error = await Should.ThrowAsync<DirectoryNotFoundException>(() =>
+        var error = await Should.ThrowAsync<LocationException>(() =>
             new LocalFolderLocation(missing).ProbeAsync(CancellationToken.None));
 
         error.Message.ShouldContain(missing);

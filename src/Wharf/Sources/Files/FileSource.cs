@@ -7,24 +7,55 @@ using Wharf.Projects;
 namespace Wharf.Sources.Files;
 
 /// <summary>
-/// CSV/TSV, JSON, NDJSON and Parquet files, read by DuckDB's own readers. A pipeline's globs
-/// are resolved here, so a missing file or an empty glob is reported before anything is read.
+/// CSV/TSV, JSON, NDJSON, Parquet and Excel files, from a local folder or a remote location (S3),
+/// read by DuckDB's own readers. A pipeline's globs are resolved here by listing the location, so
+/// a missing file or an empty glob is reported before anything is read; remote files are
+/// downloaded whole into the run's spool (see <see cref="Locations.FileSpool"/>), zips unpacked.
 /// </summary>
-/// <param name="lakeDirectory">The lake, where earlier runs' child tables are found (<see cref="VanishedLists"/>); null for none.</param>
-internal sealed class FileSource(ConnectionSettings connection, PipelineSettings pipeline, string? lakeDirectory = null) : ISource
+/// <param name="context">What the run lends: the lake (earlier runs' child tables, <see cref="VanishedLists"/>; the spool), time, logging.</param>
+internal sealed partial class FileSource(ConnectionSettings connection, PipelineSettings pipeline, SourceContext? context = null) : ISource, IAsyncDisposable
 {
     private readonly List<string> notes = [];
+    private readonly Dictionary<string, Locations.FileSpool.SpooledFile> spooled = new(StringComparer.Ordinal);
+    private string? LakeDirectory => context?.LakeDirectory;
+    private Locations.IFileLocation? location;
+    private Locations.FileSpool? spool;
+    private ImmutableHashSet<string> loadedBefore = [];
+    private IReadOnlyList<Locations.LocationEntry> loadedNow = [];
 
-    public Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
+    /// <summary>With <c>incremental: files</c>: the files the root stream's state says are loaded already.</summary>
+    public void Resume(IReadOnlyList<Incremental.StreamState> states)
     {
-        var files = FileGlob.Expand(connection.Path, pipeline.Files, (glob, problem) =>
-            new SourceException(connection.Name, pipeline.Table, $"Pipeline '{pipeline.Name}' ({pipeline.Location}): {problem}"));
+        ArgumentNullException.ThrowIfNull(states);
+        loadedBefore = [.. states.FirstOrDefault(s => s.Stream == pipeline.Table)?.LoadedFiles ?? []];
+    }
+
+    public async Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
+    {
+        var matched = await MatchAsync(cancellationToken);
+        var selected = NewFiles(matched);
+        loadedNow = selected;
+        var files = await FetchAsync(selected, cancellationToken);
+        ImmutableArray<string>? loaded = pipeline.Incremental.NewFilesOnly ? [.. matched.Select(e => e.Identity)] : null;
+        if (files.Count == 0)
+        {
+            notes.Add(matched.Count == 0
+                ? $"no new files: nothing matches {string.Join(", ", pipeline.Files)} in {Where}."
+                : $"no new files: the {matched.Count} files matching {string.Join(", ", pipeline.Files)} in {Where} were all loaded before.");
+            return [new SourceStream(pipeline.Table, $"no new files matching {string.Join(", ", pipeline.Files)}", pipeline.Table, [], 0) { LoadedFiles = loaded }];
+        }
+
         var format = ResolveFormat(files);
         var description = files.Count == 1 ? Relative(files[0]) : $"{files.Count} {format.ToString().ToLowerInvariant()} files matching {string.Join(", ", pipeline.Files)}";
-        var root = new SourceStream(pipeline.Table, description, pipeline.Table, files, files.Sum(f => new FileInfo(f).Length));
+        if (location is not Locations.LocalFolderLocation)
+        {
+            description += $" in {Where}";
+        }
+
+        var root = new SourceStream(pipeline.Table, description, pipeline.Table, files, files.Sum(f => new FileInfo(f).Length)) { LoadedFiles = loaded };
         if (format is not (FileFormat.Json or FileFormat.NdJson))
         {
-            return Task.FromResult<IReadOnlyList<SourceStream>>([root]);
+            return [root];
         }
 
         // Nested JSON: every list becomes a child table, extracted as a stream of its own.
@@ -38,11 +69,12 @@ internal sealed class FileSource(ConnectionSettings connection, PipelineSettings
         }
 
         var listed = children.Select(c => c.Table).ToHashSet(StringComparer.Ordinal);
-        return Task.FromResult<IReadOnlyList<SourceStream>>([root, .. children.Select(c => new SourceStream(c.Table, $"{description}, list {string.Join(".", c.Path)}", c.Table, files)
+        return [root, .. children.Select(c => new SourceStream(c.Table, $"{description}, list {string.Join(".", c.Path)}", c.Table, files)
         {
             PrimaryKey = [NestedJson.ParentId, NestedJson.ListIndex],
             NestedPath = c.Path,
-        }), .. VanishedLists.Find(lakeDirectory, pipeline, listed, files, description)]);
+            LoadedFiles = loaded,
+        }), .. VanishedLists.Find(LakeDirectory, pipeline, listed, files, description)];
     }
 
     /// <summary>The tables nested JSON files become (the root first).</summary>
@@ -62,6 +94,11 @@ internal sealed class FileSource(ConnectionSettings connection, PipelineSettings
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(request);
+        if (stream.Files.Count == 0 && stream.EmptiedColumns.IsEmpty)
+        {
+            return [];
+        }
+
         var format = ResolveFormat(stream.Files);
         using var excel = format == FileFormat.Excel ? ReadWorkbooks(stream) : null;
         var relation = excel?.Relation(stream.Description) ?? FileReaderSql.Build(format, stream.Files, pipeline.Csv);
@@ -77,7 +114,7 @@ internal sealed class FileSource(ConnectionSettings connection, PipelineSettings
             relation = $"({table.Sql})";
         }
 
-        var sourceFiles = stream.Files.Select(Relative).ToImmutableArray();
+        var sourceFiles = stream.Files.Select(Identified).ToImmutableArray();
         var numbersAsText = ImmutableDictionary<string, string>.Empty;
         try
         {
@@ -232,5 +269,7 @@ internal sealed class FileSource(ConnectionSettings connection, PipelineSettings
         };
     }
 
-    private string Relative(string file) => Path.GetRelativePath(connection.Path, file).Replace('\\', '/');
+    /// <summary>A file's name in messages and manifests: its path in the location (a zip member's after the zip's).</summary>
+    private string Relative(string file) => spooled.TryGetValue(file, out var spooledFile) ? spooledFile.Name
+        : Path.GetRelativePath(connection.Path, file).Replace('\\', '/');
 }

@@ -106,7 +106,7 @@ internal sealed partial class HttpSource(ConnectionSettings connection, Pipeline
     private static Task<LakeManifest> WritePartAsync(ExtractRequest request, LakeTarget target, string tableSql, ImmutableArray<string> pages, CancellationToken cancellationToken)
     {
         var projection = request.Columns.IsEmpty ? "*" : string.Join(", ", request.Columns.Select(Quote.Identifier));
-        return request.Lake.WriteAsync(request.WorkArea, target, $"SELECT {projection} FROM ({tableSql})", pages, cancellationToken);
+        return request.Lake.WriteAsync(request.WorkArea, target, $"SELECT {projection} FROM ({tableSql})", [.. pages], cancellationToken);
     }
 
     private SourceStream Root(string description) => new(pipeline.Table, description, pipeline.Table, []);

@@ -75,6 +75,7 @@ internal static class DuckDbAudit
         );
         ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS present_keys VARCHAR[];
         ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS checkpoint VARCHAR;
+        ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS loaded_files VARCHAR[];
         """);
 
     /// <summary>Writes the record, replacing the one a previous chunk of the same run and stream wrote.</summary>
@@ -121,6 +122,7 @@ internal static class DuckDbAudit
         using var reader = connection.Query("SELECT * FROM _wharf.state WHERE pipeline = $1", pipeline);
         var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
         var checkpoint = names.IndexOf("checkpoint");
+        var loadedFiles = names.IndexOf("loaded_files");
         var states = new List<StreamState>();
         while (reader.Read())
         {
@@ -133,6 +135,7 @@ internal static class DuckDbAudit
             {
                 PresentKeys = reader.IsDBNull(presentKeys) ? [] : Files(reader.GetValue(presentKeys)),
                 Checkpoint = checkpoint >= 0 && !reader.IsDBNull(checkpoint) ? reader.GetString(checkpoint) : null,
+                LoadedFiles = loadedFiles >= 0 && !reader.IsDBNull(loadedFiles) ? Files(reader.GetValue(loadedFiles)) : [],
             });
         }
 
@@ -143,10 +146,10 @@ internal static class DuckDbAudit
     {
         connection.Execute("DELETE FROM _wharf.state WHERE pipeline = $1 AND stream = $2", state.Pipeline, state.Stream);
         connection.Execute(
-            "INSERT INTO _wharf.state (pipeline, stream, watermark, snapshot, run_id, updated_at, present_keys, checkpoint) " +
-            "VALUES ($1, $2, $3, from_json($4, '[\"VARCHAR\"]'), $5, $6, from_json($7, '[\"VARCHAR\"]'), $8)",
+            "INSERT INTO _wharf.state (pipeline, stream, watermark, snapshot, run_id, updated_at, present_keys, checkpoint, loaded_files) " +
+            "VALUES ($1, $2, $3, from_json($4, '[\"VARCHAR\"]'), $5, $6, from_json($7, '[\"VARCHAR\"]'), $8, from_json($9, '[\"VARCHAR\"]'))",
             state.Pipeline, state.Stream, state.Watermark?.ToJson(), JsonSerializer.Serialize(state.Snapshot), state.RunId, state.UpdatedAt,
-            JsonSerializer.Serialize(state.PresentKeys), state.Checkpoint);
+            JsonSerializer.Serialize(state.PresentKeys), state.Checkpoint, JsonSerializer.Serialize(state.LoadedFiles));
     }
 
     private static ImmutableArray<string> Files(object list) => [.. ((System.Collections.IEnumerable)list).Cast<object?>().Select(f => (string)f!)];

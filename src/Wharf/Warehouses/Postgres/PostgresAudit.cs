@@ -73,6 +73,7 @@ internal static class PostgresAudit
         );
         ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS present_keys text[];
         ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS checkpoint text;
+        ALTER TABLE _wharf.state ADD COLUMN IF NOT EXISTS loaded_files text[];
         """;
 
     /// <summary>Writes the record, replacing the one a previous chunk of the same run and stream wrote.</summary>
@@ -136,7 +137,7 @@ internal static class PostgresAudit
     public static async Task<IReadOnlyList<StreamState>> ReadStateAsync(NpgsqlConnection connection, string pipeline, CancellationToken cancellationToken)
     {
         // checkpoint is read when there: a warehouse made before it, read by a dry run, lacks it.
-        await using var command = new NpgsqlCommand("SELECT stream, watermark, snapshot, run_id, updated_at, present_keys, to_jsonb(s) ->> 'checkpoint' FROM _wharf.state AS s WHERE pipeline = $1", connection);
+        await using var command = new NpgsqlCommand("SELECT stream, watermark, snapshot, run_id, updated_at, present_keys, to_jsonb(s) ->> 'checkpoint', to_jsonb(s) -> 'loaded_files' FROM _wharf.state AS s WHERE pipeline = $1", connection);
         command.Parameters.Add(Parameter(pipeline));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var states = new List<StreamState>();
@@ -148,6 +149,7 @@ internal static class PostgresAudit
             {
                 PresentKeys = reader.IsDBNull(5) ? [] : [.. reader.GetFieldValue<string[]>(5)],
                 Checkpoint = reader.IsDBNull(6) ? null : reader.GetString(6),
+                LoadedFiles = reader.IsDBNull(7) ? [] : [.. System.Text.Json.JsonSerializer.Deserialize<string[]?>(reader.GetString(7)) ?? []],
             });
         }
 
@@ -157,7 +159,7 @@ internal static class PostgresAudit
     public static async Task SaveStateAsync(NpgsqlConnection connection, StreamState state, CancellationToken cancellationToken)
     {
         await ExecuteAsync(connection, "DELETE FROM _wharf.state WHERE pipeline = $1 AND stream = $2", [state.Pipeline, state.Stream], cancellationToken);
-        await ExecuteAsync(connection, "INSERT INTO _wharf.state (pipeline, stream, watermark, snapshot, run_id, updated_at, present_keys, checkpoint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            [state.Pipeline, state.Stream, state.Watermark?.ToJson(), state.Snapshot.ToArray(), state.RunId, state.UpdatedAt, state.PresentKeys.ToArray(), state.Checkpoint], cancellationToken);
+        await ExecuteAsync(connection, "INSERT INTO _wharf.state (pipeline, stream, watermark, snapshot, run_id, updated_at, present_keys, checkpoint, loaded_files) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            [state.Pipeline, state.Stream, state.Watermark?.ToJson(), state.Snapshot.ToArray(), state.RunId, state.UpdatedAt, state.PresentKeys.ToArray(), state.Checkpoint, state.LoadedFiles.ToArray()], cancellationToken);
     }
 }

@@ -2,31 +2,40 @@ using System.Runtime.CompilerServices;
 
 namespace Wharf.Sources.Files.Locations;
 
-/// <summary>A folder on this machine. "Downloading" copies through a temporary name, then renames.</summary>
+/// <summary>
+/// A folder on this machine: DuckDB reads its files where they are (nothing is downloaded), and
+/// its globs are expanded by <see cref="FileGlob"/>, which searches from the deepest folder
+/// without wildcards.
+/// </summary>
 internal sealed class LocalFolderLocation(string root) : IFileLocation
 {
     public string Root { get; } = Path.GetFullPath(root);
 
     public string Describe() => Root;
 
-    public async IAsyncEnumerable<LocationEntry> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<LocationEntry> ListAsync(string folder, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask;
-        if (!Directory.Exists(Root))
+        var start = FullPath(folder);
+        if (!Directory.Exists(start))
         {
-            throw new DirectoryNotFoundException($"the connection's folder {Root} does not exist.");
+            yield break;
         }
 
-        var files = Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(Root, f).Replace(Path.DirectorySeparatorChar, '/'))
+        var files = Directory.EnumerateFiles(start, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+            .Select(Relative)
             .Order(StringComparer.Ordinal);
         foreach (var relative in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var info = new FileInfo(FullPath(relative));
-            yield return new LocationEntry(relative, info.Length, info.LastWriteTimeUtc, ETag: null);
+            yield return Entry(relative);
         }
     }
+
+    public Task<IReadOnlyList<LocationEntry>> MatchAsync(IReadOnlyList<string> globs, Func<string, string, Exception> fail, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<LocationEntry>>([.. FileGlob.Expand(Root, globs, fail).Select(f => Entry(Relative(f)))]);
+
+    public string? LocalPath(LocationEntry entry) => FullPath(entry.Path);
 
     public async Task DownloadAsync(LocationEntry entry, string localPath, CancellationToken cancellationToken)
     {
@@ -50,7 +59,7 @@ internal sealed class LocalFolderLocation(string root) : IFileLocation
 
     public Task MoveAsync(LocationEntry entry, string targetFolder, CancellationToken cancellationToken)
     {
-        var target = Path.Combine(Root, targetFolder, Path.GetFileName(entry.Path));
+        var target = FullPath(targetFolder + "/" + entry.Path);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         File.Move(FullPath(entry.Path), target, overwrite: true);
         return Task.CompletedTask;
@@ -58,14 +67,32 @@ internal sealed class LocalFolderLocation(string root) : IFileLocation
 
     public Task DeleteAsync(LocationEntry entry, CancellationToken cancellationToken)
     {
-        File.Delete(FullPath(entry.Path));
+        var path = FullPath(entry.Path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path} is no longer there.", path);
+        }
+
+        File.Delete(path);
         return Task.CompletedTask;
     }
 
-    public Task ProbeAsync(CancellationToken cancellationToken) =>
+    public Task<string> ProbeAsync(CancellationToken cancellationToken) =>
         Directory.Exists(Root)
-            ? Task.CompletedTask
-            : throw new DirectoryNotFoundException($"the connection's folder {Root} does not exist.");
+            ? Task.FromResult($"the folder {Root} exists ({Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories).Count()} files).")
+            : throw new LocationException($"the folder {Root} does not exist.", transient: false);
 
-    private string FullPath(string relative) => Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar));
+    public void Dispose()
+    {
+    }
+
+    private LocationEntry Entry(string relative)
+    {
+        var info = new FileInfo(FullPath(relative));
+        return new LocationEntry(relative, info.Length, info.LastWriteTimeUtc, ETag: null);
+    }
+
+    private string Relative(string full) => Path.GetRelativePath(Root, full).Replace(Path.DirectorySeparatorChar, '/');
+
+    private string FullPath(string relative) => relative.Length == 0 ? Root : Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar));
 }

@@ -31,6 +31,45 @@ internal static class LocationGlob
         return selected;
     }
 
+    /// <summary>
+    /// Lists only what each glob can match: the folder before its first wildcard, and below it only
+    /// when the glob reaches deeper (<c>**</c>, or a wildcard in a folder's name).
+    /// </summary>
+    public static async Task<IReadOnlyList<LocationEntry>> MatchAsync(
+        IFileLocation location, IReadOnlyList<string> globs, Func<string, string, Exception> fail, CancellationToken cancellationToken)
+    {
+        var listing = new Dictionary<string, LocationEntry>(StringComparer.Ordinal);
+        var listed = new HashSet<(string, bool)>();
+        foreach (var glob in globs)
+        {
+            var (folder, recursive) = Reach(glob);
+            if (listed.Add((folder, recursive)))
+            {
+                await foreach (var entry in location.ListAsync(folder, recursive, cancellationToken))
+                {
+                    listing.TryAdd(entry.Path, entry);
+                }
+            }
+        }
+
+        return Select([.. listing.Values], globs, fail, location.Describe());
+    }
+
+    /// <summary>The folder a glob starts in (no wildcard before it), and whether it reaches below that folder's files.</summary>
+    internal static (string Folder, bool Recursive) Reach(string glob)
+    {
+        var segments = glob.Replace('\\', '/').TrimStart('/').Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToList();
+        var fixedCount = segments.TakeWhile(s => s.IndexOfAny(['*', '?']) < 0).Count();
+        if (fixedCount == segments.Count)
+        {
+            // A plain path: its own folder.
+            return (string.Join('/', segments.Take(Math.Max(0, segments.Count - 1))), false);
+        }
+
+        var rest = segments.Skip(fixedCount).ToList();
+        return (string.Join('/', segments.Take(fixedCount)), rest.Count > 1 || rest.Contains("**"));
+    }
+
     internal static Regex ToRegex(string glob)
     {
         var segments = glob.Replace('\\', '/').TrimStart('/').Split('/', StringSplitOptions.RemoveEmptyEntries).ToList();

@@ -1,0 +1,86 @@
+namespace Wharf.Projects;
+
+/// <summary>
+/// An S3 (or S3-compatible) bucket as a <c>files</c> location (<c>type: s3</c>): where the files are
+/// and how to reach them. Without <see cref="AccessKey"/> the AWS SDK's default credential chain
+/// (environment, profile, instance role) is used.
+/// </summary>
+internal sealed record S3Settings
+{
+    public required string Bucket { get; init; }
+
+    /// <summary>The folder inside the bucket that globs are relative to (<c>prefix:</c>), with a trailing '/', or empty.</summary>
+    public string Prefix { get; init; } = "";
+
+    /// <summary>The region (<c>region:</c>); us-east-1 when neither it nor the environment says.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>An S3-compatible server (<c>endpoint:</c>, e.g. http://127.0.0.1:9000); AWS when null.</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>Addresses the bucket in the path (<c>path_style: true</c>), as most S3-compatible servers want.</summary>
+    public bool PathStyle { get; init; }
+
+    public string? AccessKey { get; init; }
+
+    /// <summary>A secret: never printed, logged or audited.</summary>
+    public string? SecretKey { get; init; }
+
+    /// <summary>How messages name the location: <c>s3://bucket/prefix/</c> (no secret in it).</summary>
+    public string Describe() => $"s3://{Bucket}/{Prefix}";
+
+    /// <summary>Hides the secret key from <see cref="object.ToString"/>.</summary>
+    public override string ToString() => Describe();
+}
+
+/// <summary>
+/// What happens to a location's files once their rows are committed (<c>after_load:</c>): moved
+/// to a folder relative to the connection's root, or deleted. Never before the commit.
+/// </summary>
+internal sealed record AfterLoadSettings
+{
+    /// <summary>The folder the files go to (<c>move_to: archive/</c>), relative to the connection's path or prefix; null when deleting.</summary>
+    public string? MoveTo { get; init; }
+
+    /// <summary>Whether the files are deleted (<c>delete: true</c>).</summary>
+    public bool Delete { get; init; }
+}
+
+/// <summary>
+/// An SFTP server as a <c>files</c> location (<c>type: sftp</c>). Its host key is always verified:
+/// against <see cref="KnownHosts"/> (by default <c>~/.ssh/known_hosts</c>) or a pinned
+/// <see cref="HostKeyFingerprint"/>; an unknown or changed key stops the connection.
+/// </summary>
+internal sealed record SftpSettings
+{
+    public required string Host { get; init; }
+
+    /// <value>22.</value>
+    public int Port { get; init; } = 22;
+
+    public required string User { get; init; }
+
+    /// <summary>A secret: never printed, logged or audited.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>The private key file (OpenSSH or PEM); its contents are never printed.</summary>
+    public string? PrivateKey { get; init; }
+
+    /// <summary>The private key's passphrase (a secret).</summary>
+    public string? Passphrase { get; init; }
+
+    /// <summary>The known_hosts file the host key must be in; used when no fingerprint is pinned.</summary>
+    public string? KnownHosts { get; init; }
+
+    /// <summary>The host key's SHA256 fingerprint as <c>ssh-keygen -lf</c> prints it (<c>SHA256:…</c>).</summary>
+    public string? HostKeyFingerprint { get; init; }
+
+    /// <summary>The folder on the server that globs are relative to (<c>path:</c>), without a trailing '/'.</summary>
+    public string RemotePath { get; init; } = ".";
+
+    /// <summary>How messages name the location: <c>sftp://user@host:port/path</c> (no secret in it).</summary>
+    public string Describe() => $"sftp://{User}@{Host}:{Port}{(RemotePath.StartsWith('/') ? "" : "/")}{RemotePath}";
+
+    /// <summary>Hides the password from <see cref="object.ToString"/>.</summary>
+    public override string ToString() => Describe();
+}

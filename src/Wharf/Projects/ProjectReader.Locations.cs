@@ -1,0 +1,132 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Wharf.Projects;
+
+/// <summary>Where a files connection's files are (<c>type: s3</c>), and <c>incremental: files</c> and <c>after_load:</c> of its pipelines.</summary>
+internal sealed partial class ProjectReader
+{
+    private S3Settings ReadS3(YamlMap connection, YamlNode value, string name)
+    {
+        var bucket = connection.String("bucket");
+        if (string.IsNullOrWhiteSpace(bucket))
+        {
+            throw Error(value, $"connection '{name}' needs 'bucket:' (the S3 bucket's name, e.g. bucket: raw-data).");
+        }
+
+        var prefix = (connection.String("prefix") ?? "").Replace('\\', '/').TrimStart('/');
+        var accessKey = NullIfEmpty(connection.String("access_key"));
+        var secretKey = NullIfEmpty(connection.String("secret_key"));
+        if ((accessKey is null) != (secretKey is null))
+        {
+            throw Error(value, $"connection '{name}' sets {(accessKey is null ? "'secret_key'" : "'access_key'")} without {(accessKey is null ? "'access_key'" : "'secret_key'")}; " +
+                "give both (from ${VAR}s), or neither to use the AWS credential chain (environment, profile, instance role).");
+        }
+
+        var endpoint = NullIfEmpty(connection.String("endpoint"));
+        if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+        {
+            throw Error(connection.Get("endpoint")!, $"the endpoint of connection '{name}' must be a URL such as http://127.0.0.1:9000, not '{endpoint}'.");
+        }
+
+        return new S3Settings
+        {
+            Bucket = bucket,
+            Prefix = prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/",
+            Region = NullIfEmpty(connection.String("region")),
+            Endpoint = endpoint,
+            PathStyle = connection.Bool("path_style") ?? false,
+            AccessKey = accessKey,
+            SecretKey = secretKey,
+        };
+    }
+
+    private SftpSettings ReadSftp(YamlMap connection, YamlNode value, string name)
+    {
+        var host = NullIfEmpty(connection.String("host")) ?? throw Error(value, $"connection '{name}' needs 'host:' (the SFTP server, e.g. sftp.partner.example).");
+        var user = NullIfEmpty(connection.String("user")) ?? throw Error(value, $"connection '{name}' needs 'user:' (the account to log in as).");
+        var password = NullIfEmpty(connection.String("password"));
+        var key = NullIfEmpty(connection.String("private_key"));
+        if (password is null && key is null)
+        {
+            throw Error(value, $"connection '{name}' needs 'password:' or 'private_key:' (a key file; both from ${{VAR}}s).");
+        }
+
+        var fingerprint = NullIfEmpty(connection.String("host_key_fingerprint"));
+        if (fingerprint is not null && !fingerprint.StartsWith("SHA256:", StringComparison.Ordinal))
+        {
+            throw Error(connection.Get("host_key_fingerprint")!, $"the host_key_fingerprint of connection '{name}' must be SHA256:… as `ssh-keygen -lf` prints it, not '{fingerprint}'.");
+        }
+
+        var knownHosts = NullIfEmpty(connection.String("known_hosts"));
+        return new SftpSettings
+        {
+            Host = host,
+            Port = connection.Int("port") ?? 22,
+            User = user,
+            Password = password,
+            PrivateKey = key is null ? null : HomePath(key),
+            Passphrase = NullIfEmpty(connection.String("passphrase")),
+            KnownHosts = knownHosts is null ? (fingerprint is null ? HomePath("~/.ssh/known_hosts") : null) : HomePath(knownHosts),
+            HostKeyFingerprint = fingerprint,
+            RemotePath = (connection.String("path") ?? ".").Replace('\\', '/') is var path && path.Length > 1 ? path.TrimEnd('/') : path,
+        };
+    }
+
+    /// <summary>A file path as ssh reads it: <c>~/</c> is the home folder; relative paths are relative to the project.</summary>
+    private string HomePath(string path) => path.StartsWith("~/", StringComparison.Ordinal)
+        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..])
+        : Path.GetFullPath(Path.Combine(root, path));
+
+    /// <summary>${VAR:-} gives an empty value for "not set": treated as absent.</summary>
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary><c>incremental: files</c>: only files not loaded before.</summary>
+    private bool ReadNewFilesOnly(YamlMap pipeline, string name)
+    {
+        if (pipeline.Get("incremental") is not { } node)
+        {
+            return false;
+        }
+
+        var value = Scalar(node, $"'incremental' of pipeline '{name}'");
+        if (value != "files")
+        {
+            throw Error(node, $"pipeline '{name}': 'incremental' can only be 'files' (load each file once: new or changed files only), not '{value}'. Row-level incremental loading uses 'cursor:'.");
+        }
+
+        if (pipeline.Get("cursor") is { } cursor)
+        {
+            throw Error(cursor, $"pipeline '{name}': 'incremental: files' loads whole new files, and 'cursor:' new rows; use one of them.");
+        }
+
+        if (pipeline.Get("change_detection") is { } hash)
+        {
+            throw Error(hash, $"pipeline '{name}': 'change_detection: hash' compares full extracts, and 'incremental: files' reads only new files; use one of them.");
+        }
+
+        return true;
+    }
+
+    /// <summary><c>after_load: { move_to: archive/ }</c> or <c>{ delete: true }</c>.</summary>
+    private AfterLoadSettings? ReadAfterLoad(YamlMap pipeline, string name, ConnectionSettings connection)
+    {
+        if (pipeline.Map("after_load", ["move_to", "delete"]) is not { } map)
+        {
+            return null;
+        }
+
+        var moveTo = NullIfEmpty(map.String("move_to")?.Replace('\\', '/').Trim('/'));
+        var delete = map.Bool("delete") ?? false;
+        if ((moveTo is null) == !delete)
+        {
+            throw Error(map.Node, $"pipeline '{name}': 'after_load' needs one of 'move_to:' (a folder, e.g. archive/) or 'delete: true'.");
+        }
+
+        if (moveTo is not null && (moveTo.Split('/').Contains("..") || moveTo.IndexOfAny(['*', '?']) >= 0))
+        {
+            throw Error(map.Get("move_to")!, $"pipeline '{name}': 'move_to' must be a folder inside connection '{connection.Name}' (no '..' and no wildcards), not '{moveTo}'.");
+        }
+
+        return new AfterLoadSettings { MoveTo = moveTo, Delete = delete };
+    }
+}

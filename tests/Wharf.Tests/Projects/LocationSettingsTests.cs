@@ -1,0 +1,130 @@
+using Wharf.Projects;
+
+namespace Wharf.Tests.Projects;
+
+/// <summary><c>type: s3</c> connections, <c>incremental: files</c> and <c>after_load:</c>: read, and wrong values named at their line.</summary>
+public sealed class LocationSettingsTests : IDisposable
+{
+    private readonly TempProjectFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    private static string Project(string connection, string keys = "") => $$"""
+        connections:
+          bucket: {{connection}}
+        pipelines:
+          orders:
+            source: bucket
+            files: "in/*.csv"
+        {{keys}}
+        """;
+
+    [Fact]
+    public async Task Load_S3Connection_ReadsEveryKey_AndItsPipelinesAreFilePipelines()
+    {
+        folder.WriteProject(Project("{ type: s3, bucket: raw-data, prefix: exports, region: eu-west-1, endpoint: \"http://127.0.0.1:9000\", path_style: true, access_key: AKIA1, secret_key: \"${WHARF_TEST_S3_SECRET}\" }", """
+                incremental: files
+                after_load: { move_to: archive/ }
+            """));
+
+        var project = await folder.LoadAsync(new Dictionary<string, string> { ["WHARF_TEST_S3_SECRET"] = "s3cr3t-value" });
+
+        var s3 = project.Connections[0].S3!;
+        (s3.Bucket, s3.Prefix, s3.Region, s3.Endpoint, s3.PathStyle, s3.AccessKey, s3.SecretKey)
+            .ShouldBe(("raw-data", "exports/", "eu-west-1", "http://127.0.0.1:9000", true, "AKIA1", "s3cr3t-value"));
+        project.Connections[0].HoldsFiles.ShouldBeTrue();
+        s3.ToString().ShouldBe("s3://raw-data/exports/");
+        project.Connections[0].ToString().ShouldNotContain("s3cr3t");
+        var pipeline = project.Pipelines[0];
+        pipeline.Files.ShouldBe(["in/*.csv"]);
+        pipeline.Incremental.NewFilesOnly.ShouldBeTrue();
+        pipeline.AfterLoad.ShouldBe(new AfterLoadSettings { MoveTo = "archive" });
+    }
+
+    [Fact]
+    public async Task Load_S3WithEmptyEndpoint_UsesAws_AndNoKeys_UsesTheCredentialChain()
+    {
+        folder.WriteProject(Project("{ type: s3, bucket: raw, endpoint: \"${WHARF_TEST_UNSET_ENDPOINT:-}\" }"));
+
+        var s3 = (await folder.LoadAsync()).Connections[0].S3!;
+
+        (s3.Endpoint, s3.AccessKey, s3.SecretKey, s3.Prefix).ShouldBe((null, null, null, ""));
+    }
+
+    [Theory]
+    [InlineData("{ type: s3, prefix: x }", "needs 'bucket:'")]
+    [InlineData("{ type: s3, bucket: b, access_key: A }", "sets 'access_key' without 'secret_key'")]
+    [InlineData("{ type: s3, bucket: b, endpoint: \"not a url\" }", "must be a URL")]
+    [InlineData("{ type: s3, bucket: b, path: x }", "unknown key 'path'")]
+    public async Task Load_WrongS3Connection_SaysWhat(string connection, string problem)
+    {
+        folder.WriteProject(Project(connection));
+
+        var error = await Should.ThrowAsync<ProjectFileException>(() => folder.LoadAsync());
+
+        error.Message.ShouldContain(problem);
+        error.Line.ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData("incremental: rows", "'incremental' can only be 'files'")]
+    [InlineData("incremental: files\n    cursor: id", "use one of them")]
+    [InlineData("after_load: { move_to: archive, delete: true }", "needs one of 'move_to:'")]
+    [InlineData("after_load: { delete: false }", "needs one of 'move_to:'")]
+    [InlineData("after_load: { move_to: ../out }", "must be a folder inside connection 'bucket'")]
+    public async Task Load_WrongPipelineKeys_SaysWhat(string keys, string problem)
+    {
+        folder.WriteProject(Project("{ type: s3, bucket: b }", "    " + keys));
+
+        var error = await Should.ThrowAsync<ProjectFileException>(() => folder.LoadAsync());
+
+        error.Message.ShouldContain(problem);
+    }
+
+    [Fact]
+    public async Task Load_DeleteAfterLoad_OnALocalFolder()
+    {
+        folder.WriteProject("""
+            connections:
+              files: { type: files, path: data }
+            pipelines:
+              orders:
+                source: files
+                files: "*.csv"
+                after_load: { delete: true }
+            """);
+
+        (await folder.LoadAsync()).Pipelines[0].AfterLoad.ShouldBe(new AfterLoadSettings { Delete = true });
+    }
+
+    [Fact]
+    public async Task Load_SftpConnection_VerifiesHostKeysByDefault_AgainstKnownHosts()
+    {
+        folder.WriteProject("""
+            connections:
+              drop: { type: sftp, host: sftp.example, user: etl, private_key: keys/etl, path: /outgoing/ }
+            pipelines:
+              orders: { source: drop, files: "*.csv" }
+            """);
+
+        var sftp = (await folder.LoadAsync()).Connections[0].Sftp!;
+
+        (sftp.Host, sftp.Port, sftp.User, sftp.RemotePath).ShouldBe(("sftp.example", 22, "etl", "/outgoing"));
+        sftp.PrivateKey.ShouldBe(Path.Combine(folder.Path, "keys", "etl"));
+        sftp.KnownHosts.ShouldBe(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts"));
+        sftp.Describe().ShouldBe("sftp://etl@sftp.example:22/outgoing");
+    }
+
+    [Theory]
+    [InlineData("{ type: sftp, host: h, user: u }", "needs 'password:' or 'private_key:'")]
+    [InlineData("{ type: sftp, user: u, password: p }", "needs 'host:'")]
+    [InlineData("{ type: sftp, host: h, user: u, password: p, host_key_fingerprint: abc }", "must be SHA256:")]
+    public async Task Load_WrongSftpConnection_SaysWhat(string connection, string problem)
+    {
+        folder.WriteProject(Project(connection));
+
+        var error = await Should.ThrowAsync<ProjectFileException>(() => folder.LoadAsync());
+
+        error.Message.ShouldContain(problem);
+    }
+}
