@@ -60,15 +60,12 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
             var projection = string.Join(", ", columns.Select(c => c.StoredAs is null
                 ? Quote.Identifier(c.Name)
                 : $"CAST({Quote.Identifier(c.Name)} AS {c.StoredAs}) AS {Quote.Identifier(c.Name)}"));
-            var rows = await connection.ExecuteAsync(
-                $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(temporary)} {ParquetOptions}",
-                cancellationToken);
+            var rows = await CopyAsync(connection, $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(temporary)} {ParquetOptions}", path, cancellationToken);
             if (known is { NumbersAsText.IsEmpty: false })
             {
                 columns = await TypeNumbersAsync(connection, temporary, columns, known.NumbersAsText, cancellationToken);
             }
 
-            File.Move(temporary, path);
             var manifest = new LakeManifest
             {
                 RunId = target.RunId,
@@ -76,7 +73,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
                 Stream = target.Stream,
                 File = Layout.Relative(path),
                 Rows = rows,
-                Bytes = new FileInfo(path).Length,
+                Bytes = new FileInfo(temporary).Length,
                 Columns = columns,
                 SourceFiles = sourceFiles,
                 SourceQuery = relationSql,
@@ -84,12 +81,44 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
                 StartedAt = started,
                 FinishedAt = time.GetUtcNow(),
             };
-            await File.WriteAllTextAsync(LakeLayout.ManifestPath(path), JsonSerializer.Serialize(manifest, LakeManifest.Json), cancellationToken);
+            // The manifest is what a replay reads: it too appears whole or not at all, and only
+            // beside a whole Parquet file (a full disk fails one of the writes, leaving neither).
+            var manifestPath = LakeLayout.ManifestPath(path);
+            await File.WriteAllTextAsync(manifestPath + ".tmp", JsonSerializer.Serialize(manifest, LakeManifest.Json), cancellationToken);
+            File.Move(temporary, path);
+            File.Move(manifestPath + ".tmp", manifestPath);
             return manifest;
+        }
+        catch
+        {
+            File.Delete(path);
+            File.Delete(LakeLayout.ManifestPath(path) + ".tmp");
+            throw;
         }
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Runs a COPY into the lake. DuckDB reports a full disk (or a file size limit) as an IO error
+    /// of the statement, which for a file source would read like a problem with its input: it is
+    /// said here as what it is, naming the lake file.
+    /// </summary>
+    private async Task<long> CopyAsync(DuckDBConnection connection, string copy, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await connection.ExecuteAsync(copy, cancellationToken);
+        }
+        catch (DuckDbException ex) when (ex.Message.Contains("Could not write file", StringComparison.Ordinal) || ex.Message.Contains("No space left", StringComparison.Ordinal))
+        {
+            var reason = ex.Message.Contains("File too large", StringComparison.Ordinal) ? "a file size limit was reached (File too large)"
+                : ex.Message.Contains("No space left", StringComparison.Ordinal) ? "the disk is full (No space left on device)"
+                : ex.Summary;
+            throw new LakeException(path,
+                $"Could not write the lake file {Layout.Relative(path)}: {reason}. Free space under {Layout.Root} (or raise the limit) and run again. Nothing was loaded.");
         }
     }
 
@@ -101,7 +130,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     /// its reader's type, which is rare: the decimals, the common case, cost one scan of their
     /// columns.
     /// </summary>
-    private static async Task<ImmutableArray<LakeColumn>> TypeNumbersAsync(
+    private async Task<ImmutableArray<LakeColumn>> TypeNumbersAsync(
         DuckDBConnection connection,
         string file,
         ImmutableArray<LakeColumn> columns,
@@ -119,9 +148,9 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
             {
                 var casts = typed.Where(c => decimals.TryGetValue(c.Name, out var type) && type is null)
                     .Select(c => $"CAST({Quote.Identifier(c.Name)} AS {c.Type}) AS {Quote.Identifier(c.Name)}");
-                await connection.ExecuteAsync(
+                await CopyAsync(connection,
                     $"COPY (SELECT * REPLACE ({string.Join(", ", casts)}) FROM read_parquet({Quote.Literal(file)})) TO {Quote.Literal(rewritten)} {ParquetOptions}",
-                    cancellationToken);
+                    file, cancellationToken);
                 File.Move(rewritten, file, overwrite: true);
             }
             finally

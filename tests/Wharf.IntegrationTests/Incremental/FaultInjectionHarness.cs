@@ -82,6 +82,36 @@ internal sealed class WharfChild : IDisposable
         return new WharfChild(process, cancellationToken);
     }
 
+    /// <summary>
+    /// Runs <c>wharf ARGS --project PROJECT</c> to its end with no file it writes allowed past
+    /// <paramref name="kib"/> KiB (<c>ulimit -f</c>): a write past it fails as on a full disk.
+    /// SIGXFSZ is ignored, so the write fails instead of killing the process, and .NET's
+    /// W^X double mapping (a memory file the size of its code heap) is off, or the runtime
+    /// itself could not start under the limit.
+    /// </summary>
+    public static async Task<Result> RunWithFileSizeLimitAsync(string project, int kib, CancellationToken cancellationToken, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = project,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in (string[])["-c", $"trap '' XFSZ; ulimit -f {kib}; exec \"$@\"", "bash", "dotnet", Path.Combine(AppContext.BaseDirectory, "wharf.dll"), .. args, "--project", project])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("WHARF_FAILPOINT");
+        start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");
+        process.StandardInput.Close();
+        using var child = new WharfChild(process, cancellationToken);
+        return await child.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Runs <c>wharf ARGS --project PROJECT</c> to its end.</summary>
     public static async Task<Result> RunAsync(string project, string? failPoint, CancellationToken cancellationToken, params string[] args)
     {
