@@ -54,6 +54,13 @@ internal interface IMessageConsumer : IAsyncDisposable
     /// <param name="upTo">How many more messages the batch (or run) takes: the consumer asks the broker for no more.</param>
     ValueTask<BrokerMessage?> NextAsync(int upTo, TimeSpan idle, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether the broker still holds messages for this consumer that it has not delivered: asked
+    /// when none came for <c>idle_timeout</c>, so a broker slow to deliver (a long queue paged to
+    /// disk, a busy machine) is not taken for a drained one.
+    /// </summary>
+    Task<bool> HasWaitingAsync(CancellationToken cancellationToken);
+
     /// <summary>Acknowledges every message received since the last acknowledgement (they are committed).</summary>
     Task AckAsync(CancellationToken cancellationToken);
 

@@ -19,6 +19,9 @@ namespace Wharf.Sources.Streams;
 /// </summary>
 internal sealed class MessageSource(ConnectionSettings connection, PipelineSettings pipeline, SourceContext context) : ISource
 {
+    /// <summary>How many idle timeouts in a row a broker that says it holds more messages is waited for.</summary>
+    private const int MaxIdleChecks = 10;
+
     private MessageStreamSettings Settings => pipeline.Stream!;
 
     private bool Rabbit => connection.Type == "rabbitmq";
@@ -114,13 +117,22 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
             var deadline = context.Time.GetUtcNow() + Settings.BatchWait;
             var drained = false;
             var received = 0;
+            var idle = 0;
             while (received < size && context.Time.GetUtcNow() < deadline)
             {
                 if (await consumer.NextAsync(size - received, Settings.IdleTimeout, cancellationToken) is not { } message)
                 {
+                    // Nothing for idle_timeout, but the broker may only be slow to deliver: drained when it holds nothing more.
+                    if (++idle <= MaxIdleChecks && await consumer.HasWaitingAsync(cancellationToken))
+                    {
+                        continue;
+                    }
+
                     drained = true;
                     break;
                 }
+
+                idle = 0;
 
                 received++;
 

@@ -181,6 +181,13 @@ internal sealed class NatsConsumer : IMessageConsumer
         };
     }
 
+    /// <summary>Messages of the stream the durable consumer has not delivered yet.</summary>
+    public async Task<bool> HasWaitingAsync(CancellationToken cancellationToken)
+    {
+        await consumer.RefreshAsync(cancellationToken);
+        return consumer.Info.NumPending > 0;
+    }
+
     public async Task AckAsync(CancellationToken cancellationToken)
     {
         for (var i = 0; i < pending.Count; i++)
@@ -212,27 +219,34 @@ internal sealed class NatsConsumer : IMessageConsumer
 
     public async Task ReleaseAsync(CancellationToken cancellationToken)
     {
-        // Messages a pull without waiting delivered but the batch never took: handed back with the rest.
-        if (fetch is not null && !waiting)
+        try
         {
-            while (await fetch.MoveNextAsync())
+            // Messages a pull without waiting delivered but the batch never took: handed back with the rest.
+            if (fetch is not null && !waiting)
             {
-                pending.Add(fetch.Current);
+                while (await fetch.MoveNextAsync())
+                {
+                    pending.Add(fetch.Current);
+                }
+
+                await fetch.DisposeAsync();
+                fetch = null;
             }
 
-            await fetch.DisposeAsync();
-            fetch = null;
-        }
+            foreach (var message in pending)
+            {
+                await message.NakAsync(cancellationToken: cancellationToken);
+            }
 
-        foreach (var message in pending)
-        {
-            await message.NakAsync(cancellationToken: cancellationToken);
+            pending.Clear();
+            if (nats.ConnectionState == NatsConnectionState.Open)
+            {
+                await nats.PingAsync(cancellationToken);
+            }
         }
-
-        pending.Clear();
-        if (nats.ConnectionState == NatsConnectionState.Open)
+        catch (NatsException)
         {
-            await nats.PingAsync(cancellationToken);
+            // The connection is gone (the reason the batch failed, perhaps): JetStream delivers the batch again after ack_wait.
         }
     }
 

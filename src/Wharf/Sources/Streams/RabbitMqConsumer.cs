@@ -29,10 +29,13 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
     private ulong ackedTag;
     private string? consumerTag;
 
-    private RabbitMqConsumer(IConnection connection, IChannel channel, string description, int prefetch)
+    private readonly string queue;
+
+    private RabbitMqConsumer(IConnection connection, IChannel channel, string queue, string description, int prefetch)
     {
         this.connection = connection;
         this.channel = channel;
+        this.queue = queue;
         Description = description;
         MaxBatch = prefetch;
     }
@@ -50,7 +53,7 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
         {
             var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             await channel.BasicQosAsync(0, (ushort)prefetch, global: false, cancellationToken);
-            var consumer = new RabbitMqConsumer(connection, channel, description, prefetch);
+            var consumer = new RabbitMqConsumer(connection, channel, stream.Queue!, description, prefetch);
             var events = new AsyncEventingBasicConsumer(channel);
             events.ReceivedAsync += consumer.OnReceivedAsync;
             consumer.consumerTag = await channel.BasicConsumeAsync(stream.Queue!, autoAck: false, consumerTag: "", noLocal: false, exclusive: false, arguments: null, events, cancellationToken);
@@ -223,6 +226,10 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
         return message;
     }
 
+    /// <summary>Messages ready in the queue (not delivered to any consumer).</summary>
+    public async Task<bool> HasWaitingAsync(CancellationToken cancellationToken) =>
+        await channel.MessageCountAsync(queue, cancellationToken) > 0;
+
     public async Task AckAsync(CancellationToken cancellationToken)
     {
         if (lastTag > ackedTag)
@@ -249,7 +256,12 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
 
     public async Task ReleaseAsync(CancellationToken cancellationToken)
     {
-        if (lastTag > ackedTag && channel.IsOpen)
+        if (lastTag <= ackedTag || !channel.IsOpen)
+        {
+            return;
+        }
+
+        try
         {
             // Stop deliveries first, or RabbitMQ hands the requeued messages straight back to this consumer.
             if (consumerTag is not null)
@@ -259,6 +271,10 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
 
             await channel.BasicNackAsync(lastTag, multiple: true, requeue: true, cancellationToken);
             ackedTag = lastTag;
+        }
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException)
+        {
+            // The channel is gone (the reason the batch failed, perhaps): RabbitMQ requeued the batch itself.
         }
     }
 
