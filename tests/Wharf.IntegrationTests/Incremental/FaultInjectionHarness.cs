@@ -112,6 +112,35 @@ internal sealed class WharfChild : IDisposable
         return await child.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Runs <c>wharf ARGS --project PROJECT</c> to its end with SIGINT at its default action. A
+    /// test host that a non-interactive shell started in the background (as scripts/test.sh does)
+    /// inherits SIGINT ignored, and .NET leaves an ignored SIGINT ignored, as <c>nohup</c> means it
+    /// to be; a Ctrl+C test undoes that first (bash cannot: it keeps what it was given ignored).
+    /// </summary>
+    public static async Task<Result> RunWithDefaultSigintAsync(string project, string failPoint, CancellationToken cancellationToken, params string[] args)
+    {
+        var start = new ProcessStartInfo("python3")
+        {
+            WorkingDirectory = project,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in (string[])["-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
+            "dotnet", Path.Combine(AppContext.BaseDirectory, "wharf.dll"), .. args, "--project", project])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["WHARF_FAILPOINT"] = failPoint;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start.");
+        process.StandardInput.Close();
+        using var child = new WharfChild(process, cancellationToken);
+        return await child.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Runs <c>wharf ARGS --project PROJECT</c> to its end.</summary>
     public static async Task<Result> RunAsync(string project, string? failPoint, CancellationToken cancellationToken, params string[] args)
     {

@@ -39,7 +39,9 @@ public sealed class FaultInjectionSignalTests(PostgresServer postgres)
         var warehouse = scenario.Warehouse;
         var source = await scenario.Source.RowsAsync(ct);
 
-        var stopped = await scenario.RunAsync($"{step}:{signal}", ct);
+        var stopped = signal == "SIGINT"
+            ? await WharfChild.RunWithDefaultSigintAsync(scenario.Root, $"{step}:{signal}", ct, "run")
+            : await scenario.RunAsync($"{step}:{signal}", ct);
 
         // Stopped by itself, saying so: not killed (137), not a crash, not a finished run.
         stopped.ExitCode.ShouldBe(1, stopped.ToString());
