@@ -95,33 +95,13 @@ internal sealed class S3Location : IFileLocation
     public Task DownloadAsync(LocationEntry entry, string localPath, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(localPath))!);
-        var partial = localPath + ".part";
         return CallAsync($"download {entry.Path}", async token =>
         {
-            try
-            {
-                // If-Match: a file rewritten since it was listed fails here rather than loading
-                // content that its recorded identity does not describe.
-                using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = settings.Bucket, Key = Key(entry), EtagToMatch = entry.ETag }, token);
-                long written;
-                await using (var target = File.Create(partial))
-                {
-                    await response.ResponseStream.CopyToAsync(target, token);
-                    written = target.Length;
-                }
-
-                if (written != entry.Size)
-                {
-                    throw new IOException($"the transfer of {entry.Path} ended after {written:N0} of its {entry.Size:N0} bytes");
-                }
-
-                File.Move(partial, localPath, overwrite: true);
-                return true;
-            }
-            finally
-            {
-                File.Delete(partial);
-            }
+            // If-Match: a file rewritten since it was listed fails here rather than loading
+            // content that its recorded identity does not describe.
+            using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = settings.Bucket, Key = Key(entry), EtagToMatch = entry.ETag }, token);
+            await WholeDownload.WriteAsync(entry, localPath, response.ResponseStream.CopyToAsync, "", token);
+            return true;
         }, cancellationToken);
     }
 

@@ -91,30 +91,10 @@ internal sealed class SftpLocation : IFileLocation
     public Task DownloadAsync(LocationEntry entry, string localPath, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(localPath))!);
-        var partial = localPath + ".part";
         return CallAsync($"download {entry.Path}", async (sftp, token) =>
         {
-            try
-            {
-                long written;
-                await using (var target = File.Create(partial))
-                {
-                    await sftp.DownloadFileAsync(Remote(entry.Path), target, token);
-                    written = target.Length;
-                }
-
-                if (written != entry.Size)
-                {
-                    throw new IOException($"the transfer of {entry.Path} ended after {written:N0} of its {entry.Size:N0} bytes (or the file changed while it was read)");
-                }
-
-                File.Move(partial, localPath, overwrite: true);
-                return true;
-            }
-            finally
-            {
-                File.Delete(partial);
-            }
+            await WholeDownload.WriteAsync(entry, localPath, (target, t) => sftp.DownloadFileAsync(Remote(entry.Path), target, t), " (or the file changed while it was read)", token);
+            return true;
         }, cancellationToken);
     }
 
