@@ -44,7 +44,7 @@ internal static class WarehouseFactory
         {
             WarehouseKind.DuckDb => mustExist
                 ? DuckDbWarehouse.OpenExisting(settings.Location, time, settings.Limits)
-                : DuckDbWarehouse.Open(settings.Location, time, settings.Limits.ToSettings()),
+                : DuckDbWarehouse.Open(settings.Location, time, settings.Limits),
             WarehouseKind.Postgres => await PostgresWarehouse.OpenAsync(settings.Connection!, time, settings.Limits, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "Not a warehouse kind Wharf knows."),
         };

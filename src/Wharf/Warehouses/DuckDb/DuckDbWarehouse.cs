@@ -42,18 +42,18 @@ internal sealed class DuckDbWarehouse : IWarehouse
     /// <summary>Opens the warehouse file, which must exist (a PostgreSQL warehouse's tables are made by its first run, so it has no such check).</summary>
     /// <exception cref="WarehouseNotFoundException">There is no file yet.</exception>
     public static DuckDbWarehouse OpenExisting(string path, TimeProvider time, DuckDbLimits? limits = null) => File.Exists(path)
-        ? Open(path, time, limits?.ToSettings())
+        ? Open(path, time, limits)
         : throw new WarehouseNotFoundException(path, $"There is no warehouse at {path} yet. Run 'wharf run' first.");
 
     /// <summary>Opens (creating if needed) the warehouse file.</summary>
     /// <exception cref="WharfException">The file is locked by another process or is not a DuckDB database.</exception>
-    public static DuckDbWarehouse Open(string path, TimeProvider time, IReadOnlyDictionary<string, string>? settings = null)
+    public static DuckDbWarehouse Open(string path, TimeProvider time, DuckDbLimits? limits = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         DuckDBConnection connection;
         try
         {
-            connection = DuckDbConnections.Open(path, settings);
+            connection = DuckDbConnections.Open(path, limits?.ToSettings());
         }
         catch (DuckDbException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {
