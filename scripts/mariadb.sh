@@ -128,41 +128,13 @@ EOF
 
 # Stops the server started by wharf_mariadb_start (or the one in folder $1) and removes its folder.
 wharf_mariadb_stop() {
-    local dir=${1:-${WHARF_TEST_MYSQL_DIR:-}} pid
+    local dir=${1:-${WHARF_TEST_MYSQL_DIR:-}}
     [[ -n "$dir" && -d "$dir" ]] || return 0
-    case "$dir" in
-        /tmp/wharf-mariadb.*) ;;
-        *) _wharf_my_say "refusing to remove $dir: not a folder made by mariadb.sh."; return 1 ;;
-    esac
-    pid=$(cat "$dir/mysqld.pid" 2>/dev/null)
-    if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -rf "$dir"
-    if [[ "$dir" == "${WHARF_TEST_MYSQL_DIR:-}" ]]; then
-        unset WHARF_TEST_MYSQL_DIR
-    fi
-    return 0
+    wharf_own_dir mariadb "$dir" || return 1
+    wharf_stop_pids 100 "$dir/mysqld.pid"
+    wharf_remove_dir "$dir" WHARF_TEST_MYSQL_DIR
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
-    set -uo pipefail
-    case "${1:-}" in
-        start)
-            wharf_mariadb_start || exit 1
-            printf 'export WHARF_TEST_MYSQL_URL=%q\n' "$WHARF_TEST_MYSQL_URL"
-            printf 'export WHARF_TEST_MYSQL_DIR=%q\n' "$WHARF_TEST_MYSQL_DIR"
-            ;;
-        stop) wharf_mariadb_stop "${2:-}" ;;
-        install) wharf_mariadb_install ;;
-        *)
-            echo "usage: $0 start | stop [DIR] | install" >&2
-            exit 2
-            ;;
-    esac
+    wharf_server_cli mariadb "WHARF_TEST_MYSQL_URL WHARF_TEST_MYSQL_DIR" "$@"
 fi

@@ -75,41 +75,13 @@ wharf_moto_start() {
 
 # Stops the server started by wharf_moto_start (or the one of folder $1) and removes its folder.
 wharf_moto_stop() {
-    local dir=${1:-${WHARF_TEST_MOTO_DIR:-}} pid
+    local dir=${1:-${WHARF_TEST_MOTO_DIR:-}}
     [[ -n "$dir" && -d "$dir" ]] || return 0
-    case "$dir" in
-        /tmp/wharf-moto.*) ;;
-        *) _wharf_moto_say "refusing to remove $dir: not a folder made by moto.sh."; return 1 ;;
-    esac
-    pid=$(cat "$dir/moto.pid" 2>/dev/null)
-    if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -rf "$dir"
-    if [[ "$dir" == "${WHARF_TEST_MOTO_DIR:-}" ]]; then
-        unset WHARF_TEST_MOTO_DIR
-    fi
-    return 0
+    wharf_own_dir moto "$dir" || return 1
+    wharf_stop_pids 50 "$dir/moto.pid"
+    wharf_remove_dir "$dir" WHARF_TEST_MOTO_DIR
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
-    set -uo pipefail
-    case "${1:-}" in
-        start)
-            wharf_moto_start || exit 1
-            printf 'export WHARF_TEST_S3_ENDPOINT=%q\n' "$WHARF_TEST_S3_ENDPOINT"
-            printf 'export WHARF_TEST_MOTO_DIR=%q\n' "$WHARF_TEST_MOTO_DIR"
-            ;;
-        stop) wharf_moto_stop "${2:-}" ;;
-        install) wharf_moto_install ;;
-        *)
-            echo "usage: $0 start | stop [DIR] | install" >&2
-            exit 2
-            ;;
-    esac
+    wharf_server_cli moto "WHARF_TEST_S3_ENDPOINT WHARF_TEST_MOTO_DIR" "$@"
 fi

@@ -93,41 +93,13 @@ EOF
 
 # Stops the server started by wharf_nats_start (or the one in folder $1) and removes its folder.
 wharf_nats_stop() {
-    local dir=${1:-${WHARF_TEST_NATS_DIR:-}} pid
+    local dir=${1:-${WHARF_TEST_NATS_DIR:-}}
     [[ -n "$dir" && -d "$dir" ]] || return 0
-    case "$dir" in
-        /tmp/wharf-nats.*) ;;
-        *) _wharf_nats_say "refusing to remove $dir: not a folder made by nats.sh."; return 1 ;;
-    esac
-    for pid in $(cat "$dir/nats.pid" 2>/dev/null) $(cat "$dir/launcher.pid" 2>/dev/null); do
-        [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || continue
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
-    rm -rf "$dir"
-    if [[ "$dir" == "${WHARF_TEST_NATS_DIR:-}" ]]; then
-        unset WHARF_TEST_NATS_DIR
-    fi
-    return 0
+    wharf_own_dir nats "$dir" || return 1
+    wharf_stop_pids 50 "$dir/nats.pid" "$dir/launcher.pid"
+    wharf_remove_dir "$dir" WHARF_TEST_NATS_DIR
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
-    set -uo pipefail
-    case "${1:-}" in
-        start)
-            wharf_nats_start || exit 1
-            printf 'export WHARF_TEST_NATS_URL=%q\n' "$WHARF_TEST_NATS_URL"
-            printf 'export WHARF_TEST_NATS_DIR=%q\n' "$WHARF_TEST_NATS_DIR"
-            ;;
-        stop) wharf_nats_stop "${2:-}" ;;
-        install) wharf_nats_install ;;
-        *)
-            echo "usage: $0 start | stop [DIR] | install" >&2
-            exit 2
-            ;;
-    esac
+    wharf_server_cli nats "WHARF_TEST_NATS_URL WHARF_TEST_NATS_DIR" "$@"
 fi

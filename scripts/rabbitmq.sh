@@ -58,7 +58,7 @@ wharf_rabbitmq_install() {
 # user is made. It answers a protocol header it does not speak (AMQP 0-9-0 here) with its own.
 _wharf_mq_ready() {
     local port=$1 reply
-    reply=$(exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'AMQP\x00\x00\x09\x00' >&3 && timeout 2 head -c 4 <&3) 2>/dev/null || return 1
+    reply=$({ exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null && printf 'AMQP\x00\x00\x09\x00' >&3 && timeout 2 head -c 4 <&3) || return 1
     [[ "$reply" == AMQP* ]]
 }
 
@@ -122,48 +122,20 @@ EOF
 
 # Stops the node started by wharf_rabbitmq_start (or the one in folder $1), its epmd, and removes the folder.
 wharf_rabbitmq_stop() {
-    local dir=${1:-${WHARF_TEST_RABBITMQ_DIR:-}} pid epmd_port epmd
+    local dir=${1:-${WHARF_TEST_RABBITMQ_DIR:-}} epmd_port epmd
     [[ -n "$dir" && -d "$dir" ]] || return 0
-    case "$dir" in
-        /tmp/wharf-rabbitmq.*) ;;
-        *) _wharf_mq_say "refusing to remove $dir: not a folder made by rabbitmq.sh."; return 1 ;;
-    esac
+    wharf_own_dir rabbitmq "$dir" || return 1
     # The Erlang VM's pid (written once it boots), else the launcher's.
-    for pid in $(cat "$dir/rabbitmq.pid" 2>/dev/null) $(cat "$dir/launcher.pid" 2>/dev/null); do
-        [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || continue
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
+    wharf_stop_pids 100 "$dir/rabbitmq.pid" "$dir/launcher.pid"
     epmd_port=$(cat "$dir/epmd.port" 2>/dev/null)
     epmd=$(wharf_find epmd)
     [[ -z "$epmd" ]] && for epmd in /usr/lib/erlang/erts-*/bin/epmd; do :; done
     if [[ "$epmd_port" =~ ^[0-9]+$ && -x "$epmd" ]]; then
         ERL_EPMD_PORT=$epmd_port "$epmd" -kill >/dev/null 2>&1 || true
     fi
-    rm -rf "$dir"
-    if [[ "$dir" == "${WHARF_TEST_RABBITMQ_DIR:-}" ]]; then
-        unset WHARF_TEST_RABBITMQ_DIR
-    fi
-    return 0
+    wharf_remove_dir "$dir" WHARF_TEST_RABBITMQ_DIR
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
-    set -uo pipefail
-    case "${1:-}" in
-        start)
-            wharf_rabbitmq_start || exit 1
-            printf 'export WHARF_TEST_RABBITMQ_URL=%q\n' "$WHARF_TEST_RABBITMQ_URL"
-            printf 'export WHARF_TEST_RABBITMQ_DIR=%q\n' "$WHARF_TEST_RABBITMQ_DIR"
-            ;;
-        stop) wharf_rabbitmq_stop "${2:-}" ;;
-        install) wharf_rabbitmq_install ;;
-        *)
-            echo "usage: $0 start | stop [DIR] | install" >&2
-            exit 2
-            ;;
-    esac
+    wharf_server_cli rabbitmq "WHARF_TEST_RABBITMQ_URL WHARF_TEST_RABBITMQ_DIR" "$@"
 fi

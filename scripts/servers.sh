@@ -121,3 +121,60 @@ wharf_apt_install() {
     rm -f "$log"
     return "$rc"
 }
+
+# Stops the processes whose pids are in the files $2… (missing files are skipped): TERM, up to $1
+# tenths of a second to exit, then KILL.
+wharf_stop_pids() {
+    local tenths=$1 file pid
+    shift
+    for file in "$@"; do
+        # One file at a time: a pid file may lack its last newline.
+        pid=$(cat "$file" 2>/dev/null)
+        [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || continue
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 "$tenths"); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+}
+
+# True when $2 is a folder that scripts/$1.sh made (/tmp/wharf-$1.*): a stop removes nothing else.
+wharf_own_dir() {
+    local name=$1 dir=$2
+    [[ "$dir" == /tmp/wharf-"$name".* ]] && return 0
+    echo "$name.sh: refusing to remove $dir: not a folder made by $name.sh." >&2
+    return 1
+}
+
+# Removes a server's folder $1, and unsets the variable named $2 when it names that folder.
+wharf_remove_dir() {
+    rm -rf "$1"
+    if [[ "$1" == "${!2:-}" ]]; then
+        unset "$2"
+    fi
+    return 0
+}
+
+# The command line of scripts/$1.sh: `start` (prints an export line for each variable named in $2),
+# `stop [DIR]` and `install`, calling wharf_$1_start, wharf_$1_stop and wharf_$1_install.
+wharf_server_cli() {
+    local name=$1 variables=$2 variable
+    shift 2
+    set -uo pipefail
+    case "${1:-}" in
+        start)
+            "wharf_${name}_start" || exit 1
+            for variable in $variables; do
+                printf 'export %s=%q\n' "$variable" "${!variable}"
+            done
+            ;;
+        stop) "wharf_${name}_stop" "${2:-}" ;;
+        install) "wharf_${name}_install" ;;
+        *)
+            echo "usage: $0 start | stop [DIR] | install" >&2
+            exit 2
+            ;;
+    esac
+}

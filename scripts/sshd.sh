@@ -104,39 +104,13 @@ CONFIG
 
 # Stops the server started by wharf_sshd_start (or the one of folder $1) and removes its folder.
 wharf_sshd_stop() {
-    local dir=${1:-${WHARF_TEST_SSHD_DIR:-}} pid
+    local dir=${1:-${WHARF_TEST_SSHD_DIR:-}}
     [[ -n "$dir" && -d "$dir" ]] || return 0
-    case "$dir" in
-        /tmp/wharf-sshd.*) ;;
-        *) _wharf_sshd_say "refusing to remove $dir: not a folder made by sshd.sh."; return 1 ;;
-    esac
-    for pid in $(cat "$dir/sshd.pid" "$dir/launcher.pid" 2>/dev/null); do
-        if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
-            kill -TERM "$pid" 2>/dev/null || true
-        fi
-    done
-    sleep 0.2
-    rm -rf "$dir"
-    if [[ "$dir" == "${WHARF_TEST_SSHD_DIR:-}" ]]; then
-        unset WHARF_TEST_SSHD_DIR
-    fi
-    return 0
+    wharf_own_dir sshd "$dir" || return 1
+    wharf_stop_pids 20 "$dir/sshd.pid" "$dir/launcher.pid"
+    wharf_remove_dir "$dir" WHARF_TEST_SSHD_DIR
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
-    set -uo pipefail
-    case "${1:-}" in
-        start)
-            wharf_sshd_start || exit 1
-            for name in WHARF_TEST_SFTP_HOST WHARF_TEST_SFTP_PORT WHARF_TEST_SFTP_USER WHARF_TEST_SFTP_KEY WHARF_TEST_SFTP_KNOWN_HOSTS WHARF_TEST_SFTP_ROOT WHARF_TEST_SSHD_DIR; do
-                printf 'export %s=%q\n' "$name" "${!name}"
-            done
-            ;;
-        stop) wharf_sshd_stop "${2:-}" ;;
-        install) wharf_sshd_install ;;
-        *)
-            echo "usage: $0 start | stop [DIR] | install" >&2
-            exit 2
-            ;;
-    esac
+    wharf_server_cli sshd "WHARF_TEST_SFTP_HOST WHARF_TEST_SFTP_PORT WHARF_TEST_SFTP_USER WHARF_TEST_SFTP_KEY WHARF_TEST_SFTP_KNOWN_HOSTS WHARF_TEST_SFTP_ROOT WHARF_TEST_SSHD_DIR" "$@"
 fi

@@ -75,9 +75,6 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             Target = $"{pipeline.Schema}.{pipeline.Table}",
             Mode = pipeline.Mode.ToString().ToLowerInvariant(),
             StartedAt = started,
-            StartedBy = RunOrigin.User,
-            Host = RunOrigin.Host,
-            WharfVersion = RunOrigin.Version,
         };
         using var lines = logger.Begin(record.RunId);
 

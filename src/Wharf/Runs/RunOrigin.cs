@@ -26,11 +26,4 @@ internal static class RunOrigin
         using var process = Process.GetCurrentProcess();
         return process.PeakWorkingSet64;
     }
-
-    /// <summary>The record as started here: user, host and version set.</summary>
-    public static RunRecord Stamp(RunRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        return record with { StartedBy = User, Host = Host, WharfVersion = Version };
-    }
 }

@@ -85,14 +85,17 @@ public sealed record RunRecord
     /// <summary>Bytes written to the lake (its Parquet files).</summary>
     public long BytesWritten { get; init; }
 
+    // Every record made in this process (pipeline, replay, check, model, seed, test and export
+    // runs) is stamped with it; one read back from the audit keeps what was stored.
+
     /// <summary>The operating-system user that started the run.</summary>
-    public string? StartedBy { get; init; }
+    public string? StartedBy { get; init; } = RunOrigin.User;
 
     /// <summary>The machine the run ran on.</summary>
-    public string? Host { get; init; }
+    public string? Host { get; init; } = RunOrigin.Host;
 
     /// <summary>The Wharf version that ran it.</summary>
-    public string? WharfVersion { get; init; }
+    public string? WharfVersion { get; init; } = RunOrigin.Version;
 }
 
 /// <summary>How long each stage of a stream's run took; a chunked stream adds up its chunks'.</summary>

@@ -84,4 +84,27 @@ public sealed class RunRecordTests : IDisposable
         missing.ExitCode.ShouldBe(2);
         missing.Error.ShouldContain("There is no run '20000101T000000000Z-nope'");
     }
+
+    [Fact]
+    public async Task Seed_model_test_and_export_rows_say_who_ran_them_where_and_with_which_wharf()
+    {
+        project.Write("data/t.csv", Csv).WithPipelines("  t: { source: local, files: \"t.csv\", mode: replace }")
+            .Write("seeds/colours.csv", "id,name\n1,red\n")
+            .Write("models/totals.sql", "select count(*) as n from {{ ref('colours') }}")
+            .Write("tests/assert_one_colour.sql", "select * from {{ ref('totals') }} where n <> 1");
+        (await project.RunAsync("build")).ExitCode.ShouldBe(0);
+        (await project.RunAsync("export", "totals", "--to", Path.Combine(project.Root, "totals.csv"))).ExitCode.ShouldBe(0);
+
+        var runs = JsonDocument.Parse((await project.RunAsync("runs", "--format", "json")).Output).RootElement.EnumerateArray().ToList();
+
+        runs.Select(r => r.GetProperty("kind").GetString()).Distinct().Order(StringComparer.Ordinal).ShouldBe(["export", "model", "seed", "test"]);
+        foreach (var run in runs)
+        {
+            var what = $"{run.GetProperty("kind")} {run.GetProperty("pipeline")}";
+            run.GetProperty("started_by").GetString().ShouldBe(Environment.UserName, what);
+            run.GetProperty("host").GetString().ShouldBe(Environment.MachineName, what);
+            run.GetProperty("wharf_version").GetString().ShouldNotBeNullOrWhiteSpace(what);
+        }
+        project.Scalar("select count(*) from _wharf.runs where started_by is null or host is null or wharf_version is null").ShouldBe(0L);
+    }
 }
