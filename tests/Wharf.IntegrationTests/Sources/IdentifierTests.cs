@@ -64,36 +64,73 @@ public sealed class IdentifierTests(PostgresServer postgres) : IDisposable
 
         // The table keeps its name; the columns are in snake_case (docs/schema.md), reserved words quoted.
         const string Select = $"""select "select", "ünïcödé_col", cast("a_b" as varchar), cast("with_space" as varchar), "{LongName}", "order" from raw."Order ""Items"".v2" order by 1""";
-        List<string> rows = [];
-        if (warehouse is null)
-        {
-            using var duckdb = new DuckDB.NET.Data.DuckDBConnection($"Data Source={harness.Warehouse}");
-            duckdb.Open();
-            using var command = duckdb.CreateCommand();
-            command.CommandText = Select;
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-            }
-        }
-        else
-        {
-            await using var connection = new NpgsqlConnection(warehouse.ConnectionString);
-            await connection.OpenAsync(ct);
-            await using var command = new NpgsqlCommand(Select.Replace("as varchar", "as text", StringComparison.Ordinal), connection);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-            }
-        }
-
+        var rows = await RowsAsync(warehouse, Select);
         rows.ShouldBe([
             "1 | é | 1.50 | 2024-01-02 | long | o1",
             "2 | ü2 | 7.25 | NULL | NULL | o2",
             "3 | NULL | NULL | NULL | NULL | o3",
         ]);
+    }
+
+    /// <summary>The query's rows, each as "a | b | NULL", from the DuckDB warehouse or the PostgreSQL one.</summary>
+    private async Task<List<string>> RowsAsync(TestDatabase? warehouse, string sql)
+    {
+        static string Row(System.Data.Common.DbDataReader reader) => string.Join(" | ", Enumerable.Range(0, reader.FieldCount)
+            .Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)));
+        var ct = TestContext.Current.CancellationToken;
+        var rows = new List<string>();
+        await using System.Data.Common.DbConnection connection = warehouse is null
+            ? new DuckDB.NET.Data.DuckDBConnection($"Data Source={harness.Warehouse}")
+            : new NpgsqlConnection(warehouse.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = warehouse is null ? sql : sql.Replace("as varchar", "as text", StringComparison.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(Row(reader));
+        }
+
+        return rows;
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task OddNames_FromAFileAndSqlite_IntoEitherWarehouse(string warehouseKind)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var warehouse = warehouseKind == "postgres" ? await postgres.CreateDatabaseAsync(ct) : null;
+        harness.Write("data/Odd Name.v2.csv", "\"select\",\"Ünïcödé col\",\"a.b\",\"with space\",\"Order \"\"X\"\"\"\n1,é,1.50,2024-01-02,q\n");
+        await using (var lite = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(harness.Root, "s.db")}"))
+        {
+            await lite.OpenAsync(ct);
+            await using var command = lite.CreateCommand();
+            command.CommandText = """
+                create table "Order ""Items"".v2" ("select" integer primary key, "Ünïcödé col" text, "with space" text);
+                insert into "Order ""Items"".v2" values (1, 'é', 'x');
+                """;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        harness.WithProject($$"""
+            {{(warehouse is null ? "" : $"warehouse: \"{warehouse.Url}\"")}}
+            connections:
+              f: { type: files, path: data/ }
+              lite: { type: sqlite, path: s.db }
+            pipelines:
+              csvs: { source: f, files: "Odd Name.v2.csv", table: odd, mode: replace }
+              lite: { source: lite, tables: ["*"], schema: raw, mode: merge }
+            """);
+
+        var summary = await harness.RunAsync();
+
+        summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Streams.Select(s => s.Error)));
+        (await RowsAsync(warehouse, "select \"select\", \"ünïcödé_col\", cast(\"a_b\" as varchar), cast(\"with_space\" as varchar), \"order_x\" from main.odd"))
+            .ShouldBe(["1 | é | 1.50 | 2024-01-02 | q"]);
+        (await RowsAsync(warehouse, "select \"select\", \"ünïcödé_col\", \"with_space\" from raw.\"Order \"\"Items\"\".v2\""))
+            .ShouldBe(["1 | é | x"]);
     }
 
     [Fact]
