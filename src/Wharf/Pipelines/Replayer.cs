@@ -186,7 +186,7 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
         var files = audit.Count > 0
             ? ReplayWindow.Runs(audit)
                 .SelectMany(r => r.LakeFiles.Select(f => (r.RunId, r.Target, File: f)))
-                .Select(f => (f.RunId, f.Target, Manifest: layout.ReadManifest(f.File) ?? (!needed.Contains(LakeObject.BaseOf(f.File)) ? (LakeManifest?)null : throw new ReplayException(pipeline.Name,
+                .Select(f => (f.RunId, f.Target, Manifest: layout.ReadManifest(f.File, fileToo: store.IsLocal) ?? (!needed.Contains(LakeObject.BaseOf(f.File)) ? (LakeManifest?)null : throw new ReplayException(pipeline.Name,
                     $"The lake file {f.File} of run {f.RunId} is gone from {store.Describe()}; the replay cannot rebuild {f.Target} without it."))))
                 .Where(f => f.Manifest is not null)
                 .Select(f => (f.RunId, f.Target, Manifest: f.Manifest!))

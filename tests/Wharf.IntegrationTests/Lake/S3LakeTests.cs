@@ -1,0 +1,132 @@
+using System.Text.RegularExpressions;
+using Wharf.IntegrationTests.Incremental;
+using Wharf.IntegrationTests.Locations;
+using Wharf.IntegrationTests.Postgres;
+using Wharf.Runs;
+
+namespace Wharf.IntegrationTests.Lake;
+
+/// <summary>
+/// The lake on S3 (moto): runs into DuckDB and PostgreSQL upload each part and then its manifest
+/// in the local lake's layout before the load commits; a replay downloads them and rebuilds a
+/// table the test destroyed; a run whose upload fails commits nothing; the secret key is nowhere.
+/// </summary>
+public sealed partial class S3LakeTests(PostgresServer postgres, S3Server s3)
+{
+    private const string Setup = """
+        CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, updated_at timestamp NOT NULL);
+        INSERT INTO items VALUES (1, 'one', '2026-01-01 10:00'), (2, 'two', '2026-01-01 11:00'), (3, 'three', '2026-01-01 12:00');
+        """;
+
+    private const string Merge = """
+        mode: merge
+        primary_key: id
+        cursor: updated_at
+        """;
+
+    [GeneratedRegex(@"^items/items/\d{4}/\d{2}/\d{2}/(?<run>\d{8}T\d{9}Z-[0-9a-f]{6})-0000\.(parquet|manifest\.json)$")]
+    private static partial Regex LakeKey();
+
+    [Theory]
+    [InlineData(WarehouseUnderTest.DuckDb)]
+    [InlineData(WarehouseUnderTest.Postgres)]
+    public async Task Runs_UploadTheLakeInItsLayout_AndReplayFromS3_RebuildsADroppedTable(WarehouseUnderTest kind)
+    {
+        using var project = await LakeProject.CreateAsync(postgres, s3, kind, Setup);
+        project.Configure(project.S3Lake(), Merge);
+        var first = await project.RunAsync();
+        await project.ExecuteSourceAsync("UPDATE items SET name = 'TWO', updated_at = '2026-01-02 09:00' WHERE id = 2; INSERT INTO items VALUES (4, 'four', '2026-01-02 10:00');");
+        var second = await project.RunAsync();
+
+        var keys = await project.LakeKeysAsync();
+        keys.Count.ShouldBe(4, string.Join("\n", keys));
+        keys.ShouldAllBe(k => LakeKey().IsMatch(k));
+        keys.Select(k => LakeKey().Match(k).Groups["run"].Value).Distinct().Order(StringComparer.Ordinal).ShouldBe([first.RunId, second.RunId]);
+        first.LakeFiles.ShouldHaveSingleItem().ShouldBeOneOf([.. keys]);
+        project.LocalLakeFiles().ShouldBeEmpty("an S3 lake keeps nothing in the local lake folder");
+        project.StagedFiles().ShouldBeEmpty("the staging folder goes with the run");
+
+        var manifest = await ReadAsync(project, "lake/" + keys.First(k => k.EndsWith(".manifest.json", StringComparison.Ordinal) && k.Contains(second.RunId, StringComparison.Ordinal)));
+        manifest.ShouldContain($"\"run_id\": \"{second.RunId}\"");
+        manifest.ShouldContain($"\"rows\": {second.RowsExtracted}");
+        manifest.ShouldNotContain(S3Server.SecretKey);
+
+        var before = await project.TableAsync();
+        before.ShouldBe(await project.SourceRowsAsync("SELECT id, name, updated_at FROM items ORDER BY id"));
+        await project.ExecuteWarehouseAsync("DROP TABLE raw.items");
+
+        var replay = await project.ReplayAsync();
+
+        replay.Streams.ShouldHaveSingleItem().RowsExtracted.ShouldBe(first.RowsExtracted + second.RowsExtracted, "both runs are read back from the bucket");
+        (await project.TableAsync()).ShouldBe(before);
+        project.StagedFiles().ShouldBeEmpty("the replay's downloads go when it ends");
+    }
+
+    [Theory]
+    [InlineData(WarehouseUnderTest.DuckDb)]
+    [InlineData(WarehouseUnderTest.Postgres)]
+    public async Task AFailedUpload_CommitsNothing_SaysWhichLakeFile_AndTheNextRunLoadsIt(WarehouseUnderTest kind)
+    {
+        using var project = await LakeProject.CreateAsync(postgres, s3, kind, Setup);
+        project.Configure(project.S3Lake(), Merge);
+        await project.RunAsync();
+        var table = await project.TableAsync();
+        var watermark = await project.StateWatermarkAsync();
+        await project.ExecuteSourceAsync("INSERT INTO items VALUES (5, 'five', '2026-01-03 10:00');");
+
+        // The lake's bucket is gone (as if deleted, or its name mistyped).
+        var missing = $"wharf-missing-{Guid.NewGuid():N}"[..30];
+        project.Configure(project.S3Lake(missing), Merge);
+        var failed = await project.CliAsync("run");
+
+        failed.ExitCode.ShouldNotBe(0, failed.ToString());
+        var said = failed.Output + failed.Error;
+        said.ShouldContain($"Could not upload the lake file s3://{missing}/lake/items/items/");
+        said.ShouldContain($"the bucket {missing} does not exist");
+        said.ShouldNotContain(S3Server.SecretKey);
+        (await project.TableAsync()).ShouldBe(table, "the warehouse is as the last good run left it");
+        (await project.StateWatermarkAsync()).ShouldBe(watermark, "the state too");
+        (await project.RowsAsync("SELECT error FROM _wharf.runs WHERE status = 'failed'")).ShouldHaveSingleItem().ShouldNotContain(S3Server.SecretKey);
+        project.StagedFiles().ShouldBeEmpty();
+
+        await s3.Client.PutBucketAsync(missing, TestContext.Current.CancellationToken);
+        try
+        {
+            var next = await project.RunAsync();
+
+            next.RowsLoaded.ShouldBe(1);
+            (await project.TableAsync()).ShouldBe(await project.SourceRowsAsync("SELECT id, name, updated_at FROM items ORDER BY id"));
+            (await project.LakeKeysAsync(missing)).Count.ShouldBe(2, "the part and its manifest");
+        }
+        finally
+        {
+            foreach (var key in await s3.KeysAsync(missing))
+            {
+                await s3.Client.DeleteObjectAsync(missing, key, TestContext.Current.CancellationToken);
+            }
+
+            await s3.Client.DeleteBucketAsync(missing, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task ADryRun_SaysTheLakeIsInTheBucket_AndWritesNothingThere()
+    {
+        using var project = await LakeProject.CreateAsync(postgres, s3, WarehouseUnderTest.DuckDb, Setup);
+        project.Configure(project.S3Lake(), Merge);
+
+        var plan = await project.CliAsync("run", "--dry-run");
+
+        plan.ExitCode.ShouldBe(0, plan.ToString());
+        plan.Output.ShouldContain($"s3://{project.Bucket}/lake/");
+        plan.Output.ShouldNotContain(S3Server.SecretKey);
+        (await project.LakeKeysAsync()).ShouldBeEmpty();
+    }
+
+    private async Task<string> ReadAsync(LakeProject project, string key)
+    {
+        using var response = await s3.Client.GetObjectAsync(project.Bucket, key, TestContext.Current.CancellationToken);
+        using var reader = new StreamReader(response.ResponseStream);
+        return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
+    }
+}
