@@ -96,4 +96,31 @@ public sealed partial class LakeRetentionTests(PostgresServer postgres, S3Server
         replay.Streams.ShouldHaveSingleItem().Source.ShouldContain($"{refreshed.RunId} to {last.RunId}");
         (await project.TableAsync()).ShouldBe(before);
     }
+
+    [Fact]
+    public async Task DeleteDetectionKeys_OnlyTheNewestSnapshotStays_AndReplayStillDeletes()
+    {
+        using var project = await LakeProject.CreateAsync(postgres, s3, WarehouseUnderTest.DuckDb, Setup);
+        project.Configure("lake_retention: { keep_runs: 1 }", """
+            mode: merge
+            primary_key: id
+            cursor: updated_at
+            detect_deletes: true
+            """);
+        var first = await project.RunAsync();
+        await project.ExecuteSourceAsync("DELETE FROM items WHERE id = 1; INSERT INTO items VALUES (3, 'three', '2026-01-02 10:00');");
+        var second = await project.RunAsync();
+        await project.ExecuteSourceAsync("INSERT INTO items VALUES (4, 'four', '2026-01-03 10:00');");
+        var third = await project.RunAsync();
+
+        var files = project.LocalLakeFiles();
+        RunsOf(files.Where(f => f.StartsWith("items/items/", StringComparison.Ordinal))).ShouldBe([first.RunId, second.RunId, third.RunId], "every increment since the first run is data a replay needs");
+        RunsOf(files.Where(f => f.StartsWith("items/items.keys/", StringComparison.Ordinal))).ShouldBe([third.RunId], "of the key snapshots only the newest");
+
+        var before = await project.TableAsync();
+        before.ShouldBe(await project.SourceRowsAsync("SELECT id, name, updated_at FROM items ORDER BY id"));
+        await project.ExecuteWarehouseAsync("DROP TABLE raw.items");
+        await project.ReplayAsync();
+        (await project.TableAsync()).ShouldBe(before, "id 1, deleted in the source, is deleted again by the newest snapshot");
+    }
 }
