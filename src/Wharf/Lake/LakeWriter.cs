@@ -146,11 +146,10 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         }
         catch (DuckDbException ex) when (ex.Message.Contains("Could not write file", StringComparison.Ordinal) || ex.Message.Contains("No space left", StringComparison.Ordinal))
         {
-            var reason = ex.Message.Contains("File too large", StringComparison.Ordinal) ? "a file size limit was reached (File too large)"
-                : ex.Message.Contains("No space left", StringComparison.Ordinal) ? "the disk is full (No space left on device)"
-                : ex.Summary;
-            throw new LakeException(path,
-                $"Could not write the lake file {Layout.Relative(path)}: {reason}. Free space under {Layout.Root} (or raise the limit) and run again. Nothing was loaded.");
+            var (reason, remedy) = ex.Message.Contains("File too large", StringComparison.Ordinal) ? ("a file size limit was reached (File too large)", "Raise the limit (ulimit -f)")
+                : ex.Message.Contains("No space left", StringComparison.Ordinal) ? ("the disk is full (No space left on device)", $"Free space under {Layout.Root}")
+                : (ex.Summary, $"Check that {Layout.Root} is writable and has space");
+            throw new LakeException(path, $"Could not write the lake file {Layout.Relative(path)}: {reason}. {remedy} and run again. Nothing was loaded.");
         }
     }
 

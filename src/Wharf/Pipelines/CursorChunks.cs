@@ -3,6 +3,7 @@ using Wharf.Incremental;
 using Wharf.Lake;
 using Wharf.Projects;
 using Wharf.Runs;
+using Wharf.Sources;
 
 namespace Wharf.Pipelines;
 
@@ -52,6 +53,7 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
     /// <summary>Loads one part the source has written, with the watermark it reaches; called by the source before it reads on.</summary>
     public async Task CommitAsync(LakeManifest part, CancellationToken cancellationToken)
     {
+        SourceBytes.Pause(); // what the warehouse answers is not read from the source (for this method only)
         FailPoint.Hit(FailPoint.PartWritten);
         var reached = plan.Incremental.HasCursor
             ? WatermarkSql.Max(workArea, Watermark, WatermarkSql.Read(workArea, run.Lake.Layout.Root, [part], plan.Incremental.Cursor))

@@ -26,6 +26,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
     public async Task<Extraction> ExtractAsync(ISource source, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
         await slots.WaitAsync(cancellationToken);
+        var sourceBytes = SourceBytes.Start();
         var record = plan.Record with { StartedAt = run.Now };
         CursorChunks? chunks = null;
         try
@@ -63,14 +64,14 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
 
                 // The chunks' loads ran inside the extract: their time is theirs, not the source's.
                 var loads = chunks.Record.Times.Stage + chunks.Record.Times.Load + chunks.Record.Times.Commit;
-                extraction = new Extraction(Measured(chunks.Record, manifests, clock.Elapsed - loads), manifests) { Watermark = chunks.Watermark, Expected = chunks.Expected };
+                extraction = new Extraction(Measured(chunks.Record, manifests, clock.Elapsed - loads, sourceBytes), manifests) { Watermark = chunks.Watermark, Expected = chunks.Expected };
             }
             else
             {
                 var clock = Stopwatch.StartNew();
                 var manifests = await WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken));
                 var extracted = record with { RowsExtracted = manifests.Sum(m => m.Rows), LakeFiles = [.. manifests.Select(m => m.File)] };
-                extraction = new Extraction(Measured(extracted, manifests, clock.Elapsed), manifests);
+                extraction = new Extraction(Measured(extracted, manifests, clock.Elapsed, sourceBytes), manifests);
             }
 
             if (incremental.DetectDeletes && incremental.HasCursor)
@@ -108,17 +109,17 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
 
     /// <summary>
     /// The record with the extract's measures: time reading the source and time writing the lake
-    /// (the manifests' own times), bytes read (source files) and written (lake files).
+    /// (the manifests' own times), bytes read (source files, or what the source sent) and written (lake files).
     /// </summary>
     /// <param name="elapsed">The extract's time, less any loads that ran within it.</param>
-    private RunRecord Measured(RunRecord extracted, IReadOnlyList<LakeManifest> manifests, TimeSpan elapsed)
+    private RunRecord Measured(RunRecord extracted, IReadOnlyList<LakeManifest> manifests, TimeSpan elapsed, SourceBytes sourceBytes)
     {
         var land = TimeSpan.FromTicks(manifests.Sum(m => (m.FinishedAt - m.StartedAt).Ticks));
         var times = extracted.Times with { Extract = extracted.Times.Extract + (elapsed - land > TimeSpan.Zero ? elapsed - land : TimeSpan.Zero), Land = extracted.Times.Land + land };
         return extracted with
         {
             Times = times,
-            BytesRead = extracted.BytesRead + (plan.Stream.Bytes ?? 0),
+            BytesRead = extracted.BytesRead + (plan.Stream.Bytes ?? 0) + sourceBytes.Total,
             BytesWritten = extracted.BytesWritten + manifests.Sum(m => m.Bytes),
         };
     }

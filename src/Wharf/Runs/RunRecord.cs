@@ -79,7 +79,7 @@ public sealed record RunRecord
     /// <summary>The process's peak memory (working set) when the stream finished, in bytes.</summary>
     public long PeakMemoryBytes { get; init; }
 
-    /// <summary>Bytes of source files read (files sources); 0 when the source is a server or a database (see <see cref="BytesWritten"/>).</summary>
+    /// <summary>Bytes read from the source: its files' sizes, HTTP response bodies, message payloads, or what a PostgreSQL or MySQL server sent; 0 for SQLite and DuckDB files.</summary>
     public long BytesRead { get; init; }
 
     /// <summary>Bytes written to the lake (its Parquet files).</summary>

@@ -72,7 +72,7 @@ internal sealed record ExtractRequest(DuckDBConnection WorkArea, LakeWriter Lake
 /// <param name="Name">The stream's name in the lake and the audit (the target table for files).</param>
 /// <param name="Description">What is read, for messages: e.g. <c>3 files matching orders/*.csv</c>.</param>
 /// <param name="Target">The warehouse table the stream is loaded into.</param>
-/// <param name="Bytes">The size of what is read, when known (files), for progress.</param>
+/// <param name="Bytes">The size of what is read, when known (files; an API's pages fetched while listing), for progress and the run record.</param>
 internal sealed record SourceStream(string Name, string Description, string Target, IReadOnlyList<string> Files, long? Bytes = null)
 {
     /// <summary>The source's own primary key (database tables), used when the pipeline declares none.</summary>

@@ -46,6 +46,7 @@ public sealed class FullDiskTests(PostgresServer postgres) : IDisposable
         full.ExitCode.ShouldBe(1, full.ToString());
         full.Error.ShouldContain("Could not write the lake file events/events/", Case.Sensitive, full.ToString());
         full.Error.ShouldContain("File too large", Case.Sensitive, full.ToString());
+        full.Error.ShouldContain("Raise the limit (ulimit -f) and run again", Case.Sensitive, "the remedy fits the cause");
         full.Error.ShouldContain("Nothing was loaded.", Case.Sensitive, full.ToString());
         full.Error.ShouldNotContain("csv:", Case.Sensitive, "not blamed on the input file");
         (await TableAsync(warehouse, ct)).ShouldBe(before, "the table is as the last successful run left it");

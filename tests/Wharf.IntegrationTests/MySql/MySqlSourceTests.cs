@@ -60,6 +60,21 @@ public sealed class MySqlSourceTests(MySqlServer mysql) : IDisposable
     }
 
     [Fact]
+    public async Task BytesRead_IsWhatTheServerSent()
+    {
+        // 20,000 rows of 128 characters of text: the result set alone is more than 2.5 MB on the wire.
+        await SyncAsync("""
+            CREATE TABLE big (id INT PRIMARY KEY, payload TEXT);
+            INSERT INTO big SELECT seq, REPEAT(MD5(seq), 4) FROM seq_1_to_20000;
+            """);
+
+        (await harness.RunAsync()).Succeeded.ShouldBeTrue();
+
+        var read = Convert.ToInt64(harness.Scalar("SELECT bytes_read FROM _wharf.runs"), System.Globalization.CultureInfo.InvariantCulture);
+        read.ShouldBeInRange(20_000 * 128L, 20_000 * 128L + 1024 * 1024, "the rows' text plus the protocol's framing and a few small queries");
+    }
+
+    [Fact]
     public async Task Types_ArriveExactly_WithEdgeValues()
     {
         await SyncAsync(TypesSql, connectionExtra: ", zero_dates: null");

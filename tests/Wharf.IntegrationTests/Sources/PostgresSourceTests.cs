@@ -42,6 +42,44 @@ public sealed class PostgresSourceTests(PostgresServer postgres) : IDisposable
     }
 
     [Fact]
+    public async Task BytesRead_IsWhatTheServerSent_ForEachStreamOnItsOwn()
+    {
+        var database = await SyncAsync("""
+            create table big (id int primary key, payload text);
+            insert into big select i, repeat(md5(i::text), 4) from generate_series(1, 20000) i;
+            create table small (id int primary key, note text);
+            insert into small select i, 'n' || i from generate_series(1, 100) i;
+            """);
+
+        // What each table is on the wire: its binary COPY, which the extract reads (plus a few small queries).
+        var onTheWire = new Dictionary<string, long>();
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            foreach (var table in new[] { "big", "small" })
+            {
+                await using var copy = await connection.BeginRawBinaryCopyAsync($"COPY (SELECT * FROM {table}) TO STDOUT (FORMAT binary)", TestContext.Current.CancellationToken);
+                var buffer = new byte[81920];
+                long total = 0;
+                int chunk;
+                while ((chunk = await copy.ReadAsync(buffer, TestContext.Current.CancellationToken)) > 0)
+                {
+                    total += chunk;
+                }
+
+                onTheWire[table] = total;
+            }
+        }
+
+        var read = harness.Scalar("SELECT string_agg(stream || '=' || bytes_read, ',' ORDER BY stream) FROM _wharf.runs")!.ToString()!
+            .Split(',').Select(p => p.Split('=')).ToDictionary(p => p[0].Contains("big", StringComparison.Ordinal) ? "big" : "small", p => long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        onTheWire["big"].ShouldBeGreaterThan(2_000_000);
+        // Plus the protocol's framing (5 bytes a row) and a few small queries.
+        read["big"].ShouldBeInRange(onTheWire["big"], onTheWire["big"] * 105 / 100 + 64 * 1024);
+        read["small"].ShouldBeInRange(onTheWire["small"], onTheWire["small"] * 105 / 100 + 64 * 1024, "the parallel big table's bytes are not counted here");
+    }
+
+    [Fact]
     public async Task Types_ArriveExactly_WithEdgeValues()
     {
         await SyncAsync("""

@@ -55,6 +55,8 @@ public sealed class NatsSourceTests(NatsServer nats) : IDisposable
         await RunOkAsync();
         harness.Scalar("select count(*) from raw.readings").ShouldBe(30L);
         harness.Scalar("select rows_extracted from _wharf.runs order by started_at desc limit 1").ShouldBe(5L);
+        harness.Scalar("select bytes_read from _wharf.runs order by started_at desc limit 1")
+            .ShouldBe(Published.NatsOrders(prefix, 30).Skip(25).Sum(m => (long)m.Body.Length), "the payloads of the five new messages");
     }
 
     [Fact]

@@ -51,17 +51,20 @@ internal sealed partial class HttpSource(ConnectionSettings connection, Pipeline
             return [Root(Description(null)) with { CommitsEachPart = true }];
         }
 
+        // Every page is fetched now, to find the lists' child tables: the root stream carries the bytes read.
+        var bodies = SourceBytes.Start();
         fetched = await FetchAllAsync(Path.Combine(spool, Guid.NewGuid().ToString("N")), cancellationToken);
         var description = Description(fetched);
+        var root = Root(description) with { Bytes = bodies.Total };
         if (fetched.Records == 0)
         {
             streamsLeft = 1;
-            return [Root(description)];
+            return [root];
         }
 
         var children = fetched.Tables.Where(t => !t.Path.IsEmpty).ToList();
         streamsLeft = 1 + children.Count;
-        return [Root(description), .. children.Select(c => new SourceStream(c.Table, $"{description}, list {string.Join(".", c.Path)}", c.Table, [])
+        return [root, .. children.Select(c => new SourceStream(c.Table, $"{description}, list {string.Join(".", c.Path)}", c.Table, [])
         {
             PrimaryKey = [NestedJson.ParentId, NestedJson.ListIndex],
             NestedPath = c.Path,

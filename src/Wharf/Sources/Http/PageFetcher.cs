@@ -103,6 +103,7 @@ internal sealed class PageFetcher(HttpConnection http, PipelineSettings pipeline
             {
                 body.SetLength(0);
                 await response.Content.CopyToAsync(body, token);
+                SourceBytes.Add(body.Length);
                 await body.FlushAsync(token);
                 body.Position = 0;
                 var headers = response.Headers.Concat(response.Content.Headers)

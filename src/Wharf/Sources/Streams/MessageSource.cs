@@ -135,6 +135,7 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
                 idle = 0;
 
                 received++;
+                SourceBytes.Add(message.Body.Length);
 
                 if (await spool.WriteAsync(message, cancellationToken) is { } unreadable)
                 {

@@ -64,6 +64,23 @@ public sealed class HttpRecordsTests : IDisposable
         Directory.GetFileSystemEntries(Path.Combine(project.Lake, "orders", ".spool")).ShouldBeEmpty("the spooled pages are gone once in the lake");
     }
 
+    [Fact]
+    public async Task BytesRead_IsEveryBodyTheApiSent()
+    {
+        string[] pages = [
+            """{"data": [{"id": 1, "name": "Zoë ✓"}, {"id": 2, "name": "Bo"}]}""",
+            """{"data": [{"id": 3, "name": "Ana"}]}""",
+            """{"data": []}""",
+        ];
+        await using var server = await ApiServer.StartAsync("/orders", Pages(pages[0], pages[1]));
+
+        var result = await RunAsync(server, "records: data");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        var sent = pages.Sum(p => System.Text.Encoding.UTF8.GetByteCount(p));
+        project.Scalar("SELECT bytes_read FROM _wharf.runs").ShouldBe((long)sent);
+    }
+
     [Theory]
     [InlineData("text/plain", "this is not json at all", "it is not valid JSON")]
     [InlineData("text/html", "<!DOCTYPE html><html><title>Down for maintenance</title></html>", "it is an HTML page (text/html), not JSON")]

@@ -122,9 +122,19 @@ internal sealed partial class MySqlSource(ConnectionSettings connection, Pipelin
 
         // The read loop is synchronous (MySqlConnector parses rows in place, and DuckDB's appender
         // is fastest that way), on a thread of its own, as the PostgreSQL source's COPY loop is.
-        return await Task.Factory.StartNew(
+        var manifests = await Task.Factory.StartNew(
             () => CopyAsync(database, stage, stream, columnPlans, select, request.OnSnapshot, cancellationToken),
             cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        SourceBytes.Add(await BytesSentAsync(database, cancellationToken));
+        return manifests;
+    }
+
+    /// <summary>What the server sent this connection so far (MySqlConnector counts no bytes itself): the run record's bytes read.</summary>
+    private static async Task<long> BytesSentAsync(MySqlConnection database, CancellationToken cancellationToken)
+    {
+        await using var command = new MySqlCommand("SHOW SESSION STATUS LIKE 'Bytes_sent'", database);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) && long.TryParse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture, out var bytes) ? bytes : 0;
     }
 
     private async Task<IReadOnlyList<LakeManifest>> CopyAsync(
