@@ -123,6 +123,31 @@ public sealed partial class S3LakeTests(PostgresServer postgres, S3Server s3)
         (await project.LakeKeysAsync()).ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task APartLargerThanOneUploadPart_GoesUpInParts_AndComesBackWhole()
+    {
+        // Random text does not compress: 200,000 rows of 256 hex digits make one Parquet part of
+        // some 26 MB, above the 16 MiB at which uploads go in parts.
+        using var project = await LakeProject.CreateAsync(postgres, s3, WarehouseUnderTest.DuckDb, """
+            CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, updated_at timestamp NOT NULL);
+            INSERT INTO items SELECT g.g, (SELECT string_agg(md5(random()::text || k.k || '-' || g.g), '') FROM generate_series(1, 8) AS k(k)), '2026-01-01'::timestamp + g.g * interval '1 second' FROM generate_series(1, 200000) AS g(g);
+            """);
+        project.Configure(project.S3Lake(), "mode: replace");
+        var run = await project.RunAsync();
+
+        var part = run.LakeFiles.ShouldHaveSingleItem();
+        var head = await s3.Client.GetObjectMetadataAsync(project.Bucket, "lake/" + part, TestContext.Current.CancellationToken);
+        head.ContentLength.ShouldBeGreaterThan(16L * 1024 * 1024);
+        head.ContentLength.ShouldBe(run.BytesWritten, "the object is the whole part");
+        head.ETag.ShouldMatch("-[0-9]+\"?$", "a multipart upload's ETag ends with its number of parts");
+
+        var before = await project.RowsAsync("SELECT count(*), count(DISTINCT name), max(id) FROM raw.items");
+        before.ShouldBe(["200000 | 200000 | 200000"]);
+        await project.ExecuteWarehouseAsync("DROP TABLE raw.items");
+        await project.ReplayAsync();
+        (await project.RowsAsync("SELECT count(*), count(DISTINCT name), max(id) FROM raw.items")).ShouldBe(before);
+    }
+
     private async Task<string> ReadAsync(LakeProject project, string key)
     {
         using var response = await s3.Client.GetObjectAsync(project.Bucket, key, TestContext.Current.CancellationToken);
