@@ -148,6 +148,33 @@ public sealed partial class S3LakeTests(PostgresServer postgres, S3Server s3)
         (await project.RowsAsync("SELECT count(*), count(DISTINCT name), max(id) FROM raw.items")).ShouldBe(before);
     }
 
+    [Fact]
+    public async Task Serve_RunsIntoTheBucket_AndItsLakePagesSayTheLakeIsThere()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var project = await LakeProject.CreateAsync(postgres, s3, WarehouseUnderTest.DuckDb, Setup);
+        project.Configure(project.S3Lake(), Merge);
+        using var serve = Server.ServeProcess.Start(project.Root, null);
+        using var http = new HttpClient { BaseAddress = await serve.ListeningAsync(ct) };
+
+        (await http.PostAsync($"/api/pipelines/{LakeProject.Pipeline}/runs", null, ct)).StatusCode.ShouldBe(System.Net.HttpStatusCode.Accepted);
+        for (var i = 0; i < 300 && !serve.Log.Contains(" finished: ", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100, ct);
+        }
+
+        serve.Log.ShouldContain(" finished: succeeded", Case.Sensitive, serve.Log);
+        (await project.LakeKeysAsync()).Count.ShouldBe(2, "the part and its manifest");
+        foreach (var page in new[] { "/lake", $"/lake/{LakeProject.Pipeline}/items" })
+        {
+            var html = await http.GetStringAsync(page, ct);
+            html.ShouldContain($"The lake is on S3, at <code>s3://{project.Bucket}/lake/</code>", Case.Sensitive, html);
+            html.ShouldNotContain(S3Server.SecretKey);
+        }
+
+        serve.Log.ShouldNotContain(S3Server.SecretKey);
+    }
+
     private async Task<string> ReadAsync(LakeProject project, string key)
     {
         using var response = await s3.Client.GetObjectAsync(project.Bucket, key, TestContext.Current.CancellationToken);
