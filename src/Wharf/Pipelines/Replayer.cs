@@ -47,10 +47,11 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
             return await ReplayAsync(pipeline, replayId, now, selection, store, cancellationToken);
         }
 
-        var spool = Path.Combine(project.LakeDirectory, $"replay-{Guid.NewGuid():N}");
+        var spool = LakeStaging.NewFolder(project.LakeDirectory, "replay");
         layout = new LakeLayout(spool);
         try
         {
+            LakeStaging.RemoveLeftovers(project.LakeDirectory, pipeline.Name, spool);
             await foreach (var file in store.ListAsync(pipeline.Name, cancellationToken))
             {
                 if (file.IsManifest)
@@ -63,10 +64,7 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
         }
         finally
         {
-            if (Directory.Exists(spool))
-            {
-                Directory.Delete(spool, recursive: true);
-            }
+            LakeStaging.Remove(spool);
         }
     }
 

@@ -41,7 +41,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         using var store = LakeStores.Open(project, time, logger);
         // A lake on S3 is written to a staging folder of this run's own, uploaded from there, and
         // loaded from there; the folder goes when the run ends.
-        var staging = store.IsLocal ? project.LakeDirectory : Path.Combine(project.LakeDirectory, $"run-{Guid.NewGuid():N}");
+        var staging = store.IsLocal ? project.LakeDirectory : LakeStaging.NewFolder(project.LakeDirectory, "run");
         var lake = new LakeWriter(new LakeLayout(staging), time) { Store = store };
         var run = new RunContext(warehouse, lake, time, logger, lineage?.Beside(progress) ?? progress) { FullRefresh = FullRefresh };
         try
@@ -53,9 +53,9 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         }
         finally
         {
-            if (!store.IsLocal && Directory.Exists(staging))
+            if (!store.IsLocal)
             {
-                Directory.Delete(staging, recursive: true);
+                LakeStaging.Remove(staging);
             }
         }
 
@@ -107,6 +107,11 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
 
         await using (locks)
         {
+            if (run.Lake.Store is { IsLocal: false })
+            {
+                LakeStaging.RemoveLeftovers(project.LakeDirectory, pipeline.Name, run.Lake.Layout.Root);
+            }
+
             IReadOnlyList<SourceStream> streams;
             IReadOnlyList<StreamState> states;
             try

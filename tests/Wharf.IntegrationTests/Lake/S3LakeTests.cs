@@ -89,10 +89,15 @@ public sealed partial class S3LakeTests(PostgresServer postgres, S3Server s3)
         (await project.RowsAsync("SELECT error FROM _wharf.runs WHERE status = 'failed'")).ShouldHaveSingleItem().ShouldNotContain(S3Server.SecretKey);
         project.StagedFiles().ShouldBeEmpty();
 
+        // What a run killed mid-upload would have left in its staging folder: the next run of the pipeline removes it.
+        var dead = Path.Combine(project.Root, ".wharf", "lake-staging", "run-0123456789abcdef", LakeProject.Pipeline, "items");
+        Directory.CreateDirectory(dead);
+        await File.WriteAllTextAsync(Path.Combine(dead, "left.parquet"), "PAR1", TestContext.Current.CancellationToken);
         await s3.Client.PutBucketAsync(missing, TestContext.Current.CancellationToken);
         try
         {
             var next = await project.RunAsync();
+            project.StagedFiles().ShouldBeEmpty("a dead run's staging folder goes with the next run of its pipeline");
 
             next.RowsLoaded.ShouldBe(1);
             (await project.TableAsync()).ShouldBe(await project.SourceRowsAsync("SELECT id, name, updated_at FROM items ORDER BY id"));
