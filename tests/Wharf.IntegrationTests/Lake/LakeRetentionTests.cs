@@ -54,11 +54,21 @@ public sealed partial class LakeRetentionTests(PostgresServer postgres, S3Server
     {
         using var project = await LakeProject.CreateAsync(postgres, s3, WarehouseUnderTest.DuckDb, Setup);
         project.Configure("lake_retention: { keep_days: 0 }", "mode: replace");
-        await project.RunAsync();
+        var first = await project.RunAsync();
+        var removed = project.LocalLakeFiles();
         await project.ExecuteSourceAsync("UPDATE items SET name = 'ONE' WHERE id = 1;");
-        var last = await project.RunAsync();
+        var cli = await project.CliAsync("run", "--verbose");
+        cli.ExitCode.ShouldBe(0, cli.ToString());
 
-        RunsOf(project.LocalLakeFiles()).ShouldBe([last.RunId]);
+        var files = project.LocalLakeFiles();
+        var last = RunsOf(files).ShouldHaveSingleItem();
+        last.ShouldNotBe(first.RunId);
+        var said = cli.Output + cli.Error;
+        said.ShouldContain("lake retention (keep_days: 0) removed 1 lake file(s) and 1 manifest(s)", Case.Sensitive, said);
+        foreach (var file in removed)
+        {
+            said.ShouldContain($"lake retention removed {Path.Combine(project.Root, "lake")}/{file}");
+        }
         await project.ExecuteWarehouseAsync("UPDATE raw.items SET name = 'damaged'");
         await project.ReplayAsync();
         (await project.TableAsync()).ShouldBe(await project.SourceRowsAsync("SELECT id, name, updated_at FROM items ORDER BY id"));
