@@ -24,4 +24,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(1004, LogLevel.Warning, "Run {RunId}: the failure could not be written to the audit table: {Reason}")]
     public static partial void AuditFailed(ILogger logger, Exception exception, string runId, string reason);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Run {RunId}: {Pipeline}/{Stream}: {Reason} Reading it again from the start in {Seconds}s (attempt {Attempt} of {Attempts}).")]
+    public static partial void SourceRetry(ILogger logger, string runId, string pipeline, string stream, string reason, double seconds, int attempt, int attempts);
 }

@@ -69,7 +69,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             else
             {
                 var clock = Stopwatch.StartNew();
-                var manifests = await WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken));
+                var manifests = await WithRetriesAsync(record, () => WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken)), cancellationToken);
                 var extracted = record with { RowsExtracted = manifests.Sum(m => m.Rows), LakeFiles = [.. manifests.Select(m => m.File)] };
                 extraction = new Extraction(Measured(extracted, manifests, clock.Elapsed, sourceBytes), manifests);
             }
@@ -104,6 +104,33 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         finally
         {
             slots.Release();
+        }
+    }
+
+    /// <summary>How often a full extract is tried when the source drops the connection.</summary>
+    internal const int SourceAttempts = 3;
+
+    /// <summary>
+    /// A full extract whose source lost its connection (a restarted server, a killed session) is
+    /// read again from the start, a few times: nothing of it is committed before it ends, so
+    /// starting over neither loses nor repeats a row. Its parts are written again under the same names.
+    /// (A cursor stream commits chunk by chunk and resumes after the last one on the next run.)
+    /// </summary>
+    private async Task<T> WithRetriesAsync<T>(RunRecord record, Func<Task<T>> extract, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await extract();
+            }
+            catch (SourceException ex) when (ex.IsTransient && attempt < SourceAttempts)
+            {
+                var delay = TimeSpan.FromSeconds(2 * attempt);
+                LogMessages.SourceRetry(run.Logger, record.RunId, record.Pipeline, record.Stream,
+                    ex.Message.Replace(" Nothing was loaded.", "", StringComparison.Ordinal), delay.TotalSeconds, attempt + 1, SourceAttempts);
+                await Task.Delay(delay, run.Time, cancellationToken);
+            }
         }
     }
 

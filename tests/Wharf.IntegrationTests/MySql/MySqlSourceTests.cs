@@ -60,6 +60,20 @@ public sealed class MySqlSourceTests(MySqlServer mysql) : IDisposable
     }
 
     [Fact]
+    public async Task OddNames_ArriveUnderTheirNames()
+    {
+        await SyncAsync("""
+            CREATE TABLE `Order "Items".v2` (`select` INT PRIMARY KEY, `Ünïcödé col` TEXT, `a.b` DECIMAL(10,2), `with space` DATE);
+            INSERT INTO `Order "Items".v2` VALUES (1, 'é', 1.50, '2024-01-02'), (2, NULL, -0.01, NULL);
+            """);
+
+        (await harness.RunAsync()).Succeeded.ShouldBeTrue();
+
+        harness.Scalar("""select string_agg(concat_ws('|', "select", "ünïcödé_col", "a_b", "with_space"), ';' order by "select") from raw."Order ""Items"".v2" """)
+            .ShouldBe("1|é|1.50|2024-01-02;2|-0.01");
+    }
+
+    [Fact]
     public async Task BytesRead_IsWhatTheServerSent()
     {
         // 20,000 rows of 128 characters of text: the result set alone is more than 2.5 MB on the wire.

@@ -43,15 +43,41 @@ internal sealed class StagingTable : IAsyncDisposable
 
     /// <param name="request">Where parts go (its target is the first part; later ones count up), their size, and who hears of each.</param>
     /// <param name="parallel">How many extractions may stage at once: each gets its share of <see cref="RowBudget"/>.</param>
+    /// <exception cref="UnsupportedColumnException">Two columns' names differ only in case.</exception>
     public static async Task<StagingTable> CreateAsync(ExtractRequest request, IReadOnlyList<Column> columns, int parallel, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        EnsureDistinctInDuckDb(request.Target.Stream, columns);
         var createSql = $"CREATE TABLE {Name} ({string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.StageType}"))})";
         var lakeSelect = $"SELECT {string.Join(", ", columns.Select(c => c.LakeExpression))} FROM {Name}";
         var share = Math.Max(10_000, RowBudget / Math.Max(1, parallel));
         var stage = new StagingTable(request.Lake, request.Target, createSql, lakeSelect, Math.Min(share, request.PartRows ?? share), request.OnPart);
         await stage.OpenPartAsync(cancellationToken);
         return stage;
+    }
+
+    /// <summary>
+    /// DuckDB's names ignore (ASCII) case, so two source columns such as <c>Mixed</c> and <c>mixed</c>
+    /// cannot both be staged: said plainly, with the way around it, instead of DuckDB's
+    /// "Column with name mixed already exists".
+    /// </summary>
+    private static void EnsureDistinctInDuckDb(string stream, IReadOnlyList<Column> columns)
+    {
+        static string Folded(string name) => string.Create(name.Length, name, (span, text) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                span[i] = text[i] is >= 'A' and <= 'Z' ? (char)(text[i] + 32) : text[i];
+            }
+        });
+
+        if (columns.GroupBy(c => Folded(c.Name), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } clash)
+        {
+            var names = clash.Select(c => c.Name).ToList();
+            throw new UnsupportedColumnException(stream, names[^1], "",
+                $"{stream}: the columns {string.Join(" and ", names.Select(n => $"'{n}'"))} differ only in case, and Wharf stages rows in DuckDB, " +
+                $"whose names ignore case. Load them under different names with 'query:' (SELECT {string.Join(", ", names.Select((n, i) => $"{Quote.Identifier(n)} AS {Quote.Identifier($"{n}_{i + 1}")}"))}, …). Nothing was loaded.");
+        }
     }
 
     /// <summary>Appends a row; when the stage holds its share of <see cref="RowBudget"/>, it goes to the lake.</summary>

@@ -236,7 +236,23 @@ internal sealed class PostgresLoadSession : ILoadSession
         rows?.Source.Dispose();
         var source = PostgresColumn.Query(WorkArea, select.Sql, select.Columns);
         rows = (select.Sql, source);
+        EnsureNamesFit(source.Columns);
         return source;
+    }
+
+    /// <summary>
+    /// PostgreSQL keeps the first 63 bytes of a name and drops the rest without an error, so two
+    /// long names could become one, and a long one would not be the name the project uses.
+    /// </summary>
+    private static void EnsureNamesFit(IEnumerable<PostgresColumn> columns)
+    {
+        const int MaxBytes = 63; // NAMEDATALEN - 1
+        if (columns.FirstOrDefault(c => System.Text.Encoding.UTF8.GetByteCount(c.Name) > MaxBytes) is { } column)
+        {
+            throw new WharfException(
+                $"The column name '{column.Name}' is {System.Text.Encoding.UTF8.GetByteCount(column.Name)} bytes long, and PostgreSQL keeps only {MaxBytes}. " +
+                "Load it under a shorter name: rename it in the source, or select it with 'query:' (… AS shorter_name).");
+        }
     }
 
     private static string Definition(IEnumerable<PostgresColumn> columns) =>

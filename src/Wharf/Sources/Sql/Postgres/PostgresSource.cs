@@ -190,7 +190,7 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
             throw new SourceException(connection.Name, stream.Name,
                 $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed near row {row}: {Explain(ex)} Nothing was loaded.", ex)
             {
-                Transient = PostgresErrors.IsTransient(ex),
+                Transient = ConnectionLost(ex) || PostgresErrors.IsTransient(ex),
             };
         }
     }
@@ -215,9 +215,19 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
 
     private static string Explain(Exception ex) => ex switch
     {
+        _ when ConnectionLost(ex) => $"the source closed the connection (its server restarted, or the session was ended){(ex is PostgresException lost ? $": {lost.MessageText} (SQLSTATE {lost.SqlState})" : "")}.",
         PostgresException pg => $"{pg.MessageText} (SQLSTATE {pg.SqlState}).",
         DuckDbException duck => duck.Summary,
         _ => ex.Message.EndsWith('.') ? ex.Message : ex.Message + ".",
+    };
+
+    /// <summary>The connection broke under the read (Npgsql says "Exception while reading from stream"), or the server ended the session.</summary>
+    private static bool ConnectionLost(Exception ex) => ex switch
+    {
+        PostgresException pg => pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
+            || pg.SqlState.StartsWith("08", StringComparison.Ordinal),
+        NpgsqlException npgsql => npgsql.InnerException is IOException or System.Net.Sockets.SocketException,
+        _ => false,
     };
 
     /// <summary>The columns of a query, by describing it as a temporary view (domains resolved like tables').</summary>
