@@ -21,8 +21,8 @@ public sealed class WharfProject
     /// <summary>The pipelines' names, in the order they run.</summary>
     public ImmutableArray<string> Pipelines => [.. Settings.Pipelines.Select(p => p.Name)];
 
-    /// <summary>The lake folder (absolute).</summary>
-    public string Lake => Settings.LakeDirectory;
+    /// <summary>The lake: its folder (absolute), or <c>s3://bucket/prefix/</c> for a lake on S3.</summary>
+    public string Lake => Settings.LakeDescription;
 
     /// <summary>
     /// Loads <c>wharf.yml</c> from <paramref name="folder"/>. <c>${VAR}</c> reads

@@ -42,7 +42,7 @@ public sealed class WharfProjectBuilder
         return this;
     }
 
-    /// <summary>The lake folder (default <c>lake/</c>).</summary>
+    /// <summary>The lake folder (default <c>lake/</c>), or <c>s3://bucket/prefix/</c> for a lake on S3 (credentials from the AWS chain).</summary>
     public WharfProjectBuilder Lake(string path)
     {
         lake = path;

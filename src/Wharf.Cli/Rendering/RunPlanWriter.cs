@@ -106,5 +106,6 @@ internal static class RunPlanWriter
     private static string Shown(string warehouse) =>
         warehouse.StartsWith("duckdb:", StringComparison.Ordinal) ? "duckdb:" + Display(warehouse["duckdb:".Length..]) : warehouse;
 
-    private static string Display(string path) => ProjectLoader.Display(path);
+    // A lake on S3 is shown as its URL (without the trailing '/', which the lines add).
+    private static string Display(string path) => path.StartsWith("s3://", StringComparison.Ordinal) ? path.TrimEnd('/') : ProjectLoader.Display(path);
 }

@@ -18,6 +18,11 @@ internal static class LakePage
 
     public static IResult Overview(ProjectState state)
     {
+        if (OnS3(state) is { } onS3)
+        {
+            return onS3;
+        }
+
         var layout = new LakeLayout(state.Project.LakeDirectory);
         var body = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<p>Lake at <code>{Html.Encode(layout.Root)}</code>: each extract as Parquet, a manifest beside each file.</p>");
         body.Append("<table><tr><th>pipeline</th><th>stream</th><th class=n>runs</th><th class=n>files</th><th class=n>rows</th><th class=n>bytes</th><th>newest run</th></tr>");
@@ -37,6 +42,11 @@ internal static class LakePage
 
     public static IResult Stream(ProjectState state, string pipeline, string stream)
     {
+        if (OnS3(state) is { } onS3)
+        {
+            return onS3;
+        }
+
         var layout = new LakeLayout(state.Project.LakeDirectory);
         var files = state.Project.Pipelines.Any(p => p.Name == pipeline)
             ? layout.Manifests(pipeline).Where(m => m.Stream == stream).ToList()
@@ -68,6 +78,11 @@ internal static class LakePage
     }
 
     /// <summary>The first rows of a file, read by DuckDB in memory with each column's real type.</summary>
+    /// <summary>The lake pages read a local lake's manifests; a lake on S3 is not browsed from here (yet): the page says so, and where to look instead.</summary>
+    private static IResult? OnS3(ProjectState state) => state.Project.LakeS3 is not { } bucket ? null : Page("Lake",
+        $"<p>The lake is on S3, at <code>{Html.Encode(bucket.Describe())}</code>. The dashboard's lake pages show a local lake only: " +
+        "each run's page lists its lake files, and <code>wharf replay</code> reads them back from the bucket.</p>", state);
+
     private static string Sample(LakeLayout layout, LakeManifest file)
     {
         var path = Path.Combine(layout.Root, file.File);

@@ -17,11 +17,12 @@ internal sealed class LakeLayout(string root)
     public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
 
     /// <summary>The manifest of a lake file (relative to the root), or null when the file or its manifest is gone.</summary>
-    public LakeManifest? ReadManifest(string file)
+    /// <param name="fileToo">Whether the file must be there too (false: a replay from S3 has the manifests before it downloads the files).</param>
+    public LakeManifest? ReadManifest(string file, bool fileToo = true)
     {
         var path = Path.Combine(Root, file);
         var manifest = ManifestPath(path);
-        return File.Exists(path) && File.Exists(manifest) ? Load(manifest) : null;
+        return (!fileToo || File.Exists(path)) && File.Exists(manifest) ? Load(manifest) : null;
     }
 
     /// <summary>Every manifest of a pipeline, in the order the parts were written (run id, then file).</summary>

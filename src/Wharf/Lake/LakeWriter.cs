@@ -20,6 +20,9 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
 
     public LakeLayout Layout { get; } = layout;
 
+    /// <summary>Where the files go once written: null or a local store keeps them where they are; a bucket gets them uploaded, each part before its manifest.</summary>
+    public ILakeStore? Store { get; init; }
+
     /// <summary>Copies the rows of <paramref name="relationSql"/> into a new lake file.</summary>
     /// <param name="connection">The DuckDB work area that can read the relation.</param>
     /// <param name="relationSql">A SELECT (or table function call) that yields the extract.</param>
@@ -54,6 +57,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = path + ".tmp";
+        LakeManifest manifest;
         try
         {
             var columns = known is null ? Describe(connection, relationSql) : [.. known.Columns.Select(c => Column(c.Key, c.Value))];
@@ -66,7 +70,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
                 columns = await TypeNumbersAsync(connection, temporary, columns, known.NumbersAsText, cancellationToken);
             }
 
-            var manifest = new LakeManifest
+            manifest = new LakeManifest
             {
                 RunId = target.RunId,
                 Pipeline = target.Pipeline,
@@ -87,7 +91,6 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
             await File.WriteAllTextAsync(manifestPath + ".tmp", JsonSerializer.Serialize(manifest, LakeManifest.Json), cancellationToken);
             File.Move(temporary, path);
             File.Move(manifestPath + ".tmp", manifestPath);
-            return manifest;
         }
         catch
         {
@@ -98,6 +101,35 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         finally
         {
             File.Delete(temporary);
+        }
+
+        await UploadAsync(path, cancellationToken);
+        return manifest;
+    }
+
+    /// <summary>
+    /// Copies a part and then its manifest to a remote lake, before anything is loaded from the
+    /// part: a bucket never holds a manifest beside a missing part, and a failed upload fails the
+    /// stream before its commit. The local copies stay for the load (the run's staging folder).
+    /// </summary>
+    private async Task UploadAsync(string path, CancellationToken cancellationToken)
+    {
+        if (Store is not { IsLocal: false } store)
+        {
+            return;
+        }
+
+        var manifestPath = LakeLayout.ManifestPath(path);
+        try
+        {
+            await store.UploadAsync(path, Layout.Relative(path), cancellationToken);
+            await store.UploadAsync(manifestPath, Layout.Relative(manifestPath), cancellationToken);
+        }
+        catch (LakeException ex)
+        {
+            File.Delete(manifestPath);
+            File.Delete(path);
+            throw new LakeException(ex.File, ex.Message + " Nothing was loaded; the run can be repeated once the lake's bucket is reachable.", ex.InnerException, ex.IsTransient);
         }
     }
 

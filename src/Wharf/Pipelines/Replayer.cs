@@ -18,7 +18,8 @@ namespace Wharf.Pipelines;
 /// </summary>
 internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvider time)
 {
-    private readonly LakeLayout layout = new(project.LakeDirectory);
+    // A lake on S3 is read from a spool of the replay's own: manifests first, then the files replayed.
+    private LakeLayout layout = new(project.LakeDirectory);
 
     /// <summary>
     /// What to replay: every run (the tables are rebuilt), or the runs from one run or one moment
@@ -37,12 +38,41 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
     {
         ArgumentNullException.ThrowIfNull(selection);
         var pipeline = project.Select([pipelineName])[0];
-        var clock = Stopwatch.StartNew();
         var now = time.GetUtcNow();
         var replayId = RunId.New(now);
         using var held = await PipelineLock.AcquireAsync(project.Directory, pipeline.Name, replayId, TimeSpan.Zero, time, cancellationToken);
+        using var store = LakeStores.Open(project, time);
+        if (store.IsLocal)
+        {
+            return await ReplayAsync(pipeline, replayId, now, selection, store, cancellationToken);
+        }
+
+        var spool = LakeStaging.NewFolder(project.LakeDirectory, "replay");
+        layout = new LakeLayout(spool);
+        try
+        {
+            LakeStaging.RemoveLeftovers(project.LakeDirectory, pipeline.Name, spool);
+            await foreach (var file in store.ListAsync(pipeline.Name, cancellationToken))
+            {
+                if (file.IsManifest)
+                {
+                    await store.DownloadAsync(file.Path, Path.Combine(spool, file.Path), cancellationToken);
+                }
+            }
+
+            return await ReplayAsync(pipeline, replayId, now, selection, store, cancellationToken);
+        }
+        finally
+        {
+            LakeStaging.Remove(spool);
+        }
+    }
+
+    private async Task<RunSummary> ReplayAsync(PipelineSettings pipeline, string replayId, DateTimeOffset now, Selection selection, ILakeStore store, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
         await warehouse.StartPipelineAsync(pipeline.Name, cancellationToken);
-        var runs = (await LoadedRunsAsync(pipeline, cancellationToken))
+        var runs = (await LoadedRunsAsync(pipeline, store, cancellationToken))
             .Where(r => selection.RunId is null || string.CompareOrdinal(r.RunId, selection.RunId) >= 0)
             .Where(r => selection.Since is not { } since || RunId.StartedAt(r.RunId) >= since)
             .ToList();
@@ -50,7 +80,16 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
         {
             throw new ReplayException(pipeline.Name, selection.RunId is { } id
                 ? $"Pipeline '{pipeline.Name}' has no committed lake files from run {id}. 'wharf runs {pipeline.Name}' lists its runs."
-                : $"Pipeline '{pipeline.Name}' has no committed lake files{(selection.Since is { } s ? $" since {s:u}" : "")} in {layout.Root}; there is nothing to replay.");
+                : $"Pipeline '{pipeline.Name}' has no committed lake files{(selection.Since is { } s ? $" since {s:u}" : "")} in {store.Describe()}; there is nothing to replay.");
+        }
+
+        if (!store.IsLocal)
+        {
+            // Downloaded before anything is applied, and checked as a local lake's files are.
+            foreach (var manifest in runs.SelectMany(r => r.Data.Concat(r.Keys)))
+            {
+                await store.DownloadAsync(manifest.File, Path.Combine(layout.Root, manifest.File), cancellationToken);
+            }
         }
 
         // Every file first: one found damaged halfway would leave the runs before it applied.
@@ -59,7 +98,7 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
             if (LakeFileCheck.Problem(Path.Combine(layout.Root, manifest.File), manifest) is { } problem)
             {
                 throw new ReplayException(pipeline.Name,
-                    $"The lake file {manifest.File} of run {run.RunId} {problem}, so nothing was replayed. Restore it from a backup of {layout.Root}, " +
+                    $"The lake file {manifest.File} of run {run.RunId} {problem}, so nothing was replayed. Restore it from a backup of {store.Describe()}, " +
                     $"or replay only the runs after it with 'wharf replay {pipeline.Name} --run RUN' (the tables keep what they hold now).");
             }
         }
@@ -134,17 +173,21 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
     }
 
     /// <summary>Each run's committed files per target table, oldest run first.</summary>
-    private async Task<List<LoadedRun>> LoadedRunsAsync(PipelineSettings pipeline, CancellationToken cancellationToken)
+    private async Task<List<LoadedRun>> LoadedRunsAsync(PipelineSettings pipeline, ILakeStore store, CancellationToken cancellationToken)
     {
         var audit = (await warehouse.ListRunsAsync(int.MaxValue, pipeline.Name, cancellationToken))
             .Where(r => r.Mode != "replay" && !r.LakeFiles.IsEmpty)
             .ToList();
+        // Runs before a table's last full extract are not needed (lake retention may have removed
+        // them), nor key files but the newest.
+        var needed = ReplayWindow.Needed(audit);
         var files = audit.Count > 0
-            ? audit
-                .Where(r => r.Status != RunStatus.Failed || r.WatermarkAfter is not null)
+            ? ReplayWindow.Runs(audit)
                 .SelectMany(r => r.LakeFiles.Select(f => (r.RunId, r.Target, File: f)))
-                .Select(f => (f.RunId, f.Target, Manifest: layout.ReadManifest(f.File) ?? throw new ReplayException(pipeline.Name,
-                    $"The lake file {f.File} of run {f.RunId} is gone from {layout.Root}; the replay cannot rebuild {f.Target} without it.")))
+                .Select(f => (f.RunId, f.Target, Manifest: layout.ReadManifest(f.File, fileToo: store.IsLocal) ?? (!needed.Contains(LakeObject.BaseOf(f.File)) ? (LakeManifest?)null : throw new ReplayException(pipeline.Name,
+                    $"The lake file {f.File} of run {f.RunId} is gone from {store.Describe()}; the replay cannot rebuild {f.Target} without it."))))
+                .Where(f => f.Manifest is not null)
+                .Select(f => (f.RunId, f.Target, Manifest: f.Manifest!))
             : layout.Manifests(pipeline.Name).Select(m => (m.RunId, Target: $"{pipeline.Schema}.{KeysOf(m) ?? m.Stream}", Manifest: m));
         return [.. files
             .GroupBy(f => (f.RunId, f.Target))

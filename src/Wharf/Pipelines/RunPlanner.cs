@@ -31,7 +31,7 @@ internal sealed class RunPlanner(Project project)
             plans.Add(await PlanAsync(pipeline, saved.For(pipeline.Name), cancellationToken));
         }
 
-        return new RunPlan(Describe(project.Warehouse), saved.Exists, project.LakeDirectory, plans.ToImmutable()) { WarehouseNote = saved.Note };
+        return new RunPlan(Describe(project.Warehouse), saved.Exists, project.LakeDescription, plans.ToImmutable()) { WarehouseNote = saved.Note };
     }
 
     private async Task<PipelinePlan> PlanAsync(PipelineSettings pipeline, IReadOnlyList<StreamState> states, CancellationToken cancellationToken)
@@ -70,7 +70,7 @@ internal sealed class RunPlanner(Project project)
             stream.Name,
             stream.Description,
             $"{pipeline.Schema}.{stream.Target}",
-            Path.Combine(project.LakeDirectory, pipeline.Name, stream.Name),
+            project.LakeS3 is { } bucket ? $"{bucket.Describe()}{pipeline.Name}/{stream.Name}" : Path.Combine(project.LakeDirectory, pipeline.Name, stream.Name),
             StartsFrom(pipeline, state))
         {
             Files = [.. stream.Files.Select(f => Path.GetRelativePath(connection.Path, f).Replace('\\', '/'))],

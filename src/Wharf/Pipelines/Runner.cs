@@ -19,8 +19,6 @@ namespace Wharf.Pipelines;
 /// </summary>
 internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider time, ILogger logger)
 {
-    private readonly LakeWriter lake = new(new LakeLayout(project.LakeDirectory), time);
-
     // Every line of a run also goes to its file in .wharf/logs, for the dashboard's run page.
     private readonly RunLogFiles logger = new(project.Directory, logger, time);
 
@@ -40,10 +38,25 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         var clock = Stopwatch.StartNew();
         var records = ImmutableArray.CreateBuilder<RunRecord>();
         await using var lineage = OpenLineageEmitter.For(project, time, logger);
+        using var store = LakeStores.Open(project, time, logger);
+        // A lake on S3 is written to a staging folder of this run's own, uploaded from there, and
+        // loaded from there; the folder goes when the run ends.
+        var staging = store.IsLocal ? project.LakeDirectory : LakeStaging.NewFolder(project.LakeDirectory, "run");
+        var lake = new LakeWriter(new LakeLayout(staging), time) { Store = store };
         var run = new RunContext(warehouse, lake, time, logger, lineage?.Beside(progress) ?? progress) { FullRefresh = FullRefresh };
-        foreach (var pipeline in pipelines)
+        try
         {
-            records.AddRange(await RunPipelineAsync(run, pipeline, cancellationToken));
+            foreach (var pipeline in pipelines)
+            {
+                records.AddRange(await RunPipelineAsync(run, pipeline, cancellationToken));
+            }
+        }
+        finally
+        {
+            if (!store.IsLocal)
+            {
+                LakeStaging.Remove(staging);
+            }
         }
 
         return new RunSummary(records.ToImmutable(), clock.Elapsed);
@@ -94,6 +107,11 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
 
         await using (locks)
         {
+            if (run.Lake.Store is { IsLocal: false })
+            {
+                LakeStaging.RemoveLeftovers(project.LakeDirectory, pipeline.Name, run.Lake.Layout.Root);
+            }
+
             IReadOnlyList<SourceStream> streams;
             IReadOnlyList<StreamState> states;
             try
@@ -125,7 +143,29 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
                 }
             }
 
+            await SweepLakeAsync(run, pipeline, record.RunId, results, cancellationToken);
             return results;
+        }
+    }
+
+    /// <summary>
+    /// <c>lake_retention:</c> after a successful run, still under the pipeline's lock. Removing old
+    /// extracts is housekeeping: when it fails, the run has still succeeded, and says so in a warning.
+    /// </summary>
+    private async Task SweepLakeAsync(RunContext run, PipelineSettings pipeline, string runId, List<RunRecord> results, CancellationToken cancellationToken)
+    {
+        if ((pipeline.LakeRetention ?? project.LakeRetention) is not { } retention || results.Count == 0 || results.Any(r => r.Status != RunStatus.Succeeded) || run.Lake.Store is not { } store)
+        {
+            return;
+        }
+
+        try
+        {
+            await new LakeRetentionSweep(store, warehouse, time, logger).SweepAsync(runId, pipeline, retention, cancellationToken);
+        }
+        catch (WharfException ex)
+        {
+            LogMessages.AfterLoadFailed(logger, runId, pipeline.Name, $"lake retention could not remove old extracts: {ex.Message}");
         }
     }
 

@@ -10,6 +10,9 @@ internal sealed record PipelineSettings
     /// <summary>How old the pipeline's last successful run may be before it counts as stale (<c>freshness: 2h</c>), or null.</summary>
     public TimeSpan? Freshness { get; init; }
 
+    /// <summary>This pipeline's <c>lake_retention:</c>, overriding the project's; null: the project's.</summary>
+    public LakeRetention? LakeRetention { get; init; }
+
     /// <summary>How far a run may stray from the pipeline's recent runs before <c>wharf serve</c> alerts (<c>deviation:</c>), or null.</summary>
     public DeviationSettings? Deviation { get; init; }
 

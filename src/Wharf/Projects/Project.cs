@@ -15,6 +15,18 @@ internal sealed record Project(
     /// <summary>The name of the file Wharf looks for in a project folder.</summary>
     public const string FileName = "wharf.yml";
 
+    /// <summary>
+    /// The lake's bucket when the lake is on S3 (<c>lake: s3://bucket/prefix/</c>); null for a local
+    /// lake. <see cref="LakeDirectory"/> is then the local staging folder runs write to before uploading.
+    /// </summary>
+    public S3Settings? LakeS3 { get; init; }
+
+    /// <summary>How long lake extracts are kept (<c>lake_retention:</c>); null: for ever. A pipeline may override it.</summary>
+    public LakeRetention? LakeRetention { get; init; }
+
+    /// <summary>Where the lake is, as messages name it: its folder, or <c>s3://bucket/prefix/</c>.</summary>
+    public string LakeDescription => LakeS3?.Describe() ?? LakeDirectory;
+
     /// <summary>Where models, seeds, tests and macros are, and their configuration by folder.</summary>
     public ModelSettings Models { get; init; } = new();
 

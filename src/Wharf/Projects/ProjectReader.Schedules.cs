@@ -200,7 +200,7 @@ internal sealed partial class ProjectReader
     }
 
     /// <summary>The keys of a pipeline that only <c>wharf serve</c> reads.</summary>
-    private static readonly string[] ServeKeys = ["freshness", "deviation"];
+    private static readonly string[] ServeKeys = ["freshness", "deviation", "lake_retention"];
 
     private TimeSpan? Freshness(YamlNode pipeline, string name) =>
         Duration(new YamlMap(pipeline, this, $"pipeline '{name}'", keys: null), "freshness", $"pipeline '{name}'");

@@ -14,7 +14,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
     private static readonly string[] SupportedConnectionTypes = ["files", "s3", "sftp", "postgres", "mysql", "sqlite", "duckdb", "http", "soap", "rabbitmq", "nats"];
 
     private static readonly string[] WarehouseKeys = ["url", "memory_limit", "threads"];
-    private static readonly string[] TopKeys = ["warehouse", "lake", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage", "schedules", "server", "alerts"];
+    private static readonly string[] TopKeys = ["warehouse", "lake", "lake_retention", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage", "schedules", "server", "alerts"];
     private static readonly Dictionary<string, string[]> ConnectionKeys = new()
     {
         ["files"] = ["type", "path"],
@@ -42,7 +42,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
     {
         var top = new YamlMap(document, this, "the project file", TopKeys);
         var warehouse = ReadWarehouse(top.Get("warehouse"));
-        var lake = Path.GetFullPath(Path.Combine(root, top.String("lake") ?? "lake"));
+        var (lake, lakeS3) = ReadLake(top);
         var models = ReadModelSettings(top);
         // A project of models alone (over tables something else loads) needs no pipelines.
         var modelsOnly = top.Get("models") is not null || Directory.Exists(Path.Combine(root, "models"));
@@ -54,6 +54,8 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             : ReadPipelines(pipelineMap ?? throw Error(document, "the project file needs 'pipelines:' (what to load)."), connections);
         return new Project(root, file, warehouse, lake, connections, pipelines)
         {
+            LakeS3 = lakeS3,
+            LakeRetention = ReadRetention(top, "at the top of the project file"),
             Models = models,
             Exports = ReadExports(top.Map("exports", keys: null)),
             OpenLineage = ReadLineage(top.Map("lineage", keys: null)),
@@ -231,13 +233,13 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             RequireIdentifier(keyNode, name, "pipeline name");
             if (HttpSourceOf(value, connections) is { } httpSource)
             {
-                pipelines.Add(ReadHttpPipeline(name, value, httpSource, connections.First(c => c.Name == httpSource).Type == "soap") with { Freshness = Freshness(value, name), Deviation = Deviation(value, name) });
+                pipelines.Add(ReadHttpPipeline(name, value, httpSource, connections.First(c => c.Name == httpSource).Type == "soap") with { Freshness = Freshness(value, name), Deviation = Deviation(value, name), LakeRetention = Retention(value, name) });
                 continue;
             }
 
             if (BrokerSourceOf(value, connections) is { } broker)
             {
-                pipelines.Add(ReadStreamPipeline(name, value, broker) with { Freshness = Freshness(value, name), Deviation = Deviation(value, name) });
+                pipelines.Add(ReadStreamPipeline(name, value, broker) with { Freshness = Freshness(value, name), Deviation = Deviation(value, name), LakeRetention = Retention(value, name) });
                 continue;
             }
 
@@ -301,7 +303,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 DeclaredForeignKeys = ReadDeclaredForeignKeys(pipeline.Map("foreign_keys", keys: null), name),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
-            pipelines.Add(settings with { Freshness = Freshness(value, name), Deviation = Deviation(value, name) });
+            pipelines.Add(settings with { Freshness = Freshness(value, name), Deviation = Deviation(value, name), LakeRetention = Retention(value, name) });
         }
 
         if (pipelines.Count == 0)

@@ -8,6 +8,8 @@ using Renci.SshNet;
 using Renci.SshNet.Common;
 using Wharf.Projects;
 
+using Wharf.S3;
+
 namespace Wharf.Sources.Files.Locations;
 
 /// <summary>
