@@ -71,11 +71,12 @@ public sealed class SourceConnectionLostTests(PostgresServer postgres) : IDispos
     {
         var source = await SourceAsync();
 
+        // Every copy is cut until the run gives up (a cut that lands as a copy ends may spare it, so no fixed count).
         var run = harness.RunAsync();
-        var ended = await EndCopiesAsync(source, run, times: 3);
+        var ended = await EndCopiesAsync(source, run, times: int.MaxValue);
         var summary = await run;
 
-        ended.ShouldBe(3, "each of the three attempts was cut");
+        ended.ShouldBeGreaterThanOrEqualTo(3, "each of the three attempts was cut");
         summary.Succeeded.ShouldBeFalse();
         var error = summary.Streams.Single().Error!;
         error.ShouldContain("the source closed the connection (its server restarted, or the session was ended)");
