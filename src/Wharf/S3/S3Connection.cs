@@ -6,7 +6,6 @@ using Amazon.S3;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Polly.Retry;
 using Wharf.Projects;
 
 namespace Wharf.S3;
@@ -30,7 +29,6 @@ internal sealed class S3Connection : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         this.settings = settings;
         this.bucketKey = bucketKey;
-        var log = logger ?? NullLogger.Instance;
         // The SDK's own retries are few: Wharf's, below, know which failures are worth waiting for and say so.
         var config = new AmazonS3Config { ForcePathStyle = settings.PathStyle, MaxErrorRetry = 1, Timeout = TimeSpan.FromMinutes(2) };
         if (settings.Endpoint is { } endpoint)
@@ -46,19 +44,7 @@ internal sealed class S3Connection : IDisposable
         Client = settings.AccessKey is { } accessKey
             ? new AmazonS3Client(new BasicAWSCredentials(accessKey, settings.SecretKey), config)
             : new AmazonS3Client(config);
-        retries = new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && IsTransient(ex)),
-            MaxRetryAttempts = Math.Max(0, attempts - 1),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromMilliseconds(500),
-            OnRetry = args =>
-            {
-                S3Log.Retrying(log, settings.Describe(), Reason(args.Outcome.Exception!), args.AttemptNumber + 2, attempts, args.RetryDelay.TotalSeconds);
-                return ValueTask.CompletedTask;
-            },
-        }).Build();
+        retries = TransferRetries.Build(time, attempts, IsTransient, logger ?? NullLogger.Instance, settings.Describe, Reason);
     }
 
     public AmazonS3Client Client { get; }
@@ -138,10 +124,4 @@ internal sealed class S3Connection : IDisposable
 
         return null;
     }
-}
-
-internal static partial class S3Log
-{
-    [LoggerMessage(1301, LogLevel.Warning, "{Location}: {Reason}; attempt {Attempt} of {Attempts} in {Delay:0.#} s")]
-    public static partial void Retrying(ILogger logger, string location, string reason, int attempt, int attempts, double delay);
 }

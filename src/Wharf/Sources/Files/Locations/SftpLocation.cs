@@ -3,12 +3,9 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Polly.Retry;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using Wharf.Projects;
-
-using Wharf.S3;
 
 namespace Wharf.Sources.Files.Locations;
 
@@ -30,21 +27,7 @@ internal sealed class SftpLocation : IFileLocation
     {
         this.settings = settings;
         hostKeys = new HostKeyCheck(settings);
-        var log = logger ?? NullLogger.Instance;
-        retries = new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && IsTransient(ex)),
-            MaxRetryAttempts = Math.Max(0, attempts - 1),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromMilliseconds(500),
-            OnRetry = args =>
-            {
-                Drop();
-                S3Log.Retrying(log, Describe(), Reason(args.Outcome.Exception!), args.AttemptNumber + 2, attempts, args.RetryDelay.TotalSeconds);
-                return ValueTask.CompletedTask;
-            },
-        }).Build();
+        retries = TransferRetries.Build(time, attempts, IsTransient, logger ?? NullLogger.Instance, Describe, Reason, beforeRetry: Drop);
     }
 
     public string Describe() => settings.Describe();
