@@ -14,32 +14,14 @@ namespace Wharf.IntegrationTests.Lake;
 /// of a fresh warehouse (DuckDB or PostgreSQL), with its lake in a fresh bucket of the S3 server
 /// (under <c>lake/</c>) or in the local folder <c>lake/</c>. Built on <see cref="IncrementalProject"/>.
 /// </summary>
-internal sealed class LakeProject : IDisposable
+internal sealed class LakeProject(IncrementalProject project, S3Server s3, string bucket) : BucketProject(project, s3, bucket)
 {
     public const string Pipeline = IncrementalProject.Pipeline;
 
-    private readonly IncrementalProject project;
-
-    private LakeProject(IncrementalProject project, S3Server s3, string bucket)
-    {
-        this.project = project;
-        S3 = s3;
-        Bucket = bucket;
-    }
-
-    public S3Server S3 { get; }
-
-    public string Bucket { get; }
-
-    public string Root => project.Root;
-
-    public WarehouseUnderTest Kind => project.Kind;
-
     public static async Task<LakeProject> CreateAsync(PostgresServer postgres, S3Server s3, WarehouseUnderTest kind, string setupSql)
     {
-        _ = s3.Client; // skipped (or failed under CI) before anything is made
-        var bucket = await s3.CreateBucketAsync();
-        return new LakeProject(await IncrementalProject.CreateAsync(postgres, kind, setupSql), s3, bucket);
+        var (project, bucket) = await MakeAsync(postgres, s3, kind, setupSql);
+        return new LakeProject(project, s3, bucket);
     }
 
     /// <summary>The <c>lake:</c> line of a lake in <paramref name="bucket"/> (by default the test's) under <c>lake/</c>, with the test server's keys.</summary>
@@ -49,13 +31,13 @@ internal sealed class LakeProject : IDisposable
     /// <summary>Writes wharf.yml: the warehouse, <paramref name="top"/> (e.g. the <c>lake:</c> line), the source, and the pipeline with these extra lines.</summary>
     public LakeProject Configure(string top, string settings)
     {
-        var warehouse = project.Warehouse is null ? "warehouse: duckdb:warehouse.duckdb" : $"warehouse: \"{project.Warehouse.Url}\"";
+        var warehouse = Project.Warehouse is null ? "warehouse: duckdb:warehouse.duckdb" : $"warehouse: \"{Project.Warehouse.Url}\"";
         var extra = string.Join("\n", settings.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(line => "    " + line));
         File.WriteAllText(Path.Combine(Root, "wharf.yml"), $$"""
             {{warehouse}}
             {{top}}
             connections:
-              src: { type: postgres, url: "{{project.Source.Url}}" }
+              src: { type: postgres, url: "{{Project.Source.Url}}" }
             pipelines:
               {{Pipeline}}:
                 source: src
@@ -67,25 +49,22 @@ internal sealed class LakeProject : IDisposable
         return this;
     }
 
-    public Task<RunSummary> RunRawAsync(bool fullRefresh = false) => project.RunRawAsync(fullRefresh);
+    public Task<RunSummary> RunRawAsync(bool fullRefresh = false) => Project.RunRawAsync(fullRefresh);
 
     /// <summary>Runs the pipeline; fails the test unless it succeeded. Returns its one stream's record.</summary>
-    public Task<RunRecord> RunAsync(bool fullRefresh = false) => project.RunAsync(fullRefresh);
+    public Task<RunRecord> RunAsync(bool fullRefresh = false) => Project.RunAsync(fullRefresh);
 
-    public Task ExecuteSourceAsync(string sql) => project.ExecuteSourceAsync(sql);
+    public Task ExecuteSourceAsync(string sql) => Project.ExecuteSourceAsync(sql);
 
-    public Task ExecuteWarehouseAsync(string sql) => project.ExecuteWarehouseAsync(sql);
-
-    public async Task<List<string>> RowsAsync(string sql) =>
-        [.. (await project.WarehouseRowsAsync(sql)).Select(row => string.Join(" | ", row.Select(IncrementalProject.Format)))];
+    public Task ExecuteWarehouseAsync(string sql) => Project.ExecuteWarehouseAsync(sql);
 
     public async Task<List<string>> SourceRowsAsync(string sql) =>
-        [.. (await project.SourceRowsAsync(sql)).Select(row => string.Join(" | ", row.Select(IncrementalProject.Format)))];
+        [.. (await Project.SourceRowsAsync(sql)).Select(row => string.Join(" | ", row.Select(IncrementalProject.Format)))];
 
     /// <summary>The table as the tests compare it: every source column, in key order.</summary>
     public Task<List<string>> TableAsync() => RowsAsync("SELECT id, name, updated_at FROM raw.items ORDER BY id");
 
-    public Task<string?> StateWatermarkAsync() => project.StateWatermarkAsync();
+    public Task<string?> StateWatermarkAsync() => Project.StateWatermarkAsync();
 
     /// <summary>The bucket's keys under <c>lake/</c>, without it, in order.</summary>
     public async Task<List<string>> LakeKeysAsync(string? bucket = null) =>
@@ -130,6 +109,4 @@ internal sealed class LakeProject : IDisposable
     /// <summary>The real <c>wharf</c> CLI in a process of its own.</summary>
     public Task<WharfChild.Result> CliAsync(params string[] args) =>
         WharfChild.RunAsync(Root, null, TestContext.Current.CancellationToken, args);
-
-    public void Dispose() => project.Dispose();
 }

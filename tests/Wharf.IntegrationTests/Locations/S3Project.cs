@@ -9,30 +9,12 @@ namespace Wharf.IntegrationTests.Locations;
 /// <c>in/</c>, loading into a fresh warehouse (DuckDB file or PostgreSQL database; built on
 /// <see cref="IncrementalProject"/>, which owns it and reads it back).
 /// </summary>
-internal sealed class S3Project : IDisposable
+internal sealed class S3Project(IncrementalProject project, S3Server s3, string bucket) : BucketProject(project, s3, bucket)
 {
-    private readonly IncrementalProject project;
-
-    private S3Project(IncrementalProject project, S3Server s3, string bucket)
-    {
-        this.project = project;
-        S3 = s3;
-        Bucket = bucket;
-    }
-
-    public S3Server S3 { get; }
-
-    public string Bucket { get; }
-
-    public string Root => project.Root;
-
-    public WarehouseUnderTest Kind => project.Kind;
-
     public static async Task<S3Project> CreateAsync(PostgresServer postgres, S3Server s3, WarehouseUnderTest kind = WarehouseUnderTest.DuckDb)
     {
-        _ = s3.Client; // skipped (or failed under CI) before anything is made
-        var bucket = await s3.CreateBucketAsync();
-        return new S3Project(await IncrementalProject.CreateAsync(postgres, kind, "select 1"), s3, bucket);
+        var (project, bucket) = await MakeAsync(postgres, s3, kind, "select 1");
+        return new S3Project(project, s3, bucket);
     }
 
     /// <summary>Puts an object under the connection's prefix (<c>in/</c>).</summary>
@@ -47,7 +29,7 @@ internal sealed class S3Project : IDisposable
     /// <param name="pipelines">The body of <c>pipelines:</c>, from column 0.</param>
     public S3Project Pipelines(string pipelines, string? endpoint = null, string? bucket = null, string prefix = "in/")
     {
-        var warehouse = project.Warehouse is null ? "duckdb:warehouse.duckdb" : $"\"{project.Warehouse.Url}\"";
+        var warehouse = Project.Warehouse is null ? "duckdb:warehouse.duckdb" : $"\"{Project.Warehouse.Url}\"";
         var body = string.Join("\n", pipelines.Split('\n').Select(line => line.Length == 0 ? line : "  " + line));
         Directory.CreateDirectory(Path.Combine(Root, "data"));
         File.WriteAllText(Path.Combine(Root, "wharf.yml"), $$"""
@@ -61,7 +43,7 @@ internal sealed class S3Project : IDisposable
         return this;
     }
 
-    public Task<RunSummary> RunAsync(bool fullRefresh = false) => project.RunRawAsync(fullRefresh);
+    public Task<RunSummary> RunAsync(bool fullRefresh = false) => Project.RunRawAsync(fullRefresh);
 
     /// <summary>Runs every pipeline; fails the test unless all succeeded.</summary>
     public async Task<RunSummary> RunOkAsync()
@@ -75,10 +57,7 @@ internal sealed class S3Project : IDisposable
     public Task<WharfChild.Result> CliAsync(string? failPoint, params string[] args) =>
         WharfChild.RunAsync(Root, failPoint, TestContext.Current.CancellationToken, args);
 
-    public async Task<List<string>> RowsAsync(string sql) =>
-        [.. (await project.WarehouseRowsAsync(sql)).Select(row => string.Join(" | ", row.Select(IncrementalProject.Format)))];
-
-    public Task<object?> ScalarAsync(string sql) => project.WarehouseScalarAsync(sql);
+    public Task<object?> ScalarAsync(string sql) => Project.WarehouseScalarAsync(sql);
 
     /// <summary>How many files the stream's state says are loaded (<c>incremental: files</c>).</summary>
     public async Task<long> LoadedFilesAsync(string pipeline) => Convert.ToInt64(await ScalarAsync(
@@ -96,6 +75,4 @@ internal sealed class S3Project : IDisposable
         Directory.Exists(Path.Combine(Root, "lake"))
             ? Directory.EnumerateFiles(Path.Combine(Root, "lake"), "*", SearchOption.AllDirectories).Where(f => f.Contains(".spool", StringComparison.Ordinal))
             : [];
-
-    public void Dispose() => project.Dispose();
 }
