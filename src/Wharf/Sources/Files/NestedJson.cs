@@ -24,19 +24,21 @@ internal static class NestedJson
     public const string RootId = "_wharf_root_id";
 
     /// <summary>The tables of a relation, its columns asked of DuckDB (which may throw a <see cref="DuckDb.DuckDbException"/> for unreadable input).</summary>
-    public static IReadOnlyList<NestedTable> Plan(DuckDB.NET.Data.DuckDBConnection workArea, string relation, string table, IReadOnlyList<string> primaryKey, int maxNesting)
+    public static IReadOnlyList<NestedTable> Plan(DuckDB.NET.Data.DuckDBConnection workArea, string relation, string table, IReadOnlyList<string> primaryKey, int maxNesting) =>
+        Plan(relation, Describe(workArea, relation), table, primaryKey, maxNesting);
+
+    /// <summary>The columns of a relation and their DuckDB types, as DESCRIBE gives them.</summary>
+    public static IReadOnlyList<(string Name, string Type)> Describe(DuckDB.NET.Data.DuckDBConnection workArea, string relation)
     {
         ArgumentNullException.ThrowIfNull(workArea);
         var columns = new List<(string, string)>();
-        using (var reader = DuckDb.DuckDbCommands.Query(workArea, $"DESCRIBE SELECT * FROM {relation}"))
+        using var reader = DuckDb.DuckDbCommands.Query(workArea, $"DESCRIBE SELECT * FROM {relation}");
+        while (reader.Read())
         {
-            while (reader.Read())
-            {
-                columns.Add((reader.GetString(0), reader.GetString(1)));
-            }
+            columns.Add((reader.GetString(0), reader.GetString(1)));
         }
 
-        return Plan(relation, columns, table, primaryKey, maxNesting);
+        return columns;
     }
 
     /// <summary>The tables of a relation whose columns are <paramref name="columns"/>; just the root, unchanged, when nothing is nested.</summary>

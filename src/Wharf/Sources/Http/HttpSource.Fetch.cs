@@ -32,7 +32,7 @@ internal sealed partial class HttpSource
         if (records > 0)
         {
             using var workArea = DuckDbConnections.Open(null);
-            tables = SpoolTables.Plan(workArea, files, pipeline, connection.Name);
+            tables = SpoolTables.Plan(workArea, files, pipeline, connection.Name, shape);
         }
 
         return new Fetched(folder, files, [.. results.SelectMany(r => r.Pages)], records, tables);
@@ -84,7 +84,7 @@ internal sealed partial class HttpSource
             }
 
             await result.Spool.KeepNumbersExactAsync(shape, cancellationToken);
-            var tables = SpoolTables.Plan(request.WorkArea, [result.Spool.Path], pipeline, connection.Name);
+            var tables = SpoolTables.Plan(request.WorkArea, [result.Spool.Path], pipeline, connection.Name, shape);
             if (tables.Count > 1)
             {
                 throw new HttpSourceException(connection.Name,

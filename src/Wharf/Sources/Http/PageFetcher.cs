@@ -25,6 +25,11 @@ internal sealed class PageFetcher(HttpConnection http, PipelineSettings pipeline
     {
         ArgumentNullException.ThrowIfNull(partition);
         var spool = new RecordSpool(spoolPath, partition.Columns);
+        lock (shape)
+        {
+            shape.LearnText(partition.Columns);
+        }
+
         try
         {
             var pages = await FetchPagesAsync(partition, incremental, spool, cancellationToken);

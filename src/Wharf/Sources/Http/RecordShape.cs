@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Wharf.Sources.Http;
@@ -7,7 +8,8 @@ namespace Wharf.Sources.Http;
 /// a boolean; null fits anything), page after page. A field that turns into something else (a
 /// number that becomes a string, an object that becomes a list) is a schema change, reported with
 /// the page that set it and the page that broke it, before anything is loaded. It also notes
-/// fields with numbers that DuckDB would round (<see cref="JsonNumbers"/>), to keep them as text.
+/// fields with numbers that DuckDB would round (<see cref="JsonNumbers"/>), to keep them as text,
+/// and fields with strings that are not plain ISO dates or times (<see cref="IsoTemporalText"/>).
 /// Memory follows the number of distinct fields, not of records.
 /// </summary>
 internal sealed class RecordShape
@@ -33,6 +35,17 @@ internal sealed class RecordShape
         }
     }
 
+    /// <summary>Learns the text values a partition adds to each record (its variables as columns).</summary>
+    public void LearnText(IEnumerable<KeyValuePair<string, string>> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        foreach (var (name, value) in fields)
+        {
+            var node = Root.Field(name);
+            node.NonIsoText |= !IsoTemporalText.Matches(System.Text.Encoding.UTF8.GetBytes(value));
+        }
+    }
+
     private void Walk(JsonElement value, ShapeNode node, int page)
     {
         var kind = value.ValueKind is JsonValueKind.False ? JsonValueKind.True : value.ValueKind;
@@ -55,6 +68,9 @@ internal sealed class RecordShape
         {
             case JsonValueKind.Number when !node.Inexact && !JsonNumbers.IsExact(value.GetRawText()):
                 node.Inexact = HasInexactNumbers = true;
+                break;
+            case JsonValueKind.String when !node.NonIsoText && !IsoTemporalText.Matches(JsonMarshal.GetRawUtf8Value(value)[1..^1]):
+                node.NonIsoText = true;
                 break;
             case JsonValueKind.Object:
                 foreach (var property in value.EnumerateObject())
@@ -94,6 +110,9 @@ internal sealed class ShapeNode(ShapeNode? parent, string name)
 
     /// <summary>Some number here would be rounded by DuckDB's JSON reader.</summary>
     public bool Inexact { get; set; }
+
+    /// <summary>Some string here is not a plain ISO date, time or timestamp (<see cref="IsoTemporalText"/>).</summary>
+    public bool NonIsoText { get; set; }
 
     /// <summary>The field's path for messages: <c>customer.address.city</c>, <c>items[].price</c>.</summary>
     public string Path => up is null ? "(the record)" : up.up is null ? name : name == "[]" ? up.Path + "[]" : $"{up.Path}.{name}";

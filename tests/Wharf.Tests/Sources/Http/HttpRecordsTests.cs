@@ -49,6 +49,32 @@ public sealed class HttpRecordsTests : IDisposable
             .ShouldBe(["1 | 0 | A-1 | 2", "1 | 1 | B-2 | 1"]);
     }
 
+    /// <summary>
+    /// Dates and times the reader detects keep their values whether the records are read again with
+    /// their types given (plain ISO) or typed again (other formats, which a given type reads
+    /// differently: <c>24-01-02</c> would be the year 24, an offset would be dropped).
+    /// </summary>
+    [Theory]
+    [InlineData("plain ISO", "2024-01-02", "2024-01-02T10:00:00Z", "2024-01-02T11:30:00Z", "2024-01-02", "2024-01-02 10:00:00", "2024-01-02 11:30:00")]
+    [InlineData("two-digit year", "24-01-02", "2024-01-02T10:00:00Z", "2024-01-02T11:30:00Z", "2024-01-02", "2024-01-02 10:00:00", "2024-01-02 11:30:00")]
+    [InlineData("UTC offset", "2024-01-02", "2024-01-02T10:00:00+02:00", "2024-01-02T11:30:00+02:00", "2024-01-02", "2024-01-02 08:00:00", "2024-01-02 09:30:00")]
+    public async Task DatesAndTimes_KeepTheirValues_WhateverTheirFormat(string _, string day, string at, string laterAt, string expectedDay, string expectedAt, string later)
+    {
+        await using var server = await ApiServer.StartAsync("/orders", Pages(
+            $$"""{"data": [{"id": 1, "day": "{{day}}", "seen_at": "{{at}}", "clock": "10:00:00", "shipping": {"on": "{{day}}"}, "events": [{"seen_at": "{{at}}"}]}]}""",
+            $$"""{"data": [{"id": 2, "day": null, "seen_at": "{{laterAt}}", "clock": "23:59:59.25", "shipping": {"on": null}, "events": [{"seen_at": "{{laterAt}}"}, {"seen_at": null}]}]}"""));
+
+        var result = await RunAsync(server, "records: data");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        project.Rows("SELECT typeof(day), typeof(seen_at), typeof(clock), typeof(shipping__on) FROM orders LIMIT 1").ShouldBe(["DATE | TIMESTAMP | TIME | DATE"]);
+        project.Rows("SELECT id, CAST(day AS VARCHAR), CAST(seen_at AS VARCHAR), CAST(clock AS VARCHAR), CAST(shipping__on AS VARCHAR) FROM orders ORDER BY id").ShouldBe([
+            $"1 | {expectedDay} | {expectedAt} | 10:00:00 | {expectedDay}",
+            $"2 | NULL | {later} | 23:59:59.25 | NULL",
+        ]);
+        project.Rows("SELECT CAST(e.seen_at AS VARCHAR) FROM orders__events e ORDER BY e.seen_at NULLS LAST").ShouldBe([expectedAt, later, "NULL"]);
+    }
+
     [Fact]
     public async Task Manifest_RecordsEveryPageUrlAndStatus()
     {
