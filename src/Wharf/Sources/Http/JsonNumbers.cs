@@ -11,6 +11,31 @@ namespace Wharf.Sources.Http;
 /// </summary>
 internal static class JsonNumbers
 {
+    /// <summary>
+    /// <see cref="IsExact(string)"/> on the number's UTF-8 text, without allocating for the numbers most
+    /// APIs send: an integer of up to 18 digits is a BIGINT, and a decimal of up to 15 digits without an
+    /// exponent is the shortest text of the double nearest to it (15 digits always round-trip).
+    /// </summary>
+    public static bool IsExact(ReadOnlySpan<byte> text)
+    {
+        var digits = 0;
+        var plain = true;
+        foreach (var c in text)
+        {
+            if (c is >= (byte)'0' and <= (byte)'9')
+            {
+                digits++;
+            }
+            else if (c is not ((byte)'-' or (byte)'.'))
+            {
+                plain = false;
+                break;
+            }
+        }
+
+        return plain && digits <= (text.Contains((byte)'.') ? 15 : 18) || IsExact(System.Text.Encoding.UTF8.GetString(text));
+    }
+
     public static bool IsExact(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -66,16 +66,17 @@ internal sealed class RecordShape
 
         switch (kind)
         {
-            case JsonValueKind.Number when !node.Inexact && !JsonNumbers.IsExact(value.GetRawText()):
+            case JsonValueKind.Number when !node.Inexact && !JsonNumbers.IsExact(JsonMarshal.GetRawUtf8Value(value)):
                 node.Inexact = HasInexactNumbers = true;
                 break;
             case JsonValueKind.String when !node.NonIsoText && !IsoTemporalText.Matches(JsonMarshal.GetRawUtf8Value(value)[1..^1]):
                 node.NonIsoText = true;
                 break;
             case JsonValueKind.Object:
+                var position = 0;
                 foreach (var property in value.EnumerateObject())
                 {
-                    Walk(property.Value, node.Field(property.Name), page);
+                    Walk(property.Value, node.Field(property, position++), page);
                 }
 
                 break;
@@ -100,6 +101,8 @@ internal sealed class RecordShape
 internal sealed class ShapeNode(ShapeNode? parent, string name)
 {
     private readonly ShapeNode? up = parent;
+    private readonly byte[] utf8Name = System.Text.Encoding.UTF8.GetBytes(name);
+    private readonly List<ShapeNode> ordered = [];
     private Dictionary<string, ShapeNode>? fields;
     private ShapeNode? items;
 
@@ -123,6 +126,27 @@ internal sealed class ShapeNode(ShapeNode? parent, string name)
         if (!fields.TryGetValue(field, out var node))
         {
             fields[field] = node = new ShapeNode(this, field);
+        }
+
+        return node;
+    }
+
+    /// <summary>
+    /// The node of the record's field at <paramref name="position"/>. Records of an API mostly list
+    /// their fields in the same order, so the field first seen there is tried first, by its UTF-8
+    /// name, which spares a string per field per record.
+    /// </summary>
+    public ShapeNode Field(JsonProperty property, int position)
+    {
+        if (position < ordered.Count && property.NameEquals(ordered[position].utf8Name))
+        {
+            return ordered[position];
+        }
+
+        var node = Field(property.Name);
+        if (position == ordered.Count)
+        {
+            ordered.Add(node);
         }
 
         return node;

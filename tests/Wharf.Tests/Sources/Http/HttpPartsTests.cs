@@ -31,7 +31,25 @@ public sealed class HttpPartsTests
     [InlineData("123456789.123456789012", false)]
     [InlineData("0.1000000000000000055511151231257827", false)]
     [InlineData("1e400", false)]
-    public void JsonNumbers_IsExact_WhenDuckDbReadsTheSameValue(string text, bool exact) => JsonNumbers.IsExact(text).ShouldBe(exact);
+    public void JsonNumbers_IsExact_WhenDuckDbReadsTheSameValue(string text, bool exact)
+    {
+        JsonNumbers.IsExact(text).ShouldBe(exact);
+        JsonNumbers.IsExact(System.Text.Encoding.UTF8.GetBytes(text)).ShouldBe(exact, "the UTF-8 overload's shortcut agrees");
+    }
+
+    /// <summary>The UTF-8 overload's shortcut (up to 15 digits) against the full check, on numbers of 1 to 20 digits.</summary>
+    [Fact]
+    public void JsonNumbers_Utf8Shortcut_AgreesWithTheFullCheck()
+    {
+        var random = new Random(20261205);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var digits = string.Concat(Enumerable.Range(0, random.Next(1, 21)).Select(_ => (char)('0' + random.Next(10))));
+            var point = random.Next(digits.Length + 1);
+            var text = (random.Next(2) == 0 ? "-" : "") + (point == 0 || point == digits.Length ? digits : $"{digits[..point]}.{digits[point..]}");
+            JsonNumbers.IsExact(System.Text.Encoding.UTF8.GetBytes(text)).ShouldBe(JsonNumbers.IsExact(text), text);
+        }
+    }
 
     [Theory]
     [InlineData("<https://api.test/x?page=2>; rel=\"next\", <https://api.test/x?page=9>; rel=\"last\"", "https://api.test/x?page=2")]
