@@ -20,7 +20,7 @@ internal static partial class LogMessages
     public static partial void PipelineNote(ILogger logger, string runId, string pipeline, string note);
 
     [LoggerMessage(1007, LogLevel.Warning, "Run {RunId}: {Pipeline}: {Warning}")]
-    public static partial void AfterLoadFailed(ILogger logger, string runId, string pipeline, string warning);
+    public static partial void PipelineWarning(ILogger logger, string runId, string pipeline, string warning);
 
     [LoggerMessage(1004, LogLevel.Warning, "Run {RunId}: the failure could not be written to the audit table: {Reason}")]
     public static partial void AuditFailed(ILogger logger, Exception exception, string runId, string reason);

@@ -24,6 +24,9 @@ internal sealed class RunContext(IWarehouse warehouse, LakeWriter lake, TimeProv
     /// <summary>Ignore saved watermarks and snapshots and rebuild the tables (<c>--full-refresh</c>).</summary>
     public bool FullRefresh { get; init; }
 
+    /// <summary>The same run without <c>--full-refresh</c>, for a pipeline whose tables it must keep.</summary>
+    public RunContext KeepingTables() => new(warehouse, lake, time, logger, progress);
+
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>The load of some of a stream's lake files, as the pipeline's settings say.</summary>

@@ -71,7 +71,7 @@ internal sealed class RunPlanner(Project project)
             stream.Description,
             $"{pipeline.Schema}.{stream.Target}",
             project.LakeS3 is { } bucket ? $"{bucket.Describe()}{pipeline.Name}/{stream.Name}" : Path.Combine(project.LakeDirectory, pipeline.Name, stream.Name),
-            StartsFrom(pipeline, state))
+            StartsFrom(pipeline, connection, state))
         {
             Files = [.. stream.Files.Select(f => Path.GetRelativePath(connection.Path, f).Replace('\\', '/'))],
             PrimaryKey = key,
@@ -81,8 +81,14 @@ internal sealed class RunPlanner(Project project)
     }
 
     /// <summary>Where the extract starts, as the runner's cursor bound would have it.</summary>
-    private string StartsFrom(PipelineSettings pipeline, StreamState? state)
+    private string StartsFrom(PipelineSettings pipeline, ConnectionSettings connection, StreamState? state)
     {
+        if (connection.DeliversOnce)
+        {
+            return FullRefresh ? "the messages not yet delivered (--full-refresh keeps the table: the broker cannot deliver the others again)"
+                : "the messages not yet delivered";
+        }
+
         var incremental = pipeline.Incremental;
         if (!incremental.HasCursor)
         {

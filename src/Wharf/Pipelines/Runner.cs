@@ -90,6 +90,14 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             StartedAt = started,
         };
         using var lines = logger.Begin(record.RunId);
+        if (run.FullRefresh && connection.DeliversOnce)
+        {
+            // Rebuilding from the broker would drop every acknowledged message: the table is kept.
+            LogMessages.PipelineWarning(logger, record.RunId, pipeline.Name,
+                $"--full-refresh keeps {record.Target}: {connection.Name} ({connection.Type}) cannot deliver the messages it already delivered again. " +
+                $"Its new messages are loaded as in any run; 'wharf replay {pipeline.Name}' rebuilds the table from the lake.");
+            run = run.KeepingTables();
+        }
 
         PipelineLocks locks;
         try
@@ -117,7 +125,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             try
             {
                 states = await warehouse.StartPipelineAsync(pipeline.Name, cancellationToken);
-                source.Resume(FullRefresh ? [] : states);
+                source.Resume(run.FullRefresh ? [] : states);
                 streams = await source.ListStreamsAsync(cancellationToken);
                 CheckPerTableRules(pipeline, streams);
             }
@@ -165,7 +173,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         }
         catch (WharfException ex)
         {
-            LogMessages.AfterLoadFailed(logger, runId, pipeline.Name, $"lake retention could not remove old extracts: {ex.Message}");
+            LogMessages.PipelineWarning(logger, runId, pipeline.Name, $"lake retention could not remove old extracts: {ex.Message}");
         }
     }
 
@@ -222,7 +230,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             Stream = stream.Name,
             Source = $"{connection.Name}: {stream.Description}",
             Target = $"{pipeline.Schema}.{stream.Target}",
-        }, FullRefresh ? null : states.FirstOrDefault(s => s.Stream == stream.Name), record.StartedAt, loads))).ToList();
+        }, run.FullRefresh ? null : states.FirstOrDefault(s => s.Stream == stream.Name), record.StartedAt, loads))).ToList();
         var extractions = runs.Select(stream => CancelSiblingsOnBugAsync(stream.ExtractAsync(source, slots, siblings.Token), siblings)).ToList();
         var results = new List<RunRecord>();
         try
@@ -264,7 +272,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
 
         foreach (var warning in warnings)
         {
-            LogMessages.AfterLoadFailed(logger, done.RunId, done.Pipeline, warning);
+            LogMessages.PipelineWarning(logger, done.RunId, done.Pipeline, warning);
         }
 
         var noted = done with { Notes = done.Notes.AddRange(warnings) };

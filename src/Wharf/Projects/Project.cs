@@ -145,6 +145,12 @@ internal sealed record ConnectionSettings(string Name, string Type)
     /// <summary>Whether pipelines read files from this connection (a folder, a bucket): <c>files:</c> globs, formats, <c>incremental: files</c>.</summary>
     public bool HoldsFiles => Type is "files" or "s3" or "sftp";
 
+    /// <summary>
+    /// A message broker: what it delivered and was acknowledged cannot be read again, so
+    /// <c>--full-refresh</c> cannot rebuild its tables from it (the lake can: <c>wharf replay</c>).
+    /// </summary>
+    public bool DeliversOnce => Type is "rabbitmq" or "nats";
+
     /// <summary>For <c>mysql</c>: what a zero date (<c>0000-00-00</c>) becomes (<c>zero_dates:</c>).</summary>
     public ZeroDates ZeroDates { get; init; } = ZeroDates.Error;
 

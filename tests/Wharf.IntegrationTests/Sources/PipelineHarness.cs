@@ -50,6 +50,9 @@ internal sealed class PipelineHarness : IDisposable
     /// <summary>How long a run waits for locks (<c>--wait</c>); none by default.</summary>
     public TimeSpan WaitForLock { get; set; }
 
+    /// <summary>Where the runs log; nowhere by default.</summary>
+    public Microsoft.Extensions.Logging.ILogger Logger { get; set; } = NullLogger.Instance;
+
     public Task<RunSummary> RunAsync(params string[] pipelines) => RunAsync(fullRefresh: false, pipelines);
 
     /// <summary>Runs the project's warehouse (DuckDB file or PostgreSQL, as wharf.yml says); <paramref name="fullRefresh"/> is <c>--full-refresh</c>.</summary>
@@ -57,7 +60,7 @@ internal sealed class PipelineHarness : IDisposable
     {
         var project = await ProjectLoader.LoadAsync(Root, cancellationToken: TestContext.Current.CancellationToken);
         using var warehouse = await WarehouseFactory.OpenAsync(project.Warehouse, TimeProvider.System, TestContext.Current.CancellationToken);
-        var runner = new Runner(project, warehouse, TimeProvider.System, NullLogger.Instance) { FullRefresh = fullRefresh, WaitForLock = WaitForLock };
+        var runner = new Runner(project, warehouse, TimeProvider.System, Logger) { FullRefresh = fullRefresh, WaitForLock = WaitForLock };
         try
         {
             return await runner.RunAsync(pipelines, null, TestContext.Current.CancellationToken);

@@ -59,6 +59,27 @@ public sealed class NatsSourceTests(NatsServer nats) : IDisposable
             .ShouldBe(Published.NatsOrders(prefix, 30).Skip(25).Sum(m => (long)m.Body.Length), "the payloads of the five new messages");
     }
 
+    /// <summary>A broker cannot deliver acknowledged messages again: rebuilding the table from it would lose them.</summary>
+    [Fact]
+    public async Task FullRefresh_KeepsTheTable_AndLoadsTheNewMessages_SayingHowToRebuild()
+    {
+        var (stream, prefix) = await nats.CreateStreamAsync();
+        await nats.PublishAsync(Published.NatsOrders(prefix, 25));
+        Project(stream, $"subject: \"{prefix}.>\"");
+        await RunOkAsync();
+        await nats.PublishAsync(Published.NatsOrders(prefix, 30).Skip(25));
+        var log = new LogLines();
+        harness.Logger = log;
+
+        var summary = await harness.RunAsync(fullRefresh: true);
+
+        summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Streams.Select(s => s.Error)));
+        harness.Scalar("select count(*) from raw.readings").ShouldBe(30L);
+        harness.Scalar("select cast(sum(_message_id) as bigint) from raw.readings").ShouldBe(Published.SumTo(30), "the 25 earlier messages and the 5 new ones, once each");
+        log.Lines.ShouldContain(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && l.Text.Contains("--full-refresh keeps raw.readings", StringComparison.Ordinal) && l.Text.Contains("wharf replay readings", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Bytes_AreABlob_AsPublished()
     {

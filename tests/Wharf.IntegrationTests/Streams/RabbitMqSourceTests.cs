@@ -57,6 +57,24 @@ public sealed class RabbitMqSourceTests(RabbitMqServer rabbit) : IDisposable
         harness.Scalar("select count(*) from raw.events").ShouldBe(25L);
     }
 
+    /// <summary>A broker cannot deliver acknowledged messages again: rebuilding the table from it would lose them.</summary>
+    [Fact]
+    public async Task FullRefresh_KeepsTheTable_AndLoadsTheNewMessages()
+    {
+        var queue = await rabbit.CreateQueueAsync();
+        await rabbit.PublishAsync(queue, Published.RabbitOrders(25, withIds: true));
+        Project(queue);
+        await RunOkAsync();
+        await rabbit.PublishAsync(queue, Published.RabbitOrders(30, withIds: true).Skip(25));
+
+        var summary = await harness.RunAsync(fullRefresh: true);
+
+        summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Streams.Select(s => s.Error)));
+        harness.Scalar("select count(*) from raw.events").ShouldBe(30L);
+        harness.Scalar("select cast(sum(order_id) as bigint) from raw.events").ShouldBe(Published.SumTo(30));
+        (await rabbit.CountAsync(queue)).ShouldBe(0u);
+    }
+
     [Fact]
     public async Task SameMessageTwice_IsOneRow_ByItsMessageIdOrContent()
     {
