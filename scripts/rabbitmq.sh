@@ -9,7 +9,7 @@
 #
 # Sourced:
 #   source scripts/rabbitmq.sh
-#   wharf_rabbitmq_start   # exports WHARF_TEST_RABBITMQ_URL and WHARF_TEST_RABBITMQ_DIR
+#   wharf_rabbitmq_start   # exports WHARF_TEST_RABBITMQ_URL, _MANAGEMENT_URL (the management API) and _DIR
 #   wharf_rabbitmq_stop    # stops the node and its epmd, then removes the temp folder
 # Called:
 #   eval "$(scripts/rabbitmq.sh start)"   # prints the export lines on standard output
@@ -63,7 +63,7 @@ _wharf_mq_ready() {
 }
 
 wharf_rabbitmq_start() {
-    local started server user dir port dist_port epmd_port node pid timeout=${WHARF_TEST_RABBITMQ_TIMEOUT:-90}
+    local started server user dir port dist_port epmd_port management_port node pid timeout=${WHARF_TEST_RABBITMQ_TIMEOUT:-90}
     started=$(wharf_now_ms)
     wharf_rabbitmq_install || return 1
     server=$(_wharf_mq_server)
@@ -78,9 +78,14 @@ wharf_rabbitmq_start() {
     echo "$epmd_port" >"$dir/epmd.port"
     mkdir -p "$dir/home" "$dir/mnesia" "$dir/log"
     : >"$dir/rabbitmq-env.conf"
-    echo '[].' >"$dir/enabled_plugins"
+    management_port=$(wharf_free_port 15000 16000) || { wharf_rabbitmq_stop; return 1; }
+    # The management API lists every queue (wharf discover); its counts refresh every half second.
+    echo '[rabbitmq_management].' >"$dir/enabled_plugins"
     cat >"$dir/rabbitmq.conf" <<EOF
 listeners.tcp.1 = 127.0.0.1:$port
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $management_port
+collect_statistics_interval = 500
 default_user = wharf
 default_pass = wharf
 default_vhost = /
@@ -116,6 +121,7 @@ EOF
     fi
 
     export WHARF_TEST_RABBITMQ_URL="amqp://wharf:wharf@127.0.0.1:$port/"
+    export WHARF_TEST_RABBITMQ_MANAGEMENT_URL="http://127.0.0.1:$management_port/"
     _wharf_mq_say "RabbitMQ ready on 127.0.0.1:$port (node $node) as OS user ${user:-$(id -un)}" \
         "in $(wharf_elapsed "$started")s (data in $dir)"
 }
@@ -137,5 +143,5 @@ wharf_rabbitmq_stop() {
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
-    wharf_server_cli rabbitmq "WHARF_TEST_RABBITMQ_URL WHARF_TEST_RABBITMQ_DIR" "$@"
+    wharf_server_cli rabbitmq "WHARF_TEST_RABBITMQ_URL WHARF_TEST_RABBITMQ_MANAGEMENT_URL WHARF_TEST_RABBITMQ_DIR" "$@"
 fi

@@ -8,7 +8,7 @@
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Csv]
 # With WHARF_TEST_POSTGRES already set (an Npgsql connection string), that server is used instead;
 # likewise WHARF_TEST_MYSQL_URL (mysql://user:password@host:port/database) for MariaDB or MySQL,
-# WHARF_TEST_RABBITMQ_URL (amqp://…) for RabbitMQ, WHARF_TEST_NATS_URL (nats://…) for NATS,
+# WHARF_TEST_RABBITMQ_URL (amqp://…) with WHARF_TEST_RABBITMQ_MANAGEMENT_URL (http://…:15672/) for RabbitMQ, WHARF_TEST_NATS_URL (nats://…) for NATS,
 # WHARF_TEST_S3_ENDPOINT (http://host:port of an S3-compatible server that accepts any key), and
 # WHARF_TEST_SFTP_HOST with the other WHARF_TEST_SFTP_* variables (see scripts/sshd.sh).
 set -euo pipefail

@@ -139,8 +139,9 @@ internal static class ConnectionCommands
         return command;
     }
 
-    private static int RenderQueues(IReadOnlyList<BrokerQueue> queues, OutputFormat format, string type)
+    private static int RenderQueues(BrokerListing listing, OutputFormat format, string type)
     {
+        var queues = listing.Queues;
         if (format == OutputFormat.Json)
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(queues.Select(q => new { name = q.Name, kind = q.Kind, messages = q.Messages, consumers = q.Consumers, subjects = q.Subjects }), JsonOutput.Options));
@@ -165,9 +166,7 @@ internal static class ConnectionCommands
         }
 
         CommandRunner.Out.Write(grid);
-        CommandRunner.Out.MarkupLine(type == "nats"
-            ? $"[grey]{queues.Count} stream(s).[/]"
-            : $"[grey]{queues.Count} queue(s): those the pipelines of wharf.yml consume (RabbitMQ's AMQP cannot list queues).[/]");
+        CommandRunner.Out.MarkupLine($"[grey]{Markup.Escape(listing.Note ?? "")}[/]");
         return ExitCodes.Success;
     }
 

@@ -160,6 +160,9 @@ internal sealed record ConnectionSettings(string Name, string Type)
     /// <summary>For <c>nats</c>: a credentials file (JWT and NKey seed) to authenticate with. A secret's path: the file is never printed.</summary>
     public string? Credentials { get; init; }
 
+    /// <summary>For <c>rabbitmq</c>: the management HTTP API that lists the queues (<c>discover</c>); null for <c>http://HOST:15672</c>.</summary>
+    public string? ManagementUrl { get; init; }
+
     /// <summary>Where the connection is declared.</summary>
     public SourceLocation Location { get; init; }
 

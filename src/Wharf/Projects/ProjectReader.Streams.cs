@@ -32,6 +32,11 @@ internal sealed partial class ProjectReader
         // Checked now, so a URL without a host or with a bad port names its line in wharf.yml.
         _ = DatabaseUrl.Parse(url, settings, url[..separator].ToLowerInvariant());
 
+        if (settings.ManagementUrl is { } management && !(Uri.TryCreate(management, UriKind.Absolute, out var api) && api.Scheme is "http" or "https"))
+        {
+            throw Error(connection.Get("management_url")!, $"the management_url of connection '{name}' must be an http:// or https:// URL (e.g. http://host:15672), not '{ConnectionUrl.Redact(management)}'.");
+        }
+
         if (settings.Credentials is { } credentials && !File.Exists(credentials))
         {
             throw Error(connection.Get("credentials")!, $"the credentials file {credentials} of connection '{name}' does not exist.");

@@ -25,7 +25,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         ["postgres"] = ["type", "url", "host", "port", "user", "password", "database", "sslmode", "sslrootcert", "sslcert", "sslkey"],
         ["mysql"] = ["type", "url", "host", "port", "user", "password", "database", "ssl_mode", "sslmode", "zero_dates", "spatial"],
         ["http"] = ["type", "base_url", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
-        ["rabbitmq"] = ["type", "url", "user", "password"],
+        ["rabbitmq"] = ["type", "url", "user", "password", "management_url"],
         ["nats"] = ["type", "url", "user", "password", "credentials"],
         ["soap"] = ["type", "endpoint", "version", "action", "headers", "timeout", "tls", "auth", "rate_limit", "max_concurrency", "retry", "check"],
     };
@@ -150,6 +150,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 ZeroDates = ReadZeroDates(connection),
                 Spatial = connection.Enum("spatial", SpatialFormat.Wkt),
                 Credentials = connection.String("credentials") is { } creds ? Path.GetFullPath(Path.Combine(root, creds)) : null,
+                ManagementUrl = connection.String("management_url"),
                 Location = new SourceLocation(file, (int)value.Start.Line, (int)value.Start.Column),
             };
             if (type == "postgres" && settings.Url is null && settings.Host is null)

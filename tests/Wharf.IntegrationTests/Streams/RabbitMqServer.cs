@@ -43,6 +43,17 @@ public sealed class RabbitMqServer : IAsyncLifetime
     /// <summary>The broker's <c>amqp://</c> URL (with the password), or the test stops: failed under CI=true, skipped elsewhere.</summary>
     public string Url => Require().Url;
 
+    /// <summary>Its management HTTP API (<c>WHARF_TEST_RABBITMQ_MANAGEMENT_URL</c>, set by scripts/rabbitmq.sh), or the test stops as for <see cref="Url"/>.</summary>
+    public string ManagementUrl
+    {
+        get
+        {
+            _ = Require();
+            return Environment.GetEnvironmentVariable("WHARF_TEST_RABBITMQ_MANAGEMENT_URL") is { Length: > 0 } management ? management
+                : throw new InvalidOperationException("WHARF_TEST_RABBITMQ_MANAGEMENT_URL is not set: scripts/rabbitmq.sh exports it with the broker's URL.");
+        }
+    }
+
     private (IConnection Connection, string Url) Require()
     {
         if (connection is not null && url is not null)

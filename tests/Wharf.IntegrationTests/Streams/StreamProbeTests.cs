@@ -47,9 +47,57 @@ public sealed class StreamProbeTests(RabbitMqServer rabbit, NatsServer nats)
         line.ShouldContain("as wharf (RabbitMQ 3.");
         line.ShouldContain($"queue {queue}: 3 messages");
         line.ShouldNotContain(":wharf@");
-        var found = (await StreamProbe.DiscoverAsync(connection, [queue], ct)).ShouldHaveSingleItem();
-        (found.Name, found.Kind, found.Messages, found.Consumers).ShouldBe((queue, "queue", 3L, 0L));
         (await ConnectionProbe.TestAsync(connection, ct)).ShouldStartWith("connected to");
+    }
+
+    /// <summary>The management API lists every queue of the vhost, those no pipeline consumes too (its counts lag by its statistics interval).</summary>
+    [Fact]
+    public async Task RabbitMq_Discover_ListsEveryQueue_ThroughTheManagementApi()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (consumed, other) = (await rabbit.CreateQueueAsync(), await rabbit.CreateQueueAsync());
+        await rabbit.PublishAsync(consumed, Published.RabbitOrders(3, withIds: true));
+        await rabbit.PublishAsync(other, Published.RabbitOrders(2, withIds: true));
+        var connection = Connection("rabbitmq", rabbit.Url) with { ManagementUrl = rabbit.ManagementUrl };
+
+        BrokerListing listing;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            listing = await StreamProbe.DiscoverAsync(connection, [consumed], ct);
+        }
+        while (listing.Queues.FirstOrDefault(q => q.Name == other)?.Messages != 2 && waited.Elapsed < TimeSpan.FromSeconds(20) && await Delay(ct));
+
+        listing.Queues.Where(q => q.Name == consumed || q.Name == other).Select(q => (q.Name, q.Kind, q.Messages, q.Consumers)).Order()
+            .ShouldBe(new[] { (consumed, "queue", 3L, 0L), (other, "queue", 2L, 0L) }.Order());
+        listing.Queues.Select(q => q.Name).ShouldBeInOrder(SortDirection.Ascending, StringComparer.Ordinal);
+        listing.Note.ShouldStartWith($"{listing.Queues.Count} queue(s): every queue of the vhost, from the management API at {rabbit.ManagementUrl.TrimEnd('/')}/");
+        listing.Note.ShouldNotContain(":wharf@");
+
+        var missing = await Should.ThrowAsync<SourceException>(() => StreamProbe.DiscoverAsync(connection, ["no_such_queue"], ct));
+        missing.Message.ShouldContain("there is no queue 'no_such_queue'");
+    }
+
+    /// <summary>Without the management API, the queues the pipelines consume, and why only those.</summary>
+    [Fact]
+    public async Task RabbitMq_Discover_WithoutTheManagementApi_ListsTheConsumedQueues_SayingWhy()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var queue = await rabbit.CreateQueueAsync();
+        await rabbit.PublishAsync(queue, Published.RabbitOrders(3, withIds: true));
+        var connection = Connection("rabbitmq", rabbit.Url) with { ManagementUrl = "http://127.0.0.1:1/" };
+
+        var listing = await StreamProbe.DiscoverAsync(connection, [queue], ct);
+
+        listing.Queues.Select(q => (q.Name, q.Kind, q.Messages, q.Consumers)).ShouldBe([(queue, "queue", 3L, 0L)]);
+        listing.Note.ShouldStartWith("1 queue(s): those the pipelines of wharf.yml consume, since the management API at http://127.0.0.1:1/ did not answer");
+        listing.Note.ShouldEndWith("AMQP cannot list queues (set 'management_url:').");
+    }
+
+    private static async Task<bool> Delay(CancellationToken ct)
+    {
+        await Task.Delay(250, ct);
+        return true;
     }
 
     [Fact]
@@ -85,7 +133,7 @@ public sealed class StreamProbeTests(RabbitMqServer rabbit, NatsServer nats)
         line.ShouldStartWith("connected to nats://127.0.0.1:");
         line.ShouldContain("(NATS with JetStream, ");
         line.ShouldContain($"stream {stream}: 4 messages");
-        var found = (await StreamProbe.DiscoverAsync(connection, [], ct)).Single(s => s.Name == stream);
+        var found = (await StreamProbe.DiscoverAsync(connection, [], ct)).Queues.Single(s => s.Name == stream);
         (found.Kind, found.Messages).ShouldBe(("stream", 4L));
         found.Subjects.ShouldBe([$"{prefix}.>"]);
     }

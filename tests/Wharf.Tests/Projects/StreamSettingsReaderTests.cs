@@ -71,6 +71,7 @@ public sealed class StreamSettingsReaderTests : IDisposable
     [Theory]
     [InlineData("mq: { type: rabbitmq, url: \"http://x\" }", "p: { source: mq, queue: q }", "must start with amqp:// or amqps://", 2)]
     [InlineData("mq: { type: rabbitmq }", "p: { source: mq, queue: q }", "needs 'url:'", 2)]
+    [InlineData("mq: { type: rabbitmq, url: \"amqp://h\", management_url: \"h:15672\" }", "p: { source: mq, queue: q }", "management_url of connection 'mq' must be an http:// or https:// URL", 2)]
     [InlineData("mq: { type: rabbitmq, url: \"amqp://h\" }", "p: { source: mq }", "needs 'queue:'", 4)]
     [InlineData("mq: { type: rabbitmq, url: \"amqp://h\" }", "p: { source: mq, queue: q, stream: S }", "applies to nats connections, and 'mq' is a rabbitmq connection", 4)]
     [InlineData("mq: { type: nats, url: \"nats://h\" }", "p: { source: mq, queue: q }", "applies to rabbitmq connections, and 'mq' is a nats connection", 4)]

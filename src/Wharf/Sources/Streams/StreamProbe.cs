@@ -11,6 +11,9 @@ namespace Wharf.Sources.Streams;
 /// <param name="Subjects">NATS: the subjects the stream stores; empty for RabbitMQ.</param>
 internal sealed record BrokerQueue(string Name, string Kind, long Messages, long Consumers, IReadOnlyList<string> Subjects);
 
+/// <summary>What <c>wharf discover</c> found: the queues or streams, and for RabbitMQ which ones these are (a line to show).</summary>
+internal sealed record BrokerListing(IReadOnlyList<BrokerQueue> Queues, string? Note);
+
 /// <summary>What <c>wharf test-connection</c> and <c>wharf discover</c> ask of a broker. Messages never include the password.</summary>
 internal static class StreamProbe
 {
@@ -19,7 +22,7 @@ internal static class StreamProbe
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(consumed);
-        var queues = await DiscoverAsync(connection, consumed, cancellationToken);
+        var queues = connection.Type == "rabbitmq" ? await RabbitQueuesAsync(connection, consumed, cancellationToken) : await NatsStreamsAsync(connection, consumed, cancellationToken);
         var url = BrokerUrl.Parse(connection);
         var each = queues.Where(q => consumed.Contains(q.Name)).Select(q => $"{q.Kind} {q.Name}: {q.Messages:N0} messages");
         var version = connection.Type == "rabbitmq" ? await RabbitVersionAsync(connection, cancellationToken) : null;
@@ -37,16 +40,41 @@ internal static class StreamProbe
     }
 
     /// <summary>
-    /// The queues or streams: every JetStream stream (NATS), or the queues the project's pipelines
-    /// name (RabbitMQ, whose AMQP protocol cannot list queues), with their message counts.
+    /// The queues or streams with their message counts: every JetStream stream (NATS); every queue of
+    /// the vhost through RabbitMQ's management API, or, when it cannot be asked (AMQP itself cannot
+    /// list queues), the queues the project's pipelines name, with a note saying why.
     /// </summary>
     /// <exception cref="SourceException">The broker cannot be reached, or a named queue or stream does not exist.</exception>
-    public static async Task<IReadOnlyList<BrokerQueue>> DiscoverAsync(ConnectionSettings connection, IReadOnlyList<string> consumed, CancellationToken cancellationToken)
+    public static async Task<BrokerListing> DiscoverAsync(ConnectionSettings connection, IReadOnlyList<string> consumed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(consumed);
-        return connection.Type == "rabbitmq" ? await RabbitQueuesAsync(connection, consumed, cancellationToken) : await NatsStreamsAsync(connection, consumed, cancellationToken);
+        if (connection.Type != "rabbitmq")
+        {
+            var streams = await NatsStreamsAsync(connection, consumed, cancellationToken);
+            return new BrokerListing(streams, $"{streams.Count} stream(s).");
+        }
+
+        var url = BrokerUrl.Parse(connection);
+        try
+        {
+            var queues = await RabbitMqManagement.QueuesAsync(connection, url, cancellationToken);
+            if (consumed.FirstOrDefault(name => queues.All(q => q.Name != name)) is { } missing)
+            {
+                throw NoQueue(connection, missing, url);
+            }
+
+            return new BrokerListing(queues, $"{queues.Count} queue(s): every queue of the vhost, from the management API at {RabbitMqManagement.BaseUrl(connection, url)}.");
+        }
+        catch (ManagementUnavailableException ex)
+        {
+            var named = await RabbitQueuesAsync(connection, consumed, cancellationToken);
+            return new BrokerListing(named, $"{named.Count} queue(s): those the pipelines of wharf.yml consume, since {ex.Message}; AMQP cannot list queues (set 'management_url:').");
+        }
     }
+
+    private static SourceException NoQueue(ConnectionSettings connection, string name, BrokerUrl url) =>
+        new(connection.Name, "", $"Connection '{connection.Name}': there is no queue '{name}' in the vhost of {url.Display}. Declare it (or check 'queue:' and the vhost in 'url:').");
 
     private static async Task<IReadOnlyList<BrokerQueue>> RabbitQueuesAsync(ConnectionSettings connection, IReadOnlyList<string> consumed, CancellationToken cancellationToken)
     {
@@ -65,7 +93,7 @@ internal static class StreamProbe
                 }
                 catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
                 {
-                    throw new SourceException(connection.Name, "", $"Connection '{connection.Name}': there is no queue '{name}' in the vhost of {url.Display}. Declare it (or check 'queue:' and the vhost in 'url:').", ex);
+                    throw new SourceException(connection.Name, "", NoQueue(connection, name, url).Message, ex);
                 }
             }
 
