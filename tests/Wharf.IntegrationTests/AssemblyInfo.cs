@@ -16,3 +16,6 @@ using Wharf.IntegrationTests.Postgres;
 // RabbitMQ and NATS with JetStream for the message stream tests; missing, they fail under CI=true and are skipped elsewhere.
 [assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Streams.RabbitMqServer))]
 [assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Streams.NatsServer))]
+
+// Apache with mod_dav for the WebDAV location tests; missing, they fail under CI=true and are skipped elsewhere.
+[assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Locations.WebDavServer))]

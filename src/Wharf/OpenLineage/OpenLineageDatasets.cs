@@ -27,6 +27,7 @@ internal static class OpenLineageDatasets
             "sqlite" => new OpenLineageEvent.Dataset("sqlite://" + ToUriPath(connection.Path), pipeline.Query is not null ? "query:" + pipeline.Name : stream),
             "files" => new OpenLineageEvent.Dataset("file://", ToUriPath(Path.Combine(connection.Path, string.Join(",", pipeline.Files)))),
             "s3" when connection.S3 is { } s3 => new OpenLineageEvent.Dataset($"s3://{s3.Bucket}", s3.Prefix + string.Join(",", pipeline.Files)),
+            "webdav" when connection.WebDav is { } dav => new OpenLineageEvent.Dataset($"{dav.Url.Scheme}://{dav.Url.Authority}", dav.Url.AbsolutePath + string.Join(",", pipeline.Files)),
             "http" when connection.Http is { } http => new OpenLineageEvent.Dataset($"{http.BaseUrl.Scheme}://{http.BaseUrl.Authority}", pipeline.Http?.Endpoint ?? stream),
             "rabbitmq" or "nats" when connection.Url is { } url && Uri.TryCreate(url, UriKind.Absolute, out var broker) =>
                 new OpenLineageEvent.Dataset($"{broker.Scheme}://{broker.Host}:{broker.Port}", pipeline.Stream?.Queue ?? pipeline.Stream?.Stream ?? stream),

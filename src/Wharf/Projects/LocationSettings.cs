@@ -84,3 +84,33 @@ internal sealed record SftpSettings
     /// <summary>Hides the password from <see cref="object.ToString"/>.</summary>
     public override string ToString() => Describe();
 }
+
+/// <summary>
+/// A folder on a WebDAV server as a <c>files</c> location (<c>type: webdav</c>): listed with
+/// PROPFIND, read with GET, and, after the commit, moved with MOVE or removed with DELETE.
+/// </summary>
+internal sealed record WebDavSettings
+{
+    /// <summary>The folder that globs are relative to (<c>url:</c>), with a trailing '/' and no user or password in it.</summary>
+    public required Uri Url { get; init; }
+
+    public string? User { get; init; }
+
+    /// <summary>A secret: never printed, logged or audited.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>A bearer token instead of a user and password (a secret).</summary>
+    public string? Token { get; init; }
+
+    /// <summary>A PEM file of certificate authorities trusted besides the system's (<c>tls: { ca_file: }</c>).</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>Accept any server certificate (<c>tls: { insecure_skip_verify: true }</c>); a warning is logged.</summary>
+    public bool SkipTlsVerify { get; init; }
+
+    /// <summary>How messages name the location: the folder's URL (no secret in it).</summary>
+    public string Describe() => Url.ToString();
+
+    /// <summary>Hides the password and token from <see cref="object.ToString"/>.</summary>
+    public override string ToString() => Describe();
+}

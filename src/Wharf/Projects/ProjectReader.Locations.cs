@@ -2,7 +2,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Wharf.Projects;
 
-/// <summary>Where a files connection's files are (<c>type: s3</c>), and <c>incremental: files</c> and <c>after_load:</c> of its pipelines.</summary>
+/// <summary>Where a files connection's files are (<c>type: s3</c>, <c>sftp</c>, <c>webdav</c>), and <c>incremental: files</c> and <c>after_load:</c> of its pipelines.</summary>
 internal sealed partial class ProjectReader
 {
     private S3Settings ReadS3(YamlMap connection, YamlNode value, string name)
@@ -69,6 +69,50 @@ internal sealed partial class ProjectReader
             KnownHosts = knownHosts is null ? (fingerprint is null ? HomePath("~/.ssh/known_hosts") : null) : HomePath(knownHosts),
             HostKeyFingerprint = fingerprint,
             RemotePath = (connection.String("path") ?? ".").Replace('\\', '/') is var path && path.Length > 1 ? path.TrimEnd('/') : path,
+        };
+    }
+
+    private WebDavSettings ReadWebDav(YamlMap connection, YamlNode value, string name)
+    {
+        var text = NullIfEmpty(connection.String("url")) ?? throw Error(value, $"connection '{name}' needs 'url:' (the WebDAV folder, e.g. https://dav.example/remote.php/dav/files/etl/).");
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            throw Error(connection.Get("url")!, $"the url of connection '{name}' must be an http:// or https:// URL of the WebDAV folder, not '{ConnectionUrl.Redact(text)}'.");
+        }
+
+        if (url.UserInfo.Length > 0)
+        {
+            throw Error(connection.Get("url")!, $"the url of connection '{name}' has a user in it; give 'user:' and 'password:' (from ${{VAR}}s) instead.");
+        }
+
+        var user = NullIfEmpty(connection.String("user"));
+        var password = NullIfEmpty(connection.String("password"));
+        var token = NullIfEmpty(connection.String("token"));
+        if ((user is null) != (password is null))
+        {
+            throw Error(value, $"connection '{name}' sets {(user is null ? "'password'" : "'user'")} without {(user is null ? "'user'" : "'password'")}; give both (the password from ${{VAR}}), or 'token:' for a bearer token.");
+        }
+
+        if (token is not null && user is not null)
+        {
+            throw Error(value, $"connection '{name}' sets both 'user:'/'password:' and 'token:'; use one of them.");
+        }
+
+        var tls = connection.Map("tls", ["ca_file", "insecure_skip_verify"]);
+        var caFile = tls?.String("ca_file") is { } ca ? Path.GetFullPath(Path.Combine(root, ca)) : null;
+        if (caFile is not null && !File.Exists(caFile))
+        {
+            throw Error(tls!.Get("ca_file")!, $"the CA file {caFile} of connection '{name}' does not exist.");
+        }
+
+        return new WebDavSettings
+        {
+            Url = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/"),
+            User = user,
+            Password = password,
+            Token = token,
+            CaFile = caFile,
+            SkipTlsVerify = tls?.Bool("insecure_skip_verify") ?? false,
         };
     }
 

@@ -127,4 +127,39 @@ public sealed class LocationSettingsTests : IDisposable
 
         error.Message.ShouldContain(problem);
     }
+
+    [Fact]
+    public async Task Load_WebDavConnection_KeepsTheFolderUrl_WithoutSecretsInItsName()
+    {
+        folder.WriteProject("""
+            connections:
+              share: { type: webdav, url: "https://dav.example/remote.php/dav/files/etl", user: etl, password: s3cret-Pw, tls: { insecure_skip_verify: true } }
+            pipelines:
+              orders: { source: share, files: "*.csv" }
+            """);
+
+        var connection = (await folder.LoadAsync()).Connections[0];
+
+        connection.HoldsFiles.ShouldBeTrue();
+        var dav = connection.WebDav!;
+        (dav.Url.AbsoluteUri, dav.User, dav.Password, dav.Token, dav.SkipTlsVerify).ShouldBe(("https://dav.example/remote.php/dav/files/etl/", "etl", "s3cret-Pw", (string?)null, true));
+        dav.ToString().ShouldBe("https://dav.example/remote.php/dav/files/etl/");
+    }
+
+    [Theory]
+    [InlineData("{ type: webdav }", "needs 'url:'")]
+    [InlineData("{ type: webdav, url: \"ftp://h/x\" }", "must be an http:// or https:// URL")]
+    [InlineData("{ type: webdav, url: \"https://u:p@h/x\" }", "has a user in it")]
+    [InlineData("{ type: webdav, url: \"https://h/x\", user: u }", "sets 'user' without 'password'")]
+    [InlineData("{ type: webdav, url: \"https://h/x\", user: u, password: p, token: t }", "use one of them")]
+    [InlineData("{ type: webdav, url: \"https://h/x\", tls: { ca_file: missing.pem } }", "does not exist")]
+    public async Task Load_WrongWebDavConnection_SaysWhat(string connection, string problem)
+    {
+        folder.WriteProject(Project(connection));
+
+        var error = await Should.ThrowAsync<ProjectFileException>(() => folder.LoadAsync());
+
+        error.Message.ShouldContain(problem);
+        error.Message.ShouldNotContain(":p@");
+    }
 }
