@@ -43,8 +43,8 @@ internal static class ConnectionCommands
     {
         var name = new Argument<string>("connection") { Description = "A database connection of wharf.yml." };
         var format = CommonOptions.Format(OutputFormat.Table, "table or json.");
-        var files = new Option<string[]>("--files") { Description = "For a files, s3 or sftp connection: the globs to list (default: every file, **)." };
-        var command = new Command("discover", "List a database's tables (columns, types, nullability, keys, foreign keys, approximate rows), a broker's queues and streams with their message counts, or a folder's, bucket's or SFTP folder's files (sizes, times).") { name, format, files };
+        var files = new Option<string[]>("--files") { Description = "For a files, s3, sftp or webdav connection: the globs to list (default: every file, **)." };
+        var command = new Command("discover", "List a database's tables (columns, types, nullability, keys, foreign keys, approximate rows), a broker's queues and streams with their message counts, or the files of a folder, bucket, SFTP or WebDAV folder (sizes, times).") { name, format, files };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var (connection, consumed) = await FindWithQueuesAsync(parse, parse.GetValue(name)!, cancellationToken);
