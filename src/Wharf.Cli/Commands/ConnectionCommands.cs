@@ -166,7 +166,7 @@ internal static class ConnectionCommands
         }
 
         CommandRunner.Out.Write(grid);
-        CommandRunner.Out.MarkupLine($"[grey]{Markup.Escape(listing.Note ?? "")}[/]");
+        CommandRunner.Out.MarkupLine($"[grey]{Markup.Escape(listing.Note)}[/]");
         return ExitCodes.Success;
     }
 

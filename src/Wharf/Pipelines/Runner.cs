@@ -237,7 +237,19 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         {
             for (var i = 0; i < runs.Count; i++)
             {
-                var result = await runs[i].FinishAsync(await extractions[i], cancellationToken);
+                var extraction = await extractions[i];
+                if (i > 0 && extraction.Manifests is not null && !streams[i].NestedPath.IsEmpty && streams[0].NestedPath.IsEmpty && results[0].Status != RunStatus.Succeeded)
+                {
+                    // A child table of nested JSON is loaded only with its parent: alone, its rows would point at parents
+                    // the run did not load, or (a list gone from the files) it would be emptied under a parent that kept its rows.
+                    extraction = extraction with
+                    {
+                        Manifests = null,
+                        Error = new ParentTableFailedException($"Not loaded, since {results[0].Target} failed: the child tables of nested JSON are loaded only with their parent table, so that they stay in step. Nothing was loaded."),
+                    };
+                }
+
+                var result = await runs[i].FinishAsync(extraction, cancellationToken);
                 results.Add(result.Status == RunStatus.Succeeded ? await AfterLoadAsync(source, streams[i], result, loads, cancellationToken) : result);
             }
         }

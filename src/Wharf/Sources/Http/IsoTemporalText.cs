@@ -13,7 +13,7 @@ internal static class IsoTemporalText
     /// <param name="text">The string's UTF-8 bytes, without quotes (an escaped character never matches).</param>
     public static bool Matches(ReadOnlySpan<byte> text)
     {
-        if (text.Length == 10)
+        if (text.Length == 10 && text[4] == '-')
         {
             return IsDate(text);
         }

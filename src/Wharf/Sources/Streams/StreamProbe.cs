@@ -11,8 +11,8 @@ namespace Wharf.Sources.Streams;
 /// <param name="Subjects">NATS: the subjects the stream stores; empty for RabbitMQ.</param>
 internal sealed record BrokerQueue(string Name, string Kind, long Messages, long Consumers, IReadOnlyList<string> Subjects);
 
-/// <summary>What <c>wharf discover</c> found: the queues or streams, and for RabbitMQ which ones these are (a line to show).</summary>
-internal sealed record BrokerListing(IReadOnlyList<BrokerQueue> Queues, string? Note);
+/// <summary>What <c>wharf discover</c> found: the queues or streams, and a line that says which these are.</summary>
+internal sealed record BrokerListing(IReadOnlyList<BrokerQueue> Queues, string Note);
 
 /// <summary>What <c>wharf test-connection</c> and <c>wharf discover</c> ask of a broker. Messages never include the password.</summary>
 internal static class StreamProbe

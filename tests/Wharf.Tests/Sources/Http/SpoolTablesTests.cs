@@ -60,6 +60,7 @@ public sealed class SpoolTablesTests : IDisposable
     [InlineData("2024-01-02", true)]
     [InlineData("10:00:00", true)]
     [InlineData("10:00:00.123456", true)]
+    [InlineData("23:59:59.2", true)]
     [InlineData("2024-01-02T10:00:00", true)]
     [InlineData("2024-01-02T10:00:00.5Z", true)]
     [InlineData("2024-01-02 10:00:00.123456", true)]
