@@ -15,7 +15,7 @@ namespace Wharf.Tests.Sources;
 /// each run in-process through the runner into a DuckDB warehouse: the run loads, or fails with an
 /// error that names the file; it never throws anything else, never hangs, and a failed run leaves
 /// the table and the state exactly as they were. Seeded: a failure prints its case number and what
-/// was done, to replay it. WHARF_FUZZ_CASES runs more cases (the default keeps CI under a minute).
+/// was done, to replay it. WHARF_FILE_FUZZ_CASES runs more cases (each is a whole run: the default 48 take about 20 s).
 /// </summary>
 public sealed class FileInputFuzzTests : IDisposable
 {
@@ -33,7 +33,7 @@ public sealed class FileInputFuzzTests : IDisposable
     public async Task MutatedInputs_LoadOrFailNamingTheFile_AndAFailureChangesNothing()
     {
         var ct = TestContext.Current.CancellationToken;
-        var cases = int.TryParse(Environment.GetEnvironmentVariable("WHARF_FUZZ_CASES"), out var n) ? n : 48;
+        var cases = int.TryParse(Environment.GetEnvironmentVariable("WHARF_FILE_FUZZ_CASES"), out var n) ? n : 48;
         folder.Write("wharf.yml", """
             warehouse: duckdb:warehouse.duckdb
             lake: lake/
