@@ -41,12 +41,7 @@ internal sealed partial class ProjectReader
             ? $"{context} needs 'endpoint:' (the SOAP service's URL, e.g. https://example.com/StockService.asmx)."
             : $"{context} needs 'base_url:' (e.g. https://api.example.com/v1).");
         var baseUrl = AbsoluteHttpUrl(baseUrlNode, Scalar(baseUrlNode, $"'{urlKey}' of {context}"), $"'{urlKey}' of {context}");
-        var tls = map.Map("tls", ["ca_file", "insecure_skip_verify"]);
-        var caFile = tls?.String("ca_file") is { } ca ? Path.GetFullPath(Path.Combine(root, ca)) : null;
-        if (caFile is not null && !File.Exists(caFile))
-        {
-            throw Error(tls!.Get("ca_file")!, $"the CA file {caFile} of {context} does not exist.");
-        }
+        var (caFile, skipTlsVerify) = ReadTls(map, context);
 
         var retry = map.Map("retry", ["attempts", "delay", "max_time"]);
         var rateLimit = map.String("rate_limit");
@@ -56,7 +51,7 @@ internal sealed partial class ProjectReader
             Headers = Pairs(map.Map("headers", keys: null)),
             Timeout = Duration(map, "timeout", context) ?? TimeSpan.FromSeconds(30),
             CaFile = caFile,
-            SkipTlsVerify = tls?.Bool("insecure_skip_verify") ?? false,
+            SkipTlsVerify = skipTlsVerify,
             Auth = map.Get("auth") is { } auth ? ReadHttpAuth(auth, context) : null,
             RateLimit = rateLimit is null ? null
                 : double.TryParse(rateLimit, NumberStyles.Float, CultureInfo.InvariantCulture, out var perSecond) && perSecond > 0 ? perSecond
@@ -298,4 +293,17 @@ internal sealed partial class ProjectReader
         },
         _ => JsonValue.Create(Scalar(node, what)),
     };
+
+    /// <summary>A connection's <c>tls: { ca_file, insecure_skip_verify }</c> (HTTP, SOAP, WebDAV): the CA file must exist.</summary>
+    private (string? CaFile, bool SkipVerify) ReadTls(YamlMap connection, string context)
+    {
+        var tls = connection.Map("tls", ["ca_file", "insecure_skip_verify"]);
+        var caFile = tls?.String("ca_file") is { } ca ? Path.GetFullPath(Path.Combine(root, ca)) : null;
+        if (caFile is not null && !File.Exists(caFile))
+        {
+            throw Error(tls!.Get("ca_file")!, $"the CA file {caFile} of {context} does not exist.");
+        }
+
+        return (caFile, tls?.Bool("insecure_skip_verify") ?? false);
+    }
 }

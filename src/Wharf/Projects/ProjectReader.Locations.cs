@@ -98,13 +98,7 @@ internal sealed partial class ProjectReader
             throw Error(value, $"connection '{name}' sets both 'user:'/'password:' and 'token:'; use one of them.");
         }
 
-        var tls = connection.Map("tls", ["ca_file", "insecure_skip_verify"]);
-        var caFile = tls?.String("ca_file") is { } ca ? Path.GetFullPath(Path.Combine(root, ca)) : null;
-        if (caFile is not null && !File.Exists(caFile))
-        {
-            throw Error(tls!.Get("ca_file")!, $"the CA file {caFile} of connection '{name}' does not exist.");
-        }
-
+        var (caFile, skipTlsVerify) = ReadTls(connection, $"connection '{name}'");
         return new WebDavSettings
         {
             Url = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/"),
@@ -112,7 +106,7 @@ internal sealed partial class ProjectReader
             Password = password,
             Token = token,
             CaFile = caFile,
-            SkipTlsVerify = tls?.Bool("insecure_skip_verify") ?? false,
+            SkipTlsVerify = skipTlsVerify,
         };
     }
 
