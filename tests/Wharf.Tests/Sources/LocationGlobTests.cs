@@ -95,6 +95,7 @@ public sealed class LocationGlobTests : IDisposable
 
         file.Identity.ShouldNotBe((file with { Size = 11 }).Identity);
         file.Identity.ShouldNotBe((file with { ETag = "\"abd\"" }).Identity);
+        file.Identity.ShouldBe((file with { ETag = "W/\"abc\"" }).Identity, "a weak ETag names the same version");
         (file with { ETag = null }).Identity.ShouldNotBe((file with { ETag = null, Modified = time.AddSeconds(1) }).Identity);
         LocationEntry.PathOf(file.Identity).ShouldBe("in/a.csv");
     }

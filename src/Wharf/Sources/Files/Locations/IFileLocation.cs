@@ -9,8 +9,12 @@ internal sealed record LocationEntry(string Path, long Size, DateTimeOffset Modi
     /// <summary>
     /// The file's identity in <c>incremental: files</c> state: the path with the size and the ETag
     /// (or, without one, the modification time). A file rewritten in place gets a new identity.
+    /// The ETag is compared weakly (RFC 9110 8.8.3.2): Apache marks it weak (<c>W/</c>) while the
+    /// file is less than a second old and strong afterwards, for the same file.
     /// </summary>
-    public string Identity => $"{Path}\t{Size}\t{ETag ?? Modified.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    public string Identity => $"{Path}\t{Size}\t{WeakTag ?? Modified.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    private string? WeakTag => ETag is { } tag && tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : ETag;
 
     /// <summary>The path of an <see cref="Identity"/>.</summary>
     public static string PathOf(string identity) => identity.Split('\t')[0];
