@@ -27,6 +27,8 @@ internal static class OpenLineageDatasets
             "sqlite" => new OpenLineageEvent.Dataset("sqlite://" + ToUriPath(connection.Path), pipeline.Query is not null ? "query:" + pipeline.Name : stream),
             "files" => new OpenLineageEvent.Dataset("file://", ToUriPath(Path.Combine(connection.Path, string.Join(",", pipeline.Files)))),
             "s3" when connection.S3 is { } s3 => new OpenLineageEvent.Dataset($"s3://{s3.Bucket}", s3.Prefix + string.Join(",", pipeline.Files)),
+            "sftp" when connection.Sftp is { } sftp => new OpenLineageEvent.Dataset($"sftp://{sftp.Host}:{sftp.Port}", sftp.RemotePath.TrimEnd('/') + "/" + string.Join(",", pipeline.Files)),
+            "ftp" when connection.Ftp is { } ftp => new OpenLineageEvent.Dataset($"ftp://{ftp.Host}:{ftp.Port}", (ftp.RemotePath ?? "").TrimEnd('/') + "/" + string.Join(",", pipeline.Files)),
             "webdav" when connection.WebDav is { } dav => new OpenLineageEvent.Dataset($"{dav.Url.Scheme}://{dav.Url.Authority}", dav.Url.AbsolutePath + string.Join(",", pipeline.Files)),
             "http" when connection.Http is { } http => new OpenLineageEvent.Dataset($"{http.BaseUrl.Scheme}://{http.BaseUrl.Authority}", pipeline.Http?.Endpoint ?? stream),
             "rabbitmq" or "nats" when connection.Url is { } url && Uri.TryCreate(url, UriKind.Absolute, out var broker) =>

@@ -114,3 +114,52 @@ internal sealed record WebDavSettings
     /// <summary>Hides the password and token from <see cref="object.ToString"/>.</summary>
     public override string ToString() => Describe();
 }
+
+/// <summary>How an FTP connection protects itself (<c>tls:</c>).</summary>
+internal enum FtpTls
+{
+    /// <summary>Plain FTP: the password and the files travel in clear (<c>tls: none</c>).</summary>
+    None,
+
+    /// <summary>FTPS with <c>AUTH TLS</c> on the usual port (<c>tls: explicit</c>, the default).</summary>
+    Explicit,
+
+    /// <summary>FTPS with TLS from the first byte, usually on port 990 (<c>tls: implicit</c>).</summary>
+    Implicit,
+}
+
+/// <summary>
+/// A folder on an FTP or FTPS server as a <c>files</c> location (<c>type: ftp</c>): listed with
+/// MLSD (or LIST and MDTM), read with RETR in passive mode, and, after the commit, moved with
+/// RNFR/RNTO or removed with DELE.
+/// </summary>
+internal sealed record FtpSettings
+{
+    public required string Host { get; init; }
+
+    /// <value>21, or 990 with implicit TLS.</value>
+    public required int Port { get; init; }
+
+    /// <summary>The account (<c>user:</c>); <c>anonymous</c> when not given.</summary>
+    public string User { get; init; } = "anonymous";
+
+    /// <summary>A secret: never printed, logged or audited.</summary>
+    public string? Password { get; init; }
+
+    public FtpTls Tls { get; init; } = FtpTls.Explicit;
+
+    /// <summary>A PEM file of certificate authorities trusted besides the system's (<c>tls: { ca_file: }</c>).</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>Accept any server certificate (<c>tls: { insecure_skip_verify: true }</c>); a warning is logged.</summary>
+    public bool SkipTlsVerify { get; init; }
+
+    /// <summary>The folder on the server that globs are relative to (<c>path:</c>), without a trailing '/'; null for the folder the login lands in.</summary>
+    public string? RemotePath { get; init; }
+
+    /// <summary>How messages name the location: <c>ftp://user@host:port/path</c> or <c>ftps://…</c> (no secret in it).</summary>
+    public string Describe() => $"{(Tls == FtpTls.None ? "ftp" : "ftps")}://{User}@{Host}:{Port}{(RemotePath is null ? "/" : RemotePath.StartsWith('/') ? RemotePath : "/" + RemotePath)}";
+
+    /// <summary>Hides the password from <see cref="object.ToString"/>.</summary>
+    public override string ToString() => Describe();
+}

@@ -142,11 +142,14 @@ internal sealed record ConnectionSettings(string Name, string Type)
     /// <summary>For <c>sftp</c>: the server, the user and how the host key is verified (holds secrets: never print it).</summary>
     public SftpSettings? Sftp { get; init; }
 
+    /// <summary>For <c>ftp</c>: the server, its TLS and how to log in (holds secrets: never print it).</summary>
+    public FtpSettings? Ftp { get; init; }
+
     /// <summary>For <c>webdav</c>: the folder's URL and how to log in (holds secrets: never print it).</summary>
     public WebDavSettings? WebDav { get; init; }
 
     /// <summary>Whether pipelines read files from this connection (a folder, a bucket): <c>files:</c> globs, formats, <c>incremental: files</c>.</summary>
-    public bool HoldsFiles => Type is "files" or "s3" or "sftp" or "webdav";
+    public bool HoldsFiles => Type is "files" or "s3" or "sftp" or "ftp" or "webdav";
 
     /// <summary>
     /// A message broker: what it delivered and was acknowledged cannot be read again, so

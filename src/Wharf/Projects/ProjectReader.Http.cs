@@ -295,9 +295,10 @@ internal sealed partial class ProjectReader
     };
 
     /// <summary>A connection's <c>tls: { ca_file, insecure_skip_verify }</c> (HTTP, SOAP, WebDAV): the CA file must exist.</summary>
-    private (string? CaFile, bool SkipVerify) ReadTls(YamlMap connection, string context)
+    /// <param name="otherKeys">Keys of <c>tls:</c> that the caller reads itself (FTP's <c>mode</c>).</param>
+    private (string? CaFile, bool SkipVerify) ReadTls(YamlMap connection, string context, params string[] otherKeys)
     {
-        var tls = connection.Map("tls", ["ca_file", "insecure_skip_verify"]);
+        var tls = connection.Map("tls", ["ca_file", "insecure_skip_verify", .. otherKeys]);
         var caFile = tls?.String("ca_file") is { } ca ? Path.GetFullPath(Path.Combine(root, ca)) : null;
         if (caFile is not null && !File.Exists(caFile))
         {

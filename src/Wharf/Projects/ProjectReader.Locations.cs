@@ -2,7 +2,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Wharf.Projects;
 
-/// <summary>Where a files connection's files are (<c>type: s3</c>, <c>sftp</c>, <c>webdav</c>), and <c>incremental: files</c> and <c>after_load:</c> of its pipelines.</summary>
+/// <summary>Where a files connection's files are (<c>type: s3</c>, <c>sftp</c>, <c>ftp</c>, <c>webdav</c>), and <c>incremental: files</c> and <c>after_load:</c> of its pipelines.</summary>
 internal sealed partial class ProjectReader
 {
     private S3Settings ReadS3(YamlMap connection, YamlNode value, string name)
@@ -107,6 +107,42 @@ internal sealed partial class ProjectReader
             Token = token,
             CaFile = caFile,
             SkipTlsVerify = skipTlsVerify,
+        };
+    }
+
+    private FtpSettings ReadFtp(YamlMap connection, YamlNode value, string name)
+    {
+        var host = NullIfEmpty(connection.String("host")) ?? throw Error(value, $"connection '{name}' needs 'host:' (the FTP server, e.g. ftp.partner.example).");
+        var user = NullIfEmpty(connection.String("user"));
+        var password = NullIfEmpty(connection.String("password"));
+        if (user is null && password is not null)
+        {
+            throw Error(value, $"connection '{name}' sets 'password:' without 'user:'; give both, or neither to log in as anonymous.");
+        }
+
+        // tls: explicit | implicit | none, or tls: { mode: explicit, ca_file: ..., insecure_skip_verify: true }.
+        var tls = connection.Get("tls");
+        var mode = tls is YamlScalarNode ? Scalar(tls, $"'tls' of connection '{name}'") : connection.Map("tls", ["mode", "ca_file", "insecure_skip_verify"])?.String("mode");
+        var (caFile, skipTlsVerify) = tls is YamlScalarNode ? (null, false) : ReadTls(connection, $"connection '{name}'", "mode");
+        var protection = mode switch
+        {
+            null or "explicit" => FtpTls.Explicit,
+            "implicit" => FtpTls.Implicit,
+            "none" => FtpTls.None,
+            _ => throw Error(tls!, $"'tls' of connection '{name}' is explicit (AUTH TLS, the default), implicit (TLS from the first byte, port 990) or none (plain FTP: the password travels in clear), not '{mode}'."),
+        };
+
+        var path = NullIfEmpty(connection.String("path")?.Replace('\\', '/'));
+        return new FtpSettings
+        {
+            Host = host,
+            Port = connection.Int("port") ?? (protection == FtpTls.Implicit ? 990 : 21),
+            User = user ?? "anonymous",
+            Password = password,
+            Tls = protection,
+            CaFile = caFile,
+            SkipTlsVerify = skipTlsVerify,
+            RemotePath = path is null ? null : path.Length > 1 ? path.TrimEnd('/') : path,
         };
     }
 

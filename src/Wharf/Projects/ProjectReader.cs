@@ -11,7 +11,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
     /// <summary>The <c>path:</c> of a DuckDB connection whose database lives in memory, made by its <c>init_sql:</c>.</summary>
     internal const string DuckDbMemory = ":memory:";
 
-    private static readonly string[] SupportedConnectionTypes = ["files", "s3", "sftp", "webdav", "postgres", "mysql", "sqlite", "duckdb", "http", "soap", "rabbitmq", "nats"];
+    private static readonly string[] SupportedConnectionTypes = ["files", "s3", "sftp", "ftp", "webdav", "postgres", "mysql", "sqlite", "duckdb", "http", "soap", "rabbitmq", "nats"];
 
     private static readonly string[] WarehouseKeys = ["url", "memory_limit", "threads"];
     private static readonly string[] TopKeys = ["warehouse", "lake", "lake_retention", "connections", "pipelines", "models", "seeds", "vars", "exports", "lineage", "schedules", "server", "alerts"];
@@ -20,6 +20,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
         ["files"] = ["type", "path"],
         ["s3"] = ["type", "bucket", "prefix", "region", "endpoint", "path_style", "access_key", "secret_key"],
         ["sftp"] = ["type", "host", "port", "user", "password", "private_key", "passphrase", "known_hosts", "host_key_fingerprint", "path"],
+        ["ftp"] = ["type", "host", "port", "user", "password", "tls", "path"],
         ["webdav"] = ["type", "url", "user", "password", "token", "tls"],
         ["sqlite"] = ["type", "path"],
         ["duckdb"] = ["type", "path", "init_sql"],
@@ -148,6 +149,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 Http = type is "http" or "soap" ? ReadHttpConnection(connection, name) : null,
                 S3 = type == "s3" ? ReadS3(connection, value, name) : null,
                 Sftp = type == "sftp" ? ReadSftp(connection, value, name) : null,
+                Ftp = type == "ftp" ? ReadFtp(connection, value, name) : null,
                 WebDav = type == "webdav" ? ReadWebDav(connection, value, name) : null,
                 ZeroDates = ReadZeroDates(connection),
                 Spatial = connection.Enum("spatial", SpatialFormat.Wkt),

@@ -47,7 +47,7 @@ internal static class ConnectionProbe
             case "rabbitmq" or "nats":
                 return await Streams.StreamProbe.TestAsync(connection, [], cancellationToken);
 
-            case "files" or "s3" or "sftp" or "webdav":
+            case var _ when connection.HoldsFiles:
                 using (var location = Files.Locations.FileLocations.For(connection))
                 {
                     try

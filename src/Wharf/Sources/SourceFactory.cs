@@ -12,7 +12,7 @@ internal static class SourceFactory
         ArgumentNullException.ThrowIfNull(connection);
         return connection.Type switch
         {
-            "files" or "s3" or "sftp" or "webdav" => new FileSource(connection, pipeline, context),
+            _ when connection.HoldsFiles => new FileSource(connection, pipeline, context),
             "postgres" => new Sql.Postgres.PostgresSource(connection, pipeline),
             "mysql" => new Sql.MySql.MySqlSource(connection, pipeline),
             "sqlite" => new Sql.Sqlite.SqliteSource(connection, pipeline),

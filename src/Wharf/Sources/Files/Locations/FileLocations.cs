@@ -13,6 +13,7 @@ internal static class FileLocations
         {
             "s3" => new S3Location(connection.S3!, time ?? TimeProvider.System, logger),
             "sftp" => new SftpLocation(connection.Sftp!, time ?? TimeProvider.System, logger),
+            "ftp" => new FtpLocation(connection.Name, connection.Ftp!, time ?? TimeProvider.System, logger),
             "webdav" => new WebDavLocation(connection.Name, connection.WebDav!, time ?? TimeProvider.System, logger),
             _ => new LocalFolderLocation(connection.Path),
         };
