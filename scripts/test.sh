@@ -2,7 +2,7 @@
 # Runs every test from a fresh clone: builds the solution (warnings are errors; DuckDB's native
 # library comes in the DuckDB.NET.Data.Full NuGet package), starts a throwaway PostgreSQL
 # (scripts/postgres.sh) and, beside it, the servers listed in `servers` below (MariaDB, RabbitMQ,
-# NATS with JetStream, moto's S3, OpenSSH's SFTP, Apache's WebDAV: one scripts/NAME.sh each) — each installed with
+# NATS with JetStream, moto's S3, OpenSSH's SFTP, Apache's WebDAV, vsftpd's FTP: one scripts/NAME.sh each) — each installed with
 # apt-get (or pip) first when running as root on a machine without it — and runs the test projects.
 # The servers are stopped and their folders removed however the run ends.
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Csv]
@@ -29,6 +29,7 @@ servers=(
     "moto WHARF_TEST_S3_ENDPOINT WHARF_TEST_MOTO_DIR S3"
     "sshd WHARF_TEST_SFTP_HOST WHARF_TEST_SSHD_DIR SFTP"
     "webdav WHARF_TEST_WEBDAV_URL WHARF_TEST_WEBDAV_DIR WebDAV"
+    "ftp WHARF_TEST_FTP_PORT WHARF_TEST_FTP_DIR FTP"
 )
 for entry in "${servers[@]}"; do
     # shellcheck disable=SC1090

@@ -19,3 +19,4 @@ using Wharf.IntegrationTests.Postgres;
 
 // Apache with mod_dav for the WebDAV location tests; missing, they fail under CI=true and are skipped elsewhere.
 [assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Locations.WebDavServer))]
+[assembly: AssemblyFixture(typeof(Wharf.IntegrationTests.Locations.FtpServer))]

@@ -162,4 +162,44 @@ public sealed class LocationSettingsTests : IDisposable
         error.Message.ShouldContain(problem);
         error.Message.ShouldNotContain(":p@");
     }
+
+    [Theory]
+    [InlineData("{ type: ftp, host: ftp.example, user: etl, password: s3cret-Pw, path: /out/ }", "explicit", 21, null)]
+    [InlineData("{ type: ftp, host: ftp.example, user: etl, password: s3cret-Pw, tls: implicit, path: /out }", "implicit", 990, null)]
+    [InlineData("{ type: ftp, host: ftp.example, user: etl, password: s3cret-Pw, port: 2121, tls: none, path: /out }", "none", 2121, null)]
+    [InlineData("{ type: ftp, host: ftp.example, user: etl, password: s3cret-Pw, tls: { mode: implicit, insecure_skip_verify: true }, path: /out }", "implicit", 990, true)]
+    public async Task Load_FtpConnection_TakesTlsAndPort_WithoutSecretsInItsName(string connection, string tls, int port, bool? skipVerify)
+    {
+        folder.WriteProject(Project(connection));
+
+        var ftp = (await folder.LoadAsync()).Connections[0].Ftp!;
+
+        (ftp.Host, ftp.Port, ftp.User, ftp.Password, ftp.Tls.ToString().ToLowerInvariant(), ftp.RemotePath, ftp.SkipTlsVerify).ShouldBe(("ftp.example", port, "etl", "s3cret-Pw", tls, "/out", skipVerify ?? false));
+        ftp.ToString().ShouldBe($"{(tls == "none" ? "ftp" : "ftps")}://etl@ftp.example:{port}/out");
+    }
+
+    [Fact]
+    public async Task Load_FtpConnection_WithoutUser_IsAnonymous_FromTheLoginFolder()
+    {
+        folder.WriteProject(Project("{ type: ftp, host: ftp.example }"));
+
+        var ftp = (await folder.LoadAsync()).Connections[0].Ftp!;
+
+        (ftp.User, ftp.Password, ftp.RemotePath).ShouldBe(("anonymous", (string?)null, (string?)null));
+    }
+
+    [Theory]
+    [InlineData("{ type: ftp }", "needs 'host:'")]
+    [InlineData("{ type: ftp, host: h, password: p }", "sets 'password:' without 'user:'")]
+    [InlineData("{ type: ftp, host: h, tls: ssl }", "is explicit (AUTH TLS, the default), implicit")]
+    [InlineData("{ type: ftp, host: h, tls: { mode: explicit, ca_file: missing.pem } }", "does not exist")]
+    [InlineData("{ type: ftp, host: h, tls: { mode: explicit, verify: false } }", "verify")]
+    public async Task Load_WrongFtpConnection_SaysWhat(string connection, string problem)
+    {
+        folder.WriteProject(Project(connection));
+
+        var error = await Should.ThrowAsync<ProjectFileException>(() => folder.LoadAsync());
+
+        error.Message.ShouldContain(problem);
+    }
 }

@@ -559,7 +559,7 @@ public sealed class ProjectLoaderTests : IDisposable
             """);
 
         error.Message.ShouldContain("'oracle'");
-        error.Message.ShouldContain("Supported: files, s3, sftp, webdav, postgres, mysql, sqlite, duckdb, http, soap, rabbitmq, nats.");
+        error.Message.ShouldContain("Supported: files, s3, sftp, ftp, webdav, postgres, mysql, sqlite, duckdb, http, soap, rabbitmq, nats.");
         error.Line.ShouldBe(2);
         error.Column.ShouldBe(17);
     }
