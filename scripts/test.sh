@@ -10,7 +10,8 @@
 # likewise WHARF_TEST_MYSQL_URL (mysql://user:password@host:port/database) for MariaDB or MySQL,
 # WHARF_TEST_RABBITMQ_URL (amqp://…) with WHARF_TEST_RABBITMQ_MANAGEMENT_URL (http://…:15672/) for RabbitMQ, WHARF_TEST_NATS_URL (nats://…) for NATS,
 # WHARF_TEST_S3_ENDPOINT (http://host:port of an S3-compatible server that accepts any key), and
-# WHARF_TEST_SFTP_HOST with the other WHARF_TEST_SFTP_* variables (see scripts/sshd.sh).
+# WHARF_TEST_SFTP_HOST with the other WHARF_TEST_SFTP_* variables (see scripts/sshd.sh), WHARF_TEST_WEBDAV_URL
+# (scripts/webdav.sh) and WHARF_TEST_FTP_PORT with the other WHARF_TEST_FTP_* variables (scripts/ftp.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -183,7 +183,7 @@ internal sealed class FtpLocation : IFileLocation
             "if it speaks TLS from the first byte set 'tls: implicit', and only if plain FTP is acceptable, 'tls: none' (the password then travels in clear)",
         FtpReplyException { Command: "PROT P" } reply => $"the server will not encrypt data connections (PROT P answered {reply.Reply.Code} {reply.Reply.Text.Trim()})",
         FtpReplyException { Reply.Code: 522 } reply => $"the server refused the data connection's TLS ({reply.Command}: 522 {reply.Reply.Text.Trim()}); " +
-            "a vsftpd server wants TLS sessions reused (require_ssl_reuse), which .NET cannot do: ask its administrator to set require_ssl_reuse=NO",
+            "the server wants the control connection's TLS session resumed on data connections (vsftpd's require_ssl_reuse), which .NET's TLS client does not do: ask its administrator to set require_ssl_reuse=NO",
         FtpReplyException { Reply.Code: 550 } reply => $"{PathOf(reply.Command)} does not exist on the server or {settings.User} may not use it (550 {reply.Reply.Text.Trim()}); check 'path:'",
         FtpReplyException { Reply.Code: 530 } reply => $"not logged in ({reply.Command}: 530 {reply.Reply.Text.Trim()})",
         FtpReplyException reply => $"the server answered {reply.Reply.Code} {reply.Reply.Text.Trim()} to {reply.Command}",
