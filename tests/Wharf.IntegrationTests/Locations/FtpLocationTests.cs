@@ -14,11 +14,9 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
 {
     private const string WrongPassword = "wrong-Secret-4711";
 
-    private sealed class Project(LocationProject project, FtpServer ftp, string folder) : IDisposable
+    private sealed class Project(IncrementalProject project, FtpServer ftp, string folder) : LocationProject(project)
     {
         public string Folder => folder;
-
-        public LocationProject Run => project;
 
         public void Put(string path, string text) => ftp.Put($"{folder}/{path}", text);
 
@@ -26,19 +24,17 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
         public Project Pipelines(string pipelines, string? tls = null, int? port = null, string? password = null, string? path = null)
         {
             tls ??= $"{{ mode: explicit, ca_file: \"{ftp.CaFile}\" }}";
-            project.Write("legacy", $"{{ type: ftp, host: 127.0.0.1, port: {port ?? ftp.Port}, tls: {tls}, user: {ftp.User}, password: \"${{FTP_PASSWORD}}\", path: \"{path ?? "/" + folder}\" }}",
+            Write("legacy", $"{{ type: ftp, host: 127.0.0.1, port: {port ?? ftp.Port}, tls: {tls}, user: {ftp.User}, password: \"${{FTP_PASSWORD}}\", path: \"{path ?? "/" + folder}\" }}",
                 pipelines, env: $"FTP_PASSWORD={password ?? ftp.Password}\n");
             return this;
         }
-
-        public void Dispose() => project.Dispose();
     }
 
     private async Task<Project> CreateAsync(WarehouseUnderTest kind = WarehouseUnderTest.DuckDb)
     {
         ftp.Require();
         var folder = ftp.CreateFolder();
-        return new Project(new LocationProject(await IncrementalProject.CreateAsync(postgres, kind, "select 1")), ftp, folder);
+        return new Project(await IncrementalProject.CreateAsync(postgres, kind, "select 1"), ftp, folder);
     }
 
     [Fact]
@@ -54,10 +50,10 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
             nested: { source: legacy, files: "2026/**/*.csv" }
             """);
 
-        await project.Run.RunOkAsync();
+        await project.RunOkAsync();
 
-        (await project.Run.RowsAsync("select id from main.top")).ShouldBe(["1"]);
-        (await project.Run.RowsAsync("select id, name from main.nested order by id")).ShouldBe(["2 | b", "3 | c"]);
+        (await project.RowsAsync("select id from main.top")).ShouldBe(["1"]);
+        (await project.RowsAsync("select id, name from main.nested order by id")).ShouldBe(["2 | b", "3 | c"]);
     }
 
     [Theory]
@@ -73,8 +69,8 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
             tls: tls == "none" ? "none" : $"{{ mode: implicit, ca_file: \"{ftp.CaFile}\" }}",
             port: tls == "none" ? ftp.Port : ftp.ImplicitPort);
 
-        (await project.Run.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(2);
-        (await project.Run.RowsAsync("select id, amount from main.orders order by id")).ShouldBe(["1 | 10.5", "2 | -3.25"]);
+        (await project.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(2);
+        (await project.RowsAsync("select id, amount from main.orders order by id")).ShouldBe(["1 | 10.5", "2 | -3.25"]);
     }
 
     [Theory]
@@ -92,13 +88,13 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
               after_load: { move_to: done }
             """);
 
-        (await project.Run.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(2);
+        (await project.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(2);
         ftp.FilesIn(project.Folder).ShouldBe(["done/in/a.csv"]);
 
-        (await project.Run.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(0);
+        (await project.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(0);
         project.Put("in/b.csv", "id\n3\n");
-        (await project.Run.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(1);
-        (await project.Run.RowsAsync("select id from main.orders order by id")).ShouldBe(["1", "2", "3"]);
+        (await project.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(1);
+        (await project.RowsAsync("select id from main.orders order by id")).ShouldBe(["1", "2", "3"]);
         ftp.FilesIn(project.Folder).ShouldBe(["done/in/a.csv", "done/in/b.csv"]);
     }
 
@@ -113,14 +109,14 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
             gone: { source: legacy, files: "b.csv", after_load: { delete: true } }
             """);
 
-        await project.Run.RunOkAsync();
-        (await project.Run.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(0, "a.csv is unchanged");
+        await project.RunOkAsync();
+        (await project.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(0, "a.csv is unchanged");
         project.Put("a.csv", "id\n7\n");
         File.SetLastWriteTimeUtc(Path.Combine(Environment.GetEnvironmentVariable("WHARF_TEST_FTP_DIR")!, "files", project.Folder, "a.csv"), DateTime.UtcNow.AddMinutes(1));
-        (await project.Run.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(1, "a.csv was rewritten in place: same size, a new modification time");
+        (await project.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(1, "a.csv was rewritten in place: same size, a new modification time");
 
-        (await project.Run.RowsAsync("select id from main.orders order by id")).ShouldBe(["1", "7"]);
-        (await project.Run.RowsAsync("select id from main.gone")).ShouldBe(["2"]);
+        (await project.RowsAsync("select id from main.orders order by id")).ShouldBe(["1", "7"]);
+        (await project.RowsAsync("select id from main.gone")).ShouldBe(["2"]);
         ftp.FilesIn(project.Folder).ShouldBe(["a.csv"]);
     }
 
@@ -134,11 +130,11 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
             orders: { source: legacy, files: "*.csv" }
             """, tls: "none", port: proxy.Port);
 
-        var record = (await project.Run.RunOkAsync()).For("orders");
+        var record = (await project.RunOkAsync()).For("orders");
 
         proxy.Cut.ShouldBe(1);
         record.RowsLoaded.ShouldBe(5000);
-        (await project.Run.RowsAsync("select count(*), count(distinct id), max(id) from main.orders")).ShouldBe(["5000 | 5000 | 5000"]);
+        (await project.RowsAsync("select count(*), count(distinct id), max(id) from main.orders")).ShouldBe(["5000 | 5000 | 5000"]);
     }
 
     [Fact]
@@ -151,8 +147,8 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
             orders: { source: legacy, files: "*.csv" }
             """);
 
-        var test = await project.Run.CliAsync("test-connection", "legacy");
-        var discover = await project.Run.CliAsync("discover", "legacy", "--format", "json");
+        var test = await project.CliAsync("test-connection", "legacy");
+        var discover = await project.CliAsync("discover", "legacy", "--format", "json");
 
         test.ExitCode.ShouldBe(0, test.ToString());
         test.Output.ShouldContain($"ok: legacy: logged in to 127.0.0.1:{ftp.Port} as {ftp.User} (explicit TLS); /{project.Folder} holds 1 files, 1 folders.");
@@ -181,8 +177,8 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
             _ => project.Pipelines(pipelines, port: 1),
         };
 
-        var test = await project.Run.CliAsync("test-connection", "legacy");
-        var run = await project.Run.CliAsync("run");
+        var test = await project.CliAsync("test-connection", "legacy");
+        var run = await project.CliAsync("run");
 
         test.ExitCode.ShouldNotBe(0, test.ToString());
         test.ToString().ShouldContain(expected);

@@ -4,16 +4,16 @@ using Wharf.Runs;
 namespace Wharf.IntegrationTests.Locations;
 
 /// <summary>
-/// A project whose pipelines read files from one remote connection: the test says the
-/// connection's YAML (secrets as ${VARs} of a .env) and the pipelines, then runs in-process or
-/// through the CLI, and reads the warehouse.
+/// A project whose pipelines read files from one remote connection: each location's tests say
+/// the connection's YAML (secrets as ${VARs} of a .env) and the pipelines, then run in-process or
+/// through the CLI, and read the warehouse.
 /// </summary>
-internal sealed class LocationProject(IncrementalProject project) : IDisposable
+internal abstract class LocationProject(IncrementalProject project) : IDisposable
 {
     public string Root => project.Root;
 
     /// <summary>Writes wharf.yml with <paramref name="connection"/> (a YAML flow map, named <paramref name="name"/>) and the pipelines, and .env.</summary>
-    public LocationProject Write(string name, string connection, string pipelines, string env = "")
+    protected void Write(string name, string connection, string pipelines, string env = "")
     {
         var warehouse = project.Warehouse is null ? "duckdb:warehouse.duckdb" : $"\"{project.Warehouse.Url}\"";
         var body = string.Join("\n", pipelines.Split('\n').Select(line => line.Length == 0 ? line : "  " + line));
@@ -25,7 +25,6 @@ internal sealed class LocationProject(IncrementalProject project) : IDisposable
             pipelines:
 
             """ + body + "\n");
-        return this;
     }
 
     public async Task<RunSummary> RunOkAsync()

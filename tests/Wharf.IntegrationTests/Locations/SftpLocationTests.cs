@@ -13,42 +13,18 @@ namespace Wharf.IntegrationTests.Locations;
 /// </summary>
 public sealed class SftpLocationTests(PostgresServer postgres, SftpServer sftp)
 {
-    private sealed class Project(IncrementalProject project, SftpServer sftp, string folder) : IDisposable
+    private sealed class Project(IncrementalProject project, SftpServer sftp, string folder) : LocationProject(project)
     {
         public string Folder => folder;
-
-        public string Root => project.Root;
 
         public Task PutAsync(string path, string text) => sftp.PutAsync($"{folder}/{path}", text);
 
         public Project Pipelines(string pipelines, string? keys = null, string? path = null)
         {
-            var warehouse = project.Warehouse is null ? "duckdb:warehouse.duckdb" : $"\"{project.Warehouse.Url}\"";
-            var body = string.Join("\n", pipelines.Split('\n').Select(line => line.Length == 0 ? line : "  " + line));
             keys ??= $"private_key: \"{sftp.Key}\", known_hosts: \"{sftp.KnownHosts}\"";
-            File.WriteAllText(Path.Combine(Root, "wharf.yml"), $$"""
-                warehouse: {{warehouse}}
-                connections:
-                  drop: { type: sftp, host: {{sftp.Host}}, port: {{sftp.Port}}, user: {{sftp.User}}, {{keys}}, path: "{{path ?? folder}}" }
-                pipelines:
-
-                """ + body + "\n");
+            Write("drop", $"{{ type: sftp, host: {sftp.Host}, port: {sftp.Port}, user: {sftp.User}, {keys}, path: \"{path ?? folder}\" }}", pipelines);
             return this;
         }
-
-        public async Task<Wharf.Runs.RunSummary> RunOkAsync()
-        {
-            var summary = await project.RunRawAsync();
-            summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Streams.Select(s => $"{s.Pipeline}: {s.Error}")));
-            return summary;
-        }
-
-        public Task<WharfChild.Result> CliAsync(params string[] args) => WharfChild.RunAsync(Root, null, TestContext.Current.CancellationToken, args);
-
-        public async Task<List<string>> RowsAsync(string sql) =>
-            [.. (await project.WarehouseRowsAsync(sql)).Select(row => string.Join(" | ", row.Select(IncrementalProject.Format)))];
-
-        public void Dispose() => project.Dispose();
     }
 
     private async Task<Project> CreateAsync(WarehouseUnderTest kind = WarehouseUnderTest.DuckDb)

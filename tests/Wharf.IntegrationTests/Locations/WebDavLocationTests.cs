@@ -12,47 +12,21 @@ namespace Wharf.IntegrationTests.Locations;
 /// </summary>
 public sealed class WebDavLocationTests(PostgresServer postgres, WebDavServer dav)
 {
-    private sealed class Project(IncrementalProject project, WebDavServer dav, string folder) : IDisposable
+    private sealed class Project(IncrementalProject project, WebDavServer dav, string folder) : LocationProject(project)
     {
         /// <summary>The password as wharf.yml takes it: from .env.</summary>
         private const string DavPassword = "${DAV_PASSWORD}";
 
         public string Folder => folder;
 
-        public string Root => project.Root;
-
         public Task PutAsync(string path, string text) => dav.PutAsync($"{folder}/{path}", text);
 
         public Project Pipelines(string pipelines, string? url = null, string? login = null)
         {
-            var warehouse = project.Warehouse is null ? "duckdb:warehouse.duckdb" : $"\"{project.Warehouse.Url}\"";
-            var body = string.Join("\n", pipelines.Split('\n').Select(line => line.Length == 0 ? line : "  " + line));
-            File.WriteAllText(Path.Combine(Root, ".env"), $"DAV_PASSWORD={dav.Password}\n");
-            File.WriteAllText(Path.Combine(Root, "wharf.yml"), $$"""
-                warehouse: {{warehouse}}
-                connections:
-                  share: { type: webdav, url: "{{url ?? dav.Url}}{{folder}}/", {{login ?? $"user: {dav.User}, password: \"{DavPassword}\""}} }
-                pipelines:
-
-                """ + body + "\n");
+            Write("share", $"{{ type: webdav, url: \"{url ?? dav.Url}{folder}/\", {login ?? $"user: {dav.User}, password: \"{DavPassword}\""} }}",
+                pipelines, env: $"DAV_PASSWORD={dav.Password}\n");
             return this;
         }
-
-        public async Task<RunSummary> RunOkAsync()
-        {
-            var summary = await project.RunRawAsync();
-            summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Streams.Select(s => $"{s.Pipeline}: {s.Error}")));
-            return summary;
-        }
-
-        public Task<RunSummary> RunAsync() => project.RunRawAsync();
-
-        public Task<WharfChild.Result> CliAsync(params string[] args) => WharfChild.RunAsync(Root, null, TestContext.Current.CancellationToken, args);
-
-        public async Task<List<string>> RowsAsync(string sql) =>
-            [.. (await project.WarehouseRowsAsync(sql)).Select(row => string.Join(" | ", row.Select(IncrementalProject.Format)))];
-
-        public void Dispose() => project.Dispose();
     }
 
     private async Task<Project> CreateAsync(WarehouseUnderTest kind = WarehouseUnderTest.DuckDb)
