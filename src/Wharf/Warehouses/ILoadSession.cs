@@ -27,6 +27,9 @@ internal interface ILoadSession : IAsyncDisposable
     /// <summary>The stream's saved state (run id, watermark as JSON), locked until the transaction ends where the engine can; null when none is saved.</summary>
     Task<(string RunId, string? Watermark)?> ReadStateAsync(string pipeline, string stream, CancellationToken cancellationToken);
 
+    /// <summary>A run's committed audit row for a stream; null when none is.</summary>
+    Task<RunRecord?> ReadRecordAsync(string runId, string pipeline, string stream, CancellationToken cancellationToken);
+
     /// <summary>The table's columns; null when it does not exist.</summary>
     Task<IReadOnlyList<TableColumn>?> DescribeAsync(string schema, string table, CancellationToken cancellationToken);
 

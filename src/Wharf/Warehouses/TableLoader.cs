@@ -39,10 +39,23 @@ internal sealed class TableLoader(TimeProvider time)
     private async Task<RunRecord> RunAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        // 1. The state guard: a chunk that committed before a crash is not loaded twice.
+        // 1. The state guard: a chunk that committed before a crash (or whose commit's answer was
+        // lost with the network) is not loaded twice; the run's counts are those its commit recorded.
         if (await AlreadyCommittedAsync(session, request, cancellationToken))
         {
-            return LoadResult.Complete(request with { Files = [] }, default, time.GetUtcNow());
+            var done = LoadResult.Complete(request with { Files = [] }, default, time.GetUtcNow());
+            return await session.ReadRecordAsync(done.RunId, done.Pipeline, done.Stream, cancellationToken) is { } committed
+                ? done with
+                {
+                    RowsLoaded = committed.RowsLoaded,
+                    RowsInserted = committed.RowsInserted,
+                    RowsUpdated = committed.RowsUpdated,
+                    RowsDeleted = committed.RowsDeleted,
+                    RowsUnchanged = committed.RowsUnchanged,
+                    RowsQuarantined = committed.RowsQuarantined,
+                    RowsDiscarded = committed.RowsDiscarded,
+                }
+                : done;
         }
 
         // A cursor stream's last step: the table checks judge the whole run's rows, now its chunks are in.

@@ -45,6 +45,12 @@ internal sealed class DuckDbLoadSession : ILoadSession
         return Task.FromResult<(string, string?)?>(found.Read() ? (found.GetString(0), found.IsDBNull(1) ? null : found.GetString(1)) : null);
     }
 
+    public Task<RunRecord?> ReadRecordAsync(string runId, string pipeline, string stream, CancellationToken cancellationToken)
+    {
+        using var found = connection.Query($"SELECT {RunRecordReader.Columns} FROM _wharf.runs WHERE run_id = $1 AND pipeline = $2 AND stream = $3", runId, pipeline, stream);
+        return Task.FromResult(found.Read() ? RunRecordReader.Read(found) : null);
+    }
+
     public Task<IReadOnlyList<TableColumn>?> DescribeAsync(string schema, string table, CancellationToken cancellationToken)
     {
         using var reader = connection.Query(

@@ -66,6 +66,16 @@ internal sealed class PostgresLoadSession : ILoadSession
         return await found.ReadAsync(cancellationToken) ? (found.GetString(0), found.IsDBNull(1) ? null : found.GetString(1)) : null;
     }
 
+    public async Task<RunRecord?> ReadRecordAsync(string runId, string pipeline, string stream, CancellationToken cancellationToken)
+    {
+        await using var read = new NpgsqlCommand($"SELECT {RunRecordReader.Columns} FROM _wharf.runs WHERE run_id = $1 AND pipeline = $2 AND stream = $3", connection);
+        read.Parameters.Add(new NpgsqlParameter { Value = runId });
+        read.Parameters.Add(new NpgsqlParameter { Value = pipeline });
+        read.Parameters.Add(new NpgsqlParameter { Value = stream });
+        await using var found = await read.ExecuteReaderAsync(cancellationToken);
+        return await found.ReadAsync(cancellationToken) ? RunRecordReader.Read(found) : null;
+    }
+
     public async Task<IReadOnlyList<TableColumn>?> DescribeAsync(string schema, string table, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
