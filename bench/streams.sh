@@ -5,7 +5,8 @@
 #   bench/streams.sh [--messages "100000 1000000"] [--quiet-wait SECONDS]
 # Uses the brokers in WHARF_TEST_RABBITMQ_URL / WHARF_TEST_NATS_URL, or starts throwaway ones
 # (scripts/rabbitmq.sh, scripts/nats.sh). Both sides run under /usr/bin/time -v and end after
-# 2 s without a message (idle_timeout: 2s), so the idle wait is in both. Target (issue 16): Wharf
+# 2 s without a message (idle_timeout: 2s) once the broker holds nothing more for them (RabbitMQ's
+# bare consumer asks for the queue's count, as Wharf does), so the idle wait is in both. Target (issue 16): Wharf
 # at least 0.7x the bare consumer's messages/s; memory flat from 100k to 1M.
 # Output: bench/out/streams/report.md. Exit 0 when every run loaded every message, 1 otherwise.
 set -euo pipefail

@@ -151,9 +151,9 @@ internal sealed class FtpLocation : IFileLocation
         }
         catch (Exception ex) when (ex is FtpReplyException or SocketException or IOException or TimeoutException or AuthenticationException or ArgumentException)
         {
-            if (!IsTransient(ex) && ex is not FtpReplyException)
+            if (ex is not FtpReplyException)
             {
-                Drop(); // the connection's state is unknown
+                Drop(); // the connection's state is unknown; the next call logs in again
             }
 
             throw new LocationException($"{Describe()}: could not {what}: {Reason(ex)}.", IsTransient(ex), ex);
