@@ -89,4 +89,52 @@ public sealed class MessageSpoolTests : IDisposable
         Scalar(quarantined, "SELECT _payload || ' / ' || _payload_error FROM SPOOL WHERE _message_id = 'm2'").ShouldBe("{not json / the payload is not valid JSON: 'n' is an invalid start of a property name. Expected a '\"'. LineNumber: 0 | BytePositionInLine: 1.");
         Scalar(quarantined, "SELECT count(*) FROM SPOOL WHERE _payload_error IS NULL AND a = 1").ShouldBe(1L);
     }
+
+    /// <summary>
+    /// A batch is read with the types DuckDB detected once when its dates are plain ISO, and typed
+    /// again otherwise (<c>24-01-02</c> would become the year 24 with its type given); the values
+    /// come out the same either way. A field that changes kind between messages gives up the shape.
+    /// </summary>
+    [Theory]
+    [InlineData("2024-01-02", "2024-01-02T10:00:00Z", true, "2024-01-02 | 2024-01-02 10:00:00")]
+    [InlineData("24-01-02", "2024-01-02T10:00:00Z", false, "2024-01-02 | 2024-01-02 10:00:00")]
+    [InlineData("2024-01-02", "2024-01-02T10:00:00+02:00", false, "2024-01-02 | 2024-01-02 08:00:00")]
+    public async Task Batches_AreReadWithTheirTypesGiven_OnlyWhenTheirDatesArePlainIso(string day, string at, bool typed, string expected)
+    {
+        using var spool = await SpoolPayloadsAsync($$"""{"id": 1, "day": "{{day}}", "at": "{{at}}"}""", """{"id": 2, "day": null, "at": null}""");
+        using var workArea = DuckDbConnections.Open(null);
+
+        var table = SpoolTables.Plan(workArea, [spool.Path], Pipeline(), "events", spool.Shape).Single();
+
+        table.Sql.Contains("columns = {", StringComparison.Ordinal).ShouldBe(typed, table.Sql);
+        using var reader = workArea.Query($"""SELECT CAST("day" AS VARCHAR) || ' | ' || CAST("at" AS VARCHAR) FROM ({table.Sql}) WHERE id = 1""");
+        reader.Read().ShouldBeTrue();
+        reader.GetString(0).ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task AFieldThatChangesKind_GivesUpTheShape()
+    {
+        using var same = await SpoolPayloadsAsync("""{"id": 1, "at": "2024-01-02"}""", """{"id": 2, "at": "2024-01-03"}""");
+        using var changed = await SpoolPayloadsAsync("""{"id": 1, "at": "2024-01-02"}""", """{"id": 2, "at": 5}""");
+
+        same.Shape.ShouldNotBeNull();
+        changed.Shape.ShouldBeNull("a field that is a string, then a number, is DuckDB's to type");
+    }
+
+    /// <summary>A closed spool of one message per JSON payload.</summary>
+    private async Task<MessageSpool> SpoolPayloadsAsync(params string[] payloads)
+    {
+        var spool = new MessageSpool(Path.Combine(folder, $"{Guid.NewGuid():N}.ndjson"), MessageFormat.Json, false, MessageSpool.RoutingKeyColumn);
+        for (var i = 0; i < payloads.Length; i++)
+        {
+            (await spool.WriteAsync(Message(payloads[i], $"m{i}"), TestContext.Current.CancellationToken)).ShouldBeNull();
+        }
+
+        await spool.CloseAsync(TestContext.Current.CancellationToken);
+        return spool;
+    }
+
+    private static PipelineSettings Pipeline() =>
+        new() { Name = "events", Source = "mq", Table = "events", Location = new SourceLocation("wharf.yml", 1, 1) };
 }

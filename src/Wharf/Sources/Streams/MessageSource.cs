@@ -175,7 +175,7 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
     /// <summary>The batch into the lake, committed by the run (<see cref="ExtractRequest.OnPart"/>), then acknowledged.</summary>
     private async Task<LakeManifest> CommitAsync(MessageSpool spool, ExtractRequest request, int part, IMessageConsumer consumer, CancellationToken cancellationToken)
     {
-        var tables = SpoolTables.Plan(request.WorkArea, [spool.Path], pipeline, connection.Name);
+        var tables = SpoolTables.Plan(request.WorkArea, [spool.Path], pipeline, connection.Name, spool.Shape);
         if (tables.Count > 1)
         {
             throw new SourceException(connection.Name, pipeline.Table,

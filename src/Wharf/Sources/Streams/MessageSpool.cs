@@ -31,6 +31,8 @@ internal sealed class MessageSpool : IDisposable
     private readonly MessageFormat format;
     private readonly bool quarantine;
     private readonly string keyColumn;
+    private RecordShape? shape;
+    private bool shapeChanged;
 
     /// <param name="quarantine">Whether a payload that is not JSON becomes a row for the quarantine (else it fails the batch).</param>
     /// <param name="keyColumn"><c>_routing_key</c> (RabbitMQ) or <c>_subject</c> (NATS).</param>
@@ -82,6 +84,11 @@ internal sealed class MessageSpool : IDisposable
 
         using (document)
         {
+            if (document is not null)
+            {
+                LearnShape(document.RootElement);
+            }
+
             writer.WriteStartObject();
             WriteMetadata(message);
             if (quarantine)
@@ -106,6 +113,31 @@ internal sealed class MessageSpool : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// What the JSON payloads held, so the batch is read with the types DuckDB detected once
+    /// (<see cref="SpoolTables.Plan"/>): null when there is nothing to go by, or once a field
+    /// changed kind between messages (DuckDB's inferring read then decides, as it always did).
+    /// Metadata columns are not learnt: a date-like one is simply not taken on trust.
+    /// </summary>
+    public RecordShape? Shape => shapeChanged ? null : shape;
+
+    private void LearnShape(JsonElement payload)
+    {
+        if (shapeChanged)
+        {
+            return;
+        }
+
+        try
+        {
+            (shape ??= new RecordShape()).Learn(payload, Messages);
+        }
+        catch (ShapeChangeException)
+        {
+            shapeChanged = true;
+        }
     }
 
     private void WriteMetadata(BrokerMessage message)
