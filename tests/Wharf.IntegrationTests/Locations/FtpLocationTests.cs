@@ -69,8 +69,14 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
             tls: tls == "none" ? "none" : $"{{ mode: implicit, ca_file: \"{ftp.CaFile}\" }}",
             port: tls == "none" ? ftp.Port : ftp.ImplicitPort);
 
-        (await project.RunOkAsync()).For("orders").RowsLoaded.ShouldBe(2);
+        var run = await project.CliAsync("run");
+
+        run.ExitCode.ShouldBe(0, run.ToString());
         (await project.RowsAsync("select id, amount from main.orders order by id")).ShouldBe(["1 | 10.5", "2 | -3.25"]);
+        if (tls == "none")
+        {
+            run.ToString().ShouldContain("uses plain FTP (tls: none): its password and files cross the network unencrypted");
+        }
     }
 
     [Theory]

@@ -14,7 +14,7 @@ namespace Wharf.Sources.Files.Locations;
 /// the run; transient failures (refused or dropped connections, timeouts, 4xx replies) are retried
 /// with backoff on a new connection, and a download always starts over, so a file is never read half.
 /// </summary>
-internal sealed class FtpLocation : IFileLocation
+internal sealed partial class FtpLocation : IFileLocation
 {
     private readonly FtpSettings settings;
     private readonly ResiliencePipeline retries;
@@ -27,6 +27,11 @@ internal sealed class FtpLocation : IFileLocation
         if (settings.SkipTlsVerify)
         {
             HttpLog.TlsVerificationOff(logger ?? NullLogger.Instance, connection);
+        }
+
+        if (settings.Tls == FtpTls.None && settings.Password is not null)
+        {
+            PasswordInClear(logger ?? NullLogger.Instance, connection);
         }
 
         retries = TransferRetries.Build(time, attempts, IsTransient, logger ?? NullLogger.Instance, Describe, Reason, beforeRetry: Drop);
@@ -197,4 +202,7 @@ internal sealed class FtpLocation : IFileLocation
 
     /// <summary>The path of a command such as <c>RETR /out/a.csv</c>.</summary>
     private static string PathOf(string command) => command.IndexOf(' ', StringComparison.Ordinal) is var space and > 0 ? command[(space + 1)..] : command;
+
+    [LoggerMessage(1302, LogLevel.Warning, "Connection '{Connection}' uses plain FTP (tls: none): its password and files cross the network unencrypted.")]
+    private static partial void PasswordInClear(ILogger logger, string connection);
 }
