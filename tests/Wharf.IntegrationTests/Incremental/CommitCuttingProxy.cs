@@ -11,69 +11,28 @@ namespace Wharf.IntegrationTests.Incremental;
 /// With <paramref name="commitReaches"/> false the COMMIT itself is lost instead (the transaction
 /// rolls back). Everything else passes through untouched.
 /// </summary>
-internal sealed class CommitCuttingProxy : IAsyncDisposable
+internal sealed class CommitCuttingProxy(int serverPort, int nth, bool commitReaches) : TcpRelayProxy
 {
     private static readonly byte[] Commit = "COMMIT\0"u8.ToArray();
 
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    private readonly int serverPort;
-    private readonly bool commitReaches;
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task accepting;
-    private int commitsLeft;
+    private int commitsLeft = nth;
     private int cut;
-
-    public CommitCuttingProxy(int serverPort, int nth, bool commitReaches)
-    {
-        this.serverPort = serverPort;
-        this.commitReaches = commitReaches;
-        commitsLeft = nth;
-        listener.Start();
-        accepting = AcceptAsync();
-    }
-
-    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
 
     /// <summary>How many commits were cut (0 or 1).</summary>
     public int Cut => Volatile.Read(ref cut);
 
-    private async Task AcceptAsync()
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await listener.AcceptTcpClientAsync(stop.Token);
-            }
-            catch (Exception) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => RelayAsync(client));
-        }
-    }
-
-    private async Task RelayAsync(TcpClient client)
+    protected override async Task RelayAsync(TcpClient client)
     {
         using var _ = client;
         using var server = new TcpClient { NoDelay = true };
-        using var cutting = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-        try
+        using var cutting = CancellationTokenSource.CreateLinkedTokenSource(Stop.Token);
+        await server.ConnectAsync(IPAddress.Loopback, serverPort, Stop.Token);
+        var up = UpAsync(client, server, cutting);
+        var down = server.GetStream().CopyToAsync(client.GetStream(), cutting.Token);
+        await Task.WhenAny(up, down);
+        if (cutting.IsCancellationRequested)
         {
-            await server.ConnectAsync(IPAddress.Loopback, serverPort, stop.Token);
-            var up = UpAsync(client, server, cutting);
-            var down = server.GetStream().CopyToAsync(client.GetStream(), cutting.Token);
-            await Task.WhenAny(up, down);
-            if (cutting.IsCancellationRequested)
-            {
-                await up; // the cut is under way: let it pass the COMMIT on before the sockets go
-            }
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // A relay ends when either side goes.
+            await up; // the cut is under way: let it pass the COMMIT on before the sockets go
         }
     }
 
@@ -82,15 +41,15 @@ internal sealed class CommitCuttingProxy : IAsyncDisposable
     {
         var buffer = new byte[65536];
         int read;
-        while ((read = await client.GetStream().ReadAsync(buffer, stop.Token)) > 0)
+        while ((read = await client.GetStream().ReadAsync(buffer, Stop.Token)) > 0)
         {
             if (IsCommit(buffer.AsSpan(0, read)) && Interlocked.Decrement(ref commitsLeft) == 0)
             {
                 await cutting.CancelAsync(); // no answer reaches the client from now on
                 if (commitReaches)
                 {
-                    await server.GetStream().WriteAsync(buffer.AsMemory(0, read), stop.Token);
-                    await Task.Delay(500, stop.Token); // the server reads and commits before the connection goes
+                    await server.GetStream().WriteAsync(buffer.AsMemory(0, read), Stop.Token);
+                    await Task.Delay(500, Stop.Token); // the server reads and commits before the connection goes
                 }
 
                 Interlocked.Increment(ref cut);
@@ -99,7 +58,7 @@ internal sealed class CommitCuttingProxy : IAsyncDisposable
                 return;
             }
 
-            await server.GetStream().WriteAsync(buffer.AsMemory(0, read), stop.Token);
+            await server.GetStream().WriteAsync(buffer.AsMemory(0, read), Stop.Token);
         }
     }
 
@@ -115,13 +74,5 @@ internal sealed class CommitCuttingProxy : IAsyncDisposable
         }
 
         return false;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await stop.CancelAsync();
-        listener.Stop();
-        await accepting;
-        stop.Dispose();
     }
 }

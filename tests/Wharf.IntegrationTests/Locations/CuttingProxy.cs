@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -10,66 +9,29 @@ namespace Wharf.IntegrationTests.Locations;
 /// first <paramref name="cuts"/> times (every time with <see cref="int.MaxValue"/>). Everything
 /// else passes through untouched.
 /// </summary>
-internal sealed class CuttingProxy : IAsyncDisposable
+internal sealed class CuttingProxy(string targetEndpoint, string marker, int cuts) : TcpRelayProxy
 {
     private const int BodyBytesLet = 64;
 
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    private readonly Uri target;
-    private readonly byte[] marker;
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task accepting;
-    private int cutsLeft;
+    private readonly Uri target = new(targetEndpoint);
+    private readonly byte[] marker = Encoding.ASCII.GetBytes(marker);
+    private int cutsLeft = cuts;
     private int cut;
 
-    public CuttingProxy(string targetEndpoint, string marker, int cuts)
-    {
-        target = new Uri(targetEndpoint);
-        this.marker = Encoding.ASCII.GetBytes(marker);
-        cutsLeft = cuts;
-        listener.Start();
-        accepting = AcceptAsync();
-    }
-
-    public string Endpoint => $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+    public string Endpoint => $"http://127.0.0.1:{Port}";
 
     /// <summary>How many transfers were cut.</summary>
     public int Cut => Volatile.Read(ref cut);
 
-    private async Task AcceptAsync()
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await listener.AcceptTcpClientAsync(stop.Token);
-            }
-            catch (Exception) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => RelayAsync(client));
-        }
-    }
-
-    private async Task RelayAsync(TcpClient client)
+    protected override async Task RelayAsync(TcpClient client)
     {
         using var _ = client;
         using var server = new TcpClient();
-        try
-        {
-            await server.ConnectAsync(target.Host, target.Port, stop.Token);
-            var armed = new StrongBox();
-            var up = UpAsync(client.GetStream(), server.GetStream(), armed);
-            var down = DownAsync(server.GetStream(), client.GetStream(), armed);
-            await Task.WhenAny(up, down);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // A relay ends when either side goes: that is all a broken network does.
-        }
+        await server.ConnectAsync(target.Host, target.Port, Stop.Token);
+        var armed = new StrongBox();
+        var up = UpAsync(client.GetStream(), server.GetStream(), armed);
+        var down = DownAsync(server.GetStream(), client.GetStream(), armed);
+        await Task.WhenAny(up, down);
     }
 
     private sealed class StrongBox
@@ -82,14 +44,14 @@ internal sealed class CuttingProxy : IAsyncDisposable
     {
         var buffer = new byte[16384];
         int read;
-        while ((read = await from.ReadAsync(buffer, stop.Token)) > 0)
+        while ((read = await from.ReadAsync(buffer, Stop.Token)) > 0)
         {
             if (buffer.AsSpan(0, read).IndexOf(marker) >= 0 && Interlocked.Decrement(ref cutsLeft) >= 0)
             {
                 box.Armed = true;
             }
 
-            await to.WriteAsync(buffer.AsMemory(0, read), stop.Token);
+            await to.WriteAsync(buffer.AsMemory(0, read), Stop.Token);
         }
     }
 
@@ -99,11 +61,11 @@ internal sealed class CuttingProxy : IAsyncDisposable
         var buffer = new byte[16384];
         var held = new MemoryStream();
         int read;
-        while ((read = await from.ReadAsync(buffer, stop.Token)) > 0)
+        while ((read = await from.ReadAsync(buffer, Stop.Token)) > 0)
         {
             if (!box.Armed)
             {
-                await to.WriteAsync(buffer.AsMemory(0, read), stop.Token);
+                await to.WriteAsync(buffer.AsMemory(0, read), Stop.Token);
                 continue;
             }
 
@@ -112,19 +74,11 @@ internal sealed class CuttingProxy : IAsyncDisposable
             var headersEnd = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
             if (headersEnd >= 0 && bytes.Length >= headersEnd + 4 + BodyBytesLet)
             {
-                await to.WriteAsync(bytes.AsMemory(0, headersEnd + 4 + BodyBytesLet), stop.Token);
-                await to.FlushAsync(stop.Token);
+                await to.WriteAsync(bytes.AsMemory(0, headersEnd + 4 + BodyBytesLet), Stop.Token);
+                await to.FlushAsync(Stop.Token);
                 Interlocked.Increment(ref cut);
                 return;
             }
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await stop.CancelAsync();
-        listener.Stop();
-        await accepting;
-        stop.Dispose();
     }
 }

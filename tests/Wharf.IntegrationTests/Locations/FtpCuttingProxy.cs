@@ -11,71 +11,32 @@ namespace Wharf.IntegrationTests.Locations;
 /// data connection of a RETR naming <paramref name="marker"/> is closed a few bytes in, the first
 /// <paramref name="cuts"/> times. Everything else passes through untouched.
 /// </summary>
-internal sealed partial class FtpCuttingProxy : IAsyncDisposable
+internal sealed partial class FtpCuttingProxy(int serverPort, string marker, int cuts) : TcpRelayProxy
 {
     private const int BytesLet = 64;
 
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    private readonly int serverPort;
-    private readonly string marker;
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task accepting;
-    private int cutsLeft;
+    private int cutsLeft = cuts;
     private int cut;
-
-    public FtpCuttingProxy(int serverPort, string marker, int cuts)
-    {
-        this.serverPort = serverPort;
-        this.marker = marker;
-        cutsLeft = cuts;
-        listener.Start();
-        accepting = AcceptAsync();
-    }
-
-    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
 
     /// <summary>How many transfers were cut.</summary>
     public int Cut => Volatile.Read(ref cut);
 
-    private async Task AcceptAsync()
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await listener.AcceptTcpClientAsync(stop.Token);
-            }
-            catch (Exception) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => RelayControlAsync(client));
-        }
-    }
+    protected override Task RelayAsync(TcpClient client) => RelayControlAsync(client);
 
     private async Task RelayControlAsync(TcpClient client)
     {
         using var _ = client;
         using var server = new TcpClient();
-        try
+        await server.ConnectAsync(IPAddress.Loopback, serverPort, Stop.Token);
+        var session = new Session();
+        var up = LinesAsync(client.GetStream(), server.GetStream(), line =>
         {
-            await server.ConnectAsync(IPAddress.Loopback, serverPort, stop.Token);
-            var session = new Session();
-            var up = LinesAsync(client.GetStream(), server.GetStream(), line =>
-            {
-                session.CutNext = line.StartsWith("RETR ", StringComparison.Ordinal) && line.Contains(marker, StringComparison.Ordinal) && Interlocked.Decrement(ref cutsLeft) >= 0;
-                return Task.FromResult(line);
-            });
-            var down = LinesAsync(server.GetStream(), client.GetStream(), async line =>
-                ExtendedPassive().Match(line) is { Success: true } passive ? $"229 Entering Extended Passive Mode (|||{await RelayDataAsync(int.Parse(passive.Groups[1].Value), session)}|)" : line);
-            await Task.WhenAny(up, down);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // A relay ends when either side goes.
-        }
+            session.CutNext = line.StartsWith("RETR ", StringComparison.Ordinal) && line.Contains(marker, StringComparison.Ordinal) && Interlocked.Decrement(ref cutsLeft) >= 0;
+            return Task.FromResult(line);
+        });
+        var down = LinesAsync(server.GetStream(), client.GetStream(), async line =>
+            ExtendedPassive().Match(line) is { Success: true } passive ? $"229 Entering Extended Passive Mode (|||{await RelayDataAsync(int.Parse(passive.Groups[1].Value), session)}|)" : line);
+        await Task.WhenAny(up, down);
     }
 
     private sealed class Session
@@ -87,9 +48,9 @@ internal sealed partial class FtpCuttingProxy : IAsyncDisposable
     private async Task LinesAsync(NetworkStream from, NetworkStream to, Func<string, Task<string>> rewrite)
     {
         using var reader = new StreamReader(from, Encoding.UTF8);
-        while (await reader.ReadLineAsync(stop.Token) is { } line)
+        while (await reader.ReadLineAsync(Stop.Token) is { } line)
         {
-            await to.WriteAsync(Encoding.UTF8.GetBytes(await rewrite(line) + "\r\n"), stop.Token);
+            await to.WriteAsync(Encoding.UTF8.GetBytes(await rewrite(line) + "\r\n"), Stop.Token);
         }
     }
 
@@ -102,10 +63,10 @@ internal sealed partial class FtpCuttingProxy : IAsyncDisposable
         {
             try
             {
-                using var client = await data.AcceptTcpClientAsync(stop.Token);
+                using var client = await data.AcceptTcpClientAsync(Stop.Token);
                 using var server = new TcpClient();
-                await server.ConnectAsync(IPAddress.Loopback, port, stop.Token);
-                var up = client.GetStream().CopyToAsync(server.GetStream(), stop.Token);
+                await server.ConnectAsync(IPAddress.Loopback, port, Stop.Token);
+                var up = client.GetStream().CopyToAsync(server.GetStream(), Stop.Token);
                 var down = DownAsync(server.GetStream(), client.GetStream(), session);
                 await Task.WhenAny(up, down);
             }
@@ -128,7 +89,7 @@ internal sealed partial class FtpCuttingProxy : IAsyncDisposable
         var sent = 0;
         bool? cutting = null;
         int read;
-        while ((read = await from.ReadAsync(buffer, stop.Token)) > 0)
+        while ((read = await from.ReadAsync(buffer, Stop.Token)) > 0)
         {
             if (cutting is null)
             {
@@ -138,22 +99,14 @@ internal sealed partial class FtpCuttingProxy : IAsyncDisposable
 
             if (cutting == true && sent + read >= BytesLet)
             {
-                await to.WriteAsync(buffer.AsMemory(0, BytesLet - sent), stop.Token);
+                await to.WriteAsync(buffer.AsMemory(0, BytesLet - sent), Stop.Token);
                 Interlocked.Increment(ref cut);
                 return;
             }
 
-            await to.WriteAsync(buffer.AsMemory(0, read), stop.Token);
+            await to.WriteAsync(buffer.AsMemory(0, read), Stop.Token);
             sent += read;
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await stop.CancelAsync();
-        listener.Stop();
-        await accepting;
-        stop.Dispose();
     }
 
     [GeneratedRegex(@"^229 .*\(\|\|\|(\d+)\|\)")]
