@@ -24,12 +24,15 @@ internal static class HttpAuth
     {
         null => null,
         HttpAuthKind.Bearer => new HeaderAuth(new AuthenticationHeaderValue("Bearer", settings.Token)),
-        HttpAuthKind.Basic => new HeaderAuth(new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.User}:{settings.Password}")))),
+        HttpAuthKind.Basic => new HeaderAuth(Basic(settings.User, settings.Password)),
         HttpAuthKind.ApiKey when settings.InQuery => new QueryKeyAuth(settings.Name, settings.Key!),
         HttpAuthKind.ApiKey => new NamedHeaderAuth(settings.Name, settings.Key!),
         _ => new OAuth2ClientCredentials(settings, requestToken, secrets, time),
     };
+
+    /// <summary>An <c>Authorization: Basic</c> header (RFC 7617: user and password as UTF-8, base64).</summary>
+    public static AuthenticationHeaderValue Basic(string? user, string? password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
     private sealed class HeaderAuth(AuthenticationHeaderValue value) : IHttpAuth
     {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Wharf.Projects;
 
@@ -32,7 +30,7 @@ internal static class RabbitMqManagement
         var request = new Uri(api, $"api/queues/{Uri.EscapeDataString(url.Vhost)}?columns=name,messages_ready,consumers");
         using var client = new HttpClient { Timeout = Timeout };
         using var message = new HttpRequestMessage(HttpMethod.Get, request);
-        message.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{url.User}:{url.Password}")));
+        message.Headers.Authorization = Http.HttpAuth.Basic(url.User, url.Password);
         HttpResponseMessage response;
         try
         {

@@ -209,7 +209,7 @@ internal sealed class WebDavLocation : IFileLocation
         }
         else if (settings.User is { } user)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{settings.Password}")));
+            request.Headers.Authorization = HttpAuth.Basic(user, settings.Password);
         }
 
         return request;
