@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A throwaway FTP/FTPS server for the tests: Debian's vsftpd, twice on free ports of 127.0.0.1 —
-# one speaking plain FTP with explicit TLS offered (AUTH TLS), one implicit FTPS — with a
+# A throwaway FTP/FTPS server for the tests: Debian's vsftpd on free ports of 127.0.0.1 — one
+# speaking plain FTP with explicit TLS offered (AUTH TLS), one implicit FTPS, and for the error
+# tests one without TLS and one with vsftpd's default require_ssl_reuse=YES — with a
 # configuration, certificate, folder and logs of its own in a temp folder. One virtual user
 # (`wharf`, a random password) is checked by PAM against a password file of the folder
 # (libpam-pwdfile, through a PAM service file /etc/pam.d/wharf-ftp-* that the stop removes), so no
@@ -18,7 +19,8 @@
 #   scripts/ftp.sh install           # installs Debian's vsftpd, libpam-pwdfile and openssl if missing (as root)
 #
 # Exports: WHARF_TEST_FTP_HOST (127.0.0.1), WHARF_TEST_FTP_PORT (plain FTP and explicit TLS),
-# WHARF_TEST_FTP_IMPLICIT_PORT (implicit TLS), WHARF_TEST_FTP_USER, WHARF_TEST_FTP_PASSWORD,
+# WHARF_TEST_FTP_IMPLICIT_PORT (implicit TLS), WHARF_TEST_FTP_NO_TLS_PORT (no TLS offered),
+# WHARF_TEST_FTP_REUSE_PORT (TLS session reuse required on data connections), WHARF_TEST_FTP_USER, WHARF_TEST_FTP_PASSWORD,
 # WHARF_TEST_FTP_CA (the server's self-signed certificate, for ca_file:), WHARF_TEST_FTP_DIR
 # (files/ in it is what the user sees as /; anyone may write there).
 
@@ -37,9 +39,10 @@ wharf_ftp_install() {
     [[ -x /usr/sbin/vsftpd ]] || { _wharf_ftp_say "vsftpd was not found after installing it."; return 1; }
 }
 
-# Writes the configuration of one instance: $1 folder, $2 name, $3 port, $4 implicit TLS (YES/NO), $5 user, $6 PAM service.
+# Writes the configuration of one instance: $1 folder, $2 name, $3 port, $4 implicit TLS (YES/NO), $5 user, $6 PAM service,
+# $7 TLS at all (YES/NO), $8 require_ssl_reuse (YES/NO).
 _wharf_ftp_config() {
-    local dir=$1 name=$2 port=$3 implicit=$4 user=$5 pam=$6
+    local dir=$1 name=$2 port=$3 implicit=$4 user=$5 pam=$6 tls=$7 reuse=$8
     cat >"$dir/$name.conf" <<CONFIG
 listen=YES
 listen_ipv6=NO
@@ -65,23 +68,23 @@ isolate_network=NO
 utf8_filesystem=YES
 pasv_enable=YES
 vsftpd_log_file=$dir/logs/$name.log
-ssl_enable=YES
+ssl_enable=$tls
 implicit_ssl=$implicit
 rsa_cert_file=$dir/cert.pem
 rsa_private_key_file=$dir/key.pem
 ssl_ciphers=HIGH
 force_local_logins_ssl=NO
 force_local_data_ssl=NO
-require_ssl_reuse=NO
+require_ssl_reuse=$reuse
 CONFIG
 }
 
-# Starts one instance on a free port; prints the port. $1 folder, $2 name.
+# Starts one instance on a free port; prints the port. $1 folder, $2 name, then _wharf_ftp_config's $4 to $8.
 _wharf_ftp_listen() {
-    local dir=$1 name=$2 implicit=$3 user=$4 pam=$5 port pid attempt
+    local dir=$1 name=$2 implicit=$3 user=$4 pam=$5 tls=$6 reuse=$7 port pid attempt
     for attempt in 1 2 3 4 5; do
         port=$(wharf_free_port 26000 28000) || return 1
-        _wharf_ftp_config "$dir" "$name" "$port" "$implicit" "$user" "$pam"
+        _wharf_ftp_config "$dir" "$name" "$port" "$implicit" "$user" "$pam" "$tls" "$reuse"
         (cd "$dir" && exec /usr/sbin/vsftpd "$dir/$name.conf") </dev/null >"$dir/logs/$name.out" 2>&1 &
         pid=$!
         echo "$pid" >"$dir/$name.pid"
@@ -107,7 +110,7 @@ _wharf_ftp_listen() {
 }
 
 wharf_ftp_start() {
-    local started user dir pam password port implicit_port
+    local started user dir pam password port implicit_port no_tls_port reuse_port
     started=$(wharf_now_ms)
     if [[ $(id -u) -ne 0 ]]; then
         _wharf_ftp_say "vsftpd's listener must run as root (each session drops to its own user); run the tests as root."
@@ -136,11 +139,15 @@ wharf_ftp_start() {
         -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1 || { _wharf_ftp_say "openssl could not make a certificate."; wharf_ftp_stop; return 1; }
     chmod 600 "$dir/key.pem"
 
-    port=$(_wharf_ftp_listen "$dir" explicit NO "$user" "$pam") || { wharf_ftp_stop; return 1; }
-    implicit_port=$(_wharf_ftp_listen "$dir" implicit YES "$user" "$pam") || { wharf_ftp_stop; return 1; }
+    port=$(_wharf_ftp_listen "$dir" explicit NO "$user" "$pam" YES NO) || { wharf_ftp_stop; return 1; }
+    implicit_port=$(_wharf_ftp_listen "$dir" implicit YES "$user" "$pam" YES NO) || { wharf_ftp_stop; return 1; }
+    # Two servers as users meet them, for the errors: one without TLS, one with vsftpd's default require_ssl_reuse=YES.
+    no_tls_port=$(_wharf_ftp_listen "$dir" no-tls NO "$user" "$pam" NO NO) || { wharf_ftp_stop; return 1; }
+    reuse_port=$(_wharf_ftp_listen "$dir" reuse NO "$user" "$pam" YES YES) || { wharf_ftp_stop; return 1; }
+    export WHARF_TEST_FTP_NO_TLS_PORT=$no_tls_port WHARF_TEST_FTP_REUSE_PORT=$reuse_port
     export WHARF_TEST_FTP_HOST=127.0.0.1 WHARF_TEST_FTP_PORT=$port WHARF_TEST_FTP_IMPLICIT_PORT=$implicit_port \
         WHARF_TEST_FTP_USER=wharf WHARF_TEST_FTP_PASSWORD=$password WHARF_TEST_FTP_CA=$dir/cert.pem
-    _wharf_ftp_say "FTP (vsftpd) ready on 127.0.0.1:$port (explicit TLS) and :$implicit_port (implicit TLS), sessions as OS user $user, in $(wharf_elapsed "$started")s (files in $dir/files)"
+    _wharf_ftp_say "FTP (vsftpd) ready on 127.0.0.1:$port (explicit TLS), :$implicit_port (implicit TLS), :$no_tls_port (no TLS) and :$reuse_port (TLS session reuse), sessions as OS user $user, in $(wharf_elapsed "$started")s (files in $dir/files)"
 }
 
 # Stops the servers started by wharf_ftp_start (or those of folder $1), removes their folder and PAM file.
@@ -148,12 +155,12 @@ wharf_ftp_stop() {
     local dir=${1:-${WHARF_TEST_FTP_DIR:-}} pam
     [[ -n "$dir" && -d "$dir" ]] || return 0
     wharf_own_dir ftp "$dir" || return 1
-    wharf_stop_pids 30 "$dir/explicit.pid" "$dir/implicit.pid"
+    wharf_stop_pids 30 "$dir/explicit.pid" "$dir/implicit.pid" "$dir/no-tls.pid" "$dir/reuse.pid"
     pam=$(cat "$dir/pam-service" 2>/dev/null)
     [[ "$pam" == wharf-ftp-* ]] && rm -f "/etc/pam.d/$pam"
     wharf_remove_dir "$dir" WHARF_TEST_FTP_DIR
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
-    wharf_server_cli ftp "WHARF_TEST_FTP_HOST WHARF_TEST_FTP_PORT WHARF_TEST_FTP_IMPLICIT_PORT WHARF_TEST_FTP_USER WHARF_TEST_FTP_PASSWORD WHARF_TEST_FTP_CA WHARF_TEST_FTP_DIR" "$@"
+    wharf_server_cli ftp "WHARF_TEST_FTP_HOST WHARF_TEST_FTP_PORT WHARF_TEST_FTP_IMPLICIT_PORT WHARF_TEST_FTP_NO_TLS_PORT WHARF_TEST_FTP_REUSE_PORT WHARF_TEST_FTP_USER WHARF_TEST_FTP_PASSWORD WHARF_TEST_FTP_CA WHARF_TEST_FTP_DIR" "$@"
 fi

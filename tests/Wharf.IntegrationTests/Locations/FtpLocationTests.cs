@@ -167,6 +167,8 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
     [InlineData("wrong-password", "the server refused the login of wharf (530)")]
     [InlineData("missing-path", "does not exist on the server")]
     [InlineData("untrusted", "the TLS handshake failed")]
+    [InlineData("no-tls", "the server does not offer TLS (AUTH TLS answered 530")]
+    [InlineData("ssl-reuse", "(vsftpd's require_ssl_reuse), which .NET's TLS client does not do")]
     [InlineData("refused", "refused the connection")]
     public async Task WhatMustStopAConnection_IsSaidPlainly(string failure, string expected)
     {
@@ -180,6 +182,8 @@ public sealed class FtpLocationTests(PostgresServer postgres, FtpServer ftp)
             "wrong-password" => project.Pipelines(pipelines, password: WrongPassword),
             "missing-path" => project.Pipelines(pipelines, path: $"/{project.Folder}/nope"),
             "untrusted" => project.Pipelines(pipelines, tls: "explicit"),
+            "no-tls" => project.Pipelines(pipelines, port: ftp.NoTlsPort),
+            "ssl-reuse" => project.Pipelines(pipelines, port: ftp.ReusePort),
             _ => project.Pipelines(pipelines, port: 1),
         };
 

@@ -2,7 +2,8 @@ namespace Wharf.IntegrationTests.Locations;
 
 /// <summary>
 /// The FTP server the location tests run against: vsftpd that scripts/test.sh starts
-/// (scripts/ftp.sh), one instance with explicit TLS offered and one with implicit TLS, described by
+/// (scripts/ftp.sh), listeners with explicit TLS offered, with implicit TLS, without TLS and with
+/// TLS session reuse required, described by
 /// <c>WHARF_TEST_FTP_*</c>. Without them the tests fail under <c>CI=true</c> and are skipped
 /// elsewhere. Each test gets a folder of its own in the served folder, written on disk with modes
 /// that let the server's session user rename and delete in it.
@@ -18,6 +19,12 @@ public sealed class FtpServer
     public int Port { get; } = int.TryParse(Variable("PORT"), out var port) ? port : 0;
 
     public int ImplicitPort { get; } = int.TryParse(Variable("IMPLICIT_PORT"), out var port) ? port : 0;
+
+    /// <summary>A listener that offers no TLS at all.</summary>
+    public int NoTlsPort { get; } = int.TryParse(Variable("NO_TLS_PORT"), out var port) ? port : 0;
+
+    /// <summary>A listener with vsftpd's default <c>require_ssl_reuse=YES</c>.</summary>
+    public int ReusePort { get; } = int.TryParse(Variable("REUSE_PORT"), out var port) ? port : 0;
 
     public string User { get; } = Variable("USER");
 
