@@ -45,12 +45,7 @@ public sealed class FtpServer
             return;
         }
 
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException(MissingMessage + ". Under CI=true the FTP tests must run.");
-        }
-
-        Assert.Skip(MissingMessage + ".");
+        throw TestServers.Missing(MissingMessage, "FTP");
     }
 
     /// <summary>A new folder of the test's own (its path on the server, which is also its name below the served folder).</summary>
