@@ -31,6 +31,7 @@ internal sealed partial class FtpSession : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private readonly FtpSettings settings;
+    private readonly RemoteCertificateValidationCallback? trust;
     private readonly TcpClient control;
     private readonly byte[] buffer = new byte[4096];
     private Stream stream;
@@ -42,6 +43,7 @@ internal sealed partial class FtpSession : IDisposable
     {
         this.settings = settings;
         this.control = control;
+        trust = TlsTrust.Callback(settings.CaFile, settings.SkipTlsVerify); // once: every data connection is a handshake
         stream = control.GetStream();
     }
 
@@ -342,7 +344,7 @@ internal sealed partial class FtpSession : IDisposable
             await Bounded(token => tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
             {
                 TargetHost = settings.Host,
-                RemoteCertificateValidationCallback = TlsTrust.Callback(settings.CaFile, settings.SkipTlsVerify),
+                RemoteCertificateValidationCallback = trust,
             }, token), cancellationToken);
             return tls;
         }
