@@ -41,44 +41,19 @@ internal sealed partial class FtpLocation : IFileLocation
 
     public async IAsyncEnumerable<LocationEntry> ListAsync(string folder, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var entries = await CallAsync("list files", async (ftp, token) =>
-        {
-            var found = new List<LocationEntry>();
-            var folders = new Queue<string>([folder.Trim('/')]);
-            while (folders.TryDequeue(out var current))
-            {
-                var items = await ftp.ListAsync(Remote(ftp, current), token);
-                if (items is null)
-                {
-                    // A folder a glob names that is not there: no files (the glob says so); the root must exist.
-                    if (current.Length == 0)
-                    {
-                        throw new FtpReplyException($"CWD {Remote(ftp, "")}", new FtpReply(550, "no such folder"));
-                    }
-
-                    continue;
-                }
-
-                foreach (var item in items)
-                {
-                    var relative = current.Length == 0 ? item.Name : current + "/" + item.Name;
-                    if (item.IsFolder && recursive)
-                    {
-                        folders.Enqueue(relative);
-                    }
-                    else if (!item.IsFolder)
-                    {
-                        found.Add(new LocationEntry(relative, item.Size, item.Modified ?? DateTimeOffset.UnixEpoch, null));
-                    }
-                }
-            }
-
-            return found;
-        }, cancellationToken);
-        foreach (var entry in entries.OrderBy(e => e.Path, StringComparer.Ordinal))
+        var files = await CallAsync("list files", (ftp, token) => FolderWalk.FilesAsync(folder, recursive,
+            async current => (await ftp.ListAsync(Remote(ftp, current), token))?.Select(item => Member(current, item)),
+            () => new FtpReplyException($"CWD {Remote(ftp, "")}", new FtpReply(550, "no such folder"))), cancellationToken);
+        foreach (var entry in files)
         {
             yield return entry;
         }
+    }
+
+    private static FolderMember Member(string folder, FtpItem item)
+    {
+        var path = folder.Length == 0 ? item.Name : folder + "/" + item.Name;
+        return new FolderMember(path, item.IsFolder, item.IsFolder ? null : new LocationEntry(path, item.Size, item.Modified ?? DateTimeOffset.UnixEpoch, null));
     }
 
     public string? LocalPath(LocationEntry entry) => null;

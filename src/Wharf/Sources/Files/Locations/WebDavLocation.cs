@@ -44,43 +44,17 @@ internal sealed class WebDavLocation : IFileLocation
 
     public async IAsyncEnumerable<LocationEntry> ListAsync(string folder, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var found = new List<LocationEntry>();
-        var folders = new Queue<string>([folder.Trim('/')]);
-        while (folders.TryDequeue(out var current))
-        {
-            var items = await CallAsync("list files", token => ListFolderAsync(current, token), cancellationToken);
-            if (items is null)
-            {
-                // A folder a glob names that is not there: no files (the glob says so); the root must exist.
-                if (current.Length == 0)
-                {
-                    throw new LocationException($"{Describe()}: the folder does not exist on the server (404); check 'url:'.", transient: false);
-                }
-
-                continue;
-            }
-
-            foreach (var (path, isFolder, entry) in items)
-            {
-                if (isFolder && recursive)
-                {
-                    folders.Enqueue(path);
-                }
-                else if (entry is not null)
-                {
-                    found.Add(entry);
-                }
-            }
-        }
-
-        foreach (var entry in found.OrderBy(e => e.Path, StringComparer.Ordinal))
+        var files = await FolderWalk.FilesAsync(folder, recursive,
+            async current => await CallAsync("list files", token => ListFolderAsync(current, token), cancellationToken),
+            () => new LocationException($"{Describe()}: the folder does not exist on the server (404); check 'url:'.", transient: false));
+        foreach (var entry in files)
         {
             yield return entry;
         }
     }
 
     /// <summary>The members of one folder (not the folder itself); null when it does not exist.</summary>
-    private async Task<List<(string Path, bool IsFolder, LocationEntry? Entry)>?> ListFolderAsync(string folder, CancellationToken cancellationToken)
+    private async Task<List<FolderMember>?> ListFolderAsync(string folder, CancellationToken cancellationToken)
     {
         using var request = Request(PropFind, Url(folder, isFolder: true));
         request.Headers.Add("Depth", "1");
@@ -95,7 +69,7 @@ internal sealed class WebDavLocation : IFileLocation
 
         Check(response);
         var document = XDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-        var items = new List<(string, bool, LocationEntry?)>();
+        var items = new List<FolderMember>();
         foreach (var member in document.Root?.Elements(Dav + "response") ?? [])
         {
             var href = member.Element(Dav + "href")?.Value;
@@ -108,7 +82,7 @@ internal sealed class WebDavLocation : IFileLocation
             var properties = member.Elements(Dav + "propstat").Where(p => p.Element(Dav + "status")?.Value.Contains(" 200 ", StringComparison.Ordinal) == true)
                 .Select(p => p.Element(Dav + "prop")).OfType<XElement>().SelectMany(p => p.Elements()).ToList();
             var isFolder = properties.FirstOrDefault(p => p.Name == Dav + "resourcetype")?.Element(Dav + "collection") is not null;
-            items.Add((path, isFolder, isFolder ? null : new LocationEntry(
+            items.Add(new FolderMember(path, isFolder, isFolder ? null : new LocationEntry(
                 path,
                 long.TryParse(Value(properties, "getcontentlength"), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0,
                 DateTimeOffset.TryParse(Value(properties, "getlastmodified"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var modified) ? modified.ToUniversalTime() : DateTimeOffset.UnixEpoch,
