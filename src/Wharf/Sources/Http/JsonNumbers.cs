@@ -36,6 +36,17 @@ internal static class JsonNumbers
         return plain && digits <= (text.Contains((byte)'.') ? 15 : 18) || IsExact(System.Text.Encoding.UTF8.GetString(text));
     }
 
+    /// <summary>Whether the number (its UTF-8 text) is an integer that fits a BIGINT, which DuckDB's JSON reader types a column of such numbers as.</summary>
+    public static bool IsBigint(ReadOnlySpan<byte> text)
+    {
+        if (text.IndexOfAny(".eE"u8) >= 0)
+        {
+            return false;
+        }
+
+        return text.Length <= 18 || long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+    }
+
     public static bool IsExact(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -9,7 +9,8 @@ namespace Wharf.Sources.Http;
 /// number that becomes a string, an object that becomes a list) is a schema change, reported with
 /// the page that set it and the page that broke it, before anything is loaded. It also notes
 /// fields with numbers that DuckDB would round (<see cref="JsonNumbers"/>), to keep them as text,
-/// and fields with strings that are not plain ISO dates or times (<see cref="IsoTemporalText"/>).
+/// numbers that are not BIGINTs, and the forms of strings (<see cref="TextForm"/>): enough to tell
+/// which types DuckDB's JSON reader would give every field (<see cref="SpoolTables"/>).
 /// Memory follows the number of distinct fields, not of records.
 /// </summary>
 internal sealed class RecordShape
@@ -41,8 +42,10 @@ internal sealed class RecordShape
         ArgumentNullException.ThrowIfNull(fields);
         foreach (var (name, value) in fields)
         {
+            // A field that records have as something else keeps their values; the variable's text makes it no one type.
             var node = Root.Field(name);
-            node.NonIsoText |= !IsoTemporalText.Matches(System.Text.Encoding.UTF8.GetBytes(value));
+            node.Kind ??= JsonValueKind.String;
+            node.Texts |= node.Kind == JsonValueKind.String ? TextForm.Of(System.Text.Encoding.UTF8.GetBytes(value)) : TextForms.Other;
         }
     }
 
@@ -66,11 +69,17 @@ internal sealed class RecordShape
 
         switch (kind)
         {
-            case JsonValueKind.Number when !node.Inexact && !JsonNumbers.IsExact(JsonMarshal.GetRawUtf8Value(value)):
-                node.Inexact = HasInexactNumbers = true;
+            case JsonValueKind.Number:
+                var digits = JsonMarshal.GetRawUtf8Value(value);
+                if (!node.Inexact && !JsonNumbers.IsExact(digits))
+                {
+                    node.Inexact = HasInexactNumbers = true;
+                }
+
+                node.NonBigint = node.NonBigint || !JsonNumbers.IsBigint(digits);
                 break;
-            case JsonValueKind.String when !node.NonIsoText && !IsoTemporalText.Matches(JsonMarshal.GetRawUtf8Value(value)[1..^1]):
-                node.NonIsoText = true;
+            case JsonValueKind.String when (node.Texts & TextForms.Other) == TextForms.None:
+                node.Texts |= TextForm.Of(JsonMarshal.GetRawUtf8Value(value)[1..^1]);
                 break;
             case JsonValueKind.Object:
                 var position = 0;
@@ -114,8 +123,11 @@ internal sealed class ShapeNode(ShapeNode? parent, string name)
     /// <summary>Some number here would be rounded by DuckDB's JSON reader.</summary>
     public bool Inexact { get; set; }
 
-    /// <summary>Some string here is not a plain ISO date, time or timestamp (<see cref="IsoTemporalText"/>).</summary>
-    public bool NonIsoText { get; set; }
+    /// <summary>Some number here is not an integer that fits a BIGINT.</summary>
+    public bool NonBigint { get; set; }
+
+    /// <summary>The forms of the strings seen here (<see cref="TextForm"/>).</summary>
+    public TextForms Texts { get; set; }
 
     /// <summary>The field's path for messages: <c>customer.address.city</c>, <c>items[].price</c>.</summary>
     public string Path => up is null ? "(the record)" : up.up is null ? name : name == "[]" ? up.Path + "[]" : $"{up.Path}.{name}";
@@ -153,6 +165,9 @@ internal sealed class ShapeNode(ShapeNode? parent, string name)
     }
 
     public ShapeNode Items => items ??= new ShapeNode(this, "[]");
+
+    /// <summary>The names of the fields seen here (null values included).</summary>
+    public IReadOnlyCollection<string> KnownNames => fields?.Keys ?? (IReadOnlyCollection<string>)[];
 
     /// <summary>The node of a field when it was seen; null otherwise.</summary>
     public ShapeNode? Known(string field) => fields?.GetValueOrDefault(field);

@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using System.Text.Json;
 using Wharf.DuckDb;
 using Wharf.Projects;
 using Wharf.Schema;
@@ -8,21 +9,28 @@ namespace Wharf.Sources.Http;
 
 /// <summary>
 /// Spooled records as tables, by DuckDB's JSON reader and the nested JSON rules of files
-/// (<see cref="NestedJson"/>): objects become columns, lists child tables. The reader looks at every
-/// record before typing a column (<c>sample_size = -1</c>), so a field first seen on the last page is
-/// a column too, and a number with decimals after many whole ones makes the column DOUBLE instead of
-/// failing the read.
+/// (<see cref="NestedJson"/>): objects become columns, lists child tables. The columns' types are
+/// those the reader gives looking at every record (<c>sample_size = -1</c>), so a field first seen
+/// on the last page is a column too, and a number with decimals after many whole ones makes the
+/// column DOUBLE instead of failing the read.
 /// </summary>
 internal static class SpoolTables
 {
-    public static string Relation(IReadOnlyList<string> files) =>
-        $"read_json([{string.Join(", ", files.Select(Quote.Literal))}], format = 'newline_delimited', sample_size = -1, union_by_name = true)";
+    /// <summary>Records per spool file that DuckDB looks at when <see cref="Plan"/> may check its types against the shape.</summary>
+    internal const int SampleSize = 2048;
+
+    public static string Relation(IReadOnlyList<string> files) => Relation(files, -1);
+
+    internal static string Relation(IReadOnlyList<string> files, int sampleSize) =>
+        $"read_json([{string.Join(", ", files.Select(Quote.Literal))}], format = 'newline_delimited', sample_size = {sampleSize}, union_by_name = true)";
 
     /// <summary>
-    /// The tables of the spooled records, the root first. The reader types the records once, for the
-    /// plan; the tables' queries then read them with those types given, which is three to four
-    /// times faster than typing them again, when <paramref name="shape"/> (what the records held, seen
-    /// as they were spooled) shows it reads the same values (see <see cref="ReadsAlike"/>).
+    /// The tables of the spooled records, the root first. With <paramref name="shape"/> (what every
+    /// record held, seen as they were spooled), DuckDB types a sample of each file, and the shape says
+    /// whether those types are the ones a look at every record would give (<see cref="Fits"/>): then
+    /// nothing is typed again. Otherwise DuckDB looks at every record, and the tables' queries read them
+    /// with those types given when the shape shows it reads the same values (<see cref="ReadsAlike"/>),
+    /// which is three to four times faster than typing them again. Without a shape, every query types them.
     /// </summary>
     /// <exception cref="HttpSourceException">DuckDB cannot read the records.</exception>
     public static IReadOnlyList<NestedTable> Plan(DuckDBConnection workArea, IReadOnlyList<string> files, PipelineSettings pipeline, string connection, RecordShape? shape = null)
@@ -32,13 +40,8 @@ internal static class SpoolTables
         try
         {
             var relation = Relation(files);
-            var columns = NestedJson.Describe(workArea, relation);
-            if (shape is not null && TypesReadAlike(columns, shape))
-            {
-                relation = TypedRelation(files, columns);
-            }
-
-            return NestedJson.Plan(relation, columns, pipeline.Table, pipeline.PrimaryKey, pipeline.Rules.MaxNesting);
+            var (columns, given) = shape is null ? (NestedJson.Describe(workArea, relation), false) : Typed(workArea, files, shape);
+            return NestedJson.Plan(given ? TypedRelation(files, columns) : relation, columns, pipeline.Table, pipeline.PrimaryKey, pipeline.Rules.MaxNesting);
         }
         catch (DuckDbException ex)
         {
@@ -46,12 +49,26 @@ internal static class SpoolTables
         }
     }
 
-    /// <summary>Whether every column reads alike; under the shape's lock, as partitions still being fetched add to it.</summary>
-    private static bool TypesReadAlike(IReadOnlyList<(string Name, string Type)> columns, RecordShape shape)
+    /// <summary>
+    /// The records' columns, from a sample when they fit the shape, else from every record; and
+    /// whether the tables' queries may read the records with them given. Under the shape's lock, as
+    /// partitions still being fetched add to it.
+    /// </summary>
+    private static (IReadOnlyList<(string Name, string Type)> Columns, bool Given) Typed(DuckDBConnection workArea, IReadOnlyList<string> files, RecordShape shape)
     {
+        var sampled = NestedJson.Describe(workArea, Relation(files, SampleSize));
         lock (shape)
         {
-            return columns.All(c => ReadsAlike(DuckDbTypeTree.Parse(c.Type), shape.Root.Known(c.Name)));
+            if (Fits(sampled, shape.Root))
+            {
+                return (sampled, true);
+            }
+        }
+
+        var described = NestedJson.Describe(workArea, Relation(files));
+        lock (shape)
+        {
+            return (described, described.All(c => ReadsAlike(DuckDbTypeTree.Parse(c.Type), shape.Root.Known(c.Name))));
         }
     }
 
@@ -60,9 +77,58 @@ internal static class SpoolTables
         $"columns = {{{string.Join(", ", columns.Select(c => $"{Quote.Literal(c.Name)}: {Quote.Literal(c.Type)}"))}}})";
 
     /// <summary>
+    /// Whether the columns DuckDB typed from a sample are those it would give looking at every record,
+    /// which <paramref name="root"/> saw: the same fields at every level, and each type one that the
+    /// sample could only have got if every value has it. A string type other than VARCHAR needs every
+    /// string in one form (<see cref="TextForm"/>), BIGINT every number a BIGINT; VARCHAR and DOUBLE
+    /// are as general as the reader goes. Anything else (a map, a HUGEINT) is left to a look at every record.
+    /// </summary>
+    internal static bool Fits(IReadOnlyList<(string Name, string Type)> columns, ShapeNode root) =>
+        SameNames(columns.Select(c => c.Name), root) && columns.All(c => FieldFits(DuckDbTypeTree.Parse(c.Type), root.Known(c.Name)));
+
+    private static bool FieldFits(DuckDbTypeTree type, ShapeNode? node)
+    {
+        if (node is null)
+        {
+            return false;
+        }
+
+        if (type.IsStruct)
+        {
+            return node.Kind == JsonValueKind.Object && SameNames(type.Fields!.Select(f => f.Name), node) && type.Fields!.All(f => FieldFits(f.Type, node.Known(f.Name)));
+        }
+
+        if (type.IsList)
+        {
+            return node.Kind == JsonValueKind.Array && (node.KnownItems is { } items ? FieldFits(type.Element!, items) : type.Element!.Text == "JSON");
+        }
+
+        var strings = node.Kind == JsonValueKind.String ? node.Texts : TextForms.Other;
+        return type.Text switch
+        {
+            "VARCHAR" => node.Kind == JsonValueKind.String || node is { Kind: JsonValueKind.Number, Inexact: true, Texts: TextForms.None },
+            "DOUBLE" => node is { Kind: JsonValueKind.Number, Inexact: false, Texts: TextForms.None },
+            "BIGINT" => node is { Kind: JsonValueKind.Number, Inexact: false, NonBigint: false, Texts: TextForms.None },
+            "BOOLEAN" => node is { Kind: JsonValueKind.True, Texts: TextForms.None },
+            "JSON" => node is { Kind: null, Texts: TextForms.None },
+            "DATE" => strings == TextForms.Date,
+            "TIME" => strings == TextForms.Time,
+            "UUID" => strings == TextForms.Uuid,
+            "TIMESTAMP" => TextForm.IsOne(strings) && TextForm.IsTimestamp(strings),
+            _ => false,
+        };
+    }
+
+    private static bool SameNames(IEnumerable<string> names, ShapeNode node)
+    {
+        var typed = names.ToHashSet(StringComparer.Ordinal);
+        return typed.Count == node.KnownNames.Count && node.KnownNames.All(typed.Contains);
+    }
+
+    /// <summary>
     /// Whether a column of the detected <paramref name="type"/> reads the same values when the type is
     /// given. Only dates and times differ: the reader detects formats that a given type does not parse
-    /// alike (<see cref="IsoTemporalText"/>), so every string of such a column must be plain ISO. A
+    /// alike (<see cref="TextForm"/>), so every string of such a column must be plain ISO. A
     /// field the shape does not know (or a map, not walked) is not taken on trust.
     /// </summary>
     private static bool ReadsAlike(DuckDbTypeTree type, ShapeNode? node)
@@ -78,6 +144,6 @@ internal static class SpoolTables
         }
 
         var temporal = type.Text.Contains("DATE", StringComparison.Ordinal) || type.Text.Contains("TIME", StringComparison.Ordinal);
-        return !temporal || node is { Kind: System.Text.Json.JsonValueKind.String, NonIsoText: false };
+        return !temporal || node is { Kind: JsonValueKind.String } && TextForm.AllIsoTemporal(node.Texts);
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Wharf.DuckDb;
 using Wharf.Projects;
+using Wharf.Sources.Files;
 using Wharf.Sources.Http;
 
 namespace Wharf.Tests.Sources.Http;
@@ -57,25 +58,113 @@ public sealed class SpoolTablesTests : IDisposable
     }
 
     [Theory]
-    [InlineData("2024-01-02", true)]
-    [InlineData("10:00:00", true)]
-    [InlineData("10:00:00.123456", true)]
-    [InlineData("23:59:59.2", true)]
-    [InlineData("2024-01-02T10:00:00", true)]
-    [InlineData("2024-01-02T10:00:00.5Z", true)]
-    [InlineData("2024-01-02 10:00:00.123456", true)]
-    [InlineData("24-01-02", false)]
-    [InlineData("01-02-2024", false)]
-    [InlineData("2024-1-2", false)]
-    [InlineData("2024-01-02T10:00:00+02:00", false)]
-    [InlineData("2024-01-02 10:00:00Z", false)]
-    [InlineData("2024-01-02T10:00:00.1234567Z", false)]
-    [InlineData("10:00", false)]
-    [InlineData("", false)]
-    [InlineData("ok", false)]
-    [InlineData("2024-01-02T", false)]
-    public void IsoTemporalText_MatchesOnlyWhatAGivenTypeReadsAlike(string text, bool matches) =>
-        IsoTemporalText.Matches(Encoding.UTF8.GetBytes(text)).ShouldBe(matches);
+    [InlineData("2024-01-02", "Date")]
+    [InlineData("0001-01-01", "Date")]
+    [InlineData("10:00:00", "Time")]
+    [InlineData("10:00:00.123456", "Time")]
+    [InlineData("23:59:59.2", "Time")]
+    [InlineData("6f9619ff-8b86-d011-b42d-00c04fc964ff", "Uuid")]
+    [InlineData("6F9619FF-8B86-D011-B42D-00C04FC964FF", "Uuid")]
+    [InlineData("2024-01-02T10:00:00", "T")]
+    [InlineData("2024-01-02T10:00:00.5Z", "TZ.1")]
+    [InlineData("2024-01-02 10:00:00.123456", " .6")]
+    [InlineData("24-01-02", "Other")]
+    [InlineData("01-02-2024", "Other")]
+    [InlineData("2024-1-2", "Other")]
+    [InlineData("2024-02-30", "Other")]
+    [InlineData("0000-01-02", "Other")]
+    [InlineData("24:00:00", "Other")]
+    [InlineData("2024-01-02T10:00:00+02:00", "Other")]
+    [InlineData("2024-01-02 10:00:00Z", "Other")]
+    [InlineData("2024-01-02T10:00:00.1234567Z", "Other")]
+    [InlineData("6f9619ff8b86d011b42d00c04fc964ff", "Other")]
+    [InlineData("{6f9619ff-8b86-d011-b42d-00c04fc964ff}", "Other")]
+    [InlineData("10:00", "Other")]
+    [InlineData("", "Other")]
+    [InlineData("ok", "Other")]
+    [InlineData("2024-01-02T", "Other")]
+    public void TextForm_TellsApartWhatTheReaderTypesAlike(string text, string form)
+    {
+        var expected = form switch
+        {
+            "Date" => TextForms.Date,
+            "Time" => TextForms.Time,
+            "Uuid" => TextForms.Uuid,
+            "Other" => TextForms.Other,
+            _ => TextForm.Timestamp(form.StartsWith('T'), form.Contains('Z', StringComparison.Ordinal), form.Contains('.', StringComparison.Ordinal) ? form[^1] - '0' : 0),
+        };
+
+        TextForm.Of(Encoding.UTF8.GetBytes(text)).ShouldBe(expected);
+    }
+
+    [Fact]
+    public void TimestampForms_AreOneEach()
+    {
+        var forms = new[] { false, true }.SelectMany(t => new[] { false, true }.Where(z => t || !z).SelectMany(z => Enumerable.Range(0, 7).Select(f => TextForm.Timestamp(t, z, f)))).ToList();
+
+        forms.Distinct().Count().ShouldBe(21);
+        forms.ShouldAllBe(f => TextForm.IsOne(f) && TextForm.IsTimestamp(f));
+        TextForm.IsTimestamp(TextForms.Date).ShouldBeFalse();
+        TextForm.IsOne(forms[0] | forms[1]).ShouldBeFalse();
+    }
+
+    /// <summary>
+    /// Records whose first <see cref="SpoolTables.SampleSize"/>-odd lines are <paramref name="early"/> and
+    /// whose last is <paramref name="late"/>: the plan's columns are always those DuckDB gives looking at
+    /// every record, and the sample's types are taken only when the shape shows they fit every record.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"v": 1}""", """{"v": 2.5}""", false)]
+    [InlineData("""{"v": 1}""", """{"v": 9223372036854775808}""", false)]
+    [InlineData("""{"v": 1}""", """{"v": 1, "w": "new"}""", false)]
+    [InlineData("""{"d": "2024-01-02"}""", """{"d": "soon"}""", false)]
+    [InlineData("""{"d": "2024-01-02"}""", """{"d": "2024-02-30"}""", false)]
+    [InlineData("""{"t": "2024-01-02T10:00:00"}""", """{"t": "2024-01-02T10:00:00.5"}""", false)]
+    [InlineData("""{"u": "6f9619ff-8b86-d011-b42d-00c04fc964ff"}""", """{"u": "n/a"}""", false)]
+    [InlineData("""{"n": null, "v": 1}""", """{"n": 3, "v": 1}""", false)]
+    [InlineData("""{"o": {"a": 1}}""", """{"o": {"a": 1, "b": true}}""", false)]
+    [InlineData("""{"l": [1]}""", """{"l": [1.5]}""", false)]
+    [InlineData("""{"l": []}""", """{"l": [{"x": 1}]}""", false)]
+    [InlineData("""{"tm": "10:00:00"}""", """{"tm": "10:00:00.25"}""", true)]
+    [InlineData(
+        """{"v": 1, "f": 0.5, "d": "2024-01-02", "t": "2024-01-02T10:00:00Z", "u": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "o": {"a": [{"x": 1.5}]}, "b": true, "s": "x", "n": null, "e": []}""",
+        """{"v": 2, "f": 3, "d": "2024-12-31", "t": "2025-01-02T23:59:59Z", "u": "00000000-0000-0000-0000-000000000000", "o": {"a": [{"x": 2}, {"x": null}]}, "b": false, "s": "2024-01-02", "n": null, "e": []}""",
+        true)]
+    public void SampledTypes_AreTakenOnlyWhenTheShapeShowsTheyFitEveryRecord(string early, string late, bool fits)
+    {
+        var file = Path.Combine(folder, "partition.ndjson");
+        var lines = Enumerable.Repeat(early, SpoolTables.SampleSize + 100).Append(late).ToList();
+        File.WriteAllLines(file, lines);
+        var shape = new RecordShape();
+        foreach (var line in lines)
+        {
+            using var document = JsonDocument.Parse(line);
+            shape.Learn(document.RootElement, 1);
+        }
+
+        using var workArea = DuckDbConnections.Open(null);
+        var sampled = NestedJson.Describe(workArea, SpoolTables.Relation([file], SpoolTables.SampleSize));
+        SpoolTables.Fits(sampled, shape.Root).ShouldBe(fits, string.Join(", ", sampled));
+
+        var planned = SpoolTables.Plan(workArea, [file], Pipeline(), "api", shape);
+        var inferred = SpoolTables.Plan(workArea, [file], Pipeline(), "api");
+        planned.Count.ShouldBe(inferred.Count);
+        foreach (var (typed, looked) in planned.Zip(inferred))
+        {
+            Columns(workArea, typed.Sql).ShouldBe(Columns(workArea, looked.Sql), typed.Sql);
+            Rows(workArea, typed.Sql).ShouldBe(Rows(workArea, looked.Sql));
+        }
+    }
+
+    private static Dictionary<string, string> Columns(DuckDB.NET.Data.DuckDBConnection workArea, string sql) =>
+        NestedJson.Describe(workArea, $"({sql})").ToDictionary(c => c.Name, c => c.Type);
+
+    private static string Rows(DuckDB.NET.Data.DuckDBConnection workArea, string sql)
+    {
+        using var reader = DuckDbCommands.Query(workArea, $"SELECT count(*), md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)) FROM ({sql}) t");
+        reader.Read();
+        return $"{reader.GetValue(0)} {reader.GetValue(1)}";
+    }
 
     private static PipelineSettings Pipeline() =>
         new() { Name = "orders", Source = "api", Table = "orders", Location = new SourceLocation("wharf.yml", 1, 1) };
