@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using DuckDB.NET.Data;
 using Wharf.Incremental;
 using Wharf.Lake;
@@ -16,6 +17,9 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
 {
     /// <summary>The watermark the run starts from; none when the cursor changed since it was saved.</summary>
     private readonly Watermark? before = Saved(plan);
+
+    /// <summary>The watermark the current attempt reads on from: <see cref="before"/>, then what was committed when it resumed.</summary>
+    private Watermark? from = Saved(plan);
     private bool first = true;
     private bool allNew;
 
@@ -33,11 +37,35 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
     private static Watermark? Saved(StreamPlan plan) =>
         plan.State?.Watermark is { } saved && saved.Matches(plan.Incremental.Cursor) ? saved : null;
 
+    /// <summary>The parts committed so far, in order.</summary>
+    public ImmutableArray<LakeManifest> Committed { get; private set; } = [];
+
     /// <summary>Where the extract starts: the saved watermark (less the lookback), the initial value, or the beginning.</summary>
-    public CursorBound? Bound()
+    public CursorBound? Bound() => Bound(from);
+
+    /// <summary>
+    /// The request that reads on after what is committed, as the next run would: from the committed
+    /// watermark (less the lookback) or after the last committed part's checkpoint, its parts numbered
+    /// after the committed ones. Keys may now be read twice (a lookback, a cursor value on both sides
+    /// of the chunk's end), so they are compared from here on.
+    /// </summary>
+    public ExtractRequest Resume(ExtractRequest original)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        allNew = false;
+        from = Watermark;
+        return original with
+        {
+            From = plan.Incremental.HasCursor ? Bound(from) : original.From,
+            Checkpoint = Committed.LastOrDefault()?.Checkpoint ?? original.Checkpoint,
+            Target = original.Target with { Part = original.Target.Part + Committed.Length },
+        };
+    }
+
+    private CursorBound? Bound(Watermark? start)
     {
         var incremental = plan.Incremental;
-        if (before is null)
+        if (start is null)
         {
             // A first run that saw only NULL cursors saved no watermark, but it loaded those rows.
             return incremental.Initial is { } initial ? new CursorBound([initial])
@@ -46,8 +74,8 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
         }
 
         return incremental.Lookback is { } lookback
-            ? new CursorBound([WatermarkSql.Subtract(workArea, before, lookback)])
-            : new CursorBound(before.Values);
+            ? new CursorBound([WatermarkSql.Subtract(workArea, start, lookback)])
+            : new CursorBound(start.Values);
     }
 
     /// <summary>Loads one part the source has written, with the watermark it reaches; called by the source before it reads on.</summary>
@@ -76,7 +104,7 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
             AllNew = allNew,
             Final = false,
             TableChecks = false,
-            Loaded = before,
+            Loaded = from,
             Recreate = run.FullRefresh && first,
             Expected = Expected,
             State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, reached, [], attempt.RunId, run.Now) { Checkpoint = part.Checkpoint },
@@ -87,6 +115,7 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
         Record = await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync(request, cancellationToken), cancellationToken);
         Extracted = Record;
         Watermark = reached;
+        Committed = Committed.Add(part);
         Expected = StateExpectation.Of(request.State);
         FailPoint.Hit(FailPoint.ChunkCommitted);
         first = false;

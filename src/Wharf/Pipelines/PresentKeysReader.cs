@@ -20,7 +20,12 @@ namespace Wharf.Pipelines;
 internal sealed class PresentKeysReader(ISource source, IWarehouse warehouse, SourceStream stream, ExtractRequest request, CancellationToken cancellationToken)
     : IAsyncDisposable
 {
-    private readonly CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    /// <summary>How far a new summary's lake parts are numbered from the dropped one's, whose files stay (lake files are never overwritten).</summary>
+    private const int PartsPerSummary = 10_000;
+
+    private readonly Lock gate = new();
+    private ExtractRequest keys = request;
+    private CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     private Task<IReadOnlyList<LakeManifest>?>? summary;
 
     /// <summary>For the cursor extract's request: starts the summary (once) when the source can make one.</summary>
@@ -32,12 +37,12 @@ internal sealed class PresentKeysReader(ISource source, IWarehouse warehouse, So
         Start();
         return await summary! is { } summarized
             ? summarized
-            : await source.ExtractAsync(stream, request, cancellationToken);
+            : await source.ExtractAsync(stream, keys, cancellationToken);
     }
 
     private void Start()
     {
-        lock (stop)
+        lock (gate)
         {
             summary ??= source is IKeySummarySource ? Task.Run(SummarizeAsync, stop.Token) : Task.FromResult<IReadOnlyList<LakeManifest>?>(null);
         }
@@ -47,15 +52,38 @@ internal sealed class PresentKeysReader(ISource source, IWarehouse warehouse, So
     {
         // A work area of its own: the extract's is busy with the extract.
         using var workArea = warehouse.OpenWorkArea();
-        return await ((IKeySummarySource)source).SummarizeKeysAsync(stream, request with { WorkArea = workArea }, stop.Token);
+        return await ((IKeySummarySource)source).SummarizeKeysAsync(stream, keys with { WorkArea = workArea }, stop.Token);
+    }
+
+    /// <summary>
+    /// Drops the summary for an extract that reads on after a lost connection: it began at the failed
+    /// attempt's snapshot, and rows inserted since that the next attempt loads would be missing from
+    /// it (and deleted). The next attempt's snapshot starts a new one.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        stop.Dispose();
+        lock (gate)
+        {
+            stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            summary = null;
+            keys = keys with { Target = keys.Target with { Part = keys.Target.Part + PartsPerSummary } };
+        }
     }
 
     /// <summary>Stops a summary still running (the extract failed) and waits for it to end.</summary>
     public async ValueTask DisposeAsync()
     {
+        await StopAsync();
+        stop.Dispose();
+    }
+
+    private async Task StopAsync()
+    {
         await stop.CancelAsync();
         Task? running;
-        lock (stop)
+        lock (gate)
         {
             running = summary;
         }
@@ -71,7 +99,5 @@ internal sealed class PresentKeysReader(ISource source, IWarehouse warehouse, So
                 // Its failure only matters to ReadAsync, which has seen it (or the run stopped before).
             }
         }
-
-        stop.Dispose();
     }
 }

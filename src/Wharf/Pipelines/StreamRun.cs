@@ -60,7 +60,8 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                     OnSnapshot = presentKeys?.OnSnapshot,
                 };
                 var clock = Stopwatch.StartNew();
-                var manifests = await WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken));
+                var manifests = await ResumingAsync(record, chunks, request, presentKeys,
+                    attempt => WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, attempt, cancellationToken)), cancellationToken);
 
                 // The chunks' loads ran inside the extract: their time is theirs, not the source's.
                 var loads = chunks.Record.Times.Stage + chunks.Record.Times.Load + chunks.Record.Times.Commit;
@@ -130,6 +131,39 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                 LogMessages.SourceRetry(run.Logger, record.RunId, record.Pipeline, record.Stream,
                     ex.Message.Replace(" Nothing was loaded.", "", StringComparison.Ordinal), delay.TotalSeconds, attempt + 1, SourceAttempts);
                 await Task.Delay(delay, run.Time, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A cursor (or part-by-part) extract whose source lost its connection reads on after its last
+    /// committed chunk, a few times, as the next run would: what is committed stays, and nothing is
+    /// read past. The keys for delete detection are summarized again from the new attempt's snapshot.
+    /// </summary>
+    /// <returns>Every part of the stream, those committed by earlier attempts first.</returns>
+    private async Task<IReadOnlyList<LakeManifest>> ResumingAsync(RunRecord record, CursorChunks chunks, ExtractRequest request, PresentKeysReader? presentKeys,
+        Func<ExtractRequest, Task<IReadOnlyList<LakeManifest>>> extract, CancellationToken cancellationToken)
+    {
+        var attempt = request;
+        for (var number = 1; ; number++)
+        {
+            var earlier = chunks.Committed;
+            try
+            {
+                return [.. earlier, .. await extract(attempt)];
+            }
+            catch (SourceException ex) when (ex.IsTransient && number < SourceAttempts)
+            {
+                var delay = TimeSpan.FromSeconds(2 * number);
+                LogMessages.SourceResume(run.Logger, record.RunId, record.Pipeline, record.Stream,
+                    ex.Message.Replace(" Nothing was loaded.", "", StringComparison.Ordinal), chunks.Record.RowsExtracted, delay.TotalSeconds, number + 1, SourceAttempts);
+                await Task.Delay(delay, run.Time, cancellationToken);
+                if (presentKeys is not null)
+                {
+                    await presentKeys.RestartAsync();
+                }
+
+                attempt = chunks.Resume(request);
             }
         }
     }

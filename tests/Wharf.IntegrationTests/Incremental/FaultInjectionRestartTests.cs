@@ -12,11 +12,12 @@ public sealed class FaultInjectionRestartCollection
 }
 
 /// <summary>
-/// The PostgreSQL warehouse's server restarts (<c>pg_ctl restart -m fast</c> or <c>-m immediate</c>)
-/// while a cursor pipeline is loading chunks. The server is one these tests start for themselves,
-/// so no other test loses its connections. Loads retry transient errors; if the run still fails
-/// (its source was on the restarted server too), one more run finishes the job. Either way the
-/// warehouse ends with exactly the source and a consistent state.
+/// A PostgreSQL server restarts (<c>pg_ctl restart -m fast</c> or <c>-m immediate</c>) while a
+/// cursor pipeline is loading chunks: the warehouse's, the source's, or one server that is both.
+/// The server is one these tests start for themselves, so no other test loses its connections.
+/// Loads retry transient errors, and an extract whose source dropped reads on after its last
+/// committed chunk: the run succeeds, and the warehouse ends with exactly the source and a
+/// consistent state.
 /// </summary>
 [Collection(FaultInjectionRestartCollection.Name)]
 public sealed class FaultInjectionRestartTests(PostgresServer postgres, FaultInjectionServer server) : IClassFixture<FaultInjectionServer>
@@ -24,16 +25,19 @@ public sealed class FaultInjectionRestartTests(PostgresServer postgres, FaultInj
     private const int Rows = 30_000;
 
     [Theory]
-    [InlineData("fast", "merge", false)]
-    [InlineData("immediate", "append", false)]
-    [InlineData("fast", "append", true)]
-    [InlineData("immediate", "merge", true)]
-    public async Task PostgresRestart_WhileLoading_EndsWithExactlyTheSource(string shutdown, string mode, bool sourceRestartsToo)
+    [InlineData("fast", "merge", "warehouse")]
+    [InlineData("immediate", "append", "warehouse")]
+    [InlineData("fast", "append", "source")]
+    [InlineData("immediate", "merge", "source")]
+    [InlineData("fast", "append", "both")]
+    [InlineData("immediate", "merge", "both")]
+    public async Task PostgresRestart_WhileLoading_EndsWithExactlyTheSource(string shutdown, string mode, string restarted)
     {
         var ct = TestContext.Current.CancellationToken;
-        var sourceDatabase = sourceRestartsToo ? await server.CreateDatabaseAsync(ct) : await postgres.CreateDatabaseAsync(ct);
-        using var scenario = await FaultScenario.CreateAsync(
-            sourceDatabase, await server.CreateDatabaseAsync(ct), mode, Rows, padding: sourceRestartsToo ? 600 : 0, ct);
+        var sourceRestarts = restarted != "warehouse";
+        var sourceDatabase = sourceRestarts ? await server.CreateDatabaseAsync(ct) : await postgres.CreateDatabaseAsync(ct);
+        var warehouseDatabase = restarted == "source" ? await postgres.CreateDatabaseAsync(ct) : await server.CreateDatabaseAsync(ct);
+        using var scenario = await FaultScenario.CreateAsync(sourceDatabase, warehouseDatabase, mode, Rows, padding: sourceRestarts ? 600 : 0, ct);
         var warehouse = (PostgresFaultWarehouse)scenario.Warehouse;
         WharfChild.Result first;
         using (var child = scenario.Start(ct))
@@ -48,30 +52,20 @@ public sealed class FaultInjectionRestartTests(PostgresServer postgres, FaultInj
 
         TestContext.Current.TestOutputHelper?.WriteLine($"The run during the restart: {first}");
 
+        // A restarted warehouse is a transient error, retried; a restarted source is read on from
+        // the last committed chunk, saying why.
+        first.ExitCode.ShouldBe(0, $"a server restart is retried within the run\n{first}");
         var runs = await warehouse.RunsAsync(ct);
-        if (!sourceRestartsToo)
+        runs.ShouldHaveSingleItem().Status.ShouldBe("succeeded");
+        if (sourceRestarts)
         {
-            // Only the warehouse went away: the interrupted load is retried and the run succeeds.
-            first.ExitCode.ShouldBe(0, $"a warehouse restart is a transient error, retried\n{first}");
-            runs.ShouldHaveSingleItem().Status.ShouldBe("succeeded");
-            runs[0].RowsExtracted.ShouldBe(Rows);
+            first.ToString().ShouldContain("the source closed the connection");
+            first.ToString().ShouldContain("Resuming after the");
+            runs[0].RowsExtracted.ShouldBeGreaterThanOrEqualTo(Rows);
         }
-        else if (first.ExitCode != 0)
+        else
         {
-            // The source's COPY died with the server: the run fails, keeping its committed chunks.
-            first.ExitCode.ShouldBe(1, first.ToString());
-            var watermark = (await warehouse.WatermarkAsync(ct)).ShouldNotBeNull();
-            FaultRowAssert.ShouldBeCommittedPrefix(await warehouse.ItemsAsync(ct), await scenario.Source.RowsAsync(ct), watermark);
-            var toRead = await scenario.Source.CountFromAsync(watermark, ct);
-
-            var second = await scenario.RunAsync(null, ct);
-
-            second.ExitCode.ShouldBe(0, second.ToString());
-            runs = await warehouse.RunsAsync(ct);
-            runs.Count.ShouldBe(2);
-            runs[0].Status.ShouldBeOneOf("failed", "interrupted");
-            runs[1].Status.ShouldBe("succeeded", runs[1].Error);
-            runs[1].RowsExtracted.ShouldBe(toRead, "the second run resumes at the saved watermark");
+            runs[0].RowsExtracted.ShouldBe(Rows);
         }
 
         await FaultChecks.ShouldHoldAsync(scenario, await scenario.Source.RowsAsync(ct), ct);
