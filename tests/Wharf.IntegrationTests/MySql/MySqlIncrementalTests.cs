@@ -107,4 +107,61 @@ public sealed class MySqlIncrementalTests(MySqlServer mysql) : IDisposable
         harness.Scalar("select rows_extracted from _wharf.runs where status = 'succeeded'")
             .ShouldBe(3001L, "the second run starts at the committed watermark (inclusive), not at the beginning");
     }
+
+    [Fact]
+    public async Task SourceConnectionKilled_WhileReading_TheRunReadsOnAfterItsCommittedChunks()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = await ProjectAsync("""
+            CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(200), seq BIGINT UNSIGNED NOT NULL);
+            INSERT INTO items SELECT seq, CONCAT('item ', seq, REPEAT('.', 150)), seq * 10 FROM seq_1_to_200000;
+            """, "mode: append\ncursor: seq\nchunk_rows: 5000");
+        var log = new LogLines();
+        harness.Logger = log;
+
+        // Once the extract has read a while, its connection is killed from another session, as a
+        // DBA (or a server's idle killer) would: MariaDB ends the query and closes the connection.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var killer = KillTheReaderAsync(database, TimeSpan.FromMilliseconds(400), stop.Token);
+        var summary = await harness.RunAsync();
+        await stop.CancelAsync();
+        var killed = await killer;
+
+        killed.ShouldBeTrue("the reading connection was found and killed");
+        summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Streams.Select(s => s.Error)));
+        log.Lines.ShouldContain(l => l.Text.Contains("the source closed the connection", StringComparison.Ordinal) && l.Text.Contains("Resuming after the", StringComparison.Ordinal),
+            string.Join("\n", log.Lines.Select(l => l.Text)));
+        harness.Scalar("select count(*) from raw.items").ShouldBe(200_000L);
+        harness.Scalar("select count(distinct id) from raw.items").ShouldBe(200_000L);
+        harness.Scalar("select max(seq) from raw.items").ShouldBe(2_000_000UL);
+        harness.Scalar("select count(*) from _wharf.runs").ShouldBe(1L);
+    }
+
+    /// <summary>Kills the connection reading <c>items</c> once it has run for <paramref name="after"/>; whether it found one.</summary>
+    private static async Task<bool> KillTheReaderAsync(MySqlTestDatabase database, TimeSpan after, CancellationToken cancellationToken)
+    {
+        await using var admin = new MySqlConnector.MySqlConnection(database.ConnectionString);
+        await admin.OpenAsync(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                await using var find = new MySqlConnector.MySqlCommand(
+                    "SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND info LIKE 'SELECT%`items`%' AND id <> CONNECTION_ID() AND time_ms >= @after", admin);
+                find.Parameters.AddWithValue("@after", after.TotalMilliseconds);
+                if (await find.ExecuteScalarAsync(cancellationToken) is { } id)
+                {
+                    await using var kill = new MySqlConnector.MySqlCommand($"KILL CONNECTION {Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture)}", admin);
+                    await kill.ExecuteNonQueryAsync(cancellationToken);
+                    return true;
+                }
+
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
 }

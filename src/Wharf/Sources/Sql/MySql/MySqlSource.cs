@@ -187,6 +187,7 @@ internal sealed partial class MySqlSource(ConnectionSettings connection, Pipelin
 
     private static string Explain(Exception ex) => ex switch
     {
+        _ when MySqlSourceConnection.ConnectionLost(ex) => $"the source closed the connection (its server restarted, or the session was killed): {ex.Message.TrimEnd('.')}.",
         MySqlException my => $"{my.Message} (error {(int)my.ErrorCode}).",
         DuckDbException duck => duck.Summary,
         _ => ex.Message.EndsWith('.') ? ex.Message : ex.Message + ".",

@@ -48,10 +48,22 @@ internal static class MySqlSourceConnection
         connection.ServerVersion.StartsWith("5.5.5-", StringComparison.Ordinal) ? connection.ServerVersion[6..] : connection.ServerVersion;
 
     /// <summary>Whether trying again may help: a refused or dropped connection, a deadlock or lock timeout; not a wrong password.</summary>
-    public static bool IsTransient(Exception ex) => ex switch
+    public static bool IsTransient(Exception ex) => ConnectionLost(ex) || ex switch
     {
         MySqlException my => my.IsTransient || my.ErrorCode is MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout,
-        SocketException or TimeoutException or IOException => true,
+        TimeoutException => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Whether the server ended the connection: it shut down (1053), killed the session (1927,
+    /// MariaDB's <c>KILL CONNECTION</c>), or the stream simply ended (MySqlConnector's "incomplete
+    /// response", an <see cref="IOException"/>).
+    /// </summary>
+    public static bool ConnectionLost(Exception ex) => ex switch
+    {
+        MySqlException my => (int)my.ErrorCode is 1053 or 1927 || my.InnerException is IOException or SocketException,
+        SocketException or IOException => true,
         _ => false,
     };
 
