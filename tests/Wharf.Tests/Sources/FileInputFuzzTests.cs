@@ -19,10 +19,10 @@ namespace Wharf.Tests.Sources;
 /// </summary>
 public sealed class FileInputFuzzTests : IDisposable
 {
-    private static readonly string Csv = "id,name,amount,day,note\n" + string.Concat(Enumerable.Range(1, 40).Select(i =>
+    internal static readonly string Csv = "id,name,amount,day,note\n" + string.Concat(Enumerable.Range(1, 40).Select(i =>
         $"{i},\"name {i}, with comma\",{i}.{i % 100:D2},2026-01-{i % 28 + 1:D2},{(i % 3 == 0 ? "\"say \"\"hi\"\"\"" : i % 5 == 0 ? "" : "ção 😀")}\n"));
 
-    private static readonly string Ndjson = string.Concat(Enumerable.Range(1, 40).Select(i =>
+    internal static readonly string Ndjson = string.Concat(Enumerable.Range(1, 40).Select(i =>
         $"{{\"id\": {i}, \"name\": \"n{i}\", \"amount\": {i}.5, \"when\": \"2026-01-{i % 28 + 1:D2}\", \"tags\": [\"a\", \"b{i}\"], \"customer\": {{\"city\": \"Lisboa\", \"zip\": \"{1000 + i}\"}}}}\n"));
 
     private readonly TempProject folder = new();
@@ -156,7 +156,8 @@ public sealed class FileInputFuzzTests : IDisposable
     }
 
     /// <summary>One random mutation of a valid file, and what it was.</summary>
-    private static (byte[] Bytes, string What) Mutate(byte[] valid, Random random, int number)
+    /// <param name="longLine">The characters added to a line by the mutation that makes one long.</param>
+    internal static (byte[] Bytes, string What) Mutate(byte[] valid, Random random, int number, int longLine = 10 * 1024 * 1024)
     {
         var bytes = valid.ToList();
         int At() => random.Next(bytes.Count + 1);
@@ -192,8 +193,8 @@ public sealed class FileInputFuzzTests : IDisposable
             case 8:
                 var line = Encoding.UTF8.GetString(valid).Split('\n');
                 var at = random.Next(1, line.Length);
-                line[at] = line[at] + new string('x', 10 * 1024 * 1024);
-                return (Encoding.UTF8.GetBytes(string.Join('\n', line)), $"a 10 MB line ({at + 1})");
+                line[at] = line[at] + new string('x', longLine);
+                return (Encoding.UTF8.GetBytes(string.Join('\n', line)), $"a line of {longLine:N0} more characters ({at + 1})");
             case 9:
                 return ([.. bytes.Where(b => b != (byte)'\n')], "no newlines");
             case 10:
