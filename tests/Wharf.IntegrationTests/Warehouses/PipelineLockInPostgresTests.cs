@@ -10,6 +10,23 @@ public sealed class PipelineLockInPostgresTests(PostgresServer postgres)
     private static async Task<PostgresWarehouse> OpenAsync(TestDatabase database) =>
         await PostgresWarehouse.OpenAsync(new ConnectionSettings("warehouse", "postgres") { Url = database.Url }, TimeProvider.System, cancellationToken: TestContext.Current.CancellationToken);
 
+    /// <summary>Found by CI: two runs opening a new warehouse at once both created the _wharf schema (a unique violation on pg_namespace).</summary>
+    [Fact]
+    public async Task OpeningANewWarehouse_FromSeveralSessionsAtOnce_SetsItUpOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        for (var round = 0; round < 10; round++)
+        {
+            var database = await postgres.CreateDatabaseAsync(ct);
+            var opened = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => OpenAsync(database), ct)));
+            foreach (var warehouse in opened)
+            {
+                (await warehouse.ListRunsAsync(1, cancellationToken: ct)).ShouldBeEmpty();
+                warehouse.Dispose();
+            }
+        }
+    }
+
     [Fact]
     public async Task Lock_HeldByAnotherSession_FailsNamingTheHolder_ThenIsFreeOnceReleased()
     {

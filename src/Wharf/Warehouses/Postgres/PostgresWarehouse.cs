@@ -50,8 +50,13 @@ internal sealed class PostgresWarehouse : IWarehouse
         ArgumentNullException.ThrowIfNull(settings);
         await using (var connection = await PostgresConnector.OpenAsync(settings, cancellationToken))
         {
-            await using var command = new NpgsqlCommand(PostgresAudit.CreateSql, connection);
+            // One process at a time: PostgreSQL's IF NOT EXISTS is no guard against another session
+            // creating the same schema at that moment (a unique violation on pg_namespace, seen when
+            // two runs start together on a new warehouse). The lock ends with the transaction.
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock(hashtext('wharf: _wharf schema')); {PostgresAudit.CreateSql}", connection, transaction);
             await command.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
 
         return new PostgresWarehouse(settings, time, DuckDb.DuckDbWarehouse.WithProgressTracking(DuckDbConnections.Open(null, limits?.ToSettings())));
