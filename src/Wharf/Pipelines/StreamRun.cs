@@ -70,7 +70,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             else
             {
                 var clock = Stopwatch.StartNew();
-                var manifests = await WithRetriesAsync(record, () => WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken)), cancellationToken);
+                var manifests = await RestartingAsync(record, () => WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken)), cancellationToken);
                 var extracted = record with { RowsExtracted = manifests.Sum(m => m.Rows), LakeFiles = [.. manifests.Select(m => m.File)] };
                 extraction = new Extraction(Measured(extracted, manifests, clock.Elapsed, sourceBytes), manifests);
             }
@@ -108,16 +108,15 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         }
     }
 
-    /// <summary>How often a full extract is tried when the source drops the connection.</summary>
+    /// <summary>How often an extract is tried when the source drops the connection.</summary>
     internal const int SourceAttempts = 3;
 
     /// <summary>
-    /// A full extract whose source lost its connection (a restarted server, a killed session) is
-    /// read again from the start, a few times: nothing of it is committed before it ends, so
-    /// starting over neither loses nor repeats a row. Its parts are written again under the same names.
-    /// (A cursor stream commits chunk by chunk and resumes after the last one on the next run.)
+    /// An extract whose source lost its connection (a restarted server, a killed session) is tried
+    /// again, a few times, 2 s and then 4 s apart; <paramref name="onRetry"/> says so and prepares the
+    /// next attempt (given the reason, the delay and the attempt's number).
     /// </summary>
-    private async Task<T> WithRetriesAsync<T>(RunRecord record, Func<Task<T>> extract, CancellationToken cancellationToken)
+    private async Task<T> WithRetriesAsync<T>(Func<Task<T>> extract, Func<string, TimeSpan, int, Task> onRetry, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -128,44 +127,47 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             catch (SourceException ex) when (ex.IsTransient && attempt < SourceAttempts)
             {
                 var delay = TimeSpan.FromSeconds(2 * attempt);
-                LogMessages.SourceRetry(run.Logger, record.RunId, record.Pipeline, record.Stream,
-                    ex.Message.Replace(" Nothing was loaded.", "", StringComparison.Ordinal), delay.TotalSeconds, attempt + 1, SourceAttempts);
+                await onRetry(ex.Message.Replace(" Nothing was loaded.", "", StringComparison.Ordinal), delay, attempt + 1);
                 await Task.Delay(delay, run.Time, cancellationToken);
             }
         }
     }
 
     /// <summary>
-    /// A cursor (or part-by-part) extract whose source lost its connection reads on after its last
-    /// committed chunk, a few times, as the next run would: what is committed stays, and nothing is
-    /// read past. The keys for delete detection are summarized again from the new attempt's snapshot.
+    /// A full extract is read again from the start: nothing of it is committed before it ends, so
+    /// starting over neither loses nor repeats a row. Its parts are written again under the same names.
+    /// </summary>
+    private Task<T> RestartingAsync<T>(RunRecord record, Func<Task<T>> extract, CancellationToken cancellationToken) =>
+        WithRetriesAsync(extract, (reason, delay, next) =>
+        {
+            LogMessages.SourceRetry(run.Logger, record.RunId, record.Pipeline, record.Stream, reason, delay.TotalSeconds, next, SourceAttempts);
+            return Task.CompletedTask;
+        }, cancellationToken);
+
+    /// <summary>
+    /// A cursor (or part-by-part) extract reads on after its last committed chunk, as the next run
+    /// would: what is committed stays, and nothing is read past. The keys for delete detection are
+    /// summarized again from the new attempt's snapshot.
     /// </summary>
     /// <returns>Every part of the stream, those committed by earlier attempts first.</returns>
-    private async Task<IReadOnlyList<LakeManifest>> ResumingAsync(RunRecord record, CursorChunks chunks, ExtractRequest request, PresentKeysReader? presentKeys,
+    private Task<IReadOnlyList<LakeManifest>> ResumingAsync(RunRecord record, CursorChunks chunks, ExtractRequest request, PresentKeysReader? presentKeys,
         Func<ExtractRequest, Task<IReadOnlyList<LakeManifest>>> extract, CancellationToken cancellationToken)
     {
         var attempt = request;
-        for (var number = 1; ; number++)
+        return WithRetriesAsync<IReadOnlyList<LakeManifest>>(async () =>
         {
             var earlier = chunks.Committed;
-            try
+            return [.. earlier, .. await extract(attempt)];
+        }, async (reason, delay, next) =>
+        {
+            LogMessages.SourceResume(run.Logger, record.RunId, record.Pipeline, record.Stream, reason, chunks.Record.RowsExtracted, delay.TotalSeconds, next, SourceAttempts);
+            if (presentKeys is not null)
             {
-                return [.. earlier, .. await extract(attempt)];
+                await presentKeys.RestartAsync();
             }
-            catch (SourceException ex) when (ex.IsTransient && number < SourceAttempts)
-            {
-                var delay = TimeSpan.FromSeconds(2 * number);
-                LogMessages.SourceResume(run.Logger, record.RunId, record.Pipeline, record.Stream,
-                    ex.Message.Replace(" Nothing was loaded.", "", StringComparison.Ordinal), chunks.Record.RowsExtracted, delay.TotalSeconds, number + 1, SourceAttempts);
-                await Task.Delay(delay, run.Time, cancellationToken);
-                if (presentKeys is not null)
-                {
-                    await presentKeys.RestartAsync();
-                }
 
-                attempt = chunks.Resume(request);
-            }
-        }
+            attempt = chunks.Resume(request);
+        }, cancellationToken);
     }
 
     /// <summary>
