@@ -199,12 +199,26 @@ internal sealed class TableLoader(TimeProvider time)
             return new(await session.ReplaceTableAsync(write, rows, cancellationToken), 0, 0);
         }
 
+        // Asked before the table is touched: the PostgreSQL session streams the rows from a query
+        // it opens with the table, and another query on the work area would close it.
+        var direct = IsDirectFirstLoad(session, request, write, rows);
+
         if (evolve is not null)
         {
             await session.EvolveAsync(write, evolve, rows, cancellationToken);
         }
 
         await session.CreateTableAsync(write, rows, cancellationToken);
+        if (direct)
+        {
+            foreach (var sql in write.AddExtraColumns())
+            {
+                await session.ExecuteAsync(sql, cancellationToken);
+            }
+
+            return new(await session.InsertAsync(write.Target, rows.Sql, rows.Columns, cancellationToken), 0, 0);
+        }
+
         if (!write.IsKeyed && !write.SkipsLoadedRows)
         {
             if (write.ForgetRun is { } forget)
@@ -231,6 +245,27 @@ internal sealed class TableLoader(TimeProvider time)
         var counts = await write.WriteAsync(Execute, Count);
         await session.ExecuteAsync($"DROP TABLE {TableWrite.Stage}", cancellationToken);
         return counts;
+    }
+
+    /// <summary>
+    /// A merge chunk of a first load (<see cref="LoadRequest.AllNew"/>) whose keys are all present
+    /// and distinct goes straight into the table, as an append does: there is nothing to compare it
+    /// with and no later version of a key to keep, so the staged copy, its de-duplication and the
+    /// key check would only cost time (on PostgreSQL, a second write of every row). Otherwise it
+    /// takes the staged path, which keeps the last version of a repeated key and names NULL keys.
+    /// </summary>
+    private static bool IsDirectFirstLoad(ILoadSession session, LoadRequest request, TableWrite write, LakeSelect rows)
+    {
+        if (!request.AllNew || request.Mode != WriteMode.Merge || write.Key.Count == 0)
+        {
+            return false;
+        }
+
+        var keys = write.Key.Select(Quote.Identifier).ToList();
+        var key = keys.Count == 1 ? keys[0] : $"({string.Join(", ", keys)})";
+        var doubtful = session.WorkArea.Scalar(
+            $"SELECT count(*) FILTER (WHERE {string.Join(" OR ", keys.Select(k => $"{k} IS NULL"))}) + count(*) - count(DISTINCT {key}) FROM ({rows.Sql})");
+        return Convert.ToInt64(doubtful, System.Globalization.CultureInfo.InvariantCulture) == 0;
     }
 
     /// <summary>Writes the rows that failed a quarantine check to the table's quarantine table (created or widened first).</summary>

@@ -588,6 +588,43 @@ public sealed class ChangeScenarioTests(PostgresServer postgres)
         after.WatermarkBefore.ShouldBe(cursor ? "updated_at=2026-01-01 13:00:00.000000+00" : null);
     }
 
+    /// <summary>
+    /// A first merge load goes chunk by chunk straight into the empty table when a chunk's keys
+    /// are present and distinct; a chunk where a key repeats keeps its latest version, as every
+    /// merge does, and a NULL key fails the run with nothing loaded.
+    /// </summary>
+    [Theory]
+    [InlineData(WarehouseUnderTest.DuckDb)]
+    [InlineData(WarehouseUnderTest.Postgres)]
+    public async Task FirstMergeLoad_InChunks_DistinctKeysGoStraightIn_ARepeatedKeyKeepsItsLatestVersion_ANullKeyFails(WarehouseUnderTest warehouse)
+    {
+        // No primary key in the source: ids 1,500 and 2,500 come twice (the second time later, in
+        // the same 1,000-row chunk), and a row without an id comes first.
+        using var project = await IncrementalProject.CreateAsync(postgres, warehouse, """
+            create table events (id int, payload text, updated_at timestamptz);
+            insert into events select i, 'row ' || i, timestamptz '2026-03-01 00:00:00+00' + i * interval '1 second' from generate_series(1, 3000) i;
+            insert into events values (1500, 'row 1500 again', '2026-03-01 00:25:00.5+00'), (2500, 'row 2500 again', '2026-03-01 00:41:40.5+00');
+            insert into events values (null, 'no key', '2026-03-01 00:00:00.5+00');
+            """);
+        project.Configure("mode: merge\nprimary_key: [id]\ncursor: updated_at\nchunk_rows: 1000", "events");
+
+        var failed = await project.RunRawAsync();
+
+        failed.Succeeded.ShouldBeFalse();
+        failed.Streams.ShouldHaveSingleItem().Error.ShouldNotBeNull().ShouldContain("NULL in the primary key");
+        (await project.WarehouseScalarAsync("select count(*) from _wharf.state where pipeline = 'items'")).ShouldBe(0L, "the first chunk failed: nothing committed");
+
+        await project.ExecuteSourceAsync("delete from events where id is null");
+        var first = await project.RunAsync();
+
+        first.LakeFiles.Length.ShouldBe(4, "3,002 rows in chunks of 1,000");
+        // The two versions that a later one replaced were extracted and not written: unchanged.
+        (await project.AuditAsync(first.RunId)).ShouldBe(new AuditRow("succeeded", 3002, 3000, 3000, 0, 0, 2, null, "updated_at=2026-03-01 00:50:00.000000+00"));
+        (await project.WarehouseRowsAsync("select id, payload from raw.events where id in (1499, 1500, 2500) order by id")).Select(r => $"{r[0]} {r[1]}")
+            .ShouldBe(["1499 row 1499", "1500 row 1500 again", "2500 row 2500 again"]);
+        (await project.WarehouseScalarAsync("select count(distinct id) || ' ' || count(*) || ' ' || sum(id) from raw.events")).ShouldBe("3000 3000 4501500");
+    }
+
     private static async Task AssertEventsEqualSourceAsync(IncrementalProject project, string because)
     {
         static List<string> Text(List<object?[]> rows) => [.. rows.Select(r => string.Join(" | ", r.Select(IncrementalProject.Format)))];

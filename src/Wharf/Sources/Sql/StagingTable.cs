@@ -9,6 +9,8 @@ namespace Wharf.Sources.Sql;
 /// filled by <see cref="DuckDbRowAppender"/> and written to the lake part by part. Each part gets a fresh database,
 /// closed once its Parquet file is written, so memory stays the same whatever the table's size
 /// (re-using one database let DuckDB's allocator grow with every part; measured in bench/).
+/// A part handed to <c>OnPart</c> (a cursor chunk's load and commit) is committed while the next
+/// part is staged: the source and the warehouse work at once, and commits stay in part order.
 /// </summary>
 internal sealed class StagingTable : IAsyncDisposable
 {
@@ -27,6 +29,7 @@ internal sealed class StagingTable : IAsyncDisposable
     private DuckDBConnection? connection;
     private DuckDbRowAppender? appender;
     private long rowsAppended;
+    private Task? committing;
 
     private StagingTable(LakeWriter lake, LakeTarget target, string createSql, string lakeSelect, int partRows, Func<LakeManifest, CancellationToken, Task>? onPart)
     {
@@ -91,7 +94,7 @@ internal sealed class StagingTable : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes what is left (at least one part, so an empty table still has a schema in the lake).</summary>
+    /// <summary>Writes what is left (at least one part, so an empty table still has a schema in the lake), and waits for the last part's commit.</summary>
     public async Task<IReadOnlyList<LakeManifest>> CompleteAsync(CancellationToken cancellationToken)
     {
         if (manifests.Count == 0 || rowsAppended > 0)
@@ -99,6 +102,7 @@ internal sealed class StagingTable : IAsyncDisposable
             await FlushAsync(cancellationToken);
         }
 
+        await CommittedAsync();
         return manifests;
     }
 
@@ -118,7 +122,19 @@ internal sealed class StagingTable : IAsyncDisposable
         ClosePart();
         if (onPart is not null)
         {
-            await onPart(manifest, cancellationToken);
+            // The previous part's commit first (its failure stops the extract here); this one's
+            // runs while the next part is staged.
+            await CommittedAsync();
+            committing = onPart(manifest, cancellationToken);
+        }
+    }
+
+    private async Task CommittedAsync()
+    {
+        if (committing is { } pending)
+        {
+            committing = null;
+            await pending;
         }
     }
 
@@ -129,9 +145,25 @@ internal sealed class StagingTable : IAsyncDisposable
         (appender, connection) = (null, null);
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// On the way out of a failed extract, the commit under way is waited for, so that what the
+    /// caller reads as committed is final; its own failure gives way to the extract's, which is
+    /// already on its way (a failed commit rolled back, and its part is extracted again).
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
         ClosePart();
-        return ValueTask.CompletedTask;
+        if (committing is { } pending)
+        {
+            committing = null;
+            try
+            {
+                await pending;
+            }
+            catch (Exception ex) when (ex is WharfException or OperationCanceledException)
+            {
+                // See above: the extract's own error is the one reported.
+            }
+        }
     }
 }
