@@ -50,12 +50,14 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             if (incremental.HasCursor || plan.Stream.CommitsEachPart)
             {
                 chunks = new CursorChunks(run, plan, workArea, record);
+                long overlappedTicks = 0;
                 request = request with
                 {
                     Cursor = incremental.Cursor,
                     From = incremental.HasCursor ? chunks.Bound() : null,
                     Checkpoint = run.FullRefresh ? null : plan.State?.Checkpoint,
                     OnPart = chunks.CommitAsync,
+                    OnPartOverlapped = overlapped => Interlocked.Add(ref overlappedTicks, overlapped.Ticks),
                     PartRows = incremental.ChunkRows,
                     OnSnapshot = presentKeys?.OnSnapshot,
                 };
@@ -63,8 +65,9 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                 var manifests = await ResumingAsync(record, chunks, request, presentKeys,
                     attempt => WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, attempt, cancellationToken)), cancellationToken);
 
-                // The chunks' loads ran inside the extract: their time is theirs, not the source's.
-                var loads = chunks.Record.Times.Stage + chunks.Record.Times.Load + chunks.Record.Times.Commit;
+                // The chunks' loads ran inside the extract: their time is theirs, not the source's,
+                // except where the source went on reading meanwhile.
+                var loads = chunks.Record.Times.Stage + chunks.Record.Times.Load + chunks.Record.Times.Commit - TimeSpan.FromTicks(Interlocked.Read(ref overlappedTicks));
                 extraction = new Extraction(Measured(chunks.Record, manifests, clock.Elapsed - loads, sourceBytes), manifests) { Watermark = chunks.Watermark, Expected = chunks.Expected };
             }
             else

@@ -47,8 +47,14 @@ internal sealed record ExtractRequest(DuckDBConnection WorkArea, LakeWriter Lake
     /// <summary>Only these columns, as named in the source (the primary key, for delete detection); all when empty.</summary>
     public ImmutableArray<string> Columns { get; init; } = [];
 
-    /// <summary>Called with each part as soon as it is in the lake, in order, before the next is read.</summary>
+    /// <summary>
+    /// Called with each part as soon as it is in the lake, in order. A source may read the next
+    /// part while the call runs, but waits for it before calling it again and before it returns.
+    /// </summary>
     public Func<LakeManifest, CancellationToken, Task>? OnPart { get; init; }
+
+    /// <summary>Told how long an <see cref="OnPart"/> call ran while the source went on reading: time both were at work.</summary>
+    public Action<TimeSpan>? OnPartOverlapped { get; init; }
 
     /// <summary>Rows per part, when fewer than the staging budget allows (<c>chunk_rows:</c>).</summary>
     public int? PartRows { get; init; }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DuckDB.NET.Data;
 using Wharf.DuckDb;
 using Wharf.Lake;
@@ -25,15 +26,19 @@ internal sealed class StagingTable : IAsyncDisposable
     private readonly string lakeSelect;
     private readonly int partRows;
     private readonly Func<LakeManifest, CancellationToken, Task>? onPart;
+    private readonly Action<TimeSpan>? onPartOverlapped;
     private readonly List<LakeManifest> manifests = [];
     private DuckDBConnection? connection;
     private DuckDbRowAppender? appender;
     private long rowsAppended;
     private Task? committing;
+    private TimeSpan committingTook;
 
-    private StagingTable(LakeWriter lake, LakeTarget target, string createSql, string lakeSelect, int partRows, Func<LakeManifest, CancellationToken, Task>? onPart)
+    private StagingTable(LakeWriter lake, LakeTarget target, string createSql, string lakeSelect, int partRows,
+        Func<LakeManifest, CancellationToken, Task>? onPart, Action<TimeSpan>? onPartOverlapped)
     {
         this.onPart = onPart;
+        this.onPartOverlapped = onPartOverlapped;
         this.lake = lake;
         this.target = target;
         this.createSql = createSql;
@@ -54,7 +59,7 @@ internal sealed class StagingTable : IAsyncDisposable
         var createSql = $"CREATE TABLE {Name} ({string.Join(", ", columns.Select(c => $"{Quote.Identifier(c.Name)} {c.StageType}"))})";
         var lakeSelect = $"SELECT {string.Join(", ", columns.Select(c => c.LakeExpression))} FROM {Name}";
         var share = Math.Max(10_000, RowBudget / Math.Max(1, parallel));
-        var stage = new StagingTable(request.Lake, request.Target, createSql, lakeSelect, Math.Min(share, request.PartRows ?? share), request.OnPart);
+        var stage = new StagingTable(request.Lake, request.Target, createSql, lakeSelect, Math.Min(share, request.PartRows ?? share), request.OnPart, request.OnPartOverlapped);
         await stage.OpenPartAsync(cancellationToken);
         return stage;
     }
@@ -125,16 +130,26 @@ internal sealed class StagingTable : IAsyncDisposable
             // The previous part's commit first (its failure stops the extract here); this one's
             // runs while the next part is staged.
             await CommittedAsync();
-            committing = onPart(manifest, cancellationToken);
+            committing = TimedAsync(onPart(manifest, cancellationToken));
         }
     }
 
+    private async Task TimedAsync(Task commit)
+    {
+        var clock = Stopwatch.StartNew();
+        await commit;
+        committingTook = clock.Elapsed;
+    }
+
+    /// <summary>Waits for the part's commit under way; what of it did not have to be waited for ran beside the extract.</summary>
     private async Task CommittedAsync()
     {
         if (committing is { } pending)
         {
             committing = null;
+            var waited = Stopwatch.StartNew();
             await pending;
+            onPartOverlapped?.Invoke(committingTook > waited.Elapsed ? committingTook - waited.Elapsed : TimeSpan.Zero);
         }
     }
 
