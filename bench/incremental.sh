@@ -168,40 +168,24 @@ SQL
 # pipeline, warehouse and lake, detect_deletes: false); replace/wharf.yml loads the same table with
 # mode: replace into a warehouse and lake of its own.
 project_dir() { echo "$out/projects/$1-$2"; }
+# The project file: warehouse $1, lake $2, source database $3, then the pipeline's own settings.
+project_yml() {
+  local warehouse=$1 lake=$2 src=$3 setting
+  printf '# Written by bench/incremental.sh.\nwarehouse: %s\nlake: %s\nconnections:\n  src: { type: postgres, url: "%s" }\n' "$warehouse" "$lake" "$(url "$src")"
+  printf 'pipelines:\n  sync:\n    source: src\n    tables: [public.events]\n'
+  shift 3
+  for setting in "$@"; do printf '    %s\n' "$setting"; done
+}
 write_projects() {
   local size=$1 wh=$2 dir src warehouse
   dir=$(project_dir "$size" "$wh")
   src=src_$size
   if [ "$wh" = duckdb ]; then warehouse="duckdb:$dir/warehouse.duckdb"; else warehouse=$(url "wh_$size"); fi
   mkdir -p "$dir/nodel" "$dir/replace"
-  cat >"$dir/replace/wharf.yml" <<EOF
-# Written by bench/incremental.sh.
-warehouse: $(if [ "$wh" = duckdb ]; then echo "duckdb:$dir/replace/warehouse.duckdb"; else url "wh_${size}_replace"; fi)
-lake: $dir/replace/lake
-connections:
-  src: { type: postgres, url: "$(url "$src")" }
-pipelines:
-  sync:
-    source: src
-    tables: [public.events]
-    mode: replace
-EOF
-  for deletes in true false; do
-    cat >"$dir/$([ "$deletes" = true ] && echo . || echo nodel)/wharf.yml" <<EOF
-# Written by bench/incremental.sh.
-warehouse: $warehouse
-lake: $dir/lake
-connections:
-  src: { type: postgres, url: "$(url "$src")" }
-pipelines:
-  sync:
-    source: src
-    tables: [public.events]
-    mode: merge
-    cursor: updated_at
-    detect_deletes: $deletes
-EOF
-  done
+  project_yml "$(if [ "$wh" = duckdb ]; then echo "duckdb:$dir/replace/warehouse.duckdb"; else url "wh_${size}_replace"; fi)" \
+    "$dir/replace/lake" "$src" "mode: replace" >"$dir/replace/wharf.yml"
+  project_yml "$warehouse" "$dir/lake" "$src" "mode: merge" "cursor: updated_at" "detect_deletes: true" >"$dir/wharf.yml"
+  project_yml "$warehouse" "$dir/lake" "$src" "mode: merge" "cursor: updated_at" "detect_deletes: false" >"$dir/nodel/wharf.yml"
 }
 
 # An empty warehouse and lake (untimed); $3 = replace: the replace project's.
