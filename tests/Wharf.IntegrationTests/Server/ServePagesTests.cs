@@ -39,7 +39,7 @@ public sealed class ServePagesTests
         var finished = run.Value.GetProperty("finished_at").GetDateTimeOffset();
         var expected = $"main.readings</a></td><td class=n>3</td><td><time datetime=\"{finished.UtcDateTime.ToString("o", System.Globalization.CultureInfo.InvariantCulture)}\">";
         // CI once saw a different readings row here, right after /api/runs showed the run (not
-        // reproduced in 200 runs under load): the page is read again for a few seconds, and what
+        // reproduced in 60 runs of a stress script against a fresh wharf serve): the page is read again for a few seconds, and what
         // it showed and what the audit said at that moment are kept for the failure message.
         var seen = new List<string>();
         for (var i = 0; i < 50; i++)

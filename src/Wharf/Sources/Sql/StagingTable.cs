@@ -168,17 +168,13 @@ internal sealed class StagingTable : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         ClosePart();
-        if (committing is { } pending)
+        try
         {
-            committing = null;
-            try
-            {
-                await pending;
-            }
-            catch (Exception ex) when (ex is WharfException or OperationCanceledException)
-            {
-                // See above: the extract's own error is the one reported.
-            }
+            await CommittedAsync();
+        }
+        catch (Exception ex) when (ex is WharfException or OperationCanceledException)
+        {
+            // See above: the extract's own error is the one reported.
         }
     }
 }
