@@ -5,6 +5,8 @@ using Wharf.Lake;
 using Wharf.Projects;
 using Wharf.Runs;
 using Wharf.Sources;
+using Wharf.Sources.Files;
+using Wharf.Staging;
 
 namespace Wharf.Pipelines;
 
@@ -39,6 +41,12 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
 
     /// <summary>The parts committed so far, in order.</summary>
     public ImmutableArray<LakeManifest> Committed { get; private set; } = [];
+
+    /// <summary>
+    /// The child tables' records (nested JSON lists, committed with the parts they came in), in the
+    /// order the lists first came: what is committed.
+    /// </summary>
+    public ImmutableArray<RunRecord> Children { get; private set; } = [];
 
     /// <summary>Where the extract starts: the saved watermark (less the lookback), the initial value, or the beginning.</summary>
     public CursorBound? Bound() => Bound(from);
@@ -78,8 +86,11 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
             : new CursorBound(start.Values);
     }
 
-    /// <summary>Loads one part the source has written, with the watermark it reaches; called by the source before it reads on.</summary>
-    public async Task CommitAsync(LakeManifest part, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads one part the source has written, with the watermark it reaches and its child tables'
+    /// parts, in one transaction; called by the source before it reads on.
+    /// </summary>
+    public async Task CommitAsync(LakeManifest part, IReadOnlyList<ChildPart> childParts, CancellationToken cancellationToken)
     {
         SourceBytes.Pause(); // what the warehouse answers is not read from the source (for this method only)
         FailPoint.Hit(FailPoint.PartWritten);
@@ -112,13 +123,51 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
 
         // Record and Watermark move only once the chunk has committed: they describe what is in the warehouse.
         Extracted = attempt with { WatermarkAfter = Record.WatermarkAfter };
-        Record = await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync(request, cancellationToken), cancellationToken);
+        var children = childParts.Select(ChildRequest).ToList();
+        var records = await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync([request, .. children], cancellationToken), cancellationToken);
+        Record = records[0];
         Extracted = Record;
+        foreach (var child in records.Skip(1))
+        {
+            var known = Children.FirstOrDefault(c => c.Stream == child.Stream);
+            Children = known is null ? Children.Add(child) : Children.Replace(known, child);
+            if (known is null)
+            {
+                run.Progress?.Report(new StreamStarted(child.Pipeline, child.Stream, child.Source, null) { RunId = child.RunId, Target = child.Target });
+            }
+        }
+
         Watermark = reached;
         Committed = Committed.Add(part);
         Expected = StateExpectation.Of(request.State);
         FailPoint.Hit(FailPoint.ChunkCommitted);
         first = false;
         run.Progress?.Report(new StreamPhase(Record.Pipeline, Record.Stream, $"{Record.RowsLoaded:N0} rows committed"));
+    }
+
+    /// <summary>
+    /// A child table's share of a part: upserted (or versioned, or appended) by its own key, the
+    /// parent's id and the place in the list, as the parent's rows are by theirs; its contract is the
+    /// pipeline's. A child table first seen in this run starts its audit row, and under
+    /// <c>--full-refresh</c> is rebuilt.
+    /// </summary>
+    private LoadRequest ChildRequest(ChildPart part)
+    {
+        var seen = Children.FirstOrDefault(c => c.Stream == part.Table);
+        var before = seen ?? record with
+        {
+            Stream = part.Table,
+            Target = $"{plan.Pipeline.Schema}.{part.Table}",
+            Source = $"{record.Source}, list {string.Join(".", part.Path)}",
+        };
+        var child = plan with { Stream = new SourceStream(part.Table, before.Source, part.Table, []) { PrimaryKey = [NestedJson.ParentId, NestedJson.ListIndex], NestedPath = part.Path } };
+        return run.Request(child, [part.Manifest], before with { RowsExtracted = before.RowsExtracted + part.Manifest.Rows, LakeFiles = before.LakeFiles.Add(part.Manifest.File) }) with
+        {
+            // The child's own columns: the parent's cursor and tracked columns are not among them.
+            Track = [],
+            Final = false,
+            TableChecks = false,
+            Recreate = run.FullRefresh && seen is null,
+        };
     }
 }

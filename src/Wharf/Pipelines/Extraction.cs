@@ -17,6 +17,9 @@ internal sealed record Extraction(RunRecord Record, IReadOnlyList<LakeManifest>?
     /// <summary>The watermark after the last committed chunk (cursor streams).</summary>
     public Watermark? Watermark { get; init; }
 
+    /// <summary>The records of the child tables committed with the stream's parts (nested JSON lists), whatever became of the stream.</summary>
+    public ImmutableArray<RunRecord> Children { get; init; } = [];
+
     /// <summary>What the state holds after the last committed chunk (cursor streams).</summary>
     public StateExpectation? Expected { get; init; }
 }

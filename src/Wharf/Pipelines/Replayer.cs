@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Wharf.Incremental;
 using Wharf.Lake;
 using Wharf.Projects;
+using Wharf.Sources.Files;
 using Wharf.Warehouses;
 using Wharf.Staging;
 
@@ -129,6 +130,12 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
             StartedAt = started,
         };
 
+        // A child table of nested JSON (its lists, committed with a cursor stream's parts) has none
+        // of the parent's cursor columns: it is loaded by its own key alone.
+        var primaryKey = runs.SelectMany(r => r.Data).FirstOrDefault(m => !m.PrimaryKey.IsEmpty)?.PrimaryKey ?? [.. pipeline.PrimaryKey];
+        var child = NestedJson.IsChildKey(primaryKey);
+        var cursor = incremental.HasCursor && !child;
+
         // What the original runs knew when they loaded: the watermark before them (append skips
         // what it already had) and the previous snapshot (hash change detection).
         Watermark? loaded = null;
@@ -142,7 +149,7 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
                 RowsExtracted = record.RowsExtracted + run.Data.Sum(m => m.Rows),
                 LakeFiles = record.LakeFiles.AddRange(run.Data.Select(m => m.File)),
             };
-            var reached = incremental.HasCursor && !run.Data.IsEmpty
+            var reached = cursor && !run.Data.IsEmpty
                 ? WatermarkSql.Max(warehouse.WorkArea, loaded, WatermarkSql.Read(warehouse.WorkArea, layout.Root, run.Data, incremental.Cursor))
                 : loaded;
             var request = new LoadRequest(schema, table, pipeline.Mode, run.Data, layout.Root, record)
@@ -151,16 +158,16 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
                 LoadedAt = RunId.StartedAt(run.RunId),
                 RowsRunId = run.RunId,
                 Deletes = incremental.Deletes,
-                Track = incremental.Track,
+                Track = child ? [] : incremental.Track,
                 Rules = pipeline.RulesFor(table),
-                Loaded = incremental.HasCursor ? loaded : null,
-                PresentKeys = !incremental.DetectDeletes ? null : incremental.HasCursor ? (run.Keys.IsEmpty ? null : run.Keys) : run.Data,
+                Loaded = cursor ? loaded : null,
+                PresentKeys = !incremental.DetectDeletes || child && incremental.HasCursor ? null : cursor ? (run.Keys.IsEmpty ? null : run.Keys) : run.Data,
                 Previous = incremental.ChangeDetection == ChangeDetection.Hash ? previous : [],
                 Recreate = selection.RebuildsTables && i == 0,
                 ReplacesRun = !selection.RebuildsTables,
                 RewindTo = !selection.RebuildsTables && i == 0 ? RunId.StartedAt(run.RunId) : null,
                 Final = last,
-                State = selection.RebuildsTables && last && (incremental.HasCursor || incremental.ChangeDetection == ChangeDetection.Hash)
+                State = selection.RebuildsTables && last && (cursor || !incremental.HasCursor && incremental.ChangeDetection == ChangeDetection.Hash)
                     ? new StreamState(pipeline.Name, record.Stream, reached, incremental.HasCursor ? [] : [.. run.Data.Select(m => m.File)], run.RunId, time.GetUtcNow())
                     : null,
             };

@@ -249,8 +249,10 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
                     };
                 }
 
-                var result = await runs[i].FinishAsync(extraction, cancellationToken);
+                var finished = await runs[i].FinishAsync(extraction, cancellationToken);
+                var result = finished[0];
                 results.Add(result.Status == RunStatus.Succeeded ? await AfterLoadAsync(source, streams[i], result, loads, cancellationToken) : result);
+                results.AddRange(finished.Skip(1));
             }
         }
         catch

@@ -68,7 +68,12 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                 // The chunks' loads ran inside the extract: their time is theirs, not the source's,
                 // except where the source went on reading meanwhile.
                 var loads = chunks.Record.Times.Stage + chunks.Record.Times.Load + chunks.Record.Times.Commit - TimeSpan.FromTicks(Interlocked.Read(ref overlappedTicks));
-                extraction = new Extraction(Measured(chunks.Record, manifests, clock.Elapsed - loads, sourceBytes), manifests) { Watermark = chunks.Watermark, Expected = chunks.Expected };
+                extraction = new Extraction(Measured(chunks.Record, manifests, clock.Elapsed - loads, sourceBytes), manifests)
+                {
+                    Watermark = chunks.Watermark,
+                    Expected = chunks.Expected,
+                    Children = chunks.Children,
+                };
             }
             else
             {
@@ -99,11 +104,12 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                 $"The {chunks.Record.RowsExtracted:N0} rows of earlier chunks are committed; the next run resumes after {chunks.Watermark}.";
             return new Extraction(chunks.Extracted, null, ex is CheckFailedException failed
                 ? new CheckFailedException(message, failed.Results)
-                : new PartlyCommittedException(record.Pipeline, record.Stream, chunks.Record.RowsExtracted, message, ex));
+                : new PartlyCommittedException(record.Pipeline, record.Stream, chunks.Record.RowsExtracted, message, ex))
+            { Children = chunks.Children };
         }
         catch (WharfException ex)
         {
-            return new Extraction(chunks?.Extracted ?? record, null, ex);
+            return new Extraction(chunks?.Extracted ?? record, null, ex) { Children = chunks?.Children ?? [] };
         }
         finally
         {
@@ -190,12 +196,16 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         };
     }
 
-    /// <summary>Ends the stream's run: loads a full extract, or applies a cursor stream's deletes and table checks; records it as succeeded or failed.</summary>
-    public async Task<RunRecord> FinishAsync(Extraction extraction, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends the stream's run: loads a full extract, or applies a cursor stream's deletes and table
+    /// checks; records it as succeeded or failed. Returns its record, then those of the child tables
+    /// committed with its parts, which end as it does.
+    /// </summary>
+    public async Task<IReadOnlyList<RunRecord>> FinishAsync(Extraction extraction, CancellationToken cancellationToken)
     {
         if (extraction.Manifests is not { } manifests)
         {
-            return await run.FailAsync(extraction.Record, extraction.Error!, plan.Loads, cancellationToken);
+            return await FailedAsync(extraction.Record, extraction.Error!, extraction.Children, cancellationToken);
         }
 
         var record = extraction.Record;
@@ -203,11 +213,12 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         {
             run.Progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
             var request = plan.Incremental.HasCursor || plan.Stream.CommitsEachPart ? LastStep(extraction, [.. manifests]) : FullLoad(record, [.. manifests]);
-            var done = await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync(request, cancellationToken), cancellationToken);
+            var children = extraction.Children.Select(child => new LoadRequest(plan.Pipeline.Schema, child.Stream, plan.Pipeline.Mode, [], run.Lake.Layout.Root, child) { LoadedAt = plan.RunStartedAt });
+            var loaded = await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync([request, .. children], cancellationToken), cancellationToken);
 
             // The audit row was committed with the data, before its commit could be timed: it is
             // written again with the commit's time and the peak memory (a failure here loses only those).
-            done = done with { PeakMemoryBytes = RunOrigin.PeakMemoryBytes() };
+            var done = loaded[0] with { PeakMemoryBytes = RunOrigin.PeakMemoryBytes() };
             try
             {
                 await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.RecordAsync(done, cancellationToken), cancellationToken);
@@ -217,14 +228,35 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                 LogMessages.AuditFailed(run.Logger, ex, record.RunId, ex.Message);
             }
 
-            run.Progress?.Report(new StreamFinished(done));
-            LogMessages.StreamLoaded(run.Logger, record.RunId, record.Stream, done.RowsLoaded, record.Target);
-            return done;
+            foreach (var finished in loaded.Skip(1).Prepend(done))
+            {
+                run.Progress?.Report(new StreamFinished(finished));
+                LogMessages.StreamLoaded(run.Logger, record.RunId, finished.Stream, finished.RowsLoaded, finished.Target);
+            }
+
+            return [done, .. loaded.Skip(1)];
         }
         catch (WharfException ex)
         {
-            return await run.FailAsync(record, ex, plan.Loads, cancellationToken);
+            return await FailedAsync(record, ex, extraction.Children, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Records the stream as failed, and its child tables with it: what they committed with the
+    /// stream's earlier parts stays, as the stream's own rows do.
+    /// </summary>
+    private async Task<IReadOnlyList<RunRecord>> FailedAsync(RunRecord record, WharfException error, ImmutableArray<RunRecord> children, CancellationToken cancellationToken)
+    {
+        List<RunRecord> failed = [await run.FailAsync(record, error, plan.Loads, cancellationToken)];
+        foreach (var child in children)
+        {
+            var reason = new ParentTableFailedException(
+                $"{record.Target} failed, and this child table of its nested JSON ends with it: the {child.RowsLoaded:N0} rows committed with its earlier parts stay. {error.Message}");
+            failed.Add(await run.FailAsync(child, reason, plan.Loads, cancellationToken));
+        }
+
+        return failed;
     }
 
     /// <summary>A cursor stream's chunks are committed: what is left is its deletes, its table checks over the whole run, and the audit row that says it succeeded.</summary>

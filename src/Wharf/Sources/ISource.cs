@@ -48,10 +48,11 @@ internal sealed record ExtractRequest(DuckDBConnection WorkArea, LakeWriter Lake
     public ImmutableArray<string> Columns { get; init; } = [];
 
     /// <summary>
-    /// Called with each part as soon as it is in the lake, in order. A source may read the next
-    /// part while the call runs, but waits for it before calling it again and before it returns.
+    /// Called with each part as soon as it is in the lake, in order, with its child tables' parts
+    /// (nested JSON lists), which are committed with it. A source may read the next part while the
+    /// call runs, but waits for it before calling it again and before it returns.
     /// </summary>
-    public Func<LakeManifest, CancellationToken, Task>? OnPart { get; init; }
+    public Func<LakeManifest, IReadOnlyList<ChildPart>, CancellationToken, Task>? OnPart { get; init; }
 
     /// <summary>Told how long an <see cref="OnPart"/> call ran while the source went on reading: time both were at work.</summary>
     public Action<TimeSpan>? OnPartOverlapped { get; init; }
@@ -73,6 +74,12 @@ internal sealed record ExtractRequest(DuckDBConnection WorkArea, LakeWriter Lake
     /// </summary>
     public string? Checkpoint { get; init; }
 }
+
+/// <summary>
+/// A child table's share of a part committed on its own (<see cref="ExtractRequest.OnPart"/>): the
+/// rows of the part's nested JSON lists at <paramref name="Path"/>, in a lake part of their own.
+/// </summary>
+internal sealed record ChildPart(string Table, ImmutableArray<string> Path, LakeManifest Manifest);
 
 /// <summary>One stream of a source.</summary>
 /// <param name="Name">The stream's name in the lake and the audit (the target table for files).</param>

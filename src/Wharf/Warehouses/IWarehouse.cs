@@ -26,7 +26,14 @@ internal interface IWarehouse : IDisposable
     DuckDBConnection OpenWorkArea();
 
     /// <summary>Loads lake files into a table and records the run, atomically; returns the record as written.</summary>
-    Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default);
+    async Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default) =>
+        (await LoadAsync([request], cancellationToken))[0];
+
+    /// <summary>
+    /// Loads a stream's part and its child tables' parts (nested JSON lists) and records them, in
+    /// one transaction; the first request's state guards them all. Returns the records as written.
+    /// </summary>
+    Task<IReadOnlyList<RunRecord>> LoadAsync(IReadOnlyList<LoadRequest> requests, CancellationToken cancellationToken = default);
 
     /// <summary>Records a run that failed (nothing else is changed).</summary>
     Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default);

@@ -11,7 +11,8 @@ namespace Wharf.Warehouses;
 
 /// <summary>
 /// The load sequence, once for every warehouse: lake files of one extract (or one chunk) become
-/// rows of one table, with their audit row and the stream's state, in one transaction of an
+/// rows of one table (and its child tables' rows, for a part of nested JSON), with their audit
+/// row and the stream's state, in one transaction of an
 /// <see cref="ILoadSession"/>. Everything that can fail on the data (checks, the schema contract)
 /// fails in staging, before a row is written; a failure anywhere leaves the table, the audit and
 /// the state as they were.
@@ -22,41 +23,87 @@ internal sealed class TableLoader(TimeProvider time)
     /// <exception cref="LoadException">The load failed and was rolled back; the message says why.</exception>
     /// <exception cref="CheckFailedException">A check failed under on_check_failure: fail; nothing was loaded.</exception>
     /// <exception cref="SchemaChangeException">The data breaks the table's schema or the contract; nothing was loaded.</exception>
-    public async Task<RunRecord> LoadAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken = default)
+    public async Task<RunRecord> LoadAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken = default) =>
+        (await LoadAsync(session, [request], cancellationToken))[0];
+
+    /// <summary>
+    /// Loads a stream's part and its child tables' parts (nested JSON lists) in one transaction:
+    /// each table with its audit row, the first one's state guarding them all. Returns the audit
+    /// records as written, in the same order.
+    /// </summary>
+    /// <exception cref="LoadException">The load failed and was rolled back; the message says why, naming the table.</exception>
+    /// <exception cref="CheckFailedException">A check failed under on_check_failure: fail; nothing was loaded.</exception>
+    /// <exception cref="SchemaChangeException">The data breaks a table's schema or the contract; nothing was loaded.</exception>
+    public async Task<IReadOnlyList<RunRecord>> LoadAsync(ILoadSession session, IReadOnlyList<LoadRequest> requests, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(requests);
+        var current = requests[0];
         try
         {
-            return await RunAsync(session, request, cancellationToken);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            // The state guard: a chunk that committed before a crash (or whose commit's answer was
+            // lost with the network) is not loaded twice; the run's counts are those its commit recorded.
+            if (await AlreadyCommittedAsync(session, requests[0], cancellationToken))
+            {
+                var committed = new List<RunRecord>();
+                foreach (var request in requests)
+                {
+                    committed.Add(await CommittedRecordAsync(session, request, cancellationToken));
+                }
+
+                return committed;
+            }
+
+            var records = new List<RunRecord>();
+            long written = 0;
+            foreach (var request in requests)
+            {
+                current = request;
+                var (record, rows) = await LoadTableAsync(session, request, cancellationToken);
+                records.Add(record);
+                written += rows;
+            }
+
+            FailPoint.Hit(FailPoint.BeforeCommit);
+            current = requests[0];
+            var beforeCommit = clock.Elapsed;
+            await session.CommitAsync(requests[0], written, cancellationToken);
+
+            // The commit's time cannot be in the audit rows (they are part of the commit): it is in
+            // the records returned, which the next chunk or the stream's end records.
+            records[0] = records[0] with { Times = records[0].Times.Add(new RunStageTimes { Commit = clock.Elapsed - beforeCommit }) };
+            return records;
         }
-        catch (Exception error) when (Explain(session, error, request) is { } failure)
+        catch (Exception error) when (Explain(session, error, current) is { } failure)
         {
             throw failure;
         }
     }
 
-    private async Task<RunRecord> RunAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken)
+    /// <summary>What a load that already committed recorded: its counts, from its audit row.</summary>
+    private async Task<RunRecord> CommittedRecordAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken)
+    {
+        var done = LoadResult.Complete(request with { Files = [] }, default, time.GetUtcNow());
+        return await session.ReadRecordAsync(done.RunId, done.Pipeline, done.Stream, cancellationToken) is { } committed
+            ? done with
+            {
+                RowsLoaded = committed.RowsLoaded,
+                RowsInserted = committed.RowsInserted,
+                RowsUpdated = committed.RowsUpdated,
+                RowsDeleted = committed.RowsDeleted,
+                RowsUnchanged = committed.RowsUnchanged,
+                RowsQuarantined = committed.RowsQuarantined,
+                RowsDiscarded = committed.RowsDiscarded,
+            }
+            : done;
+    }
+
+    /// <summary>One table's share of the transaction, its audit row and state included; returns the record and the rows written.</summary>
+    private async Task<(RunRecord Record, long Written)> LoadTableAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        // 1. The state guard: a chunk that committed before a crash (or whose commit's answer was
-        // lost with the network) is not loaded twice; the run's counts are those its commit recorded.
-        if (await AlreadyCommittedAsync(session, request, cancellationToken))
-        {
-            var done = LoadResult.Complete(request with { Files = [] }, default, time.GetUtcNow());
-            return await session.ReadRecordAsync(done.RunId, done.Pipeline, done.Stream, cancellationToken) is { } committed
-                ? done with
-                {
-                    RowsLoaded = committed.RowsLoaded,
-                    RowsInserted = committed.RowsInserted,
-                    RowsUpdated = committed.RowsUpdated,
-                    RowsDeleted = committed.RowsDeleted,
-                    RowsUnchanged = committed.RowsUnchanged,
-                    RowsQuarantined = committed.RowsQuarantined,
-                    RowsDiscarded = committed.RowsDiscarded,
-                }
-                : done;
-        }
 
         // A cursor stream's last step: the table checks judge the whole run's rows, now its chunks are in.
         if (!request.RunFiles.IsEmpty)
@@ -65,7 +112,7 @@ internal sealed class TableLoader(TimeProvider time)
             request = request with { Record = request.Record with { Checks = LoadResult.Merge(request.Record.Checks, results) } };
         }
 
-        // 2. Staging: declared types, checks (quarantine set apart), processors, the schema plan.
+        // 1. Staging: declared types, checks (quarantine set apart), processors, the schema plan.
         await session.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
         var existing = request.Recreate ? null : await session.DescribeAsync(request.Schema, request.Table, cancellationToken);
         var staged = request.Files.IsEmpty ? null : await StageAsync(session, request, existing, cancellationToken);
@@ -81,11 +128,11 @@ internal sealed class TableLoader(TimeProvider time)
             await session.ExecuteAsync($"DROP TABLE IF EXISTS {write.Target}", cancellationToken);
         }
 
-        // 3. The rows, by the write mode.
+        // 2. The rows, by the write mode.
         var counts = staged is null or { Schema.DiscardAll: true } ? default
             : await WriteAsync(session, request, write, existing is null ? null : staged.Schema, cancellationToken);
 
-        // 4. The rows set aside, 5. the rows the source no longer has.
+        // 3. The rows set aside, 4. the rows the source no longer has.
         if (staged?.Quarantine is not null)
         {
             staged = await QuarantineAsync(session, request, staged, cancellationToken);
@@ -96,17 +143,12 @@ internal sealed class TableLoader(TimeProvider time)
             counts = counts with { Deleted = await session.DeleteMissingAsync(request, write, present, cancellationToken) };
         }
 
-        // 6. The audit row and the state, in the same transaction as the data.
-        // This load's stage and load times go into its audit row; its commit time cannot (the row
-        // is part of the commit): it is in the record returned, which the next chunk or the stream's
-        // end records.
+        // 5. The audit row and the state, in the same transaction as the data.
         var loadTime = clock.Elapsed - stageTime;
         var record = LoadResult.Complete(request, counts, time.GetUtcNow(), staged);
         record = record with { Times = record.Times.Add(new RunStageTimes { Stage = stageTime, Load = loadTime }) };
         await session.RecordAsync(record, request.State, cancellationToken);
-        FailPoint.Hit(FailPoint.BeforeCommit);
-        await session.CommitAsync(request, counts.Inserted + counts.Updated + counts.Deleted, cancellationToken);
-        return record with { Times = record.Times.Add(new RunStageTimes { Commit = clock.Elapsed - stageTime - loadTime }) };
+        return (record, counts.Inserted + counts.Updated + counts.Deleted);
     }
 
     private static async Task<bool> AlreadyCommittedAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken)

@@ -9,9 +9,13 @@ internal static class Published
 {
     public static byte[] Order(int id) => Encoding.UTF8.GetBytes($$"""{"order_id": {{id}}, "customer": {"name": "c{{id}}"}, "amount": {{id}}.25}""");
 
-    /// <summary>Orders 1..count for RabbitMQ; with a message id each when <paramref name="withIds"/>, else identified by their content.</summary>
-    public static IEnumerable<(byte[] Body, BasicProperties Properties)> RabbitOrders(int count, bool withIds) =>
-        Enumerable.Range(1, count).Select(i => (Order(i), new BasicProperties
+    /// <summary>An order with a list of two items (a child table): <c>s&lt;id&gt;</c> (quantity 1) and <c>x</c> (quantity 2).</summary>
+    public static byte[] OrderWithItems(int id) =>
+        Encoding.UTF8.GetBytes($$"""{"order_id": {{id}}, "customer": {"name": "c{{id}}"}, "items": [{"sku": "s{{id}}", "qty": 1}, {"sku": "x", "qty": 2}]}""");
+
+    /// <summary>Orders 1..count for RabbitMQ; with a message id each when <paramref name="withIds"/>, else identified by their content; with two items each when <paramref name="withItems"/>.</summary>
+    public static IEnumerable<(byte[] Body, BasicProperties Properties)> RabbitOrders(int count, bool withIds, bool withItems = false) =>
+        Enumerable.Range(1, count).Select(i => (withItems ? OrderWithItems(i) : Order(i), new BasicProperties
         {
             MessageId = withIds ? $"m{i}" : null,
             Timestamp = new AmqpTimestamp(1_700_000_000 + i),
@@ -20,8 +24,8 @@ internal static class Published
         }));
 
     /// <summary>Orders 1..count for NATS, on subjects <c>&lt;prefix&gt;.orders.0</c> to <c>.2</c>.</summary>
-    public static IEnumerable<(string Subject, byte[] Body, NatsHeaders? Headers)> NatsOrders(string prefix, int count) =>
-        Enumerable.Range(1, count).Select(i => ($"{prefix}.orders.{i % 3}", Order(i), (NatsHeaders?)new NatsHeaders { ["source"] = "test" }));
+    public static IEnumerable<(string Subject, byte[] Body, NatsHeaders? Headers)> NatsOrders(string prefix, int count, bool withItems = false) =>
+        Enumerable.Range(1, count).Select(i => ($"{prefix}.orders.{i % 3}", withItems ? OrderWithItems(i) : Order(i), (NatsHeaders?)new NatsHeaders { ["source"] = "test" }));
 
     /// <summary>A body as RabbitMQ sends it, with no properties.</summary>
     public static (byte[] Body, BasicProperties Properties) Raw(string text) => (Encoding.UTF8.GetBytes(text), new BasicProperties());

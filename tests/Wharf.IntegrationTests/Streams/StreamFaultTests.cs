@@ -10,7 +10,8 @@ namespace Wharf.IntegrationTests.Streams;
 /// a fail point — a batch in the lake but not loaded, a batch loaded but not committed, a batch
 /// committed but not acknowledged, an acknowledgement half sent — and leaves whole batches only; the
 /// next run ends with exactly the 50 messages published, none lost and none twice, the messages
-/// delivered again merged by their identity.
+/// delivered again merged by their identity. Each message's list of items (a child table) is
+/// committed with its batch, so it too is there exactly once.
 /// </summary>
 public sealed class StreamFaultTests(RabbitMqServer rabbit, NatsServer nats, PostgresServer postgres) : IDisposable
 {
@@ -45,6 +46,7 @@ public sealed class StreamFaultTests(RabbitMqServer rabbit, NatsServer nats, Pos
 
         killed.ExitCode.ShouldBe(WharfChild.KilledExitCode, killed.ToString());
         harness.Scalar("select count(*) from raw.events").ShouldBe((long)committed, "whole batches only");
+        harness.Scalar("select count(*) from raw.events__items").ShouldBe(2L * committed, "the lists of the committed batches only");
 
         await WaitForRedeliveryAsync(broker);
         var again = await WharfChild.RunAsync(harness.Root, null, ct, "run");
@@ -59,6 +61,9 @@ public sealed class StreamFaultTests(RabbitMqServer rabbit, NatsServer nats, Pos
         // acknowledgements, which may or may not have left the client's buffer.
         var least = broker == "nats" && failPoint.StartsWith("stream.acking", StringComparison.Ordinal) ? 5L : 10L;
         redelivered.ShouldBeInRange(least, 10L, "batch 2 (or what of it was not acknowledged) came again and was merged, not added");
+        harness.Scalar("select count(*) || ' ' || count(distinct (i._wharf_parent_id, i._wharf_list_idx)) || ' ' || count(e.order_id) || ' ' || count(*) filter (where i.sku = 's' || e.order_id) " +
+            "from raw.events__items i left join raw.events e on i._wharf_parent_id = e._wharf_id")
+            .ShouldBe($"{2 * Messages} {2 * Messages} {2 * Messages} {Messages}", "two items per message, once each, each with its order");
         await check();
     }
 
@@ -77,9 +82,20 @@ public sealed class StreamFaultTests(RabbitMqServer rabbit, NatsServer nats, Pos
         await using var connection = new NpgsqlConnection(warehouse.ConnectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand("select count(*), count(distinct _message_id), sum(order_id), count(*) filter (where _redelivered) from raw.events", connection);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        reader.Read().ShouldBeTrue();
-        (reader.GetInt64(0), reader.GetInt64(1), reader.GetDecimal(2), reader.GetInt64(3)).ShouldBe((50L, 50L, (decimal)Published.SumTo(Messages), 10L));
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            reader.Read().ShouldBeTrue();
+            (reader.GetInt64(0), reader.GetInt64(1), reader.GetDecimal(2), reader.GetInt64(3)).ShouldBe((50L, 50L, (decimal)Published.SumTo(Messages), 10L));
+        }
+
+        await using var items = new NpgsqlCommand("select count(*), count(distinct (i._wharf_parent_id, i._wharf_list_idx)), count(e.order_id), sum(i.qty) " +
+            "from raw.events__items i left join raw.events e on i._wharf_parent_id = e._wharf_id", connection);
+        await using (var reader = await items.ExecuteReaderAsync(ct))
+        {
+            reader.Read().ShouldBeTrue();
+            (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetDecimal(3)).ShouldBe((100L, 100L, 100L, 150m), "two items per message, once each, each with its order");
+        }
+
         await check();
     }
 
@@ -90,7 +106,7 @@ public sealed class StreamFaultTests(RabbitMqServer rabbit, NatsServer nats, Pos
         if (broker == "rabbitmq")
         {
             var queue = await rabbit.CreateQueueAsync();
-            await rabbit.PublishAsync(queue, Published.RabbitOrders(Messages, withIds: false));
+            await rabbit.PublishAsync(queue, Published.RabbitOrders(Messages, withIds: false, withItems: true));
             harness.WithProject($$"""
                 {{head}}connections:
                   mq: { type: rabbitmq, url: "{{rabbit.Url}}" }
@@ -101,7 +117,7 @@ public sealed class StreamFaultTests(RabbitMqServer rabbit, NatsServer nats, Pos
         }
 
         var (stream, prefix) = await nats.CreateStreamAsync();
-        await nats.PublishAsync(Published.NatsOrders(prefix, Messages));
+        await nats.PublishAsync(Published.NatsOrders(prefix, Messages, withItems: true));
         harness.WithProject($$"""
             {{head}}connections:
               bus: { type: nats, url: "{{nats.Url}}" }

@@ -146,7 +146,7 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
             var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target, select, sourceFiles, known, cancellationToken);
             if (request.OnPart is not null)
             {
-                await request.OnPart(manifest, cancellationToken);
+                await request.OnPart(manifest, [], cancellationToken);
             }
 
             return [manifest];

@@ -23,6 +23,9 @@ internal static class NestedJson
     public const string ListIndex = "_wharf_list_idx";
     public const string RootId = "_wharf_root_id";
 
+    /// <summary>Whether a lake stream's key is a child table's: the parent's id and the place in the list.</summary>
+    public static bool IsChildKey(IReadOnlyList<string> key) => key is [ParentId, ListIndex];
+
     /// <summary>The tables of a relation, its columns asked of DuckDB (which may throw a <see cref="DuckDb.DuckDbException"/> for unreadable input).</summary>
     public static IReadOnlyList<NestedTable> Plan(DuckDB.NET.Data.DuckDBConnection workArea, string relation, string table, IReadOnlyList<string> primaryKey, int maxNesting) =>
         Plan(relation, Describe(workArea, relation), table, primaryKey, maxNesting);

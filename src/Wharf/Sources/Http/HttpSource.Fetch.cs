@@ -85,21 +85,13 @@ internal sealed partial class HttpSource
 
             await result.Spool.KeepNumbersExactAsync(shape, cancellationToken);
             var tables = SpoolTables.Plan(request.WorkArea, [result.Spool.Path], pipeline, connection.Name, shape);
-            if (tables.Count > 1)
-            {
-                throw new HttpSourceException(connection.Name,
-                    $"Pipeline '{pipeline.Name}': its records have lists ({string.Join(", ", tables.Skip(1).Select(t => string.Join(".", t.Path)))}), which become child tables, " +
-                    $"and child tables cannot be committed {(pipeline.Incremental.HasCursor ? "with a cursor" : "partition by partition")} yet. Keep the lists as JSON columns with 'max_nesting: 0'" +
-                    $"{(pipeline.Incremental.HasCursor ? ", or remove 'incremental:'" : ", or load every partition at once with mode: replace")}. Nothing was loaded.")
-                { Stream = stream.Name };
-            }
-
             var target = request.Target with { Part = result.Partition.Index };
             var manifest = await WritePartAsync(request, target, tables[0].Sql, [.. result.Pages], cancellationToken);
             manifest = Request.ForEach is null ? manifest : manifest with { Checkpoint = result.Partition.Key };
+            var children = await SpoolTables.WriteChildrenAsync(request, tables, result.Partition.Index, [.. result.Pages], cancellationToken);
             if (request.OnPart is not null)
             {
-                await request.OnPart(manifest, cancellationToken);
+                await request.OnPart(manifest, children, cancellationToken);
             }
 
             return manifest;

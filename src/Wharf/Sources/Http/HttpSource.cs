@@ -12,7 +12,8 @@ namespace Wharf.Sources.Http;
 /// page of every partition is fetched when the streams are listed, spooled on disk, and read by DuckDB
 /// as nested JSON is for files: objects become columns, lists child tables, each its own stream.</item>
 /// <item>A committed-as-it-goes extract (<c>incremental:</c>, or <c>for_each:</c> partitions): each
-/// partition becomes one lake part, handed over (and so committed) in partition order with its key
+/// partition becomes one lake part (and one per child table of its lists), handed over (and so
+/// committed, the lists with it) in partition order with its key
 /// as the stream's checkpoint, so a killed run resumes after the last committed partition; an
 /// incremental stream is one part whose greatest cursor becomes the watermark.</item>
 /// </list>
@@ -91,7 +92,7 @@ internal sealed partial class HttpSource(ConnectionSettings connection, Pipeline
             var manifest = await WritePartAsync(request, request.Target, table.Sql, extract.Pages, cancellationToken);
             if (request.OnPart is not null)
             {
-                await request.OnPart(manifest, cancellationToken);
+                await request.OnPart(manifest, [], cancellationToken);
             }
 
             return [manifest];

@@ -25,7 +25,7 @@ internal sealed class StagingTable : IAsyncDisposable
     private readonly string createSql;
     private readonly string lakeSelect;
     private readonly int partRows;
-    private readonly Func<LakeManifest, CancellationToken, Task>? onPart;
+    private readonly Func<LakeManifest, IReadOnlyList<ChildPart>, CancellationToken, Task>? onPart;
     private readonly Action<TimeSpan>? onPartOverlapped;
     private readonly List<LakeManifest> manifests = [];
     private DuckDBConnection? connection;
@@ -35,7 +35,7 @@ internal sealed class StagingTable : IAsyncDisposable
     private TimeSpan committingTook;
 
     private StagingTable(LakeWriter lake, LakeTarget target, string createSql, string lakeSelect, int partRows,
-        Func<LakeManifest, CancellationToken, Task>? onPart, Action<TimeSpan>? onPartOverlapped)
+        Func<LakeManifest, IReadOnlyList<ChildPart>, CancellationToken, Task>? onPart, Action<TimeSpan>? onPartOverlapped)
     {
         this.onPart = onPart;
         this.onPartOverlapped = onPartOverlapped;
@@ -130,7 +130,7 @@ internal sealed class StagingTable : IAsyncDisposable
             // The previous part's commit first (its failure stops the extract here); this one's
             // runs while the next part is staged.
             await CommittedAsync();
-            committing = TimedAsync(onPart(manifest, cancellationToken));
+            committing = TimedAsync(onPart(manifest, [], cancellationToken));
         }
     }
 

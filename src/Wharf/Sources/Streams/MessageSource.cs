@@ -7,7 +7,8 @@ namespace Wharf.Sources.Streams;
 /// <summary>
 /// A pipeline over a message broker (<c>rabbitmq</c> queue, <c>nats</c> JetStream stream): one
 /// stream committed part by part. Each batch (up to <c>batch.max_messages</c>, or what came within
-/// <c>batch.max_wait</c>) is spooled on disk, written to the lake as one part, handed over to be
+/// <c>batch.max_wait</c>) is spooled on disk, written to the lake as one part (and one per child
+/// table of its lists, see <see cref="SpoolTables"/>), handed over to be
 /// loaded and committed with the audit row and the state, and only then acknowledged. A run ends
 /// when no message came for <c>idle_timeout</c> (drained) or after <c>max_messages</c>.
 /// <para>
@@ -172,21 +173,18 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
             $"fix or remove the message, or set 'on_check_failure: quarantine' to load it into {pipeline.Table}__quarantine with the reason.{tries} Nothing of this batch was loaded.");
     }
 
-    /// <summary>The batch into the lake, committed by the run (<see cref="ExtractRequest.OnPart"/>), then acknowledged.</summary>
+    /// <summary>
+    /// The batch into the lake (its lists' child tables beside it), committed by the run
+    /// (<see cref="ExtractRequest.OnPart"/>), then acknowledged.
+    /// </summary>
     private async Task<LakeManifest> CommitAsync(MessageSpool spool, ExtractRequest request, int part, IMessageConsumer consumer, CancellationToken cancellationToken)
     {
         var tables = SpoolTables.Plan(request.WorkArea, [spool.Path], pipeline, connection.Name, spool.Shape);
-        if (tables.Count > 1)
-        {
-            throw new SourceException(connection.Name, pipeline.Table,
-                $"Pipeline '{pipeline.Name}': the messages have lists ({string.Join(", ", tables.Skip(1).Select(t => string.Join(".", t.Path)))}), which become child tables, " +
-                "and child tables cannot be committed batch by batch yet. Keep the lists as JSON columns with 'max_nesting: 0'. Nothing of this batch was loaded.");
-        }
-
         var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target with { Part = part }, Typed(tables[0].Sql), [consumer.Description], cancellationToken);
+        var children = await SpoolTables.WriteChildrenAsync(request, tables, part, [consumer.Description], cancellationToken);
         if (request.OnPart is not null)
         {
-            await request.OnPart(manifest, cancellationToken);
+            await request.OnPart(manifest, children, cancellationToken);
         }
 
         await consumer.AckAsync(cancellationToken);

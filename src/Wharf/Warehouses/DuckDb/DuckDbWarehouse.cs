@@ -76,11 +76,11 @@ internal sealed class DuckDbWarehouse : IWarehouse
         return new DuckDbWarehouse(connection, time);
     }
 
-    public async Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RunRecord>> LoadAsync(IReadOnlyList<LoadRequest> requests, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(requests);
         await using var session = await DuckDbLoadSession.BeginAsync(connection, cancellationToken);
-        return await loader.LoadAsync(session, request, cancellationToken);
+        return await loader.LoadAsync(session, requests, cancellationToken);
     }
 
     public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)

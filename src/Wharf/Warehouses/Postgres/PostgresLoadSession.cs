@@ -191,6 +191,9 @@ internal sealed class PostgresLoadSession : ILoadSession
         {
             var keys = string.Join(", ", rows.PrimaryKey.Select(Quote.Identifier));
             await ExecuteAsync(Dialect.TempTable(TableWrite.Stage, $"SELECT DISTINCT ON ({keys}) * FROM {copied} ORDER BY {keys}, ctid DESC"), cancellationToken);
+
+            // Gone now, not at the commit: the transaction may load another table (a child table of nested JSON).
+            await ExecuteAsync($"DROP TABLE {copied}", cancellationToken);
         }
 
         if (!write.IsKeyed || rows.PrimaryKey.Count > 0)

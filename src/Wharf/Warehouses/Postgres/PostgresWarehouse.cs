@@ -63,13 +63,13 @@ internal sealed class PostgresWarehouse : IWarehouse
     }
 
     /// <summary>Loads in one transaction; a transient failure (a dropped connection, a deadlock) starts the load over in a new one.</summary>
-    public Task<RunRecord> LoadAsync(LoadRequest request, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<RunRecord>> LoadAsync(IReadOnlyList<LoadRequest> requests, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(requests);
         return PostgresRetry.RunAsync(async () =>
         {
             await using var session = await PostgresLoadSession.BeginAsync(settings, WorkArea, cancellationToken);
-            return await loader.LoadAsync(session, request, cancellationToken);
+            return await loader.LoadAsync(session, requests, cancellationToken);
         }, cancellationToken);
     }
 

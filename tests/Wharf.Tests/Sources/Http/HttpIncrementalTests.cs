@@ -68,6 +68,48 @@ public sealed class HttpIncrementalTests : IDisposable
     }
 
     [Fact]
+    public async Task Incremental_WithLists_CommitsTheChildTableWithEachRun_AndAReplayRebuildsBoth()
+    {
+        var comments = new ConcurrentDictionary<int, string[]>() { [1] = ["a"], [2] = ["b", "c"], [3] = ["d"] };
+        await using var server = await ApiServer.StartAsync("/tickets", c =>
+        {
+            var since = DateTimeOffset.Parse(c.Query("updated_since")!, System.Globalization.CultureInfo.InvariantCulture);
+            var rows = tickets.Where(t => DateTimeOffset.Parse(t.Value.UpdatedAt, System.Globalization.CultureInfo.InvariantCulture) >= since).OrderBy(t => t.Key)
+                .Select(t => $$"""{"id": {{t.Key}}, "updated_at": "{{t.Value.UpdatedAt}}", "comments": [{{string.Join(", ", comments[t.Key].Select(x => $"{{\"text\": \"{x}\"}}"))}}]}""");
+            return c.Json($$"""{"tickets": [{{string.Join(", ", rows)}}]}""");
+        });
+        project.WithApi(server.Url, """
+              tickets:
+                source: api
+                endpoint: /tickets
+                incremental: { param: updated_since, cursor: updated_at, initial: "2024-01-01T00:00:00Z", lookback: 1h }
+                mode: merge
+                primary_key: [id]
+            """);
+        const string Comments = "SELECT t.id, c._wharf_list_idx, c.text FROM tickets__comments c JOIN tickets t ON c._wharf_parent_id = t._wharf_id ORDER BY 1, 2";
+
+        var first = await project.RunAsync("run");
+        tickets[3] = ("2024-01-04T09:00:00Z", "open");
+        comments[3] = ["d", "e", "f"];
+        var second = await project.RunAsync("run");
+
+        first.ExitCode.ShouldBe(0, first.ToString());
+        second.ExitCode.ShouldBe(0, second.ToString());
+        project.Rows(Comments).ShouldBe(["1 | 0 | a", "2 | 0 | b", "2 | 1 | c", "3 | 0 | d", "3 | 1 | e", "3 | 2 | f"]);
+        project.Rows("SELECT stream, status, rows_extracted, rows_inserted, rows_unchanged FROM _wharf.runs ORDER BY started_at, stream").ShouldBe([
+            "tickets | succeeded | 3 | 3 | 0", "tickets__comments | succeeded | 4 | 4 | 0",
+            "tickets | succeeded | 1 | 0 | 0", "tickets__comments | succeeded | 3 | 2 | 1",
+        ]);
+        project.Rows("SELECT stream FROM _wharf.state").ShouldBe(["tickets"], "the child table's rows go with the parent's state");
+
+        var replay = await project.RunAsync("replay", "tickets");
+
+        replay.ExitCode.ShouldBe(0, replay.ToString());
+        project.Rows(Comments).ShouldBe(["1 | 0 | a", "2 | 0 | b", "2 | 1 | c", "3 | 0 | d", "3 | 1 | e", "3 | 2 | f"], "the replay rebuilds the child table from its lake files");
+        project.Rows("SELECT id FROM tickets ORDER BY id").ShouldBe(["1", "2", "3"]);
+    }
+
+    [Fact]
     public async Task Var_SetsAVariableForOneRun()
     {
         await using var server = await ApiServer.StartAsync("/tickets", Serve);

@@ -8,7 +8,7 @@ namespace Wharf.Tests.Sources.Http;
 /// A partitioned HTTP run killed (SIGKILL, at a fail point) after some partitions committed: the
 /// warehouse holds exactly those partitions and the state names the last; the rerun fetches only
 /// the partitions not committed and ends with every record exactly once (append, so a partition
-/// loaded twice would show).
+/// loaded twice would show). Each record's list (a child table) is committed with its partition.
 /// </summary>
 public sealed class HttpPartitionKillTests : IDisposable
 {
@@ -25,7 +25,7 @@ public sealed class HttpPartitionKillTests : IDisposable
         var part = c.Query("part")!;
         fetches.AddOrUpdate(part, 1, (_, n) => n + 1);
         var number = int.Parse(part, System.Globalization.CultureInfo.InvariantCulture);
-        var records = Enumerable.Range(1, RecordsPerPartition).Select(i => $$"""{"id": {{number * 1000 + i}}, "payload": "p{{number}}-{{i}} ü"}""");
+        var records = Enumerable.Range(1, RecordsPerPartition).Select(i => $$"""{"id": {{number * 1000 + i}}, "payload": "p{{number}}-{{i}} ü", "tags": ["t{{number}}", "x"]}""");
         return c.Json("[" + string.Join(", ", records) + "]");
     }
 
@@ -54,6 +54,8 @@ public sealed class HttpPartitionKillTests : IDisposable
         project.Rows("SELECT part, count(*) FROM items GROUP BY part ORDER BY part")
             .ShouldBe([.. Enumerable.Range(1, committed).Select(i => $"{i:D2} | {RecordsPerPartition}")]);
         project.Rows("SELECT checkpoint FROM _wharf.state").ShouldBe([$"{committed:D2}"]);
+        project.Rows("SELECT i.part, count(*) FROM items__tags t JOIN items i ON t._wharf_parent_id = i._wharf_id GROUP BY i.part ORDER BY i.part")
+            .ShouldBe([.. Enumerable.Range(1, committed).Select(i => $"{i:D2} | {2 * RecordsPerPartition}")], "each committed partition's lists, and no other");
 
         var rerun = await RunAsync(null);
 
@@ -63,6 +65,12 @@ public sealed class HttpPartitionKillTests : IDisposable
             .ShouldBe([.. Enumerable.Range(1, Partitions).Select(i => $"{i:D2} | {RecordsPerPartition}")]);
         Enumerable.Range(1, committed).Select(i => fetches[$"{i:D2}"]).ShouldAllBe(n => n == 1, "committed partitions are not fetched again");
         project.Rows("SELECT count(*) FROM _wharf.state WHERE checkpoint IS NOT NULL").ShouldBe(["0"]);
-        project.Rows("SELECT status FROM _wharf.runs ORDER BY started_at").ShouldBe(["interrupted", "succeeded"]);
+        project.Rows("SELECT count(*), count(DISTINCT (_wharf_parent_id, _wharf_list_idx)), count(*) FILTER (WHERE value = 'x') FROM items__tags")
+            .ShouldBe([$"{2 * Partitions * RecordsPerPartition} | {2 * Partitions * RecordsPerPartition} | {Partitions * RecordsPerPartition}"]);
+        project.Rows("SELECT count(*) FROM items__tags t LEFT JOIN items i ON t._wharf_parent_id = i._wharf_id WHERE i.id IS NULL").ShouldBe(["0"], "every list row has its record");
+        project.Rows("SELECT stream, status, rows_loaded FROM _wharf.runs ORDER BY started_at, stream").ShouldBe([
+            $"items | interrupted | {committed * RecordsPerPartition}", $"items__tags | interrupted | {2 * committed * RecordsPerPartition}",
+            $"items | succeeded | {(Partitions - committed) * RecordsPerPartition}", $"items__tags | succeeded | {2 * (Partitions - committed) * RecordsPerPartition}",
+        ]);
     }
 }

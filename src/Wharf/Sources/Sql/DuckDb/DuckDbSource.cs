@@ -112,7 +112,7 @@ internal sealed partial class DuckDbSource(ConnectionSettings connection, Pipeli
         var manifest = await request.Lake.WriteAsync(reader, target, sql, [], cancellationToken);
         if (request.OnPart is not null)
         {
-            await request.OnPart(manifest, cancellationToken);
+            await request.OnPart(manifest, [], cancellationToken);
         }
 
         return manifest;
