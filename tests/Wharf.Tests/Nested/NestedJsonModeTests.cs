@@ -220,13 +220,37 @@ public sealed class NestedJsonModeTests : IDisposable
     }
 
     [Fact]
-    public async Task Cursor_WithLists_FailsWithTheClearErrorAndLoadsNothing()
+    public async Task Cursor_WithLists_CommitsTheListsOfTheRecordsPastTheWatermark_WithThem()
     {
-        var result = await NestedJsonRunTests.WriteOrders(project, "ndjson", NestedJsonRunTests.Documents, "mode: merge\nprimary_key: [id]\ncursor: id").RunAsync("run");
+        const string Settings = "mode: merge\nprimary_key: [id]\ncursor: id";
+        await RunAsync("ndjson", NestedJsonRunTests.Documents, Settings);
+
+        project.Tables().ShouldBe(["orders", "orders__items", "orders__items__options", "orders__items__tags"]);
+        project.Rows("SELECT o.id, i.sku, t.value FROM orders__items__tags t JOIN orders__items i ON t._wharf_parent_id = i._wharf_id JOIN orders o ON i._wharf_parent_id = o._wharf_id ORDER BY 1, 2, 3")
+            .ShouldBe(["1 | A-1 | new", "1 | A-1 | sale", "2 | C-3 | x"]);
+
+        // Order 2 changes without moving the cursor (not read again); order 5 is new; order 4 is read again at the bound.
+        string[] later = [NestedJsonRunTests.Documents[0], NestedJsonRunTests.Documents[1].Replace("\"x\"", "\"changed\"", StringComparison.Ordinal), NestedJsonRunTests.Documents[2], NestedJsonRunTests.Documents[3],
+            """{"id": 5, "customer": {"name": "Eva"}, "items": [{"sku": "E-5", "qty": 9, "options": [{"name": "gift", "value": "yes", "extra": null}], "tags": ["late"]}]}"""];
+        await RunAsync("ndjson", later, Settings);
+
+        project.Rows("SELECT o.id, i.sku, t.value FROM orders__items__tags t JOIN orders__items i ON t._wharf_parent_id = i._wharf_id JOIN orders o ON i._wharf_parent_id = o._wharf_id ORDER BY 1, 2, 3")
+            .ShouldBe(["1 | A-1 | new", "1 | A-1 | sale", "2 | C-3 | x", "5 | E-5 | late"]);
+        project.Rows("SELECT count(*) FROM orders__items__options").ShouldBe(["4"]);
+        project.Rows("SELECT stream, rows_extracted, rows_inserted, status FROM _wharf.runs ORDER BY started_at, stream").ShouldBe([
+            "orders | 4 | 4 | succeeded", "orders__items | 3 | 3 | succeeded", "orders__items__options | 3 | 3 | succeeded", "orders__items__tags | 3 | 3 | succeeded",
+            "orders | 2 | 1 | succeeded", "orders__items | 1 | 1 | succeeded", "orders__items__options | 1 | 1 | succeeded", "orders__items__tags | 1 | 1 | succeeded",
+        ]);
+    }
+
+    [Fact]
+    public async Task Cursor_WithListsAndDeleteDetection_FailsWithTheClearErrorAndLoadsNothing()
+    {
+        var result = await NestedJsonRunTests.WriteOrders(project, "ndjson", NestedJsonRunTests.Documents, "mode: merge\nprimary_key: [id]\ncursor: id\ndetect_deletes: true").RunAsync("run");
 
         result.ExitCode.ShouldBe(1, result.ToString());
-        result.Error.ShouldContain("its JSON has lists (items, items.options, items.tags), which become child tables, and child tables cannot be loaded by cursor yet");
-        result.Error.ShouldContain("Remove 'cursor:', or keep the lists as JSON columns with 'max_nesting: 0'");
+        result.Error.ShouldContain("its JSON has lists (items, items.options, items.tags), which become child tables, and under a cursor the rows of child tables are not deleted with their parents yet");
+        result.Error.ShouldContain("Remove 'detect_deletes:' (or 'cursor:'), or keep the lists as JSON columns with 'max_nesting: 0'");
         project.Tables().ShouldBeEmpty();
         project.Rows("SELECT status FROM _wharf.runs").ShouldBe(["failed"]);
     }

@@ -58,14 +58,20 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
             return [root];
         }
 
-        // Nested JSON: every list becomes a child table, extracted as a stream of its own.
+        // Nested JSON: every list becomes a child table, extracted as a stream of its own; under a
+        // cursor, with the root's part instead (see ExtractAsync), so they commit together.
         using var describe = DuckDbConnections.Open(null);
         var children = Nested(describe, format, files).Where(t => !t.Path.IsEmpty).ToList();
-        if (children.Count > 0 && !pipeline.Incremental.Cursor.IsEmpty)
+        if (children.Count > 0 && pipeline.Incremental.HasCursor)
         {
-            throw new SourceException(connection.Name, pipeline.Table,
-                $"Pipeline '{pipeline.Name}' ({pipeline.Location}): its JSON has lists ({string.Join(", ", children.Select(c => string.Join(".", c.Path)))}), which become child tables, " +
-                "and child tables cannot be loaded by cursor yet. Remove 'cursor:', or keep the lists as JSON columns with 'max_nesting: 0'.");
+            if (pipeline.Incremental.DetectDeletes)
+            {
+                throw new SourceException(connection.Name, pipeline.Table,
+                    $"Pipeline '{pipeline.Name}' ({pipeline.Location}): its JSON has lists ({string.Join(", ", children.Select(c => string.Join(".", c.Path)))}), which become child tables, " +
+                    "and under a cursor the rows of child tables are not deleted with their parents yet. Remove 'detect_deletes:' (or 'cursor:'), or keep the lists as JSON columns with 'max_nesting: 0'.");
+            }
+
+            return [root];
         }
 
         var listed = children.Select(c => c.Table).ToHashSet(StringComparer.Ordinal);
@@ -102,13 +108,15 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         var format = ResolveFormat(stream.Files);
         using var excel = format == FileFormat.Excel ? ReadWorkbooks(stream) : null;
         var relation = excel?.Relation(stream.Description) ?? FileReaderSql.Build(format, stream.Files, pipeline.Csv);
+        IReadOnlyList<NestedTable> nested = [];
         if (!stream.EmptiedColumns.IsEmpty)
         {
             relation = $"({VanishedLists.EmptySelect(stream.EmptiedColumns)})";
         }
         else if (format is FileFormat.Json or FileFormat.NdJson)
         {
-            var table = Nested(request.WorkArea, format, stream.Files).FirstOrDefault(t => t.Table == stream.Target)
+            nested = Nested(request.WorkArea, format, stream.Files);
+            var table = nested.FirstOrDefault(t => t.Table == stream.Target)
                 ?? throw new SourceException(connection.Name, pipeline.Table,
                     $"Pipeline '{pipeline.Name}' ({pipeline.Location}): the JSON no longer has the list that {stream.Target} was made from. Run again: the tables are found anew each run.");
             relation = $"({table.Sql})";
@@ -144,9 +152,14 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
             }
 
             var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target, select, sourceFiles, known, cancellationToken);
+
+            // Under a cursor, the lists of the records past the bound are the part's child tables.
+            var children = nested.Count > 1 && request.Cursor.Length > 0 && request.Columns.IsEmpty && stream.NestedPath.IsEmpty
+                ? await ChildParts.WriteAsync(request, nested, request.Target.Part, sourceFiles, request.From is null ? null : $"SELECT {NestedJson.Id} FROM ({select})", cancellationToken)
+                : [];
             if (request.OnPart is not null)
             {
-                await request.OnPart(manifest, [], cancellationToken);
+                await request.OnPart(manifest, children, cancellationToken);
             }
 
             return [manifest];

@@ -88,7 +88,7 @@ internal sealed partial class HttpSource
             var target = request.Target with { Part = result.Partition.Index };
             var manifest = await WritePartAsync(request, target, tables[0].Sql, [.. result.Pages], cancellationToken);
             manifest = Request.ForEach is null ? manifest : manifest with { Checkpoint = result.Partition.Key };
-            var children = await SpoolTables.WriteChildrenAsync(request, tables, result.Partition.Index, [.. result.Pages], cancellationToken);
+            var children = await Files.ChildParts.WriteAsync(request, tables, result.Partition.Index, [.. result.Pages], roots: null, cancellationToken);
             if (request.OnPart is not null)
             {
                 await request.OnPart(manifest, children, cancellationToken);

@@ -1,8 +1,6 @@
 using DuckDB.NET.Data;
-using System.Collections.Immutable;
 using System.Text.Json;
 using Wharf.DuckDb;
-using Wharf.Lake;
 using Wharf.Projects;
 using Wharf.Schema;
 using Wharf.Sources.Files;
@@ -49,25 +47,6 @@ internal static class SpoolTables
         {
             throw new HttpSourceException(connection, $"Pipeline '{pipeline.Name}': the records could not be read as a table: {ex.Summary} Nothing was loaded.", ex) { Stream = pipeline.Table };
         }
-    }
-
-    /// <summary>
-    /// A part's child tables (every table of <paramref name="tables"/> but the root), each written to
-    /// the lake as part <paramref name="part"/> of a stream of its own, keyed by parent and place in the list.
-    /// </summary>
-    public static async Task<IReadOnlyList<ChildPart>> WriteChildrenAsync(
-        ExtractRequest request, IReadOnlyList<NestedTable> tables, int part, ImmutableArray<LakeSourceFile> sources, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(tables);
-        var children = new List<ChildPart>();
-        foreach (var table in tables.Skip(1))
-        {
-            var target = request.Target with { Stream = table.Table, Part = part, PrimaryKey = [NestedJson.ParentId, NestedJson.ListIndex] };
-            children.Add(new ChildPart(table.Table, table.Path, await request.Lake.WriteAsync(request.WorkArea, target, table.Sql, sources, cancellationToken)));
-        }
-
-        return children;
     }
 
     /// <summary>

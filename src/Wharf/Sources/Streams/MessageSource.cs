@@ -1,5 +1,6 @@
 using Wharf.Lake;
 using Wharf.Projects;
+using Wharf.Sources.Files;
 using Wharf.Sources.Http;
 
 namespace Wharf.Sources.Streams;
@@ -8,7 +9,7 @@ namespace Wharf.Sources.Streams;
 /// A pipeline over a message broker (<c>rabbitmq</c> queue, <c>nats</c> JetStream stream): one
 /// stream committed part by part. Each batch (up to <c>batch.max_messages</c>, or what came within
 /// <c>batch.max_wait</c>) is spooled on disk, written to the lake as one part (and one per child
-/// table of its lists, see <see cref="SpoolTables"/>) while the next batch is received, handed over to be
+/// table of its lists, see <see cref="ChildParts"/>) while the next batch is received, handed over to be
 /// loaded and committed with the audit row and the state, and only then acknowledged. A run ends
 /// when no message came for <c>idle_timeout</c> (drained) or after <c>max_messages</c>.
 /// <para>
@@ -212,7 +213,7 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
         {
             var tables = SpoolTables.Plan(request.WorkArea, [spool.Path], pipeline, connection.Name, spool.Shape);
             var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target with { Part = part }, Typed(tables[0].Sql), [consumer], cancellationToken);
-            var children = await SpoolTables.WriteChildrenAsync(request, tables, part, [consumer], cancellationToken);
+            var children = await ChildParts.WriteAsync(request, tables, part, [consumer], roots: null, cancellationToken);
             if (request.OnPart is not null)
             {
                 await request.OnPart(manifest, children, cancellationToken);
