@@ -40,8 +40,7 @@ internal sealed record BrokerMessage(ReadOnlyMemory<byte> Body)
 
 /// <summary>
 /// A consumer of one queue or stream that receives messages one by one and acknowledges them only
-/// when told, a batch at a time: the messages received between two cuts are one batch, so the
-/// next batch can be received while the last one is committed.
+/// when told: everything received since the last acknowledgement is the batch being committed.
 /// </summary>
 internal interface IMessageConsumer : IAsyncDisposable
 {
@@ -62,16 +61,12 @@ internal interface IMessageConsumer : IAsyncDisposable
     /// </summary>
     Task<bool> HasWaitingAsync(CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Ends a batch: the messages received since the last cut (less those dead-lettered). Returns
-    /// their acknowledgement, to be called once they are committed; messages received later are
-    /// not acknowledged by it.
-    /// </summary>
-    Func<CancellationToken, Task> Cut();
+    /// <summary>Acknowledges every message received since the last acknowledgement (they are committed).</summary>
+    Task AckAsync(CancellationToken cancellationToken);
 
     /// <summary>Dead-letters one received message: it is not delivered again (NATS: terminated; RabbitMQ: rejected without requeue).</summary>
     Task DeadLetterAsync(BrokerMessage message, CancellationToken cancellationToken);
 
-    /// <summary>Hands back every message received and not acknowledged, to be delivered again (a batch failed).</summary>
+    /// <summary>Hands back every message received since the last acknowledgement, to be delivered again (the batch failed).</summary>
     Task ReleaseAsync(CancellationToken cancellationToken);
 }

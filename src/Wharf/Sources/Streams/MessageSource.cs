@@ -9,7 +9,7 @@ namespace Wharf.Sources.Streams;
 /// A pipeline over a message broker (<c>rabbitmq</c> queue, <c>nats</c> JetStream stream): one
 /// stream committed part by part. Each batch (up to <c>batch.max_messages</c>, or what came within
 /// <c>batch.max_wait</c>) is spooled on disk, written to the lake as one part (and one per child
-/// table of its lists, see <see cref="ChildParts"/>) while the next batch is received, handed over to be
+/// table of its lists, see <see cref="ChildParts"/>), handed over to be
 /// loaded and committed with the audit row and the state, and only then acknowledged. A run ends
 /// when no message came for <c>idle_timeout</c> (drained) or after <c>max_messages</c>.
 /// <para>
@@ -60,9 +60,6 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
         Directory.CreateDirectory(folder);
         var manifests = new List<LakeManifest>();
         await using var consumer = await MessageConsumers.OpenAsync(connection, pipeline, context.Logger, cancellationToken);
-
-        // The last batch, committed (then acknowledged) while the next one is received.
-        Task<LakeManifest>? committing = null;
         try
         {
             long received = 0;
@@ -70,69 +67,43 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
             {
                 var room = Settings.MaxMessages is { } max ? max - received : long.MaxValue;
                 var batch = await ReceiveBatchAsync(consumer, Path.Combine(folder, $"batch-{part:D6}.ndjson"), (int)Math.Min(Math.Min(Settings.BatchMessages, consumer.MaxBatch), room), cancellationToken);
-                if (committing is not null)
+                try
                 {
-                    manifests.Add(await committing);
-                    committing = null;
-                }
+                    if (batch.Received == 0)
+                    {
+                        break;
+                    }
 
-                received += batch.Received;
+                    // A batch of dead-lettered messages alone has nothing to load.
+                    if (batch.Spool.Messages > 0)
+                    {
+                        manifests.Add(await CommitAsync(batch.Spool, request, part, consumer, cancellationToken));
+                        StreamLog.BatchCommitted(context.Logger, pipeline.Name, batch.Spool.Messages, consumer.Description);
+                    }
 
-                // A batch of dead-lettered messages alone has nothing to load.
-                if (batch.Spool.Messages > 0)
-                {
-                    // On a pool thread: DuckDB's work is synchronous, and the next batch is received meanwhile.
-                    var (spool, number, acknowledge) = (batch.Spool, part, consumer.Cut());
-                    committing = Task.Run(() => CommitAsync(spool, request, number, acknowledge, consumer.Description, cancellationToken), cancellationToken);
+                    received += batch.Received;
+                    if (batch.Drained || received >= (Settings.MaxMessages ?? long.MaxValue))
+                    {
+                        break;
+                    }
                 }
-                else
+                finally
                 {
                     File.Delete(batch.Spool.Path);
                 }
-
-                if (batch.Received == 0 || batch.Drained || received >= (Settings.MaxMessages ?? long.MaxValue))
-                {
-                    break;
-                }
-            }
-
-            if (committing is not null)
-            {
-                manifests.Add(await committing);
             }
 
             return manifests;
         }
-        catch (Exception failure)
+        catch
         {
-            // A batch still being committed ends first; its failure, being the earlier, is the one told.
-            var earlier = committing is null ? null : await FailureOfAsync(committing);
-
-            // Not committed: the broker may deliver the batches again at once (not after an ack timeout).
+            // Not committed: the broker may deliver the batch again at once (not after an ack timeout).
             await consumer.ReleaseAsync(CancellationToken.None);
-            if (earlier is not null && earlier != failure)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(earlier);
-            }
-
             throw;
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    private static async Task<Exception?> FailureOfAsync(Task task)
-    {
-        try
-        {
-            await task;
-            return null;
-        }
-        catch (Exception ex)
-        {
-            return ex;
         }
     }
 
@@ -205,28 +176,20 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
 
     /// <summary>
     /// The batch into the lake (its lists' child tables beside it), committed by the run
-    /// (<see cref="ExtractRequest.OnPart"/>), then acknowledged; its spool file goes either way.
+    /// (<see cref="ExtractRequest.OnPart"/>), then acknowledged.
     /// </summary>
-    private async Task<LakeManifest> CommitAsync(MessageSpool spool, ExtractRequest request, int part, Func<CancellationToken, Task> acknowledge, string consumer, CancellationToken cancellationToken)
+    private async Task<LakeManifest> CommitAsync(MessageSpool spool, ExtractRequest request, int part, IMessageConsumer consumer, CancellationToken cancellationToken)
     {
-        try
+        var tables = SpoolTables.Plan(request.WorkArea, [spool.Path], pipeline, connection.Name, spool.Shape);
+        var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target with { Part = part }, Typed(tables[0].Sql), [consumer.Description], cancellationToken);
+        var children = await ChildParts.WriteAsync(request, tables, part, [consumer.Description], roots: null, cancellationToken);
+        if (request.OnPart is not null)
         {
-            var tables = SpoolTables.Plan(request.WorkArea, [spool.Path], pipeline, connection.Name, spool.Shape);
-            var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target with { Part = part }, Typed(tables[0].Sql), [consumer], cancellationToken);
-            var children = await ChildParts.WriteAsync(request, tables, part, [consumer], roots: null, cancellationToken);
-            if (request.OnPart is not null)
-            {
-                await request.OnPart(manifest, children, cancellationToken);
-            }
+            await request.OnPart(manifest, children, cancellationToken);
+        }
 
-            await acknowledge(cancellationToken);
-            StreamLog.BatchCommitted(context.Logger, pipeline.Name, spool.Messages, consumer);
-            return manifest;
-        }
-        finally
-        {
-            File.Delete(spool.Path);
-        }
+        await consumer.AckAsync(cancellationToken);
+        return manifest;
     }
 
     /// <summary>The metadata columns in their types, whatever DuckDB's JSON reader made of a batch (all NULL, numbers, text).</summary>

@@ -11,9 +11,9 @@ namespace Wharf.Sources.Streams;
 /// <summary>
 /// Consumes a JetStream stream through a durable pull consumer with explicit acknowledgements.
 /// Messages are fetched no more than the batch still takes, so none are left delivered and
-/// un-acknowledged when a run ends; the consumer lets two whole batches be pending
-/// (<c>max_ack_pending</c>: one being committed, the next being received) and waits
-/// <c>ack_wait</c> for an acknowledgement before delivering a message again. A failed batch is handed back with a NAK (delivered again at once, counting towards
+/// un-acknowledged when a run ends; the consumer lets a whole batch be pending
+/// (<c>max_ack_pending</c>) and waits <c>ack_wait</c> for its acknowledgement before delivering
+/// it again. A failed batch is handed back with a NAK (delivered again at once, counting towards
 /// <c>max_deliver</c>).
 /// </summary>
 internal sealed class NatsConsumer : IMessageConsumer
@@ -23,11 +23,7 @@ internal sealed class NatsConsumer : IMessageConsumer
 
     private readonly NatsConnection nats;
     private readonly INatsJSConsumer consumer;
-    /// <summary>Received since the last cut.</summary>
     private readonly List<INatsJSMsg<byte[]>> pending = [];
-
-    /// <summary>Batches cut and not acknowledged yet (the lock guards it: a batch is acknowledged by the task committing it).</summary>
-    private readonly List<List<INatsJSMsg<byte[]>>> unacknowledged = [];
     private IAsyncEnumerator<INatsJSMsg<byte[]>>? fetch;
     private bool fetchGave;
     private bool waiting;
@@ -54,7 +50,7 @@ internal sealed class NatsConsumer : IMessageConsumer
             {
                 AckPolicy = ConsumerConfigAckPolicy.Explicit,
                 AckWait = stream.AckWait,
-                MaxAckPending = Math.Max(2 * stream.BatchMessages, 1000),
+                MaxAckPending = Math.Max(stream.BatchMessages, 1000),
                 DeliverPolicy = ConsumerConfigDeliverPolicy.All,
             };
             if (stream.Subject is not null)
@@ -192,34 +188,22 @@ internal sealed class NatsConsumer : IMessageConsumer
         return consumer.Info.NumPending > 0;
     }
 
-    public Func<CancellationToken, Task> Cut()
+    public async Task AckAsync(CancellationToken cancellationToken)
     {
-        var batch = pending.ToList();
-        pending.Clear();
-        lock (unacknowledged)
+        for (var i = 0; i < pending.Count; i++)
         {
-            unacknowledged.Add(batch);
+            if (i == pending.Count / 2)
+            {
+                FailPoint.Hit(FailPoint.Acking);
+            }
+
+            await pending[i].AckAsync(cancellationToken: cancellationToken);
         }
 
-        return async cancellationToken =>
-        {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                if (i == batch.Count / 2)
-                {
-                    FailPoint.Hit(FailPoint.Acking);
-                }
+        pending.Clear();
 
-                await batch[i].AckAsync(cancellationToken: cancellationToken);
-            }
-
-            // A round trip: every acknowledgement before it has reached the server.
-            await nats.PingAsync(cancellationToken);
-            lock (unacknowledged)
-            {
-                unacknowledged.Remove(batch);
-            }
-        };
+        // A round trip: every acknowledgement before it has reached the server.
+        await nats.PingAsync(cancellationToken);
     }
 
     public async Task DeadLetterAsync(BrokerMessage message, CancellationToken cancellationToken)
@@ -249,14 +233,7 @@ internal sealed class NatsConsumer : IMessageConsumer
                 fetch = null;
             }
 
-            List<INatsJSMsg<byte[]>> handedBack;
-            lock (unacknowledged)
-            {
-                handedBack = [.. unacknowledged.SelectMany(b => b), .. pending];
-                unacknowledged.Clear();
-            }
-
-            foreach (var message in handedBack)
+            foreach (var message in pending)
             {
                 await message.NakAsync(cancellationToken: cancellationToken);
             }

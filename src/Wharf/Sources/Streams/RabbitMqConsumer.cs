@@ -11,11 +11,10 @@ using Wharf.Runs;
 namespace Wharf.Sources.Streams;
 
 /// <summary>
-/// Consumes a RabbitMQ queue with manual acknowledgements and a prefetch of two batches (one being
-/// committed, the next being received; AMQP allows 65,535 at most): memory holds what the
-/// prefetch lets in, and a batch is acknowledged at once (its last delivery tag, <c>multiple</c>)
-/// after its commit. What is not acknowledged when the channel closes (a failed batch, a crash)
-/// goes back to the queue.
+/// Consumes a RabbitMQ queue with manual acknowledgements and a prefetch of one batch: the broker
+/// sends at most a batch of un-acknowledged messages, so memory holds one batch at most, and a
+/// batch is acknowledged at once (the last delivery tag, <c>multiple</c>) after its commit. What is
+/// not acknowledged when the channel closes (a failed batch, a crash) goes back to the queue.
 /// </summary>
 internal sealed class RabbitMqConsumer : IMessageConsumer
 {
@@ -29,9 +28,6 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
     private ulong tagBefore;
     private ulong ackedTag;
     private string? consumerTag;
-
-    /// <summary>Acknowledgements come from two tasks (the commit's, and the receiving one's dead letters): one at a time on the channel.</summary>
-    private readonly SemaphoreSlim settling = new(1, 1);
 
     private readonly string queue;
 
@@ -56,8 +52,7 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
         try
         {
             var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-            var window = (int)Math.Min(Math.Min(2L * prefetch, stream.MaxMessages ?? long.MaxValue), MaxPrefetch);
-            await channel.BasicQosAsync(0, (ushort)window, global: false, cancellationToken);
+            await channel.BasicQosAsync(0, (ushort)prefetch, global: false, cancellationToken);
             var consumer = new RabbitMqConsumer(connection, channel, stream.Queue!, description, prefetch);
             var events = new AsyncEventingBasicConsumer(channel);
             events.ReceivedAsync += consumer.OnReceivedAsync;
@@ -235,30 +230,13 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
     public async Task<bool> HasWaitingAsync(CancellationToken cancellationToken) =>
         await channel.MessageCountAsync(queue, cancellationToken) > 0;
 
-    public Func<CancellationToken, Task> Cut()
+    public async Task AckAsync(CancellationToken cancellationToken)
     {
-        var tag = lastTag;
-        return cancellationToken => SettleAsync(async () =>
+        if (lastTag > ackedTag)
         {
-            if (tag > ackedTag)
-            {
-                FailPoint.Hit(FailPoint.Acking);
-                await channel.BasicAckAsync(tag, multiple: true, cancellationToken);
-                ackedTag = tag;
-            }
-        }, cancellationToken);
-    }
-
-    private async Task SettleAsync(Func<Task> settle, CancellationToken cancellationToken)
-    {
-        await settling.WaitAsync(cancellationToken);
-        try
-        {
-            await settle();
-        }
-        finally
-        {
-            settling.Release();
+            FailPoint.Hit(FailPoint.Acking);
+            await channel.BasicAckAsync(lastTag, multiple: true, cancellationToken);
+            ackedTag = lastTag;
         }
     }
 
@@ -266,7 +244,7 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
     {
         ArgumentNullException.ThrowIfNull(message);
         var tag = (ulong)message.Receipt!;
-        await SettleAsync(() => channel.BasicRejectAsync(tag, requeue: false, cancellationToken).AsTask(), cancellationToken);
+        await channel.BasicRejectAsync(tag, requeue: false, cancellationToken);
 
         // The batch's acknowledgement (multiple, up to the last tag) must not name a rejected delivery:
         // RabbitMQ would close the channel and requeue the whole batch.
@@ -291,11 +269,8 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
                 await channel.BasicCancelAsync(consumerTag, noWait: false, cancellationToken);
             }
 
-            await SettleAsync(async () =>
-            {
-                await channel.BasicNackAsync(lastTag, multiple: true, requeue: true, cancellationToken);
-                ackedTag = lastTag;
-            }, cancellationToken);
+            await channel.BasicNackAsync(lastTag, multiple: true, requeue: true, cancellationToken);
+            ackedTag = lastTag;
         }
         catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException)
         {
@@ -318,6 +293,5 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
 
         await channel.DisposeAsync();
         await connection.DisposeAsync();
-        settling.Dispose();
     }
 }
