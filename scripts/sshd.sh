@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A throwaway SFTP server for the tests: Debian's OpenSSH sshd with a config, host key, client key
-# and folder of its own in a temp folder, on a free port of 127.0.0.1, run (-D -e -f config) as a
-# non-root user — who is then the only user that can log in, by key (a non-root sshd cannot check
-# passwords). The client key, the known_hosts line and the served folder are for the tests.
+# and folder of its own in a temp folder, on a free port of 127.0.0.1 (-D -e -f config). As root
+# (CI), sshd runs as root, as it must to check passwords, and its one user, the system user
+# wharf-sftp, logs in by key or by a password made for this start. Otherwise sshd runs as
+# ourselves, the only user that can log in, by key only (a non-root sshd cannot check passwords).
+# The client key, the password, the known_hosts line and the served folder are for the tests.
 #
 # Sourced (what scripts/test.sh does):
 #   source scripts/sshd.sh
@@ -15,7 +17,8 @@
 #
 # Exports: WHARF_TEST_SFTP_HOST (127.0.0.1), WHARF_TEST_SFTP_PORT, WHARF_TEST_SFTP_USER,
 # WHARF_TEST_SFTP_KEY (the client's private key), WHARF_TEST_SFTP_KNOWN_HOSTS (a known_hosts file
-# with the server's key), WHARF_TEST_SFTP_ROOT (a folder the user may write; tests make theirs in it).
+# with the server's key), WHARF_TEST_SFTP_ROOT (a folder the user may write; tests make theirs in it),
+# WHARF_TEST_SFTP_PASSWORD (the user's password; only when started as root).
 
 source "$(dirname "${BASH_SOURCE[0]}")/servers.sh"
 
@@ -33,7 +36,7 @@ wharf_sshd_install() {
 }
 
 wharf_sshd_start() {
-    local started sshd user login dir port pid attempt
+    local started sshd user login dir port pid attempt password="" passwords=no
     started=$(wharf_now_ms)
     wharf_sshd_install || return 1
     sshd=$(_wharf_sshd_bin)
@@ -50,6 +53,14 @@ wharf_sshd_start() {
     # The client key is the test's: readable by whoever runs the tests, not by the server's user.
     [[ -z "$user" ]] || chown "$(id -u):$(id -g)" "$dir/client_key"
     chmod 600 "$dir/client_key" "$dir/host_key"
+    if [[ -n "$user" ]]; then
+        # Root: sshd stays root (its privilege separation needs /run/sshd) and checks a password.
+        password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+        echo "$user:$password" | chpasswd || { _wharf_sshd_say "could not set the password of $user (chpasswd)."; wharf_sshd_stop; return 1; }
+        mkdir -p /run/sshd && chmod 755 /run/sshd
+        chown root: "$dir/host_key"
+        passwords=yes
+    fi
 
     for attempt in 1 2 3 4 5; do
         port=$(wharf_free_port 25000 30000) || { wharf_sshd_stop; return 1; }
@@ -61,7 +72,7 @@ PidFile $dir/sshd.pid
 AuthorizedKeysFile $dir/authorized_keys
 AllowUsers $login
 PubkeyAuthentication yes
-PasswordAuthentication no
+PasswordAuthentication $passwords
 KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
@@ -69,8 +80,7 @@ PermitRootLogin no
 Subsystem sftp internal-sftp
 ForceCommand internal-sftp
 CONFIG
-        [[ -z "$user" ]] || chown "$user:" "$dir/sshd_config"
-        wharf_as "$user" "$dir" "$sshd" -D -e -f "$dir/sshd_config" </dev/null >"$dir/sshd.log" 2>&1 &
+        "$sshd" -D -e -f "$dir/sshd_config" </dev/null >"$dir/sshd.log" 2>&1 &
         pid=$!
         echo "$pid" >"$dir/launcher.pid"
         for _ in $(seq 1 100); do
@@ -99,6 +109,7 @@ CONFIG
     echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$dir/host_key.pub")" >"$dir/known_hosts"
     export WHARF_TEST_SFTP_HOST=127.0.0.1 WHARF_TEST_SFTP_PORT=$port WHARF_TEST_SFTP_USER=$login
     export WHARF_TEST_SFTP_KEY=$dir/client_key WHARF_TEST_SFTP_KNOWN_HOSTS=$dir/known_hosts WHARF_TEST_SFTP_ROOT=$dir/files
+    export WHARF_TEST_SFTP_PASSWORD=$password
     _wharf_sshd_say "sshd ready on 127.0.0.1:$port for $login in $(wharf_elapsed "$started")s (in $dir)"
 }
 
@@ -112,5 +123,5 @@ wharf_sshd_stop() {
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
-    wharf_server_cli sshd "WHARF_TEST_SFTP_HOST WHARF_TEST_SFTP_PORT WHARF_TEST_SFTP_USER WHARF_TEST_SFTP_KEY WHARF_TEST_SFTP_KNOWN_HOSTS WHARF_TEST_SFTP_ROOT WHARF_TEST_SSHD_DIR" "$@"
+    wharf_server_cli sshd "WHARF_TEST_SFTP_HOST WHARF_TEST_SFTP_PORT WHARF_TEST_SFTP_USER WHARF_TEST_SFTP_KEY WHARF_TEST_SFTP_KNOWN_HOSTS WHARF_TEST_SFTP_ROOT WHARF_TEST_SFTP_PASSWORD WHARF_TEST_SSHD_DIR" "$@"
 fi

@@ -8,8 +8,8 @@ namespace Wharf.IntegrationTests.Locations;
 
 /// <summary>
 /// Files on an SFTP server (a throwaway OpenSSH sshd): globs over nested folders, new files only
-/// across runs, after_load, and what must stop a connection: a wrong or unknown host key, a
-/// wrong key for the user, a missing folder; each said plainly, never with a secret.
+/// across runs, after_load, a password login, and what must stop a connection: a wrong or unknown
+/// host key, a wrong key or password for the user, a missing folder; each said plainly, never with a secret.
 /// </summary>
 public sealed class SftpLocationTests(PostgresServer postgres, SftpServer sftp)
 {
@@ -93,6 +93,34 @@ public sealed class SftpLocationTests(PostgresServer postgres, SftpServer sftp)
         test.Output.ShouldContain($"ok: drop: logged in to {sftp.Host}:{sftp.Port} as {sftp.User}, host key verified; {project.Folder} holds 1 files.");
         var discover = await project.CliAsync("discover", "drop", "--format", "json");
         discover.Output.ShouldContain("\"path\": \"a.csv\"");
+    }
+
+    [Fact]
+    public async Task APassword_LogsIn_AndAWrongOne_IsSaidPlainly_WithoutShowingIt()
+    {
+        sftp.RequirePassword();
+        using var project = await CreateAsync();
+        await project.PutAsync("a.csv", "id\n1\n2\n");
+        project.Pipelines("""
+            orders: { source: drop, files: "*.csv" }
+            """, keys: $"password: \"${{SFTP_PASSWORD}}\", known_hosts: \"{sftp.KnownHosts}\"");
+        var wrong = "not-" + sftp.Password;
+
+        File.WriteAllText(Path.Combine(project.Root, ".env"), $"SFTP_PASSWORD={sftp.Password}\n");
+        var test = await project.CliAsync("test-connection", "drop");
+        var run = await project.CliAsync("run");
+        File.WriteAllText(Path.Combine(project.Root, ".env"), $"SFTP_PASSWORD={wrong}\n");
+        var refusedTest = await project.CliAsync("test-connection", "drop");
+        var refusedRun = await project.CliAsync("run");
+
+        test.ExitCode.ShouldBe(0, test.ToString());
+        run.ExitCode.ShouldBe(0, run.ToString());
+        (await project.RowsAsync("select id from main.orders order by id")).ShouldBe(["1", "2"]);
+        refusedTest.ExitCode.ShouldNotBe(0, refusedTest.ToString());
+        refusedRun.ExitCode.ShouldNotBe(0, refusedRun.ToString());
+        refusedTest.ToString().ShouldContain($"the server refused the login of {sftp.User} (password)");
+        refusedRun.ToString().ShouldContain($"the server refused the login of {sftp.User} (password)");
+        string.Concat(test, run, refusedTest, refusedRun).ShouldNotContain(sftp.Password, customMessage: "the password is never shown");
     }
 
     [Theory]

@@ -27,6 +27,9 @@ public sealed class SftpServer
 
     public string Root { get; } = Variable("ROOT");
 
+    /// <summary>The user's password: sshd checks passwords only when scripts/sshd.sh started it as root (as CI does).</summary>
+    public string Password { get; } = Variable("PASSWORD");
+
     private static string Variable(string name) => Environment.GetEnvironmentVariable("WHARF_TEST_SFTP_" + name) ?? "";
 
     /// <summary>Stops the test unless the server is there: failed under CI=true, skipped elsewhere.</summary>
@@ -38,6 +41,16 @@ public sealed class SftpServer
         }
 
         throw TestServers.Missing(MissingMessage, "SFTP");
+    }
+
+    /// <summary>Stops the test unless the server takes passwords: failed under CI=true, skipped elsewhere.</summary>
+    public void RequirePassword()
+    {
+        Require();
+        if (Password.Length == 0)
+        {
+            throw TestServers.Missing("WHARF_TEST_SFTP_PASSWORD is not set: scripts/sshd.sh checks passwords only when started as root", "SFTP password");
+        }
     }
 
     /// <summary>A new folder of the test's own on the server; its path there.</summary>
