@@ -1,5 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 using Wharf.IntegrationTests.Postgres;
 using Wharf.IntegrationTests.Quality;
 using Wharf.Runs;
@@ -9,8 +12,8 @@ namespace Wharf.IntegrationTests.Locations;
 /// <summary>
 /// What goes wrong with a bucket, through the real CLI and runs: transfers cut halfway (retried
 /// from the start, never loaded half), a server that refuses, a host that does not resolve, a
-/// missing bucket or prefix; each said plainly, never with the secret key. And test-connection
-/// and discover when all is well.
+/// missing bucket or prefix, a wrong secret or unknown access key (on a server that checks keys);
+/// each said plainly, never with the secret key. And test-connection and discover when all is well.
 /// </summary>
 public sealed class S3FailureTests(PostgresServer postgres, S3Server s3)
 {
@@ -121,6 +124,49 @@ public sealed class S3FailureTests(PostgresServer postgres, S3Server s3)
         run.ExitCode.ShouldNotBe(0, run.ToString());
         (test.ToString() + run).ShouldNotContain(S3Server.SecretKey);
         File.ReadAllText(Path.Combine(project.Root, "wharf.yml")).ShouldContain(S3Server.SecretKey, customMessage: "the secret was there to leak");
+    }
+
+    [Theory]
+    [InlineData("right", null)]
+    [InlineData("wrong-secret", "the secret key is wrong; check 'secret_key:'")]
+    [InlineData("unknown-key", "the server does not know the access key; check 'access_key:'")]
+    public async Task OnAServerThatChecksKeys_TheRightKeyLoads_AndAWrongOneIsSaidPlainly(string keys, string? expected)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (endpoint, key, secret) = S3Server.CheckingKeys();
+        using var owner = new AmazonS3Client(new BasicAWSCredentials(key, secret), new AmazonS3Config { ServiceURL = endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        var bucket = $"wharf-{Guid.NewGuid():N}"[..30];
+        await owner.PutBucketAsync(bucket, ct);
+        await owner.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "in/a.csv", ContentBody = "id\n1\n2\n" }, ct);
+        using var project = await S3Project.CreateAsync(postgres, s3);
+        var (accessKey, secretKey) = keys switch
+        {
+            "wrong-secret" => (key, "not-" + secret),
+            "unknown-key" => ("AKIAWHARFUNKNOWNKEY0", secret),
+            _ => (key, secret),
+        };
+        // No prefix and a recursive glob: moto's signature check fails any request whose query has
+        // an encoded '/' (a prefix or delimiter "in/"), which real S3 signs and checks alike.
+        project.Pipelines("""
+            orders: { source: bucket, files: "**/*.csv" }
+            """, endpoint: endpoint, bucket: bucket, prefix: "", accessKey: accessKey, secretKey: secretKey);
+
+        var test = await project.CliAsync(null, "test-connection", "bucket");
+        var run = await project.CliAsync(null, "run");
+
+        (test.ToString() + run).ShouldNotContain(secret[4..]);
+        if (expected is null)
+        {
+            test.ExitCode.ShouldBe(0, test.ToString());
+            run.ExitCode.ShouldBe(0, run.ToString());
+            (await project.ScalarAsync("select count(*) from main.orders")).ShouldBe(2L);
+            return;
+        }
+
+        test.ExitCode.ShouldNotBe(0, test.ToString());
+        test.ToString().ShouldContain(expected);
+        run.ExitCode.ShouldNotBe(0, run.ToString());
+        run.ToString().ShouldContain(expected);
     }
 
     private static int FreePort()

@@ -27,7 +27,7 @@ internal sealed class S3Project(IncrementalProject project, S3Server s3, string 
 
     /// <summary>Writes wharf.yml: the warehouse, the connection <c>bucket</c> (its keys overridable), a local <c>files</c> connection on data/, and these pipelines.</summary>
     /// <param name="pipelines">The body of <c>pipelines:</c>, from column 0.</param>
-    public S3Project Pipelines(string pipelines, string? endpoint = null, string? bucket = null, string prefix = "in/")
+    public S3Project Pipelines(string pipelines, string? endpoint = null, string? bucket = null, string prefix = "in/", string accessKey = S3Server.AccessKey, string secretKey = S3Server.SecretKey)
     {
         var warehouse = Project.Warehouse is null ? "duckdb:warehouse.duckdb" : $"\"{Project.Warehouse.Url}\"";
         var body = string.Join("\n", pipelines.Split('\n').Select(line => line.Length == 0 ? line : "  " + line));
@@ -35,7 +35,7 @@ internal sealed class S3Project(IncrementalProject project, S3Server s3, string 
         File.WriteAllText(Path.Combine(Root, "wharf.yml"), $$"""
             warehouse: {{warehouse}}
             connections:
-              bucket: { type: s3, bucket: {{bucket ?? Bucket}}, prefix: "{{prefix}}", region: us-east-1, endpoint: "{{endpoint ?? S3.Endpoint}}", path_style: true, access_key: {{S3Server.AccessKey}}, secret_key: "{{S3Server.SecretKey}}" }
+              bucket: { type: s3, bucket: {{bucket ?? Bucket}}, prefix: "{{prefix}}", region: us-east-1, endpoint: "{{endpoint ?? S3.Endpoint}}", path_style: true, access_key: {{accessKey}}, secret_key: "{{secretKey}}" }
               files: { type: files, path: data/ }
             pipelines:
 

@@ -29,6 +29,20 @@ public sealed class S3Server : IAsyncLifetime
 
     public string Endpoint { get; private set; } = "";
 
+    /// <summary>
+    /// The second server of scripts/moto.sh, which checks keys as AWS does, and the key of its one
+    /// user (who may do anything in S3); or the test stops: failed under CI=true, skipped elsewhere.
+    /// </summary>
+    public static (string Endpoint, string AccessKey, string SecretKey) CheckingKeys()
+    {
+        var endpoint = Environment.GetEnvironmentVariable("WHARF_TEST_S3_AUTH_ENDPOINT");
+        var key = Environment.GetEnvironmentVariable("WHARF_TEST_S3_AUTH_KEY");
+        var secret = Environment.GetEnvironmentVariable("WHARF_TEST_S3_AUTH_SECRET");
+        return string.IsNullOrEmpty(endpoint) || string.IsNullOrEmpty(key) || string.IsNullOrEmpty(secret)
+            ? throw TestServers.Missing("WHARF_TEST_S3_AUTH_ENDPOINT is not set: run the tests through ./scripts/test.sh, whose moto.sh starts an S3 server that checks keys", "S3 credentials")
+            : (endpoint, key, secret);
+    }
+
     public async ValueTask InitializeAsync()
     {
         var endpoint = Environment.GetEnvironmentVariable(Variable);
