@@ -85,10 +85,20 @@ internal sealed partial class HttpSource
 
             await result.Spool.KeepNumbersExactAsync(shape, cancellationToken);
             var tables = SpoolTables.Plan(request.WorkArea, [result.Spool.Path], pipeline, connection.Name, shape);
+            if (tables.Count > 1 && pipeline.Incremental.DetectDeletes)
+            {
+                throw new HttpSourceException(connection.Name,
+                    $"Pipeline '{pipeline.Name}': its records have lists ({string.Join(", ", tables.Skip(1).Select(t => string.Join(".", t.Path)))}), which become child tables, " +
+                    "and under a cursor the rows of child tables are not deleted with their parents yet. Remove 'detect_deletes:' (or 'incremental:'), or keep the lists as JSON columns with 'max_nesting: 0'. Nothing was loaded.")
+                { Stream = stream.Name };
+            }
+
             var target = request.Target with { Part = result.Partition.Index };
             var manifest = await WritePartAsync(request, target, tables[0].Sql, [.. result.Pages], cancellationToken);
             manifest = Request.ForEach is null ? manifest : manifest with { Checkpoint = result.Partition.Key };
-            var children = await Files.ChildParts.WriteAsync(request, tables, result.Partition.Index, [.. result.Pages], roots: null, cancellationToken);
+            var children = request.Columns.IsEmpty
+                ? await Files.ChildParts.WriteAsync(request, tables, result.Partition.Index, [.. result.Pages], roots: null, cancellationToken)
+                : [];
             if (request.OnPart is not null)
             {
                 await request.OnPart(manifest, children, cancellationToken);

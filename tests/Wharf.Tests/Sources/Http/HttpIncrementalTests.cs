@@ -110,6 +110,27 @@ public sealed class HttpIncrementalTests : IDisposable
     }
 
     [Fact]
+    public async Task Incremental_WithListsAndDeleteDetection_FailsWithTheClearErrorAndLoadsNothing()
+    {
+        await using var server = await ApiServer.StartAsync("/tickets", c => c.Json("""{"tickets": [{"id": 1, "updated_at": "2024-01-01T08:00:00Z", "comments": [{"text": "a"}]}]}"""));
+        project.WithApi(server.Url, """
+              tickets:
+                source: api
+                endpoint: /tickets
+                incremental: { param: updated_since, cursor: updated_at }
+                mode: merge
+                primary_key: [id]
+                detect_deletes: true
+            """);
+
+        var result = await project.RunAsync("run");
+
+        result.ExitCode.ShouldBe(1, result.ToString());
+        result.Error.ShouldContain("its records have lists (comments), which become child tables, and under a cursor the rows of child tables are not deleted with their parents yet");
+        project.Rows("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'tickets%'").ShouldBe(["0"]);
+    }
+
+    [Fact]
     public async Task Var_SetsAVariableForOneRun()
     {
         await using var server = await ApiServer.StartAsync("/tickets", Serve);
