@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DuckDB.NET.Data;
 using System.Data.Common;
 using Wharf.DuckDb;
@@ -19,6 +20,9 @@ internal sealed class DuckDbWarehouse : IWarehouse
 {
     private readonly DuckDBConnection connection;
     private readonly TableLoader loader;
+
+    /// <summary>Rows the loads committed since the file was last checkpointed (see <see cref="DuckDbLoadSession.CommitAsync"/>).</summary>
+    private readonly StrongBox<long> uncheckpointed = new();
 
     private DuckDbWarehouse(DuckDBConnection connection, TimeProvider time)
     {
@@ -79,7 +83,7 @@ internal sealed class DuckDbWarehouse : IWarehouse
     public async Task<IReadOnlyList<RunRecord>> LoadAsync(IReadOnlyList<LoadRequest> requests, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        await using var session = await DuckDbLoadSession.BeginAsync(connection, cancellationToken);
+        await using var session = await DuckDbLoadSession.BeginAsync(connection, uncheckpointed, cancellationToken);
         return await loader.LoadAsync(session, requests, cancellationToken);
     }
 
