@@ -147,6 +147,9 @@ public sealed class ExcelFileTests : IDisposable
     {
         // The same 500,000 rows as a workbook and as CSV: what the warehouse load itself holds
         // (DuckDB's buffers) is in both; reading the workbook must add no more than a constant.
+        // The workbook's reader (the zip's and the XML reader's buffers) has measured 60–65 MiB
+        // over the CSV on a busy CI machine (277 against 212 MiB); a sheet read whole would add
+        // its 500,000 rows (well over 100 MiB as .NET objects), which the bound still catches.
         const int Rows = 500_000;
         using var csv = new TempProject();
         TestWorkbook.WriteRows(Path.Combine(project.Root, "data", "rows.xlsx"), Rows);
@@ -167,7 +170,7 @@ public sealed class ExcelFileTests : IDisposable
             peaks.Add((long)at.Scalar("select peak_memory_bytes from _wharf.runs")!);
         }
 
-        peaks[0].ShouldBeLessThan(peaks[1] + (64L << 20), $"peak with the workbook {peaks[0] >> 20} MiB, with the CSV {peaks[1] >> 20} MiB");
+        peaks[0].ShouldBeLessThan(peaks[1] + (96L << 20), $"peak with the workbook {peaks[0] >> 20} MiB, with the CSV {peaks[1] >> 20} MiB");
     }
 
     [Fact]
