@@ -47,7 +47,16 @@ internal sealed record CursorBound(ImmutableArray<string> Values)
 
     /// <summary>The order that makes every chunk a consistent prefix: each chunk's watermark is safe to save.</summary>
     public static string OrderBy(IReadOnlyList<string> quotedColumns) =>
-        string.Join(", ", quotedColumns.Select(c => $"{c} NULLS FIRST"));
+        OrderBy([.. quotedColumns.Select(c => (c, true))]);
+
+    /// <summary>
+    /// The same order, with <c>NULLS FIRST</c> only on the columns that can be NULL: on a NOT NULL
+    /// column it changes nothing, but it keeps PostgreSQL from reading the rows in the order of the
+    /// column's index (ascending, NULLs last), so a first load waited for a sort of the whole table
+    /// (4.4 s at 5M rows, spilled to disk) before its first row.
+    /// </summary>
+    public static string OrderBy(IReadOnlyList<(string Quoted, bool Nullable)> columns) =>
+        string.Join(", ", columns.Select(c => c.Nullable ? $"{c.Quoted} NULLS FIRST" : c.Quoted));
 
     public override string ToString() => string.Join(", ", Values);
 }

@@ -63,8 +63,8 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
         if (ordered)
         {
             // A cursor extract is read in cursor order, so each part is a prefix whose watermark can be committed.
-            var cursor = Schema.ColumnNames.Pick(columns, request.Cursor, c => c.Name, stream.Name, "cursor").Select(c => Quote.Identifier(c.Name)).ToList();
-            select += (request.From is { } bound ? $" WHERE {bound.Where(cursor, Quote.Literal)}" : "") + $" ORDER BY {Incremental.CursorBound.OrderBy(cursor)}";
+            var cursor = Schema.ColumnNames.Pick(columns, request.Cursor, c => c.Name, stream.Name, "cursor").Select(c => (Quoted: Quote.Identifier(c.Name), c.Nullable)).ToList();
+            select += (request.From is { } bound ? $" WHERE {bound.Where([.. cursor.Select(c => c.Quoted)], Quote.Literal)}" : "") + $" ORDER BY {Incremental.CursorBound.OrderBy(cursor)}";
         }
 
         await using var coordinator = await PostgresSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken);
