@@ -14,6 +14,12 @@ internal sealed record Extraction(RunRecord Record, IReadOnlyList<LakeManifest>?
 {
     public ImmutableArray<LakeManifest>? PresentKeys { get; init; }
 
+    /// <summary>
+    /// The key summary of what a load into an empty table holds, made from its lake files when no
+    /// key was read from the source (nothing to delete): the state keeps it for the next run's compare.
+    /// </summary>
+    public ImmutableArray<LakeManifest>? LoadedKeys { get; init; }
+
     /// <summary>The watermark after the last committed chunk (cursor streams).</summary>
     public Watermark? Watermark { get; init; }
 

@@ -28,6 +28,9 @@ internal sealed class PresentKeysReader(ISource source, IWarehouse warehouse, So
     private CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     private Task<IReadOnlyList<LakeManifest>?>? summary;
 
+    /// <summary>Whether an extract that lost its connection read on (<see cref="RestartAsync"/>): from a newer snapshot than its first.</summary>
+    public bool Restarted { get; private set; }
+
     /// <summary>For the cursor extract's request: starts the summary (once) when the source can make one.</summary>
     public Action? OnSnapshot => source is IKeySummarySource ? Start : null;
 
@@ -64,6 +67,7 @@ internal sealed class PresentKeysReader(ISource source, IWarehouse warehouse, So
     {
         await StopAsync();
         stop.Dispose();
+        Restarted = true;
         lock (gate)
         {
             stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -38,7 +38,8 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             var incremental = plan.Incremental;
 
             // A cursor extract holds only what changed: deletes need every key the source has now.
-            await using var presentKeys = incremental.DetectDeletes && incremental.HasCursor && plan.PrimaryKey.Count > 0
+            var detectDeletes = incremental.DetectDeletes && incremental.HasCursor && plan.PrimaryKey.Count > 0;
+            await using var presentKeys = detectDeletes
                 ? new PresentKeysReader(source, run.Warehouse, plan.Stream, request with
                 {
                     Target = request.Target with { Stream = record.Stream + ".keys" },
@@ -46,6 +47,12 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                     PartRows = incremental.ChunkRows,
                 }, cancellationToken)
                 : null;
+
+            // Into an empty table, every row the run loads comes from the extract's one snapshot, so
+            // none can be missing from the source: no key is read, nothing is compared. (An extract
+            // that loses its connection reads on from a newer snapshot; then the keys are read after all.)
+            var intoEmpty = detectDeletes && (run.FullRefresh || await WarehouseGate.RunAsync(plan.Loads,
+                () => run.Warehouse.IsEmptyAsync(plan.Pipeline.Schema, plan.Stream.Target, cancellationToken), cancellationToken));
             Extraction extraction;
             if (incremental.HasCursor || plan.Stream.CommitsEachPart)
             {
@@ -59,7 +66,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                     OnPart = chunks.CommitAsync,
                     OnPartOverlapped = overlapped => Interlocked.Add(ref overlappedTicks, overlapped.Ticks),
                     PartRows = incremental.ChunkRows,
-                    OnSnapshot = presentKeys?.OnSnapshot,
+                    OnSnapshot = intoEmpty ? null : presentKeys?.OnSnapshot,
                 };
                 var clock = Stopwatch.StartNew();
                 var manifests = await ResumingAsync(record, chunks, request, presentKeys,
@@ -91,8 +98,15 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                         $"detect_deletes matches rows by key, and {record.Target} has none. Add 'primary_key:' to pipeline '{record.Pipeline}'.");
                 }
 
-                run.Progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "reading keys"));
-                extraction = extraction with { PresentKeys = [.. await presentKeys.ReadAsync()] };
+                if (intoEmpty && !presentKeys.Restarted)
+                {
+                    extraction = extraction with { LoadedKeys = await SummarizeLoadedKeysAsync(source, request, extraction.Manifests!, cancellationToken) };
+                }
+                else
+                {
+                    run.Progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "reading keys"));
+                    extraction = extraction with { PresentKeys = [.. await presentKeys.ReadAsync()] };
+                }
             }
 
             return extraction;
@@ -115,6 +129,27 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         {
             slots.Release();
         }
+    }
+
+    private static readonly string[] IntegerTypes = ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"];
+
+    /// <summary>
+    /// The key summary (<see cref="KeySummary"/>) of the rows a load into an empty table wrote, from
+    /// their lake files: the table's keys exactly, as the source would have summarized them. The
+    /// state keeps it, so the next run compares the source's new summary with it instead of
+    /// summarizing the table. Null when the source makes no summary or the key is not one integer column.
+    /// </summary>
+    private async Task<ImmutableArray<LakeManifest>?> SummarizeLoadedKeysAsync(ISource source, ExtractRequest request, IReadOnlyList<LakeManifest> parts, CancellationToken cancellationToken)
+    {
+        var key = parts.Count > 0 && plan.PrimaryKey.Count == 1 ? parts[0].Columns.FirstOrDefault(c => c.Name == plan.PrimaryKey[0]) : null;
+        if (source is not IKeySummarySource || key is null || !IntegerTypes.Contains(key.Type))
+        {
+            return null;
+        }
+
+        var files = string.Join(", ", parts.Select(f => Quote.Literal(Path.Combine(run.Lake.Layout.Root, f.File))));
+        var target = request.Target with { Stream = request.Target.Stream + ".keys" };
+        return [await run.Lake.WriteAsync(request.WorkArea, target, KeySummary.Select(key.ReadExpression, $"read_parquet([{files}], union_by_name = true)"), [], cancellationToken)];
     }
 
     /// <summary>How often an extract is tried when the source drops the connection.</summary>
@@ -264,7 +299,8 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
     {
         var record = extraction.Record;
         var summarized = extraction.PresentKeys is { } present && KeySummary.Holds(present);
-        return run.Request(plan, [], record with { LakeFiles = record.LakeFiles.AddRange(extraction.PresentKeys?.Select(k => k.File) ?? []) }) with
+        var keys = summarized ? extraction.PresentKeys!.Value : extraction.LoadedKeys ?? [];
+        return run.Request(plan, [], record with { LakeFiles = record.LakeFiles.AddRange((extraction.PresentKeys ?? extraction.LoadedKeys)?.Select(k => k.File) ?? []) }) with
         {
             RunFiles = manifests,
             PresentKeys = extraction.PresentKeys,
@@ -272,7 +308,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             Expected = extraction.Expected,
             State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, run.Now)
             {
-                PresentKeys = summarized ? [.. extraction.PresentKeys!.Value.Select(k => k.File)] : [],
+                PresentKeys = [.. keys.Select(k => k.File)],
             },
         };
     }

@@ -138,6 +138,46 @@ public sealed class DeleteDetectionTests(PostgresServer postgres)
             .ShouldBe(Format(await project.SourceRowsAsync("SELECT n FROM items ORDER BY n")));
     }
 
+    /// <summary>
+    /// A first load into an empty table holds only rows of its own snapshot, so it reads no key from
+    /// the source: it summarizes the keys it loaded, from the lake, and the next run compares the
+    /// source's summary with that. With <c>initial:</c> the two differ (the source has keys the table
+    /// never got), which shows where the summary came from.
+    /// </summary>
+    [Theory]
+    [InlineData(WarehouseUnderTest.DuckDb)]
+    [InlineData(WarehouseUnderTest.Postgres)]
+    public async Task FirstLoad_SummarizesTheKeysItLoaded_AndTheNextRunDeletesByThem(WarehouseUnderTest warehouse)
+    {
+        using var project = await IncrementalProject.CreateAsync(postgres, warehouse, Table("bigint") +
+            "insert into items select i, case when i <= 10 then timestamptz '2026-01-01 00:00:00+00' else timestamptz '2026-01-03 00:00:00+00' end from generate_series(1, 20) as i;");
+        project.Configure("mode: merge\ncursor: updated_at\ndetect_deletes: true\ninitial: '2026-01-02'");
+
+        (await project.RunAsync()).RowsInserted.ShouldBe(10);
+
+        var first = (await KeyFilesAsync(project)).ShouldHaveSingleItem();
+        KeySummary.Holds(first).ShouldBeTrue();
+        var bits = await SummaryBitsAsync(project, first);
+        bits.ShouldBe(((1L << 21) - 1) & ~((1L << 11) - 1), "keys 11 to 20 in bucket 0: the rows loaded, not the source's 1 to 20");
+
+        await project.ExecuteSourceAsync("delete from items where id in (3, 12, 20); insert into items values (21, '2026-01-04 00:00:00+00');");
+        var second = await project.RunAsync();
+
+        (second.RowsDeleted, second.RowsInserted).ShouldBe((2L, 1L));
+        Format(await project.WarehouseRowsAsync("SELECT id FROM raw.items ORDER BY id"))
+            .ShouldBe([.. Enumerable.Range(11, 11).Where(i => i is not 12 and not 20).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+    }
+
+    /// <summary>The bits of bucket 0 in a run's key summary files.</summary>
+    private static async Task<long> SummaryBitsAsync(IncrementalProject project, ImmutableArray<LakeManifest> files)
+    {
+        var loaded = await ProjectLoader.LoadAsync(project.Root, cancellationToken: TestContext.Current.CancellationToken);
+        using var connection = Wharf.DuckDb.DuckDbConnections.Open(null);
+        var list = string.Join(", ", files.Select(f => $"'{Path.Combine(loaded.LakeDirectory, f.File)}'"));
+        return Convert.ToInt64(Wharf.DuckDb.DuckDbCommands.Scalar(connection,
+            $"SELECT bit_or({KeySummary.BitsColumn}) FROM read_parquet([{list}]) WHERE {KeySummary.BucketColumn} = 0"), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static string Where(string type, long[] keys) => type switch
     {
         "text" => $"code in ({string.Join(", ", keys.Select(k => $"'key {k}'"))})",
