@@ -14,7 +14,7 @@ internal static class WatermarkSql
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(files);
         var columns = Schema.ColumnNames.Pick(files[0].Columns, cursor, c => c.Name, files[0].Stream, "cursor");
-        var list = string.Join(", ", files.Select(f => Quote.Literal(Path.Combine(lakeRoot, f.File))));
+        var list = LakeLayout.ParquetList(lakeRoot, files);
         // Aliased apart from the columns: ORDER BY must sort the values, not their text.
         var projections = columns.Select((c, i) => $"{AsText(c.ReadExpression, c.Type)} AS __wharf_watermark_{i}");
         var notNull = string.Join(" AND ", columns.Select(c => $"{Quote.Identifier(c.Name)} IS NOT NULL"));

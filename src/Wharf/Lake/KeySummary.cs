@@ -29,6 +29,11 @@ internal static class KeySummary
 
     private const int Shift = 5;
 
+    private static readonly string[] IntegerTypes = ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"];
+
+    /// <summary>Whether a key of this DuckDB type can be summarized: an integer type whose every value is a BIGINT.</summary>
+    public static bool Fits(string duckDbType) => IntegerTypes.Contains(duckDbType);
+
     /// <summary>The bucket of an integer key, as BIGINT.</summary>
     /// <param name="key">The key as a BIGINT expression (e.g. <c>CAST("id" AS BIGINT)</c>).</param>
     public static string Bucket(string key) => $"({key} >> {Shift})";

@@ -14,6 +14,10 @@ internal sealed class LakeLayout(string root)
 
     public static string ManifestPath(string partPath) => Path.ChangeExtension(partPath, ".manifest.json");
 
+    /// <summary>Lake files (their paths relative to <paramref name="root"/>) as the list of quoted paths that <c>read_parquet([…])</c> takes.</summary>
+    public static string ParquetList(string root, IEnumerable<LakeManifest> files) =>
+        string.Join(", ", files.Select(f => Quote.Literal(Path.Combine(root, f.File))));
+
     public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
 
     /// <summary>The manifest of a lake file (relative to the root), or null when the file or its manifest is gone.</summary>

@@ -131,8 +131,6 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         }
     }
 
-    private static readonly string[] IntegerTypes = ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"];
-
     /// <summary>
     /// The key summary (<see cref="KeySummary"/>) of the rows a load into an empty table wrote, from
     /// their lake files: the table's keys exactly, as the source would have summarized them. The
@@ -142,12 +140,12 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
     private async Task<ImmutableArray<LakeManifest>?> SummarizeLoadedKeysAsync(ISource source, ExtractRequest request, IReadOnlyList<LakeManifest> parts, CancellationToken cancellationToken)
     {
         var key = parts.Count > 0 && plan.PrimaryKey.Count == 1 ? parts[0].Columns.FirstOrDefault(c => c.Name == plan.PrimaryKey[0]) : null;
-        if (source is not IKeySummarySource || key is null || !IntegerTypes.Contains(key.Type))
+        if (source is not IKeySummarySource || key is null || !KeySummary.Fits(key.Type))
         {
             return null;
         }
 
-        var files = string.Join(", ", parts.Select(f => Quote.Literal(Path.Combine(run.Lake.Layout.Root, f.File))));
+        var files = LakeLayout.ParquetList(run.Lake.Layout.Root, parts);
         var target = request.Target with { Stream = request.Target.Stream + ".keys" };
         return [await run.Lake.WriteAsync(request.WorkArea, target, KeySummary.Select(key.ReadExpression, $"read_parquet([{files}], union_by_name = true)"), [], cancellationToken)];
     }

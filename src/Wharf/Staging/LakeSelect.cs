@@ -91,7 +91,7 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
         var columns = lakeFiles[0].Columns;
         var names = ColumnNames.Normalize([.. columns.Select(c => c.Name)]);
         var projections = columns.Select((c, i) => c.Name == names[i] && c.StoredAs is null ? c.ReadExpression : $"{c.ReadExpression} AS {Quote.Identifier(names[i])}");
-        var files = string.Join(", ", lakeFiles.Select(f => Quote.Literal(Path.Combine(request.LakeRoot, f.File))));
+        var files = LakeLayout.ParquetList(request.LakeRoot, lakeFiles);
         var loadedAt = request.LoadedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
         var order = ordered ? $", filename AS {FileColumn}, file_row_number AS {RowColumn}" : "";
         var options = ordered ? ", filename = true, file_row_number = true" : "";

@@ -54,13 +54,9 @@ internal static class DeleteDetection
         }
 
         var columns = $"{KeySummary.BucketColumn}, {KeySummary.BitsColumn}";
-        return new LakeSelect($"SELECT {columns} FROM read_parquet([{Files(request, present)}])", [KeySummary.BucketColumn, KeySummary.BitsColumn],
+        return new LakeSelect($"SELECT {columns} FROM read_parquet([{LakeLayout.ParquetList(request.LakeRoot, present)}])", [KeySummary.BucketColumn, KeySummary.BitsColumn],
             [Schema.ColumnNames.Normalize(key)[0]]);
     }
-
-    /// <summary>The lake files, as a list of quoted paths for <c>read_parquet</c>.</summary>
-    public static string Files(LoadRequest request, ImmutableArray<LakeManifest> files) =>
-        string.Join(", ", files.Select(f => Quote.Literal(Path.Combine(request.LakeRoot, f.File))));
 
     /// <summary>How many passes compare this many keys or buckets.</summary>
     public static int Passes(long rows, long passRows) => (int)Math.Clamp((rows + passRows - 1) / passRows, 1, int.MaxValue);

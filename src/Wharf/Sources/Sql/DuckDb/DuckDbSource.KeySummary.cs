@@ -6,8 +6,6 @@ namespace Wharf.Sources.Sql.DuckDb;
 /// <summary>Delete detection's key summary, computed by DuckDB on the source file (see <see cref="KeySummary"/>).</summary>
 internal sealed partial class DuckDbSource : IKeySummarySource
 {
-    private static readonly string[] IntegerTypes = ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"];
-
     public async Task<IReadOnlyList<LakeManifest>?> SummarizeKeysAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -19,7 +17,7 @@ internal sealed partial class DuckDbSource : IKeySummarySource
         }
 
         var key = Schema.ColumnNames.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key")[0];
-        if (!IntegerTypes.Contains(key.DataType))
+        if (!KeySummary.Fits(key.DataType))
         {
             return null;
         }
