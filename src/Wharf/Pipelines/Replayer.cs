@@ -105,7 +105,8 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
         }
 
         var records = ImmutableArray.CreateBuilder<RunRecord>();
-        foreach (var stream in runs.GroupBy(r => r.Target, StringComparer.Ordinal))
+        // The child tables of nested JSON after their parent: its load says which documents it set aside.
+        foreach (var stream in runs.GroupBy(r => r.Target, StringComparer.Ordinal).OrderBy(g => NestedJson.IsChildKey(PrimaryKeyOf(g.ToList(), pipeline))))
         {
             records.Add(await ReplayStreamAsync(pipeline, replayId, now, stream.Key, [.. stream], selection, cancellationToken));
         }
@@ -132,8 +133,7 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
 
         // A child table of nested JSON (its lists, committed with a cursor stream's parts) has none
         // of the parent's cursor columns: it is loaded by its own key alone.
-        var primaryKey = runs.SelectMany(r => r.Data).FirstOrDefault(m => !m.PrimaryKey.IsEmpty)?.PrimaryKey ?? [.. pipeline.PrimaryKey];
-        var child = NestedJson.IsChildKey(primaryKey);
+        var child = NestedJson.IsChildKey(PrimaryKeyOf(runs, pipeline));
         var cursor = incremental.HasCursor && !child;
 
         // What the original runs knew when they loaded: the watermark before them (append skips
@@ -159,7 +159,7 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
                 RowsRunId = run.RunId,
                 Deletes = incremental.Deletes,
                 Track = child ? [] : incremental.Track,
-                Rules = pipeline.RulesFor(table),
+                Rules = pipeline.RulesFor(table, list: child),
                 Loaded = cursor ? loaded : null,
                 PresentKeys = !incremental.DetectDeletes || child && incremental.HasCursor ? null : cursor ? (run.Keys.IsEmpty ? null : run.Keys) : run.Data,
                 Previous = incremental.ChangeDetection == ChangeDetection.Hash ? previous : [],
@@ -178,6 +178,10 @@ internal sealed class Replayer(Project project, IWarehouse warehouse, TimeProvid
 
         return record;
     }
+
+    /// <summary>The key a table's files were loaded by: the pipeline's, or (a child table of nested JSON) its own.</summary>
+    private static ImmutableArray<string> PrimaryKeyOf(List<LoadedRun> runs, PipelineSettings pipeline) =>
+        runs.SelectMany(r => r.Data).FirstOrDefault(m => !m.PrimaryKey.IsEmpty)?.PrimaryKey ?? pipeline.PrimaryKey;
 
     /// <summary>Each run's committed files per target table, oldest run first.</summary>
     private async Task<List<LoadedRun>> LoadedRunsAsync(PipelineSettings pipeline, ILakeStore store, CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ internal sealed class RunContext(IWarehouse warehouse, LakeWriter lake, TimeProv
             LoadedAt = plan.RunStartedAt,
             Deletes = plan.Incremental.Deletes,
             Track = plan.Incremental.Track,
-            Rules = plan.Pipeline.RulesFor(plan.Stream.Target),
+            Rules = plan.Pipeline.RulesFor(plan.Stream.Target, list: !plan.Stream.NestedPath.IsEmpty),
         };
 
     /// <summary>

@@ -82,13 +82,14 @@ internal sealed record PipelineSettings
     public ImmutableDictionary<string, TableRules> PerTable { get; init; } = ImmutableDictionary<string, TableRules>.Empty;
 
     /// <summary>The rules for one warehouse table of this pipeline.</summary>
+    /// <param name="list">The table is a child table of nested JSON (from files, an API or messages).</param>
     /// <remarks>
-    /// A files pipeline's rules are for its table; the child tables of its nested JSON get only the
+    /// A files pipeline's rules are for its table; the child tables of nested JSON get only the
     /// schema contract and nesting depth (checks and processors name the parent's columns).
     /// </remarks>
-    public TableRules RulesFor(string table) =>
+    public TableRules RulesFor(string table, bool list = false) =>
         PerTable.TryGetValue(table, out var rules) ? rules
-        : Files.IsEmpty || table == Table ? Rules
+        : !list && (Files.IsEmpty || table == Table) ? Rules
         : new TableRules { Contract = Rules.Contract, MaxNesting = Rules.MaxNesting };
 
     /// <summary>

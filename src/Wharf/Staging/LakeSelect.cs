@@ -53,6 +53,11 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
     {
         ArgumentNullException.ThrowIfNull(request);
         var select = Read(request, request.Files, ordered, keysLater);
+        if (request.LeftOutDocuments is { } leftOut)
+        {
+            select = select with { Sql = $"SELECT * FROM ({select.Sql}) WHERE {SetAsideDocuments.Kept(leftOut)}" };
+        }
+
         if (!request.Previous.IsEmpty && request.Previous[0].Columns.SequenceEqual(request.Files[0].Columns) && select.PrimaryKey.Count > 0)
         {
             // change_detection: hash. Rows the previous snapshot has with the same values are not

@@ -81,4 +81,10 @@ internal sealed record LoadRequest(
 
     /// <summary>Whether the table checks (row_count, freshness, sql) judge this load: a cursor stream's chunks leave them to the run's end.</summary>
     public bool TableChecks { get; init; } = true;
+
+    /// <summary>
+    /// A child table of nested JSON: the work-area relation of the documents its root table's load
+    /// set aside (see <see cref="SetAsideDocuments"/>), whose rows are left out; null when none were.
+    /// </summary>
+    public string? LeftOutDocuments { get; init; }
 }

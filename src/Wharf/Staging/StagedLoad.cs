@@ -4,6 +4,7 @@ using Wharf.DuckDb;
 using Wharf.Projects;
 using Wharf.Quality;
 using Wharf.Schema;
+using Wharf.Sources.Files;
 using Wharf.Transforms;
 using Wharf.Warehouses;
 using Wharf.Dialects;
@@ -68,6 +69,12 @@ internal sealed record StagedLoad
     /// <summary>The lookup steps, whose dimensions get the names the rows bring before the rows are written.</summary>
     public IReadOnlyList<LookupInput> Lookups { get; init; } = [];
 
+    /// <summary>
+    /// The root table of nested JSON: a query of the ids (<c>_wharf_id</c>) of the documents this load
+    /// sets aside, whose lists its child tables leave out (see <see cref="SetAsideDocuments"/>); null when none.
+    /// </summary>
+    public string? DocumentsSetAside { get; init; }
+
     /// <summary>What staging changed or dropped, for the run summary.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
@@ -97,10 +104,22 @@ internal sealed record StagedLoad
         IReadOnlyList<LookupInput> lookups = [];
         long? reshaped = null;
 
+        // 0. A child table of nested JSON: the rows of documents its root table set aside stay out.
+        if (request.LeftOutDocuments is { } leftOut)
+        {
+            discarded = Count(workArea, $"SELECT count(*) FROM ({LakeSelect.For(request with { LeftOutDocuments = null }).Sql}) WHERE NOT ({SetAsideDocuments.Kept(leftOut)})");
+            if (discarded > 0)
+            {
+                notes.Add($"left out {discarded:N0} row(s) of documents the top-level table set aside (quarantined, removed by a processor or discarded by the contract)");
+            }
+        }
+
         // 1. Declared types.
         if (!rules.Columns.IsEmpty)
         {
-            (sql, discarded) = ApplyDeclaredTypes(workArea, sql, columns, rules, table, notes);
+            long badTypes;
+            (sql, badTypes) = ApplyDeclaredTypes(workArea, sql, columns, rules, table, notes);
+            discarded += badTypes;
             columns = TransformSql.Describe(workArea, sql, Carried);
         }
 
@@ -112,6 +131,7 @@ internal sealed record StagedLoad
         }
 
         // 3. Processors.
+        var checkedSql = sql;
         if (!rules.Transform.IsEmpty)
         {
             var transformed = new TransformSql(workArea, table, Carried).Apply(sql, columns, rules.Transform);
@@ -132,8 +152,12 @@ internal sealed record StagedLoad
         // 4. The table's schema, under the contract.
         var (rows, plan, schemaDiscarded) = FitToTable(workArea, request, lake, sql, columns, existing);
         notes.AddRange(plan.Notes);
+        var setAside = SetAsideDocuments.IsRoot(request) && (quarantine is not null || discarded + schemaDiscarded > 0)
+            ? $"SELECT {NestedJson.Id} FROM ({lake.Sql}) EXCEPT SELECT {NestedJson.Id} FROM ({(rows.Columns.Contains(NestedJson.Id) ? rows.Sql : checkedSql)})"
+            : null;
         return new StagedLoad
         {
+            DocumentsSetAside = setAside,
             Rows = rows,
             Quarantine = quarantine?.Sql,
             QuarantineColumns = quarantine?.Columns ?? [],

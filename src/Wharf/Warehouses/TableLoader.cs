@@ -115,7 +115,17 @@ internal sealed class TableLoader(TimeProvider time)
         // 1. Staging: declared types, checks (quarantine set apart), processors, the schema plan.
         await session.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
         var existing = request.Recreate ? null : await session.DescribeAsync(request.Schema, request.Table, cancellationToken);
+        if (SetAsideDocuments.IsChild(request) && !request.Files.IsEmpty)
+        {
+            request = request with { LeftOutDocuments = await SetAsideDocuments.ForChildAsync(session.WorkArea, request, cancellationToken) };
+        }
+
         var staged = request.Files.IsEmpty ? null : await StageAsync(session, request, existing, cancellationToken);
+        if (SetAsideDocuments.IsRoot(request))
+        {
+            await session.WorkArea.ExecuteAsync(SetAsideDocuments.Note(request, staged?.DocumentsSetAside), cancellationToken);
+        }
+
         if (staged is { Lookups.Count: > 0 })
         {
             staged = await LookupAsync(session, request, staged, cancellationToken);

@@ -79,7 +79,7 @@ public sealed class DeleteDetectionTests(PostgresServer postgres)
         var before = Format(await project.WarehouseRowsAsync($"SELECT {key} FROM raw.items ORDER BY {key}"));
         before.Count.ShouldBe(keys.Length - gone.Length + 2);
         await project.ExecuteWarehouseAsync("DELETE FROM raw.items");
-        await ReplayAsync(project);
+        await project.ReplayAsync();
         Format(await project.WarehouseRowsAsync($"SELECT {key} FROM raw.items ORDER BY {key}")).ShouldBe(before);
 
         // An emptied source deletes everything, also after the replay.
@@ -109,7 +109,7 @@ public sealed class DeleteDetectionTests(PostgresServer postgres)
             await SourceCountAsync(project));
         await project.ExecuteWarehouseAsync("DELETE FROM raw.items WHERE id % 3 = 0");
         Format(await project.WarehouseRowsAsync(History)).ShouldNotBe(history);
-        await ReplayAsync(project);
+        await project.ReplayAsync();
         Format(await project.WarehouseRowsAsync(History)).ShouldBe(history);
     }
 
@@ -206,21 +206,5 @@ public sealed class DeleteDetectionTests(PostgresServer postgres)
         var layout = new LakeLayout(loaded.LakeDirectory);
         return [.. layout.Manifests(IncrementalProject.Pipeline).Where(m => m.Stream.EndsWith(".keys", StringComparison.Ordinal))
             .GroupBy(m => m.RunId).Select(g => g.ToImmutableArray())];
-    }
-
-    private static async Task ReplayAsync(IncrementalProject project)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var loaded = await ProjectLoader.LoadAsync(project.Root, cancellationToken: ct);
-        using var warehouse = await WarehouseFactory.OpenAsync(loaded.Warehouse, TimeProvider.System, ct);
-        try
-        {
-            var summary = await new Replayer(loaded, warehouse, TimeProvider.System).ReplayAsync(IncrementalProject.Pipeline, new Replayer.Selection(), ct);
-            summary.Succeeded.ShouldBeTrue(JsonSerializer.Serialize(summary.Streams.Select(s => s.Error)));
-        }
-        finally
-        {
-            Npgsql.NpgsqlConnection.ClearAllPools();
-        }
     }
 }

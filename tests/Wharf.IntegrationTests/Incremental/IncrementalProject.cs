@@ -96,6 +96,23 @@ internal sealed class IncrementalProject : IDisposable
 
     public Task<RunSummary> RunRawAsync(bool fullRefresh = false) => harness.RunAsync(fullRefresh);
 
+    /// <summary>Rebuilds the pipeline's tables from the lake alone (<c>wharf replay</c>); fails the test unless every stream succeeded.</summary>
+    public async Task ReplayAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var loaded = await Wharf.Projects.ProjectLoader.LoadAsync(Root, cancellationToken: ct);
+        using var warehouse = await Wharf.Warehouses.WarehouseFactory.OpenAsync(loaded.Warehouse, TimeProvider.System, ct);
+        try
+        {
+            var summary = await new Wharf.Pipelines.Replayer(loaded, warehouse, TimeProvider.System).ReplayAsync(Pipeline, new Wharf.Pipelines.Replayer.Selection(), ct);
+            summary.Succeeded.ShouldBeTrue(JsonSerializer.Serialize(summary.Streams.Select(s => s.Error)));
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+        }
+    }
+
     public Task ExecuteSourceAsync(string sql) => ExecuteAsync(Source.ConnectionString, sql);
 
     public async Task ExecuteWarehouseAsync(string sql)

@@ -94,4 +94,37 @@ public sealed class HttpPartitionTests : IDisposable
         project.Rows("SELECT s.region, k.kind FROM stations__sensors k JOIN stations s ON k._wharf_parent_id = s._wharf_id ORDER BY 1, 2")
             .ShouldBe(["north | temp", "north | wind", "south | temp", "south | wind"]);
     }
+
+    [Fact]
+    public async Task Values_WithMerge_CommitEachPartition_LeavingOutTheListsOfRecordsSetAside()
+    {
+        // North's record 2 is quarantined by the check, south's record 4 removed by the filter; east
+        // brings record 2 again, passing this time: its list loads, whatever north's part set aside.
+        await using var server = await ApiServer.StartAsync("/stations", c => c.Json(c.Query("region") switch
+        {
+            "north" => """[{"id": 1, "station": "n-1", "sensors": [{"kind": "temp"}]}, {"id": 2, "station": "bad", "sensors": [{"kind": "wind"}]}]""",
+            "east" => """[{"id": 2, "station": "e-2", "sensors": [{"kind": "fog"}]}]""",
+            _ => """[{"id": 3, "station": "s-1", "sensors": [{"kind": "rain"}, {"kind": "sun"}]}, {"id": 4, "station": "s-2", "sensors": [{"kind": "hail"}]}]""",
+        }));
+        project.WithApi(server.Url, """
+              stations:
+                source: api
+                endpoint: /stations
+                params: { region: "{{ value }}" }
+                for_each: { values: [north, east, south] }
+                mode: merge
+                primary_key: [id]
+                on_check_failure: quarantine
+                checks: [{ expression: "station <> 'bad'" }]
+                transform: [{ filter: "id <> 4" }]
+            """);
+
+        var result = await project.RunAsync("run");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        project.Rows("SELECT s.id, s.station, k.kind FROM stations s JOIN stations__sensors k ON k._wharf_parent_id = s._wharf_id ORDER BY 1, 3")
+            .ShouldBe(["1 | n-1 | temp", "2 | e-2 | fog", "3 | s-1 | rain", "3 | s-1 | sun"]);
+        project.Rows("SELECT count(*) FROM stations__sensors").ShouldBe(["4"], "no sensor of a record that was not loaded");
+        project.Rows("SELECT id, station FROM stations__quarantine").ShouldBe(["2 | bad"]);
+    }
 }
