@@ -120,10 +120,7 @@ internal sealed unsafe class DuckDbRowAppender : IDisposable
             throw;
         }
 
-        if (++row == capacity)
-        {
-            Flush();
-        }
+        EndRow();
     }
 
     /// <summary>Appends every remaining row of a reader whose columns match the table's, in order.</summary>
@@ -159,17 +156,50 @@ internal sealed unsafe class DuckDbRowAppender : IDisposable
         appender.Dispose();
     }
 
+    /// <summary>
+    /// For a reader that decodes a source's wire format itself: the current row's cell as NULL. A
+    /// row written cell by cell (every column, any order) ends with <see cref="EndRow"/>, or
+    /// <see cref="AbandonRow"/> when it cannot be finished.
+    /// </summary>
+    public void SetNull(int column)
+    {
+        if (validity[column] == null)
+        {
+            NativeMethods.Vectors.DuckDBVectorEnsureValidityWritable(vectors[column]);
+            validity[column] = NativeMethods.Vectors.DuckDBVectorGetValidity(vectors[column]);
+        }
+
+        validity[column][row >> 6] &= ~(1UL << (row & 63));
+    }
+
+    /// <summary>The current row's cell of a fixed-width column, as DuckDB stores it (the caller knows the column's type: see <see cref="SetNull"/>).</summary>
+    public void Set<T>(int column, T value) where T : unmanaged
+    {
+        System.Diagnostics.Debug.Assert(sizeof(T) == Size(types[column]), $"{table} column {column + 1} is a {types[column]}, not {sizeof(T)} bytes wide.");
+        *(T*)(data[column] + ((long)row * sizeof(T))) = value;
+    }
+
+    /// <summary>The current row's cell of a VARCHAR (UTF-8) or BLOB column.</summary>
+    public void SetBytes(int column, ReadOnlySpan<byte> bytes) => WriteBytes(column, bytes);
+
+    /// <summary>Ends a row written with the Set methods.</summary>
+    /// <exception cref="DuckDbException">DuckDB refused the rows when they were handed over.</exception>
+    public void EndRow()
+    {
+        if (++row == capacity)
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>Forgets the cells set for the current row, which is not appended.</summary>
+    public void AbandonRow() => ForgetRow();
+
     private void Write(int column, object? value)
     {
         if (value is null or DBNull)
         {
-            if (validity[column] == null)
-            {
-                NativeMethods.Vectors.DuckDBVectorEnsureValidityWritable(vectors[column]);
-                validity[column] = NativeMethods.Vectors.DuckDBVectorGetValidity(vectors[column]);
-            }
-
-            validity[column][row >> 6] &= ~(1UL << (row & 63));
+            SetNull(column);
             return;
         }
 

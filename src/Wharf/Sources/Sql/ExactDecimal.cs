@@ -31,8 +31,21 @@ internal static class ExactDecimal
             _ => throw new FormatException($"a {value.GetType().Name} value ({value}) is not a DECIMAL({precision},{scale})."),
         };
 
+        CheckText(text, precision, scale);
+        return text;
+    }
+
+    /// <summary>The same check for a value's text as UTF-8 bytes (a database's numeric sent as text).</summary>
+    public static void Check(ReadOnlySpan<byte> utf8, int precision, int scale)
+    {
+        Span<char> text = utf8.Length <= 128 ? stackalloc char[utf8.Length] : new char[utf8.Length];
+        CheckText(text[..System.Text.Encoding.UTF8.GetChars(utf8, text)], precision, scale);
+    }
+
+    private static void CheckText(ReadOnlySpan<char> text, int precision, int scale)
+    {
         // Spans, not substrings: this runs for every value of a decimal column.
-        var body = text.AsSpan(text.StartsWith('-') || text.StartsWith('+') ? 1 : 0);
+        var body = text[(text.StartsWith('-') || text.StartsWith('+') ? 1 : 0)..];
         var point = body.IndexOf('.');
         var whole = point < 0 ? body : body[..point];
         var places = point < 0 ? [] : body[(point + 1)..];
@@ -48,6 +61,9 @@ internal static class ExactDecimal
             throw new InvalidCastException($"{text} has more than {scale} decimal places.");
         }
 
-        return whole.Length > precision - scale ? throw new OverflowException($"{text} does not fit in DECIMAL({precision},{scale}).") : text;
+        if (whole.Length > precision - scale)
+        {
+            throw new OverflowException($"{text} does not fit in DECIMAL({precision},{scale}).");
+        }
     }
 }

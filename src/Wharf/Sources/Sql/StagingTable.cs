@@ -89,9 +89,24 @@ internal sealed class StagingTable : IAsyncDisposable
     }
 
     /// <summary>Appends a row; when the stage holds its share of <see cref="RowBudget"/>, it goes to the lake.</summary>
-    public async ValueTask AppendAsync(ReadOnlyMemory<object?> values, CancellationToken cancellationToken)
+    public ValueTask AppendAsync(ReadOnlyMemory<object?> values, CancellationToken cancellationToken)
     {
         appender!.AppendRow(values.Span);
+        return RowAddedAsync(cancellationToken);
+    }
+
+    /// <summary>The current row, for a source that writes its cells itself (see <see cref="DuckDbRowAppender.SetNull"/>); it ends with <see cref="EndRowAsync"/>.</summary>
+    public DuckDbRowAppender Row => appender!;
+
+    /// <summary>Ends a row written through <see cref="Row"/>; when the stage holds its share of <see cref="RowBudget"/>, it goes to the lake.</summary>
+    public ValueTask EndRowAsync(CancellationToken cancellationToken)
+    {
+        appender!.EndRow();
+        return RowAddedAsync(cancellationToken);
+    }
+
+    private async ValueTask RowAddedAsync(CancellationToken cancellationToken)
+    {
         if (++rowsAppended == partRows)
         {
             await FlushAsync(cancellationToken);

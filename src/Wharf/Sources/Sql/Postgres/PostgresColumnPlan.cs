@@ -1,12 +1,11 @@
-using Npgsql;
-using NpgsqlTypes;
 using Wharf.Postgres;
 
 namespace Wharf.Sources.Sql.Postgres;
 
 /// <summary>
 /// How one PostgreSQL column travels: the expression in the binary COPY, the DuckDB type it is
-/// staged as, the expression that turns the stage into the lake column, and how a value is read.
+/// staged as, the expression that turns the stage into the lake column, and the binary form its
+/// values come in (<see cref="PostgresWire"/>).
 /// The matrix is documented in docs/types.md; what cannot be carried exactly is an error.
 /// </summary>
 internal sealed record PostgresColumnPlan(
@@ -14,8 +13,11 @@ internal sealed record PostgresColumnPlan(
     string CopyExpression,
     string StageType,
     string LakeExpression,
-    Func<NpgsqlBinaryExporter, object> Read)
+    PostgresWire Wire)
 {
+    /// <summary>For a numeric sent as its text: the DECIMAL it must fit, checked value by value.</summary>
+    public (int Precision, int Scale)? Decimal { get; init; }
+
     /// <summary>DuckDB's DECIMAL limit; wider numerics cannot be carried as numbers.</summary>
     private const int MaxPrecision = 38;
 
@@ -38,32 +40,27 @@ internal sealed record PostgresColumnPlan(
 
         return info.TypeName switch
         {
-            "bool" => Native(column.Name, "BOOLEAN", e => e.Read<bool>(NpgsqlDbType.Boolean)),
-            "int2" => Native(column.Name, "SMALLINT", e => e.Read<short>(NpgsqlDbType.Smallint)),
-            "int4" => Native(column.Name, "INTEGER", e => e.Read<int>(NpgsqlDbType.Integer)),
-            "int8" => Native(column.Name, "BIGINT", e => e.Read<long>(NpgsqlDbType.Bigint)),
-            "oid" => Native(column.Name, "UINTEGER", e => e.Read<uint>(NpgsqlDbType.Oid)),
-            "float4" => Native(column.Name, "FLOAT", e => e.Read<float>(NpgsqlDbType.Real)),
-            "float8" => Native(column.Name, "DOUBLE", e => e.Read<double>(NpgsqlDbType.Double)),
-            "numeric" => Decimal(column.Name, $"{quoted}::text", DecimalType(table, column, info.TypeModifier)),
-            "money" => Decimal(column.Name, $"{quoted}::numeric::text", "DECIMAL(19,2)"),
-            "text" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Text)),
-            "varchar" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Varchar)),
-            "bpchar" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Char)),
-            "name" => Native(column.Name, "VARCHAR", e => e.Read<string>(NpgsqlDbType.Name)),
-            "bytea" => Native(column.Name, "BLOB", e => e.Read<byte[]>(NpgsqlDbType.Bytea)),
-            "date" => Converted(column.Name, "INTEGER", PostgresTime.DateFromEpochDays, e => PostgresTime.ToEpochDays(e.Read<int>(NpgsqlDbType.Date))),
-            "time" => Native(column.Name, "TIME", e => e.Read<TimeOnly>(NpgsqlDbType.Time)),
-            "timetz" => Native(column.Name, "TIMETZ", e => e.Read<DateTimeOffset>(NpgsqlDbType.TimeTz)),
-            "timestamp" => Converted(column.Name, "BIGINT", m => PostgresTime.TimestampFromEpochMicros(m, withTimeZone: false), e => PostgresTime.ToEpochMicros(e.Read<long>(NpgsqlDbType.Timestamp))),
-            "timestamptz" => Converted(column.Name, "BIGINT", m => PostgresTime.TimestampFromEpochMicros(m, withTimeZone: true), e => PostgresTime.ToEpochMicros(e.Read<long>(NpgsqlDbType.TimestampTz))),
-            "interval" => Converted(column.Name, "VARCHAR", text => $"CAST({text} AS INTERVAL)", e =>
-            {
-                // Months, days and microseconds stay apart (a month has no fixed length); DuckDB parses this text exactly.
-                var interval = e.Read<NpgsqlInterval>(NpgsqlDbType.Interval);
-                return FormattableString.Invariant($"{interval.Months} months {interval.Days} days {interval.Time} microseconds");
-            }),
-            "uuid" => Native(column.Name, "UUID", e => e.Read<Guid>(NpgsqlDbType.Uuid)),
+            "bool" => Native(column.Name, "BOOLEAN", PostgresWire.Boolean),
+            "int2" => Native(column.Name, "SMALLINT", PostgresWire.Int16),
+            "int4" => Native(column.Name, "INTEGER", PostgresWire.Int32),
+            "int8" => Native(column.Name, "BIGINT", PostgresWire.Int64),
+            "oid" => Native(column.Name, "UINTEGER", PostgresWire.UInt32),
+            "float4" => Native(column.Name, "FLOAT", PostgresWire.Float32),
+            "float8" => Native(column.Name, "DOUBLE", PostgresWire.Float64),
+            "numeric" => DecimalText(column.Name, $"{quoted}::text", DecimalType(table, column, info.TypeModifier)),
+            "money" => DecimalText(column.Name, $"{quoted}::numeric::text", "DECIMAL(19,2)"),
+            "text" => Native(column.Name, "VARCHAR", PostgresWire.Text),
+            "varchar" => Native(column.Name, "VARCHAR", PostgresWire.Text),
+            "bpchar" => Native(column.Name, "VARCHAR", PostgresWire.Text),
+            "name" => Native(column.Name, "VARCHAR", PostgresWire.Text),
+            "bytea" => Native(column.Name, "BLOB", PostgresWire.Bytes),
+            "date" => Converted(column.Name, "INTEGER", PostgresTime.DateFromEpochDays, PostgresWire.Date),
+            "time" => Native(column.Name, "TIME", PostgresWire.Time),
+            "timetz" => Native(column.Name, "TIMETZ", PostgresWire.TimeTz),
+            "timestamp" => Converted(column.Name, "BIGINT", m => PostgresTime.TimestampFromEpochMicros(m, withTimeZone: false), PostgresWire.Timestamp),
+            "timestamptz" => Converted(column.Name, "BIGINT", m => PostgresTime.TimestampFromEpochMicros(m, withTimeZone: true), PostgresWire.Timestamp),
+            "interval" => Converted(column.Name, "VARCHAR", text => $"CAST({text} AS INTERVAL)", PostgresWire.Interval),
+            "uuid" => Native(column.Name, "UUID", PostgresWire.Uuid),
             "json" or "jsonb" => Text(column.Name, $"{quoted}::text", "JSON"),
 
             // inet's cast to text always adds the mask; psql shows a host address without /32.
@@ -99,7 +96,7 @@ internal sealed record PostgresColumnPlan(
             $"to_json({quoted}::{elementCast}[])::text",
             "VARCHAR",
             $"CAST(CAST({quoted} AS JSON) AS {elementType}[]) AS {quoted}",
-            e => e.Read<string>(NpgsqlDbType.Text));
+            PostgresWire.Text);
     }
 
     private static string DecimalType(string table, CatalogColumn column, int modifier)
@@ -121,20 +118,17 @@ internal sealed record PostgresColumnPlan(
         return $"DECIMAL({precision},{scale})";
     }
 
-    private static PostgresColumnPlan Native(string name, string type, Func<NpgsqlBinaryExporter, object> read) =>
-        new(name, Quote.Identifier(name), type, Quote.Identifier(name), read);
+    private static PostgresColumnPlan Native(string name, string type, PostgresWire wire) =>
+        new(name, Quote.Identifier(name), type, Quote.Identifier(name), wire);
 
     /// <summary>A column staged as another DuckDB type (a number or text) that <paramref name="toLake"/> turns into its own in SQL.</summary>
-    private static PostgresColumnPlan Converted(string name, string stageType, Func<string, string> toLake, Func<NpgsqlBinaryExporter, object> read) =>
-        new(name, Quote.Identifier(name), stageType, $"{toLake(Quote.Identifier(name))} AS {Quote.Identifier(name)}", read);
+    private static PostgresColumnPlan Converted(string name, string stageType, Func<string, string> toLake, PostgresWire wire) =>
+        new(name, Quote.Identifier(name), stageType, $"{toLake(Quote.Identifier(name))} AS {Quote.Identifier(name)}", wire);
 
     /// <summary>A numeric as its exact text, checked against the DECIMAL it becomes in the lake (see <see cref="ExactDecimal"/>).</summary>
-    private static PostgresColumnPlan Decimal(string name, string copyExpression, string type)
-    {
-        var (precision, scale) = ExactDecimal.Of(type)!.Value;
-        return new(name, copyExpression, "VARCHAR", ExactDecimal.LakeExpression(name, type), e => ExactDecimal.Check(e.Read<string>(NpgsqlDbType.Text), precision, scale));
-    }
+    private static PostgresColumnPlan DecimalText(string name, string copyExpression, string type) =>
+        new(name, copyExpression, "VARCHAR", ExactDecimal.LakeExpression(name, type), PostgresWire.Text) { Decimal = ExactDecimal.Of(type)!.Value };
 
     private static PostgresColumnPlan Text(string name, string copyExpression, string type) =>
-        new(name, copyExpression, type, Quote.Identifier(name), e => e.Read<string>(NpgsqlDbType.Text));
+        new(name, copyExpression, type, Quote.Identifier(name), PostgresWire.Text);
 }

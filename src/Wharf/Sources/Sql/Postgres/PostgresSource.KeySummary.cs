@@ -1,4 +1,3 @@
-using NpgsqlTypes;
 using Wharf.Lake;
 
 namespace Wharf.Sources.Sql.Postgres;
@@ -14,8 +13,8 @@ internal sealed partial class PostgresSource : IKeySummarySource
 
     private static readonly List<PostgresColumnPlan> SummaryColumns =
     [
-        new(KeySummary.BucketColumn, "", "BIGINT", Quote.Identifier(KeySummary.BucketColumn), e => e.Read<long>(NpgsqlDbType.Bigint)),
-        new(KeySummary.BitsColumn, "", "BIGINT", Quote.Identifier(KeySummary.BitsColumn), e => e.Read<long>(NpgsqlDbType.Bigint)),
+        new(KeySummary.BucketColumn, "", "BIGINT", Quote.Identifier(KeySummary.BucketColumn), PostgresWire.Int64),
+        new(KeySummary.BitsColumn, "", "BIGINT", Quote.Identifier(KeySummary.BitsColumn), PostgresWire.Int64),
     ];
 
     public async Task<IReadOnlyList<LakeManifest>?> SummarizeKeysAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default)

@@ -149,7 +149,7 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
         await using var stage = await StagingTable.CreateAsync(request,
             [.. columnPlans.Select(p => new StagingTable.Column(p.Name, p.StageType, p.LakeExpression))], 2 * pipeline.Parallel, cancellationToken);
 
-        // The COPY loop is synchronous (Npgsql's binary exporter and DuckDB's appender are
+        // The COPY loop is synchronous (the raw COPY stream and DuckDB's appender are
         // fastest that way), so it runs on a thread of its own: on a pool thread, several such
         // loops at once (key ranges, delete detection's summary beside the cursor extract) starved
         // the pool, and the run waited for threads (0.5 s each on 2 cores).
@@ -162,30 +162,43 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
     private async Task<IReadOnlyList<LakeManifest>> CopyAsync(
         NpgsqlConnection database, StagingTable stage, SourceStream stream, List<PostgresColumnPlan> columnPlans, string copy, Action? onSnapshot, CancellationToken cancellationToken)
     {
-        var values = new object?[columnPlans.Count];
         long row = 0;
         try
         {
-            using (var exporter = database.BeginBinaryExport(copy))
-            using (cancellationToken.Register(exporter.Cancel))
+            using (var output = database.BeginRawBinaryCopy(copy))
+            using (cancellationToken.Register(output.Cancel))
             {
                 // The server answered the COPY: its statement (and so its snapshot) has started.
                 onSnapshot?.Invoke();
-                while (exporter.StartRow() != -1)
+                var rows = new PostgresCopyRows(output);
+                rows.Begin();
+                for (var fields = rows.NextRow(); fields != -1; fields = rows.NextRow())
                 {
                     row++;
-                    for (var i = 0; i < values.Length; i++)
+                    if (fields != columnPlans.Count)
                     {
-                        values[i] = exporter.IsNull ? Skip(exporter) : Read(exporter, columnPlans[i], stream.Name, row);
+                        throw new InvalidDataException($"row {row} has {fields} fields, but the COPY selects {columnPlans.Count} columns.");
                     }
 
-                    await stage.AppendAsync(values, cancellationToken);
+                    for (var i = 0; i < fields; i++)
+                    {
+                        if (rows.NextField(out var value))
+                        {
+                            Set(stage.Row, i, columnPlans[i], value, stream.Name, row);
+                        }
+                        else
+                        {
+                            stage.Row.SetNull(i);
+                        }
+                    }
+
+                    await stage.EndRowAsync(cancellationToken);
                 }
             }
 
             return await stage.CompleteAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is NpgsqlException or DuckDbException or InvalidCastException or FormatException or OverflowException)
+        catch (Exception ex) when (ex is NpgsqlException or DuckDbException or InvalidCastException or FormatException or OverflowException or InvalidDataException or EndOfStreamException)
         {
             throw new SourceException(connection.Name, stream.Name,
                 $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed near row {row}: {Explain(ex)} Nothing was loaded.", ex)
@@ -195,17 +208,11 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
         }
     }
 
-    private static object? Skip(NpgsqlBinaryExporter exporter)
-    {
-        exporter.Skip();
-        return null;
-    }
-
-    private static object Read(NpgsqlBinaryExporter exporter, PostgresColumnPlan plan, string table, long row)
+    private static void Set(DuckDbRowAppender rows, int column, PostgresColumnPlan plan, ReadOnlySpan<byte> value, string table, long row)
     {
         try
         {
-            return plan.Read(exporter);
+            PostgresWireCells.Set(rows, column, plan, value);
         }
         catch (Exception ex) when (ex is InvalidCastException or OverflowException or FormatException)
         {
@@ -227,6 +234,7 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
         PostgresException pg => pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
             || pg.SqlState.StartsWith("08", StringComparison.Ordinal),
         NpgsqlException npgsql => npgsql.InnerException is IOException or System.Net.Sockets.SocketException,
+        EndOfStreamException => true,
         _ => false,
     };
 
