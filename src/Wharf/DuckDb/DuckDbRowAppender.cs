@@ -158,8 +158,7 @@ internal sealed unsafe class DuckDbRowAppender : IDisposable
 
     /// <summary>
     /// For a reader that decodes a source's wire format itself: the current row's cell as NULL. A
-    /// row written cell by cell (every column, any order) ends with <see cref="EndRow"/>, or
-    /// <see cref="AbandonRow"/> when it cannot be finished.
+    /// row written cell by cell (every column, any order) ends with <see cref="EndRow"/>.
     /// </summary>
     public void SetNull(int column)
     {
@@ -191,9 +190,6 @@ internal sealed unsafe class DuckDbRowAppender : IDisposable
             Flush();
         }
     }
-
-    /// <summary>Forgets the cells set for the current row, which is not appended.</summary>
-    public void AbandonRow() => ForgetRow();
 
     private void Write(int column, object? value)
     {

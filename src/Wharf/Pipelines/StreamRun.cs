@@ -8,6 +8,7 @@ using Wharf.Projects;
 using Wharf.Quality;
 using Wharf.Runs;
 using Wharf.Sources;
+using Wharf.Sources.Files;
 using Wharf.Staging;
 
 namespace Wharf.Pipelines;
@@ -245,8 +246,14 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         try
         {
             run.Progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
-            var request = plan.Incremental.HasCursor || plan.Stream.CommitsEachPart ? LastStep(extraction, [.. manifests]) : FullLoad(record, [.. manifests]);
-            var children = extraction.Children.Select(child => new LoadRequest(plan.Pipeline.Schema, child.Stream, plan.Pipeline.Mode, [], run.Lake.Layout.Root, child) { LoadedAt = plan.RunStartedAt });
+            var partByPart = plan.Incremental.HasCursor || plan.Stream.CommitsEachPart;
+            var request = partByPart ? LastStep(extraction, [.. manifests]) : FullLoad(record, [.. manifests]);
+            List<LoadRequest> children = [.. extraction.Children.Select(child => new LoadRequest(plan.Pipeline.Schema, child.Stream, plan.Pipeline.Mode, [], run.Lake.Layout.Root, child) { LoadedAt = plan.RunStartedAt })];
+            if (partByPart && run.FullRefresh && plan.Stream.NestedPath.IsEmpty)
+            {
+                children.AddRange(await EmptiedListsAsync(extraction, cancellationToken));
+            }
+
             var loaded = await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync([request, .. children], cancellationToken), cancellationToken);
 
             // The audit row was committed with the data, before its commit could be timed: it is
@@ -273,6 +280,35 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         {
             return await FailedAsync(record, ex, extraction.Children, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// <c>--full-refresh</c> of a stream committed part by part rebuilt the child tables its parts
+    /// brought. One that an earlier run made and no part brought (its list is gone from the source)
+    /// is emptied in the last step's transaction, with the columns of its last extract (an empty
+    /// lake file, so a replay empties it too): no row is left pointing at a parent the refresh dropped.
+    /// </summary>
+    private async Task<List<LoadRequest>> EmptiedListsAsync(Extraction extraction, CancellationToken cancellationToken)
+    {
+        var emptied = new List<LoadRequest>();
+        var brought = extraction.Children.Select(c => c.Stream).ToHashSet(StringComparer.Ordinal);
+        foreach (var (stream, path, columns) in VanishedLists.Earlier(run.Lake.Layout.Root, plan.Pipeline.Name, plan.Stream.Target, brought))
+        {
+            using var workArea = DuckDbConnections.Open(null);
+            var record = plan.Record with
+            {
+                Stream = stream,
+                Target = $"{plan.Pipeline.Schema}.{stream}",
+                Source = $"{plan.Record.Source}, list {string.Join(".", path)}: in none of the parts of this --full-refresh, so {stream} is emptied",
+                StartedAt = run.Now,
+            };
+            var target = new LakeTarget(record.Pipeline, stream, record.RunId, plan.RunStartedAt) { PrimaryKey = [NestedJson.ParentId, NestedJson.ListIndex] };
+            var manifest = await run.Lake.WriteAsync(workArea, target, VanishedLists.EmptySelect(columns), [], cancellationToken);
+            var child = plan with { Stream = new SourceStream(stream, record.Source, stream, []) { PrimaryKey = target.PrimaryKey, NestedPath = path } };
+            emptied.Add(run.Request(child, [manifest], record with { LakeFiles = [manifest.File] }) with { Recreate = true });
+        }
+
+        return emptied;
     }
 
     /// <summary>

@@ -127,4 +127,39 @@ public sealed class HttpPartitionTests : IDisposable
         project.Rows("SELECT count(*) FROM stations__sensors").ShouldBe(["4"], "no sensor of a record that was not loaded");
         project.Rows("SELECT id, station FROM stations__quarantine").ShouldBe(["2 | bad"]);
     }
+
+    [Fact]
+    public async Task FullRefresh_OfPartitionsWhoseListIsGone_EmptiesItsChildTable_KeepingItsColumns()
+    {
+        var withLists = true;
+        await using var server = await ApiServer.StartAsync("/stations", c => c.Json(withLists
+            ? $$"""[{"id": "{{c.Query("region")}}", "sensors": [{"kind": "temp"}, {"kind": "wind"}]}]"""
+            : $$"""[{"id": "{{c.Query("region")}}", "sensors": null}]"""));
+        project.WithApi(server.Url, """
+              stations:
+                source: api
+                endpoint: /stations
+                params: { region: "{{ value }}" }
+                for_each: { values: [north, south] }
+                mode: merge
+                primary_key: [id]
+            """);
+        (await project.RunAsync("run")).ExitCode.ShouldBe(0);
+        project.Rows("SELECT count(*) FROM stations__sensors").ShouldBe(["4"]);
+
+        // A merge keeps the rows of a list that is gone (as a shrunken list keeps its tail)...
+        withLists = false;
+        var merged = await project.RunAsync("run");
+        merged.ExitCode.ShouldBe(0, merged.ToString());
+        project.Rows("SELECT count(*) FROM stations__sensors").ShouldBe(["4"]);
+
+        // ...but a full refresh rebuilds every table of the stream: no sensor is left under the stations it dropped.
+        var refreshed = await project.RunAsync("run", "--full-refresh");
+
+        refreshed.ExitCode.ShouldBe(0, refreshed.ToString());
+        project.Rows("SELECT id FROM stations ORDER BY id").ShouldBe(["north", "south"]);
+        project.Rows("SELECT count(*) FROM stations__sensors").ShouldBe(["0"]);
+        project.Rows("SELECT column_name FROM information_schema.columns WHERE table_name = 'stations__sensors' AND column_name = 'kind'").ShouldBe(["kind"]);
+        project.Rows("SELECT status FROM _wharf.runs WHERE stream = 'stations__sensors' ORDER BY started_at DESC LIMIT 1").ShouldBe(["succeeded"]);
+    }
 }
