@@ -40,17 +40,14 @@ done
 # Debian's prometheus scrapes a real wharf serve in ServePrometheusTests (which fail, saying so, without it).
 if ! command -v prometheus >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
     echo "test.sh: installing Debian's prometheus package (apt-get)..." >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus >/dev/null ||
-        echo "test.sh: prometheus could not be installed; ServePrometheusTests will fail." >&2
+    wharf_apt_install test.sh prometheus || echo "test.sh: prometheus could not be installed; ServePrometheusTests will fail." >&2
 fi
 
 # Debian's chromium is the browser of tests/Wharf.BrowserTests (Playwright drives it; it never
 # downloads a browser of its own). Without it those tests skip on a developer's machine and fail under CI=true.
 if ! [[ -x /usr/bin/chromium ]] && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
     echo "test.sh: installing Debian's chromium package (apt-get)..." >&2
-    { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 ||
-        { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; }; } ||
-        echo "test.sh: chromium could not be installed; the browser tests will fail (CI) or skip." >&2
+    wharf_apt_install test.sh chromium || echo "test.sh: chromium could not be installed; the browser tests will fail (CI) or skip." >&2
 fi
 
 declare -A start_pid=() start_env=() server_dir=()
