@@ -23,6 +23,22 @@ internal sealed partial record DuckDbLimits(string MemoryLimit, int? Threads)
     /// <summary>Whether <paramref name="text"/> is a size DuckDB's <c>memory_limit</c> accepts (a number and a unit).</summary>
     public static bool IsMemorySize(string text) => Size().IsMatch(text);
 
+    /// <summary>The bytes a size means to DuckDB: <c>KB</c>, <c>MB</c>… are powers of 1000, <c>KiB</c>, <c>MiB</c>… of 1024.</summary>
+    /// <exception cref="ArgumentException">Not a size (<see cref="IsMemorySize"/>).</exception>
+    public static double Bytes(string size)
+    {
+        var match = Size().Match(size);
+        if (!match.Success)
+        {
+            throw new ArgumentException($"'{size}' is not a memory size.", nameof(size));
+        }
+
+        var unit = match.Groups[2].Value.ToUpperInvariant();
+        var power = "BKMGT".IndexOf(unit[0], StringComparison.Ordinal);
+        var scale = unit.Length == 3 ? 1024.0 : unit == "B" ? 1 : 1000.0;
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) * Math.Pow(scale, power);
+    }
+
     /// <summary>The settings to open a database with: the limits, and where an in-memory database spills.</summary>
     /// <param name="spillFolder">Where DuckDB writes what does not fit (a file database has its own <c>FILE.tmp</c> folder already).</param>
     public IReadOnlyDictionary<string, string> ToSettings(string? spillFolder = null)
@@ -41,6 +57,6 @@ internal sealed partial record DuckDbLimits(string MemoryLimit, int? Threads)
         return settings;
     }
 
-    [GeneratedRegex(@"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Size();
 }

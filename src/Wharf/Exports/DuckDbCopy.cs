@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Globalization;
 using Wharf.Projects;
 
 namespace Wharf.Exports;
@@ -8,19 +10,26 @@ namespace Wharf.Exports;
 /// </summary>
 internal static class DuckDbCopy
 {
-    /// <summary>The COPY statement, or null for a format DuckDB does not write (xlsx, html, md).</summary>
-    public static string? Statement(string query, string path, ExportFormat format, IReadOnlyList<string> partitionBy)
+    /// <summary>About how much of a whole table's export a Parquet row group holds, so wide rows make short groups.</summary>
+    public const int RowGroupBytes = 32 << 20;
+
+    /// <summary>DuckDB's own Parquet row group, the most a group holds.</summary>
+    public const int MaxRowGroupRows = 122_880;
+
+    /// <summary>The fewest rows in a group (DuckDB's vector size).</summary>
+    public const int MinRowGroupRows = 2_048;
+
+    /// <summary>The COPY statement, or null for a format DuckDB does not write (xlsx, html, md: <see cref="Writes"/>).</summary>
+    /// <param name="wholeTableRowBytes">
+    /// For a whole table's rows (no query, no partitions), the bytes of a row (<see cref="RowBytesAsync"/>):
+    /// the rows then have no order to keep, and DuckDB writes them as its threads read them. Its
+    /// order-keeping COPY held every row group that was read ahead of its turn: a 60-column text
+    /// table failed "Out of Memory" under the 512MB limit, and took 6 GB without one. A Parquet
+    /// row group holds about <see cref="RowGroupBytes"/> of rows, since each thread builds one in memory.
+    /// </param>
+    public static string? Statement(string query, string path, ExportFormat format, IReadOnlyList<string> partitionBy, double? wholeTableRowBytes = null)
     {
-        var options = format switch
-        {
-            ExportFormat.Csv => "FORMAT csv, HEADER true",
-            ExportFormat.CsvGz => "FORMAT csv, HEADER true, COMPRESSION gzip",
-            ExportFormat.Parquet => "FORMAT parquet, COMPRESSION zstd",
-            ExportFormat.NdJson => "FORMAT json",
-            ExportFormat.Json => "FORMAT json, ARRAY true",
-            _ => null,
-        };
-        if (options is null)
+        if (Options(format) is not { } options)
         {
             return null;
         }
@@ -30,6 +39,37 @@ internal static class DuckDbCopy
             options += $", PARTITION_BY ({string.Join(", ", partitionBy.Select(Quote.Identifier))})";
         }
 
+        if (wholeTableRowBytes is { } rowBytes)
+        {
+            options += ", PRESERVE_ORDER false";
+            if (format == ExportFormat.Parquet)
+            {
+                var rows = (int)Math.Clamp(RowGroupBytes / Math.Max(rowBytes, 1), MinRowGroupRows, MaxRowGroupRows);
+                options += string.Create(CultureInfo.InvariantCulture, $", ROW_GROUP_SIZE {rows}");
+            }
+        }
+
         return $"COPY ({query}) TO {Quote.Literal(path)} ({options})";
+    }
+
+    /// <summary>Whether DuckDB writes the format itself.</summary>
+    public static bool Writes(ExportFormat format) => Options(format) is not null;
+
+    private static string? Options(ExportFormat format) => format switch
+    {
+        ExportFormat.Csv => "FORMAT csv, HEADER true",
+        ExportFormat.CsvGz => "FORMAT csv, HEADER true, COMPRESSION gzip",
+        ExportFormat.Parquet => "FORMAT parquet, COMPRESSION zstd",
+        ExportFormat.NdJson => "FORMAT json",
+        ExportFormat.Json => "FORMAT json, ARRAY true",
+        _ => null,
+    };
+
+    /// <summary>A row's bytes, from the text form of the first 2,048 (names and all, so a little more than DuckDB holds).</summary>
+    public static async Task<double> RowBytesAsync(DbConnection connection, string table, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT avg(strlen(CAST(r AS VARCHAR))) FROM (SELECT * FROM {table} LIMIT {MinRowGroupRows}) AS r";
+        return await command.ExecuteScalarAsync(cancellationToken) is double bytes ? bytes : 0;
     }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Wharf.DuckDb;
 using Wharf.Runs;
 using Wharf.Warehouses;
 using Wharf.Projects;
@@ -33,21 +34,25 @@ internal sealed class Exporter(IWarehouse warehouse, TimeProvider time)
         try
         {
             Prepare(request, partial);
-            var rows = warehouse.Dialect.CopiesToFiles && DuckDbCopy.Statement(Query(request, ordered: false), partial, request.Format, request.PartitionBy) is { } copy
-                ? await CopyAsync(copy, cancellationToken)
-                : await WriteAsync(request, partial, cancellationToken);
+            var rows = request.Table is not null && request.PartitionBy.IsEmpty
+                ? await WholeTableAsync(request, partial, cancellationToken)
+                : await RowsAsync(request, partial, wholeTable: false, cancellationToken);
             Publish(request, partial);
             record = record with { RowsExtracted = rows, RowsLoaded = rows, Status = RunStatus.Succeeded, FinishedAt = time.GetUtcNow() };
         }
         catch (Exception ex) when (ex is WharfException or DbException or IOException or UnauthorizedAccessException)
         {
             Discard(partial);
-            record = record with { Status = RunStatus.Failed, Error = $"Export {request.Name} to {request.Path} failed: {ex.Message}", FinishedAt = time.GetUtcNow() };
+            record = record with { Status = RunStatus.Failed, Error = $"Export {request.Name} to {request.Path} failed: {Reason(ex)}", FinishedAt = time.GetUtcNow() };
         }
 
         await warehouse.RecordAsync(record, cancellationToken);
         return record;
     }
+
+    private static string Reason(Exception ex) => DuckDbException.IsOutOfMemory(ex)
+        ? $"{DuckDbException.Condense(ex.Message)} The export needs more memory than the warehouse's limit: raise it in wharf.yml (warehouse: {{ url: …, memory_limit: 2GB }}) and run again."
+        : ex.Message;
 
     /// <summary>The rows to export; partitioned by Wharf's writers, ordered by the partition columns so each partition's file is written once.</summary>
     private static string Query(ExportRequest request, bool ordered)
@@ -64,11 +69,38 @@ internal sealed class Exporter(IWarehouse warehouse, TimeProvider time)
         return parts.Length == 2 ? Quote.Qualified(parts[0], parts[1]) : Quote.Qualified("main", parts[0]);
     }
 
-    private async Task<long> CopyAsync(string statement, CancellationToken cancellationToken)
+    /// <summary>
+    /// A whole table, in one pass under a lean memory limit (<see cref="IWarehouse.ScanWholeTable"/>);
+    /// a table too wide for it (DuckDB out of memory) is written again under the warehouse's own limit.
+    /// </summary>
+    private async Task<long> WholeTableAsync(ExportRequest request, string partial, CancellationToken cancellationToken)
+    {
+        using (var lean = warehouse.ScanWholeTable())
+        {
+            try
+            {
+                return await RowsAsync(request, partial, wholeTable: true, cancellationToken);
+            }
+            catch (Exception ex) when (lean is not null && DuckDbException.IsOutOfMemory(ex))
+            {
+                Discard(partial);
+            }
+        }
+
+        return await RowsAsync(request, partial, wholeTable: true, cancellationToken);
+    }
+
+    private async Task<long> RowsAsync(ExportRequest request, string partial, bool wholeTable, CancellationToken cancellationToken) =>
+        warehouse.Dialect.CopiesToFiles && DuckDbCopy.Writes(request.Format)
+            ? await CopyAsync(request, partial, wholeTable, cancellationToken)
+            : await WriteAsync(request, partial, cancellationToken);
+
+    private async Task<long> CopyAsync(ExportRequest request, string partial, bool wholeTable, CancellationToken cancellationToken)
     {
         await using var connection = await warehouse.ConnectAsync(cancellationToken);
+        var rowBytes = wholeTable ? await DuckDbCopy.RowBytesAsync(connection, Table(request.Table!), cancellationToken) : (double?)null;
         await using var command = connection.CreateCommand();
-        command.CommandText = statement;
+        command.CommandText = DuckDbCopy.Statement(Query(request, ordered: false), partial, request.Format, request.PartitionBy, rowBytes)!;
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -55,6 +55,13 @@ internal interface IWarehouse : IDisposable
     /// <summary>Whether the table is missing or has no rows.</summary>
     Task<bool> IsEmptyAsync(string schema, string table, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Readies the warehouse for one pass over a whole table (an export) until disposed: DuckDB
+    /// then keeps few of the blocks it reads (<see cref="DuckDb.LeanScans"/>). Null when nothing
+    /// changed (PostgreSQL, which needs nothing; another DuckDB warehouse open in the process).
+    /// </summary>
+    IDisposable? ScanWholeTable();
+
     /// <summary>Runs a query and streams its rows.</summary>
     DbDataReader Query(string sql);
 

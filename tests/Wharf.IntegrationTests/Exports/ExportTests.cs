@@ -9,6 +9,7 @@ using Wharf.IntegrationTests.Postgres;
 using Wharf.Projects;
 using Wharf.Runs;
 using Wharf.Warehouses;
+using Wharf.Warehouses.DuckDb;
 
 namespace Wharf.IntegrationTests.Exports;
 
@@ -223,5 +224,70 @@ public sealed class ExportTests(PostgresServer postgres) : IDisposable
             var runs = await warehouse.ListRunsAsync(10, null, TestContext.Current.CancellationToken);
             runs.Select(r => (r.Kind, r.Status)).ShouldBe([("export", RunStatus.Failed), ("export", RunStatus.Failed), ("export", RunStatus.Succeeded)]);
         }
+    }
+
+    /// <summary>A DuckDB warehouse under <paramref name="memoryLimit"/> (two threads, as CI has) whose <c>main.wide</c> has <paramref name="columns"/> 32-character texts a row.</summary>
+    private async Task<IWarehouse> WideWarehouseAsync(string memoryLimit, int columns, int rows)
+    {
+        var path = Path.Combine(folder.FullName, "wide.duckdb");
+        using (var connection = DuckDbConnections.Open(path))
+        {
+            var texts = string.Concat(Enumerable.Range(1, columns).Select(c => $", md5(CAST(i * {c} AS VARCHAR)) AS c{c}"));
+            connection.Execute($"CREATE TABLE main.wide AS SELECT i AS id{texts} FROM range({rows}) AS t(i)");
+        }
+
+        var settings = new WarehouseSettings(WarehouseKind.DuckDb, path) { Limits = new DuckDbLimits(memoryLimit, 2) };
+        return await WarehouseFactory.OpenAsync(settings, TimeProvider.System, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_wide_table_is_exported_whole_under_a_memory_limit_that_duckdbs_order_keeping_copy_runs_out_of()
+    {
+        // 30 texts x 150,000 rows: COPY (SELECT * FROM main.wide) TO '….parquet' fails "Out of Memory" under 160MB.
+        using var warehouse = await WideWarehouseAsync("160MB", 30, 150_000);
+
+        var path = Path.Combine(folder.FullName, "out", "wide.parquet");
+        var record = await new Exporter(warehouse, TimeProvider.System).ExportAsync(
+            new ExportRequest("wide", "main.wide", null, path, ExportFormat.Parquet), TestContext.Current.CancellationToken);
+
+        record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
+        record.RowsLoaded.ShouldBe(150_000);
+        using var duck = DuckDbConnections.Open(null);
+        duck.Execute($"ATTACH {Quote.Literal(Path.Combine(folder.FullName, "wide.duckdb"))} AS wh (READ_ONLY)");
+        var sums = "count(*), sum(id), sum(hash(c1) % 1000), sum(hash(c30) % 1000)";
+        duck.Scalar($"SELECT CAST(({sums}) AS VARCHAR) FROM read_parquet({Quote.Literal(path)})")
+            .ShouldBe(duck.Scalar($"SELECT CAST(({sums}) AS VARCHAR) FROM wh.main.wide"));
+        duck.Scalar($"SELECT max(row_group_num_rows) FROM parquet_metadata({Quote.Literal(path)})").ShouldBeOfType<long>().ShouldBeLessThan(122_880L);
+    }
+
+    [Fact]
+    public async Task A_table_too_wide_for_the_lean_limit_is_written_again_under_the_warehouses_own()
+    {
+        // 400 texts a row: the lean 192MB runs out of memory, 1GB does not.
+        using var warehouse = await WideWarehouseAsync("1GB", 400, 8_000);
+
+        var path = Path.Combine(folder.FullName, "out", "wide.parquet");
+        var record = await new Exporter(warehouse, TimeProvider.System).ExportAsync(
+            new ExportRequest("wide", "main.wide", null, path, ExportFormat.Parquet), TestContext.Current.CancellationToken);
+
+        record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
+        using var duck = DuckDbConnections.Open(null);
+        duck.Scalar($"SELECT count(*) FROM read_parquet({Quote.Literal(path)})").ShouldBe(8_000L);
+        ((DuckDbWarehouse)warehouse).WorkArea.Scalar("SELECT current_setting('memory_limit')").ShouldBe("953.6 MiB");
+    }
+
+    [Fact]
+    public async Task Out_of_memory_under_the_warehouses_own_limit_says_to_raise_it_and_writes_nothing()
+    {
+        using var warehouse = await WideWarehouseAsync("40MB", 30, 150_000);
+
+        var path = Path.Combine(folder.FullName, "out", "wide.parquet");
+        var record = await new Exporter(warehouse, TimeProvider.System).ExportAsync(
+            new ExportRequest("wide", "main.wide", null, path, ExportFormat.Parquet), TestContext.Current.CancellationToken);
+
+        record.Status.ShouldBe(RunStatus.Failed);
+        record.Error.ShouldNotBeNull().ShouldContain("Out of Memory");
+        record.Error.ShouldContain("raise it in wharf.yml (warehouse: { url: …, memory_limit: 2GB })");
+        Directory.GetFiles(Path.GetDirectoryName(path)!).ShouldBeEmpty();
     }
 }

@@ -46,6 +46,47 @@ public sealed class WarehouseLimitsTests(PostgresServer postgres) : IDisposable
         AssertLimits(warehouse.WorkArea);
     }
 
+    [Fact]
+    public async Task A_whole_table_scan_lowers_the_limit_while_its_warehouse_is_alone_on_the_file_and_puts_it_back()
+    {
+        var settings = new WarehouseSettings(WarehouseKind.DuckDb, Path.Combine(directory.FullName, "lean.duckdb")) { Limits = Limits };
+        using var warehouse = (DuckDbWarehouse)await WarehouseFactory.OpenAsync(settings, TimeProvider.System, TestContext.Current.CancellationToken);
+
+        using (var scan = warehouse.ScanWholeTable())
+        {
+            scan.ShouldNotBeNull();
+            MemoryLimit(warehouse).ShouldBe("183.1 MiB"); // LeanScans.Budget, 192MB
+
+            // Another warehouse on the file (the server's next run) gets the full limit back at once,
+            // and cannot lower it while both are open.
+            using (var other = (DuckDbWarehouse)await WarehouseFactory.OpenAsync(settings, TimeProvider.System, TestContext.Current.CancellationToken))
+            {
+                MemoryLimit(other).ShouldBe("286.1 MiB");
+                other.ScanWholeTable().ShouldBeNull();
+            }
+        }
+
+        MemoryLimit(warehouse).ShouldBe("286.1 MiB");
+        using (warehouse.ScanWholeTable())
+        {
+            MemoryLimit(warehouse).ShouldBe("183.1 MiB");
+        }
+
+        MemoryLimit(warehouse).ShouldBe("286.1 MiB");
+    }
+
+    [Fact]
+    public async Task A_limit_already_below_the_lean_budget_is_left_as_it_is()
+    {
+        var settings = new WarehouseSettings(WarehouseKind.DuckDb, Path.Combine(directory.FullName, "small.duckdb")) { Limits = new DuckDbLimits("100MB", 1) };
+        using var warehouse = (DuckDbWarehouse)await WarehouseFactory.OpenAsync(settings, TimeProvider.System, TestContext.Current.CancellationToken);
+
+        warehouse.ScanWholeTable().ShouldBeNull();
+        MemoryLimit(warehouse).ShouldBe("95.3 MiB");
+    }
+
+    private static string MemoryLimit(DuckDbWarehouse warehouse) => (string)warehouse.WorkArea.Scalar("SELECT current_setting('memory_limit')")!;
+
     private static void AssertLimits(DuckDB.NET.Data.DuckDBConnection connection)
     {
         // 300MB is 286.1 MiB as DuckDB prints it.

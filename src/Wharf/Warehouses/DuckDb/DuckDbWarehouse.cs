@@ -20,13 +20,19 @@ internal sealed class DuckDbWarehouse : IWarehouse
 {
     private readonly DuckDBConnection connection;
     private readonly TableLoader loader;
+    private readonly string path;
+    private readonly string memoryLimit;
+    private readonly IDisposable opened;
 
     /// <summary>Rows the loads committed since the file was last checkpointed (see <see cref="DuckDbLoadSession.CommitAsync"/>).</summary>
     private readonly StrongBox<long> uncheckpointed = new();
 
-    private DuckDbWarehouse(DuckDBConnection connection, TimeProvider time)
+    private DuckDbWarehouse(DuckDBConnection connection, string path, DuckDbLimits limits, TimeProvider time)
     {
         this.connection = connection;
+        this.path = path;
+        memoryLimit = limits.MemoryLimit;
+        opened = LeanScans.Opened(path, connection);
         loader = new TableLoader(time);
     }
 
@@ -77,7 +83,7 @@ internal sealed class DuckDbWarehouse : IWarehouse
             throw;
         }
 
-        return new DuckDbWarehouse(connection, time);
+        return new DuckDbWarehouse(connection, path, limits ?? DuckDbLimits.Default, time);
     }
 
     public async Task<IReadOnlyList<RunRecord>> LoadAsync(IReadOnlyList<LoadRequest> requests, CancellationToken cancellationToken = default)
@@ -171,5 +177,11 @@ internal sealed class DuckDbWarehouse : IWarehouse
         return notes;
     }
 
-    public void Dispose() => connection.Dispose();
+    public IDisposable? ScanWholeTable() => LeanScans.Begin(path, connection, memoryLimit);
+
+    public void Dispose()
+    {
+        opened.Dispose();
+        connection.Dispose();
+    }
 }

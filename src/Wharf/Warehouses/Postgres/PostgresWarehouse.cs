@@ -257,6 +257,9 @@ internal sealed class PostgresWarehouse : IWarehouse
         "smallint", "integer", "bigint", "real", "double precision", "boolean", "text", "character varying", "character", "name", "uuid",
     };
 
+    /// <summary>Nothing to change: the server streams a table to its client without keeping it.</summary>
+    public IDisposable? ScanWholeTable() => null;
+
     /// <summary>
     /// Runs a query. Columns whose values .NET cannot always hold (intervals with months, BC dates,
     /// infinity, numerics past 28 digits) come back as PostgreSQL's text form, so every value prints exactly.
