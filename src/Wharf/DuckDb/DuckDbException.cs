@@ -28,9 +28,9 @@ public sealed class DuckDbException : WharfException
     /// <summary>DuckDB's message in one line, for Wharf's own error paragraphs.</summary>
     public string Summary => Condense(Message);
 
-    /// <summary>Whether <paramref name="error"/> is DuckDB out of its memory limit, as DuckDB.NET reports it or wrapped as Wharf's.</summary>
-    internal static bool IsOutOfMemory(Exception error) =>
-        (error as DuckDBException ?? error.InnerException as DuckDBException) is { ErrorType: DuckDB.NET.Native.DuckDBErrorType.OutOfMemory };
+    /// <summary>Whether <paramref name="error"/> is DuckDB out of its memory limit, as DuckDB.NET reports it or wrapped in Wharf's errors.</summary>
+    internal static bool IsOutOfMemory(Exception? error) => error is not null
+        && (error is DuckDBException { ErrorType: DuckDB.NET.Native.DuckDBErrorType.OutOfMemory } || IsOutOfMemory(error.InnerException));
 
     /// <summary>DuckDB's first lines, without its SQL excerpt and its generic list of fixes.</summary>
     internal static string Condense(string message)
