@@ -28,6 +28,9 @@ public sealed class DuckDbException : WharfException
     /// <summary>DuckDB's message in one line, for Wharf's own error paragraphs.</summary>
     public string Summary => Condense(Message);
 
+    /// <summary>What to do when DuckDB ran out of its memory limit (<see cref="IsOutOfMemory"/>), as the end of a sentence.</summary>
+    internal const string RaiseMemoryLimit = "raise DuckDB's memory limit in wharf.yml (warehouse: { url: …, memory_limit: 2GB }) and run again";
+
     /// <summary>Whether <paramref name="error"/> is DuckDB out of its memory limit, as DuckDB.NET reports it or wrapped in Wharf's errors.</summary>
     internal static bool IsOutOfMemory(Exception? error) => error is not null
         && (error is DuckDBException { ErrorType: DuckDB.NET.Native.DuckDBErrorType.OutOfMemory } || IsOutOfMemory(error.InnerException));

@@ -51,7 +51,7 @@ internal sealed class Exporter(IWarehouse warehouse, TimeProvider time)
     }
 
     private static string Reason(Exception ex) => DuckDbException.IsOutOfMemory(ex)
-        ? $"{DuckDbException.Condense(ex.Message)} The export needs more memory than the warehouse's limit: raise it in wharf.yml (warehouse: {{ url: …, memory_limit: 2GB }}) and run again."
+        ? $"{DuckDbException.Condense(ex.Message)} The export needs more memory than the warehouse's limit: {DuckDbException.RaiseMemoryLimit}."
         : ex.Message;
 
     /// <summary>The rows to export; partitioned by Wharf's writers, ordered by the partition columns so each partition's file is written once.</summary>

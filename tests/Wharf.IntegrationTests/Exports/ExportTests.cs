@@ -287,7 +287,7 @@ public sealed class ExportTests(PostgresServer postgres) : IDisposable
 
         record.Status.ShouldBe(RunStatus.Failed);
         record.Error.ShouldNotBeNull().ShouldContain("Out of Memory");
-        record.Error.ShouldContain("raise it in wharf.yml (warehouse: { url: …, memory_limit: 2GB })");
+        record.Error.ShouldContain("raise DuckDB's memory limit in wharf.yml (warehouse: { url: …, memory_limit: 2GB })");
         Directory.GetFiles(Path.GetDirectoryName(path)!).ShouldBeEmpty();
     }
 }

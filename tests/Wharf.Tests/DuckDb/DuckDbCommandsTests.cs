@@ -144,4 +144,18 @@ public sealed class DuckDbCommandsTests : IDisposable
     [InlineData("IO Error: No files found that match the pattern \"a.csv\".", "IO Error: No files found that match the pattern \"a.csv\".")]
     public void Condense_KeepsDuckDbsFirstLinesAsOne(string message, string summary) =>
         DuckDbException.Condense(message).ShouldBe(summary);
+
+    [Fact]
+    public void Out_of_memory_is_told_apart_from_other_errors_however_it_is_wrapped()
+    {
+        connection.Execute("SET memory_limit = '20MB'");
+        var outOfMemory = Should.Throw<DuckDbException>(() => connection.Scalar("SELECT length(list(i)) FROM range(20000000) AS t(i)"));
+        connection.Execute("SET memory_limit = '512MB'");
+        var other = Should.Throw<DuckDbException>(() => connection.Scalar("SELECT no_such_column FROM range(1)"));
+
+        DuckDbException.IsOutOfMemory(outOfMemory).ShouldBeTrue(outOfMemory.Message);
+        DuckDbException.IsOutOfMemory(new WharfException("Loading failed.", outOfMemory)).ShouldBeTrue();
+        DuckDbException.IsOutOfMemory(other).ShouldBeFalse();
+        DuckDbException.IsOutOfMemory(new IOException("disk full")).ShouldBeFalse();
+    }
 }

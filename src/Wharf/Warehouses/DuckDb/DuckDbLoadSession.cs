@@ -177,7 +177,8 @@ internal sealed class DuckDbLoadSession : ILoadSession
     public LoadException? Explain(Exception error, LoadRequest request) => error is DuckDbException duck
         ? new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
             $"Loading {request.Schema}.{request.Table} failed and was rolled back; the table and its state are as they were. DuckDB said: {duck.Summary}" +
-            (request.Mode != WriteMode.Replace ? " If the source's columns changed, run once with --full-refresh (or mode: replace) to rebuild the table." : ""), duck)
+            (DuckDbException.IsOutOfMemory(duck) ? $" The load needs more memory than the warehouse's limit (wide rows take more: DuckDB builds each row group of 122,880 rows in memory): {DuckDbException.RaiseMemoryLimit}."
+            : request.Mode != WriteMode.Replace ? " If the source's columns changed, run once with --full-refresh (or mode: replace) to rebuild the table." : ""), duck)
         : null;
 
     public ValueTask DisposeAsync()
