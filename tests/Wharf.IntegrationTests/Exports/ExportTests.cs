@@ -240,15 +240,21 @@ public sealed class ExportTests(PostgresServer postgres) : IDisposable
         return await WarehouseFactory.OpenAsync(settings, TimeProvider.System, TestContext.Current.CancellationToken);
     }
 
+    private async Task<(RunRecord Record, string Path)> ExportAsync(IWarehouse warehouse, string table)
+    {
+        var path = Path.Combine(folder.FullName, "out", "wide.parquet");
+        var record = await new Exporter(warehouse, TimeProvider.System).ExportAsync(
+            new ExportRequest("wide", table, null, path, ExportFormat.Parquet), TestContext.Current.CancellationToken);
+        return (record, path);
+    }
+
     [Fact]
     public async Task A_wide_table_is_exported_whole_under_a_memory_limit_that_duckdbs_order_keeping_copy_runs_out_of()
     {
         // 30 texts x 150,000 rows: COPY (SELECT * FROM main.wide) TO '….parquet' fails "Out of Memory" under 160MB.
         using var warehouse = await WideWarehouseAsync("160MB", 30, 150_000);
 
-        var path = Path.Combine(folder.FullName, "out", "wide.parquet");
-        var record = await new Exporter(warehouse, TimeProvider.System).ExportAsync(
-            new ExportRequest("wide", "main.wide", null, path, ExportFormat.Parquet), TestContext.Current.CancellationToken);
+        var (record, path) = await ExportAsync(warehouse, "main.wide");
 
         record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
         record.RowsLoaded.ShouldBe(150_000);
@@ -266,9 +272,7 @@ public sealed class ExportTests(PostgresServer postgres) : IDisposable
         // 400 texts a row: the lean 192MB runs out of memory, 1GB does not.
         using var warehouse = await WideWarehouseAsync("1GB", 400, 8_000);
 
-        var path = Path.Combine(folder.FullName, "out", "wide.parquet");
-        var record = await new Exporter(warehouse, TimeProvider.System).ExportAsync(
-            new ExportRequest("wide", "main.wide", null, path, ExportFormat.Parquet), TestContext.Current.CancellationToken);
+        var (record, path) = await ExportAsync(warehouse, "main.wide");
 
         record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
         using var duck = DuckDbConnections.Open(null);
@@ -281,9 +285,7 @@ public sealed class ExportTests(PostgresServer postgres) : IDisposable
     {
         using var warehouse = await WideWarehouseAsync("40MB", 30, 150_000);
 
-        var path = Path.Combine(folder.FullName, "out", "wide.parquet");
-        var record = await new Exporter(warehouse, TimeProvider.System).ExportAsync(
-            new ExportRequest("wide", "main.wide", null, path, ExportFormat.Parquet), TestContext.Current.CancellationToken);
+        var (record, path) = await ExportAsync(warehouse, "main.wide");
 
         record.Status.ShouldBe(RunStatus.Failed);
         record.Error.ShouldNotBeNull().ShouldContain("Out of Memory");
