@@ -6,9 +6,10 @@ namespace Wharf.Warehouses.DuckDb;
 /// <summary>
 /// A smaller memory limit for one scan of a whole table (an export). DuckDB keeps every block a
 /// scan reads in its buffer pool until the memory limit pushes it out, so an export's peak grew
-/// with the table up to the limit (310 MiB at 1M rows, 750 MiB at 20M under 512MB) although the
-/// COPY itself holds a few row groups. Under <see cref="Budget"/> the peak stays near 300 MiB
-/// at any size, at the same speed (bench/README.md). The limit is DuckDB's, for the whole
+/// with the table up to the limit (255 MiB at 1M rows, 695 MiB at 20M under 512MB, to Parquet)
+/// although the COPY itself holds a few row groups. Under <see cref="Budget"/> it stops growing
+/// once the table outgrows the budget (198, 312 and 330 MiB at 1M, 10M and 20M rows), as fast or
+/// faster from 10M rows (bench/README.md). The limit is DuckDB's, for the whole
 /// database, so it is lowered only while no other warehouse in this process has the file open,
 /// and a warehouse that opens it meanwhile puts the limit back first.
 /// </summary>
