@@ -39,21 +39,23 @@ internal sealed class LakeLayout(string root)
         }
 
         return Directory.EnumerateFiles(folder, "*.manifest.json", SearchOption.AllDirectories)
-            .Select(Load)
+            .Select(path => Load(path))
             .OrderBy(m => m.RunId, StringComparer.Ordinal).ThenBy(m => m.File, StringComparer.Ordinal);
     }
 
-    private static LakeManifest Load(string manifestPath)
+    /// <summary>Reads a manifest file; a damaged one fails naming it (as <paramref name="shownAs"/>, for a downloaded copy).</summary>
+    public static LakeManifest Load(string manifestPath, string? shownAs = null)
     {
+        var name = shownAs ?? manifestPath;
         try
         {
             return System.Text.Json.JsonSerializer.Deserialize<LakeManifest>(File.ReadAllText(manifestPath), LakeManifest.Json)
-                ?? throw new LakeException(manifestPath, $"The lake manifest {manifestPath} is empty.");
+                ?? throw new LakeException(name, $"The lake manifest {name} is empty.");
         }
         catch (System.Text.Json.JsonException ex)
         {
-            throw new LakeException(manifestPath,
-                $"The lake manifest {manifestPath} is damaged ({ex.Message}); it was written once and never changes, so restore it from a backup of the lake. Nothing was read.");
+            throw new LakeException(name,
+                $"The lake manifest {name} is damaged ({ex.Message}); it was written once and never changes, so restore it from a backup of the lake. Nothing was read.");
         }
     }
 }

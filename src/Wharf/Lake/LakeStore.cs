@@ -109,6 +109,22 @@ internal sealed class LocalLakeStore(string root) : ILakeStore
 /// <summary>Opens the lake a project names.</summary>
 internal static class LakeStores
 {
+    /// <summary>A manifest of the lake (relative path of the <c>.manifest.json</c>), read through a temporary copy: from S3 it is downloaded.</summary>
+    public static async Task<LakeManifest> ReadManifestAsync(this ILakeStore store, string relative, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var copy = Path.Combine(Path.GetTempPath(), $"wharf-manifest-{Guid.NewGuid():N}.json");
+        try
+        {
+            await store.DownloadAsync(relative, copy, cancellationToken);
+            return LakeLayout.Load(copy, $"{relative} in {store.Describe()}");
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
+    }
+
     public static ILakeStore Open(Projects.Project project, TimeProvider time, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(project);

@@ -71,6 +71,7 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         var source = Sources?.Invoke(connection, pipeline) ?? SourceFactory.Create(connection, pipeline, new SourceContext
         {
             LakeDirectory = project.LakeDirectory,
+            Lake = run.Lake.Store,
             Logger = logger,
             Time = time,
             QueryWarehouse = (sql, _) => Task.FromResult(QueryWarehouse(sql)),

@@ -292,7 +292,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
     {
         var emptied = new List<LoadRequest>();
         var brought = extraction.Children.Select(c => c.Stream).ToHashSet(StringComparer.Ordinal);
-        foreach (var (stream, path, columns) in VanishedLists.Earlier(run.Lake.Layout.Root, plan.Pipeline.Name, plan.Stream.Target, brought))
+        foreach (var (stream, path, columns) in await VanishedLists.EarlierAsync(run.Lake.Store, plan.Pipeline.Name, plan.Stream.Target, brought, cancellationToken))
         {
             using var workArea = DuckDbConnections.Open(null);
             var record = plan.Record with

@@ -10,6 +10,9 @@ internal sealed record SourceContext
     /// <summary>The lake's folder; sources that stage data on disk do it under <c>&lt;lake&gt;/&lt;pipeline&gt;/.spool</c>. Null when nothing may be written (a dry run).</summary>
     public string? LakeDirectory { get; init; }
 
+    /// <summary>The lake earlier runs wrote (a folder or S3), for what a source compares with them; null in a dry run.</summary>
+    public Lake.ILakeStore? Lake { get; init; }
+
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -31,10 +31,9 @@ internal sealed class LakeProject(IncrementalProject project, S3Server s3, strin
     /// <summary>Writes wharf.yml: the warehouse, <paramref name="top"/> (e.g. the <c>lake:</c> line), the source, and the pipeline with these extra lines.</summary>
     public LakeProject Configure(string top, string settings)
     {
-        var warehouse = Project.Warehouse is null ? "warehouse: duckdb:warehouse.duckdb" : $"warehouse: \"{Project.Warehouse.Url}\"";
         var extra = string.Join("\n", settings.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(line => "    " + line));
         File.WriteAllText(Path.Combine(Root, "wharf.yml"), $$"""
-            {{warehouse}}
+            {{WarehouseLine}}
             {{top}}
             connections:
               src: { type: postgres, url: "{{Project.Source.Url}}" }
@@ -48,6 +47,9 @@ internal sealed class LakeProject(IncrementalProject project, S3Server s3, strin
             """);
         return this;
     }
+
+    /// <summary>The <c>warehouse:</c> line of the test's warehouse.</summary>
+    public string WarehouseLine => Project.Warehouse is null ? "warehouse: duckdb:warehouse.duckdb" : $"warehouse: \"{Project.Warehouse.Url}\"";
 
     public Task<RunSummary> RunRawAsync(bool fullRefresh = false) => Project.RunRawAsync(fullRefresh);
 

@@ -114,6 +114,52 @@ public sealed partial class S3LakeTests(PostgresServer postgres, S3Server s3)
         }
     }
 
+    [Theory]
+    [InlineData(WarehouseUnderTest.DuckDb)]
+    [InlineData(WarehouseUnderTest.Postgres)]
+    public async Task Replace_WhenAListIsGoneFromTheFiles_EmptiesItsChildTable_FromTheBucketsLake_AlsoOnReplay(WarehouseUnderTest kind)
+    {
+        using var project = await LakeProject.CreateAsync(postgres, s3, kind, Setup);
+        async Task RunAsync(string document)
+        {
+            Directory.CreateDirectory(Path.Combine(project.Root, "data"));
+            await File.WriteAllTextAsync(Path.Combine(project.Root, "data", "orders.json"), $"[{document}]", TestContext.Current.CancellationToken);
+            File.WriteAllText(Path.Combine(project.Root, "wharf.yml"), $$"""
+                {{project.WarehouseLine}}
+                {{project.S3Lake()}}
+                connections:
+                  local: { type: files, path: data }
+                pipelines:
+                  {{LakeProject.Pipeline}}:
+                    source: local
+                    files: orders.json
+                    table: orders
+                    schema: raw
+                    mode: replace
+                """);
+            var run = await project.CliAsync("run");
+            run.ExitCode.ShouldBe(0, run.ToString());
+        }
+
+        await RunAsync("""{"id": 1, "items": [{"sku": "A", "tags": ["x", "y"]}]}""");
+        (await project.RowsAsync("SELECT count(*) FROM raw.orders__items__tags")).ShouldBe(["2"]);
+        project.LocalLakeFiles().ShouldBeEmpty("the earlier extracts are in the bucket only");
+
+        await RunAsync("""{"id": 2, "items": [{"sku": "B"}]}""");
+
+        (await project.RowsAsync("SELECT sku FROM raw.orders__items")).ShouldBe(["B"]);
+        (await project.RowsAsync("SELECT count(*) FROM raw.orders__items__tags")).ShouldBe(["0"], "no tag may point at the item the replace dropped");
+        var emptied = (await project.LakeKeysAsync()).Where(k => k.StartsWith($"{LakeProject.Pipeline}/orders__items__tags/", StringComparison.Ordinal) && k.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
+        emptied.Count.ShouldBe(2, "the first run's tags and the second run's empty extract, uploaded");
+
+        // A replay from the bucket ends as the last run did, the emptied table included.
+        await project.ExecuteWarehouseAsync("DROP TABLE raw.orders__items__tags");
+        await project.ExecuteWarehouseAsync("DROP TABLE raw.orders__items");
+        await project.ReplayAsync();
+        (await project.RowsAsync("SELECT sku FROM raw.orders__items")).ShouldBe(["B"]);
+        (await project.RowsAsync("SELECT count(*) FROM raw.orders__items__tags")).ShouldBe(["0"]);
+    }
+
     [Fact]
     public async Task ADryRun_SaysTheLakeIsInTheBucket_AndWritesNothingThere()
     {

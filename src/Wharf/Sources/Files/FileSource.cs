@@ -80,7 +80,7 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
             PrimaryKey = [NestedJson.ParentId, NestedJson.ListIndex],
             NestedPath = c.Path,
             LoadedFiles = loaded,
-        }), .. VanishedLists.Find(LakeDirectory, pipeline, listed, files, description)];
+        }), .. await VanishedLists.FindAsync(context?.Lake, pipeline, listed, files, description, cancellationToken)];
     }
 
     /// <summary>The tables nested JSON files become (the root first).</summary>
