@@ -6,8 +6,9 @@ namespace Wharf.Sources.Files.Excel;
 
 /// <summary>
 /// Excel workbooks as a relation DuckDB can read: each chosen sheet's rows are streamed by
-/// ExcelDataReader (one row in memory at a time) into a CSV spool file with its header, while each
-/// column's type is followed from the cells (<see cref="ExcelColumnType"/>); the relation then reads
+/// ExcelDataReader into a CSV spool file with its header (<see cref="ExcelRowWriter"/>, a few
+/// thousand rows in memory at a time), while each column's type is followed from the cells
+/// (<see cref="ExcelColumnType"/>); the relation then reads
 /// the spool files with those types, so nothing is guessed twice. The spool goes when this is disposed.
 /// </summary>
 internal sealed class ExcelSpool : IDisposable
@@ -19,7 +20,6 @@ internal sealed class ExcelSpool : IDisposable
     private readonly List<string> files = [];
     private readonly Dictionary<string, ExcelColumnType> types = new(StringComparer.Ordinal);
     private readonly List<string> order = [];
-    private readonly StringBuilder line = new();
 
     static ExcelSpool()
     {
@@ -64,12 +64,17 @@ internal sealed class ExcelSpool : IDisposable
             throw new ExcelException(workbooks, null, "has no rows under its header row in the sheets chosen. Check 'excel: { sheet, header_row, range }'.");
         }
 
-        var empty = order.Where(c => types[c].IsEmpty && c.StartsWith(ExcelHeader.UnnamedPrefix, StringComparison.Ordinal)).ToList();
+        var empty = order.Where(IsUnnamedAndEmpty).ToList();
         var typed = string.Join(", ", order.Select(c => $"{Quote.Literal(c)}: '{types[c].DuckDbType}'"));
         var read = $"read_csv([{string.Join(", ", files.Select(Quote.Literal))}], header = true, delim = ',', quote = '\"', escape = '\"', " +
             $"nullstr = '', allow_quoted_nulls = false, strict_mode = true, union_by_name = true, types = {{{typed}}})";
         return empty.Count == 0 ? read : $"(SELECT * EXCLUDE ({string.Join(", ", empty.Select(Quote.Identifier))}) FROM {read})";
     }
+
+    /// <summary>The columns <see cref="Relation"/> yields, with their types: the lake writer need not ask DuckDB.</summary>
+    public Lake.ExtractColumns Columns => new([.. order.Where(c => !IsUnnamedAndEmpty(c)).Select(c => KeyValuePair.Create(c, types[c].DuckDbType))]);
+
+    private bool IsUnnamedAndEmpty(string column) => types[column].IsEmpty && column.StartsWith(ExcelHeader.UnnamedPrefix, StringComparison.Ordinal);
 
     private void WriteWorkbook(string path, string shown, ExcelSettings settings)
     {
@@ -118,7 +123,7 @@ internal sealed class ExcelSpool : IDisposable
         var firstColumn = range?.FirstColumn ?? 0;
         var row = -1;
         ExcelHeader? header = null;
-        StreamWriter? spool = null;
+        ExcelRowWriter? rows = null;
         try
         {
             while (reader.Read())
@@ -143,7 +148,7 @@ internal sealed class ExcelSpool : IDisposable
                     }
 
                     header = ExcelHeader.Read(reader, row, firstColumn, lastColumn, settings.AllSheets);
-                    spool = OpenSpool(header);
+                    rows = new ExcelRowWriter(OpenSpool(header), header, reader.Name);
                     continue;
                 }
 
@@ -152,12 +157,14 @@ internal sealed class ExcelSpool : IDisposable
                     continue;
                 }
 
-                WriteRow(reader, header!, spool!);
+                rows!.Add(reader);
             }
+
+            rows?.Finish();
         }
         finally
         {
-            spool?.Dispose();
+            rows?.Dispose();
         }
 
         for (var i = 0; header is not null && i < header.Names.Count; i++)
@@ -195,46 +202,6 @@ internal sealed class ExcelSpool : IDisposable
         writer.Write(string.Join(',', names.Select(Csv)));
         writer.Write('\n');
         return writer;
-    }
-
-    private void WriteRow(IExcelDataReader reader, ExcelHeader header, StreamWriter spool)
-    {
-        line.Clear();
-        var any = false;
-        if (header.AllSheets)
-        {
-            ExcelColumnType.Quoted(line, reader.Name);
-            line.Append(',');
-        }
-
-        for (var i = 0; i < header.Names.Count; i++)
-        {
-            if (i > 0)
-            {
-                line.Append(',');
-            }
-
-            // A formula's cached value; an error cell (#DIV/0!) reads as empty.
-            var column = header.FirstColumn + i;
-            var value = column < reader.FieldCount ? reader.GetValue(column) : null;
-            if (value is null || value is string { Length: 0 })
-            {
-                continue;
-            }
-
-            any = true;
-            var type = ExcelColumnType.Append(line, value);
-            if (!ReferenceEquals(type, header.Types[i]))
-            {
-                header.Types[i] = header.Types[i].Widen(type);
-            }
-        }
-
-        // A row with no value in any cell is a gap in the sheet, not a row of NULLs.
-        if (any)
-        {
-            spool.Write(line.Append('\n'));
-        }
     }
 
     private static string Csv(string text)
