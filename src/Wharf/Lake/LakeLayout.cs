@@ -49,7 +49,7 @@ internal sealed class LakeLayout(string root)
         var name = shownAs ?? manifestPath;
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize<LakeManifest>(File.ReadAllText(manifestPath), LakeManifest.Json)
+            return System.Text.Json.JsonSerializer.Deserialize(File.ReadAllText(manifestPath), LakeManifest.Json)
                 ?? throw new LakeException(name, $"The lake manifest {name} is empty.");
         }
         catch (System.Text.Json.JsonException ex)

@@ -46,12 +46,8 @@ internal sealed record LakeManifest
 
     public required DateTimeOffset FinishedAt { get; init; }
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>How manifests are written and read: snake_case, indented, nulls left out (<see cref="ManifestJson"/>).</summary>
+    internal static System.Text.Json.Serialization.Metadata.JsonTypeInfo<LakeManifest> Json => ManifestJson.Default.LakeManifest;
 }
 
 /// <summary>A column of a lake file, with DuckDB's type name.</summary>

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Wharf.Runs;
 
 /// <summary>
@@ -8,8 +6,13 @@ namespace Wharf.Runs;
 /// </summary>
 internal static class RunId
 {
+    /// <summary>
+    /// The random part needs no secrecy, only to differ between runs that start in the same
+    /// millisecond: <see cref="Random.Shared"/> (seeded by the system per process) rather than a
+    /// cryptographic generator, whose first use loads OpenSSL (some 10 ms of every run's start).
+    /// </summary>
     public static string New(DateTimeOffset startedAt) =>
-        $"{startedAt.UtcDateTime:yyyyMMdd'T'HHmmssfff'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        $"{startedAt.UtcDateTime:yyyyMMdd'T'HHmmssfff'Z'}-{Random.Shared.Next(1 << 24):x6}";
 
     /// <summary>When the run started, read back from its id (to the millisecond).</summary>
     public static DateTimeOffset StartedAt(string runId)

@@ -114,7 +114,7 @@ public sealed class FileSpoolTests : IDisposable
         files[1].GetProperty("location").GetString().ShouldBe("s3://raw/x/");
         files[1].GetProperty("etag").GetString().ShouldBe("\"e1\"");
 
-        JsonSerializer.Deserialize<LakeManifest>(json, LakeManifest.Json)!.SourceFiles.ShouldBe(manifest.SourceFiles);
+        JsonSerializer.Deserialize(json, LakeManifest.Json)!.SourceFiles.ShouldBe(manifest.SourceFiles);
     }
 
     private static void Write(ZipArchive zip, string name, string text)
