@@ -13,7 +13,7 @@ namespace Wharf.Incremental;
 /// <param name="Values">The values; never NULL (rows with a NULL cursor do not move the watermark).</param>
 internal sealed record Watermark(ImmutableArray<string> Columns, ImmutableArray<string> Types, ImmutableArray<string> Values)
 {
-    public string ToJson() => JsonSerializer.Serialize(new Stored([.. Columns], [.. Types], [.. Values]), StoredJson.Default.Stored);
+    public string ToJson() => JsonSerializer.Serialize(new Stored([.. Columns], [.. Types], [.. Values]), StateJson.Default.Stored);
 
     public static Watermark? FromJson(string? json)
     {
@@ -22,7 +22,7 @@ internal sealed record Watermark(ImmutableArray<string> Columns, ImmutableArray<
             return null;
         }
 
-        var stored = JsonSerializer.Deserialize(json, StoredJson.Default.Stored) ?? throw new IncrementalStateException(json, $"The saved watermark '{json}' cannot be read.");
+        var stored = JsonSerializer.Deserialize(json, StateJson.Default.Stored) ?? throw new IncrementalStateException(json, $"The saved watermark '{json}' cannot be read.");
         return new Watermark([.. stored.Columns], [.. stored.Types], [.. stored.Values]);
     }
 

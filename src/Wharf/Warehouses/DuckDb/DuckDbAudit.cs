@@ -83,7 +83,7 @@ internal static class DuckDbAudit
     {
         connection.Execute("DELETE FROM _wharf.runs WHERE run_id = $1 AND stream = $2", record.RunId, record.Stream);
         var values = RunRecordReader.Values(record);
-        values[12] = JsonSerializer.Serialize(record.LakeFiles, StoredJson.Default.ImmutableArrayString);
+        values[12] = JsonSerializer.Serialize(record.LakeFiles, StateJson.Default.ImmutableArrayString);
         connection.Execute($"""
             INSERT INTO _wharf.runs ({RunRecordReader.Columns}, duration_ms)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, from_json($13, '["VARCHAR"]'), {string.Join(", ", Enumerable.Range(14, values.Length - 13 + 1).Select(i => $"${i}"))})
@@ -148,8 +148,8 @@ internal static class DuckDbAudit
         connection.Execute(
             "INSERT INTO _wharf.state (pipeline, stream, watermark, snapshot, run_id, updated_at, present_keys, checkpoint, loaded_files) " +
             "VALUES ($1, $2, $3, from_json($4, '[\"VARCHAR\"]'), $5, $6, from_json($7, '[\"VARCHAR\"]'), $8, from_json($9, '[\"VARCHAR\"]'))",
-            state.Pipeline, state.Stream, state.Watermark?.ToJson(), JsonSerializer.Serialize(state.Snapshot, StoredJson.Default.ImmutableArrayString), state.RunId, state.UpdatedAt,
-            JsonSerializer.Serialize(state.PresentKeys, StoredJson.Default.ImmutableArrayString), state.Checkpoint, JsonSerializer.Serialize(state.LoadedFiles, StoredJson.Default.ImmutableArrayString));
+            state.Pipeline, state.Stream, state.Watermark?.ToJson(), JsonSerializer.Serialize(state.Snapshot, StateJson.Default.ImmutableArrayString), state.RunId, state.UpdatedAt,
+            JsonSerializer.Serialize(state.PresentKeys, StateJson.Default.ImmutableArrayString), state.Checkpoint, JsonSerializer.Serialize(state.LoadedFiles, StateJson.Default.ImmutableArrayString));
     }
 
     private static ImmutableArray<string> Files(object list) => [.. ((System.Collections.IEnumerable)list).Cast<object?>().Select(f => (string)f!)];

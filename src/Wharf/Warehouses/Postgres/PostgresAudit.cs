@@ -149,7 +149,7 @@ internal static class PostgresAudit
             {
                 PresentKeys = reader.IsDBNull(5) ? [] : [.. reader.GetFieldValue<string[]>(5)],
                 Checkpoint = reader.IsDBNull(6) ? null : reader.GetString(6),
-                LoadedFiles = reader.IsDBNull(7) ? [] : [.. System.Text.Json.JsonSerializer.Deserialize(reader.GetString(7), StoredJson.Default.StringArray) ?? []],
+                LoadedFiles = reader.IsDBNull(7) ? [] : [.. System.Text.Json.JsonSerializer.Deserialize(reader.GetString(7), Incremental.StateJson.Default.StringArray) ?? []],
             });
         }
 

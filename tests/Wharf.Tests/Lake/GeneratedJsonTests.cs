@@ -7,11 +7,11 @@ using Wharf.Lake;
 namespace Wharf.Tests.Lake;
 
 /// <summary>
-/// The JSON generated at build time (<see cref="ManifestJson"/>, <see cref="StoredJson"/>) writes
+/// The JSON generated at build time (<see cref="ManifestJson"/>, <see cref="StateJson"/>) writes
 /// exactly what reflection-based serialization wrote before it, so manifests and state written by
 /// earlier versions read back, and new ones read the same to older tools.
 /// </summary>
-public sealed class StoredJsonTests
+public sealed class GeneratedJsonTests
 {
     /// <summary>The options manifests were written with before, metadata by reflection.</summary>
     private static readonly JsonSerializerOptions Reflection = new()
