@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Collections.Immutable;
 using DuckDB.NET.Data;
 using Wharf.Dialects;
@@ -23,17 +22,17 @@ internal sealed class DuckDbLoadSession : ILoadSession
     private const long CheckpointRows = 1_000_000;
 
     private readonly DuckDBConnection connection;
-    private readonly StrongBox<long> uncheckpointed;
+    private readonly UncheckpointedWork uncheckpointed;
     private bool open;
 
-    private DuckDbLoadSession(DuckDBConnection connection, StrongBox<long> uncheckpointed)
+    private DuckDbLoadSession(DuckDBConnection connection, UncheckpointedWork uncheckpointed)
     {
         this.connection = connection;
         this.uncheckpointed = uncheckpointed;
     }
 
-    /// <param name="uncheckpointed">The warehouse's count of rows committed since its file was last checkpointed, which the commit keeps.</param>
-    public static async Task<DuckDbLoadSession> BeginAsync(DuckDBConnection connection, StrongBox<long> uncheckpointed, CancellationToken cancellationToken)
+    /// <param name="uncheckpointed">What the warehouse committed since its file was last checkpointed, which the commit keeps.</param>
+    public static async Task<DuckDbLoadSession> BeginAsync(DuckDBConnection connection, UncheckpointedWork uncheckpointed, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync("BEGIN TRANSACTION", cancellationToken);
         return new DuckDbLoadSession(connection, uncheckpointed) { open = true };
@@ -137,30 +136,38 @@ internal sealed class DuckDbLoadSession : ILoadSession
 
     /// <summary>
     /// Commits, then writes what is committed to the database file inside the run rather than at
-    /// close, so the run's reported time is the real cost and the WAL stays small: after a stream's
-    /// last load, and once <see cref="CheckpointRows"/> rows have been committed since the last
-    /// checkpoint. Until a checkpoint DuckDB holds what was written in memory (a 20M-row load in
-    /// 250k-row chunks peaked at 586 MB without one, 289 MB with one per 1M rows). Not after every
-    /// chunk: a checkpoint's cost grows with the table, not with the rows since the last one, so one
-    /// per chunk made a 5M-row chunked load twice as slow as one per 1M rows, and a 20M-row one
-    /// twice as slow again (27.3 s against 13.1 s, bench/README.md). A committed chunk is safe in
-    /// the WAL meanwhile. If another connection's transaction holds the checkpoint off, DuckDB
-    /// makes it later, and the rows stay counted.
+    /// close, so the run's reported time is the real cost and the WAL stays small: once
+    /// <see cref="CheckpointRows"/> rows have been committed since the last checkpoint, and after a
+    /// stream's last load, once its audit row is written again with the commit's time
+    /// (<see cref="DuckDbWarehouse.RecordAsync"/>): a checkpoint before that second write left it
+    /// for a second one when the file closed, some 80 ms and 15 MiB of every run. Until a checkpoint
+    /// DuckDB holds what was written in memory (a 20M-row load in 250k-row chunks peaked at 586 MB
+    /// without one, 289 MB with one per 1M rows). Not after every chunk: a checkpoint's cost grows
+    /// with the table, not with the rows since the last one, so one per chunk made a 5M-row chunked
+    /// load twice as slow as one per 1M rows, and a 20M-row one twice as slow again (27.3 s against
+    /// 13.1 s, bench/README.md). A committed chunk is safe in the WAL meanwhile. If another
+    /// connection's transaction holds the checkpoint off, DuckDB makes it later, and the rows stay counted.
     /// </summary>
     public async Task CommitAsync(LoadRequest request, long rowsWritten, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync("COMMIT", cancellationToken);
         open = false;
-        uncheckpointed.Value += rowsWritten;
-        if ((request.Final || uncheckpointed.Value >= CheckpointRows) && await CheckpointAsync(request, cancellationToken))
+        uncheckpointed.Rows += rowsWritten;
+        uncheckpointed.LastLoad |= request.Final;
+        if (uncheckpointed.Rows >= CheckpointRows && await CheckpointAsync(request, cancellationToken))
         {
-            uncheckpointed.Value = 0;
+            uncheckpointed.Checkpointed();
         }
     }
 
     /// <summary>Checkpoints; false when another connection's open transaction (a parallel extraction) holds it off: the WAL keeps the loads.</summary>
     /// <exception cref="LoadException">The checkpoint failed for another reason (a full disk): the run fails rather than pass silently.</exception>
-    private async Task<bool> CheckpointAsync(LoadRequest request, CancellationToken cancellationToken)
+    private Task<bool> CheckpointAsync(LoadRequest request, CancellationToken cancellationToken) =>
+        CheckpointAsync(connection, $"{request.Schema}.{request.Table}", request.Record.RunId, cancellationToken);
+
+    /// <summary>Checkpoints after the loads of <paramref name="table"/>; false when another connection's transaction holds it off.</summary>
+    /// <exception cref="LoadException">The checkpoint failed for another reason (a full disk): the run fails rather than pass silently.</exception>
+    internal static async Task<bool> CheckpointAsync(DuckDBConnection connection, string table, string runId, CancellationToken cancellationToken)
     {
         try
         {
@@ -168,8 +175,8 @@ internal sealed class DuckDbLoadSession : ILoadSession
         }
         catch (DuckDbException ex)
         {
-            throw new LoadException($"{request.Schema}.{request.Table}", request.Record.RunId,
-                $"The load of {request.Schema}.{request.Table} is committed, but DuckDB could not write it to the warehouse file (CHECKPOINT): {ex.Summary} " +
+            throw new LoadException(table, runId,
+                $"The load of {table} is committed, but DuckDB could not write it to the warehouse file (CHECKPOINT): {ex.Summary} " +
                 "What is committed is safe in the write-ahead log (the .wal file beside it) as long as that file is kept; fix the cause (e.g. free disk space) and run again.", ex);
         }
     }

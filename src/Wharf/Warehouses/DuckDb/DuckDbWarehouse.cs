@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using DuckDB.NET.Data;
 using System.Data.Common;
 using Wharf.DuckDb;
@@ -24,8 +23,8 @@ internal sealed class DuckDbWarehouse : IWarehouse
     private readonly string memoryLimit;
     private readonly IDisposable opened;
 
-    /// <summary>Rows the loads committed since the file was last checkpointed (see <see cref="DuckDbLoadSession.CommitAsync"/>).</summary>
-    private readonly StrongBox<long> uncheckpointed = new();
+    /// <summary>What the loads committed since the file was last checkpointed (see <see cref="DuckDbLoadSession.CommitAsync"/>).</summary>
+    private readonly UncheckpointedWork uncheckpointed = new();
 
     private DuckDbWarehouse(DuckDBConnection connection, string path, DuckDbLimits limits, TimeProvider time)
     {
@@ -93,14 +92,24 @@ internal sealed class DuckDbWarehouse : IWarehouse
         return await loader.LoadAsync(session, requests, cancellationToken);
     }
 
-    public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
+    /// <summary>Writes the audit row again; after a stream's last load, then checkpoints what both committed (see <see cref="DuckDbLoadSession.CommitAsync"/>).</summary>
+    /// <exception cref="LoadException">The checkpoint failed (a full disk): the load and the row are committed, in the WAL.</exception>
+    public async Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(record);
+
         // One transaction: the row is replaced (delete, insert), and a reader in between (the
         // server's API) must see the old row or the new one, never none.
-        using var transaction = connection.BeginTransaction();
-        DuckDbAudit.Upsert(connection, record);
-        transaction.Commit();
-        return Task.CompletedTask;
+        using (var transaction = connection.BeginTransaction())
+        {
+            DuckDbAudit.Upsert(connection, record);
+            transaction.Commit();
+        }
+
+        if (uncheckpointed.LastLoad && await DuckDbLoadSession.CheckpointAsync(connection, record.Target, record.RunId, cancellationToken))
+        {
+            uncheckpointed.Checkpointed();
+        }
     }
 
     /// <summary>Nothing to take: DuckDB lets one process at a time open the file, and the pipeline lock orders runs within it.</summary>
