@@ -8,8 +8,8 @@ namespace Wharf.Sources.Files.Excel;
 /// A sheet's rows into its CSV spool file, on a thread of its own: ExcelDataReader parses the
 /// workbook's XML on one core while the cells read so far are formatted, typed and written on
 /// another (the formatting was a quarter of a big sheet's time). The reader hands over each row's
-/// values (immutable boxes, so they stay valid after it moves on) in batches, which come back to be
-/// filled again; at most <see cref="BatchesAhead"/> batches wait, so memory does not grow with the sheet.
+/// values (immutable boxes, so they stay valid after it moves on) in batches; at most
+/// <see cref="BatchesAhead"/> batches wait, so memory does not grow with the sheet.
 /// </summary>
 internal sealed class ExcelRowWriter : IDisposable
 {
@@ -19,45 +19,39 @@ internal sealed class ExcelRowWriter : IDisposable
     private readonly StreamWriter spool;
     private readonly ExcelHeader header;
     private readonly string sheet;
-    private readonly BlockingCollection<Batch> batches = new(BatchesAhead);
-    private readonly ConcurrentQueue<Batch> written = new();
+    private readonly BlockingCollection<object?[][]> batches = new(BatchesAhead);
     private readonly CancellationTokenSource failed = new();
     private readonly StringBuilder line = new();
     private readonly Task writing;
-    private Batch batch;
+    private object?[][] batch = new object?[BatchRows][];
+    private int count;
 
     public ExcelRowWriter(StreamWriter spool, ExcelHeader header, string sheet)
     {
         this.spool = spool;
         this.header = header;
         this.sheet = sheet;
-        batch = new Batch(header.Names.Count);
         writing = Task.Factory.StartNew(Write, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>The reader's current row (its header's columns); a formula's cached value, an error cell (#DIV/0!) as empty.</summary>
     public void Add(IExcelDataReader reader)
     {
-        var values = batch.Rows[batch.Count];
+        var values = new object?[header.Names.Count];
         for (var i = 0; i < values.Length; i++)
         {
             var column = header.FirstColumn + i;
             values[i] = column < reader.FieldCount ? reader.GetValue(column) : null;
         }
 
-        Added();
+        Add(values);
     }
 
     /// <summary>A row's values, one per header column.</summary>
     internal void Add(object?[] values)
     {
-        values.CopyTo(batch.Rows[batch.Count], 0);
-        Added();
-    }
-
-    private void Added()
-    {
-        if (++batch.Count == BatchRows)
+        batch[count++] = values;
+        if (count == BatchRows)
         {
             Hand();
         }
@@ -66,7 +60,7 @@ internal sealed class ExcelRowWriter : IDisposable
     /// <summary>Waits until every row is in the spool file and closes it; rethrows what failed the writing.</summary>
     public void Finish()
     {
-        if (batch.Count > 0)
+        if (count > 0)
         {
             Hand();
         }
@@ -79,7 +73,7 @@ internal sealed class ExcelRowWriter : IDisposable
     {
         try
         {
-            batches.Add(batch, failed.Token);
+            batches.Add(count == BatchRows ? batch : batch[..count], failed.Token);
         }
         catch (OperationCanceledException)
         {
@@ -88,8 +82,8 @@ internal sealed class ExcelRowWriter : IDisposable
             throw;
         }
 
-        // A batch the writer is done with is filled again: the rows' arrays are made once.
-        batch = written.TryDequeue(out var free) ? free : new Batch(header.Names.Count);
+        batch = new object?[BatchRows][];
+        count = 0;
     }
 
     private void Write()
@@ -98,13 +92,10 @@ internal sealed class ExcelRowWriter : IDisposable
         {
             foreach (var rows in batches.GetConsumingEnumerable())
             {
-                for (var i = 0; i < rows.Count; i++)
+                foreach (var row in rows)
                 {
-                    WriteRow(rows.Rows[i]);
+                    WriteRow(row);
                 }
-
-                rows.Count = 0;
-                written.Enqueue(rows);
             }
 
             spool.Flush();
@@ -151,14 +142,6 @@ internal sealed class ExcelRowWriter : IDisposable
         {
             spool.Write(line.Append('\n'));
         }
-    }
-
-    /// <summary>Up to <see cref="BatchRows"/> rows' values, handed over and back again.</summary>
-    private sealed class Batch(int columns)
-    {
-        public object?[][] Rows { get; } = [.. Enumerable.Range(0, BatchRows).Select(_ => new object?[columns])];
-
-        public int Count { get; set; }
     }
 
     /// <summary>Stops the writer (after a failed read too) and closes the spool file, so its folder can go.</summary>
