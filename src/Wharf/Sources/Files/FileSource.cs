@@ -128,7 +128,7 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         {
             var csv = format is FileFormat.Csv or FileFormat.Tsv;
             // A workbook's spool is typed cell by cell already (only a selection of columns asks DuckDB again).
-            var known = excel is not null && stream.EmptiedColumns.IsEmpty ? excel.Columns : null;
+            var known = excel?.Columns;
             var select = $"SELECT * FROM {relation}";
             if (csv || !request.Columns.IsEmpty || request.From is not null)
             {
