@@ -29,6 +29,26 @@ internal static class DuckDbCommands
     public static Task<long> ExecuteAsync(this DuckDBConnection connection, string sql, CancellationToken cancellationToken = default) =>
         connection.RunInterruptibly(() => connection.Execute(sql), cancellationToken);
 
+    /// <inheritdoc cref="Execute"/>
+    /// <remarks>
+    /// Runs on the calling thread, which must be one of the caller's own: a query over a
+    /// <see cref="DuckDbRowFunction"/> reads its source where DuckDB asks for rows, blocking, which on
+    /// a pool thread would starve the pool. Cancellation interrupts the running statement.
+    /// </remarks>
+    public static long ExecuteHere(this DuckDBConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var registration = cancellationToken.Register(() => connection.NativeConnection.Interrupt());
+        try
+        {
+            return connection.Execute(sql);
+        }
+        catch (DuckDbException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The DuckDB query was interrupted.", cancellationToken);
+        }
+    }
+
     /// <summary>Runs a query and streams its rows; the connection is busy until the reader is disposed.</summary>
     /// <remarks>An error found while the rows stream comes from <see cref="DuckDBDataReader.Read"/> as DuckDB.NET's own <see cref="DuckDBException"/>.</remarks>
     public static DuckDBDataReader Query(this DuckDBConnection connection, string sql, params ReadOnlySpan<object?> parameters)

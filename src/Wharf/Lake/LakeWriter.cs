@@ -38,13 +38,31 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     /// <param name="connection">The DuckDB work area that can read the relation.</param>
     /// <param name="relationSql">A SELECT (or table function call) that yields the extract.</param>
     /// <param name="known">The relation's columns when the source knows them already; DuckDB is asked otherwise.</param>
-    public async Task<LakeManifest> WriteAsync(
+    public Task<LakeManifest> WriteAsync(
         DuckDBConnection connection,
         LakeTarget target,
         string relationSql,
         ImmutableArray<LakeSourceFile> sourceFiles,
         ExtractColumns? known,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        WriteAsync(connection, target, relationSql, sourceFiles, known, here: false, cancellationToken);
+
+    /// <summary>
+    /// Copies the rows of <paramref name="relationSql"/> into a new lake file, on the calling thread:
+    /// for a relation whose rows .NET reads as DuckDB asks for them (a <see cref="DuckDbRowFunction"/>),
+    /// called from a thread of the source's own (see <see cref="DuckDbCommands.ExecuteHere"/>).
+    /// </summary>
+    public LakeManifest WriteHere(DuckDBConnection connection, LakeTarget target, string relationSql, CancellationToken cancellationToken) =>
+        WriteAsync(connection, target, relationSql, [], known: null, here: true, cancellationToken).GetAwaiter().GetResult();
+
+    private async Task<LakeManifest> WriteAsync(
+        DuckDBConnection connection,
+        LakeTarget target,
+        string relationSql,
+        ImmutableArray<LakeSourceFile> sourceFiles,
+        ExtractColumns? known,
+        bool here,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(target);
@@ -64,7 +82,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
             var projection = string.Join(", ", columns.Select(c => c.StoredAs is null
                 ? Quote.Identifier(c.Name)
                 : $"CAST({Quote.Identifier(c.Name)} AS {c.StoredAs}) AS {Quote.Identifier(c.Name)}"));
-            var rows = await CopyAsync(connection, $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(temporary)} {ParquetOptions}", path, cancellationToken);
+            var rows = await CopyAsync(connection, $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(temporary)} {ParquetOptions}", path, here, cancellationToken);
             if (known is { NumbersAsText.IsEmpty: false })
             {
                 columns = await TypeNumbersAsync(connection, temporary, columns, known.NumbersAsText, cancellationToken);
@@ -138,11 +156,11 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     /// of the statement, which for a file source would read like a problem with its input: it is
     /// said here as what it is, naming the lake file.
     /// </summary>
-    private async Task<long> CopyAsync(DuckDBConnection connection, string copy, string path, CancellationToken cancellationToken)
+    private async Task<long> CopyAsync(DuckDBConnection connection, string copy, string path, bool here, CancellationToken cancellationToken)
     {
         try
         {
-            return await connection.ExecuteAsync(copy, cancellationToken);
+            return here ? connection.ExecuteHere(copy, cancellationToken) : await connection.ExecuteAsync(copy, cancellationToken);
         }
         catch (DuckDbException ex) when (ex.Message.Contains("Could not write file", StringComparison.Ordinal) || ex.Message.Contains("No space left", StringComparison.Ordinal))
         {
@@ -181,7 +199,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
                     .Select(c => $"CAST({Quote.Identifier(c.Name)} AS {c.Type}) AS {Quote.Identifier(c.Name)}");
                 await CopyAsync(connection,
                     $"COPY (SELECT * REPLACE ({string.Join(", ", casts)}) FROM read_parquet({Quote.Literal(file)})) TO {Quote.Literal(rewritten)} {ParquetOptions}",
-                    file, cancellationToken);
+                    file, here: false, cancellationToken);
                 File.Move(rewritten, file, overwrite: true);
             }
             finally

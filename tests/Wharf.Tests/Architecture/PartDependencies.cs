@@ -116,13 +116,21 @@ internal static class PartDependencies
         }
     }
 
-    /// <summary>A type and the types it is made of (array elements, generic arguments).</summary>
+    /// <summary>A type and the types it is made of (array elements, generic arguments, a function pointer's signature).</summary>
     private static IEnumerable<TypeReference> Expand(TypeReference type)
     {
         switch (type)
         {
             case GenericInstanceType generic:
                 foreach (var inner in Expand(generic.ElementType).Concat(generic.GenericArguments.SelectMany(Expand)))
+                {
+                    yield return inner;
+                }
+
+                break;
+            case FunctionPointerType pointer:
+                // delegate* unmanaged<…>: the types of its signature (it has no element type).
+                foreach (var inner in new[] { pointer.ReturnType }.Concat(pointer.Parameters.Select(p => p.ParameterType)).SelectMany(Expand))
                 {
                     yield return inner;
                 }

@@ -94,7 +94,7 @@ internal sealed partial class DuckDbSource(ConnectionSettings connection, Pipeli
         DuckDBConnection reader, ExtractRequest request, string select, List<string> cursor, bool isTable, CancellationToken cancellationToken)
     {
         var orderBy = Incremental.CursorBound.OrderBy(cursor) + (isTable ? ", rowid" : "");
-        var partRows = (long)(request.PartRows ?? StagingTable.RowBudget);
+        var partRows = (long)(request.PartRows ?? LakeParts.RowBudget);
         var rows = isTable ? Convert.ToInt64(reader.Scalar($"SELECT count(*) FROM ({select})"), System.Globalization.CultureInfo.InvariantCulture) : 0;
         var parts = isTable ? Math.Max(1, (rows + partRows - 1) / partRows) : 1;
         var manifests = new List<LakeManifest>();

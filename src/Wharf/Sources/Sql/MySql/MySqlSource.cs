@@ -8,9 +8,9 @@ namespace Wharf.Sources.Sql.MySql;
 
 /// <summary>
 /// Tables (in foreign-key order) or one query of a MySQL or MariaDB database. Rows stream out of
-/// an unbuffered result set (MySqlConnector reads them off the socket as they are consumed) into
-/// a DuckDB <see cref="StagingTable"/>, which goes to the lake in parts, so memory stays flat
-/// whatever the table's size. Big tables are read in primary-key ranges in parallel, from one
+/// an unbuffered result set (MySqlConnector reads them off the socket as they are consumed), as
+/// <see cref="LakeParts"/> writes them to the lake part by part, so memory stays flat whatever
+/// the table's size. Big tables are read in primary-key ranges in parallel, from one
 /// snapshot (<see cref="MySqlKeyRanges"/>).
 /// </summary>
 internal sealed partial class MySqlSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
@@ -116,15 +116,10 @@ internal sealed partial class MySqlSource(ConnectionSettings connection, Pipelin
     private async Task<IReadOnlyList<LakeManifest>> ReadAsync(
         MySqlConnection database, ExtractRequest request, SourceStream stream, List<MySqlColumnPlan> columnPlans, string select, CancellationToken cancellationToken)
     {
-        // Up to `parallel` tables and `parallel` key ranges of one table can stage at once.
-        await using var stage = await StagingTable.CreateAsync(request,
-            [.. columnPlans.Select(p => new StagingTable.Column(p.Name, p.StageType, p.LakeExpression))], 2 * pipeline.Parallel, cancellationToken);
-
-        // The read loop is synchronous (MySqlConnector parses rows in place, and DuckDB's appender
-        // is fastest that way), on a thread of its own, as the PostgreSQL source's COPY loop is.
-        var manifests = await Task.Factory.StartNew(
-            () => CopyAsync(database, stage, stream, columnPlans, select, request.OnSnapshot, cancellationToken),
-            cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        // Up to `parallel` tables and `parallel` key ranges of one table can be read at once.
+        using var parts = LakeParts.Create(request,
+            [.. columnPlans.Select(p => new LakeParts.Column(p.Name, p.StageType, p.LakeExpression))], 2 * pipeline.Parallel);
+        var manifests = await CopyAsync(database, parts, stream, columnPlans, select, request.OnSnapshot, cancellationToken);
         SourceBytes.Add(await BytesSentAsync(database, cancellationToken));
         return manifests;
     }
@@ -138,35 +133,23 @@ internal sealed partial class MySqlSource(ConnectionSettings connection, Pipelin
     }
 
     private async Task<IReadOnlyList<LakeManifest>> CopyAsync(
-        MySqlConnection database, StagingTable stage, SourceStream stream, List<MySqlColumnPlan> columnPlans, string select, Action? onSnapshot, CancellationToken cancellationToken)
+        MySqlConnection database, LakeParts parts, SourceStream stream, List<MySqlColumnPlan> columnPlans, string select, Action? onSnapshot, CancellationToken cancellationToken)
     {
-        var values = new object?[columnPlans.Count];
-        long row = 0;
+        ReaderRowSource? rows = null;
         try
         {
-            await using (var command = new MySqlCommand(select, database))
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                // The statement has started: its consistent read (and so its snapshot) is fixed.
-                onSnapshot?.Invoke();
-                while (reader.Read())
-                {
-                    row++;
-                    for (var i = 0; i < values.Length; i++)
-                    {
-                        values[i] = reader.IsDBNull(i) ? null : Read(reader, i, columnPlans[i], stream.Name, row);
-                    }
+            await using var command = new MySqlCommand(select, database);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
 
-                    await stage.AppendAsync(values, cancellationToken);
-                }
-            }
-
-            return await stage.CompleteAsync(cancellationToken);
+            // The statement has started: its consistent read (and so its snapshot) is fixed.
+            onSnapshot?.Invoke();
+            rows = new ReaderRowSource(reader, (r, i, row) => Read((MySqlDataReader)r, i, columnPlans[i], stream.Name, row));
+            return await parts.WriteAsync(rows, cancellationToken);
         }
         catch (Exception ex) when (ex is MySqlException or DuckDbException or InvalidCastException or FormatException or OverflowException or ArgumentException or IOException)
         {
             throw new SourceException(connection.Name, stream.Name,
-                $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed {(row == 0 ? "before the first row" : $"at row {row}")}: {Explain(ex)} Nothing was loaded.", ex)
+                $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed {(rows is not { Row: > 0 } ? "before the first row" : $"at row {rows.Row}")}: {Explain(ex)} Nothing was loaded.", ex)
             {
                 Transient = MySqlSourceConnection.IsTransient(ex),
             };

@@ -10,8 +10,8 @@ namespace Wharf.Sources.Sql.Postgres;
 
 /// <summary>
 /// Tables (in foreign-key order) or one query of a PostgreSQL database. Rows stream out by binary
-/// COPY into a DuckDB <see cref="StagingTable"/>, which goes to the lake in parts, so memory
-/// stays flat whatever the table's size.
+/// COPY, each value decoded into DuckDB's chunks as <see cref="LakeParts"/> writes them to the
+/// lake part by part, so memory stays flat whatever the table's size.
 /// </summary>
 internal sealed partial class PostgresSource(ConnectionSettings connection, PipelineSettings pipeline) : ISource
 {
@@ -54,7 +54,7 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(request);
 
-        // Rows are staged in private DuckDB databases (see StagingTable), not in the work area.
+        // Rows go to the lake through a private DuckDB (see LakeParts), not the work area.
         var (from, columns, table) = plans[stream.Name];
         var picked = request.Columns.IsEmpty ? columns : Schema.ColumnNames.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
         var columnPlans = picked.Select(c => PostgresColumnPlan.For(stream.Name, c)).ToList();
@@ -145,78 +145,27 @@ internal sealed partial class PostgresSource(ConnectionSettings connection, Pipe
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        // Up to `parallel` tables and `parallel` key ranges of one table can stage at once.
-        await using var stage = await StagingTable.CreateAsync(request,
-            [.. columnPlans.Select(p => new StagingTable.Column(p.Name, p.StageType, p.LakeExpression))], 2 * pipeline.Parallel, cancellationToken);
-
-        // The COPY loop is synchronous (the raw COPY stream and DuckDB's appender are
-        // fastest that way), so it runs on a thread of its own: on a pool thread, several such
-        // loops at once (key ranges, delete detection's summary beside the cursor extract) starved
-        // the pool, and the run waited for threads (0.5 s each on 2 cores).
-        var copy = $"COPY ({select}) TO STDOUT (FORMAT BINARY)";
-        return await Task.Factory.StartNew(
-            () => CopyAsync(database, stage, stream, columnPlans, copy, request.OnSnapshot, cancellationToken),
-            cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-    }
-
-    private async Task<IReadOnlyList<LakeManifest>> CopyAsync(
-        NpgsqlConnection database, StagingTable stage, SourceStream stream, List<PostgresColumnPlan> columnPlans, string copy, Action? onSnapshot, CancellationToken cancellationToken)
-    {
-        long row = 0;
+        // Up to `parallel` tables and `parallel` key ranges of one table can be read at once.
+        using var parts = LakeParts.Create(request,
+            [.. columnPlans.Select(p => new LakeParts.Column(p.Name, p.StageType, p.LakeExpression))], 2 * pipeline.Parallel);
+        PostgresCopySource? rows = null;
         try
         {
-            using (var output = database.BeginRawBinaryCopy(copy))
-            using (cancellationToken.Register(output.Cancel))
-            {
-                // The server answered the COPY: its statement (and so its snapshot) has started.
-                onSnapshot?.Invoke();
-                var rows = new PostgresCopyRows(output);
-                rows.Begin();
-                for (var fields = rows.NextRow(); fields != -1; fields = rows.NextRow())
-                {
-                    row++;
-                    if (fields != columnPlans.Count)
-                    {
-                        throw new InvalidDataException($"row {row} has {fields} fields, but the COPY selects {columnPlans.Count} columns.");
-                    }
+            await using var output = await database.BeginRawBinaryCopyAsync($"COPY ({select}) TO STDOUT (FORMAT BINARY)", cancellationToken);
+            await using var cancel = cancellationToken.Register(output.Cancel);
 
-                    for (var i = 0; i < fields; i++)
-                    {
-                        if (rows.NextField(out var value))
-                        {
-                            Set(stage.Row, i, columnPlans[i], value, stream.Name, row);
-                        }
-                        else
-                        {
-                            stage.Row.SetNull(i);
-                        }
-                    }
-
-                    await stage.EndRowAsync(cancellationToken);
-                }
-            }
-
-            return await stage.CompleteAsync(cancellationToken);
+            // The server answered the COPY: its statement (and so its snapshot) has started.
+            request.OnSnapshot?.Invoke();
+            rows = new PostgresCopySource(new PostgresCopyRows(output), stream.Name, columnPlans);
+            return await parts.WriteAsync(rows, cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or DuckDbException or InvalidCastException or FormatException or OverflowException or InvalidDataException or EndOfStreamException)
         {
             throw new SourceException(connection.Name, stream.Name,
-                $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed near row {row}: {Explain(ex)} Nothing was loaded.", ex)
+                $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed near row {rows?.Row ?? 0}: {Explain(ex)} Nothing was loaded.", ex)
             {
                 Transient = ConnectionLost(ex) || PostgresErrors.IsTransient(ex),
             };
-        }
-    }
-
-    private static void Set(DuckDbRowAppender rows, int column, PostgresColumnPlan plan, ReadOnlySpan<byte> value, string table, long row)
-    {
-        try
-        {
-            PostgresWireCells.Set(rows, column, plan, value);
-        }
-        catch (Exception ex) when (ex is InvalidCastException or OverflowException or FormatException)
-        {
-            throw new InvalidCastException($"column {table}.{plan.Name}, row {row}: {ex.Message}", ex);
         }
     }
 

@@ -13,7 +13,7 @@ internal static class PostgresWireCells
     /// <exception cref="InvalidCastException">The bytes are not a value of the column's form, or a numeric does not fit its DECIMAL.</exception>
     /// <exception cref="OverflowException">A date or timestamp beyond what the stage holds.</exception>
     /// <exception cref="FormatException">A numeric's text is no decimal number.</exception>
-    public static void Set(DuckDbRowAppender rows, int column, PostgresColumnPlan plan, ReadOnlySpan<byte> value)
+    public static void Set(DuckDbChunkRows rows, int column, PostgresColumnPlan plan, ReadOnlySpan<byte> value)
     {
         if (FixedWidth(plan.Wire) is { } width && value.Length != width)
         {

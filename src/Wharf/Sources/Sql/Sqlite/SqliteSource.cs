@@ -40,7 +40,7 @@ internal sealed class SqliteSource(ConnectionSettings connection, PipelineSettin
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(request);
 
-        // Rows are staged in a private DuckDB database (see StagingTable), not in the work area.
+        // Rows go to the lake through a private DuckDB (see LakeParts), not the work area.
         var (from, columns) = plans[stream.Name];
         var picked = request.Columns.IsEmpty ? columns : Schema.ColumnNames.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
         var sql = $"SELECT {string.Join(", ", picked.Select(c => Quote.Identifier(c.Name)))} FROM {from}";
@@ -51,34 +51,21 @@ internal sealed class SqliteSource(ConnectionSettings connection, PipelineSettin
         }
 
         var types = picked.Select(c => SqliteColumnType.ToDuckDb(c.DataType)).ToArray();
-        await using var stage = await StagingTable.CreateAsync(request,
-            [.. picked.Select((c, i) => SqliteValue.Stage(c.Name, types[i]))],
-            pipeline.Parallel, cancellationToken);
+        using var parts = LakeParts.Create(request, [.. picked.Select((c, i) => SqliteValue.Stage(c.Name, types[i]))], pipeline.Parallel);
         await using var database = await OpenAsync(connection, cancellationToken);
         await using var command = database.CreateCommand();
         command.CommandText = sql;
-        long row = 0;
+        ReaderRowSource? rows = null;
         try
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var values = new object?[reader.FieldCount];
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                row++;
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = reader.IsDBNull(i) ? null : SqliteValue.To(types[i], reader.GetValue(i));
-                }
-
-                await stage.AppendAsync(values, cancellationToken);
-            }
-
-            return await stage.CompleteAsync(cancellationToken);
+            rows = new ReaderRowSource(reader, (r, i, _) => SqliteValue.To(types[i], r.GetValue(i)));
+            return await parts.WriteAsync(rows, cancellationToken);
         }
         catch (Exception ex) when (ex is SqliteException or DuckDbException or FormatException or InvalidCastException or OverflowException)
         {
             throw new SourceException(connection.Name, stream.Name,
-                $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed at row {row}: " +
+                $"Pipeline '{pipeline.Name}': reading {stream.Description} from '{connection.Name}' failed at row {rows?.Row ?? 0}: " +
                 $"{(ex is DuckDbException duck ? duck.Summary : ex.Message)} SQLite lets any value sit in any column; fix the row or declare the column's type to match. Nothing was loaded.", ex);
         }
     }

@@ -12,7 +12,7 @@ namespace Wharf.Sources.Sql.Sqlite;
 internal static class SqliteValue
 {
     /// <summary>How a column of the staged <paramref name="type"/> is staged, and the SQL that makes the lake column from it.</summary>
-    public static StagingTable.Column Stage(string name, string type) =>
+    public static LakeParts.Column Stage(string name, string type) =>
         ExactDecimal.Of(type) is null ? new(name, type, Quote.Identifier(name)) : new(name, "VARCHAR", ExactDecimal.LakeExpression(name, type));
 
     /// <summary>A stored value as a value of the column's staged <paramref name="type"/>.</summary>
