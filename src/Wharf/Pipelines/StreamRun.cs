@@ -293,9 +293,15 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
     {
         var emptied = new List<LoadRequest>();
         var brought = extraction.Children.Select(c => c.Stream).ToHashSet(StringComparer.Ordinal);
-        foreach (var (stream, path, columns) in await VanishedLists.EarlierAsync(run.Lake.Store, plan.Pipeline.Name, plan.Stream.Target, brought, cancellationToken))
+        var vanished = await VanishedLists.EarlierAsync(run.Lake.Store, plan.Pipeline.Name, plan.Stream.Target, brought, cancellationToken);
+        if (vanished.Count == 0)
         {
-            using var workArea = DuckDbConnections.Open(null);
+            return emptied;
+        }
+
+        using var workArea = DuckDbConnections.Open(null);
+        foreach (var (stream, path, columns) in vanished)
+        {
             var record = plan.Record with
             {
                 Stream = stream,
