@@ -8,14 +8,8 @@ namespace Wharf.DuckDb;
 /// </summary>
 internal static class DuckDbConnections
 {
-    private static readonly Lazy<string> Version = new(() =>
-    {
-        using var connection = Open(null);
-        return connection.ServerVersion;
-    });
-
-    /// <summary>The version of the DuckDB library that DuckDB.NET loaded, e.g. <c>v1.5.6</c>.</summary>
-    public static string LibraryVersion => Version.Value;
+    /// <summary>The version of the DuckDB library that DuckDB.NET loads, e.g. <c>v1.5.6</c>, asked of the library without opening a database (<c>wharf --version</c>).</summary>
+    public static string LibraryVersion => DuckDB.NET.Native.NativeMethods.Startup.DuckDBLibraryVersion();
 
     /// <summary>Another connection to the database <paramref name="connection"/> is on (each connection runs one statement at a time).</summary>
     public static DuckDBConnection Another(DuckDBConnection connection)
