@@ -35,19 +35,8 @@ internal static class DuckDbCommands
     /// <see cref="DuckDbRowFunction"/> reads its source where DuckDB asks for rows, blocking, which on
     /// a pool thread would starve the pool. Cancellation interrupts the running statement.
     /// </remarks>
-    public static long ExecuteHere(this DuckDBConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var registration = cancellationToken.Register(() => connection.NativeConnection.Interrupt());
-        try
-        {
-            return connection.Execute(sql);
-        }
-        catch (DuckDbException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("The DuckDB query was interrupted.", cancellationToken);
-        }
-    }
+    public static long ExecuteHere(this DuckDBConnection connection, string sql, CancellationToken cancellationToken) =>
+        Interruptibly(connection, () => connection.Execute(sql), cancellationToken);
 
     /// <summary>Runs a query and streams its rows; the connection is busy until the reader is disposed.</summary>
     /// <remarks>An error found while the rows stream comes from <see cref="DuckDBDataReader.Read"/> as DuckDB.NET's own <see cref="DuckDBException"/>.</remarks>
@@ -98,13 +87,20 @@ internal static class DuckDbCommands
     /// Runs blocking DuckDB work on the thread pool; cancellation interrupts the connection's
     /// running statement (DuckDB's C API has no asynchronous calls).
     /// </summary>
-    public static async Task<T> RunInterruptibly<T>(this DuckDBConnection connection, Func<T> work, CancellationToken cancellationToken)
+    public static Task<T> RunInterruptibly<T>(this DuckDBConnection connection, Func<T> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await using var registration = cancellationToken.Register(() => connection.NativeConnection.Interrupt());
+        return Task.Run(() => Interruptibly(connection, work, cancellationToken), CancellationToken.None);
+    }
+
+    /// <summary>Runs DuckDB work on the calling thread; cancellation interrupts the connection's running statement.</summary>
+    private static T Interruptibly<T>(DuckDBConnection connection, Func<T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var registration = cancellationToken.Register(() => connection.NativeConnection.Interrupt());
         try
         {
-            return await Task.Run(work, CancellationToken.None);
+            return work();
         }
         catch (Exception ex) when (ex is DuckDBException or DuckDbException && cancellationToken.IsCancellationRequested)
         {
