@@ -34,6 +34,7 @@ internal sealed unsafe class DuckDbRowFunction : DuckDbChunkRows, IDisposable
     private long limit;
     private CancellationToken cancellation;
     private ExceptionDispatchInfo? failure;
+    private ExecutionContext? flow;
 
     private DuckDbRowFunction(string function, string[] names, DuckDBLogicalType[] logicalTypes, DuckDBType[] types)
         : base(types, function)
@@ -96,10 +97,15 @@ internal sealed unsafe class DuckDbRowFunction : DuckDbChunkRows, IDisposable
         return rows;
     }
 
-    /// <summary>Starts reading <paramref name="rows"/>: moves to its first row, on the calling thread.</summary>
+    /// <summary>
+    /// Starts reading <paramref name="rows"/>: moves to its first row, on the calling thread. DuckDB
+    /// may ask for the rest on a thread of its own; they are read in the caller's execution context
+    /// all the same, so what flows with it (the run's count of bytes read) sees every read.
+    /// </summary>
     public void Start(IRowSource rows)
     {
         source = rows;
+        flow = ExecutionContext.Capture();
         hasRow = rows.MoveNext();
     }
 
@@ -182,7 +188,19 @@ internal sealed unsafe class DuckDbRowFunction : DuckDbChunkRows, IDisposable
         try
         {
             rows = Of(NativeMethods.TableFunction.DuckDBFunctionGetExtraInfo(info));
-            rows.Fill(new DuckDBDataChunk(output));
+            var chunk = new DuckDBDataChunk(output);
+            if (rows.flow is { } flow)
+            {
+                ExecutionContext.Run(flow, static state =>
+                {
+                    var (function, into) = ((DuckDbRowFunction, DuckDBDataChunk))state!;
+                    function.Fill(into);
+                }, (rows, chunk));
+            }
+            else
+            {
+                rows.Fill(chunk);
+            }
         }
         catch (Exception ex)
         {
