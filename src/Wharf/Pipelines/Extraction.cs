@@ -26,6 +26,9 @@ internal sealed record Extraction(RunRecord Record, IReadOnlyList<LakeManifest>?
     /// <summary>The records of the child tables committed with the stream's parts (nested JSON lists), whatever became of the stream.</summary>
     public ImmutableArray<RunRecord> Children { get; init; } = [];
 
+    /// <summary>A replace's new table, built while the extract ran and committed by the stream's load; null when none was.</summary>
+    public ReplaceAhead? Ahead { get; init; }
+
     /// <summary>What the state holds after the last committed chunk (cursor streams).</summary>
     public StateExpectation? Expected { get; init; }
 }

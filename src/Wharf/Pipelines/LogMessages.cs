@@ -28,6 +28,9 @@ internal static partial class LogMessages
     [LoggerMessage(1008, LogLevel.Warning, "Run {RunId}: {Pipeline}/{Stream}: {Reason} Reading it again from the start in {Seconds}s (attempt {Attempt} of {Attempts}).")]
     public static partial void SourceRetry(ILogger logger, string runId, string pipeline, string stream, string reason, double seconds, int attempt, int attempts);
 
+    [LoggerMessage(1010, LogLevel.Information, "Run {RunId}: {Pipeline}/{Stream}: building the new table while the source was read stopped: {Reason} It is loaded from the lake after the extract instead.")]
+    public static partial void HeadStartStopped(ILogger logger, Exception? exception, string runId, string pipeline, string stream, string reason);
+
     [LoggerMessage(1009, LogLevel.Warning, "Run {RunId}: {Pipeline}/{Stream}: {Reason} Resuming after the {Rows} rows committed so far in {Seconds}s (attempt {Attempt} of {Attempts}).")]
     public static partial void SourceResume(ILogger logger, string runId, string pipeline, string stream, string reason, long rows, double seconds, int attempt, int attempts);
 }

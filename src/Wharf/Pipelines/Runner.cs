@@ -225,13 +225,14 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
     {
         using var slots = new SemaphoreSlim(Math.Max(1, pipeline.Parallel));
         using var loads = new WarehouseGate();
+        using var loadsAhead = new SemaphoreSlim(Math.Max(1, pipeline.Parallel));
         using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var runs = streams.Select(stream => new StreamRun(run, new StreamPlan(pipeline, stream, record with
         {
             Stream = stream.Name,
             Source = $"{connection.Name}: {stream.Description}",
             Target = $"{pipeline.Schema}.{stream.Target}",
-        }, run.FullRefresh ? null : states.FirstOrDefault(s => s.Stream == stream.Name), record.StartedAt, loads))).ToList();
+        }, run.FullRefresh ? null : states.FirstOrDefault(s => s.Stream == stream.Name), record.StartedAt, loads, loadsAhead))).ToList();
         var extractions = runs.Select(stream => CancelSiblingsOnBugAsync(stream.ExtractAsync(source, slots, siblings.Token), siblings)).ToList();
         var results = new List<RunRecord>();
         try
@@ -260,6 +261,12 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         {
             await siblings.CancelAsync();
             await Task.WhenAll(extractions).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+            // Replaces built while extracting that never got their turn roll back now, not when the process ends.
+            foreach (var ahead in extractions.Where(e => e.IsCompletedSuccessfully).Select(e => e.Result.Ahead).OfType<ReplaceAhead>())
+            {
+                await ahead.DisposeAsync();
+            }
 
             // The bug that stopped the others, rather than the cancellation it caused in them.
             if (extractions.FirstOrDefault(e => e.IsFaulted && e.Exception!.InnerException is not OperationCanceledException) is { } failed)

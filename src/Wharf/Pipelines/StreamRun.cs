@@ -30,6 +30,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         var sourceBytes = SourceBytes.Start();
         var record = plan.Record with { StartedAt = run.Now };
         CursorChunks? chunks = null;
+        ReplaceAhead? ahead = null;
         try
         {
             run.Progress?.Report(new StreamStarted(record.Pipeline, record.Stream, plan.Stream.Description, plan.Stream.Bytes) { RunId = record.RunId, Target = record.Target });
@@ -85,10 +86,19 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             }
             else
             {
+                ahead = ReplaceAhead.For(run, plan);
+                long overlappedTicks = 0;
+                request = request with
+                {
+                    OnPartWritten = ahead is null ? null : ahead.AddAsync,
+                    OnPartOverlapped = overlapped => Interlocked.Add(ref overlappedTicks, overlapped.Ticks),
+                };
                 var clock = Stopwatch.StartNew();
-                var manifests = await RestartingAsync(record, () => WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken)), cancellationToken);
+                var manifests = await RestartingAsync(record, ahead, () => WithProgress(record, workArea, () => source.ExtractAsync(plan.Stream, request, cancellationToken)), cancellationToken);
                 var extracted = record with { RowsExtracted = manifests.Sum(m => m.Rows), LakeFiles = [.. manifests.Select(m => m.File)] };
-                extraction = new Extraction(Measured(extracted, manifests, clock.Elapsed, sourceBytes), manifests);
+                var loads = (ahead?.LoadTime ?? TimeSpan.Zero) - TimeSpan.FromTicks(Interlocked.Read(ref overlappedTicks));
+                extraction = new Extraction(Measured(extracted, manifests, clock.Elapsed - loads, sourceBytes), manifests) { Ahead = ahead };
+                ahead = null;
             }
 
             if (incremental.DetectDeletes && incremental.HasCursor)
@@ -128,6 +138,11 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         }
         finally
         {
+            if (ahead is not null)
+            {
+                await ahead.DisposeAsync();
+            }
+
             slots.Release();
         }
     }
@@ -180,11 +195,15 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
     /// A full extract is read again from the start: nothing of it is committed before it ends, so
     /// starting over neither loses nor repeats a row. Its parts are written again under the same names.
     /// </summary>
-    private Task<T> RestartingAsync<T>(RunRecord record, Func<Task<T>> extract, CancellationToken cancellationToken) =>
-        WithRetriesAsync(extract, (reason, delay, next) =>
+    /// <param name="ahead">The new table built as the parts came, which starts over with them.</param>
+    private Task<T> RestartingAsync<T>(RunRecord record, ReplaceAhead? ahead, Func<Task<T>> extract, CancellationToken cancellationToken) =>
+        WithRetriesAsync(extract, async (reason, delay, next) =>
         {
             LogMessages.SourceRetry(run.Logger, record.RunId, record.Pipeline, record.Stream, reason, delay.TotalSeconds, next, SourceAttempts);
-            return Task.CompletedTask;
+            if (ahead is not null)
+            {
+                await ahead.RestartAsync();
+            }
         }, cancellationToken);
 
     /// <summary>
@@ -237,6 +256,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
     /// </summary>
     public async Task<IReadOnlyList<RunRecord>> FinishAsync(Extraction extraction, CancellationToken cancellationToken)
     {
+        await using var ahead = extraction.Ahead;
         if (extraction.Manifests is not { } manifests)
         {
             return await FailedAsync(extraction.Record, extraction.Error!, extraction.Children, cancellationToken);
@@ -254,7 +274,8 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                 children.AddRange(await EmptiedListsAsync(extraction, cancellationToken));
             }
 
-            var loaded = await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync([request, .. children], cancellationToken), cancellationToken);
+            var loaded = ahead is not null && children.Count == 0 && await ahead.FinishAsync(request, cancellationToken) is { } built ? [built]
+                : await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync([request, .. children], cancellationToken), cancellationToken);
 
             // The audit row was committed with the data, before its commit could be timed: it is
             // written again with the commit's time and the peak memory (a failure here loses only

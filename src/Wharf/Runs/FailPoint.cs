@@ -17,6 +17,9 @@ internal static partial class FailPoint
     /// <summary>After a lake part is written, before its chunk is loaded.</summary>
     public const string PartWritten = "extract.part-written";
 
+    /// <summary>A part of a replace is in its new table, built while the source is read (see <c>ReplaceAhead</c>); nothing is committed.</summary>
+    public const string PartLoaded = "replace.part-loaded";
+
     /// <summary>Inside the load's transaction, after the rows are written, before COMMIT.</summary>
     public const string BeforeCommit = "load.before-commit";
 

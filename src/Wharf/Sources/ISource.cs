@@ -54,7 +54,15 @@ internal sealed record ExtractRequest(DuckDBConnection WorkArea, LakeWriter Lake
     /// </summary>
     public Func<LakeManifest, IReadOnlyList<ChildPart>, CancellationToken, Task>? OnPart { get; init; }
 
-    /// <summary>Told how long an <see cref="OnPart"/> call ran while the source went on reading: time both were at work.</summary>
+    /// <summary>
+    /// Called with each part as soon as it is in the lake, in order, for work that can start on it
+    /// before the extract ends (a replace that builds its new table meanwhile), as <see cref="OnPart"/>
+    /// is but committing nothing; it does not fail the extract. Sources that write their parts as
+    /// they read (databases) call it; others may not.
+    /// </summary>
+    public Func<LakeManifest, CancellationToken, Task>? OnPartWritten { get; init; }
+
+    /// <summary>Told how long an <see cref="OnPart"/> (or <see cref="OnPartWritten"/>) call ran while the source went on reading: time both were at work.</summary>
     public Action<TimeSpan>? OnPartOverlapped { get; init; }
 
     /// <summary>Rows per part, when fewer than the staging budget allows (<c>chunk_rows:</c>).</summary>

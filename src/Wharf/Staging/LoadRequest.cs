@@ -83,8 +83,27 @@ internal sealed record LoadRequest(
     public bool TableChecks { get; init; } = true;
 
     /// <summary>
+    /// Where this load is in a replace built while its extract runs (<see cref="Warehouses.PartedReplace"/>):
+    /// one of its parts, or the last step that checks the whole run and swaps the new table in.
+    /// </summary>
+    public ReplaceStep ReplaceStep { get; init; }
+
+    /// <summary>
     /// A child table of nested JSON: the work-area relation of the documents its root table's load
     /// set aside (see <see cref="SetAsideDocuments"/>), whose rows are left out; null when none were.
     /// </summary>
     public string? LeftOutDocuments { get; init; }
+}
+
+/// <summary>Where a load is in a replace: the whole of it, or a replace built part by part as its extract runs.</summary>
+internal enum ReplaceStep
+{
+    /// <summary>The table is built from all the load's files at once (and any other load).</summary>
+    Whole,
+
+    /// <summary>One part's rows go into the new table beside the old one; row checks only; nothing is recorded or committed.</summary>
+    Part,
+
+    /// <summary>No rows: the run's checks over every part (uniqueness too), the swap, the audit row and the state, the commit.</summary>
+    Last,
 }

@@ -54,6 +54,16 @@ internal interface ILoadSession : IAsyncDisposable
     /// <summary>Builds the table anew from the rows, so that readers see the old one until the commit; returns how many rows.</summary>
     Task<long> ReplaceTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds rows to the table a replace builds part by part beside the old one (made, shaped like
+    /// the rows, with the first), which <see cref="SwapInNewTableAsync"/> puts in its place; returns how many.
+    /// </summary>
+    Task<long> AddToNewTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken);
+
+    /// <summary>Puts the table <see cref="AddToNewTableAsync"/> built in the old one's place; readers see the change at the commit.</summary>
+    /// <exception cref="InvalidOperationException">No rows were added: there is no new table.</exception>
+    Task SwapInNewTableAsync(TableWrite write, CancellationToken cancellationToken);
+
     /// <summary>Bulk-writes the rows of a work-area query (<paramref name="columns"/> in order) into a table; returns how many.</summary>
     Task<long> InsertAsync(string table, string sql, IReadOnlyList<string> columns, CancellationToken cancellationToken);
 

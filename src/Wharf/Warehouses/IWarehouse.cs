@@ -35,6 +35,12 @@ internal interface IWarehouse : IDisposable
     /// </summary>
     Task<IReadOnlyList<RunRecord>> LoadAsync(IReadOnlyList<LoadRequest> requests, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Begins a replace whose new table is built as the extract writes its parts, in a transaction
+    /// of its own; null where the warehouse builds a table only from all its files at once.
+    /// </summary>
+    Task<PartedReplace?> BeginReplaceAsync(CancellationToken cancellationToken = default) => Task.FromResult<PartedReplace?>(null);
+
     /// <summary>Records a run that failed (nothing else is changed).</summary>
     Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default);
 

@@ -29,6 +29,24 @@ internal static class LoadResult
         };
     }
 
+    /// <summary>
+    /// An extract's record (its rows read, files, times and bytes) with what the loads of its parts
+    /// did, counted apart while the extract ran (<see cref="PartedReplace"/>).
+    /// </summary>
+    public static RunRecord WithLoad(RunRecord extracted, RunRecord loaded) => extracted with
+    {
+        RowsLoaded = loaded.RowsLoaded,
+        RowsInserted = loaded.RowsInserted,
+        RowsUpdated = loaded.RowsUpdated,
+        RowsDeleted = loaded.RowsDeleted,
+        RowsUnchanged = loaded.RowsUnchanged,
+        RowsQuarantined = loaded.RowsQuarantined,
+        RowsDiscarded = loaded.RowsDiscarded,
+        Notes = [.. extracted.Notes.Union(loaded.Notes)],
+        Checks = loaded.Checks,
+        Times = extracted.Times with { Stage = loaded.Times.Stage, Load = loaded.Times.Load },
+    };
+
     /// <summary>Adds one chunk's check results to the run's (a check's counts add up across chunks).</summary>
     public static ImmutableArray<CheckResult> Merge(ImmutableArray<CheckResult> run, IEnumerable<CheckResult> chunk)
     {

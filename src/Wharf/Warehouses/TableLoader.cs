@@ -82,6 +82,29 @@ internal sealed class TableLoader(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Loads one part of a replace built as its extract runs (<see cref="ReplaceStep.Part"/>) into
+    /// the session's new table: staged, its rows checked and written, nothing recorded or committed
+    /// (<see cref="LoadAsync(ILoadSession, IReadOnlyList{LoadRequest}, CancellationToken)"/> with the
+    /// <see cref="ReplaceStep.Last"/> step does that). Returns the run's record with this part's counts added.
+    /// </summary>
+    /// <exception cref="LoadException">The part could not be loaded; the message says why, naming the table.</exception>
+    /// <exception cref="CheckFailedException">A check failed under on_check_failure: fail.</exception>
+    /// <exception cref="SchemaChangeException">The data breaks the table's schema or the contract.</exception>
+    public async Task<RunRecord> LoadPartAsync(ILoadSession session, LoadRequest part, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(part);
+        try
+        {
+            return (await LoadTableAsync(session, part, cancellationToken)).Record;
+        }
+        catch (Exception error) when (Explain(session, error, part) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
     /// <summary>What a load that already committed recorded: its counts, from its audit row.</summary>
     private async Task<RunRecord> CommittedRecordAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken)
     {
@@ -141,6 +164,10 @@ internal sealed class TableLoader(TimeProvider time)
         // 2. The rows, by the write mode.
         var counts = staged is null or { Schema.DiscardAll: true } ? default
             : await WriteAsync(session, request, write, existing is null ? null : staged.Schema, cancellationToken);
+        if (request.ReplaceStep == ReplaceStep.Last)
+        {
+            await session.SwapInNewTableAsync(write, cancellationToken);
+        }
 
         // 3. The rows set aside, 4. the rows the source no longer has.
         if (staged?.Quarantine is not null)
@@ -157,7 +184,11 @@ internal sealed class TableLoader(TimeProvider time)
         var loadTime = clock.Elapsed - stageTime;
         var record = LoadResult.Complete(request, counts, time.GetUtcNow(), staged);
         record = record with { Times = record.Times.Add(new RunStageTimes { Stage = stageTime, Load = loadTime }) };
-        await session.RecordAsync(record, request.State, cancellationToken);
+        if (request.ReplaceStep != ReplaceStep.Part)
+        {
+            await session.RecordAsync(record, request.State, cancellationToken);
+        }
+
         return (record, counts.Inserted + counts.Updated + counts.Deleted);
     }
 
@@ -248,7 +279,9 @@ internal sealed class TableLoader(TimeProvider time)
         var rows = write.Rows!;
         if (request.Mode == WriteMode.Replace)
         {
-            return new(await session.ReplaceTableAsync(write, rows, cancellationToken), 0, 0);
+            return new(request.ReplaceStep == ReplaceStep.Part
+                ? await session.AddToNewTableAsync(write, rows, cancellationToken)
+                : await session.ReplaceTableAsync(write, rows, cancellationToken), 0, 0);
         }
 
         // Asked before the table is touched: the PostgreSQL session streams the rows from a query

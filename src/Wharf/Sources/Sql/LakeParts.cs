@@ -12,8 +12,9 @@ namespace Wharf.Sources.Sql;
 /// from the source as it writes, so no rows are held anywhere (they used to be staged in a DuckDB
 /// table and then copied out: three passes instead of one, and memory that grew with the part;
 /// bench/README.md). The source is read on a thread of its own, where DuckDB asks for its rows.
-/// A part handed to <c>OnPart</c> (a cursor chunk's load and commit) is committed while the next
-/// part is written: the source and the warehouse work at once, and commits stay in part order.
+/// A part handed to <c>OnPart</c> (a cursor chunk's load and commit) or <c>OnPartWritten</c> (a
+/// replace's new table, built meanwhile) is loaded while the next part is written: the source and
+/// the warehouse work at once, and loads stay in part order.
 /// </summary>
 internal sealed class LakeParts : IDisposable
 {
@@ -95,6 +96,7 @@ internal sealed class LakeParts : IDisposable
     private List<LakeManifest> Write(IRowSource source, CancellationToken cancellationToken)
     {
         var manifests = new List<LakeManifest>();
+        Func<LakeManifest, CancellationToken, Task>? onPart = request.OnPart is { } commit ? (part, token) => commit(part, [], token) : request.OnPartWritten;
         Task<TimeSpan>? committing = null;
         try
         {
@@ -114,12 +116,12 @@ internal sealed class LakeParts : IDisposable
                 }
 
                 manifests.Add(manifest);
-                if (request.OnPart is { } onPart)
+                if (onPart is not null)
                 {
                     // The previous part's commit first (its failure stops the extract here); this
                     // one's runs while the next part is written.
                     Committed(ref committing);
-                    committing = TimedAsync(onPart(manifest, [], cancellationToken));
+                    committing = TimedAsync(onPart(manifest, cancellationToken));
                 }
             }
             while (rows.HasMore);

@@ -25,6 +25,9 @@ internal sealed class DuckDbLoadSession : ILoadSession
     private readonly UncheckpointedWork uncheckpointed;
     private bool open;
 
+    /// <summary>Whether a replace built part by part has replaced its table in this transaction (see <see cref="AddToNewTableAsync"/>).</summary>
+    private bool newTable;
+
     private DuckDbLoadSession(DuckDBConnection connection, UncheckpointedWork uncheckpointed)
     {
         this.connection = connection;
@@ -102,6 +105,28 @@ internal sealed class DuckDbLoadSession : ILoadSession
         // DuckDB reports no row count for CREATE TABLE AS; counting a fresh table reads only its row groups' headers.
         await connection.ExecuteAsync($"CREATE OR REPLACE TABLE {write.Target} AS {rows.Sql}", cancellationToken);
         return (long)connection.Scalar($"SELECT count(*) FROM {write.Target}")!;
+    }
+
+    /// <summary>
+    /// The first part replaces the table at once: inside the transaction, readers see the old one
+    /// until the commit. Later parts are inserted into it.
+    /// </summary>
+    public async Task<long> AddToNewTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken)
+    {
+        if (!newTable)
+        {
+            newTable = true;
+            return await ReplaceTableAsync(write, rows, cancellationToken);
+        }
+
+        return await InsertAsync(write.Target, rows.Sql, rows.Columns, cancellationToken);
+    }
+
+    public Task SwapInNewTableAsync(TableWrite write, CancellationToken cancellationToken)
+    {
+        var swapped = newTable ? Task.CompletedTask : throw new InvalidOperationException($"No rows were added to a new {write.Target}: there is nothing to swap in.");
+        newTable = false;
+        return swapped;
     }
 
     public Task<long> InsertAsync(string table, string sql, IReadOnlyList<string> columns, CancellationToken cancellationToken) =>

@@ -28,6 +28,9 @@ internal sealed class PostgresLoadSession : ILoadSession
     /// <summary>The load's rows, described and streaming from the work area once asked for (one DESCRIBE serves the table's definition and the COPY).</summary>
     private (string Sql, PostgresColumn.CopySource Source)? rows;
 
+    /// <summary>Whether a replace's new table is made and not yet swapped in (see <see cref="AddToNewTableAsync"/>).</summary>
+    private bool newTable;
+
     private PostgresLoadSession(NpgsqlConnection connection, NpgsqlTransaction transaction, DuckDBConnection workArea, string server)
     {
         this.connection = connection;
@@ -156,15 +159,38 @@ internal sealed class PostgresLoadSession : ILoadSession
 
     public async Task<long> ReplaceTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken)
     {
-        // Built beside the old table and swapped in at commit: readers never see a half table.
-        var fresh = Quote.Qualified(write.Schema, write.Table + "__wharf_new");
-        await ExecuteAsync($"DROP TABLE IF EXISTS {fresh}; CREATE TABLE {fresh} ({Definition(Rows(rows).Columns)})", cancellationToken);
-        var written = await InsertAsync(fresh, rows.Sql, rows.Columns, cancellationToken);
-        var views = await DependentViews.ReadAsync(connection, Dialect, write.Schema, write.Table, cancellationToken);
-        await ExecuteAsync($"DROP TABLE IF EXISTS {write.Target}{DependentViews.Cascade(views)}; ALTER TABLE {fresh} RENAME TO {Quote.Identifier(write.Table)}", cancellationToken);
-        await DependentViews.RecreateAsync(connection, views, cancellationToken);
+        var written = await AddToNewTableAsync(write, rows, cancellationToken);
+        await SwapInNewTableAsync(write, cancellationToken);
         return written;
     }
+
+    public async Task<long> AddToNewTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken)
+    {
+        // Built beside the old table and swapped in at commit: readers never see a half table.
+        var fresh = NewTable(write);
+        if (!newTable)
+        {
+            await ExecuteAsync($"DROP TABLE IF EXISTS {fresh}; CREATE TABLE {fresh} ({Definition(Rows(rows).Columns)})", cancellationToken);
+            newTable = true;
+        }
+
+        return await InsertAsync(fresh, rows.Sql, rows.Columns, cancellationToken);
+    }
+
+    public async Task SwapInNewTableAsync(TableWrite write, CancellationToken cancellationToken)
+    {
+        if (!newTable)
+        {
+            throw new InvalidOperationException($"No rows were added to a new {write.Target}: there is nothing to swap in.");
+        }
+
+        var views = await DependentViews.ReadAsync(connection, Dialect, write.Schema, write.Table, cancellationToken);
+        await ExecuteAsync($"DROP TABLE IF EXISTS {write.Target}{DependentViews.Cascade(views)}; ALTER TABLE {NewTable(write)} RENAME TO {Quote.Identifier(write.Table)}", cancellationToken);
+        await DependentViews.RecreateAsync(connection, views, cancellationToken);
+        newTable = false;
+    }
+
+    private static string NewTable(TableWrite write) => Quote.Qualified(write.Schema, write.Table + "__wharf_new");
 
     public async Task<long> InsertAsync(string table, string sql, IReadOnlyList<string> columns, CancellationToken cancellationToken)
     {

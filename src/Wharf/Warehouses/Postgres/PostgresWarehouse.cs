@@ -73,6 +73,21 @@ internal sealed class PostgresWarehouse : IWarehouse
         }, cancellationToken);
     }
 
+    /// <summary>The new table is built in a transaction and a work-area connection of its own; a transient failure is not retried here (the caller loads the usual way instead).</summary>
+    public async Task<PartedReplace?> BeginReplaceAsync(CancellationToken cancellationToken = default)
+    {
+        var workArea = OpenWorkArea();
+        try
+        {
+            return new PartedReplace(loader, await PostgresLoadSession.BeginAsync(settings, workArea, cancellationToken), workArea);
+        }
+        catch
+        {
+            workArea.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Streams the reader's rows into the table by binary COPY (aborted, not half-done, on a failure); returns how many.</summary>
     internal static Task<long> CopyAsync(NpgsqlConnection connection, string table, PostgresColumn.CopySource source, CancellationToken cancellationToken) =>
         // DuckDB's vectors are read synchronously, a chunk at a time; the loop runs on a pool thread
