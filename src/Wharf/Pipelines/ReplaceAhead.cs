@@ -4,6 +4,7 @@ using Wharf.Lake;
 using Wharf.Projects;
 using Wharf.Quality;
 using Wharf.Runs;
+using Wharf.Sources;
 using Wharf.Staging;
 using Wharf.Warehouses;
 
@@ -70,7 +71,7 @@ internal sealed class ReplaceAhead(RunContext run, StreamPlan plan) : IAsyncDisp
     public async Task AddAsync(LakeManifest part, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(part);
-        Sources.SourceBytes.Pause(); // what the warehouse answers is not read from the source (for this method only)
+        SourceBytes.Pause(); // what the warehouse answers is not read from the source (for this method only)
         await turn.WaitAsync(cancellationToken);
         try
         {
@@ -88,7 +89,7 @@ internal sealed class ReplaceAhead(RunContext run, StreamPlan plan) : IAsyncDisp
                 throw new WharfException($"the part {part.File} has other columns than the first.");
             }
 
-            var request = run.Request(plan, [part], loaded) with { Final = false, TableChecks = false, ReplaceStep = ReplaceStep.Part };
+            var request = run.Request(plan, [part], loaded) with { Final = false, TableChecks = false, Recreate = run.FullRefresh, ReplaceStep = ReplaceStep.Part };
             loaded = await load!.AddAsync(request, cancellationToken);
             parts = parts.Add(part.File);
             FailPoint.Hit(FailPoint.PartLoaded);

@@ -49,7 +49,10 @@ internal sealed record LoadRequest(
     /// </summary>
     public bool AllNew { get; init; }
 
-    /// <summary>Drop the table first (<c>--full-refresh</c>), inside the load's transaction.</summary>
+    /// <summary>
+    /// Drop the table first (<c>--full-refresh</c>), inside the load's transaction; the parts of a
+    /// replace built as its extract runs only ignore the old table's schema, and its last step drops it.
+    /// </summary>
     public bool Recreate { get; init; }
 
     /// <summary>The run id written into <c>_wharf_run_id</c>: the original run's, when a replay reloads its files.</summary>

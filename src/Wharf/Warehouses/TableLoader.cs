@@ -156,8 +156,9 @@ internal sealed class TableLoader(TimeProvider time)
 
         var stageTime = clock.Elapsed;
         var write = TableWrite.For(request, session.Dialect, staged?.Rows);
-        if (request.Recreate)
+        if (request.Recreate && request.ReplaceStep != ReplaceStep.Part)
         {
+            // A part of a replace leaves the old table to its last step: readers keep it until then.
             await session.ExecuteAsync($"DROP TABLE IF EXISTS {write.Target}", cancellationToken);
         }
 

@@ -164,6 +164,26 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
     }
 
     [Fact]
+    public async Task FullRefresh_UnderAFrozenContract_TakesTheSourcesNewColumns_WithTheHeadStart()
+    {
+        await ProjectAsync("""
+                schema_contract: { columns: freeze }
+            """);
+        (await harness.RunAsync()).Succeeded.ShouldBeTrue();
+        await ScalarAsync(source, "alter table orders drop column note, add column extra text default 'x'; select 1");
+        (await harness.RunAsync()).Succeeded.ShouldBeFalse("the contract keeps the table's columns without --full-refresh");
+        var before = log.Lines.Count;
+
+        var summary = await harness.RunAsync(fullRefresh: true);
+
+        summary.Succeeded.ShouldBeTrue(summary.Streams[0].Error);
+        (await ScalarAsync(warehouse, "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_schema = 'raw' and table_name = 'orders'"))
+            .ShouldBe("id,code,extra,_wharf_run_id,_wharf_loaded_at");
+        (await ScalarAsync(warehouse, "select count(*) || ':' || count(*) filter (where extra = 'x') from raw.orders")).ShouldBe($"{Rows}:{Rows}");
+        log.Lines.Skip(before).Where(l => l.Text.Contains(Stopped, StringComparison.Ordinal)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task RowsFailingAQuarantineCheck_AreSetAsidePartByPart_AndCountedOnce()
     {
         await ProjectAsync("""
