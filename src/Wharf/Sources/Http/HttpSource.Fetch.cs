@@ -17,25 +17,25 @@ internal sealed partial class HttpSource
         var fetcher = new PageFetcher(http, pipeline, pipeline.Table, shape, context.Logger);
         var results = await InParallelAsync(partitions!, http.Settings.MaxConcurrency,
             (partition, token) => fetcher.FetchAsync(partition, null, Path.Combine(folder, $"partition-{partition.Index:D6}.ndjson"), token), cancellationToken);
-        var files = new List<string>();
+        var spools = new List<(string File, ImmutableArray<string> Pages)>();
         foreach (var result in results)
         {
             await result.Spool.KeepNumbersExactAsync(shape, cancellationToken);
             if (result.Spool.Records > 0)
             {
-                files.Add(result.Spool.Path);
+                spools.Add((result.Spool.Path, [.. result.Pages]));
             }
         }
 
         var records = results.Sum(r => r.Spool.Records);
-        IReadOnlyList<Files.NestedTable> tables = [];
+        (IReadOnlyList<Files.NestedTable> Tables, Func<IReadOnlyList<string>, string>? SomeFiles) plan = ([], null);
         if (records > 0)
         {
             using var workArea = DuckDbConnections.Open(null);
-            tables = SpoolTables.Plan(workArea, files, pipeline, connection.Name, shape);
+            plan = SpoolTables.PlanByFile(workArea, [.. spools.Select(s => s.File)], pipeline, connection.Name, shape);
         }
 
-        return new Fetched(folder, files, [.. results.SelectMany(r => r.Pages)], records, tables);
+        return new Fetched(folder, spools, [.. results.SelectMany(r => r.Pages)], records, plan.Tables, plan.SomeFiles);
     }
 
     /// <summary>

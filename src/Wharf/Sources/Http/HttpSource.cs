@@ -31,7 +31,12 @@ internal sealed partial class HttpSource(ConnectionSettings connection, Pipeline
         pipeline.Incremental.HasCursor || Request.ForEach is not null && pipeline.Mode != WriteMode.Replace && !pipeline.Incremental.DetectDeletes;
 
     /// <summary>What a full extract fetched: the spool files, the pages for the manifest, and the tables.</summary>
-    private sealed record Fetched(string Folder, IReadOnlyList<string> Files, ImmutableArray<string> Pages, long Records, IReadOnlyList<NestedTable> Tables);
+    /// <param name="Spools">Each spool file with the pages it holds, in partition order.</param>
+    /// <param name="SomeFiles">The root table's query over some of the spool files, when each group may be a lake part of its own (see <see cref="SpoolTables.PlanByFile"/>).</param>
+    private sealed record Fetched(string Folder, IReadOnlyList<(string File, ImmutableArray<string> Pages)> Spools, ImmutableArray<string> Pages, long Records, IReadOnlyList<NestedTable> Tables, Func<IReadOnlyList<string>, string>? SomeFiles);
+
+    /// <summary>Spool bytes per lake part written from a group of spool files (see <see cref="ExtractAsync"/>).</summary>
+    internal const long PartBytes = 64L << 20;
 
     /// <summary>The dry run's view: the request, without fetching anything.</summary>
     public Task<IReadOnlyList<SourceStream>> PlanStreamsAsync(CancellationToken cancellationToken = default) =>
@@ -89,13 +94,32 @@ internal sealed partial class HttpSource(ConnectionSettings connection, Pipeline
             }
 
             var table = extract.Tables.First(t => t.Table == stream.Target);
-            var manifest = await WritePartAsync(request, request.Target, table.Sql, extract.Pages, cancellationToken);
-            if (request.OnPart is not null)
+            if (extract.SomeFiles is { } someFiles)
             {
-                await request.OnPart(manifest, [], cancellationToken);
+                // One part per group of spool files of about 64 MiB, in partition order: DuckDB's JSON
+                // reader holds a buffer of up to 32 MiB for every file a statement reads, so one
+                // statement over all the files grew with the partitions and their size (bench/README.md).
+                var parts = new List<LakeManifest>();
+                foreach (var group in Groups(extract.Spools))
+                {
+                    var target = request.Target with { Part = request.Target.Part + parts.Count };
+                    parts.Add(await HandOverAsync(await WritePartAsync(request, target, someFiles([.. group.Select(s => s.File)]), [.. group.SelectMany(s => s.Pages)], cancellationToken)));
+                }
+
+                return parts;
             }
 
-            return [manifest];
+            return [await HandOverAsync(await WritePartAsync(request, request.Target, table.Sql, extract.Pages, cancellationToken))];
+
+            async Task<LakeManifest> HandOverAsync(LakeManifest manifest)
+            {
+                if (request.OnPart is not null)
+                {
+                    await request.OnPart(manifest, [], cancellationToken);
+                }
+
+                return manifest;
+            }
         }
         finally
         {
@@ -104,6 +128,27 @@ internal sealed partial class HttpSource(ConnectionSettings connection, Pipeline
                 Directory.Delete(fetched.Folder, recursive: true);
             }
         }
+    }
+
+    /// <summary>The spool files in order, grouped until a group holds <see cref="PartBytes"/> (one file at least).</summary>
+    internal static List<List<(string File, ImmutableArray<string> Pages)>> Groups(IReadOnlyList<(string File, ImmutableArray<string> Pages)> spools)
+    {
+        var groups = new List<List<(string File, ImmutableArray<string> Pages)>>();
+        long bytes = PartBytes;
+        foreach (var spool in spools)
+        {
+            var size = new FileInfo(spool.File).Length;
+            if (bytes + size > PartBytes)
+            {
+                groups.Add([]);
+                bytes = 0;
+            }
+
+            groups[^1].Add(spool);
+            bytes += size;
+        }
+
+        return groups;
     }
 
     /// <summary>A lake part from a table's query over spooled records; only the requested columns (a key) when some are.</summary>

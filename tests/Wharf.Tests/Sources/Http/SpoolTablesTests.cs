@@ -41,6 +41,56 @@ public sealed class SpoolTablesTests : IDisposable
     }
 
     [Fact]
+    public void SeveralFiles_AreTypedFromASampleOfEach_AndEachGroupCanBeReadAlone()
+    {
+        // The first file's numbers are whole, the second's not, and only the second has "note".
+        var first = Path.Combine(folder, "partition-000000.ndjson");
+        var second = Path.Combine(folder, "partition-000001.ndjson");
+        File.WriteAllText(first, string.Concat(Enumerable.Range(1, 3000).Select(i => $$"""{"id": {{i}}, "x": {{i}}}""" + "\n")));
+        File.WriteAllText(second, string.Concat(Enumerable.Range(3001, 10).Select(i => $$"""{"id": {{i}}, "x": {{i}}.5, "note": "n{{i}}"}""" + "\n")));
+        var shape = new RecordShape();
+        foreach (var line in File.ReadLines(first).Concat(File.ReadLines(second)))
+        {
+            using var document = JsonDocument.Parse(line);
+            shape.Learn(document.RootElement, 1);
+        }
+
+        using var workArea = DuckDbConnections.Open(null);
+        var (tables, someFiles) = SpoolTables.PlanByFile(workArea, [first, second], Pipeline(), "api", shape);
+
+        tables.ShouldHaveSingleItem().Sql.ShouldContain("columns = {");
+        using (var described = workArea.Query($"SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE {tables[0].Sql})"))
+        {
+            described.Read();
+            described.GetString(0).ShouldBe("id BIGINT, x DOUBLE, note VARCHAR");
+        }
+
+        Directory.GetFiles(folder).Order(StringComparer.Ordinal).ToArray().ShouldBe([first, second], "the sample file is gone");
+        workArea.Scalar($"SELECT count(*) || ':' || sum(x) FROM ({someFiles.ShouldNotBeNull()([second])})").ShouldBe("10:30060.0");
+    }
+
+    [Fact]
+    public void SpoolFiles_AreGroupedInOrder_UpToThePartSize()
+    {
+        long[] megabytes = [40, 40, 10, 70, 1];
+        var spools = megabytes.Select((size, i) =>
+        {
+            var file = Path.Combine(folder, $"partition-{i:D6}.ndjson");
+            using (var stream = File.Create(file))
+            {
+                stream.SetLength(size << 20);
+            }
+
+            return (file, System.Collections.Immutable.ImmutableArray.Create($"page {i}"));
+        }).ToList();
+
+        var groups = HttpSource.Groups(spools);
+
+        HttpSource.PartBytes.ShouldBe(64L << 20);
+        groups.Select(g => string.Join("+", g.Select(s => s.Pages[0]))).ShouldBe(["page 0", "page 1+page 2", "page 3", "page 4"]);
+    }
+
+    [Fact]
     public void PartitionVariables_AreLearntToo()
     {
         var file = Path.Combine(folder, "partition.ndjson");
