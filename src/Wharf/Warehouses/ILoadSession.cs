@@ -57,6 +57,7 @@ internal interface ILoadSession : IAsyncDisposable
     /// <summary>
     /// Adds rows to the table a replace builds part by part beside the old one (made, shaped like
     /// the rows, with the first), which <see cref="SwapInNewTableAsync"/> puts in its place; returns how many.
+    /// Only in a warehouse that begins a <see cref="PartedReplace"/>.
     /// </summary>
     Task<long> AddToNewTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken);
 

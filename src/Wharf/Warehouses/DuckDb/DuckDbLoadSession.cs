@@ -25,9 +25,6 @@ internal sealed class DuckDbLoadSession : ILoadSession
     private readonly UncheckpointedWork uncheckpointed;
     private bool open;
 
-    /// <summary>Whether a replace built part by part has replaced its table in this transaction (see <see cref="AddToNewTableAsync"/>).</summary>
-    private bool newTable;
-
     private DuckDbLoadSession(DuckDBConnection connection, UncheckpointedWork uncheckpointed)
     {
         this.connection = connection;
@@ -107,27 +104,14 @@ internal sealed class DuckDbLoadSession : ILoadSession
         return (long)connection.Scalar($"SELECT count(*) FROM {write.Target}")!;
     }
 
-    /// <summary>
-    /// The first part replaces the table at once: inside the transaction, readers see the old one
-    /// until the commit. Later parts are inserted into it.
-    /// </summary>
-    public async Task<long> AddToNewTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken)
-    {
-        if (!newTable)
-        {
-            newTable = true;
-            return await ReplaceTableAsync(write, rows, cancellationToken);
-        }
+    // A replace is one CREATE OR REPLACE TABLE here, never built part by part (DuckDbWarehouse
+    // begins no PartedReplace): a write transaction held open through an extract would hold back the
+    // checkpoints that other streams' commits make (see CommitAsync).
+    public Task<long> AddToNewTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The DuckDB warehouse replaces a table in one statement (ReplaceTableAsync).");
 
-        return await InsertAsync(write.Target, rows.Sql, rows.Columns, cancellationToken);
-    }
-
-    public Task SwapInNewTableAsync(TableWrite write, CancellationToken cancellationToken)
-    {
-        var swapped = newTable ? Task.CompletedTask : throw new InvalidOperationException($"No rows were added to a new {write.Target}: there is nothing to swap in.");
-        newTable = false;
-        return swapped;
-    }
+    public Task SwapInNewTableAsync(TableWrite write, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The DuckDB warehouse replaces a table in one statement (ReplaceTableAsync).");
 
     public Task<long> InsertAsync(string table, string sql, IReadOnlyList<string> columns, CancellationToken cancellationToken) =>
         connection.ExecuteAsync($"INSERT INTO {table} BY NAME {sql}", cancellationToken);
