@@ -105,8 +105,8 @@ internal sealed class DuckDbLoadSession : ILoadSession
     }
 
     // A replace is one CREATE OR REPLACE TABLE here, never built part by part (DuckDbWarehouse
-    // begins no PartedReplace): a write transaction held open through an extract would hold back the
-    // checkpoints that other streams' commits make (see CommitAsync).
+    // begins no PartedReplace): DuckDB's CHECKPOINT fails while any other transaction runs, so one
+    // held open through an extract would fail the checkpoints other streams' commits make (CommitAsync).
     public Task<long> AddToNewTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The DuckDB warehouse replaces a table in one statement (ReplaceTableAsync).");
 
