@@ -7,4 +7,14 @@ namespace Wharf.IntegrationTests.Postgres;
 public sealed record TestDatabase(string Name, string ConnectionString, string Url)
 {
     public override string ToString() => Name;
+
+    /// <summary>The first value of the query's first row, on a connection of its own; null for none or NULL.</summary>
+    public async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        var value = await command.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+        return value is DBNull ? null : value;
+    }
 }

@@ -13,16 +13,7 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
 
     public void Dispose() => harness.Dispose();
 
-    private static async Task<object?> ScalarAsync(TestDatabase database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
-        var value = await command.ExecuteScalarAsync(TestContext.Current.CancellationToken);
-        return value is DBNull ? null : value;
-    }
-
-    private static async Task ExecuteAsync(TestDatabase database, string sql) => await ScalarAsync(database, sql + "; select 1");
+    private static async Task ExecuteAsync(TestDatabase database, string sql) => await database.ScalarAsync(sql + "; select 1");
 
     private async Task<TestDatabase> FilesIntoPostgresAsync(string csv, string mode, string extra = "")
     {
@@ -51,16 +42,16 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
         var summary = await harness.RunAsync();
 
         summary.Succeeded.ShouldBeTrue(summary.Streams[0].Error);
-        (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(2L);
-        (await ScalarAsync(warehouse, "select placed_at::text from raw.orders where id = 2")).ShouldBe("2024-01-02 11:30:00.000001");
-        (await ScalarAsync(warehouse, "select status || ':' || rows_loaded from _wharf.runs")).ShouldBe("succeeded:2");
-        (await ScalarAsync(warehouse, "select count(*) from raw.orders where _wharf_run_id = (select run_id from _wharf.runs)")).ShouldBe(2L);
-        (await ScalarAsync(warehouse, "select data_type from information_schema.columns where table_name = 'orders' and column_name = '_wharf_loaded_at'")).ShouldBe("timestamp with time zone");
+        (await warehouse.ScalarAsync("select count(*) from raw.orders")).ShouldBe(2L);
+        (await warehouse.ScalarAsync("select placed_at::text from raw.orders where id = 2")).ShouldBe("2024-01-02 11:30:00.000001");
+        (await warehouse.ScalarAsync("select status || ':' || rows_loaded from _wharf.runs")).ShouldBe("succeeded:2");
+        (await warehouse.ScalarAsync("select count(*) from raw.orders where _wharf_run_id = (select run_id from _wharf.runs)")).ShouldBe(2L);
+        (await warehouse.ScalarAsync("select data_type from information_schema.columns where table_name = 'orders' and column_name = '_wharf_loaded_at'")).ShouldBe("timestamp with time zone");
 
         File.WriteAllText(Path.Combine(harness.Root, "orders.csv"), "id,amount,placed_at\n3,1.00,2024-01-03 00:00:00\n");
         (await harness.RunAsync()).Succeeded.ShouldBeTrue();
-        (await ScalarAsync(warehouse, "select string_agg(id::text, ',') from raw.orders")).ShouldBe("3");
-        (await ScalarAsync(warehouse, "select count(*) from pg_tables where tablename like '%wharf_new%'")).ShouldBe(0L);
+        (await warehouse.ScalarAsync("select string_agg(id::text, ',') from raw.orders")).ShouldBe("3");
+        (await warehouse.ScalarAsync("select count(*) from pg_tables where tablename like '%wharf_new%'")).ShouldBe(0L);
     }
 
     [Fact]
@@ -69,7 +60,7 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
         var warehouse = await FilesIntoPostgresAsync("id,name\n1,a\n", "append");
         (await harness.RunAsync()).Succeeded.ShouldBeTrue();
         (await harness.RunAsync()).Succeeded.ShouldBeTrue();
-        (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(2L);
+        (await warehouse.ScalarAsync("select count(*) from raw.orders")).ShouldBe(2L);
 
         // A new column alone would be added; an id that is no longer a number cannot be loaded.
         File.WriteAllText(Path.Combine(harness.Root, "orders.csv"), "id,name,surprise\nx2,b,x\n");
@@ -77,10 +68,10 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
 
         failed.Succeeded.ShouldBeFalse();
         failed.Streams[0].Error.ShouldNotBeNull().ShouldContain("raw.orders.id is int64 in the warehouse and text in the new data");
-        (await ScalarAsync(warehouse, "select count(*) from information_schema.columns where table_name = 'orders' and column_name = 'surprise'")).ShouldBe(0L);
-        (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(2L);
-        (await ScalarAsync(warehouse, "select count(*) from _wharf.runs where status = 'succeeded'")).ShouldBe(2L);
-        (await ScalarAsync(warehouse, "select count(*) from _wharf.runs where status = 'failed'")).ShouldBe(1L);
+        (await warehouse.ScalarAsync("select count(*) from information_schema.columns where table_name = 'orders' and column_name = 'surprise'")).ShouldBe(0L);
+        (await warehouse.ScalarAsync("select count(*) from raw.orders")).ShouldBe(2L);
+        (await warehouse.ScalarAsync("select count(*) from _wharf.runs where status = 'succeeded'")).ShouldBe(2L);
+        (await warehouse.ScalarAsync("select count(*) from _wharf.runs where status = 'failed'")).ShouldBe(1L);
     }
 
     [Fact]
@@ -91,12 +82,12 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
         File.WriteAllText(Path.Combine(harness.Root, "orders.csv"), "id,name\n2,b2\n3,c\n3,c-last\n");
         var second = await harness.RunAsync();
         second.Succeeded.ShouldBeTrue(second.Streams[0].Error);
-        var state = await ScalarAsync(warehouse, "select string_agg(id || '=' || name, ',' order by id) from raw.orders");
+        var state = await warehouse.ScalarAsync("select string_agg(id || '=' || name, ',' order by id) from raw.orders");
         state.ShouldBe("1=a,2=b2,3=c-last");
 
         (await harness.RunAsync()).Succeeded.ShouldBeTrue();
-        (await ScalarAsync(warehouse, "select string_agg(id || '=' || name, ',' order by id) from raw.orders")).ShouldBe(state);
-        (await ScalarAsync(warehouse, "select count(*) from information_schema.table_constraints where table_name = 'orders' and constraint_type = 'PRIMARY KEY'")).ShouldBe(1L);
+        (await warehouse.ScalarAsync("select string_agg(id || '=' || name, ',' order by id) from raw.orders")).ShouldBe(state);
+        (await warehouse.ScalarAsync("select count(*) from information_schema.table_constraints where table_name = 'orders' and constraint_type = 'PRIMARY KEY'")).ShouldBe(1L);
     }
 
     [Fact]
@@ -136,16 +127,16 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
         {
             for (var id = 1; id <= 3; id++)
             {
-                var expected = await ScalarAsync(source, $"select {column}::text from t where id = {id}");
-                var actual = await ScalarAsync(warehouse, $"select {column}::text from public.t where id = {id}");
+                var expected = await source.ScalarAsync($"select {column}::text from t where id = {id}");
+                var actual = await warehouse.ScalarAsync($"select {column}::text from public.t where id = {id}");
                 actual.ShouldBe(expected, $"column {column}, row {id}");
             }
         }
 
-        (await ScalarAsync(warehouse, "select (select j from public.t where id = 1) = '{\"a\": [1, 2], \"b\": null}'::jsonb")).ShouldBe(true);
-        (await ScalarAsync(warehouse, "select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) from information_schema.columns where table_name = 't' and column_name in ('n', 'tstz', 'j', 'u', 'ai')"))
+        (await warehouse.ScalarAsync("select (select j from public.t where id = 1) = '{\"a\": [1, 2], \"b\": null}'::jsonb")).ShouldBe(true);
+        (await warehouse.ScalarAsync("select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) from information_schema.columns where table_name = 't' and column_name in ('n', 'tstz', 'j', 'u', 'ai')"))
             .ShouldBe("n numeric, tstz timestamp with time zone, u uuid, j jsonb, ai ARRAY");
-        (await ScalarAsync(warehouse, "select numeric_precision || ',' || numeric_scale from information_schema.columns where table_name = 't' and column_name = 'n'")).ShouldBe("38,10");
+        (await warehouse.ScalarAsync("select numeric_precision || ',' || numeric_scale from information_schema.columns where table_name = 't' and column_name = 'n'")).ShouldBe("38,10");
     }
 
     [Fact]
@@ -182,8 +173,8 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
         var second = await harness.RunAsync();
 
         second.Succeeded.ShouldBeTrue(string.Join("; ", second.Streams.Select(s => s.Error)));
-        (await ScalarAsync(warehouse, "select count(*) from pg_constraint where contype = 'p' and connamespace = 'shop'::regnamespace")).ShouldBe(2L);
-        (await ScalarAsync(warehouse, "select confrelid::regclass::text from pg_constraint where contype = 'f' and conrelid = 'shop.orders'::regclass")).ShouldBe("shop.customers");
+        (await warehouse.ScalarAsync("select count(*) from pg_constraint where contype = 'p' and connamespace = 'shop'::regnamespace")).ShouldBe(2L);
+        (await warehouse.ScalarAsync("select confrelid::regclass::text from pg_constraint where contype = 'f' and conrelid = 'shop.orders'::regclass")).ShouldBe("shop.customers");
         await Should.ThrowAsync<PostgresException>(() => ExecuteAsync(warehouse, "insert into shop.orders (id, customer_id) values (11, 999)"));
     }
 
@@ -231,7 +222,7 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
 
         for (var i = 0; i < values.Length; i++)
         {
-            (await ScalarAsync(warehouse, $"select v::text from main.n where id = {i}")).ShouldBe(values[i]);
+            (await warehouse.ScalarAsync($"select v::text from main.n where id = {i}")).ShouldBe(values[i]);
         }
     }
 
@@ -283,8 +274,8 @@ public sealed class PostgresWarehouseTests(PostgresServer postgres) : IDisposabl
 
         terminated.ShouldBe(1L, "the test must have interrupted the waiting load");
         summary.Succeeded.ShouldBeTrue(summary.Streams[0].Error);
-        (await ScalarAsync(warehouse, "select count(*) from raw.orders")).ShouldBe(200_001L);
-        (await ScalarAsync(warehouse, "select count(distinct id) from raw.orders")).ShouldBe(200_001L);
-        (await ScalarAsync(warehouse, "select count(*) from _wharf.runs")).ShouldBe(2L);
+        (await warehouse.ScalarAsync("select count(*) from raw.orders")).ShouldBe(200_001L);
+        (await warehouse.ScalarAsync("select count(distinct id) from raw.orders")).ShouldBe(200_001L);
+        (await warehouse.ScalarAsync("select count(*) from _wharf.runs")).ShouldBe(2L);
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Wharf.IntegrationTests.Incremental;
 using Wharf.IntegrationTests.Postgres;
 using Wharf.IntegrationTests.Sources;
@@ -24,17 +23,8 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
 
     public void Dispose() => harness.Dispose();
 
-    private static async Task<object?> ScalarAsync(TestDatabase database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
-        var value = await command.ExecuteScalarAsync(TestContext.Current.CancellationToken);
-        return value is DBNull ? null : value;
-    }
-
     /// <summary>A fingerprint of a table's rows: count, sums and a hash of every value in key order.</summary>
-    private static Task<object?> FingerprintAsync(TestDatabase database, string table) => ScalarAsync(database,
+    private static Task<object?> FingerprintAsync(TestDatabase database, string table) => database.ScalarAsync(
         $"select count(*) || ':' || coalesce(sum(id), 0) || ':' || coalesce(sum(code), 0) || ':' || md5(coalesce(string_agg(id || '/' || code || '/' || coalesce(note, '∅'), ',' order by id), '')) from {table}");
 
     /// <summary>
@@ -47,7 +37,7 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
         var ct = TestContext.Current.CancellationToken;
         source = await postgres.CreateDatabaseAsync(ct);
         warehouse = await postgres.CreateDatabaseAsync(ct);
-        await ScalarAsync(source, $"""
+        await source.ScalarAsync($"""
             create table orders (id int primary key, code int not null, note text);
             insert into orders select i, i % 10000, 'note ' || i from generate_series(1, {Rows}) i;
             select 1
@@ -77,16 +67,16 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
         (await harness.RunAsync()).Succeeded.ShouldBeTrue();
         (await FingerprintAsync(warehouse, "raw.orders")).ShouldBe(await FingerprintAsync(source, "orders"));
 
-        await ScalarAsync(source, "delete from orders where id % 7 = 0; update orders set note = null, code = -code where id % 11 = 0; insert into orders values (30000, 1, 'new'); select 1");
+        await source.ScalarAsync("delete from orders where id % 7 = 0; update orders set note = null, code = -code where id % 11 = 0; insert into orders values (30000, 1, 'new'); select 1");
         var summary = await harness.RunAsync();
 
         summary.Succeeded.ShouldBeTrue(summary.Streams[0].Error);
         (await FingerprintAsync(warehouse, "raw.orders")).ShouldBe(await FingerprintAsync(source, "orders"));
-        var rows = (long)(await ScalarAsync(source, "select count(*) from orders"))!;
-        (await ScalarAsync(warehouse, "select rows_extracted || ':' || rows_loaded || ':' || array_length(lake_files, 1) from _wharf.runs order by started_at desc limit 1"))
+        var rows = (long)(await source.ScalarAsync("select count(*) from orders"))!;
+        (await warehouse.ScalarAsync("select rows_extracted || ':' || rows_loaded || ':' || array_length(lake_files, 1) from _wharf.runs order by started_at desc limit 1"))
             .ShouldBe($"{rows}:{rows}:3");
-        (await ScalarAsync(warehouse, "select count(*) from raw.orders where _wharf_run_id = (select run_id from _wharf.runs order by started_at desc limit 1)")).ShouldBe(rows);
-        (await ScalarAsync(warehouse, "select count(*) from pg_tables where tablename like '%wharf_new%'")).ShouldBe(0L);
+        (await warehouse.ScalarAsync("select count(*) from raw.orders where _wharf_run_id = (select run_id from _wharf.runs order by started_at desc limit 1)")).ShouldBe(rows);
+        (await warehouse.ScalarAsync("select count(*) from pg_tables where tablename like '%wharf_new%'")).ShouldBe(0L);
         Said(Stopped).ShouldBeEmpty();
     }
 
@@ -97,7 +87,7 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
         await ProjectAsync();
         (await harness.RunAsync()).Succeeded.ShouldBeTrue();
         var before = await FingerprintAsync(warehouse, "raw.orders");
-        await ScalarAsync(source, "update orders set note = 'changed' where id % 3 = 0; select 1");
+        await source.ScalarAsync("update orders set note = 'changed' where id % 3 = 0; select 1");
 
         // The fail point is reached only by a part loaded while the source is still read.
         using (var child = WharfChild.Start(harness.Root, "replace.part-loaded:2", ct, "run"))
@@ -107,8 +97,8 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
         }
 
         (await FingerprintAsync(warehouse, "raw.orders")).ShouldBe(before);
-        (await ScalarAsync(warehouse, "select count(*) from pg_tables where tablename like '%wharf_new%'")).ShouldBe(0L);
-        (await ScalarAsync(warehouse, "select count(*) from _wharf.runs where status = 'succeeded'")).ShouldBe(1L);
+        (await warehouse.ScalarAsync("select count(*) from pg_tables where tablename like '%wharf_new%'")).ShouldBe(0L);
+        (await warehouse.ScalarAsync("select count(*) from _wharf.runs where status = 'succeeded'")).ShouldBe(1L);
 
         (await harness.RunAsync()).Succeeded.ShouldBeTrue();
         (await FingerprintAsync(warehouse, "raw.orders")).ShouldBe(await FingerprintAsync(source, "orders"));
@@ -125,7 +115,7 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
         var before = await FingerprintAsync(warehouse, "raw.orders");
 
         // 250 NULLs in the second part and 250 in the third: the message counts all 500.
-        await ScalarAsync(source, "update orders set note = null where id between 15001 and 15250 or id between 22001 and 22250; select 1");
+        await source.ScalarAsync("update orders set note = null where id between 15001 and 15250 or id between 22001 and 22250; select 1");
         var summary = await harness.RunAsync();
 
         summary.Succeeded.ShouldBeFalse();
@@ -134,7 +124,7 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
         error.ShouldContain("500");
         error.ShouldContain("Nothing was loaded.");
         (await FingerprintAsync(warehouse, "raw.orders")).ShouldBe(before);
-        (await ScalarAsync(warehouse, "select count(*) from pg_tables where tablename like '%wharf_new%'")).ShouldBe(0L);
+        (await warehouse.ScalarAsync("select count(*) from pg_tables where tablename like '%wharf_new%'")).ShouldBe(0L);
         Said(Stopped).ShouldHaveSingleItem().ShouldContain("not_null");
         log.Lines.Where(l => l.Text.Contains(Stopped, StringComparison.Ordinal)).ShouldAllBe(l => l.Level == LogLevel.Information);
     }
@@ -159,7 +149,7 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
         error.ShouldContain("Nothing was loaded.");
         error.ShouldNotContain("chunks are committed");
         (await FingerprintAsync(warehouse, "raw.orders")).ShouldBe(before);
-        (await ScalarAsync(warehouse, "select count(*) from pg_tables where tablename like '%wharf_new%'")).ShouldBe(0L);
+        (await warehouse.ScalarAsync("select count(*) from pg_tables where tablename like '%wharf_new%'")).ShouldBe(0L);
         Said(Stopped).ShouldBeEmpty();
     }
 
@@ -170,16 +160,16 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
                 schema_contract: { columns: freeze }
             """);
         (await harness.RunAsync()).Succeeded.ShouldBeTrue();
-        await ScalarAsync(source, "alter table orders drop column note, add column extra text default 'x'; select 1");
+        await source.ScalarAsync("alter table orders drop column note, add column extra text default 'x'; select 1");
         (await harness.RunAsync()).Succeeded.ShouldBeFalse("the contract keeps the table's columns without --full-refresh");
         var before = log.Lines.Count;
 
         var summary = await harness.RunAsync(fullRefresh: true);
 
         summary.Succeeded.ShouldBeTrue(summary.Streams[0].Error);
-        (await ScalarAsync(warehouse, "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_schema = 'raw' and table_name = 'orders'"))
+        (await warehouse.ScalarAsync("select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_schema = 'raw' and table_name = 'orders'"))
             .ShouldBe("id,code,extra,_wharf_run_id,_wharf_loaded_at");
-        (await ScalarAsync(warehouse, "select count(*) || ':' || count(*) filter (where extra = 'x') from raw.orders")).ShouldBe($"{Rows}:{Rows}");
+        (await warehouse.ScalarAsync("select count(*) || ':' || count(*) filter (where extra = 'x') from raw.orders")).ShouldBe($"{Rows}:{Rows}");
         log.Lines.Skip(before).Where(l => l.Text.Contains(Stopped, StringComparison.Ordinal)).ShouldBeEmpty();
     }
 
@@ -191,7 +181,7 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
                 checks:
                   - not_null: [note]
             """);
-        await ScalarAsync(source, "update orders set note = null where id % 50 = 0; select 1");
+        await source.ScalarAsync("update orders set note = null where id % 50 = 0; select 1");
 
         var summary = await harness.RunAsync();
 
@@ -199,8 +189,8 @@ public sealed class ReplaceAheadTests(PostgresServer postgres) : IDisposable
         summary.Streams[0].RowsQuarantined.ShouldBe(Rows / 50);
         summary.Streams[0].RowsLoaded.ShouldBe(Rows - (Rows / 50));
         (await FingerprintAsync(warehouse, "raw.orders")).ShouldBe(await FingerprintAsync(source, "orders where note is not null"));
-        (await ScalarAsync(warehouse, "select count(*) from raw.orders__quarantine")).ShouldBe((long)(Rows / 50));
-        (await ScalarAsync(warehouse, "select rows_quarantined from _wharf.runs")).ShouldBe((long)(Rows / 50));
+        (await warehouse.ScalarAsync("select count(*) from raw.orders__quarantine")).ShouldBe((long)(Rows / 50));
+        (await warehouse.ScalarAsync("select rows_quarantined from _wharf.runs")).ShouldBe((long)(Rows / 50));
         Said(Stopped).ShouldBeEmpty();
     }
 }
