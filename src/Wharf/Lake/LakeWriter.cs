@@ -64,6 +64,21 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         bool here,
         CancellationToken cancellationToken)
     {
+        var draft = await WriteDraftAsync(connection, target, relationSql, known, here, cancellationToken);
+        return await KeepAsync(draft, sourceFiles, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the rows of <paramref name="relationSql"/> as a part's Parquet file under a temporary
+    /// name, and no manifest yet: the part is in the lake only once <see cref="KeepAsync"/> names it,
+    /// and <see cref="Discard"/> removes it. For a part written while the source is still read,
+    /// whose columns may yet change.
+    /// </summary>
+    public Task<LakeDraft> DraftAsync(DuckDBConnection connection, LakeTarget target, string relationSql, ExtractColumns known, CancellationToken cancellationToken) =>
+        WriteDraftAsync(connection, target, relationSql, known, here: false, cancellationToken);
+
+    private async Task<LakeDraft> WriteDraftAsync(DuckDBConnection connection, LakeTarget target, string relationSql, ExtractColumns? known, bool here, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(target);
         var started = time.GetUtcNow();
@@ -74,40 +89,57 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        LakeManifest manifest;
+        var draft = new LakeDraft(target, path, relationSql, started);
         try
         {
             var columns = known is null ? Describe(connection, relationSql) : [.. known.Columns.Select(c => Column(c.Key, c.Value))];
             var projection = string.Join(", ", columns.Select(c => c.StoredAs is null
                 ? Quote.Identifier(c.Name)
                 : $"CAST({Quote.Identifier(c.Name)} AS {c.StoredAs}) AS {Quote.Identifier(c.Name)}"));
-            var rows = await CopyAsync(connection, $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(temporary)} {ParquetOptions}", path, here, cancellationToken);
+            var rows = await CopyAsync(connection, $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(draft.Temporary)} {ParquetOptions}", path, here, cancellationToken);
             if (known is { NumbersAsText.IsEmpty: false })
             {
-                columns = await TypeNumbersAsync(connection, temporary, columns, known.NumbersAsText, cancellationToken);
+                columns = await TypeNumbersAsync(connection, draft.Temporary, columns, known.NumbersAsText, cancellationToken);
             }
 
+            return draft with { Rows = rows, Columns = columns, FinishedAt = time.GetUtcNow() };
+        }
+        catch
+        {
+            Discard(draft);
+            throw;
+        }
+    }
+
+    /// <summary>Puts a drafted part in the lake under its name, with its manifest, and uploads both to a remote lake.</summary>
+    public async Task<LakeManifest> KeepAsync(LakeDraft draft, ImmutableArray<LakeSourceFile> sourceFiles, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        var (target, path) = (draft.Target, draft.Path);
+        var keeping = time.GetUtcNow();
+        LakeManifest manifest;
+        try
+        {
             manifest = new LakeManifest
             {
                 RunId = target.RunId,
                 Pipeline = target.Pipeline,
                 Stream = target.Stream,
                 File = Layout.Relative(path),
-                Rows = rows,
-                Bytes = new FileInfo(temporary).Length,
-                Columns = columns,
+                Rows = draft.Rows,
+                Bytes = new FileInfo(draft.Temporary).Length,
+                Columns = draft.Columns,
                 SourceFiles = sourceFiles,
-                SourceQuery = relationSql,
+                SourceQuery = draft.RelationSql,
                 PrimaryKey = target.PrimaryKey,
-                StartedAt = started,
-                FinishedAt = time.GetUtcNow(),
+                StartedAt = draft.StartedAt,
+                FinishedAt = draft.FinishedAt + (time.GetUtcNow() - keeping),
             };
             // The manifest is what a replay reads: it too appears whole or not at all, and only
             // beside a whole Parquet file (a full disk fails one of the writes, leaving neither).
             var manifestPath = LakeLayout.ManifestPath(path);
             await File.WriteAllTextAsync(manifestPath + ".tmp", JsonSerializer.Serialize(manifest, LakeManifest.Json), cancellationToken);
-            File.Move(temporary, path);
+            File.Move(draft.Temporary, path);
             File.Move(manifestPath + ".tmp", manifestPath);
         }
         catch
@@ -118,11 +150,18 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         }
         finally
         {
-            File.Delete(temporary);
+            File.Delete(draft.Temporary);
         }
 
         await UploadAsync(path, cancellationToken);
         return manifest;
+    }
+
+    /// <summary>Removes a drafted part that will not be kept.</summary>
+    public static void Discard(LakeDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        File.Delete(draft.Temporary);
     }
 
     /// <summary>
@@ -234,6 +273,20 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     }
 
     private static LakeColumn Column(string name, string type) => new(name, type) { StoredAs = StoredAsText.Contains(type) ? "VARCHAR" : null };
+}
+
+/// <summary>A part's Parquet file written under its temporary name (<see cref="LakeWriter.DraftAsync"/>), not yet in the lake.</summary>
+internal sealed record LakeDraft(LakeTarget Target, string Path, string RelationSql, DateTimeOffset StartedAt)
+{
+    public string Temporary => Path + ".tmp";
+
+    public long Rows { get; init; }
+
+    /// <summary>The columns as the part's manifest will record them.</summary>
+    public ImmutableArray<LakeColumn> Columns { get; init; } = [];
+
+    /// <summary>When its file was written: the part's writing time, kept late or not, is its manifest's.</summary>
+    public DateTimeOffset FinishedAt { get; init; }
 }
 
 /// <summary>Which lake file to write: pipeline, stream, run and part number.</summary>

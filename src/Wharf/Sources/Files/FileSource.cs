@@ -106,7 +106,11 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         }
 
         var format = ResolveFormat(stream.Files);
-        using var excel = format == FileFormat.Excel ? ReadWorkbooks(stream) : null;
+
+        // A whole workbook into one part per chunk of rows, written while the next rows are read.
+        var early = format == FileFormat.Excel && request.OnPart is null && request.Columns.IsEmpty && request.From is null && stream.EmptiedColumns.IsEmpty;
+        await using var parts = early ? new Excel.ExcelLakeParts(request, cancellationToken) : null;
+        using var excel = format == FileFormat.Excel ? ReadWorkbooks(stream, parts is null ? null : parts.Add) : null;
         var relation = excel?.Relation(stream.Description) ?? FileReaderSql.Build(format, stream.Files, pipeline.Csv);
         IReadOnlyList<NestedTable> nested = [];
         if (!stream.EmptiedColumns.IsEmpty)
@@ -129,6 +133,11 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
             var csv = format is FileFormat.Csv or FileFormat.Tsv;
             // A workbook's spool is typed cell by cell already (only a selection of columns asks DuckDB again).
             var known = excel?.Columns;
+            if (parts is not null)
+            {
+                return await parts.KeepAsync(known!, sourceFiles, cancellationToken);
+            }
+
             var select = $"SELECT * FROM {relation}";
             if (csv || !request.Columns.IsEmpty || request.From is not null)
             {
@@ -229,11 +238,11 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
     }
 
     /// <summary>The workbooks' rows in a spool DuckDB reads; its notes (error cells, empty sheets) become the run's.</summary>
-    private Excel.ExcelSpool ReadWorkbooks(SourceStream stream)
+    private Excel.ExcelSpool ReadWorkbooks(SourceStream stream, Action<Excel.ExcelChunk>? chunkWritten)
     {
         try
         {
-            var spool = Excel.ExcelSpool.Write(stream.Files, pipeline.Excel, Relative);
+            var spool = Excel.ExcelSpool.Write(stream.Files, pipeline.Excel, Relative, chunkWritten);
             notes.AddRange(spool.Notes);
             return spool;
         }

@@ -9,14 +9,23 @@ namespace Wharf.Sources.Files.Excel;
 /// workbook's XML on one core while the cells read so far are formatted, typed and written on
 /// another (the formatting was a quarter of a big sheet's time). The reader hands over each row's
 /// values (immutable boxes, so they stay valid after it moves on) in batches; at most
-/// <see cref="BatchesAhead"/> batches wait, so memory does not grow with the sheet.
+/// <see cref="BatchesAhead"/> batches wait, so memory does not grow with the sheet. The spool is
+/// written in chunk files of <see cref="ChunkRows"/> rows, each handed on when whole, so that
+/// DuckDB can write it to the lake while the next rows are read.
 /// </summary>
 internal sealed class ExcelRowWriter : IDisposable
 {
     private const int BatchRows = 1024;
     private const int BatchesAhead = 8;
 
-    private readonly StreamWriter spool;
+    /// <summary>Rows per chunk file: a lake part of one Parquet row group.</summary>
+    public const int ChunkRows = Lake.LakeWriter.RowGroupSize;
+
+    private readonly Func<StreamWriter> openChunk;
+    private readonly Action<int>? chunkWritten;
+    private readonly int chunkRows;
+    private StreamWriter? spool;
+    private int rowsInChunk;
     private readonly ExcelHeader header;
     private readonly string sheet;
     private readonly BlockingCollection<object?[][]> batches = new(BatchesAhead);
@@ -26,9 +35,14 @@ internal sealed class ExcelRowWriter : IDisposable
     private object?[][] batch = new object?[BatchRows][];
     private int count;
 
-    public ExcelRowWriter(StreamWriter spool, ExcelHeader header, string sheet)
+    /// <param name="openChunk">A new chunk file, its header line written; the first is opened here, so an empty sheet still has one.</param>
+    /// <param name="chunkWritten">Told, on the writing thread, that the last chunk opened is whole and closed, with its rows.</param>
+    public ExcelRowWriter(Func<StreamWriter> openChunk, ExcelHeader header, string sheet, Action<int>? chunkWritten = null, int chunkRows = ChunkRows)
     {
-        this.spool = spool;
+        this.openChunk = openChunk;
+        this.chunkWritten = chunkWritten;
+        this.chunkRows = chunkRows;
+        spool = openChunk();
         this.header = header;
         this.sheet = sheet;
         writing = Task.Factory.StartNew(Write, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -98,7 +112,10 @@ internal sealed class ExcelRowWriter : IDisposable
                 }
             }
 
-            spool.Flush();
+            if (spool is not null)
+            {
+                CloseChunk();
+            }
         }
         catch
         {
@@ -140,8 +157,21 @@ internal sealed class ExcelRowWriter : IDisposable
         // A row with no value in any cell is a gap in the sheet, not a row of NULLs.
         if (any)
         {
+            spool ??= openChunk();
             spool.Write(line.Append('\n'));
+            if (++rowsInChunk == chunkRows)
+            {
+                CloseChunk();
+            }
         }
+    }
+
+    private void CloseChunk()
+    {
+        spool!.Dispose();
+        spool = null;
+        chunkWritten?.Invoke(rowsInChunk);
+        rowsInChunk = 0;
     }
 
     /// <summary>Stops the writer (after a failed read too) and closes the spool file, so its folder can go.</summary>
@@ -159,7 +189,7 @@ internal sealed class ExcelRowWriter : IDisposable
 
         try
         {
-            spool.Dispose();
+            spool?.Dispose();
         }
         catch (IOException) when (failed.IsCancellationRequested)
         {

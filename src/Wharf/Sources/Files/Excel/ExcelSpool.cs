@@ -6,10 +6,11 @@ namespace Wharf.Sources.Files.Excel;
 
 /// <summary>
 /// Excel workbooks as a relation DuckDB can read: each chosen sheet's rows are streamed by
-/// ExcelDataReader into a CSV spool file with its header (<see cref="ExcelRowWriter"/>, a few
-/// thousand rows in memory at a time), while each column's type is followed from the cells
-/// (<see cref="ExcelColumnType"/>); the relation then reads
-/// the spool files with those types, so nothing is guessed twice. The spool goes when this is disposed.
+/// ExcelDataReader into CSV spool files with its header (<see cref="ExcelRowWriter"/>, a few
+/// thousand rows in memory at a time, a file per chunk of rows), while each column's type is
+/// followed from the cells (<see cref="ExcelColumnType"/>); the relation then reads the spool files
+/// with those types, so nothing is guessed twice. Each chunk can be read on its own as soon as it is
+/// written (<see cref="ExcelChunk"/>). The spool goes when this is disposed.
 /// </summary>
 internal sealed class ExcelSpool : IDisposable
 {
@@ -20,6 +21,8 @@ internal sealed class ExcelSpool : IDisposable
     private readonly List<string> files = [];
     private readonly Dictionary<string, ExcelColumnType> types = new(StringComparer.Ordinal);
     private readonly List<string> order = [];
+    private Action<ExcelChunk>? chunkWritten;
+    private int chunkRows;
 
     static ExcelSpool()
     {
@@ -37,9 +40,11 @@ internal sealed class ExcelSpool : IDisposable
     /// <summary>The rows of every chosen sheet of every workbook, typed.</summary>
     /// <param name="relative">A workbook's name as messages show it.</param>
     /// <exception cref="ExcelException">A workbook cannot be read, or the settings do not fit it.</exception>
-    public static ExcelSpool Write(IReadOnlyList<string> workbooks, ExcelSettings settings, Func<string, string> relative)
+    /// <param name="chunkWritten">Told of each chunk file once it is whole, on the thread that wrote it.</param>
+    public static ExcelSpool Write(
+        IReadOnlyList<string> workbooks, ExcelSettings settings, Func<string, string> relative, Action<ExcelChunk>? chunkWritten = null, int chunkRows = ExcelRowWriter.ChunkRows)
     {
-        var spool = new ExcelSpool();
+        var spool = new ExcelSpool { chunkWritten = chunkWritten, chunkRows = chunkRows };
         try
         {
             foreach (var workbook in workbooks)
@@ -64,17 +69,39 @@ internal sealed class ExcelSpool : IDisposable
             throw new ExcelException(workbooks, null, "has no rows under its header row in the sheets chosen. Check 'excel: { sheet, header_row, range }'.");
         }
 
-        var empty = order.Where(IsUnnamedAndEmpty).ToList();
-        var typed = string.Join(", ", order.Select(c => $"{Quote.Literal(c)}: '{types[c].DuckDbType}'"));
-        var read = $"read_csv([{string.Join(", ", files.Select(Quote.Literal))}], header = true, delim = ',', quote = '\"', escape = '\"', " +
-            $"nullstr = '', allow_quoted_nulls = false, strict_mode = true, union_by_name = true, types = {{{typed}}})";
+        var empty = order.Where(c => IsUnnamedAndEmpty(c, types[c])).ToList();
+        var read = ReadCsv(files, order.Select(c => KeyValuePair.Create(c, types[c].DuckDbType)), unionByName: true);
         return empty.Count == 0 ? read : $"(SELECT * EXCLUDE ({string.Join(", ", empty.Select(Quote.Identifier))}) FROM {read})";
     }
 
     /// <summary>The columns <see cref="Relation"/> yields, with their types: the lake writer need not ask DuckDB.</summary>
-    public Lake.ExtractColumns Columns => new([.. order.Where(c => !IsUnnamedAndEmpty(c)).Select(c => KeyValuePair.Create(c, types[c].DuckDbType))]);
+    public Lake.ExtractColumns Columns => ColumnsWith(c => types[c]);
 
-    private bool IsUnnamedAndEmpty(string column) => types[column].IsEmpty && column.StartsWith(ExcelHeader.UnnamedPrefix, StringComparison.Ordinal);
+    /// <summary>
+    /// One chunk's rows as <paramref name="columns"/>: those the chunk's sheet lacks are NULL. The
+    /// chunk's own columns that are not wanted (left out as unnamed and empty) are not read.
+    /// </summary>
+    public static string ChunkRelation(ExcelChunk chunk, Lake.ExtractColumns columns)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        ArgumentNullException.ThrowIfNull(columns);
+        var wanted = columns.Columns.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        var read = ReadCsv([chunk.File], chunk.FileColumns.Select(c => KeyValuePair.Create(c, wanted.GetValueOrDefault(c, "VARCHAR"))), unionByName: false);
+        var projection = columns.Columns.Select(c => chunk.FileColumns.Contains(c.Key)
+            ? Quote.Identifier(c.Key)
+            : $"CAST(NULL AS {c.Value}) AS {Quote.Identifier(c.Key)}");
+        return $"(SELECT {string.Join(", ", projection)} FROM {read})";
+    }
+
+    private static string ReadCsv(IEnumerable<string> paths, IEnumerable<KeyValuePair<string, string>> columns, bool unionByName) =>
+        $"read_csv([{string.Join(", ", paths.Select(Quote.Literal))}], header = true, delim = ',', quote = '\"', escape = '\"', " +
+        $"nullstr = '', allow_quoted_nulls = false, strict_mode = true, union_by_name = {(unionByName ? "true" : "false")}, " +
+        $"types = {{{string.Join(", ", columns.Select(c => $"{Quote.Literal(c.Key)}: '{c.Value}'"))}}})";
+
+    private Lake.ExtractColumns ColumnsWith(Func<string, ExcelColumnType> typeOf) =>
+        new([.. order.Where(c => !IsUnnamedAndEmpty(c, typeOf(c))).Select(c => KeyValuePair.Create(c, typeOf(c).DuckDbType))]);
+
+    private static bool IsUnnamedAndEmpty(string column, ExcelColumnType type) => type.IsEmpty && column.StartsWith(ExcelHeader.UnnamedPrefix, StringComparison.Ordinal);
 
     private void WriteWorkbook(string path, string shown, ExcelSettings settings)
     {
@@ -148,7 +175,8 @@ internal sealed class ExcelSpool : IDisposable
                     }
 
                     header = ExcelHeader.Read(reader, row, firstColumn, lastColumn, settings.AllSheets);
-                    rows = new ExcelRowWriter(OpenSpool(header), header, reader.Name);
+                    var sheetHeader = header;
+                    rows = new ExcelRowWriter(() => OpenChunk(sheetHeader), header, reader.Name, chunkWritten is null ? null : _ => ChunkWritten(sheetHeader), chunkRows);
                     continue;
                 }
 
@@ -184,12 +212,17 @@ internal sealed class ExcelSpool : IDisposable
         }
     }
 
-    private StreamWriter OpenSpool(ExcelHeader header)
+    /// <summary>
+    /// A new spool file for a sheet's next chunk of rows, with the header line. Called by the
+    /// sheet's <see cref="ExcelRowWriter"/> (its first chunk on this thread, the next on its own),
+    /// while this thread only waits for the sheet's rows: the lists are never touched at once.
+    /// </summary>
+    private StreamWriter OpenChunk(ExcelHeader header)
     {
-        var path = Path.Combine(folder, $"sheet-{files.Count:D5}.csv");
+        var path = Path.Combine(folder, $"chunk-{files.Count:D5}.csv");
         files.Add(path);
         var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), 1 << 16);
-        var names = header.AllSheets ? [SheetColumn, .. header.Names] : header.Names;
+        var names = FileColumns(header);
         foreach (var name in names)
         {
             if (!types.ContainsKey(name))
@@ -202,6 +235,15 @@ internal sealed class ExcelSpool : IDisposable
         writer.Write(string.Join(',', names.Select(Csv)));
         writer.Write('\n');
         return writer;
+    }
+
+    private static IReadOnlyList<string> FileColumns(ExcelHeader header) => header.AllSheets ? [SheetColumn, .. header.Names] : header.Names;
+
+    /// <summary>The chunk just closed, with the columns the extract would have if its rows ended here.</summary>
+    private void ChunkWritten(ExcelHeader header)
+    {
+        var sheet = header.Names.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => header.Types[c.i], StringComparer.Ordinal);
+        chunkWritten!(new ExcelChunk(files[^1], FileColumns(header), ColumnsWith(c => sheet.TryGetValue(c, out var type) ? types[c].Widen(type) : types[c])));
     }
 
     private static string Csv(string text)
@@ -223,3 +265,7 @@ internal sealed class ExcelSpool : IDisposable
         }
     }
 }
+
+/// <summary>A whole chunk file of the spool, and the columns (with their types) of the rows read up to its last.</summary>
+/// <param name="FileColumns">The columns in the file's header line, in order.</param>
+internal sealed record ExcelChunk(string File, IReadOnlyList<string> FileColumns, Lake.ExtractColumns Columns);
