@@ -62,7 +62,11 @@ internal sealed record ExtractRequest(DuckDBConnection WorkArea, LakeWriter Lake
     /// </summary>
     public Func<LakeManifest, CancellationToken, Task>? OnPartWritten { get; init; }
 
-    /// <summary>Told how long an <see cref="OnPart"/> (or <see cref="OnPartWritten"/>) call ran while the source went on reading: time both were at work.</summary>
+    /// <summary>
+    /// Told how long work on parts already written ran while the source went on reading: an
+    /// <see cref="OnPart"/> or <see cref="OnPartWritten"/> call, or a source's own lake writes that
+    /// overlap its reading (an Excel workbook's drafted parts). Time both were at work, counted once.
+    /// </summary>
     public Action<TimeSpan>? OnPartOverlapped { get; init; }
 
     /// <summary>Rows per part, when fewer than the staging budget allows (<c>chunk_rows:</c>).</summary>
