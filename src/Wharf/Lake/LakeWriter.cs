@@ -18,6 +18,14 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     /// </summary>
     internal const int RowGroupSize = 100_000;
 
+    /// <summary>
+    /// The most a row group of rows read one by one from a source holds (DuckDB's own measure of
+    /// the rows' bytes): wide rows make shorter groups. A warehouse load that adds Wharf's columns
+    /// to rows read from groups of 100,000 rows of 2 KB failed "Out of Memory" under the default
+    /// 512MB limit; from groups of 20,000 such rows it loads (bench/README.md).
+    /// </summary>
+    internal const string RowGroupBytes = "32MB";
+
     public LakeLayout Layout { get; } = layout;
 
     /// <summary>Where the files go once written: null or a local store keeps them where they are; a bucket gets them uploaded, each part before its manifest.</summary>
@@ -51,6 +59,8 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     /// Copies the rows of <paramref name="relationSql"/> into a new lake file, on the calling thread:
     /// for a relation whose rows .NET reads as DuckDB asks for them (a <see cref="DuckDbRowFunction"/>),
     /// called from a thread of the source's own (see <see cref="DuckDbCommands.ExecuteHere"/>).
+    /// The connection's session must not preserve insertion order (<c>SET preserve_insertion_order
+    /// = false</c>), so that row groups can be cut by bytes: the rows come from one thread, in order.
     /// </summary>
     public LakeManifest WriteHere(DuckDBConnection connection, LakeTarget target, string relationSql, CancellationToken cancellationToken) =>
         WriteAsync(connection, target, relationSql, [], known: null, here: true, cancellationToken).GetAwaiter().GetResult();
@@ -96,7 +106,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
             var projection = string.Join(", ", columns.Select(c => c.StoredAs is null
                 ? Quote.Identifier(c.Name)
                 : $"CAST({Quote.Identifier(c.Name)} AS {c.StoredAs}) AS {Quote.Identifier(c.Name)}"));
-            var rows = await CopyAsync(connection, $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(draft.Temporary)} {ParquetOptions}", path, here, cancellationToken);
+            var rows = await CopyAsync(connection, $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(draft.Temporary)} {(here ? StreamedParquetOptions : ParquetOptions)}", path, here, cancellationToken);
             if (known is { NumbersAsText.IsEmpty: false })
             {
                 columns = await TypeNumbersAsync(connection, draft.Temporary, columns, known.NumbersAsText, cancellationToken);
@@ -211,6 +221,14 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     }
 
     private static readonly string ParquetOptions = $"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize})";
+
+    /// <summary>
+    /// For rows a source hands over on one thread (<see cref="WriteHere"/>): groups cut at
+    /// <see cref="RowGroupBytes"/> too. DuckDB cuts by bytes only in a session that need not keep
+    /// the rows' order; from one thread they come, and are written, in the order they were read.
+    /// </summary>
+    private static readonly string StreamedParquetOptions =
+        $"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize}, ROW_GROUP_SIZE_BYTES '{RowGroupBytes}')";
 
     /// <summary>
     /// The columns of <paramref name="numbersAsText"/> typed from the values in the file just

@@ -50,6 +50,9 @@ internal sealed class LakeParts : IDisposable
         var connection = DuckDbConnections.Open(null);
         try
         {
+            // Lets the lake writer cut row groups by bytes (LakeWriter.WriteHere); the function's
+            // rows come from one thread, so they keep their order all the same.
+            connection.Execute("SET preserve_insertion_order = false");
             var rows = DuckDbRowFunction.Register(connection, "wharf_rows", [.. columns.Select(c => (c.Name, c.StageType))]);
             var lakeSelect = $"SELECT {string.Join(", ", columns.Select(c => c.LakeExpression))} FROM {rows.Sql}";
             return new LakeParts(connection, rows, request, lakeSelect, Math.Min(share, request.PartRows ?? share));
