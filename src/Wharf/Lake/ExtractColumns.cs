@@ -4,8 +4,8 @@ namespace Wharf.Lake;
 
 /// <summary>
 /// What a source already knows of the relation it hands <see cref="LakeWriter"/>: its columns, so
-/// the writer need not ask DuckDB again (for files that would mean sniffing them again), and which
-/// of them hold numbers read as their text, to be typed from their values.
+/// the writer need not ask DuckDB again (for files that would mean sniffing them again), which
+/// of them hold numbers read as their text, to be typed from their values, and how wide its rows are.
 /// </summary>
 /// <param name="Columns">The relation's columns and DuckDB types, in order, as DESCRIBE gives them.</param>
 internal sealed record ExtractColumns(IReadOnlyList<KeyValuePair<string, string>> Columns)
@@ -19,4 +19,11 @@ internal sealed record ExtractColumns(IReadOnlyList<KeyValuePair<string, string>
     /// </summary>
     /// <value>None by default.</value>
     public ImmutableDictionary<string, string> NumbersAsText { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// About how many bytes a row takes, when the source can tell before it is read (a CSV file's
+    /// lines): wide rows are written in shorter Parquet row groups, which a load reads one at a time.
+    /// </summary>
+    /// <value>Null (unknown) by default: groups of <see cref="LakeWriter.RowGroupSize"/> rows.</value>
+    public double? RowBytes { get; init; }
 }

@@ -1,5 +1,6 @@
 using DuckDB.NET.Data;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json;
 using Wharf.DuckDb;
 
@@ -19,12 +20,11 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     internal const int RowGroupSize = 100_000;
 
     /// <summary>
-    /// The most a row group of rows read one by one from a source holds (DuckDB's own measure of
-    /// the rows' bytes): wide rows make shorter groups. A warehouse load that adds Wharf's columns
-    /// to rows read from groups of 100,000 rows of 2 KB failed "Out of Memory" under the default
-    /// 512MB limit; from groups of 20,000 such rows it loads (bench/README.md).
+    /// About the most bytes a row group holds: wide rows make shorter groups. A warehouse load that
+    /// adds Wharf's columns to rows read from groups of 100,000 rows of 2 KB failed "Out of Memory"
+    /// under the default 512MB limit; from groups of 20,000 such rows it loads (bench/README.md).
     /// </summary>
-    internal const string RowGroupBytes = "32MB";
+    internal const int RowGroupBytes = 32 << 20;
 
     public LakeLayout Layout { get; } = layout;
 
@@ -106,10 +106,10 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
             var projection = string.Join(", ", columns.Select(c => c.StoredAs is null
                 ? Quote.Identifier(c.Name)
                 : $"CAST({Quote.Identifier(c.Name)} AS {c.StoredAs}) AS {Quote.Identifier(c.Name)}"));
-            var rows = await CopyAsync(connection, $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(draft.Temporary)} {(here ? StreamedParquetOptions : ParquetOptions)}", path, here, cancellationToken);
+            var rows = await CopyAsync(connection, $"COPY (SELECT {projection} FROM ({relationSql})) TO {Quote.Literal(draft.Temporary)} {(here ? StreamedParquetOptions : ParquetOptions(known?.RowBytes))}", path, here, cancellationToken);
             if (known is { NumbersAsText.IsEmpty: false })
             {
-                columns = await TypeNumbersAsync(connection, draft.Temporary, columns, known.NumbersAsText, cancellationToken);
+                columns = await TypeNumbersAsync(connection, draft.Temporary, columns, known.NumbersAsText, known.RowBytes, cancellationToken);
             }
 
             return draft with { Rows = rows, Columns = columns, FinishedAt = time.GetUtcNow() };
@@ -220,7 +220,18 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         }
     }
 
-    private static readonly string ParquetOptions = $"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize})";
+    /// <summary>
+    /// Groups of <see cref="RowGroupSize"/> rows, fewer when the source says its rows are wide
+    /// (<see cref="ExtractColumns.RowBytes"/>): about <see cref="RowGroupBytes"/> each, in the rows' order.
+    /// </summary>
+    private static string ParquetOptions(double? rowBytes)
+    {
+        var rows = rowBytes is > 0 ? (int)Math.Clamp(RowGroupBytes / rowBytes.Value, MinRowGroupRows, RowGroupSize) : RowGroupSize;
+        return string.Create(CultureInfo.InvariantCulture, $"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {rows})");
+    }
+
+    /// <summary>The fewest rows in a group (DuckDB's vector size).</summary>
+    private const int MinRowGroupRows = 2_048;
 
     /// <summary>
     /// For rows a source hands over on one thread (<see cref="WriteHere"/>): groups cut at
@@ -228,7 +239,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
     /// the rows' order; from one thread they come, and are written, in the order they were read.
     /// </summary>
     private static readonly string StreamedParquetOptions =
-        $"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize}, ROW_GROUP_SIZE_BYTES '{RowGroupBytes}')";
+        $"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {RowGroupSize}, ROW_GROUP_SIZE_BYTES {RowGroupBytes})";
 
     /// <summary>
     /// The columns of <paramref name="numbersAsText"/> typed from the values in the file just
@@ -241,6 +252,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         string file,
         ImmutableArray<LakeColumn> columns,
         ImmutableDictionary<string, string> numbersAsText,
+        double? rowBytes,
         CancellationToken cancellationToken)
     {
         var decimals = DecimalText.Infer(connection, file, [.. columns.Select(c => c.Name).Where(numbersAsText.ContainsKey)]);
@@ -255,7 +267,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
                 var casts = typed.Where(c => decimals.TryGetValue(c.Name, out var type) && type is null)
                     .Select(c => $"CAST({Quote.Identifier(c.Name)} AS {c.Type}) AS {Quote.Identifier(c.Name)}");
                 await CopyAsync(connection,
-                    $"COPY (SELECT * REPLACE ({string.Join(", ", casts)}) FROM read_parquet({Quote.Literal(file)})) TO {Quote.Literal(rewritten)} {ParquetOptions}",
+                    $"COPY (SELECT * REPLACE ({string.Join(", ", casts)}) FROM read_parquet({Quote.Literal(file)})) TO {Quote.Literal(rewritten)} {ParquetOptions(rowBytes)}",
                     file, here: false, cancellationToken);
                 File.Move(rewritten, file, overwrite: true);
             }

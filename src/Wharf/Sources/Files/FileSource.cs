@@ -158,6 +158,7 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
                 known = new ExtractColumns([.. selected.Select(c => KeyValuePair.Create(c.Name, numbersAsText.ContainsKey(c.Name) ? "VARCHAR" : c.Type))])
                 {
                     NumbersAsText = numbersAsText,
+                    RowBytes = csv && request.Columns.IsEmpty ? LineBytes(stream.Files[0]) : null,
                 };
             }
 
@@ -210,6 +211,24 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         {
             return ex;
         }
+    }
+
+    /// <summary>
+    /// The bytes of a line of a plain (uncompressed) CSV file, from its first MiB: what a row of it
+    /// takes, near enough to size the lake's row groups. Null for a compressed file.
+    /// </summary>
+    private static double? LineBytes(string file)
+    {
+        if (Path.GetExtension(file).ToLowerInvariant() is ".gz" or ".zst")
+        {
+            return null;
+        }
+
+        var buffer = new byte[1 << 20];
+        using var stream = File.OpenRead(file);
+        var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        var lines = buffer.AsSpan(0, read).Count((byte)'\n');
+        return read == 0 ? null : (double)read / Math.Max(lines, 1);
     }
 
     private sealed record FileColumn(string Name, string Type);

@@ -1,0 +1,58 @@
+using System.Text;
+using Wharf.DuckDb;
+using Wharf.Lake;
+using Wharf.Projects;
+using Wharf.Sources;
+using Wharf.Tests.Cli;
+
+namespace Wharf.Tests.Sources;
+
+/// <summary>
+/// A CSV file's lake file is written in Parquet row groups sized to its lines: a warehouse load
+/// reads a group at a time, and a CSV of 2 KB lines in groups of 100,000 rows failed its load "Out
+/// of Memory" under the default 512MB limit (bench/README.md). Narrow lines keep groups of 100,000.
+/// </summary>
+public sealed class CsvRowGroupTests : IDisposable
+{
+    private readonly TempProject folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Theory]
+    [InlineData(2_000, 40_000, 12_000, 20_480)]
+    [InlineData(10, 150_000, 100_000, 102_400)]
+    public async Task RowGroups_HoldAbout32MB_OfTheFilesLines_InTheirOrder(int width, int rows, int fewestInAGroup, int mostInAGroup)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var csv = new StringBuilder("id,text\n");
+        for (var i = 0; i < rows; i++)
+        {
+            csv.Append(i).Append(',').Append('x', width).Append('\n');
+        }
+
+        folder.Write("data/in.csv", csv.ToString()).WithPipelines("  csv_in: { source: local, files: in.csv, mode: replace }");
+        var project = await ProjectLoader.LoadAsync(folder.Root, cancellationToken: ct);
+        var pipeline = project.Pipelines.Single();
+        var lake = new LakeWriter(new LakeLayout(folder.Lake), TimeProvider.System);
+        using var workArea = DuckDbConnections.Open(null);
+        var source = SourceFactory.Create(project.Connection(pipeline.Source), pipeline, new SourceContext { LakeDirectory = folder.Lake });
+        var stream = (await source.ListStreamsAsync(ct)).Single();
+
+        var part = (await source.ExtractAsync(stream, new ExtractRequest(workArea, lake, new LakeTarget("csv_in", stream.Name, "20261206T000000Z-aaaaaa", DateTimeOffset.UnixEpoch)), ct)).Single();
+
+        var file = Quote.Literal(Path.Combine(folder.Lake, part.File));
+        using var groups = workArea.Query($"SELECT row_group_num_rows FROM parquet_metadata({file}) WHERE column_id = 0 ORDER BY row_group_id");
+        var sizes = new List<long>();
+        while (groups.Read())
+        {
+            sizes.Add(groups.GetInt64(0));
+        }
+
+        sizes.Sum().ShouldBe(rows);
+        sizes.Count.ShouldBeGreaterThan(1, $"groups of {string.Join(", ", sizes)}");
+        sizes.ShouldAllBe(n => n <= mostInAGroup, $"groups of {string.Join(", ", sizes)}");
+        sizes[..^1].ShouldAllBe(n => n >= fewestInAGroup, $"groups of {string.Join(", ", sizes)}");
+        workArea.Scalar($"SELECT count(*) FROM (SELECT id - lag(id) OVER (ORDER BY file_row_number) AS step FROM read_parquet({file}, file_row_number = true)) WHERE step <> 1")
+            .ShouldBe(0L, "every row follows the one before it in the file");
+    }
+}
