@@ -7,7 +7,7 @@ namespace Wharf.Lake;
 /// the writer need not ask DuckDB again (for files that would mean sniffing them again), which
 /// of them hold numbers read as their text, to be typed from their values, and how wide its rows are.
 /// </summary>
-/// <param name="Columns">The relation's columns and DuckDB types, in order, as DESCRIBE gives them.</param>
+/// <param name="Columns">The relation's columns and DuckDB types, in order, as DESCRIBE gives them; none when only the rows' width is known (<see cref="OfWidth"/>).</param>
 internal sealed record ExtractColumns(IReadOnlyList<KeyValuePair<string, string>> Columns)
 {
     /// <summary>
@@ -21,9 +21,12 @@ internal sealed record ExtractColumns(IReadOnlyList<KeyValuePair<string, string>
     public ImmutableDictionary<string, string> NumbersAsText { get; init; } = ImmutableDictionary<string, string>.Empty;
 
     /// <summary>
-    /// About how many bytes a row takes, when the source can tell before it is read (a CSV file's
-    /// lines): wide rows are written in shorter Parquet row groups, which a load reads one at a time.
+    /// About how many bytes a row takes, when the source can tell before it is read (a CSV or NDJSON
+    /// file's lines, a batch of messages): wide rows are written in shorter Parquet row groups, which a load reads one at a time.
     /// </summary>
     /// <value>Null (unknown) by default: groups of <see cref="LakeWriter.RowGroupSize"/> rows.</value>
     public double? RowBytes { get; init; }
+
+    /// <summary>Only how wide the rows are: DuckDB is asked for the columns.</summary>
+    public static ExtractColumns OfWidth(double rowBytes) => new([]) { RowBytes = rowBytes };
 }

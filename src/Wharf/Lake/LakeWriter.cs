@@ -102,7 +102,7 @@ internal sealed class LakeWriter(LakeLayout layout, TimeProvider time)
         var draft = new LakeDraft(target, path, relationSql, started);
         try
         {
-            var columns = known is null ? Describe(connection, relationSql) : [.. known.Columns.Select(c => Column(c.Key, c.Value))];
+            var columns = known is not { Columns.Count: > 0 } ? Describe(connection, relationSql) : [.. known.Columns.Select(c => Column(c.Key, c.Value))];
             var projection = string.Join(", ", columns.Select(c => c.StoredAs is null
                 ? Quote.Identifier(c.Name)
                 : $"CAST({Quote.Identifier(c.Name)} AS {c.StoredAs}) AS {Quote.Identifier(c.Name)}"));

@@ -80,6 +80,34 @@ public sealed class NatsSourceTests(NatsServer nats) : IDisposable
             && l.Text.Contains("--full-refresh keeps raw.readings", StringComparison.Ordinal) && l.Text.Contains("wharf replay readings", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A batch of wide messages is written in short Parquet row groups (about 32 MB, bench/README.md
+    /// "Wide rows"), which a load reads one at a time; all in the order they came.
+    /// </summary>
+    [Fact]
+    public async Task WideMessages_AreWrittenInShortRowGroups_InTheirOrder()
+    {
+        var (stream, prefix) = await nats.CreateStreamAsync();
+        var note = new string('x', 16_000);
+        await nats.PublishAsync(Enumerable.Range(1, 5_000).Select(i => ($"{prefix}.wide", Encoding.UTF8.GetBytes($$"""{"id": {{i}}, "note": "{{note}}"}"""), (NATS.Client.Core.NatsHeaders?)null)));
+        harness.WithProject($$"""
+            connections:
+              bus: { type: nats, url: "{{nats.Url}}" }
+            pipelines:
+              readings: { source: bus, stream: {{stream}}, durable: wharf_readings, schema: raw, batch: { max_messages: 5000 }, idle_timeout: 1s }
+            """);
+
+        await RunOkAsync();
+
+        harness.Scalar("select count(*) from raw.readings").ShouldBe(5_000L);
+        var part = Directory.GetFiles(Path.Combine(harness.Root, "lake"), "*.parquet", SearchOption.AllDirectories).ShouldHaveSingleItem();
+        var groups = (long)harness.Scalar($"select count(*) from parquet_metadata('{part}') where column_id = 0")!;
+        var largest = (long)harness.Scalar($"select max(row_group_num_rows) from parquet_metadata('{part}')")!;
+        groups.ShouldBeGreaterThan(1L, "5,000 rows of 16 KB make more than one group of about 32 MB");
+        largest.ShouldBeLessThanOrEqualTo(4_096L);
+        harness.Scalar($"select count(*) from (select id - lag(id) over (order by file_row_number) as step from read_parquet('{part}', file_row_number = true)) where step <> 1").ShouldBe(0L);
+    }
+
     [Fact]
     public async Task Bytes_AreABlob_AsPublished()
     {

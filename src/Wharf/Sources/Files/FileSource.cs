@@ -131,6 +131,10 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         try
         {
             var csv = format is FileFormat.Csv or FileFormat.Tsv;
+            // Where a line is a row, the lines say how wide the rows are (the lake's row groups are sized to them).
+            var rowBytes = request.Columns.IsEmpty && stream.EmptiedColumns.IsEmpty && (csv || format == FileFormat.NdJson && stream.NestedPath.IsEmpty)
+                ? LineBytes(stream.Files[0])
+                : null;
             // A workbook's spool is typed cell by cell already (only a selection of columns asks DuckDB again).
             var known = excel?.Columns;
             if (parts is not null)
@@ -158,8 +162,13 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
                 known = new ExtractColumns([.. selected.Select(c => KeyValuePair.Create(c.Name, numbersAsText.ContainsKey(c.Name) ? "VARCHAR" : c.Type))])
                 {
                     NumbersAsText = numbersAsText,
-                    RowBytes = csv && request.Columns.IsEmpty ? LineBytes(stream.Files[0]) : null,
+                    RowBytes = rowBytes,
                 };
+            }
+
+            if (known is null && rowBytes is { } width)
+            {
+                known = ExtractColumns.OfWidth(width);
             }
 
             var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target, select, sourceFiles, known, cancellationToken);
@@ -214,8 +223,8 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
     }
 
     /// <summary>
-    /// The bytes of a line of a plain (uncompressed) CSV file, from its first MiB: what a row of it
-    /// takes, near enough to size the lake's row groups. Null for a compressed file.
+    /// The bytes of a line of a plain (uncompressed) CSV or NDJSON file, from its first MiB: what a
+    /// row of it takes, near enough to size the lake's row groups. Null for a compressed file.
     /// </summary>
     private static double? LineBytes(string file)
     {

@@ -94,6 +94,8 @@ internal sealed partial class HttpSource(ConnectionSettings connection, Pipeline
             }
 
             var table = extract.Tables.First(t => t.Table == stream.Target);
+            // The records' width, from the spool: wide records make short Parquet row groups (LakeWriter.RowGroupBytes).
+            var width = ExtractColumns.OfWidth((double)extract.Spools.Sum(s => new FileInfo(s.File).Length) / Math.Max(extract.Records, 1));
             if (extract.SomeFiles is { } someFiles)
             {
                 // One part per group of spool files of about 64 MiB, in partition order: DuckDB's JSON
@@ -103,13 +105,13 @@ internal sealed partial class HttpSource(ConnectionSettings connection, Pipeline
                 foreach (var group in Groups(extract.Spools))
                 {
                     var target = request.Target with { Part = request.Target.Part + parts.Count };
-                    parts.Add(await HandOverAsync(await WritePartAsync(request, target, someFiles([.. group.Select(s => s.File)]), [.. group.SelectMany(s => s.Pages)], cancellationToken)));
+                    parts.Add(await HandOverAsync(await WritePartAsync(request, target, someFiles([.. group.Select(s => s.File)]), [.. group.SelectMany(s => s.Pages)], width, cancellationToken)));
                 }
 
                 return parts;
             }
 
-            return [await HandOverAsync(await WritePartAsync(request, request.Target, table.Sql, extract.Pages, cancellationToken))];
+            return [await HandOverAsync(await WritePartAsync(request, request.Target, table.Sql, extract.Pages, width, cancellationToken))];
 
             async Task<LakeManifest> HandOverAsync(LakeManifest manifest)
             {
@@ -152,10 +154,10 @@ internal sealed partial class HttpSource(ConnectionSettings connection, Pipeline
     }
 
     /// <summary>A lake part from a table's query over spooled records; only the requested columns (a key) when some are.</summary>
-    private static Task<LakeManifest> WritePartAsync(ExtractRequest request, LakeTarget target, string tableSql, ImmutableArray<string> pages, CancellationToken cancellationToken)
+    private static Task<LakeManifest> WritePartAsync(ExtractRequest request, LakeTarget target, string tableSql, ImmutableArray<string> pages, ExtractColumns width, CancellationToken cancellationToken)
     {
         var projection = request.Columns.IsEmpty ? "*" : string.Join(", ", request.Columns.Select(Quote.Identifier));
-        return request.Lake.WriteAsync(request.WorkArea, target, $"SELECT {projection} FROM ({tableSql})", [.. pages], cancellationToken);
+        return request.Lake.WriteAsync(request.WorkArea, target, $"SELECT {projection} FROM ({tableSql})", [.. pages], request.Columns.IsEmpty ? width : null, cancellationToken);
     }
 
     private SourceStream Root(string description) => new(pipeline.Table, description, pipeline.Table, []);

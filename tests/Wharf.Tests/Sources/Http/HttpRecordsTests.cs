@@ -75,6 +75,25 @@ public sealed class HttpRecordsTests : IDisposable
         project.Rows("SELECT CAST(e.seen_at AS VARCHAR) FROM orders__events e ORDER BY e.seen_at NULLS LAST").ShouldBe([expectedAt, later, "NULL"]);
     }
 
+    /// <summary>Wide records are written in short Parquet row groups (about 32 MB, bench/README.md "Wide rows"), in the order they came.</summary>
+    [Fact]
+    public async Task WideRecords_AreWrittenInShortRowGroups_InTheirOrder()
+    {
+        var note = new string('x', 16_000);
+        await using var server = await ApiServer.StartAsync("/orders", c => c.QueryInt("page", 1) is var page && page <= 3
+            ? c.Json($$"""{"data": [{{string.Join(", ", Enumerable.Range((page - 1) * 1000, 1000).Select(i => $$"""{"id": {{i}}, "note": "{{note}}"}"""))}}]}""")
+            : c.Json("""{"data": []}"""));
+
+        var result = await RunAsync(server, "records: data");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        var part = Quote.Literal(Directory.GetFiles(project.Lake, "*.parquet", SearchOption.AllDirectories).ShouldHaveSingleItem());
+        project.Rows($"SELECT count(*) > 1, max(row_group_num_rows) <= 4096, sum(row_group_num_rows) FROM parquet_metadata({part}) WHERE column_id = 0")
+            .ShouldBe(["True | True | 3000"], "3,000 records of 16 KB in groups of about 32 MB");
+        project.Rows($"SELECT count(*) FROM (SELECT id - lag(id) OVER (ORDER BY file_row_number) AS step FROM read_parquet({part}, file_row_number = true)) WHERE step <> 1")
+            .ShouldBe(["0"]);
+    }
+
     [Fact]
     public async Task Manifest_RecordsEveryPageUrlAndStatus()
     {
