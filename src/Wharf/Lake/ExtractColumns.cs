@@ -21,8 +21,9 @@ internal sealed record ExtractColumns(IReadOnlyList<KeyValuePair<string, string>
     public ImmutableDictionary<string, string> NumbersAsText { get; init; } = ImmutableDictionary<string, string>.Empty;
 
     /// <summary>
-    /// About how many bytes a row takes, when the source can tell before it is read (a CSV or NDJSON
-    /// file's lines, a batch of messages): wide rows are written in shorter Parquet row groups, which a load reads one at a time.
+    /// About how many bytes a row takes, when the source can tell before the lake file is written (a
+    /// CSV or NDJSON file's lines, the spool of an HTTP extract or of a batch of messages): wide rows
+    /// are written in shorter Parquet row groups, which a load reads one at a time.
     /// </summary>
     /// <value>Null (unknown) by default: groups of <see cref="LakeWriter.RowGroupSize"/> rows.</value>
     public double? RowBytes { get; init; }
