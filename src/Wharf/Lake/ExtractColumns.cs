@@ -28,6 +28,6 @@ internal sealed record ExtractColumns(IReadOnlyList<KeyValuePair<string, string>
     /// <value>Null (unknown) by default: groups of <see cref="LakeWriter.RowGroupSize"/> rows.</value>
     public double? RowBytes { get; init; }
 
-    /// <summary>Only how wide the rows are: DuckDB is asked for the columns.</summary>
-    public static ExtractColumns OfWidth(double rowBytes) => new([]) { RowBytes = rowBytes };
+    /// <summary>Only how wide the rows are, from what <paramref name="rows"/> of them take: DuckDB is asked for the columns.</summary>
+    public static ExtractColumns OfWidth(long bytes, long rows) => new([]) { RowBytes = (double)bytes / Math.Max(rows, 1) };
 }

@@ -42,19 +42,8 @@ public sealed class FileRowGroupTests : IDisposable
 
         var part = (await source.ExtractAsync(stream, new ExtractRequest(workArea, lake, new LakeTarget("file_in", stream.Name, "20261206T000000Z-aaaaaa", DateTimeOffset.UnixEpoch)), ct)).Single();
 
-        var file = Quote.Literal(Path.Combine(folder.Lake, part.File));
-        using var groups = workArea.Query($"SELECT row_group_num_rows FROM parquet_metadata({file}) WHERE column_id = 0 ORDER BY row_group_id");
-        var sizes = new List<long>();
-        while (groups.Read())
-        {
-            sizes.Add(groups.GetInt64(0));
-        }
-
-        sizes.Sum().ShouldBe(rows);
-        sizes.Count.ShouldBeGreaterThan(1, $"groups of {string.Join(", ", sizes)}");
-        sizes.ShouldAllBe(n => n <= mostInAGroup, $"groups of {string.Join(", ", sizes)}");
-        sizes[..^1].ShouldAllBe(n => n >= fewestInAGroup, $"groups of {string.Join(", ", sizes)}");
-        workArea.Scalar($"SELECT count(*) FROM (SELECT id - lag(id) OVER (ORDER BY file_row_number) AS step FROM read_parquet({file}, file_row_number = true)) WHERE step <> 1")
-            .ShouldBe(0L, "every row follows the one before it in the file");
+        var file = Path.Combine(folder.Lake, part.File);
+        ParquetRowGroups.ShouldBeGroupsOf(workArea, file, rows, fewestInAGroup, mostInAGroup);
+        ParquetRowGroups.ShouldKeepTheOrderRead(workArea, file);
     }
 }

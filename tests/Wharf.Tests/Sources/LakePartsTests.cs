@@ -125,18 +125,7 @@ public sealed class LakePartsTests : IDisposable
         var parts = await lake.WriteAsync(new Padded(200_000, width), TestContext.Current.CancellationToken);
 
         var file = Path.Combine(root, parts.ShouldHaveSingleItem().File);
-        using var groups = workArea.Query($"SELECT row_group_num_rows FROM parquet_metadata('{file}') WHERE column_id = 0 ORDER BY row_group_id");
-        var sizes = new List<long>();
-        while (groups.Read())
-        {
-            sizes.Add(groups.GetInt64(0));
-        }
-
-        sizes.Sum().ShouldBe(200_000);
-        sizes.Count.ShouldBeGreaterThan(1, $"groups of {string.Join(", ", sizes)}");
-        sizes.ShouldAllBe(n => n <= mostInAGroup, $"groups of {string.Join(", ", sizes)}");
-        sizes[..^1].ShouldAllBe(rows => rows >= fewestInAGroup, $"groups of {string.Join(", ", sizes)}");
-        workArea.Scalar($"SELECT count(*) FROM (SELECT id - lag(id) OVER (ORDER BY file_row_number) AS step FROM read_parquet('{file}', file_row_number = true)) WHERE step <> 1")
-            .ShouldBe(0L, "every row follows the one read before it");
+        ParquetRowGroups.ShouldBeGroupsOf(workArea, file, 200_000, fewestInAGroup, mostInAGroup);
+        ParquetRowGroups.ShouldKeepTheOrderRead(workArea, file);
     }
 }

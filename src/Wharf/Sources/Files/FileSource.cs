@@ -132,8 +132,8 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         {
             var csv = format is FileFormat.Csv or FileFormat.Tsv;
             // Where a line is a row, the lines say how wide the rows are (the lake's row groups are sized to them).
-            var rowBytes = request.Columns.IsEmpty && stream.EmptiedColumns.IsEmpty && (csv || format == FileFormat.NdJson && stream.NestedPath.IsEmpty)
-                ? LineBytes(stream.Files[0])
+            var width = request.Columns.IsEmpty && stream.EmptiedColumns.IsEmpty && (csv || format == FileFormat.NdJson && stream.NestedPath.IsEmpty)
+                ? LineWidth(stream.Files[0])
                 : null;
             // A workbook's spool is typed cell by cell already (only a selection of columns asks DuckDB again).
             var known = excel?.Columns;
@@ -162,14 +162,11 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
                 known = new ExtractColumns([.. selected.Select(c => KeyValuePair.Create(c.Name, numbersAsText.ContainsKey(c.Name) ? "VARCHAR" : c.Type))])
                 {
                     NumbersAsText = numbersAsText,
-                    RowBytes = rowBytes,
+                    RowBytes = width?.RowBytes,
                 };
             }
 
-            if (known is null && rowBytes is { } width)
-            {
-                known = ExtractColumns.OfWidth(width);
-            }
+            known ??= width;
 
             var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target, select, sourceFiles, known, cancellationToken);
 
@@ -224,9 +221,9 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
 
     /// <summary>
     /// The bytes of a line of a plain (uncompressed) CSV or NDJSON file, from its first MiB: what a
-    /// row of it takes, near enough to size the lake's row groups. Null for a compressed file.
+    /// row of it takes, near enough to size the lake's row groups. Null for a compressed or empty file.
     /// </summary>
-    private static double? LineBytes(string file)
+    private static ExtractColumns? LineWidth(string file)
     {
         if (Path.GetExtension(file).ToLowerInvariant() is ".gz" or ".zst")
         {
@@ -237,7 +234,7 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         using var stream = File.OpenRead(file);
         var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         var lines = buffer.AsSpan(0, read).Count((byte)'\n');
-        return read == 0 ? null : (double)read / Math.Max(lines, 1);
+        return read == 0 ? null : ExtractColumns.OfWidth(read, lines);
     }
 
     private sealed record FileColumn(string Name, string Type);

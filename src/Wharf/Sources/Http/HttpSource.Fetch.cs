@@ -94,7 +94,7 @@ internal sealed partial class HttpSource
             }
 
             var target = request.Target with { Part = result.Partition.Index };
-            var width = ExtractColumns.OfWidth((double)new FileInfo(result.Spool.Path).Length / Math.Max(result.Spool.Records, 1));
+            var width = ExtractColumns.OfWidth(new FileInfo(result.Spool.Path).Length, result.Spool.Records);
             var manifest = await WritePartAsync(request, target, tables[0].Sql, [.. result.Pages], width, cancellationToken);
             manifest = Request.ForEach is null ? manifest : manifest with { Checkpoint = result.Partition.Key };
             var children = request.Columns.IsEmpty

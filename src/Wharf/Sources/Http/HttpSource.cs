@@ -95,7 +95,7 @@ internal sealed partial class HttpSource(ConnectionSettings connection, Pipeline
 
             var table = extract.Tables.First(t => t.Table == stream.Target);
             // The records' width, from the spool: wide records make short Parquet row groups (LakeWriter.RowGroupBytes).
-            var width = ExtractColumns.OfWidth((double)extract.Spools.Sum(s => new FileInfo(s.File).Length) / Math.Max(extract.Records, 1));
+            var width = ExtractColumns.OfWidth(extract.Spools.Sum(s => new FileInfo(s.File).Length), extract.Records);
             if (extract.SomeFiles is { } someFiles)
             {
                 // One part per group of spool files of about 64 MiB, in partition order: DuckDB's JSON

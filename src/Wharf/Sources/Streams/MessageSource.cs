@@ -181,8 +181,8 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
     private async Task<LakeManifest> CommitAsync(MessageSpool spool, ExtractRequest request, int part, IMessageConsumer consumer, CancellationToken cancellationToken)
     {
         var tables = SpoolTables.Plan(request.WorkArea, [spool.Path], pipeline, connection.Name, spool.Shape);
-        var rowBytes = (double)new FileInfo(spool.Path).Length / Math.Max(spool.Messages, 1);
-        var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target with { Part = part }, Typed(tables[0].Sql), [consumer.Description], ExtractColumns.OfWidth(rowBytes), cancellationToken);
+        var width = ExtractColumns.OfWidth(new FileInfo(spool.Path).Length, spool.Messages);
+        var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target with { Part = part }, Typed(tables[0].Sql), [consumer.Description], width, cancellationToken);
         var children = await ChildParts.WriteAsync(request, tables, part, [consumer.Description], roots: null, cancellationToken);
         if (request.OnPart is not null)
         {
