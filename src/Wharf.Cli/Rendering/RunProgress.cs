@@ -44,7 +44,7 @@ internal static class RunProgress
         elapsed.TotalSeconds > 0.05 ? (rows / elapsed.TotalSeconds).ToString("N0", CultureInfo.InvariantCulture) : "–";
 
     /// <summary>Reports synchronously, so events are drawn in the order they happen.</summary>
-    private sealed class LiveProgress(ProgressContext context) : IProgress<RunEvent>
+    private sealed class LiveProgress(ProgressContext context) : IDrawsPercentages
     {
         private readonly Dictionary<(string, string), ProgressTask> tasks = [];
         private readonly Dictionary<(string, string), long?> sizes = [];

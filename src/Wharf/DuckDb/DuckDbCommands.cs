@@ -108,7 +108,14 @@ internal static class DuckDbCommands
         }
     }
 
-    /// <summary>How far the connection's running query has got, in percent (−1 when unknown); safe from another thread.</summary>
+    /// <summary>
+    /// Has DuckDB track how far the connection's queries have got (for <see cref="Progress"/>),
+    /// without printing it. Only for a live progress line: the tracking costs 1.5–3% of a run.
+    /// </summary>
+    public static void TrackProgress(this DuckDBConnection connection) =>
+        connection.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false;");
+
+    /// <summary>How far the connection's running query has got, in percent (−1 when unknown; always, unless <see cref="TrackProgress"/>); safe from another thread.</summary>
     public static double Progress(this DuckDBConnection connection) => connection.GetQueryProgress().Percentage;
 
     private static DuckDBCommand Command(DuckDBConnection connection, string sql, ReadOnlySpan<object?> parameters)

@@ -21,11 +21,14 @@ internal sealed class RunContext(IWarehouse warehouse, LakeWriter lake, TimeProv
 
     public IProgress<RunEvent>? Progress => progress;
 
+    /// <summary>Whether <see cref="Progress"/> draws extracts' percentages, so that DuckDB must track them.</summary>
+    public bool DrawsPercentages { get; init; }
+
     /// <summary>Ignore saved watermarks and snapshots and rebuild the tables (<c>--full-refresh</c>).</summary>
     public bool FullRefresh { get; init; }
 
     /// <summary>The same run without <c>--full-refresh</c>, for a pipeline whose tables it must keep.</summary>
-    public RunContext KeepingTables() => new(warehouse, lake, time, logger, progress);
+    public RunContext KeepingTables() => new(warehouse, lake, time, logger, progress) { DrawsPercentages = DrawsPercentages };
 
     public DateTimeOffset Now => time.GetUtcNow();
 

@@ -43,7 +43,11 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         // loaded from there; the folder goes when the run ends.
         var staging = store.IsLocal ? project.LakeDirectory : LakeStaging.NewFolder(project.LakeDirectory, "run");
         var lake = new LakeWriter(new LakeLayout(staging), time) { Store = store };
-        var run = new RunContext(warehouse, lake, time, logger, lineage?.Beside(progress) ?? progress) { FullRefresh = FullRefresh };
+        var run = new RunContext(warehouse, lake, time, logger, lineage?.Beside(progress) ?? progress)
+        {
+            FullRefresh = FullRefresh,
+            DrawsPercentages = progress is IDrawsPercentages,
+        };
         try
         {
             foreach (var pipeline in pipelines)

@@ -36,6 +36,11 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             run.Progress?.Report(new StreamStarted(record.Pipeline, record.Stream, plan.Stream.Description, plan.Stream.Bytes) { RunId = record.RunId, Target = record.Target });
             LogMessages.StreamStarting(run.Logger, record.RunId, record.Pipeline, record.Stream, plan.Stream.Description);
             using var workArea = run.Warehouse.OpenWorkArea();
+            if (run.DrawsPercentages)
+            {
+                workArea.TrackProgress();
+            }
+
             var request = new ExtractRequest(workArea, run.Lake, new LakeTarget(record.Pipeline, record.Stream, record.RunId, plan.RunStartedAt) { PrimaryKey = [.. plan.PrimaryKey] });
             var incremental = plan.Incremental;
 
@@ -413,7 +418,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
     private async Task<T> WithProgress<T>(RunRecord record, DuckDBConnection workArea, Func<Task<T>> work)
     {
         var task = work();
-        if (run.Progress is not { } progress)
+        if (run.Progress is not { } progress || !run.DrawsPercentages)
         {
             return await task;
         }

@@ -39,14 +39,7 @@ internal sealed class DuckDbWarehouse : IWarehouse
 
     public SqlDialect Dialect => SqlDialect.DuckDb;
 
-    public DuckDBConnection OpenWorkArea() => WithProgressTracking(DuckDbConnections.Another(connection));
-
-    // Progress is tracked (for the CLI's live line) but never printed by DuckDB itself.
-    internal static DuckDBConnection WithProgressTracking(DuckDBConnection connection)
-    {
-        connection.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false;");
-        return connection;
-    }
+    public DuckDBConnection OpenWorkArea() => DuckDbConnections.Another(connection);
 
     /// <summary>Opens the warehouse file, which must exist (a PostgreSQL warehouse's tables are made by its first run, so it has no such check).</summary>
     /// <exception cref="WarehouseNotFoundException">There is no file yet.</exception>
@@ -73,7 +66,6 @@ internal sealed class DuckDbWarehouse : IWarehouse
 
         try
         {
-            WithProgressTracking(connection);
             DuckDbAudit.EnsureTables(connection);
         }
         catch

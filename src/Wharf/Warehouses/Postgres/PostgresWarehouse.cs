@@ -39,7 +39,7 @@ internal sealed class PostgresWarehouse : IWarehouse
 
     public SqlDialect Dialect => SqlDialect.Postgres;
 
-    public DuckDBConnection OpenWorkArea() => DuckDb.DuckDbWarehouse.WithProgressTracking(DuckDbConnections.Another(WorkArea));
+    public DuckDBConnection OpenWorkArea() => DuckDbConnections.Another(WorkArea);
 
     /// <summary>Where the warehouse is, safe to print.</summary>
     public string Description => PostgresConnectionString.Describe(settings);
@@ -59,7 +59,7 @@ internal sealed class PostgresWarehouse : IWarehouse
             await transaction.CommitAsync(cancellationToken);
         }
 
-        return new PostgresWarehouse(settings, time, DuckDb.DuckDbWarehouse.WithProgressTracking(DuckDbConnections.Open(null, limits?.ToSettings())));
+        return new PostgresWarehouse(settings, time, DuckDbConnections.Open(null, limits?.ToSettings()));
     }
 
     /// <summary>Loads in one transaction; a transient failure (a dropped connection, a deadlock) starts the load over in a new one.</summary>
