@@ -131,9 +131,12 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         try
         {
             var csv = format is FileFormat.Csv or FileFormat.Tsv;
-            // Where a line is a row, the lines say how wide the rows are (the lake's row groups are sized to them).
-            var width = request.Columns.IsEmpty && stream.EmptiedColumns.IsEmpty && (csv || format == FileFormat.NdJson && stream.NestedPath.IsEmpty)
-                ? LineWidth(stream.Files[0])
+            // Where a line or an array's element is a row, it says how wide the rows are (the lake's
+            // row groups are sized to them); a list's child rows and a selection of columns are narrower.
+            var whole = request.Columns.IsEmpty && stream.EmptiedColumns.IsEmpty && stream.NestedPath.IsEmpty;
+            var width = !whole ? null
+                : csv || format == FileFormat.NdJson ? RowWidth.OfLines(stream.Files[0])
+                : format == FileFormat.Json ? RowWidth.OfArrayElements(stream.Files[0])
                 : null;
             // A workbook's spool is typed cell by cell already (only a selection of columns asks DuckDB again).
             var known = excel?.Columns;
@@ -217,24 +220,6 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         {
             return ex;
         }
-    }
-
-    /// <summary>
-    /// The bytes of a line of a plain (uncompressed) CSV or NDJSON file, from its first MiB: what a
-    /// row of it takes, near enough to size the lake's row groups. Null for a compressed or empty file.
-    /// </summary>
-    private static ExtractColumns? LineWidth(string file)
-    {
-        if (Path.GetExtension(file).ToLowerInvariant() is ".gz" or ".zst")
-        {
-            return null;
-        }
-
-        var buffer = new byte[1 << 20];
-        using var stream = File.OpenRead(file);
-        var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        var lines = buffer.AsSpan(0, read).Count((byte)'\n');
-        return read == 0 ? null : ExtractColumns.OfWidth(read, lines);
     }
 
     private sealed record FileColumn(string Name, string Type);

@@ -68,7 +68,7 @@ internal sealed class ExcelLakeParts : IAsyncDisposable
             if (!chunk.Columns.Columns.SequenceEqual(columns.Columns))
             {
                 LakeWriter.Discard(draft);
-                draft = await request.Lake.DraftAsync(request.WorkArea, draft.Target, ExcelSpool.ChunkRelation(chunk, columns), columns, cancellationToken);
+                draft = await request.Lake.DraftAsync(request.WorkArea, draft.Target, ExcelSpool.ChunkRelation(chunk, columns), columns with { RowBytes = chunk.Columns.RowBytes }, cancellationToken);
                 drafts[kept] = (chunk, draft);
             }
 

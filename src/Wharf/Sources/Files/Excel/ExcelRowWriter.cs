@@ -18,7 +18,7 @@ internal sealed class ExcelRowWriter : IDisposable
     private const int BatchRows = 1024;
     private const int BatchesAhead = 8;
 
-    /// <summary>Rows per chunk file: a lake part of one Parquet row group.</summary>
+    /// <summary>Rows per chunk file: a lake part of one Parquet row group (of several when the rows are wide: <see cref="Lake.ExtractColumns.RowBytes"/>).</summary>
     public const int ChunkRows = Lake.LakeWriter.RowGroupSize;
 
     private readonly Func<StreamWriter> openChunk;

@@ -23,6 +23,7 @@ internal sealed class ExcelSpool : IDisposable
     private readonly List<string> order = [];
     private Action<ExcelChunk>? chunkWritten;
     private int chunkRows;
+    private long rows;
 
     static ExcelSpool()
     {
@@ -74,8 +75,11 @@ internal sealed class ExcelSpool : IDisposable
         return empty.Count == 0 ? read : $"(SELECT * EXCLUDE ({string.Join(", ", empty.Select(Quote.Identifier))}) FROM {read})";
     }
 
-    /// <summary>The columns <see cref="Relation"/> yields, with their types: the lake writer need not ask DuckDB.</summary>
-    public Lake.ExtractColumns Columns => ColumnsWith(c => types[c]);
+    /// <summary>
+    /// The columns <see cref="Relation"/> yields, with their types (the lake writer need not ask
+    /// DuckDB) and the bytes of a row of the spool (the lake's row groups are sized to them).
+    /// </summary>
+    public Lake.ExtractColumns Columns => ColumnsWith(c => types[c]) with { RowBytes = Lake.ExtractColumns.OfWidth(files.Sum(f => new FileInfo(f).Length), Interlocked.Read(ref rows)).RowBytes };
 
     /// <summary>
     /// One chunk's rows as <paramref name="columns"/>: those the chunk's sheet lacks are NULL. The
@@ -176,7 +180,7 @@ internal sealed class ExcelSpool : IDisposable
 
                     header = ExcelHeader.Read(reader, row, firstColumn, lastColumn, settings.AllSheets);
                     var sheetHeader = header;
-                    rows = new ExcelRowWriter(() => OpenChunk(sheetHeader), header, reader.Name, chunkWritten is null ? null : _ => ChunkWritten(sheetHeader), chunkRows);
+                    rows = new ExcelRowWriter(() => OpenChunk(sheetHeader), header, reader.Name, chunk => ChunkWritten(sheetHeader, chunk), chunkRows);
                     continue;
                 }
 
@@ -239,11 +243,18 @@ internal sealed class ExcelSpool : IDisposable
 
     private static IReadOnlyList<string> FileColumns(ExcelHeader header) => header.AllSheets ? [SheetColumn, .. header.Names] : header.Names;
 
-    /// <summary>The chunk just closed, with the columns the extract would have if its rows ended here.</summary>
-    private void ChunkWritten(ExcelHeader header)
+    /// <summary>The chunk just closed, with the columns the extract would have if its rows ended here, and its rows' width.</summary>
+    private void ChunkWritten(ExcelHeader header, int rowsInChunk)
     {
+        Interlocked.Add(ref rows, rowsInChunk);
+        if (chunkWritten is null)
+        {
+            return;
+        }
+
         var sheet = header.Names.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => header.Types[c.i], StringComparer.Ordinal);
-        chunkWritten!(new ExcelChunk(files[^1], FileColumns(header), ColumnsWith(c => sheet.TryGetValue(c, out var type) ? types[c].Widen(type) : types[c])));
+        var columns = ColumnsWith(c => sheet.TryGetValue(c, out var type) ? types[c].Widen(type) : types[c]);
+        chunkWritten(new ExcelChunk(files[^1], FileColumns(header), columns with { RowBytes = Lake.ExtractColumns.OfWidth(new FileInfo(files[^1]).Length, rowsInChunk).RowBytes }));
     }
 
     private static string Csv(string text)
