@@ -51,8 +51,11 @@ wharf_nats_start() {
     chmod 755 "$dir"
     mkdir -p "$dir/jetstream"
     # The password in a file the server reads, not on its command line (ps shows that to everyone).
+    # max_pending is a quarter of the default 64MB: a client that pulls more than it reads keeps
+    # losing deliveries to the server's slow-consumer limit (NatsSourceTests.WideMessages).
     cat >"$dir/nats.conf" <<'EOF'
 authorization { user: wharf, password: wharf }
+max_pending: 16MB
 EOF
     [[ -z "$user" ]] || chown -R "$user:" "$dir"
 
