@@ -129,9 +129,11 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         }
         catch (WharfException ex) when (chunks is { Record.RowsExtracted: > 0 })
         {
-            // Committed chunks stay: say so, and where the next run starts.
+            // Committed chunks stay: say so, and where the next run starts (a broker's stream has no
+            // watermark: the broker keeps the failed batch).
+            var next = chunks.Watermark is { } watermark ? $"resumes after {watermark}" : "goes on after them";
             var message = $"{ex.Message.Replace("Nothing was loaded.", "Nothing of this chunk was loaded.", StringComparison.Ordinal)} " +
-                $"The {chunks.Record.RowsExtracted:N0} rows of earlier chunks are committed; the next run resumes after {chunks.Watermark}.";
+                $"The {chunks.Record.RowsExtracted:N0} rows of earlier chunks are committed; the next run {next}.";
             return new Extraction(chunks.Extracted, null, ex is CheckFailedException failed
                 ? new CheckFailedException(message, failed.Results)
                 : new PartlyCommittedException(record.Pipeline, record.Stream, chunks.Record.RowsExtracted, message, ex))

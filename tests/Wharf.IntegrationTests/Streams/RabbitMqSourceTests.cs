@@ -106,6 +106,22 @@ public sealed class RabbitMqSourceTests(RabbitMqServer rabbit) : IDisposable
     }
 
     [Fact]
+    public async Task InvalidJson_InALaterBatch_KeepsTheBatchesBefore_AndSaysSo()
+    {
+        var queue = await rabbit.CreateQueueAsync();
+        await rabbit.PublishAsync(queue, [.. Enumerable.Range(1, 11).Select(i => Published.Raw($"{{\"order_id\": {i}}}")), Published.Raw("{not json")]);
+        Project(queue);
+
+        var failed = await harness.RunAsync();
+
+        var error = failed.Streams.ShouldHaveSingleItem().Error.ShouldNotBeNull();
+        error.ShouldContain("not valid JSON");
+        error.ShouldContain("The 10 rows of earlier chunks are committed; the next run goes on after them.");
+        harness.Scalar("select count(*) from raw.events").ShouldBe(10L);
+        (await rabbit.CountAsync(queue)).ShouldBe(2u, "the failed batch goes back to the queue");
+    }
+
+    [Fact]
     public async Task InvalidJson_FailsTheBatchUnacknowledged_ThenQuarantinedWithTheReason()
     {
         var queue = await rabbit.CreateQueueAsync();
