@@ -82,8 +82,7 @@ internal sealed class NatsConsumer : IMessageConsumer
             }
 
             var consumer = await js.CreateOrUpdateConsumerAsync(stream.Stream!, config, cancellationToken);
-            var state = (await js.GetStreamAsync(stream.Stream!, cancellationToken: cancellationToken)).Info.State;
-            return new NatsConsumer(nats, consumer, description, state.Messages > 0 ? (double)state.Bytes / state.Messages : UnknownMessageBytes);
+            return new NatsConsumer(nats, consumer, description, await AverageMessageBytesAsync(js, stream.Stream!, cancellationToken));
         }
         catch (NatsJSApiException ex)
         {
@@ -96,6 +95,20 @@ internal sealed class NatsConsumer : IMessageConsumer
         {
             await nats.DisposeAsync();
             throw new SourceException(settings.Name, table, $"Connection '{settings.Name}': JetStream on {url.Display} did not answer: {url.Mask(ex.Message)}. Is the server started with -js?", ex);
+        }
+    }
+
+    /// <summary>The stream's bytes per message; <see cref="UnknownMessageBytes"/> when it is empty or its information is not the user's to read.</summary>
+    private static async Task<double> AverageMessageBytesAsync(NatsJSContext js, string stream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var state = (await js.GetStreamAsync(stream, cancellationToken: cancellationToken)).Info.State;
+            return state.Messages > 0 ? (double)state.Bytes / state.Messages : UnknownMessageBytes;
+        }
+        catch (NatsJSApiException)
+        {
+            return UnknownMessageBytes;
         }
     }
 
