@@ -29,5 +29,8 @@ internal sealed record ExtractColumns(IReadOnlyList<KeyValuePair<string, string>
     public double? RowBytes { get; init; }
 
     /// <summary>Only how wide the rows are, from what <paramref name="rows"/> of them take: DuckDB is asked for the columns.</summary>
-    public static ExtractColumns OfWidth(long bytes, long rows) => new([]) { RowBytes = (double)bytes / Math.Max(rows, 1) };
+    public static ExtractColumns OfWidth(long bytes, long rows) => new ExtractColumns([]).WithWidth(bytes, rows);
+
+    /// <summary>These columns, with the rows' width from what <paramref name="rows"/> of them take.</summary>
+    public ExtractColumns WithWidth(long bytes, long rows) => this with { RowBytes = (double)bytes / Math.Max(rows, 1) };
 }

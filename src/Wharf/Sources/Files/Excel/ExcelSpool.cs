@@ -79,7 +79,7 @@ internal sealed class ExcelSpool : IDisposable
     /// The columns <see cref="Relation"/> yields, with their types (the lake writer need not ask
     /// DuckDB) and the bytes of a row of the spool (the lake's row groups are sized to them).
     /// </summary>
-    public Lake.ExtractColumns Columns => ColumnsWith(c => types[c]) with { RowBytes = Lake.ExtractColumns.OfWidth(files.Sum(f => new FileInfo(f).Length), Interlocked.Read(ref rows)).RowBytes };
+    public Lake.ExtractColumns Columns => ColumnsWith(c => types[c]).WithWidth(files.Sum(f => new FileInfo(f).Length), Interlocked.Read(ref rows));
 
     /// <summary>
     /// One chunk's rows as <paramref name="columns"/>: those the chunk's sheet lacks are NULL. The
@@ -254,7 +254,7 @@ internal sealed class ExcelSpool : IDisposable
 
         var sheet = header.Names.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => header.Types[c.i], StringComparer.Ordinal);
         var columns = ColumnsWith(c => sheet.TryGetValue(c, out var type) ? types[c].Widen(type) : types[c]);
-        chunkWritten(new ExcelChunk(files[^1], FileColumns(header), columns with { RowBytes = Lake.ExtractColumns.OfWidth(new FileInfo(files[^1]).Length, rowsInChunk).RowBytes }));
+        chunkWritten(new ExcelChunk(files[^1], FileColumns(header), columns.WithWidth(new FileInfo(files[^1]).Length, rowsInChunk)));
     }
 
     private static string Csv(string text)
