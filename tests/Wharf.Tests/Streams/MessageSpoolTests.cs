@@ -112,6 +112,60 @@ public sealed class MessageSpoolTests : IDisposable
         reader.GetString(0).ShouldBe(expected);
     }
 
+    /// <summary>
+    /// An object payload's bytes are copied into its line as they came (line breaks, which JSON
+    /// allows only between tokens, become spaces), until a number DuckDB would round needs its text
+    /// written instead; a payload with a field named like a metadata column is written field by field.
+    /// </summary>
+    [Fact]
+    public async Task ObjectPayloads_AreCopiedAsTheyCame_UntilANumberMustBeKeptAsText()
+    {
+        var path = await SpoolAsync(MessageFormat.Json, false,
+            Message("{ \"id\": 1,\n  \"name\": \"a\\nb \\u00e9\",\r\n  \"big\": 2 }", "m1"),
+            Message("{}", "m2"),
+            Message("""{"id": 3, "_subject": "payload's own"}""", "m3"),
+            Message("""{"id": 4, "big": 12345678901234567890123}""", "m4"),
+            Message("""{"id": 5, "big": 5}""", "m5"));
+
+        var lines = await File.ReadAllLinesAsync(path, TestContext.Current.CancellationToken);
+        lines[0].ShouldEndWith(""","_redelivered":true, "id": 1,   "name": "a\nb \u00e9",    "big": 2 }""");
+        lines[1].ShouldEndWith(""","_redelivered":true}""");
+        lines[2].ShouldEndWith(""","_redelivered":true,"id":3,"_subject":"payload's own"}""", Case.Sensitive, "a payload field of a metadata column's name is left to the writer");
+        lines[4].ShouldEndWith(""","_redelivered":true,"id":5,"big":5}""", Case.Sensitive, "once a number is kept as text, the batch's payloads are written field by field");
+        Scalar(path, "SELECT string_agg(id || '=' || COALESCE(name, '') || '=' || COALESCE(CAST(big AS VARCHAR), ''), ';' ORDER BY id) FROM SPOOL")
+            .ShouldBe("1=a\nb é=2;3==;4==\"12345678901234567890123\";5==5", "numbers and text in one field: DuckDB makes it JSON");
+        Scalar(path, "SELECT count(*) FROM SPOOL WHERE id IS NULL").ShouldBe(1L, "the empty payload is a row too");
+    }
+
+    /// <summary>
+    /// The spool's own columns are read in their own types, whatever DuckDB would detect in a batch:
+    /// a message id like a UUID in capitals, a routing key like a timestamp with an offset, headers
+    /// NULL in every message; the payload's fields are typed from a sample that fits the shape.
+    /// </summary>
+    [Fact]
+    public async Task MetadataColumns_KeepTheirOwnTypes()
+    {
+        using var spool = new MessageSpool(Path.Combine(folder, "own.ndjson"), MessageFormat.Json, false, MessageSpool.RoutingKeyColumn);
+        foreach (var i in Enumerable.Range(1, 3))
+        {
+            var message = Message($$"""{"id": {{i}}, "day": "2024-01-0{{i}}"}""", $"6F9619FF-8B86-D011-B42D-00C04FC964F{i}") with { Key = "2024-01-02T10:00:00+02:00", Headers = [] };
+            (await spool.WriteAsync(message, TestContext.Current.CancellationToken)).ShouldBeNull();
+        }
+
+        await spool.CloseAsync(TestContext.Current.CancellationToken);
+        using var workArea = DuckDbConnections.Open(null);
+
+        var table = SpoolTables.Plan(workArea, [spool.Path], Pipeline(), "events", spool.Shape, spool.OwnColumns).Single();
+
+        table.Sql.ShouldContain("columns = {");
+        using var reader = workArea.Query($"""
+            SELECT _message_id || ' ' || _routing_key || ' ' || typeof(_headers) || ' ' || typeof("day") || ' ' || typeof(_timestamp) || ' ' || typeof(_redelivered)
+            FROM ({table.Sql}) WHERE id = 1
+            """);
+        reader.Read().ShouldBeTrue();
+        reader.GetString(0).ShouldBe("6F9619FF-8B86-D011-B42D-00C04FC964F1 2024-01-02T10:00:00+02:00 VARCHAR DATE BIGINT BOOLEAN");
+    }
+
     [Fact]
     public async Task AFieldThatChangesKind_GivesUpTheShape()
     {

@@ -32,9 +32,14 @@ internal static class SpoolTables
     /// with those types given when the shape shows it reads the same values (<see cref="ReadsAlike"/>),
     /// which is three to four times faster than typing them again. Without a shape, every query types them.
     /// </summary>
+    /// <param name="own">
+    /// Columns the spool's writer added with types of its own (a message's metadata): read with
+    /// those types, and not looked for in the shape, which holds the records' own fields.
+    /// </param>
     /// <exception cref="HttpSourceException">DuckDB cannot read the records.</exception>
-    public static IReadOnlyList<NestedTable> Plan(DuckDBConnection workArea, IReadOnlyList<string> files, PipelineSettings pipeline, string connection, RecordShape? shape = null) =>
-        PlanByFile(workArea, files, pipeline, connection, shape).Tables;
+    public static IReadOnlyList<NestedTable> Plan(DuckDBConnection workArea, IReadOnlyList<string> files, PipelineSettings pipeline, string connection,
+        RecordShape? shape = null, IReadOnlyDictionary<string, string>? own = null) =>
+        PlanByFile(workArea, files, pipeline, connection, shape, own).Tables;
 
     /// <summary>
     /// The tables of the spooled records, as <see cref="Plan"/> gives them; and, when they are one
@@ -44,14 +49,14 @@ internal static class SpoolTables
     /// </summary>
     /// <exception cref="HttpSourceException">DuckDB cannot read the records.</exception>
     public static (IReadOnlyList<NestedTable> Tables, Func<IReadOnlyList<string>, string>? SomeFiles) PlanByFile(
-        DuckDBConnection workArea, IReadOnlyList<string> files, PipelineSettings pipeline, string connection, RecordShape? shape = null)
+        DuckDBConnection workArea, IReadOnlyList<string> files, PipelineSettings pipeline, string connection, RecordShape? shape = null, IReadOnlyDictionary<string, string>? own = null)
     {
         ArgumentNullException.ThrowIfNull(workArea);
         ArgumentNullException.ThrowIfNull(pipeline);
         try
         {
             var relation = Relation(files);
-            var (columns, given) = shape is null ? (NestedJson.Describe(workArea, relation), false) : Typed(workArea, files, shape);
+            var (columns, given) = shape is null ? (NestedJson.Describe(workArea, relation), false) : Typed(workArea, files, shape, own ?? new Dictionary<string, string>());
             IReadOnlyList<NestedTable> Tables(string read) => NestedJson.Plan(read, columns, pipeline.Table, pipeline.PrimaryKey, pipeline.Rules.MaxNesting);
             var tables = Tables(given ? TypedRelation(files, columns) : relation);
             return (tables, given && tables.Count == 1 ? some => Tables(TypedRelation(some, columns))[0].Sql : null);
@@ -67,23 +72,27 @@ internal static class SpoolTables
     /// whether the tables' queries may read the records with them given. Under the shape's lock, as
     /// partitions still being fetched add to it.
     /// </summary>
-    private static (IReadOnlyList<(string Name, string Type)> Columns, bool Given) Typed(DuckDBConnection workArea, IReadOnlyList<string> files, RecordShape shape)
+    private static (IReadOnlyList<(string Name, string Type)> Columns, bool Given) Typed(
+        DuckDBConnection workArea, IReadOnlyList<string> files, RecordShape shape, IReadOnlyDictionary<string, string> own)
     {
-        var sampled = DescribeSample(workArea, files);
+        var sampled = WithOwn(DescribeSample(workArea, files), own);
         lock (shape)
         {
-            if (Fits(sampled, shape.Root))
+            if (Fits([.. sampled.Where(c => !own.ContainsKey(c.Name))], shape.Root))
             {
                 return (sampled, true);
             }
         }
 
-        var described = NestedJson.Describe(workArea, Relation(files));
+        var described = WithOwn(NestedJson.Describe(workArea, Relation(files)), own);
         lock (shape)
         {
-            return (described, described.All(c => ReadsAlike(DuckDbTypeTree.Parse(c.Type), shape.Root.Known(c.Name))));
+            return (described, described.All(c => own.ContainsKey(c.Name) || ReadsAlike(DuckDbTypeTree.Parse(c.Type), shape.Root.Known(c.Name))));
         }
     }
+
+    private static List<(string Name, string Type)> WithOwn(IReadOnlyList<(string Name, string Type)> columns, IReadOnlyDictionary<string, string> own) =>
+        [.. columns.Select(c => own.TryGetValue(c.Name, out var type) ? (c.Name, type) : c)];
 
     /// <summary>
     /// The columns DuckDB gives the first <see cref="SampleSize"/> records of each file, asked of one

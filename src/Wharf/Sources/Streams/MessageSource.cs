@@ -180,7 +180,7 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
     /// </summary>
     private async Task<LakeManifest> CommitAsync(MessageSpool spool, ExtractRequest request, int part, IMessageConsumer consumer, CancellationToken cancellationToken)
     {
-        var tables = SpoolTables.Plan(request.WorkArea, [spool.Path], pipeline, connection.Name, spool.Shape);
+        var tables = SpoolTables.Plan(request.WorkArea, [spool.Path], pipeline, connection.Name, spool.Shape, spool.OwnColumns);
         var width = ExtractColumns.OfWidth(new FileInfo(spool.Path).Length, spool.Messages);
         var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target with { Part = part }, Typed(tables[0].Sql), [consumer.Description], width, cancellationToken);
         var children = await ChildParts.WriteAsync(request, tables, part, [consumer.Description], roots: null, cancellationToken);
