@@ -56,7 +56,7 @@ internal static class SpoolTables
         try
         {
             var relation = Relation(files);
-            var (columns, given) = shape is null ? (NestedJson.Describe(workArea, relation), false) : Typed(workArea, files, shape, own ?? new Dictionary<string, string>());
+            var (columns, given) = shape is null && own is null ? (NestedJson.Describe(workArea, relation), false) : Typed(workArea, files, shape, own ?? new Dictionary<string, string>());
             IReadOnlyList<NestedTable> Tables(string read) => NestedJson.Plan(read, columns, pipeline.Table, pipeline.PrimaryKey, pipeline.Rules.MaxNesting);
             var tables = Tables(given ? TypedRelation(files, columns) : relation);
             return (tables, given && tables.Count == 1 ? some => Tables(TypedRelation(some, columns))[0].Sql : null);
@@ -70,24 +70,34 @@ internal static class SpoolTables
     /// <summary>
     /// The records' columns, from a sample when they fit the shape, else from every record; and
     /// whether the tables' queries may read the records with them given. Under the shape's lock, as
-    /// partitions still being fetched add to it.
+    /// partitions still being fetched add to it. Without a shape (a field changed kind), the columns
+    /// are given only when none of the records' own is a date or time.
     /// </summary>
     private static (IReadOnlyList<(string Name, string Type)> Columns, bool Given) Typed(
-        DuckDBConnection workArea, IReadOnlyList<string> files, RecordShape shape, IReadOnlyDictionary<string, string> own)
+        DuckDBConnection workArea, IReadOnlyList<string> files, RecordShape? shape, IReadOnlyDictionary<string, string> own)
     {
-        var sampled = WithOwn(DescribeSample(workArea, files), own);
-        lock (shape)
+        if (shape is not null)
         {
-            if (Fits([.. sampled.Where(c => !own.ContainsKey(c.Name))], shape.Root))
+            var sampled = WithOwn(DescribeSample(workArea, files), own);
+            lock (shape)
             {
-                return (sampled, true);
+                if (Fits([.. sampled.Where(c => !own.ContainsKey(c.Name))], shape.Root))
+                {
+                    return (sampled, true);
+                }
             }
         }
 
         var described = WithOwn(NestedJson.Describe(workArea, Relation(files)), own);
+        bool Alike((string Name, string Type) c) => own.ContainsKey(c.Name) || ReadsAlike(DuckDbTypeTree.Parse(c.Type), shape?.Root.Known(c.Name));
+        if (shape is null)
+        {
+            return (described, described.All(Alike));
+        }
+
         lock (shape)
         {
-            return (described, described.All(c => own.ContainsKey(c.Name) || ReadsAlike(DuckDbTypeTree.Parse(c.Type), shape.Root.Known(c.Name))));
+            return (described, described.All(Alike));
         }
     }
 
