@@ -71,12 +71,12 @@ internal sealed class RecordSpool : IDisposable
         var raw = JsonMarshal.GetRawUtf8Value(record);
         if (members.Count == 0)
         {
-            Append(raw);
+            AppendOnOneLine(page, raw);
         }
         else
         {
             var body = raw[..raw.LastIndexOf((byte)'}')];
-            Append(body);
+            AppendOnOneLine(page, body);
             var separator = !body[1..].Trim(" \t\r\n"u8).IsEmpty;
             foreach (var (name, member) in members)
             {
@@ -94,14 +94,17 @@ internal sealed class RecordSpool : IDisposable
         page.Write("\n"u8);
     }
 
-    /// <summary>Appends JSON bytes with their line breaks (whitespace only) turned into spaces.</summary>
-    private void Append(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// Appends valid JSON bytes to a line of <paramref name="lines"/>, their line breaks turned into
+    /// spaces: in valid JSON a line break can only be whitespace between tokens (inside strings it is escaped).
+    /// </summary>
+    internal static void AppendOnOneLine(ArrayBufferWriter<byte> lines, ReadOnlySpan<byte> json)
     {
-        var target = page.GetSpan(json.Length)[..json.Length];
+        var target = lines.GetSpan(json.Length)[..json.Length];
         json.CopyTo(target);
         target.Replace((byte)'\n', (byte)' ');
         target.Replace((byte)'\r', (byte)' ');
-        page.Advance(json.Length);
+        lines.Advance(json.Length);
     }
 
     /// <summary>Ends the record <paramref name="writer"/> wrote into <paramref name="lines"/> with a newline, ready for the next.</summary>

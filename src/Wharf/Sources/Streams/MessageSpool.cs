@@ -285,10 +285,7 @@ internal sealed class MessageSpool : IDisposable
         return true;
     }
 
-    /// <summary>
-    /// Ends the line the writer began with the payload's fields, as they came (<c>"a":1,"b":2}</c>). In
-    /// valid JSON a line break can only be whitespace between tokens, so it becomes a space.
-    /// </summary>
+    /// <summary>Ends the line the writer began with the payload's fields, as they came (<c>"a":1,"b":2}</c>).</summary>
     private void AppendFields(ReadOnlySpan<byte> payload)
     {
         var fields = payload[1..];
@@ -297,11 +294,7 @@ internal sealed class MessageSpool : IDisposable
             lines.Write(","u8);
         }
 
-        var target = lines.GetSpan(fields.Length)[..fields.Length];
-        fields.CopyTo(target);
-        target.Replace((byte)'\n', (byte)' ');
-        target.Replace((byte)'\r', (byte)' ');
-        lines.Advance(fields.Length);
+        RecordSpool.AppendOnOneLine(lines, fields);
     }
 
     private bool IsMetadata(string name) =>
