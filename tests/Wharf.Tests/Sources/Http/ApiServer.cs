@@ -119,7 +119,8 @@ internal sealed class ApiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        listener.Stop();
+        // Close alone: after Stop, .NET's managed listener looks its port up again to close and
+        // binds it anew, which fails ("Address already in use") once another test process took it.
         listener.Close();
         await loop;
     }
