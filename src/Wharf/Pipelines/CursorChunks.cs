@@ -36,7 +36,8 @@ internal sealed class CursorChunks(RunContext run, StreamPlan plan, DuckDBConnec
     /// <summary>The watermark of what is committed: the run's start, then each chunk's.</summary>
     public Watermark? Watermark { get; private set; } = Saved(plan);
 
-    private static Watermark? Saved(StreamPlan plan) =>
+    /// <summary>The saved watermark the stream reads on from; null when there is none, or it is for another cursor.</summary>
+    internal static Watermark? Saved(StreamPlan plan) =>
         plan.State?.Watermark is { } saved && saved.Matches(plan.Incremental.Cursor) ? saved : null;
 
     /// <summary>The parts committed so far, in order.</summary>

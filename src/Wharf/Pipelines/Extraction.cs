@@ -29,6 +29,12 @@ internal sealed record Extraction(RunRecord Record, IReadOnlyList<LakeManifest>?
     /// <summary>A replace's new table, built while the extract ran and committed by the stream's load; null when none was.</summary>
     public ReplaceAhead? Ahead { get; init; }
 
+    /// <summary>
+    /// A cursor stream's first load read whole, nothing committed yet (<see cref="Projects.FirstLoad.Whole"/>):
+    /// its rows are loaded as one, with <see cref="Watermark"/>, the highest cursor read.
+    /// </summary>
+    public bool Whole { get; init; }
+
     /// <summary>What the state holds after the last committed chunk (cursor streams).</summary>
     public StateExpectation? Expected { get; init; }
 }

@@ -58,10 +58,12 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             // Into an empty table, every row the run loads comes from the extract's one snapshot, so
             // none can be missing from the source: no key is read, nothing is compared. (An extract
             // that loses its connection reads on from a newer snapshot; then the keys are read after all.)
-            var intoEmpty = detectDeletes && (run.FullRefresh || await WarehouseGate.RunAsync(plan.Loads,
+            var readsWhole = ReadsWhole(source);
+            var intoEmpty = (detectDeletes || readsWhole) && (run.FullRefresh || await WarehouseGate.RunAsync(plan.Loads,
                 () => run.Warehouse.IsEmptyAsync(plan.Pipeline.Schema, plan.Stream.Target, cancellationToken), cancellationToken));
+            readsWhole &= intoEmpty;
             Extraction extraction;
-            if (incremental.HasCursor || plan.Stream.CommitsEachPart)
+            if (!readsWhole && (incremental.HasCursor || plan.Stream.CommitsEachPart))
             {
                 chunks = new CursorChunks(run, plan, workArea, record);
                 long overlappedTicks = 0;
@@ -104,6 +106,17 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                 var loads = (ahead?.LoadTime ?? TimeSpan.Zero) - TimeSpan.FromTicks(Interlocked.Read(ref overlappedTicks));
                 extraction = new Extraction(Measured(extracted, manifests, clock.Elapsed - loads, sourceBytes), manifests) { Ahead = ahead };
                 ahead = null;
+                if (readsWhole)
+                {
+                    // One snapshot, read whole: its highest cursor is where the next run starts.
+                    var reached = manifests.Count == 0 ? null : WatermarkSql.Read(workArea, run.Lake.Layout.Root, manifests, incremental.Cursor);
+                    extraction = extraction with
+                    {
+                        Record = extraction.Record with { WatermarkBefore = plan.State?.Watermark?.ToString(), WatermarkAfter = reached?.ToString() },
+                        Watermark = reached,
+                        Whole = true,
+                    };
+                }
             }
 
             if (incremental.DetectDeletes && incremental.HasCursor)
@@ -153,6 +166,24 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             slots.Release();
         }
     }
+
+    /// <summary>
+    /// Whether the stream is a cursor stream's first load to read whole (<see cref="FirstLoad.Whole"/>),
+    /// should its table be empty: from the beginning (no watermark, no <c>initial:</c>), from a source
+    /// that reads one snapshot, in parallel where it can. In cursor order, a database reads one range,
+    /// and every chunk committed costs a transaction (bench/README.md, "First loads").
+    /// Merge and scd2 need the source's own primary key: read out of cursor order, a key that repeats
+    /// would have no latest version to keep.
+    /// </summary>
+    private bool ReadsWhole(ISource source) =>
+        source.ReadsSnapshots && plan.Incremental is { HasCursor: true, Initial: null, FirstLoad: FirstLoad.Whole }
+        && !plan.Stream.CommitsEachPart && plan.Stream.NestedPath.IsEmpty
+        && (run.FullRefresh || CursorChunks.Saved(plan) is null)
+        && (plan.Pipeline.Mode == WriteMode.Append || IsTheSourcesKey(plan.PrimaryKey, plan.Stream.PrimaryKey));
+
+    private static bool IsTheSourcesKey(IReadOnlyList<string> key, IReadOnlyList<string> sourceKey) =>
+        sourceKey.Count > 0 && key.Select(Schema.ColumnNames.ToSnakeCase).Order(StringComparer.Ordinal)
+            .SequenceEqual(sourceKey.Select(Schema.ColumnNames.ToSnakeCase).Order(StringComparer.Ordinal), StringComparer.Ordinal);
 
     /// <summary>
     /// The key summary (<see cref="KeySummary"/>) of the rows a load into an empty table wrote, from
@@ -273,8 +304,10 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         try
         {
             run.Progress?.Report(new StreamPhase(record.Pipeline, record.Stream, "loading"));
-            var partByPart = plan.Incremental.HasCursor || plan.Stream.CommitsEachPart;
-            var request = partByPart ? LastStep(extraction, [.. manifests]) : FullLoad(record, [.. manifests]);
+            var partByPart = !extraction.Whole && (plan.Incremental.HasCursor || plan.Stream.CommitsEachPart);
+            var request = extraction.Whole ? WholeFirstLoad(extraction, [.. manifests])
+                : partByPart ? LastStep(extraction, [.. manifests])
+                : FullLoad(record, [.. manifests]);
             List<LoadRequest> children = [.. extraction.Children.Select(child => new LoadRequest(plan.Pipeline.Schema, child.Stream, plan.Pipeline.Mode, [], run.Lake.Layout.Root, child) { LoadedAt = plan.RunStartedAt })];
             if (partByPart && run.FullRefresh && plan.Stream.NestedPath.IsEmpty)
             {
@@ -375,6 +408,27 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             PresentKeys = extraction.PresentKeys,
             KnownKeys = summarized && ReadKnownKeys(plan.State, extraction.PresentKeys!.Value) is { } previous ? new KnownKeys(previous, manifests) : null,
             Expected = extraction.Expected,
+            State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, run.Now)
+            {
+                PresentKeys = [.. keys.Select(k => k.File)],
+            },
+        };
+    }
+
+    /// <summary>
+    /// A cursor stream's first load, read whole (<see cref="Extraction.Whole"/>): every row is new
+    /// and nothing is deleted; the state gets the highest cursor read and the key summary of the
+    /// rows loaded, as after a first load committed chunk by chunk.
+    /// </summary>
+    private LoadRequest WholeFirstLoad(Extraction extraction, ImmutableArray<LakeManifest> files)
+    {
+        var keys = extraction.LoadedKeys ?? [];
+        var record = extraction.Record with { LakeFiles = extraction.Record.LakeFiles.AddRange(keys.Select(k => k.File)) };
+        return run.Request(plan, files, record) with
+        {
+            AllNew = true,
+            Recreate = run.FullRefresh,
+            Expected = run.FullRefresh ? null : StateExpectation.Of(plan.State),
             State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, run.Now)
             {
                 PresentKeys = [.. keys.Select(k => k.File)],

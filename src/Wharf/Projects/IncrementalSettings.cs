@@ -32,6 +32,10 @@ internal sealed record IncrementalSettings
     /// <summary>Rows per committed chunk of a cursor extract (<c>chunk_rows:</c>); a crashed run resumes after the last one.</summary>
     public int? ChunkRows { get; init; }
 
+    /// <summary>How a cursor stream's first load from a database is read and committed (<c>first_load:</c>).</summary>
+    /// <value>Defaults to <see cref="FirstLoad.Whole"/>.</value>
+    public FirstLoad FirstLoad { get; init; } = FirstLoad.Whole;
+
     /// <summary>
     /// New files only (<c>incremental: files</c>): the files loaded (path, size, modification time or
     /// ETag) are kept in the stream's state with the data, and a run reads only files not among them.
@@ -48,6 +52,22 @@ internal enum DeleteMode
 
     /// <summary>Rows gone from the source stay, with <c>_wharf_deleted_at</c> set.</summary>
     Soft,
+}
+
+/// <summary>
+/// A first load is a cursor stream's run with no watermark yet into an empty table (or under
+/// <c>--full-refresh</c>): every row of the source is read, and none is compared.
+/// </summary>
+internal enum FirstLoad
+{
+    /// <summary>
+    /// From a database that reads one snapshot in parallel key ranges: read as a replace load
+    /// reads it and committed once, its watermark the highest cursor read. A crash starts it over.
+    /// </summary>
+    Whole,
+
+    /// <summary>In cursor order, committed chunk by chunk (<c>chunk_rows:</c>): slower, but a crash resumes after the last chunk.</summary>
+    Chunks,
 }
 
 internal enum ChangeDetection

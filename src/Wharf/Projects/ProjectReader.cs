@@ -34,7 +34,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
 
     private static readonly string[] FilePipelineKeys = ["source", "files", "format", "csv", "excel", "table", "schema", "mode", "primary_key", "incremental", "after_load"];
     private static readonly string[] DatabasePipelineKeys = ["source", "tables", "query", "table", "schema", "mode", "primary_key", "keys", "parallel", "per_table", "load_order", "foreign_keys"];
-    private static readonly string[] IncrementalKeys = ["cursor", "lookback", "initial", "detect_deletes", "deletes", "change_detection", "track", "chunk_rows"];
+    private static readonly string[] IncrementalKeys = ["cursor", "lookback", "initial", "detect_deletes", "deletes", "change_detection", "track", "chunk_rows", "first_load"];
     private static readonly string[] CsvKeys = ["delimiter", "header", "quote", "escape", "encoding", "null", "date_format", "timestamp_format", "skip"];
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -339,7 +339,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             }
         }
 
-        foreach (var key in new[] { "lookback", "initial", "chunk_rows" })
+        foreach (var key in new[] { "lookback", "initial", "chunk_rows", "first_load" })
         {
             Require(pipeline.Get(key) is null || !cursor.IsEmpty, key, $"'{key}' applies to a cursor; add 'cursor:' (e.g. cursor: updated_at).");
         }
@@ -363,6 +363,7 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
             ChangeDetection = changeDetection,
             Track = track,
             ChunkRows = chunkRows,
+            FirstLoad = pipeline.Enum("first_load", FirstLoad.Whole),
         };
     }
 

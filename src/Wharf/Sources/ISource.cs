@@ -29,6 +29,13 @@ internal interface ISource
     /// <summary>What the run log should say about how the streams were chosen or ordered (e.g. foreign-key cycles).</summary>
     IReadOnlyList<string> Notes => [];
 
+    /// <summary>
+    /// Whether a full extract reads one snapshot of the source, in parallel key ranges where it can
+    /// (PostgreSQL, MySQL): a cursor stream's first load then reads it so, unordered, and takes the
+    /// highest cursor it read as its watermark (<see cref="Projects.FirstLoad.Whole"/>).
+    /// </summary>
+    bool ReadsSnapshots => false;
+
     /// <summary>Writes one stream to the lake, in one or more parts, and returns their manifests.</summary>
     Task<IReadOnlyList<LakeManifest>> ExtractAsync(SourceStream stream, ExtractRequest request, CancellationToken cancellationToken = default);
 }

@@ -280,7 +280,7 @@ public sealed class ChangeScenarioTests(PostgresServer postgres)
             insert into events select i, 'early ' || i, timestamptz '2026-02-01 00:00:00+00' - i * interval '1 second' from generate_series(1, 300) i;
             insert into events select i, 'tied ' || i, '2026-02-01 12:00:00+00' from generate_series(301, 2800) i;
             """);
-        project.Configure("mode: append\ncursor: updated_at\nchunk_rows: 1000", "events");
+        project.Configure("mode: append\ncursor: updated_at\nchunk_rows: 1000\nfirst_load: chunks", "events");
 
         var first = await project.RunAsync();
 
@@ -528,7 +528,7 @@ public sealed class ChangeScenarioTests(PostgresServer postgres)
             """);
         await project.ExecuteSourceAsync($"""alter database "{project.Source.Name}" set enable_sort = off""");
         Npgsql.NpgsqlConnection.ClearAllPools(); // sessions opened before take no new default
-        project.Configure("mode: merge\ncursor: updated_at");
+        project.Configure("mode: merge\ncursor: updated_at\nfirst_load: chunks");
 
         var run = await project.RunAsync();
 

@@ -434,7 +434,11 @@ internal sealed class FaultScenario : IDisposable
 
     private readonly DirectoryInfo directory = Directory.CreateTempSubdirectory("wharf-fault-");
 
-    private FaultScenario(FaultSource source, Func<string, FaultWarehouseReader> warehouse, string mode)
+    /// <param name="settings">
+    /// More keys of the pipeline, one per line: by default <c>first_load: chunks</c>, so that the
+    /// faults are injected between chunks from the first load on.
+    /// </param>
+    private FaultScenario(FaultSource source, Func<string, FaultWarehouseReader> warehouse, string mode, string settings)
     {
         Source = source;
         Mode = mode;
@@ -451,7 +455,8 @@ internal sealed class FaultScenario : IDisposable
                 schema: raw
                 mode: {{mode}}
                 cursor: updated_at
-                chunk_rows: {{ChunkRows}}{{deletes}}
+                chunk_rows: {{ChunkRows}}
+                {{settings.Replace("\n", "\n    ", StringComparison.Ordinal)}}{{deletes}}
 
             """);
     }
@@ -468,17 +473,17 @@ internal sealed class FaultScenario : IDisposable
     public string LakeStream => Path.Combine(Root, "lake", "items", "items");
 
     /// <summary>A source of <paramref name="rows"/> rows on the test server, and a warehouse of the given kind (PostgreSQL: on the same server).</summary>
-    public static async Task<FaultScenario> CreateAsync(PostgresServer server, FaultWarehouse kind, string mode, int rows, CancellationToken cancellationToken)
+    public static async Task<FaultScenario> CreateAsync(PostgresServer server, FaultWarehouse kind, string mode, int rows, CancellationToken cancellationToken, string settings = "first_load: chunks")
     {
         ReleaseIdleConnections();
         var source = await FaultSource.CreateAsync(await server.CreateDatabaseAsync(cancellationToken), rows, padding: 0, cancellationToken);
         if (kind == FaultWarehouse.DuckDb)
         {
-            return new FaultScenario(source, root => new DuckDbFaultWarehouse(root), mode);
+            return new FaultScenario(source, root => new DuckDbFaultWarehouse(root), mode, settings);
         }
 
         var warehouse = new PostgresFaultWarehouse(await server.CreateDatabaseAsync(cancellationToken));
-        return new FaultScenario(source, _ => warehouse, mode);
+        return new FaultScenario(source, _ => warehouse, mode, settings);
     }
 
     /// <summary>A source and a PostgreSQL warehouse in databases made elsewhere (e.g. on a server the test restarts).</summary>
@@ -487,7 +492,7 @@ internal sealed class FaultScenario : IDisposable
         ReleaseIdleConnections();
         var source = await FaultSource.CreateAsync(sourceDatabase, rows, padding, cancellationToken);
         var warehouse = new PostgresFaultWarehouse(warehouseDatabase);
-        return new FaultScenario(source, _ => warehouse, mode);
+        return new FaultScenario(source, _ => warehouse, mode, "first_load: chunks");
     }
 
     /// <summary>

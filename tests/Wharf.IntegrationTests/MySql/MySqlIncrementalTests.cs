@@ -92,7 +92,7 @@ public sealed class MySqlIncrementalTests(MySqlServer mysql) : IDisposable
         await ProjectAsync("""
             CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20), seq BIGINT UNSIGNED NOT NULL);
             INSERT INTO items SELECT seq, CONCAT('item ', seq), seq * 10 FROM seq_1_to_5000;
-            """, "mode: append\ncursor: seq\nchunk_rows: 1000");
+            """, "mode: append\ncursor: seq\nchunk_rows: 1000\nfirst_load: chunks");
 
         // The real CLI, killed (SIGKILL) right after its second chunk committed.
         var killed = await WharfChild.RunAsync(harness.Root, "chunk.committed:2", ct, "run");
@@ -115,7 +115,7 @@ public sealed class MySqlIncrementalTests(MySqlServer mysql) : IDisposable
         var database = await ProjectAsync("""
             CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(200), seq BIGINT UNSIGNED NOT NULL);
             INSERT INTO items SELECT seq, CONCAT('item ', seq, REPEAT('.', 150)), seq * 10 FROM seq_1_to_200000;
-            """, "mode: append\ncursor: seq\nchunk_rows: 5000");
+            """, "mode: append\ncursor: seq\nchunk_rows: 5000\nfirst_load: chunks");
         var log = new LogLines();
         harness.Logger = log;
 

@@ -124,6 +124,7 @@ public sealed class PostgresSourceCheckTests(PostgresServer postgres)
               tables: [events]
               cursor: updated_at
               chunk_rows: 1000
+              first_load: chunks
               on_check_failure: quarantine
               checks:
                 - not_null: [amount]
@@ -154,6 +155,7 @@ public sealed class PostgresSourceCheckTests(PostgresServer postgres)
               tables: [events]
               cursor: updated_at
               chunk_rows: 1000
+              first_load: chunks
               checks:
                 - not_null: [amount]
             """);
@@ -185,6 +187,7 @@ public sealed class PostgresSourceCheckTests(PostgresServer postgres)
               tables: [events]
               cursor: updated_at
               chunk_rows: 1000
+              first_load: chunks
               checks:
                 - row_count: { min: 2000 }
                 - freshness: { column: updated_at, max_age: 1h }

@@ -31,6 +31,7 @@ public sealed class IncrementalSettingsTests : IDisposable
                 detect_deletes: true
                 track: [name, amount]
                 chunk_rows: 5000
+                first_load: chunks
             """));
 
         var incremental = (await folder.LoadAsync()).Pipelines[0].Incremental;
@@ -41,6 +42,18 @@ public sealed class IncrementalSettingsTests : IDisposable
         incremental.DetectDeletes.ShouldBeTrue();
         incremental.Track.ShouldBe(["name", "amount"]);
         incremental.ChunkRows.ShouldBe(5000);
+        incremental.FirstLoad.ShouldBe(FirstLoad.Chunks);
+    }
+
+    [Fact]
+    public async Task Load_FirstLoad_IsReadWholeUnlessAskedForChunks()
+    {
+        folder.WriteProject(Pipeline("""
+                mode: merge
+                cursor: updated_at
+            """));
+
+        (await folder.LoadAsync()).Pipelines[0].Incremental.FirstLoad.ShouldBe(FirstLoad.Whole);
     }
 
     [Fact]
@@ -69,6 +82,8 @@ public sealed class IncrementalSettingsTests : IDisposable
     [InlineData("mode: merge\n    track: [name]", "needs mode: scd2")]
     [InlineData("mode: merge\n    cursor: updated_at\n    chunk_rows: 10", "at least 1000")]
     [InlineData("mode: merge\n    deletes: sometimes\n    detect_deletes: true", "must be one of hard, soft")]
+    [InlineData("mode: merge\n    first_load: chunks", "'first_load' applies to a cursor")]
+    [InlineData("mode: merge\n    cursor: updated_at\n    first_load: parallel", "must be one of whole, chunks")]
     public async Task Load_ContradictoryKeys_AreErrorsThatSayWhy(string keys, string expected)
     {
         var error = await folder.LoadFailsAsync(Pipeline("    " + keys));

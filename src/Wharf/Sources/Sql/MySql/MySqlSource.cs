@@ -20,6 +20,8 @@ internal sealed partial class MySqlSource(ConnectionSettings connection, Pipelin
     /// <summary>Notes about the load order (self-references, cycles), for the log.</summary>
     public IReadOnlyList<string> Notes { get; private set; } = [];
 
+    public bool ReadsSnapshots => true;
+
     public async Task<IReadOnlyList<SourceStream>> ListStreamsAsync(CancellationToken cancellationToken = default)
     {
         await using var database = await MySqlSourceConnection.OpenAsync(connection, cancellationToken: cancellationToken);

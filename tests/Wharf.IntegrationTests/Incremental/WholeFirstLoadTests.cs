@@ -1,0 +1,125 @@
+using Wharf.IntegrationTests.Postgres;
+
+namespace Wharf.IntegrationTests.Incremental;
+
+/// <summary>
+/// A cursor stream's first load read whole (<c>first_load: whole</c>, the default): the source
+/// table in parallel key ranges of one snapshot, loaded in one transaction, its watermark the
+/// highest cursor read; later runs go on from it chunk by chunk. The source's row estimate is set
+/// to millions, so that its 10,000 rows are split into ranges as a big table's would be.
+/// </summary>
+public sealed class WholeFirstLoadTests(PostgresServer postgres)
+{
+    private const int Rows = 10_000;
+    private const string Whole = "first_load: whole\nparallel: 2";
+
+    [Theory]
+    [InlineData(FaultWarehouse.DuckDb, "merge")]
+    [InlineData(FaultWarehouse.DuckDb, "append")]
+    [InlineData(FaultWarehouse.Postgres, "merge")]
+    [InlineData(FaultWarehouse.Postgres, "scd2")]
+    public async Task FirstLoad_IsReadInKeyRanges_AndCommittedOnce_ThenTheNextRunStartsAtItsHighestCursor(FaultWarehouse kind, string mode)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var scenario = await FaultScenario.CreateAsync(postgres, kind, mode, Rows, ct, Whole);
+        await LooksBigAsync(scenario.Source, ct);
+
+        // A committed chunk would kill the run here.
+        var first = await scenario.RunAsync("chunk.committed:1", ct);
+
+        first.ExitCode.ShouldBe(0, first.ToString());
+        await FaultChecks.ShouldHoldAsync(scenario, await scenario.Source.RowsAsync(ct), ct);
+        scenario.LakeParts().ShouldBe(2, $"one lake part per key range, not one per {FaultScenario.ChunkRows} rows in cursor order");
+        var run = (await scenario.Warehouse.RunsAsync(ct)).ShouldHaveSingleItem();
+        run.Status.ShouldBe("succeeded", run.Error);
+        (run.RowsExtracted, run.RowsInserted, run.RowsDeleted).ShouldBe((Rows, Rows, 0L));
+        run.WatermarkBefore.ShouldBeNull();
+        run.WatermarkAfter.ShouldBe($"updated_at={await scenario.Source.MaxCursorAsync(ct)}");
+        await FaultChecks.RunAgainShouldChangeNothingAsync(scenario, ct);
+    }
+
+    [Theory]
+    [InlineData(FaultWarehouse.DuckDb)]
+    [InlineData(FaultWarehouse.Postgres)]
+    public async Task AfterAWholeFirstLoad_UpdatesInsertsAndDeletes_AreAppliedExactly(FaultWarehouse kind)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var scenario = await FaultScenario.CreateAsync(postgres, kind, "merge", Rows, ct, Whole);
+        await LooksBigAsync(scenario.Source, ct);
+        (await scenario.RunAsync(null, ct)).ExitCode.ShouldBe(0);
+        await scenario.Source.ExecuteAsync("""
+            UPDATE public.items SET payload = 'updated', updated_at = timestamptz '2025-01-01 00:00:00+00' + id * interval '1 microsecond' WHERE id IN (7, 5000, 9999);
+            DELETE FROM public.items WHERE id IN (2, 6001);
+            INSERT INTO public.items VALUES (10001, timestamptz '2025-01-02 00:00:00+00', 'new', 1.5);
+            """, ct);
+
+        var second = await scenario.RunAsync(null, ct);
+
+        second.ExitCode.ShouldBe(0, second.ToString());
+        await FaultChecks.ShouldHoldAsync(scenario, await scenario.Source.RowsAsync(ct), ct);
+        var run = (await scenario.Warehouse.RunsAsync(ct))[^1];
+        (run.RowsInserted, run.RowsUpdated, run.RowsDeleted).ShouldBe((1L, 3L, 2L));
+    }
+
+    /// <summary>
+    /// Killed before its one commit, a whole first load leaves the warehouse and its state as they
+    /// were (nothing); the next run reads the first load again, from the beginning.
+    /// </summary>
+    [Theory]
+    [InlineData(FaultWarehouse.DuckDb)]
+    [InlineData(FaultWarehouse.Postgres)]
+    public async Task KilledBeforeItsCommit_LeavesNothing_AndTheNextRunLoadsExactlyTheSource(FaultWarehouse kind)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var scenario = await FaultScenario.CreateAsync(postgres, kind, "merge", Rows, ct, Whole);
+        await LooksBigAsync(scenario.Source, ct);
+
+        var killed = await scenario.RunAsync("load.before-commit:1", ct);
+
+        killed.ExitCode.ShouldBe(WharfChild.KilledExitCode, killed.ToString());
+        (await scenario.Warehouse.ItemsAsync(ct)).ShouldBeEmpty();
+        (await scenario.Warehouse.WatermarkAsync(ct)).ShouldBeNull();
+        (await scenario.Warehouse.RunsAsync(ct)).ShouldAllBe(r => r.Status != "succeeded" && r.RowsLoaded == 0);
+
+        var next = await scenario.RunAsync(null, ct);
+
+        next.ExitCode.ShouldBe(0, next.ToString());
+        await FaultChecks.ShouldHoldAsync(scenario, await scenario.Source.RowsAsync(ct), ct);
+        var run = (await scenario.Warehouse.RunsAsync(ct))[^1];
+        run.Status.ShouldBe("succeeded", run.Error);
+        run.RowsExtracted.ShouldBe(Rows, "nothing was committed, so the first load starts over");
+        await FaultChecks.RunAgainShouldChangeNothingAsync(scenario, ct);
+    }
+
+    /// <summary>
+    /// <c>first_load: chunks</c> keeps the first load in cursor order, committed chunk by chunk:
+    /// killed after its second chunk, it keeps those, and the next run resumes after them.
+    /// </summary>
+    [Fact]
+    public async Task FirstLoadInChunks_KilledAfterTwoChunks_KeepsThem()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var scenario = await FaultScenario.CreateAsync(postgres, FaultWarehouse.Postgres, "merge", Rows, ct, "first_load: chunks\nparallel: 2");
+        await LooksBigAsync(scenario.Source, ct);
+
+        var killed = await scenario.RunAsync("chunk.committed:2", ct);
+
+        killed.ExitCode.ShouldBe(WharfChild.KilledExitCode, killed.ToString());
+        (await scenario.Warehouse.ItemsAsync(ct)).Count.ShouldBe(2 * FaultScenario.ChunkRows);
+        var watermark = (await scenario.Warehouse.WatermarkAsync(ct)).ShouldNotBeNull();
+        var toRead = await scenario.Source.CountFromAsync(watermark, ct);
+
+        var resumed = await scenario.RunAsync(null, ct);
+
+        resumed.ExitCode.ShouldBe(0, resumed.ToString());
+        await FaultChecks.ShouldHoldAsync(scenario, await scenario.Source.RowsAsync(ct), ct);
+        (await scenario.Warehouse.RunsAsync(ct))[^1].RowsExtracted.ShouldBe(toRead);
+    }
+
+    /// <summary>Makes PostgreSQL's row estimate for the table 3,000,000 (and keeps autovacuum from correcting it): the source then splits it into key ranges.</summary>
+    private static Task LooksBigAsync(FaultSource source, CancellationToken cancellationToken) =>
+        source.ExecuteAsync("""
+            ALTER TABLE public.items SET (autovacuum_enabled = false);
+            UPDATE pg_class SET reltuples = 3000000 WHERE oid = 'public.items'::regclass;
+            """, cancellationToken);
+}
