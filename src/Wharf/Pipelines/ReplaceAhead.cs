@@ -11,7 +11,7 @@ using Wharf.Warehouses;
 namespace Wharf.Pipelines;
 
 /// <summary>
-/// A replace stream's new table, built while its source is still being read: each part a database
+/// A replace stream's new table (or a cursor stream's first load read whole), built while its source is still being read: each part a database
 /// source writes to the lake is staged, checked and copied into the new table beside the old one
 /// as soon as it lands, in one transaction that the stream's turn to load commits (the checks that
 /// judge the whole run, uniqueness among them, then the swap and the audit row). The source and the
@@ -45,15 +45,20 @@ internal sealed class ReplaceAhead(RunContext run, StreamPlan plan) : IAsyncDisp
     /// A head start for the stream, when it is a replace one fits: no cursor or part-by-part commits,
     /// no deletes or snapshot to compare, and no processor or check that needs every row at once or
     /// another table this run may not have loaded yet (dedupe, resample, lookup, relationships, a
-    /// unique key whose repeats would be quarantined). Null otherwise.
+    /// unique key whose repeats would be quarantined). A cursor stream's first load read whole
+    /// (<paramref name="firstLoad"/>) is one too, in <c>merge</c> or <c>append</c> mode: its table
+    /// is empty, so building a new one and swapping it in loads the same rows (the key and the
+    /// mode's columns added at the swap). Null otherwise.
     /// </summary>
-    public static ReplaceAhead? For(RunContext run, StreamPlan plan)
+    public static ReplaceAhead? For(RunContext run, StreamPlan plan, bool firstLoad = false)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var incremental = plan.Incremental;
         var rules = plan.Pipeline.RulesFor(plan.Stream.Target);
-        var fits = plan.Pipeline.Mode == WriteMode.Replace && !incremental.HasCursor && !plan.Stream.CommitsEachPart
-            && !incremental.DetectDeletes && incremental.ChangeDetection != ChangeDetection.Hash
+        var replaces = firstLoad
+            ? plan.Pipeline.Mode is WriteMode.Merge or WriteMode.Append
+            : plan.Pipeline.Mode == WriteMode.Replace && !incremental.HasCursor && !incremental.DetectDeletes && incremental.ChangeDetection != ChangeDetection.Hash;
+        var fits = replaces && !plan.Stream.CommitsEachPart
             && plan.Stream.NestedPath.IsEmpty && plan.Stream.LoadedFiles is null
             && !rules.Transform.Any(p => p.Kind is ProcessorKind.Dedupe or ProcessorKind.Resample or ProcessorKind.Lookup)
             && !rules.Checks.Any(c => c.Kind == CheckKind.Relationships || (c.Kind == CheckKind.Unique && rules.OnCheckFailure == CheckFailure.Quarantine));

@@ -93,7 +93,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
             }
             else
             {
-                ahead = ReplaceAhead.For(run, plan);
+                ahead = ReplaceAhead.For(run, plan, firstLoad: readsWhole);
                 long overlappedTicks = 0;
                 request = request with
                 {

@@ -61,7 +61,10 @@ internal interface ILoadSession : IAsyncDisposable
     /// </summary>
     Task<long> AddToNewTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken);
 
-    /// <summary>Puts the table <see cref="AddToNewTableAsync"/> built in the old one's place; readers see the change at the commit.</summary>
+    /// <summary>
+    /// Puts the table <see cref="AddToNewTableAsync"/> built in the old one's place, with the
+    /// primary key a keyed mode's table has (<see cref="TableWrite.TableKey"/>); readers see the change at the commit.
+    /// </summary>
     /// <exception cref="InvalidOperationException">No rows were added: there is no new table.</exception>
     Task SwapInNewTableAsync(TableWrite write, CancellationToken cancellationToken);
 

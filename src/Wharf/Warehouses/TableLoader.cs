@@ -168,6 +168,10 @@ internal sealed class TableLoader(TimeProvider time)
         if (request.ReplaceStep == ReplaceStep.Last)
         {
             await session.SwapInNewTableAsync(write, cancellationToken);
+            foreach (var sql in write.AddExtraColumns())
+            {
+                await session.ExecuteAsync(sql, cancellationToken);
+            }
         }
 
         // 3. The rows set aside, 4. the rows the source no longer has.
@@ -278,7 +282,7 @@ internal sealed class TableLoader(TimeProvider time)
     private static async Task<TableWrite.Counts> WriteAsync(ILoadSession session, LoadRequest request, TableWrite write, SchemaPlan? evolve, CancellationToken cancellationToken)
     {
         var rows = write.Rows!;
-        if (request.Mode == WriteMode.Replace)
+        if (request.Mode == WriteMode.Replace || request.ReplaceStep == ReplaceStep.Part)
         {
             return new(request.ReplaceStep == ReplaceStep.Part
                 ? await session.AddToNewTableAsync(write, rows, cancellationToken)

@@ -413,6 +413,14 @@ internal sealed class PostgresFaultWarehouse(TestDatabase database) : FaultWareh
     protected override Task<List<string?[]>> QueryAsync(string sql, CancellationToken cancellationToken) =>
         FaultPg.QueryAsync(database.ConnectionString, sql, cancellationToken);
 
+    /// <summary>The columns of raw.items' primary key, in order; empty when it has none.</summary>
+    public async Task<List<string>> PrimaryKeyAsync(CancellationToken cancellationToken) =>
+        [.. (await QueryAsync("""
+            SELECT a.attname FROM pg_constraint c CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+            WHERE c.conrelid = 'raw.items'::regclass AND c.contype = 'p' ORDER BY k.n
+            """, cancellationToken)).Select(r => r[0]!)];
+
     /// <summary>Whether a chunk has committed yet (the state table may not even exist).</summary>
     public async Task<bool> HasStateAsync(CancellationToken cancellationToken)
     {

@@ -17,6 +17,7 @@ public sealed class WholeFirstLoadTests(PostgresServer postgres)
     [InlineData(FaultWarehouse.DuckDb, "merge")]
     [InlineData(FaultWarehouse.DuckDb, "append")]
     [InlineData(FaultWarehouse.Postgres, "merge")]
+    [InlineData(FaultWarehouse.Postgres, "append")]
     [InlineData(FaultWarehouse.Postgres, "scd2")]
     public async Task FirstLoad_IsReadInKeyRanges_AndCommittedOnce_ThenTheNextRunStartsAtItsHighestCursor(FaultWarehouse kind, string mode)
     {
@@ -35,6 +36,12 @@ public sealed class WholeFirstLoadTests(PostgresServer postgres)
         (run.RowsExtracted, run.RowsInserted, run.RowsDeleted).ShouldBe((Rows, Rows, 0L));
         run.WatermarkBefore.ShouldBeNull();
         run.WatermarkAfter.ShouldBe($"updated_at={await scenario.Source.MaxCursorAsync(ct)}");
+        if (scenario.Warehouse is PostgresFaultWarehouse postgresWarehouse)
+        {
+            // Built beside the (empty) table as its parts came, keyed at the swap.
+            (await postgresWarehouse.PrimaryKeyAsync(ct)).ShouldBe(mode switch { "scd2" => ["id", "_wharf_valid_from"], "append" => [], _ => ["id"] });
+        }
+
         await FaultChecks.RunAgainShouldChangeNothingAsync(scenario, ct);
     }
 

@@ -188,6 +188,13 @@ internal sealed class PostgresLoadSession : ILoadSession
         await ExecuteAsync($"DROP TABLE IF EXISTS {write.Target}{DependentViews.Cascade(views)}; ALTER TABLE {NewTable(write)} RENAME TO {Quote.Identifier(write.Table)}", cancellationToken);
         await DependentViews.RecreateAsync(connection, views, cancellationToken);
         newTable = false;
+
+        // A keyed table built this way (a first load read whole) gets its key now: one index
+        // build, instead of the index kept up row by row as the parts came.
+        if (write.IsKeyed && write.TableKey.Count > 0)
+        {
+            await ExecuteAsync($"ALTER TABLE {write.Target} ADD PRIMARY KEY ({string.Join(", ", write.TableKey.Select(Quote.Identifier))})", cancellationToken);
+        }
     }
 
     private static string NewTable(TableWrite write) => Quote.Qualified(write.Schema, write.Table + "__wharf_new");
