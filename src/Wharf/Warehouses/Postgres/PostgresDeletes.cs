@@ -69,7 +69,7 @@ internal static class PostgresDeletes
 
         // The missing keys themselves (few, usually), so the delete finds them by the primary key's index.
         var summaryColumns = $"{KeySummary.BucketColumn}, {KeySummary.BitsColumn}";
-        await Execute($"SET LOCAL work_mem = '{WorkMem}'");
+        await Execute($"SET LOCAL work_mem = '{WorkMem}'; SET LOCAL jit = off");
         await Execute($"CREATE TEMP TABLE {DeleteDetection.Gone} ON COMMIT DROP AS " +
             DeleteDetection.GoneKeys(write, $"SELECT {summaryColumns} FROM {Summary}", tableSummary: tableSummarized ? $"SELECT {summaryColumns} FROM {TableSummary}" : null));
         await Execute($"ANALYZE {DeleteDetection.Gone}");
