@@ -11,11 +11,12 @@ using Wharf.Warehouses;
 namespace Wharf.Pipelines;
 
 /// <summary>
-/// A replace stream's new table (or a cursor stream's first load read whole), built while its source is still being read: each part a database
-/// source writes to the lake is staged, checked and copied into the new table beside the old one
-/// as soon as it lands, in one transaction that the stream's turn to load commits (the checks that
-/// judge the whole run, uniqueness among them, then the swap and the audit row). The source and the
-/// warehouse then work at once instead of one after the other (bench/README.md).
+/// A replace stream's new table (or a cursor stream's first load read whole), built while its
+/// source is still being read: each part a database source writes to the lake is staged, checked
+/// and copied into the new table beside the old one as soon as it lands, in one transaction that
+/// the stream's turn to load commits (the checks that judge the whole run, uniqueness among them,
+/// then the swap and the audit row). The source and the warehouse then work at once instead of
+/// one after the other (bench/README.md).
 /// <para>
 /// It is a head start only. Whatever stops it (a part that fails a check or the table's schema, a
 /// part whose columns are not the first's, a lost connection, an extract that starts over) rolls it
