@@ -168,10 +168,7 @@ internal sealed class TableLoader(TimeProvider time)
         if (request.ReplaceStep == ReplaceStep.Last)
         {
             await session.SwapInNewTableAsync(write, cancellationToken);
-            foreach (var sql in write.AddExtraColumns())
-            {
-                await session.ExecuteAsync(sql, cancellationToken);
-            }
+            await AddExtraColumnsAsync(session, write, cancellationToken);
         }
 
         // 3. The rows set aside, 4. the rows the source no longer has.
@@ -301,11 +298,7 @@ internal sealed class TableLoader(TimeProvider time)
         await session.CreateTableAsync(write, rows, cancellationToken);
         if (direct)
         {
-            foreach (var sql in write.AddExtraColumns())
-            {
-                await session.ExecuteAsync(sql, cancellationToken);
-            }
-
+            await AddExtraColumnsAsync(session, write, cancellationToken);
             return new(await session.InsertAsync(write.Target, rows.Sql, rows.Columns, cancellationToken), 0, 0);
         }
 
@@ -320,10 +313,7 @@ internal sealed class TableLoader(TimeProvider time)
         }
 
         await session.StageAsync(write, rows, cancellationToken);
-        foreach (var sql in write.AddExtraColumns())
-        {
-            await session.ExecuteAsync(sql, cancellationToken);
-        }
+        await AddExtraColumnsAsync(session, write, cancellationToken);
 
         Task<long> Execute(string sql) => session.ExecuteAsync(sql, cancellationToken);
         Task<long> Count(string sql) => session.CountAsync(sql, cancellationToken);
@@ -335,6 +325,15 @@ internal sealed class TableLoader(TimeProvider time)
         var counts = await write.WriteAsync(Execute, Count);
         await session.ExecuteAsync($"DROP TABLE {TableWrite.Stage}", cancellationToken);
         return counts;
+    }
+
+    /// <summary>The columns the write mode keeps beyond the extract's own (<see cref="TableWrite.ExtraColumns"/>), added where missing.</summary>
+    private static async Task AddExtraColumnsAsync(ILoadSession session, TableWrite write, CancellationToken cancellationToken)
+    {
+        foreach (var sql in write.AddExtraColumns())
+        {
+            await session.ExecuteAsync(sql, cancellationToken);
+        }
     }
 
     /// <summary>

@@ -22,8 +22,7 @@ public sealed class WholeFirstLoadTests(PostgresServer postgres)
     public async Task FirstLoad_IsReadInKeyRanges_AndCommittedOnce_ThenTheNextRunStartsAtItsHighestCursor(FaultWarehouse kind, string mode)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var scenario = await FaultScenario.CreateAsync(postgres, kind, mode, Rows, ct, Whole);
-        await LooksBigAsync(scenario.Source, ct);
+        using var scenario = await BigScenarioAsync(kind, mode, Whole, ct);
 
         // A committed chunk would kill the run here.
         var first = await scenario.RunAsync("chunk.committed:1", ct);
@@ -51,8 +50,7 @@ public sealed class WholeFirstLoadTests(PostgresServer postgres)
     public async Task AfterAWholeFirstLoad_UpdatesInsertsAndDeletes_AreAppliedExactly(FaultWarehouse kind)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var scenario = await FaultScenario.CreateAsync(postgres, kind, "merge", Rows, ct, Whole);
-        await LooksBigAsync(scenario.Source, ct);
+        using var scenario = await BigScenarioAsync(kind, "merge", Whole, ct);
         (await scenario.RunAsync(null, ct)).ExitCode.ShouldBe(0);
         await scenario.Source.ExecuteAsync("""
             UPDATE public.items SET payload = 'updated', updated_at = timestamptz '2025-01-01 00:00:00+00' + id * interval '1 microsecond' WHERE id IN (7, 5000, 9999);
@@ -78,8 +76,7 @@ public sealed class WholeFirstLoadTests(PostgresServer postgres)
     public async Task KilledBeforeItsCommit_LeavesNothing_AndTheNextRunLoadsExactlyTheSource(FaultWarehouse kind)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var scenario = await FaultScenario.CreateAsync(postgres, kind, "merge", Rows, ct, Whole);
-        await LooksBigAsync(scenario.Source, ct);
+        using var scenario = await BigScenarioAsync(kind, "merge", Whole, ct);
 
         var killed = await scenario.RunAsync("load.before-commit:1", ct);
 
@@ -106,8 +103,7 @@ public sealed class WholeFirstLoadTests(PostgresServer postgres)
     public async Task FirstLoadInChunks_KilledAfterTwoChunks_KeepsThem()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var scenario = await FaultScenario.CreateAsync(postgres, FaultWarehouse.Postgres, "merge", Rows, ct, "first_load: chunks\nparallel: 2");
-        await LooksBigAsync(scenario.Source, ct);
+        using var scenario = await BigScenarioAsync(FaultWarehouse.Postgres, "merge", "first_load: chunks\nparallel: 2", ct);
 
         var killed = await scenario.RunAsync("chunk.committed:2", ct);
 
@@ -123,10 +119,25 @@ public sealed class WholeFirstLoadTests(PostgresServer postgres)
         (await scenario.Warehouse.RunsAsync(ct))[^1].RowsExtracted.ShouldBe(toRead);
     }
 
-    /// <summary>Makes PostgreSQL's row estimate for the table 3,000,000 (and keeps autovacuum from correcting it): the source then splits it into key ranges.</summary>
-    private static Task LooksBigAsync(FaultSource source, CancellationToken cancellationToken) =>
-        source.ExecuteAsync("""
-            ALTER TABLE public.items SET (autovacuum_enabled = false);
-            UPDATE pg_class SET reltuples = 3000000 WHERE oid = 'public.items'::regclass;
-            """, cancellationToken);
+    /// <summary>
+    /// A scenario of <see cref="Rows"/> rows whose table PostgreSQL estimates at 3,000,000 (autovacuum
+    /// kept from correcting it): the source then splits it into key ranges.
+    /// </summary>
+    private async Task<FaultScenario> BigScenarioAsync(FaultWarehouse kind, string mode, string settings, CancellationToken cancellationToken)
+    {
+        var scenario = await FaultScenario.CreateAsync(postgres, kind, mode, Rows, cancellationToken, settings);
+        try
+        {
+            await scenario.Source.ExecuteAsync("""
+                ALTER TABLE public.items SET (autovacuum_enabled = false);
+                UPDATE pg_class SET reltuples = 3000000 WHERE oid = 'public.items'::regclass;
+                """, cancellationToken);
+            return scenario;
+        }
+        catch
+        {
+            scenario.Dispose();
+            throw;
+        }
+    }
 }

@@ -140,7 +140,7 @@ internal sealed class PostgresLoadSession : ILoadSession
     public async Task CreateTableAsync(TableWrite write, LakeSelect rows, CancellationToken cancellationToken)
     {
         var extra = string.Concat(write.ExtraColumns.Select(c => $", {c.Name} {c.Type}"));
-        var key = write.IsKeyed && write.TableKey.Count > 0 ? $", PRIMARY KEY ({string.Join(", ", write.TableKey.Select(Quote.Identifier))})" : "";
+        var key = PrimaryKey(write) is { } primaryKey ? $", {primaryKey}" : "";
         await ExecuteAsync($"CREATE TABLE IF NOT EXISTS {write.Target} ({Definition(Rows(rows).Columns)}{extra}{key})", cancellationToken);
     }
 
@@ -191,11 +191,15 @@ internal sealed class PostgresLoadSession : ILoadSession
 
         // A keyed table built this way (a first load read whole) gets its key now: one index
         // build, instead of the index kept up row by row as the parts came.
-        if (write.IsKeyed && write.TableKey.Count > 0)
+        if (PrimaryKey(write) is { } primaryKey)
         {
-            await ExecuteAsync($"ALTER TABLE {write.Target} ADD PRIMARY KEY ({string.Join(", ", write.TableKey.Select(Quote.Identifier))})", cancellationToken);
+            await ExecuteAsync($"ALTER TABLE {write.Target} ADD {primaryKey}", cancellationToken);
         }
     }
+
+    /// <summary>The <c>PRIMARY KEY (…)</c> a keyed mode's table has; null for the other modes.</summary>
+    private static string? PrimaryKey(TableWrite write) =>
+        write.IsKeyed && write.TableKey.Count > 0 ? $"PRIMARY KEY ({string.Join(", ", write.TableKey.Select(Quote.Identifier))})" : null;
 
     private static string NewTable(TableWrite write) => Quote.Qualified(write.Schema, write.Table + "__wharf_new");
 
