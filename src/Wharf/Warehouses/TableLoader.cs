@@ -164,7 +164,7 @@ internal sealed class TableLoader(TimeProvider time)
 
         // 2. The rows, by the write mode.
         var counts = staged is null or { Schema.DiscardAll: true } ? default
-            : await WriteAsync(session, request, write, existing is null ? null : staged.Schema, cancellationToken);
+            : await WriteAsync(session, request, write, existing, existing is null ? null : staged.Schema, cancellationToken);
         if (request.ReplaceStep == ReplaceStep.Last)
         {
             await session.SwapInNewTableAsync(write, cancellationToken);
@@ -275,8 +275,9 @@ internal sealed class TableLoader(TimeProvider time)
         return staged with { Notes = [.. staged.Notes, .. notes] };
     }
 
+    /// <param name="existing">The table's columns; null for a new table.</param>
     /// <param name="evolve">The table's schema changes to make first; null for a new table.</param>
-    private static async Task<TableWrite.Counts> WriteAsync(ILoadSession session, LoadRequest request, TableWrite write, SchemaPlan? evolve, CancellationToken cancellationToken)
+    private static async Task<TableWrite.Counts> WriteAsync(ILoadSession session, LoadRequest request, TableWrite write, IReadOnlyList<TableColumn>? existing, SchemaPlan? evolve, CancellationToken cancellationToken)
     {
         var rows = write.Rows!;
         if (request.Mode == WriteMode.Replace || request.ReplaceStep == ReplaceStep.Part)
@@ -288,7 +289,7 @@ internal sealed class TableLoader(TimeProvider time)
 
         // Asked before the table is touched: the PostgreSQL session streams the rows from a query
         // it opens with the table, and another query on the work area would close it.
-        var direct = IsDirectFirstLoad(session, request, write, rows);
+        var direct = await IsDirectAsync(session, request, write, rows, existing, cancellationToken);
 
         if (evolve is not null)
         {
@@ -337,24 +338,52 @@ internal sealed class TableLoader(TimeProvider time)
     }
 
     /// <summary>
-    /// A merge chunk of a first load (<see cref="LoadRequest.AllNew"/>) whose keys are all present
-    /// and distinct goes straight into the table, as an append does: there is nothing to compare it
-    /// with and no later version of a key to keep, so the staged copy, its de-duplication and the
-    /// key check would only cost time (on PostgreSQL, a second write of every row). Otherwise it
-    /// takes the staged path, which keeps the last version of a repeated key and names NULL keys.
+    /// A merge whose staged keys are all present, distinct and new to the table goes straight into
+    /// it, as an append does: there is nothing to compare them with and no later version of a key
+    /// to keep, so the staged copy, its de-duplication and the key check would only cost time (on
+    /// PostgreSQL, a second write of every row). New means a first load's chunk
+    /// (<see cref="LoadRequest.AllNew"/>), or a single integer key whose every staged value is above
+    /// those the table holds: a stream's message ids, a table's serial ids, whose new rows are
+    /// inserts. Otherwise it takes the staged path, which keeps the last version of a repeated key
+    /// and names NULL keys.
     /// </summary>
-    private static bool IsDirectFirstLoad(ILoadSession session, LoadRequest request, TableWrite write, LakeSelect rows)
+    /// <param name="existing">The table's columns; null when it does not exist yet.</param>
+    private static async Task<bool> IsDirectAsync(ILoadSession session, LoadRequest request, TableWrite write, LakeSelect rows, IReadOnlyList<TableColumn>? existing, CancellationToken cancellationToken)
     {
-        if (!request.AllNew || request.Mode != WriteMode.Merge || write.Key.Count == 0)
+        if (request.Mode != WriteMode.Merge || write.Key.Count == 0)
         {
             return false;
         }
 
         var keys = write.Key.Select(Quote.Identifier).ToList();
         var key = keys.Count == 1 ? keys[0] : $"({string.Join(", ", keys)})";
-        var doubtful = session.WorkArea.Scalar(
-            $"SELECT count(*) FILTER (WHERE {string.Join(" OR ", keys.Select(k => $"{k} IS NULL"))}) + count(*) - count(DISTINCT {key}) FROM ({rows.Sql})");
-        return Convert.ToInt64(doubtful, System.Globalization.CultureInfo.InvariantCulture) == 0;
+        var keyColumn = existing?.FirstOrDefault(c => write.Key.Count == 1 && c.Name == write.Key[0]);
+        object? lowest;
+        using (var reader = session.WorkArea.Query(
+            $"SELECT count(*) FILTER (WHERE {string.Join(" OR ", keys.Select(k => $"{k} IS NULL"))}) + count(*) - count(DISTINCT {key}), min({keys[0]}) FROM ({rows.Sql})"))
+        {
+            reader.Read();
+            if (reader.GetInt64(0) != 0)
+            {
+                return false;
+            }
+
+            lowest = reader.GetValue(1);
+        }
+
+        if (request.AllNew || existing is null)
+        {
+            return true;
+        }
+
+        if (keyColumn?.Type.Kind is not (LogicalKind.Int8 or LogicalKind.Int16 or LogicalKind.Int32 or LogicalKind.Int64)
+            || lowest is not (sbyte or byte or short or ushort or int or uint or long))
+        {
+            return false;
+        }
+
+        var from = Convert.ToInt64(lowest, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return await session.CountAsync($"SELECT count(*) FROM (SELECT 1 FROM {write.Target} WHERE {keys[0]} >= {from} LIMIT 1) AS t", cancellationToken) == 0;
     }
 
     /// <summary>Writes the rows that failed a quarantine check to the table's quarantine table (created or widened first).</summary>

@@ -656,6 +656,61 @@ public sealed class ChangeScenarioTests(PostgresServer postgres)
         (await project.WarehouseScalarAsync("select count(distinct id) || ' ' || count(*) || ' ' || sum(id) from raw.events")).ShouldBe("3000 3000 4501500");
     }
 
+    /// <summary>
+    /// A merge chunk whose integer keys are all above the table's goes straight in (nothing can
+    /// match); one whose lowest key is the table's highest, or that repeats a key, is merged: the
+    /// boundary key is updated, not doubled, and a repeated key keeps its latest version. Soft-deleted
+    /// rows count as held by the table.
+    /// </summary>
+    [Theory]
+    [InlineData(WarehouseUnderTest.DuckDb, "")]
+    [InlineData(WarehouseUnderTest.Postgres, "")]
+    [InlineData(WarehouseUnderTest.DuckDb, "detect_deletes: true\ndeletes: soft")]
+    [InlineData(WarehouseUnderTest.Postgres, "detect_deletes: true\ndeletes: soft")]
+    public async Task MergeOfKeysAboveTheTables_AreInserted_TheBoundaryKeyIsUpdated_ARepeatedKeyKeepsItsLatestVersion(WarehouseUnderTest warehouse, string deletes)
+    {
+        using var project = await IncrementalProject.CreateAsync(postgres, warehouse, """
+            create table events (id bigint, payload text, updated_at timestamptz);
+            insert into events select i, 'row ' || i, timestamptz '2026-03-01 00:00:00+00' + i * interval '1 second' from generate_series(1, 3000) i;
+            """);
+        project.Configure($"mode: merge\nprimary_key: [id]\ncursor: updated_at\nchunk_rows: 1000\n{deletes}", "events");
+        await project.RunAsync();
+
+        // Only new ids, in four chunks: the first starts with the last run's boundary row, in the table.
+        await project.ExecuteSourceAsync("insert into events select i, 'row ' || i, timestamptz '2026-03-02 00:00:00+00' + i * interval '1 second' from generate_series(3001, 6000) i");
+        var inserts = await project.RunAsync();
+        (await project.AuditAsync(inserts.RunId)).ShouldBe(new AuditRow("succeeded", 3001, 3000, 3000, 0, 0, 1, "updated_at=2026-03-01 00:50:00.000000+00", "updated_at=2026-03-02 01:40:00.000000+00"));
+        await AssertEventsEqualSourceAsync(project, "after the inserts");
+
+        // The table's highest id changes, with new ones after it: one chunk that starts at the table's top.
+        await project.ExecuteSourceAsync("""
+            update events set payload = 'row 6000 changed', updated_at = '2026-03-03 00:00:00+00' where id = 6000;
+            insert into events values (6001, 'row 6001', '2026-03-03 00:00:01+00'), (6002, 'row 6002', '2026-03-03 00:00:02+00');
+            """);
+        var boundary = await project.RunAsync();
+        (boundary.RowsInserted, boundary.RowsUpdated).ShouldBe((2L, 1L));
+
+        // New ids only, one of them twice.
+        await project.ExecuteSourceAsync("insert into events values (7000, 'first', '2026-03-03 00:00:03+00'), (7000, 'latest', '2026-03-03 00:00:04+00')");
+        var repeated = await project.RunAsync();
+        repeated.RowsInserted.ShouldBe(1);
+        (await project.WarehouseRowsAsync("select id, payload from raw.events where id >= 6000 order by id")).Select(r => $"{r[0]} {r[1]}")
+            .ShouldBe(["6000 row 6000 changed", "6001 row 6001", "6002 row 6002", "7000 latest"]);
+        (await project.WarehouseScalarAsync("select count(distinct id) || ' ' || count(*) from raw.events")).ShouldBe("6003 6003");
+
+        // A soft-deleted id at the top of the table is held by it: its return is an update, not a second row.
+        if (deletes.Length > 0)
+        {
+            await project.ExecuteSourceAsync("delete from events where id = 7000");
+            (await project.RunAsync()).RowsDeleted.ShouldBe(1);
+            await project.ExecuteSourceAsync("insert into events values (7000, 'back', '2026-03-04 00:00:00+00'), (7001, 'after it', '2026-03-04 00:00:01+00')");
+            var back = await project.RunAsync();
+            (back.RowsInserted, back.RowsUpdated).ShouldBe((1L, 1L));
+            (await project.WarehouseRowsAsync("select id, payload, _wharf_deleted_at is null from raw.events where id >= 7000 order by id")).Select(r => $"{r[0]} {r[1]} {r[2]}")
+                .ShouldBe(["7000 back True", "7001 after it True"]);
+        }
+    }
+
     private static async Task AssertEventsEqualSourceAsync(IncrementalProject project, string because)
     {
         static List<string> Text(List<object?[]> rows) => [.. rows.Select(r => string.Join(" | ", r.Select(IncrementalProject.Format)))];

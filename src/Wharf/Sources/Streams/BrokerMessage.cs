@@ -4,14 +4,20 @@ namespace Wharf.Sources.Streams;
 /// <param name="Body">The payload, copied out of the client's buffers.</param>
 internal sealed record BrokerMessage(ReadOnlyMemory<byte> Body)
 {
+    private readonly string? id;
+
     /// <summary>
     /// The message's identity, the merge key that makes a redelivery load nothing twice: RabbitMQ's
     /// message-id property (else a hash of the content), NATS's stream sequence.
     /// </summary>
-    public required string Id { get; init; }
+    public string Id
+    {
+        get => id ?? Sequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        init => id = value;
+    }
 
-    /// <summary>Whether <see cref="Id"/> is a number (a NATS stream sequence), stored as BIGINT rather than text.</summary>
-    public bool NumericId { get; init; }
+    /// <summary>NATS's stream sequence, the identity stored as BIGINT rather than text; null for RabbitMQ's.</summary>
+    public ulong? Sequence { get; init; }
 
     /// <summary>The routing key (RabbitMQ) or subject (NATS).</summary>
     public string? Key { get; init; }
@@ -34,8 +40,8 @@ internal sealed record BrokerMessage(ReadOnlyMemory<byte> Body)
     /// <summary>What the consumer needs to settle this one message (a delivery tag, a reply subject).</summary>
     public object? Receipt { get; init; }
 
-    /// <summary>The delivery, for messages: <c>delivery 17 (message id 42)</c>.</summary>
-    public required string Delivery { get; init; }
+    /// <summary>The delivery, for messages: <c>delivery 17 (message id 42)</c>, <c>message 42 (subject orders.new)</c>; made when asked for.</summary>
+    public string Delivery => Sequence is { } sequence ? $"message {sequence} (subject {Key})" : $"delivery {Receipt} (message id {Id})";
 }
 
 /// <summary>

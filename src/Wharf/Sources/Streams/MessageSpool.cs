@@ -192,9 +192,9 @@ internal sealed class MessageSpool : IDisposable
     private void WriteMetadata(BrokerMessage message)
     {
         writer.WritePropertyName(MessageStreamSettings.MessageIdColumn);
-        if (message.NumericId)
+        if (message.Sequence is { } sequence)
         {
-            writer.WriteRawValue(message.Id, skipInputValidation: true);
+            writer.WriteNumberValue(sequence);
         }
         else
         {

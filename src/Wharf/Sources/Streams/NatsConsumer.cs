@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
@@ -198,21 +197,28 @@ internal sealed class NatsConsumer : IMessageConsumer
 
     private static BrokerMessage Message(INatsJSMsg<byte[]> message)
     {
-        var metadata = message.Metadata;
-        var sequence = metadata?.Sequence.Stream ?? 0;
-        var delivered = (long)(metadata?.NumDelivered ?? 0);
+        var (sequence, delivered, timestamp) = Delivery(message);
         var headers = message.Headers is null ? [] : message.Headers.Select(h => KeyValuePair.Create(h.Key, (string?)h.Value.ToString())).ToList();
         return new BrokerMessage(message.Data ?? [])
         {
-            Id = sequence.ToString(CultureInfo.InvariantCulture),
-            NumericId = true,
+            Sequence = sequence,
             Key = message.Subject,
             Headers = headers,
-            Timestamp = metadata?.Timestamp,
+            Timestamp = timestamp,
             Redelivered = delivered > 1,
-            Deliveries = delivered,
-            Delivery = $"message {sequence} (subject {message.Subject})",
+            Deliveries = (long)delivered,
         };
+    }
+
+    /// <summary>The stream sequence, the delivery count and the stream's time, from the reply subject (the client's metadata where that cannot be read).</summary>
+    private static (ulong Sequence, ulong Delivered, DateTimeOffset? Timestamp) Delivery(INatsJSMsg<byte[]> message)
+    {
+        if (message.ReplyTo is { } reply && JetStreamAckSubject.TryParse(reply, out var sequence, out var delivered, out var timestamp))
+        {
+            return (sequence, delivered, timestamp);
+        }
+
+        return message.Metadata is { } metadata ? (metadata.Sequence.Stream, metadata.NumDelivered, metadata.Timestamp) : (0, 0, null);
     }
 
     /// <summary>Messages of the stream the durable consumer has not delivered yet.</summary>
@@ -243,7 +249,7 @@ internal sealed class NatsConsumer : IMessageConsumer
     public async Task DeadLetterAsync(BrokerMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var index = pending.FindLastIndex(m => m.Metadata?.Sequence.Stream.ToString(CultureInfo.InvariantCulture) == message.Id);
+        var index = pending.FindLastIndex(m => Delivery(m).Sequence == message.Sequence);
         if (index >= 0)
         {
             await pending[index].AckTerminateAsync(cancellationToken: cancellationToken);

@@ -172,7 +172,6 @@ internal sealed class RabbitMqConsumer : IMessageConsumer
             Redelivered = delivery.Redelivered,
             Deliveries = times,
             Receipt = delivery.DeliveryTag,
-            Delivery = $"delivery {delivery.DeliveryTag} (message id {id})",
         });
         return Task.CompletedTask;
     }
