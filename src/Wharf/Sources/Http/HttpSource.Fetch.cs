@@ -50,6 +50,7 @@ internal sealed partial class HttpSource
         Directory.CreateDirectory(folder);
         using var http = HttpConnection.Create(connection, context.Logger, context.Time);
         var shape = new RecordShape();
+        var sampled = new SampledColumns();
         var fetcher = new PageFetcher(http, pipeline, stream.Name, shape, context.Logger);
         var incremental = request.From is { Values: [var from, ..] } && Request.Incremental is { } settings ? IncrementalParam.Format(from, settings.Format) : null;
         var manifests = new List<LakeManifest>();
@@ -59,7 +60,7 @@ internal sealed partial class HttpSource
                 (partition, token) => fetcher.FetchAsync(partition, incremental, Path.Combine(folder, $"partition-{partition.Index:D6}.ndjson"), token),
                 async result =>
                 {
-                    if (await ToLakeAsync(result, shape, request, stream, cancellationToken) is { } manifest)
+                    if (await ToLakeAsync(result, shape, sampled, request, stream, cancellationToken) is { } manifest)
                     {
                         manifests.Add(manifest);
                     }
@@ -74,7 +75,7 @@ internal sealed partial class HttpSource
     }
 
     /// <summary>One partition's records as a lake part, handed over; none for an empty partition.</summary>
-    private async Task<LakeManifest?> ToLakeAsync(FetchResult result, RecordShape shape, ExtractRequest request, SourceStream stream, CancellationToken cancellationToken)
+    private async Task<LakeManifest?> ToLakeAsync(FetchResult result, RecordShape shape, SampledColumns sampled, ExtractRequest request, SourceStream stream, CancellationToken cancellationToken)
     {
         try
         {
@@ -84,7 +85,7 @@ internal sealed partial class HttpSource
             }
 
             await result.Spool.KeepNumbersExactAsync(shape, cancellationToken);
-            var tables = SpoolTables.Plan(request.WorkArea, [result.Spool.Path], pipeline, connection.Name, shape);
+            var tables = SpoolTables.Plan(request.WorkArea, [result.Spool.Path], pipeline, connection.Name, shape, earlier: sampled);
             if (tables.Count > 1 && pipeline.Incremental.DetectDeletes)
             {
                 throw new HttpSourceException(connection.Name,

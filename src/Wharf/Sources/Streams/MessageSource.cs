@@ -59,6 +59,7 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
         var folder = Path.Combine(SpoolFolder(), Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var manifests = new List<LakeManifest>();
+        var sampled = new SampledColumns();
         await using var consumer = await MessageConsumers.OpenAsync(connection, pipeline, context.Logger, cancellationToken);
         try
         {
@@ -77,7 +78,7 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
                     // A batch of dead-lettered messages alone has nothing to load.
                     if (batch.Spool.Messages > 0)
                     {
-                        manifests.Add(await CommitAsync(batch.Spool, request, part, consumer, cancellationToken));
+                        manifests.Add(await CommitAsync(batch.Spool, request, part, consumer, sampled, cancellationToken));
                         StreamLog.BatchCommitted(context.Logger, pipeline.Name, batch.Spool.Messages, consumer.Description);
                     }
 
@@ -178,9 +179,9 @@ internal sealed class MessageSource(ConnectionSettings connection, PipelineSetti
     /// The batch into the lake (its lists' child tables beside it), committed by the run
     /// (<see cref="ExtractRequest.OnPart"/>), then acknowledged.
     /// </summary>
-    private async Task<LakeManifest> CommitAsync(MessageSpool spool, ExtractRequest request, int part, IMessageConsumer consumer, CancellationToken cancellationToken)
+    private async Task<LakeManifest> CommitAsync(MessageSpool spool, ExtractRequest request, int part, IMessageConsumer consumer, SampledColumns sampled, CancellationToken cancellationToken)
     {
-        var tables = SpoolTables.Plan(request.WorkArea, [spool.Path], pipeline, connection.Name, spool.Shape, spool.OwnColumns);
+        var tables = SpoolTables.Plan(request.WorkArea, [spool.Path], pipeline, connection.Name, spool.Shape, spool.OwnColumns, sampled);
         var width = ExtractColumns.OfWidth(new FileInfo(spool.Path).Length, spool.Messages);
         var manifest = await request.Lake.WriteAsync(request.WorkArea, request.Target with { Part = part }, Typed(tables[0].Sql), [consumer.Description], width, cancellationToken);
         var children = await ChildParts.WriteAsync(request, tables, part, [consumer.Description], roots: null, cancellationToken);

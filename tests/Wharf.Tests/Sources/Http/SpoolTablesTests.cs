@@ -70,6 +70,54 @@ public sealed class SpoolTablesTests : IDisposable
     }
 
     [Fact]
+    public void ALaterSpoolOfTheSameShape_TakesTheEarlierColumns_WithoutAskingDuckDb_AndOneOfAnotherShapeIsSampled()
+    {
+        var sampled = new SampledColumns();
+        string Spool(string name, string records)
+        {
+            var file = Path.Combine(folder, name);
+            File.WriteAllText(file, records);
+            return file;
+        }
+
+        RecordShape Shape(string file)
+        {
+            var shape = new RecordShape();
+            foreach (var line in File.ReadLines(file))
+            {
+                using var document = JsonDocument.Parse(line);
+                shape.Learn(document.RootElement, 1);
+            }
+
+            return shape;
+        }
+
+        var first = Spool("batch-000000.ndjson", """{"id": 1, "at": "2024-01-02T10:00:00Z", "x": 1.5}""" + "\n");
+        using (var workArea = DuckDbConnections.Open(null))
+        {
+            SpoolTables.Plan(workArea, [first], Pipeline(), "mq", Shape(first), earlier: sampled).ShouldHaveSingleItem();
+        }
+
+        sampled.Columns.ShouldNotBeNull().ShouldBe([("id", "BIGINT"), ("at", "TIMESTAMP"), ("x", "DOUBLE")]);
+
+        // A closed connection fails any statement: the plan of the second batch asks DuckDB nothing.
+        var second = Spool("batch-000001.ndjson", """{"x": 2.25, "id": 2, "at": "2024-01-03T11:00:00Z"}""" + "\n");
+        var closed = DuckDbConnections.Open(null);
+        closed.Dispose();
+        SpoolTables.Plan(closed, [second], Pipeline(), "mq", Shape(second), earlier: sampled).ShouldHaveSingleItem().Sql.ShouldContain("'at': 'TIMESTAMP'");
+
+        // A field more, or one of another kind: sampled again, and that is kept for the next.
+        var third = Spool("batch-000002.ndjson", """{"id": 3, "at": "not a time", "x": 3, "note": "n"}""" + "\n");
+        Should.Throw<Exception>(() => SpoolTables.Plan(closed, [third], Pipeline(), "mq", Shape(third), earlier: sampled));
+        using (var workArea = DuckDbConnections.Open(null))
+        {
+            SpoolTables.Plan(workArea, [third], Pipeline(), "mq", Shape(third), earlier: sampled).ShouldHaveSingleItem();
+        }
+
+        sampled.Columns.ShouldBe([("id", "BIGINT"), ("at", "VARCHAR"), ("x", "BIGINT"), ("note", "VARCHAR")]);
+    }
+
+    [Fact]
     public void SpoolFiles_AreGroupedInOrder_UpToThePartSize()
     {
         long[] megabytes = [40, 40, 10, 70, 1];
