@@ -54,6 +54,11 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
             {
                 records.AddRange(await RunPipelineAsync(run, pipeline, cancellationToken));
             }
+
+            if (records.Count > 0)
+            {
+                records[^1] = await EndRunAsync(records[^1], cancellationToken);
+            }
         }
         finally
         {
@@ -64,6 +69,25 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         }
 
         return new RunSummary(records.ToImmutable(), clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The warehouse writes what the run committed to its storage, once for all its streams
+    /// (<see cref="IWarehouse.EndRunAsync"/>); when it cannot, the last stream fails with the reason,
+    /// as it would if its own commit had: the run does not pass while its loads are only in a log.
+    /// </summary>
+    private async Task<RunRecord> EndRunAsync(RunRecord last, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await warehouse.EndRunAsync(last, cancellationToken);
+            return last;
+        }
+        catch (Warehouses.LoadException ex)
+        {
+            LogMessages.StreamFailed(logger, ex, last.RunId, last.Stream, ex.Message);
+            return last with { Status = RunStatus.Failed, Error = ex.Message };
+        }
     }
 
     private async Task<IReadOnlyList<RunRecord>> RunPipelineAsync(RunContext run, PipelineSettings pipeline, CancellationToken cancellationToken)

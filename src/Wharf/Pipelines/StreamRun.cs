@@ -318,14 +318,13 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
                 : await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.LoadAsync([request, .. children], cancellationToken), cancellationToken);
 
             // The audit row was committed with the data, before its commit could be timed: it is
-            // written again with the commit's time and the peak memory (a failure here loses only
-            // those; DuckDB then checkpoints both, and a failed checkpoint fails the stream).
+            // written again with the commit's time and the peak memory (a failure here loses only those).
             var done = loaded[0] with { PeakMemoryBytes = RunOrigin.PeakMemoryBytes() };
             try
             {
                 await WarehouseGate.RunAsync(plan.Loads, () => run.Warehouse.RecordAsync(done, cancellationToken), cancellationToken);
             }
-            catch (WharfException ex) when (ex is not Warehouses.LoadException)
+            catch (WharfException ex)
             {
                 LogMessages.AuditFailed(run.Logger, ex, record.RunId, ex.Message);
             }

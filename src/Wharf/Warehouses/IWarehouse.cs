@@ -45,6 +45,14 @@ internal interface IWarehouse : IDisposable
     Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Ends a run of pipelines, <paramref name="last"/> its last stream: where the engine logs
+    /// commits before it writes them to its tables' storage (DuckDB's WAL), what the run committed
+    /// is written there now, once for all the run's streams. Nothing to do elsewhere.
+    /// </summary>
+    /// <exception cref="LoadException">It could not be (a full disk): what is committed stays in the log, safe.</exception>
+    Task EndRunAsync(RunRecord last, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>
     /// Keeps other runs of the pipeline out of this warehouse until disposed, from any machine
     /// (PostgreSQL: a session advisory lock; DuckDB's file lock already lets one process in).
     /// </summary>

@@ -146,23 +146,24 @@ internal sealed class DuckDbLoadSession : ILoadSession
     /// <summary>
     /// Commits, then writes what is committed to the database file inside the run rather than at
     /// close, so the run's reported time is the real cost and the WAL stays small: once
-    /// <see cref="CheckpointRows"/> rows have been committed since the last checkpoint, and after a
-    /// stream's last load, once its audit row is written again with the commit's time
-    /// (<see cref="DuckDbWarehouse.RecordAsync"/>): a checkpoint before that second write left it
-    /// for a second one when the file closed, some 80 ms and 15 MiB of every run. Until a checkpoint
-    /// DuckDB holds what was written in memory (a 20M-row load in 250k-row chunks peaked at 586 MB
-    /// without one, 289 MB with one per 1M rows). Not after every chunk: a checkpoint's cost grows
-    /// with the table, not with the rows since the last one, so one per chunk made a 5M-row chunked
-    /// load twice as slow as one per 1M rows, and a 20M-row one twice as slow again (27.3 s against
-    /// 13.1 s, bench/README.md). A committed chunk is safe in the WAL meanwhile. If another
-    /// connection's transaction holds the checkpoint off, DuckDB makes it later, and the rows stay counted.
+    /// <see cref="CheckpointRows"/> rows have been committed since the last checkpoint, and at the
+    /// run's end, once for all its streams (<see cref="DuckDbWarehouse.EndRunAsync"/>): a checkpoint
+    /// rewrites every table changed since the last one, the audit table's 35 columns among them, so
+    /// one after each stream cost a run of three small pipelines a quarter of its time and a third
+    /// of its memory (bench/README.md). Until a checkpoint DuckDB holds what was written in memory
+    /// (a 20M-row load in 250k-row chunks peaked at 586 MB without one, 289 MB with one per 1M rows).
+    /// Not after every chunk: a checkpoint's cost grows with the table, not with the rows since the
+    /// last one, so one per chunk made a 5M-row chunked load twice as slow as one per 1M rows, and a
+    /// 20M-row one twice as slow again (27.3 s against 13.1 s, bench/README.md). A committed chunk is
+    /// safe in the WAL meanwhile. If another connection's transaction holds the checkpoint off,
+    /// DuckDB makes it later, and the rows stay counted.
     /// </summary>
     public async Task CommitAsync(LoadRequest request, long rowsWritten, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync("COMMIT", cancellationToken);
         open = false;
         uncheckpointed.Rows += rowsWritten;
-        uncheckpointed.LastLoad |= request.Final;
+        uncheckpointed.Any = true;
         if (uncheckpointed.Rows >= CheckpointRows && await CheckpointAsync(request, cancellationToken))
         {
             uncheckpointed.Checkpointed();

@@ -84,9 +84,8 @@ internal sealed class DuckDbWarehouse : IWarehouse
         return await loader.LoadAsync(session, requests, cancellationToken);
     }
 
-    /// <summary>Writes the audit row again; after a stream's last load, then checkpoints what both committed (see <see cref="DuckDbLoadSession.CommitAsync"/>).</summary>
-    /// <exception cref="LoadException">The checkpoint failed (a full disk): the load and the row are committed, in the WAL.</exception>
-    public async Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
+    /// <summary>Writes the audit row again (the run's end checkpoints it with the loads, <see cref="EndRunAsync"/>).</summary>
+    public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
 
@@ -98,7 +97,16 @@ internal sealed class DuckDbWarehouse : IWarehouse
             transaction.Commit();
         }
 
-        if (uncheckpointed.LastLoad && await DuckDbLoadSession.CheckpointAsync(connection, record.Target, record.RunId, cancellationToken))
+        uncheckpointed.Any = true;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Checkpoints what the run committed, once for all its streams (see <see cref="DuckDbLoadSession.CommitAsync"/>).</summary>
+    /// <exception cref="LoadException">The checkpoint failed (a full disk): what is committed is in the WAL.</exception>
+    public async Task EndRunAsync(RunRecord last, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(last);
+        if (uncheckpointed.Any && await DuckDbLoadSession.CheckpointAsync(connection, last.Target, last.RunId, cancellationToken))
         {
             uncheckpointed.Checkpointed();
         }

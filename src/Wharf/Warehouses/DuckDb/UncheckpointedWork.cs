@@ -1,20 +1,20 @@
 namespace Wharf.Warehouses.DuckDb;
 
 /// <summary>
-/// What the warehouse's loads committed since its file was last checkpointed (see
-/// <see cref="DuckDbLoadSession.CommitAsync"/>): rows, and whether a stream's last load is among
-/// it, whose checkpoint waits for the stream's audit row to be written again
-/// (<see cref="DuckDbWarehouse.RecordAsync"/>), so that one checkpoint covers both.
+/// What the warehouse committed since its file was last checkpointed (see
+/// <see cref="DuckDbLoadSession.CommitAsync"/>): the rows loaded, and whether anything at all (an
+/// audit row is enough), which the run's end checkpoints once for all its streams
+/// (<see cref="DuckDbWarehouse.EndRunAsync"/>).
 /// </summary>
 internal sealed class UncheckpointedWork
 {
     public long Rows { get; set; }
 
-    public bool LastLoad { get; set; }
+    public bool Any { get; set; }
 
     public void Checkpointed()
     {
         Rows = 0;
-        LastLoad = false;
+        Any = false;
     }
 }
