@@ -355,9 +355,16 @@ internal sealed class TableLoader(TimeProvider time)
             return false;
         }
 
+        // Rows the table may hold a version of: worth a look only when their key is one integer column.
+        var holdsRows = !request.AllNew && existing is not null;
+        if (holdsRows && (write.Key.Count != 1 || existing!.FirstOrDefault(c => c.Name == write.Key[0])?.Type.Kind
+            is not (LogicalKind.Int8 or LogicalKind.Int16 or LogicalKind.Int32 or LogicalKind.Int64)))
+        {
+            return false;
+        }
+
         var keys = write.Key.Select(Quote.Identifier).ToList();
         var key = keys.Count == 1 ? keys[0] : $"({string.Join(", ", keys)})";
-        var keyColumn = existing?.FirstOrDefault(c => write.Key.Count == 1 && c.Name == write.Key[0]);
         object? lowest;
         using (var reader = session.WorkArea.Query(
             $"SELECT count(*) FILTER (WHERE {string.Join(" OR ", keys.Select(k => $"{k} IS NULL"))}) + count(*) - count(DISTINCT {key}), min({keys[0]}) FROM ({rows.Sql})"))
@@ -371,13 +378,12 @@ internal sealed class TableLoader(TimeProvider time)
             lowest = reader.GetValue(1);
         }
 
-        if (request.AllNew || existing is null)
+        if (!holdsRows)
         {
             return true;
         }
 
-        if (keyColumn?.Type.Kind is not (LogicalKind.Int8 or LogicalKind.Int16 or LogicalKind.Int32 or LogicalKind.Int64)
-            || lowest is not (sbyte or byte or short or ushort or int or uint or long))
+        if (lowest is not (sbyte or byte or short or ushort or int or uint or long))
         {
             return false;
         }
