@@ -85,8 +85,9 @@ internal sealed class Runner(Project project, IWarehouse warehouse, TimeProvider
         }
         catch (Warehouses.LoadException ex)
         {
+            // A stream that failed already keeps its own reason: it is the one to fix first.
             LogMessages.StreamFailed(logger, ex, last.RunId, last.Stream, ex.Message);
-            return last with { Status = RunStatus.Failed, Error = ex.Message };
+            return last.Status == RunStatus.Failed ? last : last with { Status = RunStatus.Failed, Error = ex.Message };
         }
     }
 
