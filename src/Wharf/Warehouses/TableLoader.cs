@@ -164,7 +164,7 @@ internal sealed class TableLoader(TimeProvider time)
 
         // 2. The rows, by the write mode.
         var counts = staged is null or { Schema.DiscardAll: true } ? default
-            : await WriteAsync(session, request, write, existing, existing is null ? null : staged.Schema, cancellationToken);
+            : await WriteAsync(session, request, write, existing, staged.Schema, cancellationToken);
         if (request.ReplaceStep == ReplaceStep.Last)
         {
             await session.SwapInNewTableAsync(write, cancellationToken);
@@ -276,10 +276,11 @@ internal sealed class TableLoader(TimeProvider time)
     }
 
     /// <param name="existing">The table's columns; null for a new table.</param>
-    /// <param name="evolve">The table's schema changes to make first; null for a new table.</param>
-    private static async Task<TableWrite.Counts> WriteAsync(ILoadSession session, LoadRequest request, TableWrite write, IReadOnlyList<TableColumn>? existing, SchemaPlan? evolve, CancellationToken cancellationToken)
+    /// <param name="schema">The table's schema changes, made first when the table exists.</param>
+    private static async Task<TableWrite.Counts> WriteAsync(ILoadSession session, LoadRequest request, TableWrite write, IReadOnlyList<TableColumn>? existing, SchemaPlan schema, CancellationToken cancellationToken)
     {
         var rows = write.Rows!;
+        var evolve = existing is null ? null : schema;
         if (request.Mode == WriteMode.Replace || request.ReplaceStep == ReplaceStep.Part)
         {
             return new(request.ReplaceStep == ReplaceStep.Part

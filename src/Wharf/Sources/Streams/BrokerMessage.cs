@@ -4,19 +4,13 @@ namespace Wharf.Sources.Streams;
 /// <param name="Body">The payload, copied out of the client's buffers.</param>
 internal sealed record BrokerMessage(ReadOnlyMemory<byte> Body)
 {
-    private readonly string? id;
-
     /// <summary>
-    /// The message's identity, the merge key that makes a redelivery load nothing twice: RabbitMQ's
-    /// message-id property (else a hash of the content), NATS's stream sequence.
+    /// The message's identity as text, the merge key that makes a redelivery load nothing twice:
+    /// RabbitMQ's message-id property (else a hash of the content). A NATS message has <see cref="Sequence"/> instead.
     /// </summary>
-    public string Id
-    {
-        get => id ?? Sequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
-        init => id = value;
-    }
+    public string Id { get; init; } = "";
 
-    /// <summary>NATS's stream sequence, the identity stored as BIGINT rather than text; null for RabbitMQ's.</summary>
+    /// <summary>NATS's stream sequence, the message's identity, stored as BIGINT; null for RabbitMQ's.</summary>
     public ulong? Sequence { get; init; }
 
     /// <summary>The routing key (RabbitMQ) or subject (NATS).</summary>
