@@ -181,6 +181,19 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         && (run.FullRefresh || CursorChunks.Saved(plan) is null)
         && (plan.Pipeline.Mode == WriteMode.Append || IsTheSourcesKey(plan.PrimaryKey, plan.Stream.PrimaryKey));
 
+    /// <summary>
+    /// Whether the stream's key reaches the table as the source table's primary key holds it: no
+    /// <c>transform:</c> (a derive, cast or lower may fold two keys into one) and no declared type
+    /// on a key column.
+    /// </summary>
+    private bool KeysUnchanged()
+    {
+        var rules = plan.Pipeline.RulesFor(plan.Stream.Target);
+        var key = plan.PrimaryKey.Select(Schema.ColumnNames.ToSnakeCase).ToHashSet(StringComparer.Ordinal);
+        return IsTheSourcesKey(plan.PrimaryKey, plan.Stream.PrimaryKey) && rules.Transform.IsEmpty
+            && !rules.Columns.Keys.Any(c => key.Contains(Schema.ColumnNames.ToSnakeCase(c)));
+    }
+
     private static bool IsTheSourcesKey(IReadOnlyList<string> key, IReadOnlyList<string> sourceKey) =>
         sourceKey.Count > 0 && key.Select(Schema.ColumnNames.ToSnakeCase).Order(StringComparer.Ordinal)
             .SequenceEqual(sourceKey.Select(Schema.ColumnNames.ToSnakeCase).Order(StringComparer.Ordinal), StringComparer.Ordinal);
@@ -426,6 +439,7 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
         return run.Request(plan, files, record) with
         {
             AllNew = true,
+            KeysDistinct = KeysUnchanged(),
             Recreate = run.FullRefresh,
             Expected = run.FullRefresh ? null : StateExpectation.Of(plan.State),
             State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, run.Now)

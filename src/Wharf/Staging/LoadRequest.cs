@@ -50,6 +50,13 @@ internal sealed record LoadRequest(
     public bool AllNew { get; init; }
 
     /// <summary>
+    /// Merge: the rows' keys are distinct already, as the source enforces them: a first load read
+    /// whole, in one snapshot, by the source table's own primary key, with nothing that may change a
+    /// key on the way (<see cref="Pipelines.StreamRun"/>). The load then does not count distinct keys.
+    /// </summary>
+    public bool KeysDistinct { get; init; }
+
+    /// <summary>
     /// Drop the table first (<c>--full-refresh</c>), inside the load's transaction; the parts of a
     /// replace built as its extract runs only ignore the old table's schema, and its last step drops it.
     /// </summary>

@@ -67,6 +67,24 @@ public sealed class WholeFirstLoadTests(PostgresServer postgres)
     }
 
     /// <summary>
+    /// A whole first load keyed by the source's primary key skips counting distinct keys, since the
+    /// source enforces them; not when a transform may fold two keys into one: here every two ids
+    /// become one, and the merge keeps one row per key, as a chunked load would.
+    /// </summary>
+    [Fact]
+    public async Task FirstLoad_WhoseTransformFoldsKeys_KeepsOneRowPerKey()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var scenario = await BigScenarioAsync(FaultWarehouse.DuckDb, "merge", $"{Whole}\ntransform:\n  - derive: {{ id: \"id // 2\" }}", ct);
+
+        var run = await scenario.RunAsync(null, ct);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        var folded = (await scenario.Source.RowsAsync(ct)).Select(r => r.Id / 2).Distinct().Order().ToList();
+        (await scenario.Warehouse.ItemsAsync(ct)).Select(r => r.Id).ToList().ShouldBe(folded);
+    }
+
+    /// <summary>
     /// Killed before its one commit, a whole first load leaves the warehouse and its state as they
     /// were (nothing); the next run reads the first load again, from the beginning.
     /// </summary>
