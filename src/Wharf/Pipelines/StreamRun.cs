@@ -186,9 +186,9 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
     /// <c>transform:</c> (a derive, cast or lower may fold two keys into one) and no declared type
     /// on a key column.
     /// </summary>
-    private bool KeysUnchanged()
+    /// <param name="rules">The rules the load applies to the table.</param>
+    private bool KeysUnchanged(TableRules rules)
     {
-        var rules = plan.Pipeline.RulesFor(plan.Stream.Target);
         var key = plan.PrimaryKey.Select(Schema.ColumnNames.ToSnakeCase).ToHashSet(StringComparer.Ordinal);
         return IsTheSourcesKey(plan.PrimaryKey, plan.Stream.PrimaryKey) && rules.Transform.IsEmpty
             && !rules.Columns.Keys.Any(c => key.Contains(Schema.ColumnNames.ToSnakeCase(c)));
@@ -436,10 +436,11 @@ internal sealed class StreamRun(RunContext run, StreamPlan plan)
     {
         var keys = extraction.LoadedKeys ?? [];
         var record = extraction.Record with { LakeFiles = extraction.Record.LakeFiles.AddRange(keys.Select(k => k.File)) };
-        return run.Request(plan, files, record) with
+        var load = run.Request(plan, files, record);
+        return load with
         {
             AllNew = true,
-            KeysDistinct = KeysUnchanged(),
+            KeysDistinct = KeysUnchanged(load.Rules),
             Recreate = run.FullRefresh,
             Expected = run.FullRefresh ? null : StateExpectation.Of(plan.State),
             State = new StreamState(plan.Pipeline.Name, plan.Stream.Name, extraction.Watermark, [], record.RunId, run.Now)

@@ -368,7 +368,7 @@ internal sealed class TableLoader(TimeProvider time)
         var key = keys.Count == 1 ? keys[0] : $"({string.Join(", ", keys)})";
         // Keys the source enforces need no count of distinct values (1.1 s of a 5M-row first load,
         // bench/README.md); a NULL that a conversion made is still looked for.
-        var repeated = request.KeysDistinct && !holdsRows ? "" : $" + count(*) - count(DISTINCT {key})";
+        var repeated = request.KeysDistinct ? "" : $" + count(*) - count(DISTINCT {key})";
         object? lowest;
         using (var reader = session.WorkArea.Query(
             $"SELECT count(*) FILTER (WHERE {string.Join(" OR ", keys.Select(k => $"{k} IS NULL"))}){repeated}, min({keys[0]}) FROM ({rows.Sql})"))
