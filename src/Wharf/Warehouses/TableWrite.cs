@@ -159,13 +159,14 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, SqlDia
         if (request.Mode == WriteMode.Scd2)
         {
             // Close the current version of each changed key, then open the new ones.
-            updated = await execute($"UPDATE {Target} SET {ValidTo} = {LoadedAt}, {IsCurrent} = FALSE FROM {Changed} AS c " +
-                $"WHERE {Target}.{IsCurrent} AND {Match(Target, "c")} AND NOT c.__wharf_new");
+            // The changed rows go by their own name, never a short alias: a table may be called c.
+            updated = await execute($"UPDATE {Target} SET {ValidTo} = {LoadedAt}, {IsCurrent} = FALSE FROM {Changed} " +
+                $"WHERE {Target}.{IsCurrent} AND {Match(Target, Changed)} AND NOT {Changed}.__wharf_new");
             await execute($"INSERT INTO {Target} ({columns}, {ValidFrom}, {ValidTo}, {IsCurrent}) SELECT {columns}, {LoadedAt}, CAST(NULL AS TIMESTAMPTZ), TRUE FROM {Changed}");
         }
         else
         {
-            updated = await execute($"DELETE FROM {Target} USING {Changed} AS c WHERE {Match(Target, "c")} AND NOT c.__wharf_new");
+            updated = await execute($"DELETE FROM {Target} USING {Changed} WHERE {Match(Target, Changed)} AND NOT {Changed}.__wharf_new");
             await execute($"INSERT INTO {Target} ({columns}) SELECT {columns} FROM {Changed}");
         }
 
