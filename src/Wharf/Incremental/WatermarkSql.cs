@@ -62,8 +62,11 @@ internal static class WatermarkSql
         return (string)connection.Scalar($"SELECT {AsText(shifted, type)}")!;
     }
 
-    /// <summary>A value's exact text; a TIMESTAMPTZ in UTC with its offset, whatever the session's time zone.</summary>
+    /// <summary>
+    /// A value's exact text; a TIMESTAMPTZ in UTC with its offset, whatever the session's time zone
+    /// (but <c>infinity</c> as itself: no offset, which would make it unreadable as a bound).
+    /// </summary>
     internal static string AsText(string expression, string type) => type == "TIMESTAMP WITH TIME ZONE"
-        ? $"strftime({expression} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') || '+00'"
+        ? $"CASE WHEN isinf({expression}) THEN CAST({expression} AS VARCHAR) ELSE strftime({expression} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') || '+00' END"
         : $"CAST({expression} AS VARCHAR)";
 }

@@ -25,8 +25,29 @@ internal sealed record PipelineSettings
     /// <summary>Source tables of a database connection: names or globs, <c>!</c> to exclude (<c>tables:</c>).</summary>
     public ImmutableArray<string> Tables { get; init; } = [];
 
-    /// <summary>One SQL query against a database connection (<c>query:</c>); its rows go to <see cref="Table"/>.</summary>
-    public string? Query { get; init; }
+    /// <summary>
+    /// One SQL query against a database connection (<c>query:</c>); its rows go to <see cref="Table"/>.
+    /// Kept as a statement the extract can wrap (<c>(query) AS q</c>, a view over it): the
+    /// semicolons that end a query typed on its own are dropped, and a last line that may end
+    /// in a <c>--</c> comment is ended, so the wrapper's closing parenthesis is not commented out.
+    /// </summary>
+    public string? Query
+    {
+        get;
+        init => field = value is null ? null : Wrappable(value);
+    }
+
+    private static string Wrappable(string query)
+    {
+        var trimmed = query.TrimEnd();
+        while (trimmed.EndsWith(';'))
+        {
+            trimmed = trimmed[..^1].TrimEnd();
+        }
+
+        var lastLine = trimmed[(trimmed.LastIndexOf('\n') + 1)..];
+        return lastLine.Contains("--", StringComparison.Ordinal) ? trimmed + "\n" : trimmed;
+    }
 
     /// <summary>For an <c>http</c> connection: the request, the records and the paging (<c>endpoint:</c> and its keys).</summary>
     public HttpRequestSettings? Http { get; init; }

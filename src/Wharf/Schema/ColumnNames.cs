@@ -10,10 +10,11 @@ namespace Wharf.Schema;
 internal static class ColumnNames
 {
     /// <summary>Normalizes a whole row of names, resolving collisions.</summary>
-    public static IReadOnlyList<string> Normalize(IReadOnlyList<string> names)
+    /// <param name="reserved">Names taken already (Wharf's own columns): a source column of that name is numbered instead.</param>
+    public static IReadOnlyList<string> Normalize(IReadOnlyList<string> names, IEnumerable<string>? reserved = null)
     {
         ArgumentNullException.ThrowIfNull(names);
-        var used = new HashSet<string>(StringComparer.Ordinal);
+        var used = new HashSet<string>(reserved ?? [], StringComparer.Ordinal);
         var result = new List<string>(names.Count);
         for (var i = 0; i < names.Count; i++)
         {

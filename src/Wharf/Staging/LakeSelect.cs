@@ -20,6 +20,23 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
 
     public const string LoadedAtColumn = "_wharf_loaded_at";
 
+    /// <summary>An scd2 table's columns: when a version began and ended, and whether it is the current one.</summary>
+    public const string ValidFromColumn = "_wharf_valid_from";
+
+    public const string ValidToColumn = "_wharf_valid_to";
+
+    public const string IsCurrentColumn = "_wharf_is_current";
+
+    /// <summary>With <c>deletes: soft</c>: when the source stopped having the row.</summary>
+    public const string DeletedAtColumn = "_wharf_deleted_at";
+
+    /// <summary>
+    /// The columns Wharf adds to tables. A source column of one of these names (a table copied
+    /// from another warehouse, say) is loaded numbered, <c>_wharf_run_id_2</c>, so Wharf's own
+    /// column keeps its meaning.
+    /// </summary>
+    private static readonly string[] WharfColumns = [RunIdColumn, LoadedAtColumn, ValidFromColumn, ValidToColumn, IsCurrentColumn, DeletedAtColumn];
+
     private ImmutableDictionary<string, string> warehouseNames = ImmutableDictionary<string, string>.Empty;
 
     /// <summary>The same rows with <see cref="FileColumn"/> and <see cref="RowColumn"/> added, when they were reshaped by staging.</summary>
@@ -94,7 +111,7 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
     private static LakeSelect Read(LoadRequest request, ImmutableArray<LakeManifest> lakeFiles, bool ordered, bool keysLater = false)
     {
         var columns = lakeFiles[0].Columns;
-        var names = ColumnNames.Normalize([.. columns.Select(c => c.Name)]);
+        var names = ColumnNames.Normalize([.. columns.Select(c => c.Name)], WharfColumns);
         var projections = columns.Select((c, i) => c.Name == names[i] && c.StoredAs is null ? c.ReadExpression : $"{c.ReadExpression} AS {Quote.Identifier(names[i])}");
         var files = LakeLayout.ParquetList(request.LakeRoot, lakeFiles);
         var loadedAt = request.LoadedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);

@@ -16,10 +16,10 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, SqlDia
     public const string Stage = "__wharf_stage";
     public const string Keys = "__wharf_keys";
     private const string Changed = "__wharf_changed";
-    private const string ValidFrom = "_wharf_valid_from";
-    private const string ValidTo = "_wharf_valid_to";
-    private const string IsCurrent = "_wharf_is_current";
-    private const string DeletedAt = "_wharf_deleted_at";
+    private const string ValidFrom = LakeSelect.ValidFromColumn;
+    private const string ValidTo = LakeSelect.ValidToColumn;
+    private const string IsCurrent = LakeSelect.IsCurrentColumn;
+    private const string DeletedAt = LakeSelect.DeletedAtColumn;
 
     /// <summary>The writer of a load: its columns come from the data files, or (a cursor stream's last step) from the key files alone.</summary>
     /// <param name="staged">The load's rows as staging shaped them; read straight from the lake when null.</param>

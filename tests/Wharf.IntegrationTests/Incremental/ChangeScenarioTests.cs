@@ -1,3 +1,4 @@
+using System.Globalization;
 using Wharf.IntegrationTests.Postgres;
 using Wharf.Runs;
 
@@ -414,6 +415,28 @@ public sealed class ChangeScenarioTests(PostgresServer postgres)
         first.WatermarkAfter.ShouldBe("seq=10");
         (await project.WarehouseRowsAsync("select id from raw.seqs order by id")).Select(r => (long)r[0]!).ShouldBe([1L, 2, 3, 4, 5, 6, 7, 8, 9, 10], "each row once");
         (await project.AuditAsync(second.RunId)).ShouldBe(new AuditRow("succeeded", 1, 0, 0, 0, 0, 1, "seq=10", "seq=10"), "only the boundary row is read again, and not loaded");
+    }
+
+    [Theory]
+    [InlineData(WarehouseUnderTest.DuckDb)]
+    [InlineData(WarehouseUnderTest.Postgres)]
+    public async Task TimestamptzCursor_ThatReachesInfinity_IsAWatermarkTheNextRunsRead(WarehouseUnderTest warehouse)
+    {
+        using var project = await IncrementalProject.CreateAsync(postgres, warehouse, """
+            create table ends (id int primary key, ends_at timestamptz not null);
+            insert into ends values (1, '2024-01-01 00:00:00+00'), (2, 'infinity');
+            """);
+        project.Configure("mode: merge\ncursor: ends_at", "ends");
+
+        var first = await project.RunAsync();
+        await project.ExecuteSourceAsync("insert into ends values (3, 'infinity');");
+        var second = await project.RunAsync();
+        var third = await project.RunAsync();
+
+        first.WatermarkAfter.ShouldBe("ends_at=infinity");
+        (second.RowsInserted, second.WatermarkAfter).ShouldBe((1L, "ends_at=infinity"));
+        (third.RowsInserted, third.RowsUnchanged).ShouldBe((0L, 2L), "the rows at infinity are read again, and not loaded twice");
+        (await project.WarehouseRowsAsync("select id from raw.ends order by id")).Select(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture)).ShouldBe([1L, 2, 3]);
     }
 
     [Fact]

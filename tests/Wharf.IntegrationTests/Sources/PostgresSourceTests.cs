@@ -222,6 +222,33 @@ public sealed class PostgresSourceTests(PostgresServer postgres) : IDisposable
     }
 
     [Fact]
+    public async Task Query_EndingInASemicolonOrALineComment_LoadsAsTyped()
+    {
+        var database = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        await ExecuteAsync(database, "create table s (id int); insert into s values (1), (2);");
+        harness.WithProject($$"""
+            connections:
+              db: { type: postgres, url: "{{database.Url}}" }
+            pipelines:
+              semicolon: { source: db, query: "select id from s where id > 1;  ", table: semicolon }
+              comment: { source: db, query: "select id from s -- every row", table: comment }
+              block:
+                source: db
+                table: block
+                query: |
+                  select id
+                  from s;
+            """);
+
+        var summary = await harness.RunAsync();
+
+        summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Streams.Select(s => s.Error)));
+        harness.Scalar("select count(*) from main.semicolon").ShouldBe(1L);
+        harness.Scalar("select count(*) from main.comment").ShouldBe(2L);
+        harness.Scalar("select count(*) from main.block").ShouldBe(2L);
+    }
+
+    [Fact]
     public async Task NumericTooWideForDuckDb_IsAnErrorNamingTheColumn()
     {
         var database = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
