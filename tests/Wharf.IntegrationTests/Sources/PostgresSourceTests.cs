@@ -305,6 +305,28 @@ public sealed class PostgresSourceTests(PostgresServer postgres) : IDisposable
     }
 
     [Fact]
+    public async Task TablesWhoseNamesDifferOnlyInCase_AreAnError_NotOneTableOverwritingTheOther()
+    {
+        var database = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        await ExecuteAsync(database, """
+            create table "Customers" (id int primary key, name text); insert into "Customers" values (1, 'Alice');
+            create table customers (id int primary key, email text); insert into customers values (2, 'b@x');
+            """);
+        harness.WithProject($$"""
+            connections:
+              db: { type: postgres, url: "{{database.Url}}" }
+            pipelines:
+              sync: { source: db, tables: ["Customers", customers], mode: replace }
+            """);
+
+        var summary = await harness.RunAsync();
+
+        var error = summary.Streams.Single().Error.ShouldNotBeNull();
+        error.ShouldContain("public.Customers and public.customers would land in the same warehouse table");
+        harness.Scalar("select count(*) from information_schema.tables where lower(table_name) = 'customers'").ShouldBe(0L);
+    }
+
+    [Fact]
     public async Task ParallelExtraction_LoadsEveryTable_AndAFailingTableDoesNotStopTheOthers()
     {
         var database = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);

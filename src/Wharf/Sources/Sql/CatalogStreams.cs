@@ -31,12 +31,16 @@ internal static class CatalogStreams
         }
 
         var order = ForeignKeyOrder.Sort(selected, after);
-        var duplicates = order.Tables.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        // DuckDB's names ignore case: "Customers" and customers would be one warehouse table (and
+        // the second load would silently replace the first's rows), so they are told apart here.
+        var duplicates = order.Tables.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).ToList();
         if (duplicates.Count > 0)
         {
-            throw new SourceException(connection.Name, duplicates[0],
-                $"Pipeline '{pipeline.Name}' ({pipeline.Location}): tables of different schemas share the name {string.Join(", ", duplicates)}, " +
-                "and they would land in the same warehouse table. Select one schema per pipeline.");
+            var names = duplicates[0].Select(t => t.QualifiedName).ToList();
+            throw new SourceException(connection.Name, duplicates[0].Key,
+                $"Pipeline '{pipeline.Name}' ({pipeline.Location}): the tables {string.Join(" and ", names)} would land in the same warehouse table " +
+                "(a warehouse table's name is its source table's, and DuckDB's names ignore case). " +
+                "Select only one of them in this pipeline, and load the other with a pipeline of its own (another 'schema:', or 'query:' with 'table:').");
         }
 
         var streams = order.Tables.Select(t => new SourceStream(t.Name, $"{t.QualifiedName} (~{t.EstimatedRows:N0} rows)", t.Name, [])
