@@ -116,6 +116,44 @@ public sealed class NewFilesOnlyTests(PostgresServer postgres, S3Server s3)
     }
 
     [Fact]
+    public async Task AfterLoad_AFileOfANameArchivedBefore_IsArchivedBesideIt_WithTheTimeInItsName()
+    {
+        using var project = await S3Project.CreateAsync(postgres, s3);
+        project.Pipelines("""
+            remote:
+              source: bucket
+              files: "*.csv"
+              incremental: files
+              after_load: { move_to: archive }
+            local:
+              source: files
+              files: "*.csv"
+              incremental: files
+              after_load: { move_to: archive }
+            """);
+        var local = Path.Combine(project.Root, "data");
+        await project.PutAsync("daily.csv", "id\n1\n");
+        File.WriteAllText(Path.Combine(local, "daily.csv"), "id\n1\n");
+        await project.RunOkAsync();
+
+        // The next day's file has the same name.
+        await project.PutAsync("daily.csv", "id\n2\n");
+        File.WriteAllText(Path.Combine(local, "daily.csv"), "id\n2\n");
+        await project.RunOkAsync();
+
+        var keys = await project.KeysAsync();
+        keys.Count.ShouldBe(2, string.Join(", ", keys));
+        keys.ShouldContain("in/archive/daily.csv");
+        keys.ShouldContain(k => k.StartsWith("in/archive/daily.", StringComparison.Ordinal) && k.EndsWith("Z.csv", StringComparison.Ordinal));
+        var archived = Directory.GetFiles(Path.Combine(local, "archive")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        archived.Count.ShouldBe(2, string.Join(", ", archived));
+        File.ReadAllText(Path.Combine(local, "archive", "daily.csv")).ShouldBe("id\n1\n", "the first day's file is kept");
+        File.ReadAllText(Path.Combine(local, "archive", archived.Single(n => n != "daily.csv")!)).ShouldBe("id\n2\n");
+        (await project.RowsAsync("select id from main.remote order by id")).ShouldBe(["1", "2"]);
+        (await project.RowsAsync("select id from main.local order by id")).ShouldBe(["1", "2"]);
+    }
+
+    [Fact]
     public async Task AfterLoad_WhenAFileCannotBeMoved_WarnsNamingIt_AndDoesNotLoadItAgain()
     {
         using var project = await S3Project.CreateAsync(postgres, s3);

@@ -144,11 +144,14 @@ internal sealed partial class FileSource
         }
 
         var warnings = new List<string>();
+        var archived = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var entry in loadedNow)
         {
             try
             {
-                await (after.MoveTo is { } folder ? Location.MoveAsync(entry, folder, cancellationToken) : Location.DeleteAsync(entry, cancellationToken));
+                await (after.MoveTo is { } folder
+                    ? Location.MoveAsync(entry, await ArchivePathAsync(folder, entry, archived, cancellationToken), cancellationToken)
+                    : Location.DeleteAsync(entry, cancellationToken));
             }
             catch (Exception ex) when (ex is LocationException or IOException or UnauthorizedAccessException)
             {
@@ -159,6 +162,39 @@ internal sealed partial class FileSource
         }
 
         return warnings;
+    }
+
+    /// <summary>
+    /// Where <c>move_to</c> puts a file: its path below the archive folder, unless a file archived
+    /// earlier has that name (a drop folder that gets <c>orders.csv</c> every day): then the time
+    /// goes into the name, <c>orders.20261207T150102123Z.csv</c>, so no archived file is replaced.
+    /// </summary>
+    /// <param name="archived">The names found in each archive folder so far (each folder is listed once).</param>
+    private async Task<string> ArchivePathAsync(string folder, LocationEntry entry, Dictionary<string, HashSet<string>> archived, CancellationToken cancellationToken)
+    {
+        var path = folder.Trim('/') + "/" + entry.Path;
+        var slash = path.LastIndexOf('/');
+        var (directory, name) = (path[..slash], path[(slash + 1)..]);
+        if (!archived.TryGetValue(directory, out var names))
+        {
+            names = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var file in Location.ListAsync(directory, recursive: false, cancellationToken))
+            {
+                names.Add(file.Path[(file.Path.LastIndexOf('/') + 1)..]);
+            }
+
+            archived[directory] = names;
+        }
+
+        if (names.Contains(name))
+        {
+            var dot = name.IndexOf('.', 1);
+            var stamp = (context?.Time ?? TimeProvider.System).GetUtcNow().ToString("yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            name = dot < 0 ? $"{name}.{stamp}" : $"{name[..dot]}.{stamp}{name[dot..]}";
+        }
+
+        names.Add(name);
+        return $"{directory}/{name}";
     }
 
     public ValueTask DisposeAsync()

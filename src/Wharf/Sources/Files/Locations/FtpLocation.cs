@@ -68,18 +68,17 @@ internal sealed partial class FtpLocation : IFileLocation
         }, cancellationToken);
     }
 
-    public Task MoveAsync(LocationEntry entry, string targetFolder, CancellationToken cancellationToken) =>
-        CallAsync($"move {entry.Path} to {targetFolder}/", async (ftp, token) =>
+    public Task MoveAsync(LocationEntry entry, string targetPath, CancellationToken cancellationToken) =>
+        CallAsync($"move {entry.Path} to {targetPath}", async (ftp, token) =>
         {
-            var target = targetFolder.Trim('/') + "/" + entry.Path;
             var folder = "";
-            foreach (var part in target.Split('/')[..^1])
+            foreach (var part in targetPath.Split('/')[..^1])
             {
                 folder = folder.Length == 0 ? part : folder + "/" + part;
                 await ftp.MakeFolderAsync(Remote(ftp, folder), token);
             }
 
-            await ftp.RenameAsync(Remote(ftp, entry.Path), Remote(ftp, target), token);
+            await ftp.RenameAsync(Remote(ftp, entry.Path), Remote(ftp, targetPath), token);
             return true;
         }, cancellationToken);
 

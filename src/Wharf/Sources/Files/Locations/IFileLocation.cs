@@ -43,8 +43,8 @@ internal interface IFileLocation : IDisposable
     /// <summary>Copies one file to <paramref name="localPath"/>, whole or not at all (a broken transfer leaves nothing there).</summary>
     Task DownloadAsync(LocationEntry entry, string localPath, CancellationToken cancellationToken);
 
-    /// <summary>Moves a file to a folder relative to the root (for <c>after_load: move_to</c>), keeping its path below the root.</summary>
-    Task MoveAsync(LocationEntry entry, string targetFolder, CancellationToken cancellationToken);
+    /// <summary>Moves a file to <paramref name="targetPath"/> (relative to the root; for <c>after_load: move_to</c>), making its folders.</summary>
+    Task MoveAsync(LocationEntry entry, string targetPath, CancellationToken cancellationToken);
 
     Task DeleteAsync(LocationEntry entry, CancellationToken cancellationToken);
 

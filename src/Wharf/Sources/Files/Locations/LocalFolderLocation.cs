@@ -57,11 +57,11 @@ internal sealed class LocalFolderLocation(string root) : IFileLocation
         }
     }
 
-    public Task MoveAsync(LocationEntry entry, string targetFolder, CancellationToken cancellationToken)
+    public Task MoveAsync(LocationEntry entry, string targetPath, CancellationToken cancellationToken)
     {
-        var target = FullPath(targetFolder + "/" + entry.Path);
+        var target = FullPath(targetPath);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        File.Move(FullPath(entry.Path), target, overwrite: true);
+        File.Move(FullPath(entry.Path), target, overwrite: false);
         return Task.CompletedTask;
     }
 

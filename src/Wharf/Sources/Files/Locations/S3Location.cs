@@ -69,15 +69,15 @@ internal sealed class S3Location : IFileLocation
         }, cancellationToken);
     }
 
-    public Task MoveAsync(LocationEntry entry, string targetFolder, CancellationToken cancellationToken) =>
-        CallAsync($"move {entry.Path} to {targetFolder}/", async token =>
+    public Task MoveAsync(LocationEntry entry, string targetPath, CancellationToken cancellationToken) =>
+        CallAsync($"move {entry.Path} to {targetPath}", async token =>
         {
             await s3.Client.CopyObjectAsync(new CopyObjectRequest
             {
                 SourceBucket = settings.Bucket,
                 SourceKey = Key(entry),
                 DestinationBucket = settings.Bucket,
-                DestinationKey = settings.Prefix + targetFolder.Trim('/') + "/" + entry.Path,
+                DestinationKey = settings.Prefix + targetPath,
             }, token);
             return await s3.Client.DeleteObjectAsync(settings.Bucket, Key(entry), token);
         }, cancellationToken);

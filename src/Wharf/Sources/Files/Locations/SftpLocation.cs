@@ -83,12 +83,11 @@ internal sealed class SftpLocation : IFileLocation
         }, cancellationToken);
     }
 
-    public Task MoveAsync(LocationEntry entry, string targetFolder, CancellationToken cancellationToken) =>
-        CallAsync($"move {entry.Path} to {targetFolder}/", async (sftp, token) =>
+    public Task MoveAsync(LocationEntry entry, string targetPath, CancellationToken cancellationToken) =>
+        CallAsync($"move {entry.Path} to {targetPath}", async (sftp, token) =>
         {
-            var target = targetFolder.Trim('/') + "/" + entry.Path;
             var folder = "";
-            foreach (var part in target.Split('/')[..^1])
+            foreach (var part in targetPath.Split('/')[..^1])
             {
                 folder = folder.Length == 0 ? part : folder + "/" + part;
                 if (!await sftp.ExistsAsync(Remote(folder), token))
@@ -97,7 +96,7 @@ internal sealed class SftpLocation : IFileLocation
                 }
             }
 
-            await sftp.RenameFileAsync(Remote(entry.Path), Remote(target), token);
+            await sftp.RenameFileAsync(Remote(entry.Path), Remote(targetPath), token);
             return true;
         }, cancellationToken);
 

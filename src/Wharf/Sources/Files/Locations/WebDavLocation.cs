@@ -124,12 +124,11 @@ internal sealed class WebDavLocation : IFileLocation
         }, cancellationToken);
     }
 
-    public Task MoveAsync(LocationEntry entry, string targetFolder, CancellationToken cancellationToken) =>
-        CallAsync($"move {entry.Path} to {targetFolder}/", async token =>
+    public Task MoveAsync(LocationEntry entry, string targetPath, CancellationToken cancellationToken) =>
+        CallAsync($"move {entry.Path} to {targetPath}", async token =>
         {
-            var target = targetFolder.Trim('/') + "/" + entry.Path;
             var folder = "";
-            foreach (var part in target.Split('/')[..^1])
+            foreach (var part in targetPath.Split('/')[..^1])
             {
                 folder = folder.Length == 0 ? part : folder + "/" + part;
                 using var make = Request(MkCol, Url(folder, isFolder: true));
@@ -141,8 +140,8 @@ internal sealed class WebDavLocation : IFileLocation
             }
 
             using var request = Request(Move, Url(entry.Path, isFolder: false));
-            request.Headers.Add("Destination", Url(target, isFolder: false).AbsoluteUri);
-            request.Headers.Add("Overwrite", "T");
+            request.Headers.Add("Destination", Url(targetPath, isFolder: false).AbsoluteUri);
+            request.Headers.Add("Overwrite", "F"); // an archived file of that name is never replaced
             using var response = await client.SendAsync(request, token);
             Check(response);
             return true;
