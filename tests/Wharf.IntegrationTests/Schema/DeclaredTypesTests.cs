@@ -49,6 +49,29 @@ public sealed class DeclaredTypesTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(Warehouses))]
+    public async Task CsvColumnsDeclaredText_KeepTheFilesText_NotTheNumberOrDateItLooksLike(WarehouseUnderTest warehouse)
+    {
+        using var project = await SchemaProject.CreateAsync(postgres, warehouse);
+        project.ConfigureCsv("mode: append\ncolumns:\n  version: text\n  Day Of: text").Csv("""
+            id,version,Day Of,amount
+            1,1e3,2024-01-01,1.50
+            2,1.50,2024-1-2,2
+            3,1.10,2024-01-03,
+            """ + "\n");
+
+        await project.RunAsync();
+
+        (await project.TypeAsync("version")).ShouldBe("text");
+        (await project.TypeAsync("day_of")).ShouldBe("text");
+        (await project.RowsAsync("SELECT id, version, day_of, CAST(amount AS VARCHAR) FROM raw.items ORDER BY id")).ShouldBe([
+            "1 | 1e3 | 2024-01-01 | 1.50",
+            "2 | 1.50 | 2024-1-2 | 2.00",
+            "3 | 1.10 | 2024-01-03 | NULL",
+        ]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Warehouses))]
     public async Task DeclaredTypes_AlsoOverrideWhatAPostgresSourceSays(WarehouseUnderTest warehouse)
     {
         using var project = await SchemaProject.CreateAsync(postgres, warehouse, """

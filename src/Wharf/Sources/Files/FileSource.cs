@@ -150,19 +150,20 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
             {
                 var columns = Describe(request.WorkArea, relation);
                 var selected = request.Columns.IsEmpty ? columns : Schema.ColumnNames.Pick(columns, request.Columns, c => c.Name, stream.Name, "primary_key");
+                var declaredText = csv ? DeclaredText(selected, stream.Target) : [];
                 if (csv)
                 {
-                    numbersAsText = NumbersAsText(selected, request.Cursor, stream.Name);
-                    if (!numbersAsText.IsEmpty)
+                    numbersAsText = NumbersAsText([.. selected.Where(c => !declaredText.Contains(c.Name))], request.Cursor, stream.Name);
+                    if (!numbersAsText.IsEmpty || declaredText.Count > 0)
                     {
-                        relation = FileReaderSql.Build(format, stream.Files, pipeline.Csv, [.. numbersAsText.Keys]);
+                        relation = FileReaderSql.Build(format, stream.Files, pipeline.Csv, [.. numbersAsText.Keys, .. declaredText]);
                     }
                 }
 
                 // DuckDB has sniffed the files once: the lake writer takes the columns from here.
                 // Reading some as text changes only their type.
                 select = Select(request, relation, columns, selected, stream.Name);
-                known = new ExtractColumns([.. selected.Select(c => KeyValuePair.Create(c.Name, numbersAsText.ContainsKey(c.Name) ? "VARCHAR" : c.Type))])
+                known = new ExtractColumns([.. selected.Select(c => KeyValuePair.Create(c.Name, numbersAsText.ContainsKey(c.Name) || declaredText.Contains(c.Name) ? "VARCHAR" : c.Type))])
                 {
                     NumbersAsText = numbersAsText,
                     RowBytes = width?.RowBytes,
@@ -189,6 +190,17 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
             var error = numbersAsText.IsEmpty ? ex : ReaderError(request.WorkArea, FileReaderSql.Build(format, stream.Files, pipeline.Csv), numbersAsText.Keys) ?? ex;
             throw FileErrors.Explain(error, format, stream.Files, pipeline, connection, Relative);
         }
+    }
+
+    /// <summary>
+    /// The CSV columns declared <c>text</c> (<c>columns:</c>): read as the file has them, so
+    /// <c>1.50</c>, <c>1e3</c> or <c>2024-1-2</c> stay what they are, instead of the text of the
+    /// number or date DuckDB's sniffer would have read (<c>1.5</c>, <c>1000.0</c>, <c>2024-01-02</c>).
+    /// </summary>
+    private HashSet<string> DeclaredText(IReadOnlyList<FileColumn> selected, string table)
+    {
+        var declared = pipeline.RulesFor(table).Columns.Where(d => Schema.LogicalType.Parse(d.Value)?.Kind == Schema.LogicalKind.Text).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+        return selected.Where(c => declared.Contains(c.Name) || declared.Contains(Schema.ColumnNames.ToSnakeCase(c.Name))).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>
