@@ -178,6 +178,12 @@ internal sealed partial class ProjectReader
             throw Error(hash, $"pipeline '{name}': 'change_detection: hash' compares full extracts, and 'incremental: files' reads only new files; use one of them.");
         }
 
+        if (pipeline.Enum("mode", WriteMode.Append) == WriteMode.Replace)
+        {
+            throw Error(node, $"pipeline '{name}': mode: replace rebuilds the table from what a run reads, so with 'incremental: files' the table would keep only the newest files' rows. " +
+                "Use mode: append (or merge with 'primary_key:') to add each new file's rows, or remove 'incremental: files' to reload every file each run.");
+        }
+
         return true;
     }
 

@@ -69,6 +69,7 @@ public sealed class LocationSettingsTests : IDisposable
     [Theory]
     [InlineData("incremental: rows", "'incremental' can only be 'files'")]
     [InlineData("incremental: files\n    cursor: id", "use one of them")]
+    [InlineData("incremental: files\n    mode: replace", "the table would keep only the newest files' rows")]
     [InlineData("after_load: { move_to: archive, delete: true }", "needs one of 'move_to:'")]
     [InlineData("after_load: { delete: false }", "needs one of 'move_to:'")]
     [InlineData("after_load: { move_to: ../out }", "must be a folder inside connection 'bucket'")]
