@@ -41,6 +41,25 @@ public sealed class FileFormatTests : IDisposable
     }
 
     [Fact]
+    public async Task EmptyFiles_AreSkippedWithANote_AndAddNoColumn()
+    {
+        project.Write("data/a.csv", "id,name\n1,a\n").Write("data/b.csv", "").Write("data/c.csv", "id,name\n3,c\n").Write("data/only/empty.csv", "").WithPipelines("""
+              several: { source: local, files: "*.csv", mode: replace }
+              lonely: { source: local, files: "only/*.csv", mode: replace }
+            """);
+
+        var result = await project.RunAsync("run", "--verbose");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        project.Scalar("select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_name = 'several' and not starts_with(column_name, '_wharf')")
+            .ShouldBe("id,name");
+        project.Scalar("select count(*) from several").ShouldBe(2L);
+        result.ToString().ShouldContain("skipped an empty file (0 bytes: no header, no rows): b.csv.");
+        result.ToString().ShouldContain("skipped an empty file (0 bytes: no header, no rows): only/empty.csv.");
+        project.Scalar("select status || ' ' || rows_loaded from _wharf.runs where pipeline = 'lonely'").ShouldBe("succeeded 0");
+    }
+
+    [Fact]
     public async Task Tsv_ByExtension_SplitsOnTabs()
     {
         project.Write("data/t.tsv", "id\tnote\n1\thas, commas\n").WithPipelines("""

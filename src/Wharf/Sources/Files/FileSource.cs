@@ -35,8 +35,13 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         var matched = await MatchAsync(cancellationToken);
         var selected = NewFiles(matched);
         loadedNow = selected;
-        var files = await FetchAsync(selected, cancellationToken);
+        var files = SkipEmpty(await FetchAsync(selected, cancellationToken));
         ImmutableArray<string>? loaded = pipeline.Incremental.NewFilesOnly ? [.. matched.Select(e => e.Identity)] : null;
+        if (files.Count == 0 && selected.Count > 0)
+        {
+            return [new SourceStream(pipeline.Table, $"only empty files matching {string.Join(", ", pipeline.Files)}", pipeline.Table, [], 0) { LoadedFiles = loaded }];
+        }
+
         if (files.Count == 0)
         {
             notes.Add(matched.Count == 0
@@ -81,6 +86,22 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
             NestedPath = c.Path,
             LoadedFiles = loaded,
         }), .. await VanishedLists.FindAsync(context?.Lake, pipeline, listed, files, description, cancellationToken)];
+    }
+
+    /// <summary>
+    /// The files with something in them. A file of 0 bytes has no header and no rows: read with the
+    /// others it would add a column of DuckDB's naming (<c>column0</c>) to the table, so it is left
+    /// out, and the run's notes name it.
+    /// </summary>
+    private List<string> SkipEmpty(IReadOnlyList<string> files)
+    {
+        var empty = files.Where(f => new FileInfo(f).Length == 0).ToList();
+        if (empty.Count > 0)
+        {
+            notes.Add($"skipped {(empty.Count == 1 ? "an empty file" : $"{empty.Count} empty files")} (0 bytes: no header, no rows): {string.Join(", ", empty.Select(Relative))}.");
+        }
+
+        return [.. files.Except(empty)];
     }
 
     /// <summary>The tables nested JSON files become (the root first).</summary>
