@@ -53,6 +53,24 @@ public sealed class ExcelFileTests : IDisposable
     }
 
     [Fact]
+    public async Task TimeOfDayCells_AreTimes_NotTimestampsOnADayBefore1900()
+    {
+        TestWorkbook.Write(Path.Combine(project.Root, "data", "shifts.xlsx"), new TestSheet("Shifts",
+        [
+            ["id", "starts"],
+            [1, new TimeSpan(12, 0, 0)],
+            [2, TimeSpan.Zero],
+            [3, new TimeSpan(23, 59, 59)],
+        ]));
+
+        var run = await RunAsync();
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        Rows("select id || ' ' || starts::varchar || ' ' || typeof(starts) from orders order by id")
+            .ShouldBe(["1 12:00:00 TIME", "2 00:00:00 TIME", "3 23:59:59 TIME"]);
+    }
+
+    [Fact]
     public async Task DeclaredTypes_Override_TheCells()
     {
         TestWorkbook.Write(Path.Combine(project.Root, "data", "orders.xlsx"), new TestSheet("Orders", Orders));

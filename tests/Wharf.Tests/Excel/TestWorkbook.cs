@@ -21,6 +21,7 @@ internal static class TestWorkbook
 {
     private const uint DateStyle = 1;
     private const uint DateTimeStyle = 2;
+    private const uint TimeStyle = 3;
 
     public static string Write(string path, params TestSheet[] sheets)
     {
@@ -37,7 +38,8 @@ internal static class TestWorkbook
             new CellFormats(
                 new CellFormat(),
                 new CellFormat { NumberFormatId = 14, ApplyNumberFormat = true },
-                new CellFormat { NumberFormatId = 22, ApplyNumberFormat = true }));
+                new CellFormat { NumberFormatId = 22, ApplyNumberFormat = true },
+                new CellFormat { NumberFormatId = 21, ApplyNumberFormat = true }));
         var list = workbook.Workbook.AppendChild(new Sheets());
         for (var s = 0; s < sheets.Length; s++)
         {
@@ -105,6 +107,8 @@ internal static class TestWorkbook
         string text => new Cell { CellReference = reference, DataType = CellValues.InlineString, InlineString = new InlineString(new Text(text)) },
         bool b => new Cell { CellReference = reference, DataType = CellValues.Boolean, CellValue = new CellValue(b ? "1" : "0") },
         DateTime d => new Cell { CellReference = reference, StyleIndex = d.TimeOfDay == TimeSpan.Zero ? DateStyle : DateTimeStyle, CellValue = new CellValue(d.ToOADate().ToString("R", System.Globalization.CultureInfo.InvariantCulture)) },
+        // A time of day is the fraction of a day, shown with a time format (h:mm:ss).
+        TimeSpan t => new Cell { CellReference = reference, StyleIndex = TimeStyle, CellValue = new CellValue(t.TotalDays.ToString("R", System.Globalization.CultureInfo.InvariantCulture)) },
         Formula f => Cached(new Cell { CellReference = reference, CellFormula = new CellFormula(f.Text) }, f.Cached),
         ErrorCell e => new Cell { CellReference = reference, DataType = CellValues.Error, CellValue = new CellValue(e.Text) },
         _ => new Cell { CellReference = reference, CellValue = new CellValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!) },

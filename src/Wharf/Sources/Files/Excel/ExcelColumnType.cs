@@ -22,6 +22,8 @@ internal sealed record ExcelColumnType(string DuckDbType)
     /// <summary>Excel stores numbers as doubles: whole ones up to 2^53 are exact integers.</summary>
     private const double MaxExactInteger = 9_007_199_254_740_992d;
 
+    private static readonly DateTime FirstDay = new(1900, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
+
     public bool IsEmpty => ReferenceEquals(this, Empty);
 
     /// <summary>Appends a cell's value to a spool line (text quoted, as CSV wants it) and returns its type.</summary>
@@ -45,6 +47,11 @@ internal sealed record ExcelColumnType(string DuckDbType)
             case float or decimal:
                 line.Append(invariant, $"{value}");
                 return Double;
+            // A time of day is a serial number below 1, which the reader gives as a DateTime on Excel's
+            // day 0 (before 1900-01-01, the first day a 1900-based workbook can hold): a TIME.
+            case DateTime t when t < FirstDay:
+                line.Append(invariant, $@"{t.TimeOfDay:hh\:mm\:ss\.ffffff}");
+                return Time;
             case DateTime t when t.TimeOfDay == TimeSpan.Zero:
                 line.Append(invariant, $"{t:yyyy-MM-dd}");
                 return Date;
