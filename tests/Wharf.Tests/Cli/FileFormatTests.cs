@@ -45,12 +45,14 @@ public sealed class FileFormatTests : IDisposable
     {
         project.Write("data/a.csv", "id,name\n1,a\n").Write("data/b.csv", "").Write("data/c.csv", "id,name\n3,c\n").Write("data/only/empty.csv", "").WithPipelines("""
               several: { source: local, files: "*.csv", mode: replace }
-              lonely: { source: local, files: "only/*.csv", mode: replace }
+              lonely: { source: local, files: "only/*.csv", mode: append }
+              replaced: { source: local, files: "only/*.csv", mode: replace }
             """);
 
         var result = await project.RunAsync("run", "--verbose");
 
-        result.ExitCode.ShouldBe(0, result.ToString());
+        result.ExitCode.ShouldBe(1, result.ToString());
+        result.ToString().ShouldContain("every file it reads is empty (0 bytes: no header, no rows: only/empty.csv), and mode: replace would empty the table");
         project.Scalar("select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_name = 'several' and not starts_with(column_name, '_wharf')")
             .ShouldBe("id,name");
         project.Scalar("select count(*) from several").ShouldBe(2L);
@@ -67,6 +69,23 @@ public sealed class FileFormatTests : IDisposable
             """);
         (await project.RunAsync("run")).ExitCode.ShouldBe(0);
         project.Scalar("select note from t").ShouldBe("has, commas");
+    }
+
+    [Fact]
+    public async Task JsonFile_OfOneObjectOrSeveral_PrettyPrinted_LoadsEachAsARow()
+    {
+        project.Write("data/one/config.json", "{\n  \"id\": 1,\n  \"name\": \"pretty\"\n}\n")
+            .Write("data/many/items.json", "{\n  \"id\": 1,\n  \"name\": \"a\"\n}\n{\n  \"id\": 2,\n  \"name\": \"b\"\n}\n")
+            .WithPipelines("""
+              one: { source: local, files: "one/*.json" }
+              many: { source: local, files: "many/*.json" }
+            """);
+
+        var result = await project.RunAsync("run");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        project.Scalar("select id || ' ' || name from one").ShouldBe("1 pretty");
+        project.Scalar("select string_agg(id || ' ' || name, ', ' order by id) from many").ShouldBe("1 a, 2 b");
     }
 
     [Fact]

@@ -46,7 +46,7 @@ internal static partial class FileErrors
         var hint = format switch
         {
             FileFormat.Parquet => "Check that the file really is Parquet (not a CSV renamed), or set 'format:'.",
-            FileFormat.Json or FileFormat.NdJson => "Check that the file is valid JSON (an array for .json, one object per line for .ndjson/.jsonl), or set 'format:'.",
+            FileFormat.Json or FileFormat.NdJson => "Check that the file is valid JSON (for .json an array of objects, or objects one after another; for .ndjson/.jsonl one object per line), or set 'format:'.",
             _ => "Check the file and the pipeline's 'csv:' options.",
         };
         return new SourceException(connection.Name, pipeline.Table,

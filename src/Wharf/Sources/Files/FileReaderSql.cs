@@ -21,7 +21,7 @@ internal static class FileReaderSql
         return format switch
         {
             FileFormat.Csv or FileFormat.Tsv => $"read_csv({list}{CsvOptions(format, csv)}{types}{many})",
-            FileFormat.Json => $"read_json({list}, format = 'array'{many})",
+            FileFormat.Json => $"read_json({list}, format = 'auto'{many})", // an array of records, or records one after another (a single object too)
             FileFormat.NdJson => $"read_json({list}, format = 'newline_delimited'{many})",
             FileFormat.Parquet => $"read_parquet({list}{many})",
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "A format must be resolved before reading."),

@@ -39,7 +39,13 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
         ImmutableArray<string>? loaded = pipeline.Incremental.NewFilesOnly ? [.. matched.Select(e => e.Identity)] : null;
         if (files.Count == 0 && selected.Count > 0)
         {
-            return [new SourceStream(pipeline.Table, $"only empty files matching {string.Join(", ", pipeline.Files)}", pipeline.Table, [], 0) { LoadedFiles = loaded }];
+            // Nothing to add; but a replace would have to empty the table, and a file cut short
+            // on its way (a failed upload) must not do that: it says so instead.
+            return pipeline.Mode != WriteMode.Replace
+                ? [new SourceStream(pipeline.Table, $"only empty files matching {string.Join(", ", pipeline.Files)}", pipeline.Table, [], 0) { LoadedFiles = loaded }]
+                : throw new SourceException(connection.Name, pipeline.Table,
+                    $"Pipeline '{pipeline.Name}' ({pipeline.Location}): every file it reads is empty (0 bytes: no header, no rows: {string.Join(", ", selected.Select(e => e.Path))}), and mode: replace would empty the table. " +
+                    "Nothing was loaded. To empty the table, give it a file with the header line only.");
         }
 
         if (files.Count == 0)
