@@ -14,6 +14,13 @@ internal static class WatermarkSql
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(files);
         var columns = Schema.ColumnNames.Pick(files[0].Columns, cursor, c => c.Name, files[0].Stream, "cursor");
+        if (columns.FirstOrDefault(c => !Orders(c.Type)) is { } unordered)
+        {
+            throw new IncrementalStateException(unordered.Name,
+                $"The cursor {unordered.Name} of {files[0].Stream} is a {unordered.Type} column, whose values have no order a watermark could follow. " +
+                "Pick a column whose values grow as rows change (a timestamp, a date, a number or text) for 'cursor:'. Nothing was loaded.");
+        }
+
         var list = LakeLayout.ParquetList(lakeRoot, files);
         // Aliased apart from the columns: ORDER BY must sort the values, not their text.
         var projections = columns.Select((c, i) => $"{AsText(c.ReadExpression, c.Type)} AS __wharf_watermark_{i}");
@@ -27,6 +34,10 @@ internal static class WatermarkSql
 
         return new Watermark([.. columns.Select(c => c.Name)], [.. columns.Select(c => c.Type)], [.. columns.Select((_, i) => reader.GetString(i))]);
     }
+
+    /// <summary>Whether values of a lake column's type can be compared with a watermark: not lists, structs, maps, unions, JSON or bytes.</summary>
+    private static bool Orders(string type) =>
+        !(type.EndsWith(']') || type is "JSON" or "BLOB" || type.StartsWith("STRUCT", StringComparison.Ordinal) || type.StartsWith("MAP", StringComparison.Ordinal) || type.StartsWith("UNION", StringComparison.Ordinal));
 
     /// <summary>The greater of two watermarks of the same cursor, compared in the cursor's type.</summary>
     public static Watermark? Max(DuckDBConnection connection, Watermark? a, Watermark? b)

@@ -152,6 +152,14 @@ internal sealed record StagedLoad
         // 4. The table's schema, under the contract.
         var (rows, plan, schemaDiscarded) = FitToTable(workArea, request, lake, sql, columns, existing);
         notes.AddRange(plan.Notes);
+
+        // scd2's tracked columns are compared from the second load on; a name that is not there
+        // fails now, on the first, not once a history is half built.
+        foreach (var tracked in request.Mode == WriteMode.Scd2 ? request.Track : [])
+        {
+            rows.WarehouseName(tracked, table, "track");
+        }
+
         var setAside = SetAsideDocuments.IsRoot(request) && (quarantine is not null || discarded + schemaDiscarded > 0)
             ? $"SELECT {NestedJson.Id} FROM ({lake.Sql}) EXCEPT SELECT {NestedJson.Id} FROM ({(rows.Columns.Contains(NestedJson.Id) ? rows.Sql : checkedSql)})"
             : null;

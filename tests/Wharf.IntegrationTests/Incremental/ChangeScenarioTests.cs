@@ -246,6 +246,41 @@ public sealed class ChangeScenarioTests(PostgresServer postgres)
     }
 
     [Theory]
+    [InlineData("js", "JSON")]
+    [InlineData("nums", "INTEGER[]")]
+    public async Task CursorOnAColumnWithoutOrder_FailsTheFirstRun_NamingItsType(string cursor, string type)
+    {
+        using var project = await IncrementalProject.CreateAsync(postgres, WarehouseUnderTest.DuckDb, """
+            create table things (id int primary key, js json, nums int[]);
+            insert into things values (1, '{"a": 1}', '{1,2}');
+            """);
+        project.Configure($"mode: merge\ncursor: {cursor}", "things");
+
+        var summary = await project.RunRawAsync();
+
+        summary.Succeeded.ShouldBeFalse();
+        summary.Streams.ShouldHaveSingleItem().Error.ShouldNotBeNull().ShouldContain($"The cursor {cursor} of things is a {type} column, whose values have no order");
+        (await project.WarehouseScalarAsync("select count(*) from _wharf.state")).ShouldBe(0L, "no watermark is saved");
+    }
+
+    [Theory]
+    [InlineData(WarehouseUnderTest.DuckDb)]
+    [InlineData(WarehouseUnderTest.Postgres)]
+    public async Task Scd2_TrackingAColumnTheTableDoesNotHave_FailsTheFirstLoad_NotALaterOne(WarehouseUnderTest warehouse)
+    {
+        using var project = await IncrementalProject.CreateAsync(postgres, warehouse, CreateItems + """
+            insert into items values (1, 'a', 1, '2026-01-01 00:00:00+00');
+            """);
+        project.Configure("mode: scd2\ncursor: updated_at\ntrack: [nmae]");
+
+        var summary = await project.RunRawAsync();
+
+        summary.Succeeded.ShouldBeFalse();
+        summary.Streams.ShouldHaveSingleItem().Error.ShouldNotBeNull().ShouldContain("'nmae' is not among the columns of raw.items");
+        (await project.WarehouseScalarAsync("select count(*) from _wharf.runs where status = 'succeeded'")).ShouldBe(0L);
+    }
+
+    [Theory]
     [InlineData(WarehouseUnderTest.DuckDb)]
     [InlineData(WarehouseUnderTest.Postgres)]
     public async Task CompositeCursor_UpdatedAtThenId_KeepsTheGreatestTuple_AndLoadsEachRowOnce(WarehouseUnderTest warehouse)
