@@ -42,19 +42,39 @@ internal static class ProjectLoader
         return project;
     }
 
+    /// <summary>The first tab in a line's indentation (line and column, from 1), or null.</summary>
+    private static (int Line, int Column)? TabIndentation(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            if (lines[i].IndexOf('\t', 0, indent) is var at and >= 0)
+            {
+                return (i + 1, at + 1);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The first document of a YAML file; null when the file has none.</summary>
     /// <exception cref="ProjectFileException">The file is not valid YAML.</exception>
     internal static async Task<YamlNode?> ParseAsync(string file, CancellationToken cancellationToken)
     {
         var yaml = new YamlStream();
+        var text = await File.ReadAllTextAsync(file, cancellationToken);
         try
         {
-            yaml.Load(new StringReader(await File.ReadAllTextAsync(file, cancellationToken)));
+            yaml.Load(new StringReader(text));
         }
         catch (YamlException ex)
         {
-            throw new ProjectFileException(Display(file), (int)ex.Start.Line, (int)ex.Start.Column,
-                $"this is not valid YAML: {ex.InnerException?.Message ?? ex.Message}", ex);
+            var message = ex.InnerException?.Message ?? ex.Message;
+            // The parser reports a tab in the indentation where the mapping began (often 1:1): the tab itself is what to show.
+            var (line, column) = message.Contains("tab", StringComparison.Ordinal) && TabIndentation(text) is { } tab ? tab : ((int)ex.Start.Line, (int)ex.Start.Column);
+            throw new ProjectFileException(Display(file), line, column, $"this is not valid YAML: {message}" +
+                (message.Contains("tab", StringComparison.Ordinal) ? " YAML indents with spaces only." : ""), ex);
         }
         catch (InvalidOperationException ex)
         {

@@ -421,6 +421,16 @@ public sealed class ProjectLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_WhenATabIndents_PointsAtTheTab()
+    {
+        var error = await folder.LoadFailsAsync("warehouse: duckdb:w.duckdb\nconnections:\n  files: { type: files }\n\tother: { type: files }\n");
+
+        error.Message.ShouldContain("not valid YAML");
+        error.Message.ShouldContain("YAML indents with spaces only.");
+        (error.Line, error.Column).ShouldBe((4, 1));
+    }
+
+    [Fact]
     public async Task Load_WhenAPipelineIsDeclaredTwice_ReportsTheSecondOne()
     {
         var error = await folder.LoadFailsAsync("""

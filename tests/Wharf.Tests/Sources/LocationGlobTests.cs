@@ -140,14 +140,17 @@ public sealed class LocationGlobTests : IDisposable
     }
 
     [Fact]
-    public async Task Move_PutsTheFileInTheArchiveFolder()
+    public async Task Move_PutsTheFileWhereItIsTold_MakingTheFolders_AndNeverOverAnother()
     {
         var location = new LocalFolderLocation(root.FullName);
         var entry = (await ListAsync()).Single(e => e.Path == "other/w.csv");
 
-        await location.MoveAsync(entry, "archive", CancellationToken.None);
+        await location.MoveAsync(entry, "archive/other/w.csv", CancellationToken.None);
 
         File.Exists(Path.Combine(root.FullName, "other", "w.csv")).ShouldBeFalse();
+        File.ReadAllText(Path.Combine(root.FullName, "archive", "other", "w.csv")).ShouldBe("other/w.csv");
+        var another = (await ListAsync()).Single(e => e.Path == "a.csv");
+        await Should.ThrowAsync<IOException>(() => location.MoveAsync(another, "archive/other/w.csv", CancellationToken.None));
         File.ReadAllText(Path.Combine(root.FullName, "archive", "other", "w.csv")).ShouldBe("other/w.csv");
     }
 
