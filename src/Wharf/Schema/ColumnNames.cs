@@ -54,17 +54,21 @@ internal static class ColumnNames
 
     /// <summary>
     /// Where the column named <paramref name="wanted"/> is: the one spelled so, else the one whose
-    /// snake_case is so; null when there is none (for any <typeparamref name="T"/>, value tuples too).
+    /// snake_case is so, else (the columns already in warehouse names, as transform steps and checks
+    /// see them) the one named as <paramref name="wanted"/> in snake_case: <c>"Order Date"</c> finds
+    /// <c>order_date</c>. Null when there is none (for any <typeparamref name="T"/>, value tuples too).
     /// </summary>
     public static int? Find<T>(IReadOnlyList<T> columns, string wanted, Func<T, string> name)
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(name);
-        for (var pass = 0; pass < 2; pass++)
+        var snakeWanted = ToSnakeCase(wanted);
+        for (var pass = 0; pass < 3; pass++)
         {
             for (var i = 0; i < columns.Count; i++)
             {
-                if (pass == 0 ? name(columns[i]) == wanted : ToSnakeCase(name(columns[i])) == wanted)
+                var column = name(columns[i]);
+                if (pass switch { 0 => column == wanted, 1 => ToSnakeCase(column) == wanted, _ => column == snakeWanted })
                 {
                     return i;
                 }

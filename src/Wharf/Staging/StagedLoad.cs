@@ -382,7 +382,7 @@ internal sealed record StagedLoad
 
     /// <summary>The staged column a <c>columns:</c> entry names (as the source spells it, or in snake_case); null when the data lacks it.</summary>
     private static StagedColumn? Declared(IReadOnlyList<StagedColumn> columns, string name) =>
-        (ColumnNames.Find(columns, name, c => c.Name) ?? ColumnNames.Find(columns, ColumnNames.ToSnakeCase(name), c => c.Name)) is { } index ? columns[index] : null;
+        ColumnNames.Find(columns, name, c => c.Name) is { } index ? columns[index] : null;
 
     private static long Count(DuckDBConnection workArea, string sql) =>
         Convert.ToInt64(workArea.Scalar(sql) ?? 0L, CultureInfo.InvariantCulture);

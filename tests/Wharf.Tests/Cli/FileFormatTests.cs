@@ -62,6 +62,28 @@ public sealed class FileFormatTests : IDisposable
     }
 
     [Fact]
+    public async Task TransformsAndChecks_NameColumnsAsTheSourceSpellsThem()
+    {
+        project.Write("data/sales.csv", "CamelCase,Order Date,Note\n1,2024-01-02,x\n2,2024-01-03,y\n").WithPipelines("""
+              sales:
+                source: local
+                files: "sales.csv"
+                transform:
+                  - rename: { CamelCase: cc }
+                  - exclude: ["Note"]
+                checks:
+                  - not_null: ["Order Date"]
+            """);
+
+        var result = await project.RunAsync("run");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        project.Scalar("select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_name = 'sales' and not starts_with(column_name, '_wharf')")
+            .ShouldBe("cc,order_date");
+        project.Scalar("select sum(cc)::bigint from sales").ShouldBe(3L);
+    }
+
+    [Fact]
     public async Task Tsv_ByExtension_SplitsOnTabs()
     {
         project.Write("data/t.tsv", "id\tnote\n1\thas, commas\n").WithPipelines("""

@@ -119,6 +119,19 @@ public sealed class ColumnNamesTests
         first.ShouldBe(["id", "id_2", "id_3", "column_4", "customer_name", "customer_name_2"]);
     }
 
+    [Theory]
+    [InlineData("order_date", 1)]
+    [InlineData("Order Date", 1)]
+    [InlineData("CamelCase", 0)]
+    [InlineData("camel_case", 0)]
+    [InlineData("nope", null)]
+    public void Find_TakesTheSourcesSpelling_OfAColumnAlreadyInWarehouseNames(string wanted, int? expected)
+    {
+        string[] warehouseNames = ["camel_case", "order_date"];
+
+        ColumnNames.Find(warehouseNames, wanted, n => n).ShouldBe(expected);
+    }
+
     [Fact]
     public void Normalize_WhenNamesIsNull_Throws()
     {
