@@ -245,6 +245,29 @@ public sealed class ChangeScenarioTests(PostgresServer postgres)
         (await project.WarehouseScalarAsync("select amount from raw.items where id = 1 and _wharf_is_current")).ShouldBe(10m, "the new version holds the source's current values");
     }
 
+    [Fact]
+    public async Task SourceKeyThatChanged_FailsThePostgresMerge_SayingSo_AndHowToRebuild()
+    {
+        using var project = await IncrementalProject.CreateAsync(postgres, WarehouseUnderTest.Postgres, """
+            create table evo (id int primary key, a int, updated_at timestamptz);
+            insert into evo values (1, 1, '2026-01-01 00:00:00+00');
+            """);
+        project.Configure("mode: merge\ncursor: updated_at", "evo");
+        await project.RunAsync();
+        await project.ExecuteSourceAsync("""
+            alter table evo drop constraint evo_pkey;
+            alter table evo add primary key (id, a);
+            insert into evo values (1, 5, '2026-01-02 00:00:00+00');
+            """);
+
+        var summary = await project.RunRawAsync();
+
+        var error = summary.Streams.ShouldHaveSingleItem().Error.ShouldNotBeNull();
+        error.ShouldContain("no longer matches the rows' key (id, a)");
+        error.ShouldContain("--full-refresh");
+        (await project.RunAsync(fullRefresh: true)).RowsLoaded.ShouldBe(2);
+    }
+
     [Theory]
     [InlineData("js", "JSON")]
     [InlineData("nums", "INTEGER[]")]

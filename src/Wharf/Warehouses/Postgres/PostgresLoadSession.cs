@@ -273,6 +273,10 @@ internal sealed class PostgresLoadSession : ILoadSession
             " The extract's columns differ from the table's; run once with --full-refresh (or mode: replace) to rebuild it.",
         PostgresErrorCodes.DependentObjectsStillExist =>
             " Views depend on the table, so replace cannot swap it; drop them or use mode: merge.",
+        // The table's key is the one its first load found; rows that repeat it are rows of another key.
+        PostgresErrorCodes.UniqueViolation when request.Mode is WriteMode.Merge or WriteMode.Scd2 =>
+            $" The table's primary key ({ex.ConstraintName}) no longer matches the rows' key ({string.Join(", ", request.PrimaryKey)}): " +
+            "did the source's primary key change? Run once with --full-refresh to rebuild the table with the new key.",
         _ => "",
     };
 
