@@ -72,9 +72,9 @@ internal static class ProjectLoader
         {
             var message = ex.InnerException?.Message ?? ex.Message;
             // The parser reports a tab in the indentation where the mapping began (often 1:1): the tab itself is what to show.
-            var (line, column) = message.Contains("tab", StringComparison.Ordinal) && TabIndentation(text) is { } tab ? tab : ((int)ex.Start.Line, (int)ex.Start.Column);
-            throw new ProjectFileException(Display(file), line, column, $"this is not valid YAML: {message}" +
-                (message.Contains("tab", StringComparison.Ordinal) ? " YAML indents with spaces only." : ""), ex);
+            var tabbed = message.Contains("tab", StringComparison.Ordinal);
+            var (line, column) = tabbed && TabIndentation(text) is { } tab ? tab : ((int)ex.Start.Line, (int)ex.Start.Column);
+            throw new ProjectFileException(Display(file), line, column, $"this is not valid YAML: {message}{(tabbed ? " YAML indents with spaces only." : "")}", ex);
         }
         catch (InvalidOperationException ex)
         {
