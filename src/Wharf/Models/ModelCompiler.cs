@@ -265,28 +265,9 @@ internal sealed partial class ModelCompiler
     private string Unknown(string name)
     {
         var names = models.Keys.Concat(seeds.Keys).ToList();
-        var closest = names.MinBy(n => Distance(n, name));
-        var hint = closest is not null && Distance(closest, name) <= 3 ? $" Did you mean '{closest}'?" : "";
+        var hint = Spelling.DidYouMean(names, name, maxDistance: 3);
         var disabled = project.Models.Any(m => m.Name == name) ? " (it is disabled: enabled: false)" : "";
         return $"there is no model or seed named '{name}'{disabled}.{hint}";
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var previous = row[0];
-            row[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var current = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
-                previous = current;
-            }
-        }
-
-        return row[b.Length];
     }
 
     /// <summary>Puts the CTEs in front of the query: into its own WITH when it has one, else in a new one.</summary>

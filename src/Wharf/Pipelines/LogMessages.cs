@@ -13,7 +13,9 @@ internal static partial class LogMessages
     [LoggerMessage(1002, LogLevel.Information, "Run {RunId}: {Stream} loaded {Rows} rows into {Target}")]
     public static partial void StreamLoaded(ILogger logger, string runId, string stream, long rows, string target);
 
-    [LoggerMessage(1003, LogLevel.Error, "Run {RunId}: {Stream} failed: {Reason}")]
+    public const int StreamFailedId = 1003;
+
+    [LoggerMessage(StreamFailedId, LogLevel.Error, "Run {RunId}: {Stream} failed: {Reason}")]
     public static partial void StreamFailed(ILogger logger, Exception exception, string runId, string stream, string reason);
 
     [LoggerMessage(1005, LogLevel.Information, "Run {RunId}: {Pipeline}: {Note}")]

@@ -167,6 +167,12 @@ internal sealed partial class ProjectReader(string root, string file, Interpolat
                 throw Error(connection.Get("url")!, $"the url of connection '{name}' must start with postgres:// (e.g. postgres://user@host:5432/database).");
             }
 
+            if (type == "postgres")
+            {
+                // Checked now, so a bad URL or sslmode names its line in wharf.yml and is a usage error.
+                _ = PostgresConnectionString.For(settings);
+            }
+
             if (type == "mysql")
             {
                 CheckMySql(settings, connection, value, name);

@@ -26,8 +26,7 @@ internal sealed class YamlMap
                 ?? throw reader.Error(keyNode, $"keys in {context} must be plain names, not lists or mappings.");
             if (keys is not null && !keys.Contains(key))
             {
-                var closest = keys.MinBy(k => Distance(k, key));
-                var hint = closest is not null && Distance(closest, key) <= 2 ? $" Did you mean '{closest}'?" : "";
+                var hint = Spelling.DidYouMean(keys, key, maxDistance: 2);
                 throw reader.Error(keyNode, $"unknown key '{key}' in {context}.{hint} Expected one of: {string.Join(", ", keys.Order(StringComparer.Ordinal))}.");
             }
         }
@@ -118,28 +117,4 @@ internal sealed class YamlMap
 
     private static bool IsNull(YamlNode value) =>
         value is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: null or "" or "~" or "null" };
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
 }

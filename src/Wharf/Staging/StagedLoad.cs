@@ -117,6 +117,7 @@ internal sealed record StagedLoad
         // 1. Declared types.
         if (!rules.Columns.IsEmpty)
         {
+            RequireDeclaredColumns(columns, existing, rules, table);
             long badTypes;
             (sql, badTypes) = ApplyDeclaredTypes(workArea, sql, columns, rules, table, notes);
             discarded += badTypes;
@@ -378,6 +379,26 @@ internal sealed record StagedLoad
         var any = string.Join(" OR ", bad.Select(b => $"({b})"));
         var discarded = Count(workArea, $"SELECT count(*) FROM ({sql}) WHERE {any}");
         return ($"SELECT * REPLACE ({casts}) FROM ({sql}) WHERE NOT ({any})", discarded);
+    }
+
+    /// <summary>
+    /// A <c>columns:</c> entry that names a column neither the data nor the table has is a typo,
+    /// not a column gone from the source: it fails the load instead of leaving the column's type
+    /// to inference without a word.
+    /// </summary>
+    /// <exception cref="ColumnNotFoundException">An entry names no column.</exception>
+    private static void RequireDeclaredColumns(IReadOnlyList<StagedColumn> columns, IReadOnlyList<TableColumn>? existing, TableRules rules, string table)
+    {
+        foreach (var name in rules.Columns.Keys)
+        {
+            if (Declared(columns, name) is null && (existing is null || ColumnNames.Find(existing, name, c => c.Name) is null))
+            {
+                var names = columns.Select(c => c.Name).Where(c => !Carried.Contains(c)).ToList();
+                throw new ColumnNotFoundException(table, name,
+                    $"'columns:' in wharf.yml declares a type for '{name}', which is not among the columns of {table} ({string.Join(", ", names)})." +
+                    $"{Spelling.DidYouMean(names, name, maxDistance: 2)} Fix the name, or declare it under 'per_table:' when only some of the pipeline's tables have it.");
+            }
+        }
     }
 
     /// <summary>The staged column a <c>columns:</c> entry names (as the source spells it, or in snake_case); null when the data lacks it.</summary>

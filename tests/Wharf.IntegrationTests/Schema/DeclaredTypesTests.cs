@@ -198,4 +198,17 @@ public sealed class DeclaredTypesTests(PostgresServer postgres)
 
         (await project.RowsAsync("SELECT id, qty FROM raw.items ORDER BY id")).ShouldBe(["1 | 7", "2 | NULL"]);
     }
+
+    [Theory]
+    [MemberData(nameof(Warehouses))]
+    public async Task ADeclaredColumn_ThatNoColumnHas_FailsTheFirstLoad_SuggestingTheName(WarehouseUnderTest warehouse)
+    {
+        using var project = await SchemaProject.CreateAsync(postgres, warehouse);
+        project.ConfigureCsv("mode: append\ncolumns: { amout: \"decimal(12,2)\" }").Csv("id,amount\n1,10.5\n");
+
+        var failed = await project.RunFailsAsync();
+
+        failed.Error.ShouldContain("'columns:' in wharf.yml declares a type for 'amout', which is not among the columns of raw.items (id, amount). Did you mean 'amount'?");
+        (await project.ExistsAsync()).ShouldBeFalse();
+    }
 }

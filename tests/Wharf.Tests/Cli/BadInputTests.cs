@@ -36,6 +36,9 @@ public sealed class BadInputTests : IDisposable
             result.Error.ShouldContain(part, Case.Insensitive, result.ToString());
         }
 
+        // Said once: not as a log line during the run and again after the summary.
+        result.Error.Split('\n').Count(line => line.StartsWith("error: ", StringComparison.Ordinal)).ShouldBe(1, result.ToString());
+
         project.Scalar("select count(*) from orders").ShouldBe(before.Rows);
         project.Scalar("select string_agg(note, '|' order by id) from orders").ShouldBe("first|second, with comma");
         project.LakeFiles("*.parquet").Length.ShouldBe(before.LakeFiles.Count(f => f.EndsWith(".parquet", StringComparison.Ordinal)));
@@ -71,6 +74,15 @@ public sealed class BadInputTests : IDisposable
         lines.Insert(40_000, "40001,bad,row");
         project.Write("data/orders.csv", "id,note\n" + string.Join("\n", lines) + "\n");
         await ShouldFailAndChangeNothing(before, 1, "orders.csv", "line 40002");
+    }
+
+    [Fact]
+    public async Task MalformedJson_NamesTheLineAndColumn()
+    {
+        var before = await LoadGoodDataAsync();
+        project.Write("data/orders.json", "[\n{\"id\": 3, \"note\": \"third\"},\n{\"id\": 4 \"note\": \"fourth\"}\n]\n");
+        project.Write("wharf.yml", File.ReadAllText(Path.Combine(project.Root, "wharf.yml")).Replace("\"orders.csv\"", "\"orders.json\"", StringComparison.Ordinal));
+        await ShouldFailAndChangeNothing(before, 1, "orders.json, line 3, column 10");
     }
 
     [Fact]

@@ -278,6 +278,39 @@ public sealed class ProjectLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_WhenTwoLettersOfAKeyAreSwapped_SuggestsThatKeyOverAShorterOne()
+    {
+        // 'tabels' is one deletion from 'table' and one swap from 'tables'; the swap is the typo.
+        var error = await folder.LoadFailsAsync("""
+            connections:
+              db: { type: postgres, url: "postgresql://localhost/db" }
+            pipelines:
+              orders:
+                source: db
+                tabels: [orders]
+            """);
+
+        error.Message.ShouldContain("unknown key 'tabels'");
+        error.Message.ShouldContain("Did you mean 'tables'?");
+    }
+
+    [Theory]
+    [InlineData("postgres://etl@db:notaport/shop", "'notaport' is not a port")]
+    [InlineData("postgres://etl@db/shop?sslmode=sometimes", "sslmode")]
+    public async Task Load_WhenAPostgresSourceUrlIsBad_FailsAtItsLine_BeforeAnyRun(string url, string expected)
+    {
+        var error = await folder.LoadFailsAsync($$"""
+            connections:
+              shop: { type: postgres, url: "{{url}}" }
+            pipelines:
+              orders: { source: shop, tables: [orders] }
+            """);
+
+        error.Message.ShouldContain(expected);
+        error.Line.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Load_WhenTopLevelKeyIsMisspelled_SuggestsTheClosestKey()
     {
         var error = await folder.LoadFailsAsync($"{MinimalProject}\nwarehuose: duckdb:wh.duckdb\n");

@@ -21,20 +21,18 @@ internal static partial class FileErrors
         Func<string, string> relative)
     {
         var prefix = $"Pipeline '{pipeline.Name}' ({pipeline.Location})";
-        if (format is FileFormat.Csv or FileFormat.Tsv)
+        if (format is FileFormat.Csv or FileFormat.Tsv or FileFormat.Json or FileFormat.NdJson)
         {
-            var csv = pipeline.Csv;
-            var delimiter = (csv.Delimiter ?? (format == FileFormat.Tsv ? "\t" : ","))[0];
-            var quote = (csv.Quote ?? "\"")[0];
-            var escape = (csv.Escape ?? csv.Quote ?? "\"")[0];
+            var csv = format is FileFormat.Csv or FileFormat.Tsv;
             foreach (var file in files)
             {
-                if (Diagnose(file, delimiter, quote, escape, csv) is { } problem)
+                if (Diagnose(file, format, pipeline.Csv) is { } problem)
                 {
+                    var fix = csv
+                        ? "Fix the file, or set 'csv:' options (delimiter, quote, escape, header) in the pipeline if the file uses another dialect."
+                        : "Fix the file, or set 'format:' if it is not JSON (for .json an array of objects, or objects one after another; for .ndjson/.jsonl one object per line).";
                     return new SourceException(connection.Name, pipeline.Table,
-                        $"{prefix}: cannot read {relative(file)}, line {problem.Line}, column {problem.Column}: {problem.Message}. " +
-                        "Fix the file, or set 'csv:' options (delimiter, quote, escape, header) in the pipeline if the file uses another dialect. " +
-                        "Nothing was loaded.", error)
+                        $"{prefix}: cannot read {relative(file)}, line {problem.Line}, column {problem.Column}: {problem.Message}. {fix} Nothing was loaded.", error)
                     { File = relative(file), Line = problem.Line };
                 }
             }
@@ -54,10 +52,18 @@ internal static partial class FileErrors
         { File = culprit is null ? null : relative(culprit), Line = line };
     }
 
-    private static CsvDiagnosis.Problem? Diagnose(string file, char delimiter, char quote, char escape, CsvOptions csv)
+    private static CsvDiagnosis.Problem? Diagnose(string file, FileFormat format, CsvOptions csv)
     {
         try
         {
+            if (format is FileFormat.Json or FileFormat.NdJson)
+            {
+                return JsonDiagnosis.Find(file, newlineDelimited: format == FileFormat.NdJson);
+            }
+
+            var delimiter = (csv.Delimiter ?? (format == FileFormat.Tsv ? "\t" : ","))[0];
+            var quote = (csv.Quote ?? "\"")[0];
+            var escape = (csv.Escape ?? csv.Quote ?? "\"")[0];
             var encoding = csv.Encoding?.ToLowerInvariant() switch
             {
                 "latin-1" or "latin1" or "iso-8859-1" => Encoding.Latin1,
@@ -66,7 +72,7 @@ internal static partial class FileErrors
             };
             return CsvDiagnosis.Find(file, delimiter, quote, escape, encoding, csv.Skip ?? 0);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             return null;
         }
