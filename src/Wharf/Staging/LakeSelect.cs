@@ -81,11 +81,18 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
             // staged at all, so the warehouse only receives what changed.
             var previous = Read(request, request.Previous, ordered: false);
             var keys = string.Join(" AND ", select.PrimaryKey.Select(k => $"p.{Quote.Identifier(k)} = n.{Quote.Identifier(k)}"));
+            // Intervals hash by their length ('1 month' as '30 days'): by their text, a change between them is seen.
+            var lakeColumns = request.Files[0].Columns;
+            var names = ColumnNames.Normalize([.. lakeColumns.Select(c => c.Name)], WharfColumns);
+            var intervals = names.Where((_, i) => lakeColumns[i].Type == "INTERVAL").ToHashSet(StringComparer.Ordinal);
+            string Hashed(string alias, string column) => intervals.Contains(column)
+                ? $"CAST({alias}.{Quote.Identifier(column)} AS VARCHAR)"
+                : $"{alias}.{Quote.Identifier(column)}";
             var data = select.DataColumns;
             select = select with
             {
                 Sql = $"SELECT n.* FROM ({select.Sql}) AS n WHERE NOT EXISTS (SELECT 1 FROM ({previous.Sql}) AS p WHERE {keys} " +
-                    $"AND hash({string.Join(", ", data.Select(c => $"p.{Quote.Identifier(c)}"))}) = hash({string.Join(", ", data.Select(c => $"n.{Quote.Identifier(c)}"))}))",
+                    $"AND hash({string.Join(", ", data.Select(c => Hashed("p", c)))}) = hash({string.Join(", ", data.Select(c => Hashed("n", c)))}))",
             };
         }
 

@@ -155,7 +155,7 @@ internal sealed class TableLoader(TimeProvider time)
         }
 
         var stageTime = clock.Elapsed;
-        var write = TableWrite.For(request, session.Dialect, staged?.Rows);
+        var write = TableWrite.For(request, session.Dialect, staged?.Rows, existing);
         if (request.Recreate && request.ReplaceStep != ReplaceStep.Part)
         {
             // A part of a replace leaves the old table to its last step: readers keep it until then.

@@ -11,7 +11,7 @@ namespace Wharf.Warehouses;
 /// the same on DuckDB and PostgreSQL (the dialect says the rest); how rows reach the stage is each
 /// warehouse's <see cref="ILoadSession"/>.
 /// </summary>
-internal sealed class TableWrite(LoadRequest request, LakeSelect? select, SqlDialect dialect)
+internal sealed class TableWrite(LoadRequest request, LakeSelect? select, SqlDialect dialect, IReadOnlySet<string>? comparedAsText = null)
 {
     public const string Stage = "__wharf_stage";
     public const string Keys = "__wharf_keys";
@@ -23,11 +23,16 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, SqlDia
 
     /// <summary>The writer of a load: its columns come from the data files, or (a cursor stream's last step) from the key files alone.</summary>
     /// <param name="staged">The load's rows as staging shaped them; read straight from the lake when null.</param>
-    public static TableWrite For(LoadRequest request, SqlDialect dialect, LakeSelect? staged = null)
+    /// <param name="existing">The table's columns, when it exists.</param>
+    public static TableWrite For(LoadRequest request, SqlDialect dialect, LakeSelect? staged = null, IReadOnlyList<Wharf.Schema.TableColumn>? existing = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var select = !request.Files.IsEmpty ? staged ?? LakeSelect.For(request) : request.PresentKeys is { } keys ? DeleteDetection.KeySelect(request, keys) : null;
-        return new TableWrite(request, select, dialect);
+
+        // Both engines call intervals equal when they last as long by 30-day months and 24-hour
+        // days ('1 month' = '30 days'): a change between two such values is a change all the same.
+        var intervals = existing?.Where(c => c.Type.Kind == Wharf.Schema.LogicalKind.Interval).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        return new TableWrite(request, select, dialect, intervals);
     }
 
     /// <summary>What one load did to the table.</summary>
@@ -130,7 +135,7 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, SqlDia
         var compared = request.Mode == WriteMode.Scd2 && request.Track.Count > 0
             ? [.. request.Track.Select(c => data.WarehouseName(c, TableName, "track"))]
             : data.DataColumns.Where(c => !KeyColumns.Contains(c)).ToList();
-        var differs = compared.Count == 0 ? "FALSE" : $"({string.Join(", ", compared.Select(c => $"s.{Quote.Identifier(c)}"))}) IS DISTINCT FROM ({string.Join(", ", compared.Select(c => $"t.{Quote.Identifier(c)}"))})";
+        var differs = compared.Count == 0 ? "FALSE" : $"({string.Join(", ", compared.Select(c => Compared("s", c)))}) IS DISTINCT FROM ({string.Join(", ", compared.Select(c => Compared("t", c)))})";
         var current = request.Mode == WriteMode.Scd2 ? $" AND t.{IsCurrent}" : "";
         var revived = ExtraColumns.Any(c => c.Name == DeletedAt) ? $" OR t.{DeletedAt} IS NOT NULL" : "";
         var firstKey = Quote.Identifier(KeyColumns[0]);
@@ -206,7 +211,12 @@ internal sealed class TableWrite(LoadRequest request, LakeSelect? select, SqlDia
     /// <summary>Rows are the same by key, or (no key) by every column.</summary>
     private string SameRow(string left, string right) => KeyColumns.Count > 0
         ? Match(left, right)
-        : string.Join(" AND ", select!.DataColumns.Select(c => $"{left}.{Quote.Identifier(c)} IS NOT DISTINCT FROM {right}.{Quote.Identifier(c)}"));
+        : string.Join(" AND ", select!.DataColumns.Select(c => $"{Compared(left, c)} IS NOT DISTINCT FROM {Compared(right, c)}"));
+
+    /// <summary>A column as compared for change: by its text where equal values can differ.</summary>
+    private string Compared(string alias, string column) => comparedAsText?.Contains(column) == true
+        ? $"CAST({alias}.{Quote.Identifier(column)} AS VARCHAR)"
+        : $"{alias}.{Quote.Identifier(column)}";
 
     /// <summary>
     /// The condition (never NULL) that a staged row's cursor is past the watermark loaded before

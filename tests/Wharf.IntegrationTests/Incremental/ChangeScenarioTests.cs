@@ -245,6 +245,32 @@ public sealed class ChangeScenarioTests(PostgresServer postgres)
         (await project.WarehouseScalarAsync("select amount from raw.items where id = 1 and _wharf_is_current")).ShouldBe(10m, "the new version holds the source's current values");
     }
 
+    [Theory]
+    [InlineData("mode: merge", WarehouseUnderTest.DuckDb)]
+    [InlineData("mode: merge", WarehouseUnderTest.Postgres)]
+    [InlineData("mode: scd2", WarehouseUnderTest.DuckDb)]
+    [InlineData("mode: scd2", WarehouseUnderTest.Postgres)]
+    [InlineData("mode: merge\nchange_detection: hash", WarehouseUnderTest.DuckDb)]
+    [InlineData("mode: merge\nchange_detection: hash", WarehouseUnderTest.Postgres)]
+    public async Task AnIntervalThatChangesToOneOfTheSameLength_IsAChange(string settings, WarehouseUnderTest warehouse)
+    {
+        // Both engines call '1 month' and '30 days' equal (and '1 day' and '24 hours'); they are not the same value.
+        using var project = await IncrementalProject.CreateAsync(postgres, warehouse, """
+            create table items (id int primary key, span interval);
+            insert into items values (1, '1 month'), (2, '1 day'), (3, '2 hours');
+            """);
+        project.Configure(settings);
+        await project.RunAsync();
+
+        await project.ExecuteSourceAsync("update items set span = '30 days' where id = 1; update items set span = '24 hours' where id = 2;");
+        var changed = await project.RunAsync();
+
+        (changed.RowsInserted, changed.RowsUpdated).ShouldBe((0L, 2L));
+        var current = settings.Contains("scd2", StringComparison.Ordinal) ? " where _wharf_is_current" : "";
+        var spans = await project.WarehouseRowsAsync($"select id, cast(span as varchar) from raw.items{current} order by id");
+        spans.Select(r => $"{r[0]}: {r[1]}").ShouldBe(["1: 30 days", "2: 24:00:00", "3: 02:00:00"], $"{settings} into {warehouse}");
+    }
+
     [Fact]
     public async Task SourceKeyThatChanged_FailsThePostgresMerge_SayingSo_AndHowToRebuild()
     {
