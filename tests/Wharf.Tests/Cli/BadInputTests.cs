@@ -86,6 +86,14 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Latin1File_NamesTheLineAndColumn_AndTheEncodingToSet()
+    {
+        var before = await LoadGoodDataAsync();
+        File.WriteAllBytes(Path.Combine(project.Root, "data", "orders.csv"), [.. "id,note\n1,first\n2,"u8, .. System.Text.Encoding.Latin1.GetBytes("José")]);
+        await ShouldFailAndChangeNothing(before, 1, "orders.csv, line 3, column 6: the byte 0xE9 is not UTF-8", "csv: { encoding: latin-1 }");
+    }
+
+    [Fact]
     public async Task MissingFile_NamesIt()
     {
         var before = await LoadGoodDataAsync();

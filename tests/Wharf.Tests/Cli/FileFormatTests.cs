@@ -27,6 +27,39 @@ public sealed class FileFormatTests : IDisposable
     }
 
     [Fact]
+    public async Task Csv_DatesThatNeverSayDayOrMonthFirst_AreRefused_UntilTheFormatIsSet_WhileProvenOnesLoad()
+    {
+        // b.csv proves month first (02/13), c.csv day first (13/02, late in the file); a.csv is 01/02 only,
+        // which DuckDB would read as 1 February although its neighbour b.csv means 2 January.
+        var late = string.Concat(Enumerable.Range(3, 3000).Select(i => $"{i},01/02/2024\n"));
+        project.Write("data/open/a.csv", "id,day\n1,01/02/2024\n2,03/04/2024\n")
+            .Write("data/open/b.csv", "id,day\n10,01/02/2024\n11,02/13/2024\n")
+            .Write("data/proven/b.csv", "id,day\n10,01/02/2024\n11,02/13/2024\n")
+            .Write("data/proven/c.csv", "id,day\n" + late + "9999,13/02/2024\n")
+            .WithPipelines("""
+              proven: { source: local, files: "proven/*.csv", mode: replace }
+              open: { source: local, files: "open/*.csv", mode: replace }
+            """);
+
+        var refused = await project.RunAsync("run");
+
+        refused.ExitCode.ShouldBe(1, refused.ToString());
+        refused.Error.ShouldContain("open/a.csv, column 'day': dates such as '01/02/2024' read as day/month and as month/day give different dates");
+        refused.Error.ShouldContain("Set csv: { date_format: \"%d/%m/%Y\" } (day first) or \"%m/%d/%Y\" (month first)");
+        project.Scalar("select strftime(day, '%Y-%m-%d') from proven where id = 10").ShouldBe("2024-01-02");
+        project.Scalar("select strftime(day, '%Y-%m-%d') from proven where id = 3").ShouldBe("2024-02-01");
+        project.Scalar("select count(*) from information_schema.tables where table_name = 'open'").ShouldBe(0L);
+
+        project.WithPipelines("""
+              open: { source: local, files: "open/a.csv", mode: replace, csv: { date_format: "%m/%d/%Y" } }
+            """);
+        var set = await project.RunAsync("run");
+
+        set.ExitCode.ShouldBe(0, set.ToString());
+        project.Scalar("select strftime(day, '%Y-%m-%d') from open where id = 2").ShouldBe("2024-03-04");
+    }
+
+    [Fact]
     public async Task Csv_WithoutHeader_GetsGeneratedColumnNames()
     {
         project.Write("data/raw.csv", "1,a\n2,b\n").WithPipelines("""

@@ -21,6 +21,15 @@ internal static partial class FileErrors
         Func<string, string> relative)
     {
         var prefix = $"Pipeline '{pipeline.Name}' ({pipeline.Location})";
+        if (error.Message.Contains("not utf-8 encoded", StringComparison.OrdinalIgnoreCase) && NotUtf8(files) is ({ } encoded, { } notUtf8))
+        {
+            return new SourceException(connection.Name, pipeline.Table,
+                $"{prefix}: cannot read {relative(encoded)}, line {notUtf8.Line}, column {notUtf8.Column}: {notUtf8.Message}, and files are read as UTF-8 unless told otherwise. " +
+                "If the file comes from Excel or an older system it is most likely Latin-1 (or Windows-1252): set csv: { encoding: latin-1 } in the pipeline; " +
+                "for UTF-16, encoding: utf-16. Nothing was loaded.", error)
+            { File = relative(encoded), Line = notUtf8.Line };
+        }
+
         if (format is FileFormat.Csv or FileFormat.Tsv or FileFormat.Json or FileFormat.NdJson)
         {
             var csv = format is FileFormat.Csv or FileFormat.Tsv;
@@ -50,6 +59,26 @@ internal static partial class FileErrors
         return new SourceException(connection.Name, pipeline.Table,
             $"{prefix}: cannot read {where} as {format.ToString().ToUpperInvariant()}: {error.Summary} {hint} Nothing was loaded.", error)
         { File = culprit is null ? null : relative(culprit), Line = line };
+    }
+
+    /// <summary>The first file with a byte that is not UTF-8, and where.</summary>
+    private static (string? File, CsvDiagnosis.Problem? Problem) NotUtf8(IReadOnlyList<string> files)
+    {
+        foreach (var file in files.Where(f => Path.GetExtension(f).ToLowerInvariant() is not (".gz" or ".zst")))
+        {
+            try
+            {
+                if (Utf8Diagnosis.Find(file) is { } problem)
+                {
+                    return (file, problem);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return (null, null);
     }
 
     private static CsvDiagnosis.Problem? Diagnose(string file, FileFormat format, CsvOptions csv)

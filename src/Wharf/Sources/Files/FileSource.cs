@@ -180,6 +180,7 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
                 var declaredText = csv ? DeclaredText(selected, stream.Target) : [];
                 if (csv)
                 {
+                    RefuseAmbiguousDates(request.WorkArea, format, stream.Files, [.. selected.Where(c => !declaredText.Contains(c.Name)).Select(c => (c.Name, c.Type))]);
                     numbersAsText = NumbersAsText([.. selected.Where(c => !declaredText.Contains(c.Name))], request.Cursor, stream.Name);
                     if (!numbersAsText.IsEmpty || declaredText.Count > 0)
                     {
@@ -217,6 +218,22 @@ internal sealed partial class FileSource(ConnectionSettings connection, Pipeline
             var error = numbersAsText.IsEmpty ? ex : ReaderError(request.WorkArea, FileReaderSql.Build(format, stream.Files, pipeline.Csv), numbersAsText.Keys) ?? ex;
             throw FileErrors.Explain(error, format, stream.Files, pipeline, connection, Relative);
         }
+    }
+
+    /// <exception cref="SourceException">A file's dates never say whether the day or the month comes first.</exception>
+    private void RefuseAmbiguousDates(DuckDBConnection workArea, FileFormat format, IReadOnlyList<string> files, IReadOnlyList<(string Name, string Type)> columns)
+    {
+        if (AmbiguousDates.Find(workArea, format, files, pipeline.Csv, columns) is not { } problem)
+        {
+            return;
+        }
+
+        var kind = problem.Setting == "date_format" ? "date" : "timestamp";
+        throw new SourceException(connection.Name, pipeline.Table,
+            $"Pipeline '{pipeline.Name}' ({pipeline.Location}): {Relative(problem.File)}, column '{problem.Column}': {kind}s such as '{problem.Example}' " +
+            "read as day/month and as month/day give different dates, and no value in the file says which (none has a number above 12 in either place). " +
+            $"Set csv: {{ {problem.Setting}: \"{problem.DayFirst}\" }} (day first) or \"{problem.MonthFirst}\" (month first) in the pipeline. Nothing was loaded.")
+        { File = Relative(problem.File) };
     }
 
     /// <summary>
