@@ -287,6 +287,33 @@ public sealed class PostgresSourceTests(PostgresServer postgres) : IDisposable
     }
 
     [Fact]
+    public async Task AnArrayOfTwoDimensions_IsAnErrorNamingTheColumn_AndJsonArraysStayWhole()
+    {
+        var database = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        await ExecuteAsync(database, """
+            create table grid (id int primary key, cells int[], notes jsonb[]);
+            insert into grid values (1, '{1,2}', array['[1, 2]'::jsonb]), (2, '{{1,2},{3,4}}', null);
+            create table flat (id int primary key, notes jsonb[]);
+            insert into flat values (1, array['[1, 2]'::jsonb, '{"a": [3]}'::jsonb]);
+            """);
+        harness.WithProject($$"""
+            connections:
+              db: { type: postgres, url: "{{database.Url}}" }
+            pipelines:
+              sync: { source: db, tables: [grid, flat] }
+            """);
+
+        var summary = await harness.RunAsync();
+
+        var grid = summary.Streams.Single(s => s.Stream == "grid");
+        grid.Status.ShouldBe(RunStatus.Failed);
+        grid.Error.ShouldNotBeNull().ShouldContain("grid.cells holds an array of more than one dimension");
+        grid.Error.ShouldContain("The value: [[1,2],[3,4]]");
+        summary.Streams.Single(s => s.Stream == "flat").Status.ShouldBe(RunStatus.Succeeded);
+        harness.Scalar("select cast(notes[1] as varchar) || ' ' || cast(notes[2] as varchar) from flat").ShouldBe("""[1,2] {"a":[3]}""");
+    }
+
+    [Fact]
     public async Task UnknownTable_IsAnErrorListingTheTables()
     {
         var database = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);

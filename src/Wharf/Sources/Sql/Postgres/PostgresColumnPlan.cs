@@ -85,14 +85,21 @@ internal sealed record PostgresColumnPlan(
             "timestamp" => ("TIMESTAMP", "timestamp"),
             "timestamptz" => ("TIMESTAMPTZ", "timestamptz"),
             "uuid" => ("UUID", "uuid"),
-            "json" or "jsonb" => ("JSON", "text"),
+            "json" or "jsonb" => ("JSON", element), // elements stay JSON values, not strings of their text
             _ => ("VARCHAR", "text"),
         };
+        // A PostgreSQL array column may hold arrays of any number of dimensions, and a list type
+        // has one: a value of more fails naming the column, rather than as a cast of "[3,4]".
+        var list = $"CAST(CAST({quoted} AS JSON) AS {elementType}[])";
+        var message = Quote.Literal($"{table}.{column.Name} holds an array of more than one dimension, and Wharf loads arrays as lists of one: " +
+            $"select it as JSON in a 'query:' (to_json({column.Name}) AS {column.Name}). The value: ");
+        var lake = elementType == "JSON" ? list
+            : $"CASE WHEN json_type(CAST({quoted} AS JSON), '$[0]') = 'ARRAY' THEN error({message} || {quoted}) ELSE {list} END";
         return new PostgresColumnPlan(
             column.Name,
             $"to_json({quoted}::{elementCast}[])::text",
             "VARCHAR",
-            $"CAST(CAST({quoted} AS JSON) AS {elementType}[]) AS {quoted}",
+            $"{lake} AS {quoted}",
             PostgresWire.Text);
     }
 
