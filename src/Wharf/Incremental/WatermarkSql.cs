@@ -61,6 +61,11 @@ internal static class WatermarkSql
         ArgumentNullException.ThrowIfNull(lookback);
         var type = watermark.Types[0];
         var temporal = type.StartsWith("TIMESTAMP", StringComparison.Ordinal) || type is "DATE" or "TIME";
+        if (!temporal && lookback.AsEpochNumber is { } number)
+        {
+            lookback = new Projects.Lookback(lookback.Text, number, Duration: null);
+        }
+
         if (temporal != lookback.IsDuration)
         {
             throw new IncrementalStateException(watermark.Columns[0], temporal

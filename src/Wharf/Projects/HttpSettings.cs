@@ -102,7 +102,12 @@ internal sealed record HttpAuthSettings(HttpAuthKind Kind)
 
     public ImmutableArray<string> Scopes { get; init; } = [];
 
-    public IEnumerable<string> Secrets => new[] { Token, Password, Key, ClientSecret }.OfType<string>();
+    /// <summary>The values to mask, with basic auth's header value: a server that echoes the header must not reveal the password in its base64.</summary>
+    public IEnumerable<string> Secrets => new[] { Token, Password, Key, ClientSecret, BasicCredentials }.OfType<string>();
+
+    private string? BasicCredentials => Kind == HttpAuthKind.Basic
+        ? Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{User}:{Password}"))
+        : null;
 
     /// <summary>Hides secrets from <see cref="object.ToString"/>, which records would otherwise print in full.</summary>
     public override string ToString() => $"auth {Kind}";

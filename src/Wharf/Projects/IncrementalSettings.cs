@@ -86,6 +86,20 @@ internal sealed record Lookback(string Text, string Sql, TimeSpan? Duration)
 {
     public bool IsDuration => Duration is not null;
 
+    /// <summary>
+    /// A duration as the number a numeric cursor counts time in (an API's epoch seconds or
+    /// milliseconds, <c>format: unix</c>/<c>unix_ms</c>), for when the cursor turns out to be one.
+    /// </summary>
+    public string? AsEpochNumber { get; init; }
+
+    /// <summary>This lookback for a cursor that may hold epoch seconds (<c>unix</c>) or milliseconds (<c>unix_ms</c>).</summary>
+    public Lookback InEpochUnits(string format) => Duration is not { } duration ? this : format switch
+    {
+        "unix" => this with { AsEpochNumber = ((long)duration.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        "unix_ms" => this with { AsEpochNumber = ((long)duration.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        _ => this,
+    };
+
     private static readonly Dictionary<string, long> Units = new(StringComparer.Ordinal)
     {
         ["s"] = 1, ["m"] = 60, ["h"] = 3600, ["d"] = 86400,

@@ -183,7 +183,7 @@ internal sealed partial class ProjectReader
         {
             Cursor = [map.String("cursor") ?? throw Error(map.Node, $"'incremental' of {context} needs 'cursor:' (the field of each record whose greatest value is saved, e.g. updated_at).")],
             Initial = map.String("initial"),
-            Lookback = lookbackText is null ? null : Lookback.Parse(lookbackText)
+            Lookback = lookbackText is null ? null : Lookback.Parse(lookbackText)?.InEpochUnits(settings.Format)
                 ?? throw Error(map.Get("lookback")!, $"'lookback' of {context} must be a duration such as 30s, 10m, 2h or 1d, or a number, not '{lookbackText}'."),
         });
     }

@@ -108,6 +108,11 @@ internal sealed class HttpConnection : IDisposable
         {
             var failure = givenUp ? last ?? ex : ex;
             var tried = attempts > 1 ? $" ({attempts} attempts{(givenUp ? $", gave up after retry.max_time {Settings.Retry.MaxTime.TotalSeconds:0.#} s" : "")})" : "";
+            if (failure is HttpStatusFailure { IsTransient: true, RetryAfter: { } wait } && wait >= Settings.Retry.MaxTime)
+            {
+                tried += $" The server asked to wait {wait.TotalSeconds:0.#} s (Retry-After), longer than retry.max_time ({Settings.Retry.MaxTime.TotalSeconds:0.#} s), so it was not tried again: raise max_time to wait, or run later.";
+            }
+
             throw new HttpSourceException(Name, $"{request.Method} {Secrets.Url(request.Url)}: {HttpFailure.Explain(failure, Settings.Timeout, Secrets)}{tried}", failure)
             {
                 Url = Secrets.Url(request.Url),

@@ -19,4 +19,7 @@ internal static partial class HttpLog
 
     [LoggerMessage(EventId = 1205, Level = LogLevel.Information, Message = "Pipeline '{Pipeline}': resuming after partition {Checkpoint}, committed by an earlier run; {Left} of {Total} partitions left.")]
     public static partial void Resuming(ILogger logger, string pipeline, string checkpoint, int left, int total);
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Warning, Message = "Pipeline '{Pipeline}': stopped at max_pages ({Pages}) while {Url} had a next page; records past it were not read.")]
+    public static partial void MaxPagesReached(ILogger logger, string pipeline, int pages, string url);
 }

@@ -4,8 +4,9 @@ using Wharf.Projects;
 namespace Wharf.Sources.Http;
 
 /// <summary>
-/// <c>offset</c>: <c>?offset=0&amp;limit=100</c>, then 100, 200… Stops on an empty page, a page
-/// shorter than <c>limit</c>, or the total number of records (<c>total_path</c>/<c>total_header</c>).
+/// <c>offset</c>: <c>?offset=0&amp;limit=100</c>, then 100, 200… Stops on an empty page, the total
+/// number of records (<c>total_path</c>/<c>total_header</c>), or without a total a page shorter than
+/// <c>limit</c>.
 /// </summary>
 internal sealed class OffsetPaginator(PaginationSettings settings) : Paginator(settings)
 {
@@ -21,13 +22,20 @@ internal sealed class OffsetPaginator(PaginationSettings settings) : Paginator(s
     public override HttpRequestSpec? Next(FetchedPage page)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var limit = Settings.Limit!.Value;
-        if (page.Records == 0 || page.Records < limit || offset + limit >= Total(page))
+        if (page.Records == 0)
         {
             return null;
         }
 
-        offset += limit;
+        // On by what arrived: a server may cap a page below the limit asked for, and a total it
+        // announces then says there is more, where a short page alone would end the read.
+        var total = Total(page);
+        offset += page.Records;
+        if (total is { } known ? offset >= known : page.Records < Settings.Limit!.Value)
+        {
+            return null;
+        }
+
         return page.Request with { Url = UrlQuery.With(page.Request.Url, Settings.OffsetParam, offset.ToString(CultureInfo.InvariantCulture)) };
     }
 }

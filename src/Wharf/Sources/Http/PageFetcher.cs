@@ -78,18 +78,25 @@ internal sealed class PageFetcher(HttpConnection http, PipelineSettings pipeline
                 await spool.WriteAsync(records, cancellationToken);
                 pages.Add($"{request.Method} {url} -> {answer.Status}");
                 HttpLog.PageFetched(logger, pipeline.Name, request.Method.Method, url, answer.Status, count, number);
-                if (number >= Request.Paginate.MaxPages)
-                {
-                    break;
-                }
-
+                var capped = number >= Request.Paginate.MaxPages;
                 try
                 {
                     request = paginator.Next(new FetchedPage(number, request, answer.Status, page.Root, count, answer.Headers));
                 }
-                catch (PagingException ex)
+                catch (PagingException ex) when (!capped)
                 {
                     throw Fail(partition, number, url, $"cannot be paged past: {ex.Message}", ex);
+                }
+                catch (PagingException)
+                {
+                    request = null;
+                }
+
+                if (capped && request is not null)
+                {
+                    // A cap the user set, but records left unread must not pass without a word.
+                    HttpLog.MaxPagesReached(logger, pipeline.Name, number, url);
+                    break;
                 }
             }
         }

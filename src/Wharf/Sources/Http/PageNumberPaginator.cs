@@ -4,8 +4,9 @@ using Wharf.Projects;
 namespace Wharf.Sources.Http;
 
 /// <summary>
-/// <c>page_number</c>: <c>?page=1&amp;per_page=100</c>, then 2, 3… Stops on an empty page, a page
-/// shorter than <c>size</c>, or the total number of pages (<c>total_path</c>/<c>total_header</c>).
+/// <c>page_number</c>: <c>?page=1&amp;per_page=100</c>, then 2, 3… Stops on an empty page, the total
+/// number of pages (<c>total_path</c>/<c>total_header</c>), or without a total a page shorter than
+/// the <c>size</c> sent as <c>size_param</c>.
 /// </summary>
 internal sealed class PageNumberPaginator(PaginationSettings settings) : Paginator(settings)
 {
@@ -35,7 +36,11 @@ internal sealed class PageNumberPaginator(PaginationSettings settings) : Paginat
     public override HttpRequestSpec? Next(FetchedPage page)
     {
         ArgumentNullException.ThrowIfNull(page);
-        if (page.Records == 0 || page.Records < Settings.Size || page.Number >= Total(page))
+        // A short page ends the read only when the size was asked for (a server sends its own
+        // page size otherwise) and no total says how many pages there are.
+        var total = Total(page);
+        var sizeAsked = Settings.SizeParam is not null || template is not null;
+        if (page.Records == 0 || (total is { } known ? page.Number >= known : sizeAsked && page.Records < Settings.Size))
         {
             return null;
         }

@@ -71,6 +71,19 @@ public sealed class HttpAuthTests : IDisposable
     }
 
     [Fact]
+    public async Task Basic_HeaderEchoedByTheServer_IsMaskedInTheError()
+    {
+        // The base64 of user:password is the password, in a form a reader decodes at once.
+        await using var server = await ApiServer.StartAsync("/items", c => c.Json($$"""{"error": "bad request from {{c.Header("Authorization")}}"}""", 400));
+
+        var result = await RunAsync(server, "auth: { type: basic, user: reader, password: \"${API_SECRET}\" }", "echoed-Pa55word");
+
+        result.ExitCode.ShouldBe(1, result.ToString());
+        result.Error.ShouldContain("bad request from Basic ***");
+        project.ShouldNotLeak(Convert.ToBase64String(Encoding.UTF8.GetBytes("reader:echoed-Pa55word")), result);
+    }
+
+    [Fact]
     public async Task ApiKey_InAHeaderOfItsName()
     {
         await using var server = await ApiServer.StartAsync("/items", Guarded(c => c.Header("X-Token") == "key-in-header-123456"));

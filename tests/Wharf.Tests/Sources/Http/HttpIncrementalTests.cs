@@ -67,6 +67,31 @@ public sealed class HttpIncrementalTests : IDisposable
         project.Rows("SELECT rows_inserted, rows_updated, rows_unchanged FROM _wharf.runs ORDER BY started_at DESC LIMIT 1").ShouldBe(["0 | 0 | 2"]);
     }
 
+    [Theory]
+    [InlineData("unix", 3600)]
+    [InlineData("unix_ms", 3_600_000)]
+    public async Task Incremental_EpochCursor_TakesADurationLookbackInItsUnits(string format, long hour)
+    {
+        // The records' cursor is an epoch number; 'lookback: 1h' is an hour of it, every run.
+        var scale = hour / 3600;
+        await using var server = await ApiServer.StartAsync("/events", c => c.Json($$"""[{"id": 1, "ts": {{1_704_067_200 * scale}}}, {"id": 2, "ts": {{1_704_070_800 * scale}}}]"""));
+        project.WithApi(server.Url, $$"""
+              events:
+                source: api
+                endpoint: /events
+                incremental: { param: since, cursor: ts, initial: "2024-01-01T00:00:00Z", format: {{format}}, lookback: 1h }
+                mode: merge
+                primary_key: [id]
+            """);
+
+        (await project.RunAsync("run")).ExitCode.ShouldBe(0);
+        var second = await project.RunAsync("run");
+
+        second.ExitCode.ShouldBe(0, second.ToString());
+        server.To("/events")[1].PathAndQuery.ShouldBe($"/events?since={(1_704_070_800 - 3600) * scale}");
+        project.Rows("SELECT count(*) FROM events").ShouldBe(["2"]);
+    }
+
     [Fact]
     public async Task Incremental_WithLists_CommitsTheChildTableWithEachRun_AndAReplayRebuildsBoth()
     {

@@ -62,6 +62,22 @@ public sealed class HttpTransportTests : IDisposable
     }
 
     [Fact]
+    public async Task TooManyRequests_AskingToWaitLongerThanMaxTime_FailsAtOnce_SayingWhy()
+    {
+        await using var server = await ApiServer.StartAsync("/items", c =>
+        {
+            c.Response.Headers["Retry-After"] = "3600";
+            return c.Json("""{"error": "come back in an hour"}""", 429);
+        });
+
+        var result = await RunAsync(server);
+
+        result.ExitCode.ShouldBe(1, result.ToString());
+        result.Error.ShouldContain("The server asked to wait 3600 s (Retry-After), longer than retry.max_time (20 s)");
+        server.To("/items").Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task ServiceUnavailable_ThenSuccess_LoadsEveryPageOnce()
     {
         await using var server = await ApiServer.StartAsync("/items", FailingPageTwoOnce(c => c.Json("""{"error": "maintenance"}""", 503)));

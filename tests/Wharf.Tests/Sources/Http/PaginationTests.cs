@@ -246,5 +246,43 @@ public sealed class PaginationTests : IDisposable
 
         result.ExitCode.ShouldBe(0, result.ToString());
         project.Rows("SELECT count(*), max(id) FROM movies").ShouldBe(["10 | 10"]);
+        result.Error.ShouldContain("stopped at max_pages (2) while");
+    }
+
+    [Fact]
+    public async Task PageNumber_WithASizeNotSent_StopsOnlyOnAnEmptyPage_NotOnAPageShorterThanIt()
+    {
+        // The server pages by 10 whatever size says: 'size: 25' is never sent, so a page of 10 is not the last.
+        await using var server = await ApiServer.StartAsync("/movies", context => context.Json(Page((context.QueryInt("page", 1) - 1) * 10 + 1, 10)));
+
+        var result = await RunAsync(server, """
+              movies:
+                source: api
+                endpoint: /movies
+                paginate: { type: page_number, size: 25 }
+            """);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        ShouldHoldEveryMovieOnce();
+    }
+
+    [Fact]
+    public async Task Offset_WhenTheServerCapsTheLimit_GoesOnByWhatArrived_UntilTheTotal()
+    {
+        // Asked for 50, the server sends at most 10 (and says there are 25): a short page is not the end.
+        await using var server = await ApiServer.StartAsync("/movies", context =>
+            context.Json($$"""{"results": {{Page(context.QueryInt("offset", 0) + 1, Math.Min(10, context.QueryInt("limit", 0)))}}, "total": {{Movies}}}"""));
+
+        var result = await RunAsync(server, """
+              movies:
+                source: api
+                endpoint: /movies
+                records: results
+                paginate: { type: offset, limit: 50, total_path: total }
+            """);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        ShouldHoldEveryMovieOnce();
+        server.To("/movies").Select(r => r.PathAndQuery).ShouldBe(["/movies?offset=0&limit=50", "/movies?offset=10&limit=50", "/movies?offset=20&limit=50"]);
     }
 }
