@@ -32,6 +32,14 @@ internal sealed class SchemaChanges(string table, SchemaContract contract, strin
 
         columns.Add(column.Name);
         var read = Read(column.Name);
+        if (column.Untyped && type.Kind != LogicalKind.Json && contract.DataType == ContractMode.Evolve)
+        {
+            widened.Add(new ColumnChange(column.Name, column.Type, type) { FromNulls = true });
+            notes.Add($"typed {column.Name} as {type} (it held only NULLs, as {column.Type})");
+            projection.Add(read);
+            return;
+        }
+
         var union = type.Kind == LogicalKind.Text && declaredText ? LogicalType.Text : LogicalType.Union(column.Type, type);
         if (union == column.Type)
         {

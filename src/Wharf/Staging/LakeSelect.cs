@@ -35,7 +35,7 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
     /// from another warehouse, say) is loaded numbered, <c>_wharf_run_id_2</c>, so Wharf's own
     /// column keeps its meaning.
     /// </summary>
-    private static readonly string[] WharfColumns = [RunIdColumn, LoadedAtColumn, ValidFromColumn, ValidToColumn, IsCurrentColumn, DeletedAtColumn];
+    internal static readonly string[] WharfColumns = [RunIdColumn, LoadedAtColumn, ValidFromColumn, ValidToColumn, IsCurrentColumn, DeletedAtColumn];
 
     private ImmutableDictionary<string, string> warehouseNames = ImmutableDictionary<string, string>.Empty;
 

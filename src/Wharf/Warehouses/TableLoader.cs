@@ -138,6 +138,7 @@ internal sealed class TableLoader(TimeProvider time)
         // 1. Staging: declared types, checks (quarantine set apart), processors, the schema plan.
         await session.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Quote.Identifier(request.Schema)}", cancellationToken);
         var existing = request.Recreate ? null : await session.DescribeAsync(request.Schema, request.Table, cancellationToken);
+        existing = await MarkUntypedAsync(session, request, existing, cancellationToken);
         if (SetAsideDocuments.IsChild(request) && !request.Files.IsEmpty)
         {
             request = request with { LeftOutDocuments = await SetAsideDocuments.ForChildAsync(session.WorkArea, request, cancellationToken) };
@@ -192,6 +193,34 @@ internal sealed class TableLoader(TimeProvider time)
         }
 
         return (record, counts.Inserted + counts.Updated + counts.Deleted);
+    }
+
+    /// <summary>
+    /// The table's json columns that hold only NULLs, where the new data brings another type: a
+    /// field null in every record so far had no type to give, and its first values give theirs.
+    /// </summary>
+    private static async Task<IReadOnlyList<TableColumn>?> MarkUntypedAsync(ILoadSession session, LoadRequest request, IReadOnlyList<TableColumn>? existing, CancellationToken cancellationToken)
+    {
+        if (existing is null || request.Files.IsEmpty || !existing.Any(c => c.Type.Kind == LogicalKind.Json))
+        {
+            return existing;
+        }
+
+        var typed = request.Files
+            .SelectMany(file => ColumnNames.Normalize([.. file.Columns.Select(c => c.Name)], LakeSelect.WharfColumns).Zip(file.Columns, (name, column) => (Name: name, column.Type)))
+            .Where(c => c.Type != "JSON")
+            .Select(c => c.Name)
+            .ToHashSet(StringComparer.Ordinal);
+        var marked = new List<TableColumn>(existing.Count);
+        var target = Quote.Qualified(request.Schema, request.Table);
+        foreach (var column in existing)
+        {
+            var untyped = column.Type.Kind == LogicalKind.Json && typed.Contains(column.Name)
+                && await session.CountAsync($"SELECT count(*) FROM (SELECT 1 FROM {target} WHERE {Quote.Identifier(column.Name)} IS NOT NULL LIMIT 1) AS held", cancellationToken) == 0;
+            marked.Add(untyped ? column with { Untyped = true } : column);
+        }
+
+        return marked;
     }
 
     private static async Task<bool> AlreadyCommittedAsync(ILoadSession session, LoadRequest request, CancellationToken cancellationToken)

@@ -267,4 +267,33 @@ public sealed class SchemaEvolutionTests(PostgresServer postgres)
         (await project.TypeAsync("day")).ShouldBe("date");
         (await project.RowsAsync("SELECT id, amount, CAST(day AS VARCHAR) FROM raw.items ORDER BY id")).ShouldBe(["1 | 10 | 2026-01-01", "2 | NULL | NULL", "3 | NULL | NULL"]);
     }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task JsonField_NullInEveryRecordOfTheFirstLoad_TakesTheTypeOfItsFirstValues(string mode, WarehouseUnderTest warehouse)
+    {
+        // An optional field (deleted_at: null) had no type to give on the first load; its values bring one later.
+        using var project = await SchemaProject.CreateAsync(postgres, warehouse);
+        project.Configure($"""
+            source: files
+            files: items.json
+            table: items
+            schema: raw
+            {Settings(mode)}
+            """).Csv("""[{"id": 1, "qty": null, "seen": null}]""", "items.json");
+        await project.RunAsync();
+        (await project.TypeAsync("qty")).ShouldBe("json");
+
+        project.Csv("""[{"id": 2, "qty": 5, "seen": "2026-01-02T03:04:05Z"}]""", "items.json");
+        var typed = await project.RunAsync();
+
+        (await project.TypeAsync("qty")).ShouldBe("int64");
+        (await project.TypeAsync("seen")).ShouldBe("timestamp");
+        (await project.RowsAsync("SELECT id, qty, CAST(seen AS VARCHAR) IS NULL FROM raw.items ORDER BY id")).ShouldBe(["1 | NULL | true", "2 | 5 | false"]);
+        typed.Notes.ShouldContain("typed qty as int64 (it held only NULLs, as json)");
+
+        // Once it holds a value, the column's type is settled like any other's.
+        project.Csv("""[{"id": 3, "qty": "many", "seen": null}]""", "items.json");
+        (await project.RunFailsAsync()).Error.ShouldContain("raw.items.qty is int64 in the warehouse and text in the new data");
+    }
 }

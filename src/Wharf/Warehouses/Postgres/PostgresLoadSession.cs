@@ -153,7 +153,7 @@ internal sealed class PostgresLoadSession : ILoadSession
             var type = columns.First(c => c.Name == change.Name).Type;
             await ExecuteAsync(change.From is null
                 ? $"ALTER TABLE {write.Target} ADD COLUMN {Quote.Identifier(change.Name)} {type}"
-                : $"ALTER TABLE {write.Target} ALTER COLUMN {Quote.Identifier(change.Name)} TYPE {type} USING {Quote.Identifier(change.Name)}::{type}", cancellationToken);
+                : $"ALTER TABLE {write.Target} ALTER COLUMN {Quote.Identifier(change.Name)} TYPE {type} USING {(change.FromNulls ? "NULL" : Quote.Identifier(change.Name))}::{type}", cancellationToken);
         }
     }
 
