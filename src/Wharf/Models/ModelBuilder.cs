@@ -218,12 +218,18 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
             {
                 var materializer = new ModelMaterializer(connection, warehouse.Dialect);
                 var existing = await materializer.KindAsync(parsed.Relation, cancellationToken);
-                var incremental = parsed.Config.Materialized == Materialization.Incremental && existing == "table" && !FullRefresh;
+                // full_refresh: false keeps a model incremental under --full-refresh (as dbt does); true rebuilds it every time.
+                var fullRefresh = parsed.Config.FullRefresh ?? FullRefresh;
+                var incremental = parsed.Config.Materialized == Materialization.Incremental && existing == "table" && !fullRefresh;
                 var compiled = compiler.Compile(model, incremental);
                 sql = compiled.Sql;
                 lineage?.Model(runId, model.Name, parsed.Relation.Display, sql, dialect, reads, null);
                 await WriteCompiledAsync(compiled, cancellationToken);
-                outcome = await materializer.BuildAsync(compiled, existing, FullRefresh, cancellationToken);
+                outcome = await materializer.BuildAsync(compiled, existing, fullRefresh, cancellationToken);
+                if (FullRefresh && !fullRefresh && incremental)
+                {
+                    outcome = outcome with { Notes = [.. outcome.Notes, "full_refresh: false, so --full-refresh did not rebuild it"] };
+                }
             }
 
             record = record with
