@@ -267,8 +267,13 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
         {
             var columns = Columns(relation);
             var resolved = tests.Select(t => t.ToTable is { } to && to.Contains('(', StringComparison.Ordinal) ? t with { ToTable = ResolveTable(compiler, to) } : t).ToList();
-            var sql = new CheckSql(relation.ToString(), columns, relation.Display, warehouse.Dialect, check => CheckSql.DirectReference(relation.Schema, check));
-            var results = CheckRunner.Run(sql, resolved, CheckFailure.Fail, warehouse.Query, relation.Display, time.GetUtcNow(), loading: false);
+            // A test with where: runs over the rows it keeps, as dbt's does: (select * from model where …).
+            var results = resolved.GroupBy(t => t.Where).SelectMany(group =>
+            {
+                var from = group.Key is null ? relation.ToString() : $"(SELECT * FROM {relation} WHERE {group.Key})";
+                var sql = new CheckSql(from, columns, relation.Display, warehouse.Dialect, check => CheckSql.DirectReference(relation.Schema, check));
+                return CheckRunner.Run(sql, [.. group], CheckFailure.Fail, warehouse.Query, relation.Display, time.GetUtcNow(), loading: false);
+            }).ToList();
             var failed = results.Where(r => r.Status == CheckStatus.Failed).ToList();
             record = record with
             {

@@ -1,5 +1,6 @@
 using Wharf.Models;
 using Wharf.Projects;
+using Wharf.Quality;
 
 namespace Wharf.IntegrationTests.Models;
 
@@ -70,9 +71,8 @@ public sealed class ModelConfigTests
     }
 
     [Theory]
-    [InlineData("{ sevrity: warn }", "'sevrity' is not a test setting; use severity, tags, meta. Did you mean 'severity'?")]
+    [InlineData("{ sevrity: warn }", "'sevrity' is not a test setting; use severity, where, tags, meta. Did you mean 'severity'?")]
     [InlineData("{ severity: warn, bogus: 1 }", "'bogus' is not a test setting")]
-    [InlineData("{ where: \"status <> 'returned'\" }", "the test setting 'where' is not supported")]
     [InlineData("{ error_if: '>10' }", "the test setting 'error_if' is not supported")]
     public async Task A_tests_config_key_that_is_unknown_or_not_implemented_is_an_error_at_its_line(string config, string problem)
     {
@@ -91,5 +91,27 @@ public sealed class ModelConfigTests
 
         (error.File, error.Line).ShouldBe(("models/staging/stg_orders.yml", 7), error.Message);
         error.Message.ShouldContain(problem);
+    }
+
+    [Fact]
+    public async Task A_tests_where_runs_it_over_the_rows_the_condition_keeps()
+    {
+        using var project = new ModelHarness();
+        project.Write("models/staging/stg_orders.yml", """
+            version: 2
+            models:
+              - name: stg_orders
+                columns:
+                  - name: status
+                    tests:
+                      - accepted_values: { values: [placed, shipped, completed], config: { where: "status not in ('returned', 'return_pending')" } }
+                      - accepted_values: { values: [placed, shipped, completed, return_pending], name: all_orders_status, config: { where: "order_id > 0", severity: warn } }
+            """);
+
+        var summary = await project.BuildAsync();
+
+        summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Results.Select(r => $"{r.Name}: {r.Message}")));
+        var checks = summary.Results.Single(r => r.Name == "stg_orders").Record!.Checks;
+        checks.Select(c => c.Status).ShouldBe([CheckStatus.Passed, CheckStatus.Warned], "the second keeps the returned orders, which fail it");
     }
 }
