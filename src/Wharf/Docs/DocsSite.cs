@@ -29,7 +29,7 @@ internal sealed class DocsSite(Project project, ModelProject models, IWarehouse?
         await File.WriteAllTextAsync(Path.Combine(folder, "style.css"), Style, cancellationToken);
         var pages = new List<(string Path, string Title, string Kind, string Search)>();
 
-        foreach (var model in models.Models.Where(m => m.Config.Enabled))
+        foreach (var model in models.Models.Where(compiler.IsEnabled))
         {
             var parsed = compiler.Parse(model);
             var sql = compiler.Compile(model).Sql;
@@ -96,7 +96,7 @@ internal sealed class DocsSite(Project project, ModelProject models, IWarehouse?
             return null;
         }
 
-        return models.Models.FirstOrDefault(m => m.Config.Enabled && compiler.RelationOf(m.Name).Display == name) is { } model ? ModelPage(model.Name)
+        return models.Models.FirstOrDefault(m => compiler.IsEnabled(m) && compiler.RelationOf(m.Name).Display == name) is { } model ? ModelPage(model.Name)
             : models.Seeds.FirstOrDefault(s => compiler.RelationOf(s.Name).Display == name) is { } seed ? SeedPage(seed.Name)
             : models.Sources.FirstOrDefault(s => $"{s.Schema}.{s.Identifier}" == name) is { } source ? SourcePage(source)
             : TablePage(name);

@@ -71,7 +71,7 @@ internal static class LineageReader
             graph.Link(file, graph.Add(new LineageNode(TableId(compiler.RelationOf(seed.Name)), LineageKind.Table, compiler.RelationOf(seed.Name).Display, $"seed {seed.Name}")));
         }
 
-        foreach (var model in models.Models.Where(m => m.Config.Enabled))
+        foreach (var model in models.Models.Where(compiler.IsEnabled))
         {
             var parsed = compiler.Parse(model);
             var relation = compiler.RelationOf(model.Name);

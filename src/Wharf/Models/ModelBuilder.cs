@@ -218,12 +218,18 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
             {
                 var materializer = new ModelMaterializer(connection, warehouse.Dialect);
                 var existing = await materializer.KindAsync(parsed.Relation, cancellationToken);
-                var incremental = parsed.Config.Materialized == Materialization.Incremental && existing == "table" && !FullRefresh;
+                // full_refresh: false keeps a model incremental under --full-refresh (as dbt does); true rebuilds it every time.
+                var fullRefresh = parsed.Config.FullRefresh ?? FullRefresh;
+                var incremental = parsed.Config.Materialized == Materialization.Incremental && existing == "table" && !fullRefresh;
                 var compiled = compiler.Compile(model, incremental);
                 sql = compiled.Sql;
                 lineage?.Model(runId, model.Name, parsed.Relation.Display, sql, dialect, reads, null);
                 await WriteCompiledAsync(compiled, cancellationToken);
-                outcome = await materializer.BuildAsync(compiled, existing, FullRefresh, cancellationToken);
+                outcome = await materializer.BuildAsync(compiled, existing, fullRefresh, cancellationToken);
+                if (FullRefresh && !fullRefresh && incremental)
+                {
+                    outcome = outcome with { Notes = [.. outcome.Notes, "full_refresh: false, so --full-refresh did not rebuild it"] };
+                }
             }
 
             record = record with
@@ -261,8 +267,13 @@ internal sealed partial class ModelBuilder(Project project, ModelProject models,
         {
             var columns = Columns(relation);
             var resolved = tests.Select(t => t.ToTable is { } to && to.Contains('(', StringComparison.Ordinal) ? t with { ToTable = ResolveTable(compiler, to) } : t).ToList();
-            var sql = new CheckSql(relation.ToString(), columns, relation.Display, warehouse.Dialect, check => CheckSql.DirectReference(relation.Schema, check));
-            var results = CheckRunner.Run(sql, resolved, CheckFailure.Fail, warehouse.Query, relation.Display, time.GetUtcNow(), loading: false);
+            // A test with where: runs over the rows it keeps, as dbt's does: (select * from model where …).
+            var results = resolved.GroupBy(t => t.Where).SelectMany(group =>
+            {
+                var from = group.Key is null ? relation.ToString() : $"(SELECT * FROM {relation} WHERE {group.Key})";
+                var sql = new CheckSql(from, columns, relation.Display, warehouse.Dialect, check => CheckSql.DirectReference(relation.Schema, check));
+                return CheckRunner.Run(sql, [.. group], CheckFailure.Fail, warehouse.Query, relation.Display, time.GetUtcNow(), loading: false);
+            }).ToList();
             var failed = results.Where(r => r.Status == CheckStatus.Failed).ToList();
             record = record with
             {

@@ -38,7 +38,20 @@ internal sealed partial class ModelCompiler
         {
             macros.Render(globals);
         }
+
+        // config(enabled=false) in a model's own SQL disables it as YAML does; every ref must know
+        // that before any model is parsed, so each is rendered once here with refs unchecked.
+        foreach (var model in models.Values.ToList())
+        {
+            if (!Render(model, false, (name, _) => new Relation(target.Schema, name), new Relation(target.Schema, model.Name)).Config.Enabled)
+            {
+                models.Remove(model.Name);
+            }
+        }
     }
+
+    /// <summary>Whether the model is built: not disabled by folder, YAML or its own <c>config()</c>.</summary>
+    public bool IsEnabled(Model model) => models.ContainsKey(model.Name);
 
     /// <summary>The relation a model or seed is built as.</summary>
     public Relation RelationOf(string name) =>
@@ -107,6 +120,8 @@ internal sealed partial class ModelCompiler
         scope.Set("source", (TemplateFunction)(a => Source(a, sources)));
         scope.Set("config", (TemplateFunction)(a =>
         {
+            // Checked here so that a bad setting is reported at the config() call's line and column.
+            model.Config.With(a.Named);
             settings.AddRange(a.Named);
             return "";
         }));

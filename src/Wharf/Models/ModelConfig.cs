@@ -29,9 +29,19 @@ internal sealed record ModelConfig
     /// <value>Defaults to <see langword="true"/>; a disabled model is not built and cannot be ref'd.</value>
     public bool Enabled { get; init; } = true;
 
+    /// <summary>What <c>--full-refresh</c> does to an incremental model, as in dbt.</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: the flag decides. <see langword="false"/>: the model stays
+    /// incremental even under <c>--full-refresh</c> (a table too costly to rebuild);
+    /// <see langword="true"/>: it is rebuilt on every build.
+    /// </value>
+    public bool? FullRefresh { get; init; }
+
     /// <summary>
     /// Applies settings given as template values (from YAML or <c>config()</c>). Tags add up, as in
-    /// dbt; everything else overrides. Keys Wharf ignores on purpose (docs, grants…) are accepted.
+    /// dbt; everything else overrides. Keys that only document (description, docs, meta) are
+    /// accepted; a known dbt key Wharf does not implement is an error, since ignoring it would build
+    /// something other than what the project asks for.
     /// </summary>
     /// <exception cref="TemplateFunctionException">An unknown key or a value of the wrong kind; the message says which.</exception>
     public ModelConfig With(IEnumerable<KeyValuePair<string, object?>> settings)
@@ -47,14 +57,23 @@ internal sealed record ModelConfig
                 "alias" => config with { Alias = value is null ? null : Text(key, value) },
                 "unique_key" => config with { UniqueKey = Strings(key, value) },
                 "tags" => config with { Tags = [.. config.Tags.Union(Strings(key, value), StringComparer.Ordinal)] },
-                "enabled" => config with { Enabled = value is bool b ? b : throw new TemplateFunctionException($"'enabled' must be true or false, not {TemplateValues.Repr(value)}.") },
-                _ when Keys.Contains(key) => config,
-                _ => throw new TemplateFunctionException($"'{key}' is not a model setting; use {string.Join(", ", Keys.Take(7))}."),
+                "enabled" => config with { Enabled = Flag(key, value) },
+                "full_refresh" => config with { FullRefresh = value is null ? null : Flag(key, value) },
+                "on_schema_change" when value is "ignore" => config,
+                "on_schema_change" => throw new TemplateFunctionException($"on_schema_change: {TemplateValues.Repr(value)} is not supported: an incremental model ignores new columns (a note names them; --full-refresh adds them). Remove it, or set 'ignore'."),
+                "description" or "docs" or "meta" => config,
+                _ when Keys.Contains(key) => throw new TemplateFunctionException($"'{key}' is not supported by Wharf, and ignoring it would not do what it asks; remove it. Model settings are {string.Join(", ", Supported)}."),
+                _ => throw new TemplateFunctionException($"'{key}' is not a model setting; use {string.Join(", ", Supported)}.{Spelling.DidYouMean(Supported, key, maxDistance: 2)}"),
             };
         }
 
         return config;
     }
+
+    private static readonly string[] Supported = ["materialized", "schema", "alias", "unique_key", "tags", "enabled", "full_refresh", "on_schema_change: ignore"];
+
+    private static bool Flag(string key, object? value) => value as bool?
+        ?? throw new TemplateFunctionException($"'{key}' must be true or false, not {TemplateValues.Repr(value)}.");
 
     public static Materialization ParseMaterialization(string text) => text switch
     {

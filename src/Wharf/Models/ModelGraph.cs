@@ -55,7 +55,7 @@ internal sealed class ModelGraph
             upstream[seed.Name] = [];
         }
 
-        foreach (var model in project.Models.Where(m => m.Config.Enabled))
+        foreach (var model in project.Models.Where(compiler.IsEnabled))
         {
             var parsed = compiler.Parse(model);
             upstream[model.Name] = parsed.Refs;

@@ -143,10 +143,11 @@ internal sealed class SchemaFileReader(string file, string root)
     {
         var location = new SourceLocation(file, (int)test.Start.Line, (int)test.Start.Column);
         var (kind, arguments) = KindAndArguments(test, owner);
-        var check = arguments is YamlSequenceNode key
-            ? new YamlMappingNode { { kind, key } } // Wharf's own form: unique: [order_date, status] is one composite key.
-            : Rewrite(test, kind, TestArguments.Read((YamlMappingNode)arguments, column), owner);
-        return [.. reader.ReadChecks(new YamlSequenceNode(check), owner).Select(c => c with { Location = location })];
+        var read = arguments is YamlMappingNode given ? TestArguments.Read(given, column, reader.Error) : null;
+        var check = read is null
+            ? new YamlMappingNode { { kind, arguments } } // Wharf's own form: unique: [order_date, status] is one composite key.
+            : Rewrite(test, kind, read, owner);
+        return [.. reader.ReadChecks(new YamlSequenceNode(check), owner).Select(c => c with { Location = location, Where = read?.Where })];
     }
 
     /// <summary>The test's name and its arguments: a mapping, or a list of columns for a composite unique/not_null.</summary>
@@ -175,7 +176,14 @@ internal sealed class SchemaFileReader(string file, string root)
     /// <summary>A test's arguments split into dbt's common ones and those of the test itself.</summary>
     private sealed record TestArguments(string? Target, string? Severity, string? Name, YamlMappingNode Body)
     {
-        public static TestArguments Read(YamlMappingNode arguments, string? column)
+        public string? Where { get; init; }
+
+        /// <summary>dbt's test settings Wharf has: the others would change which rows fail, so they are refused, not ignored.</summary>
+        private static readonly string[] ConfigKeys = ["severity", "where", "tags", "meta"];
+
+        private static readonly string[] UnsupportedKeys = ["error_if", "warn_if", "limit", "fail_calc", "store_failures", "store_failures_as", "enabled", "alias", "schema", "database"];
+
+        public static TestArguments Read(YamlMappingNode arguments, string? column, Func<YamlNode, string, Exception> error)
         {
             var read = new TestArguments(column, null, null, new YamlMappingNode());
             foreach (var (keyNode, value) in arguments.Children)
@@ -184,8 +192,10 @@ internal sealed class SchemaFileReader(string file, string root)
                 switch (key)
                 {
                     case "config" when value is YamlMappingNode config:
+                        Validate(config, error);
                         var severity = config.Children.TryGetValue(new YamlScalarNode("severity"), out var given) ? (given as YamlScalarNode)?.Value : null;
-                        read = read with { Severity = severity ?? read.Severity };
+                        var where = config.Children.TryGetValue(new YamlScalarNode("where"), out var condition) ? (condition as YamlScalarNode)?.Value : null;
+                        read = read with { Severity = severity ?? read.Severity, Where = where ?? read.Where };
                         break;
                     case "severity":
                         read = read with { Severity = (value as YamlScalarNode)?.Value };
@@ -196,7 +206,12 @@ internal sealed class SchemaFileReader(string file, string root)
                     case "column_name":
                         read = read with { Target = (value as YamlScalarNode)?.Value };
                         break;
-                    case "quote" or "where" or "tags" or "meta":
+                    case "where":
+                        read = read with { Where = (value as YamlScalarNode)?.Value };
+                        break;
+                    case "error_if" or "warn_if" or "limit" or "fail_calc" or "store_failures":
+                        throw error(keyNode, Unsupported(key));
+                    case "quote" or "tags" or "meta":
                         break;
                     default:
                         read.Body.Add(key, value);
@@ -206,6 +221,26 @@ internal sealed class SchemaFileReader(string file, string root)
 
             return read;
         }
+
+        private static void Validate(YamlMappingNode config, Func<YamlNode, string, Exception> error)
+        {
+            foreach (var keyNode in config.Children.Keys)
+            {
+                var key = ((YamlScalarNode)keyNode).Value ?? "";
+                if (UnsupportedKeys.Contains(key))
+                {
+                    throw error(keyNode, Unsupported(key));
+                }
+
+                if (!ConfigKeys.Contains(key))
+                {
+                    throw error(keyNode, $"'{key}' is not a test setting; use {string.Join(", ", ConfigKeys)}.{Spelling.DidYouMean([.. ConfigKeys, .. UnsupportedKeys], key, maxDistance: 3)}");
+                }
+            }
+        }
+
+        private static string Unsupported(string key) =>
+            $"the test setting '{key}' is not supported by Wharf, and ignoring it would change which rows fail; remove it, or write the test as a singular test in tests/ (a query whose rows are failures).";
     }
 
     /// <summary>The Wharf check a dbt test of <paramref name="kind"/> is.</summary>

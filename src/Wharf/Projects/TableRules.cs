@@ -72,6 +72,9 @@ internal sealed record CheckSettings(CheckKind Kind, string Name, SourceLocation
     /// <summary>The column(s) checked: one for most kinds, the key for <c>unique</c>.</summary>
     public ImmutableArray<string> Columns { get; init; } = [];
 
+    /// <summary>A dbt test's <c>where:</c>: a SQL condition; the check sees only the rows it keeps. Null: all rows.</summary>
+    public string? Where { get; init; }
+
     /// <summary><c>accepted_values</c>: the allowed values, as written.</summary>
     public ImmutableArray<string> Values { get; init; } = [];
 

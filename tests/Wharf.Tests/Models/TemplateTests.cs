@@ -140,4 +140,20 @@ public sealed class TemplateTests
         (error.Line, error.Column).ShouldBe((line, column), error.Message);
         error.Problem.ShouldContain(problem);
     }
+
+    [Theory]
+    [InlineData("{{ 9223372036854775807 - 1 }} {{ -9223372036854775807 - 1 }} {{ 2 ** 62 }} {{ (-1) ** 101 }} {{ -7 // 2 }} {{ 7 % -3 }}", "9223372036854775806 -9223372036854775808 4611686018427387904 -1 -4 -2")]
+    public void Integer_arithmetic_is_exact_to_the_ends_of_64_bits(string template, string expected) => Render(template).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("select\n  {{ 100000000000000000000 }}", 2, 6, "the integer 100000000000000000000 is too large")]
+    [InlineData("{{ 9223372036854775807 + 1 }}", 1, 24, "outside the 64-bit integers")]
+    [InlineData("{{ 2 ** 100 }}", 1, 6, "outside the 64-bit integers")]
+    [InlineData("{{ 4611686018427387904 * -4 }}", 1, 24, "outside the 64-bit integers")]
+    public void An_integer_past_64_bits_is_an_error_at_its_place_never_a_wrong_number(string template, int line, int column, string problem)
+    {
+        var error = Fails(template);
+        (error.Line, error.Column).ShouldBe((line, column), error.Message);
+        error.Problem.ShouldContain(problem);
+    }
 }

@@ -32,7 +32,7 @@ internal static class ExpressionLexer
             }
             else if (char.IsDigit(c))
             {
-                tokens.Add(Number(text, ref i, offset));
+                tokens.Add(Number(source, text, ref i, offset));
             }
             else if (c is '\'' or '"')
             {
@@ -51,7 +51,7 @@ internal static class ExpressionLexer
         return tokens;
     }
 
-    private static ExpressionToken Number(string text, ref int i, int offset)
+    private static ExpressionToken Number(TemplateSource source, string text, ref int i, int offset)
     {
         var start = i;
         while (i < text.Length && (char.IsDigit(text[i]) || text[i] == '_'))
@@ -85,9 +85,15 @@ internal static class ExpressionLexer
         }
 
         var digits = text[start..i].Replace("_", "", StringComparison.Ordinal);
-        return isFloat
-            ? new ExpressionToken(TokenKind.Float, digits, offset + start, double.Parse(digits, CultureInfo.InvariantCulture))
-            : new ExpressionToken(TokenKind.Integer, digits, offset + start, long.Parse(digits, CultureInfo.InvariantCulture));
+        if (isFloat)
+        {
+            return new ExpressionToken(TokenKind.Float, digits, offset + start, double.Parse(digits, CultureInfo.InvariantCulture));
+        }
+
+        // Template integers are 64-bit: a larger literal is refused rather than rounded or wrapped.
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var integer)
+            ? new ExpressionToken(TokenKind.Integer, digits, offset + start, integer)
+            : throw source.Error(offset + start, $"the integer {digits} is too large: template integers are 64-bit (at most {long.MaxValue}); write it as a string, or as a float ({digits}.0).");
     }
 
     private static ExpressionToken String(TemplateSource source, string text, ref int i, int offset)

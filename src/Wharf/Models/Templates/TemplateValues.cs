@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 
 namespace Wharf.Models.Templates;
@@ -102,6 +103,35 @@ internal static class TemplateValues
         _ => throw new TemplateFunctionException($"'in' needs a list, a mapping or a string on the right, not {Repr(container)}."),
     };
 
+    /// <summary>
+    /// Integer arithmetic, exact or an error: a result outside 64 bits is refused, never wrapped or
+    /// rounded (Python's integers have no limit, so any other answer would differ from dbt's).
+    /// </summary>
+    private static long IntegerArithmetic(string op, long a, long b)
+    {
+        if (b == 0 && op is "//" or "%")
+        {
+            throw new TemplateFunctionException("division by zero.");
+        }
+
+        BigInteger x = a, y = b;
+        var exact = op switch
+        {
+            "+" => x + y,
+            "-" => x - y,
+            "*" => x * y,
+            // Python floors where C# truncates toward zero.
+            "//" => BigInteger.Divide(x, y) - (x % y != 0 && (x < 0) != (y < 0) ? 1 : 0),
+            "%" => ((x % y) + y) % y,
+            // Past 64 only 0, 1 and -1 stay in range, and for them the exponent's parity is all that matters.
+            "**" => BigInteger.Pow(x, (int)(b > 64 ? 64 + (b % 2) : b)),
+            _ => throw Unsupported(op, a, b),
+        };
+        return exact >= long.MinValue && exact <= long.MaxValue
+            ? (long)exact
+            : throw new TemplateFunctionException($"{a} {op} {b} is outside the 64-bit integers of templates (±{long.MaxValue}); use floats ({a}.0 {op} {b}) if an approximate result will do.");
+    }
+
     public static object? Arithmetic(string op, object? left, object? right)
     {
         switch (op, left, right)
@@ -112,18 +142,8 @@ internal static class TemplateValues
                 return new List<object?>([.. a, .. b]);
             case ("*", string a, long n):
                 return new StringBuilder().Insert(0, a, (int)Math.Max(0, n)).ToString();
-            case (_, long a, long b) when op != "/" && op != "**":
-                return op switch
-                {
-                    "+" => a + b,
-                    "-" => a - b,
-                    "*" => a * b,
-                    "//" => b == 0 ? throw new TemplateFunctionException("division by zero.") : (long)Math.Floor((double)a / b),
-                    "%" => b == 0 ? throw new TemplateFunctionException("division by zero.") : ((a % b) + b) % b,
-                    _ => throw Unsupported(op, left, right),
-                };
-            case ("**", long a, long b) when b >= 0:
-                return (long)Math.Pow(a, b);
+            case (_, long a, long b) when op != "/" && (op != "**" || b >= 0):
+                return IntegerArithmetic(op, a, b);
             case (_, long or double, long or double):
                 var x = Convert.ToDouble(left, CultureInfo.InvariantCulture);
                 var y = Convert.ToDouble(right, CultureInfo.InvariantCulture);
