@@ -65,6 +65,49 @@ internal static class DuckDbCopy
         _ => null,
     };
 
+    /// <summary>
+    /// The query, with the columns DuckDB's writer would not keep exactly cast to what it does:
+    /// in Parquet, HUGEINT and UHUGEINT as DECIMAL(38,0) (its writer has no 128-bit integer and
+    /// wrote a DOUBLE: 9007199254740993 came back 9007199254740992; beyond 38 digits the export
+    /// fails rather than round); in JSON, a DOUBLE's or FLOAT's NaN and infinities as the strings
+    /// <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c> (DuckDB wrote them bare, which is not JSON).
+    /// Partition columns name folders, not values in the files, and stay as they are.
+    /// </summary>
+    public static string Exact(string query, IReadOnlyList<(string Name, string Type)> columns, ExportFormat format, IReadOnlyList<string> partitionBy)
+    {
+        var casts = columns
+            .Where(c => !partitionBy.Contains(c.Name))
+            .Select(c => Exact(Quote.Identifier(c.Name), c.Type, format) is { } cast ? $"{cast} AS {Quote.Identifier(c.Name)}" : null)
+            .OfType<string>()
+            .ToList();
+        return casts.Count == 0 ? query : $"SELECT * REPLACE ({string.Join(", ", casts)}) FROM ({query}) AS e";
+    }
+
+    private static string? Exact(string column, string type, ExportFormat format) => (format, type) switch
+    {
+        (ExportFormat.Parquet, "HUGEINT" or "UHUGEINT") => $"CAST({column} AS DECIMAL(38,0))",
+        // A FLOAT through its own text: to_json would write 1.1 as a double's 1.100000023841858.
+        (ExportFormat.Json or ExportFormat.NdJson, "DOUBLE" or "FLOAT") =>
+            $"CASE WHEN isnan({column}) THEN to_json('NaN') WHEN isinf({column}) THEN to_json(CASE WHEN {column} > 0 THEN 'Infinity' ELSE '-Infinity' END) " +
+            (type == "FLOAT" ? $"ELSE CAST(CAST({column} AS VARCHAR) AS JSON) END" : $"ELSE to_json({column}) END"),
+        _ => null,
+    };
+
+    /// <summary>The names and DuckDB types of the query's columns.</summary>
+    public static async Task<IReadOnlyList<(string Name, string Type)>> ColumnsAsync(DbConnection connection, string query, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"DESCRIBE SELECT * FROM ({query}) AS e";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = new List<(string, string)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            columns.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return columns;
+    }
+
     /// <summary>A row's bytes, from the text form of the first 2,048 (names and all, so a little more than DuckDB holds).</summary>
     public static async Task<double> RowBytesAsync(DbConnection connection, string table, CancellationToken cancellationToken)
     {

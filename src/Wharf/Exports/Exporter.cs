@@ -45,6 +45,12 @@ internal sealed class Exporter(IWarehouse warehouse, TimeProvider time)
             Discard(partial);
             record = record with { Status = RunStatus.Failed, Error = $"Export {request.Name} to {request.Path} failed: {Reason(ex)}", FinishedAt = time.GetUtcNow() };
         }
+        catch
+        {
+            // A bug or a cancellation still goes up as it is, but leaves no half-written file behind.
+            Discard(partial);
+            throw;
+        }
 
         await warehouse.RecordAsync(record, cancellationToken);
         return record;
@@ -99,8 +105,10 @@ internal sealed class Exporter(IWarehouse warehouse, TimeProvider time)
     {
         await using var connection = await warehouse.ConnectAsync(cancellationToken);
         var rowBytes = wholeTable ? await DuckDbCopy.RowBytesAsync(connection, Table(request.Table!), cancellationToken) : (double?)null;
+        var query = Query(request, ordered: false);
+        var columns = await DuckDbCopy.ColumnsAsync(connection, query, cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = DuckDbCopy.Statement(Query(request, ordered: false), partial, request.Format, request.PartitionBy, rowBytes)!;
+        command.CommandText = DuckDbCopy.Statement(DuckDbCopy.Exact(query, columns, request.Format, request.PartitionBy), partial, request.Format, request.PartitionBy, rowBytes)!;
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -47,8 +47,10 @@ internal sealed class JsonExportWriter : IExportWriter
                 case ValueKind.Integer or ValueKind.Decimal:
                     writer.WriteRawValue(ExportValues.Text(reader, ordinal, column)!, skipInputValidation: true);
                     break;
-                case ValueKind.Float when reader.GetValue(ordinal) is double d && double.IsFinite(d):
-                    writer.WriteNumberValue(d);
+                // NaN and the infinities are no JSON numbers: the default writes them as the strings "NaN", "Infinity", "-Infinity".
+                // A float (PostgreSQL's real) as its own shortest digits, not a double's (1.1 is not 1.100000023841858).
+                case ValueKind.Float when reader.GetValue(ordinal) switch { double d => double.IsFinite(d), float f => float.IsFinite(f), _ => false }:
+                    writer.WriteRawValue(ExportValues.Text(reader, ordinal, column)!, skipInputValidation: true);
                     break;
                 case ValueKind.Boolean:
                     writer.WriteBooleanValue(reader.GetBoolean(ordinal));

@@ -36,5 +36,7 @@ internal sealed class MarkdownExportWriter : IExportWriter
         .Replace("\\", "\\\\", StringComparison.Ordinal)
         .Replace("|", "\\|", StringComparison.Ordinal)
         .Replace("\r\n", "<br>", StringComparison.Ordinal)
+        // A lone \r (old Mac text) is a line break too: left as it was, Markdown readers dropped it or ended the row there.
+        .Replace("\r", "<br>", StringComparison.Ordinal)
         .Replace("\n", "<br>", StringComparison.Ordinal);
 }

@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
+using System.Xml;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
@@ -12,6 +15,8 @@ namespace Wharf.Exports;
 /// (decimals with all their digits as Excel reads them), dates and timestamps as Excel dates with
 /// a date format, text inline (no shared-string table to hold). A sheet holds at most 1,048,575
 /// rows under its header; the rows after that continue on the next sheet, with the header again.
+/// Text keeps every character: a carriage return is written as <c>&amp;#xD;</c> (an XML writer
+/// would make it a line feed), a character XML cannot hold as OOXML's <c>_xHHHH_</c> (<see cref="Escape"/>).
 /// </summary>
 internal sealed class XlsxExportWriter : IExportWriter
 {
@@ -22,12 +27,27 @@ internal sealed class XlsxExportWriter : IExportWriter
     private const int CellCharacters = 32_767;
 
     private const uint DateStyle = 1, TimestampStyle = 2, HeaderStyle = 3;
+
+    /// <summary>SpreadsheetML's namespace, under the prefix the SDK's elements write, so no cell declares it again.</summary>
+    private const string Prefix = "x", Namespace = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+
+    /// <summary>
+    /// Entitize, not the default Replace, which turned <c>\r\n</c> and a lone <c>\r</c> into <c>\n</c>:
+    /// a parser reads <c>&amp;#xD;</c> back as the carriage return (the Open XML SDK's own writer takes no settings).
+    /// </summary>
+    private static readonly XmlWriterSettings SheetSettings = new() { Encoding = new UTF8Encoding(false), NewLineHandling = NewLineHandling.Entitize, CloseOutput = true };
+
+    /// <summary>The first day Excel shows as a date (serial 1), and the first after its 29 February 1900, a day that never was (serial 60).</summary>
+    private static readonly DateTime FirstDay = new(1900, 1, 1), AfterLeapDay = new(1900, 3, 1);
+
+    private static readonly SearchValues<char> Hex = SearchValues.Create("0123456789ABCDEFabcdef");
+
     private readonly SpreadsheetDocument document;
     private readonly WorkbookPart workbook;
     private readonly IReadOnlyList<(int Ordinal, ExportColumn Column)> columns;
     private readonly List<(string Id, string Name)> sheets = [];
     private readonly string sheetName;
-    private OpenXmlWriter? sheet;
+    private XmlWriter? sheet;
     private int rowsInSheet;
     private long rowsWritten;
 
@@ -50,10 +70,10 @@ internal sealed class XlsxExportWriter : IExportWriter
         }
 
         rowsWritten++;
-        sheet!.WriteStartElement(new Row());
+        sheet!.WriteStartElement(Prefix, "row", Namespace);
         foreach (var (ordinal, column) in columns)
         {
-            sheet.WriteElement(Cell(reader, ordinal, column));
+            Cell(reader, ordinal, column).WriteTo(sheet);
         }
 
         sheet.WriteEndElement();
@@ -80,15 +100,15 @@ internal sealed class XlsxExportWriter : IExportWriter
     {
         var part = workbook.AddNewPart<WorksheetPart>();
         sheets.Add((workbook.GetIdOfPart(part), sheets.Count == 0 ? sheetName : $"{sheetName} ({sheets.Count + 1})"));
-        sheet = OpenXmlWriter.Create(part);
-        sheet.WriteStartElement(new Worksheet());
-        sheet.WriteStartElement(new SheetData());
-        sheet.WriteStartElement(new Row());
+        sheet = XmlWriter.Create(part.GetStream(FileMode.Create), SheetSettings);
+        sheet.WriteStartElement(Prefix, "worksheet", Namespace);
+        sheet.WriteStartElement(Prefix, "sheetData", Namespace);
+        sheet.WriteStartElement(Prefix, "row", Namespace);
         foreach (var (_, column) in columns)
         {
             var header = Text(column.Name);
             header.StyleIndex = HeaderStyle;
-            sheet.WriteElement(header);
+            header.WriteTo(sheet);
         }
 
         sheet.WriteEndElement();
@@ -99,7 +119,7 @@ internal sealed class XlsxExportWriter : IExportWriter
     {
         sheet!.WriteEndElement(); // sheetData
         sheet.WriteEndElement(); // worksheet
-        sheet.Close();
+        sheet.Dispose();
         sheet = null;
     }
 
@@ -117,10 +137,10 @@ internal sealed class XlsxExportWriter : IExportWriter
                 return new Cell { DataType = CellValues.Number, CellValue = new CellValue(text) };
             case ValueKind.Boolean:
                 return new Cell { DataType = CellValues.Boolean, CellValue = new CellValue(text == "true" ? "1" : "0") };
-            case ValueKind.Date or ValueKind.Timestamp or ValueKind.TimestampTz when Moment(reader.GetValue(ordinal)) is { } moment:
+            case ValueKind.Date or ValueKind.Timestamp or ValueKind.TimestampTz when Moment(reader.GetValue(ordinal)) is { } moment && Serial(moment) is { } serial:
                 return new Cell
                 {
-                    CellValue = new CellValue(moment.ToOADate().ToString("R", CultureInfo.InvariantCulture)),
+                    CellValue = new CellValue(serial.ToString("R", CultureInfo.InvariantCulture)),
                     StyleIndex = column.Kind == ValueKind.Date ? DateStyle : TimestampStyle,
                 };
             default:
@@ -136,8 +156,50 @@ internal sealed class XlsxExportWriter : IExportWriter
     private static Cell Text(string text) => new()
     {
         DataType = CellValues.InlineString,
-        InlineString = new InlineString(new Text(text) { Space = SpaceProcessingModeValues.Preserve }),
+        InlineString = new InlineString(new Text(Escape(text)) { Space = SpaceProcessingModeValues.Preserve }),
     };
+
+    /// <summary>
+    /// Text as OOXML's strings hold it (ST_Xstring): a character XML 1.0 cannot hold (<c>chr(1)</c>,
+    /// a lone surrogate) as <c>_xHHHH_</c>, which Excel reads back as the character, where the XML
+    /// writer threw; and the <c>_</c> of a text that is already such an escape as <c>_x005F_</c>, so
+    /// <c>_x0041_</c> is read back as written, not as <c>A</c>.
+    /// </summary>
+    private static string Escape(string text)
+    {
+        StringBuilder? escaped = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var pair = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+            if (!pair && (!XmlConvert.IsXmlChar(c) || (c == '_' && IsEscape(text, i))))
+            {
+                escaped ??= new StringBuilder(text.Length + 16).Append(text, 0, i);
+                escaped.Append(CultureInfo.InvariantCulture, $"_x{(int)c:X4}_");
+                continue;
+            }
+
+            escaped?.Append(c);
+            if (pair)
+            {
+                escaped?.Append(text[++i]);
+            }
+        }
+
+        return escaped?.ToString() ?? text;
+    }
+
+    /// <summary>Whether <c>_xHHHH_</c> starts at <paramref name="start"/>.</summary>
+    private static bool IsEscape(string text, int start) =>
+        start + 7 <= text.Length && text[start + 1] == 'x' && text[start + 6] == '_' && !text.AsSpan(start + 2, 4).ContainsAnyExcept(Hex);
+
+    /// <summary>
+    /// Excel's serial for a moment: OLE Automation's from 1 March 1900, one less before it, since
+    /// Excel counts a 29 February 1900 (OLE's 1900-01-01 is 2, Excel's 1). Null before 1900, which
+    /// Excel cannot show as a date (OLE's serial for 0001-01-01 is 0, Excel's 1900-01-00).
+    /// </summary>
+    private static double? Serial(DateTime moment) =>
+        moment < FirstDay ? null : moment.ToOADate() - (moment < AfterLeapDay ? 1 : 0);
 
     /// <summary>A date or time as Excel counts it (a PostgreSQL warehouse sends them as text); in UTC for instants.</summary>
     private static DateTime? Moment(object value) => value switch

@@ -202,6 +202,154 @@ public sealed class ExportTests(PostgresServer postgres) : IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="sql"/> in the warehouse (a table for a test of its own).</summary>
+    private static async Task ExecuteAsync(IWarehouse warehouse, string sql)
+    {
+        await using var connection = await warehouse.ConnectAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The cells' texts of a workbook's sheet, by row, OOXML's <c>_xHHHH_</c> escapes read as Excel reads them.</summary>
+    private static List<List<string?>> SheetTexts(string path)
+    {
+        using var workbook = SpreadsheetDocument.Open(path, isEditable: false);
+        return [.. workbook.WorkbookPart!.WorksheetParts.Single().Worksheet.Descendants<Row>()
+            .Select(r => r.Elements<Cell>().Select(c => c.InlineString?.Text?.Text is { } text
+                ? System.Text.RegularExpressions.Regex.Replace(text, "_x([0-9A-Fa-f]{4})_", m => ((char)Convert.ToInt32(m.Groups[1].Value, 16)).ToString())
+                : c.CellValue?.Text).ToList())];
+    }
+
+    [Fact]
+    public async Task Parquet_writes_hugeints_as_exact_decimals_not_doubles()
+    {
+        var (warehouse, _) = await WarehouseAsync("duckdb");
+        using (warehouse)
+        {
+            await ExecuteAsync(warehouse, "CREATE TABLE main.big AS SELECT CAST(9007199254740993 AS HUGEINT) AS h, CAST(9007199254740993 AS UHUGEINT) AS u, CAST(9007199254740993 AS BIGINT) AS b");
+            var table = Path.Combine(folder.FullName, "big.parquet");
+            var whole = await new Exporter(warehouse, TimeProvider.System).ExportAsync(new ExportRequest("big", "main.big", null, table, ExportFormat.Parquet), TestContext.Current.CancellationToken);
+            whole.Status.ShouldBe(RunStatus.Succeeded, whole.Error);
+            var (query, path) = await ExportAsync(warehouse, ExportFormat.Parquet, query: "SELECT sum(b) AS total, sum(b) * 1000 AS more FROM main.big");
+            query.Status.ShouldBe(RunStatus.Succeeded, query.Error);
+
+            using var duck = DuckDbConnections.Open(null);
+            duck.Scalar($"SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE SELECT * FROM read_parquet('{table}'))")
+                .ShouldBe("h DECIMAL(38,0), u DECIMAL(38,0), b BIGINT");
+            duck.Scalar($"SELECT CAST(h AS VARCHAR) || '|' || CAST(u AS VARCHAR) || '|' || CAST(b AS VARCHAR) FROM read_parquet('{table}')")
+                .ShouldBe("9007199254740993|9007199254740993|9007199254740993");
+            duck.Scalar($"SELECT CAST(total AS VARCHAR) || '|' || CAST(more AS VARCHAR) FROM read_parquet('{path}')")
+                .ShouldBe("9007199254740993|9007199254740993000");
+
+            // 39 digits do not fit DECIMAL(38,0): the export fails rather than round.
+            var (huge, _) = await ExportAsync(warehouse, ExportFormat.Parquet, query: "SELECT CAST('170141183460469231731687303715884105727' AS HUGEINT) AS h", overwrite: true);
+            huge.Status.ShouldBe(RunStatus.Failed);
+            huge.Error.ShouldNotBeNull().ShouldContain("DECIMAL(38,0)");
+        }
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Json_and_ndjson_write_nan_and_infinities_as_strings(string kind)
+    {
+        var (warehouse, _) = await WarehouseAsync(kind);
+        using (warehouse)
+        {
+                        await ExecuteAsync(warehouse, $"CREATE TABLE main.floats AS SELECT * FROM (VALUES " +
+                $"(1, CAST('NaN' AS FLOAT8), CAST('NaN' AS FLOAT4)), (2, CAST('Infinity' AS FLOAT8), CAST('Infinity' AS FLOAT4)), " +
+                $"(3, CAST('-Infinity' AS FLOAT8), CAST('-Infinity' AS FLOAT4)), (4, CAST(1.5 AS FLOAT8), CAST(1.1 AS FLOAT4)), (5, NULL, NULL)) AS t(id, d, f)");
+            foreach (var (format, query) in new[] { (ExportFormat.Json, (string?)null), (ExportFormat.NdJson, null), (ExportFormat.Json, "SELECT * FROM main.floats ORDER BY id"), (ExportFormat.NdJson, "SELECT * FROM main.floats ORDER BY id") })
+            {
+                var path = Path.Combine(folder.FullName, "floats" + ExportFormats.Extension(format));
+                var request = new ExportRequest("floats", query is null ? "main.floats" : null, query, path, format) { Overwrite = true };
+                var record = await new Exporter(warehouse, TimeProvider.System).ExportAsync(request, TestContext.Current.CancellationToken);
+                record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
+
+                var text = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
+                var rows = (format == ExportFormat.Json
+                    ? JsonDocument.Parse(text).RootElement.EnumerateArray()
+                    : text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement))
+                    .OrderBy(r => r.GetProperty("id").GetInt32()).ToList();
+                rows.Select(r => r.GetProperty("d").ToString()).ShouldBe(["NaN", "Infinity", "-Infinity", "1.5", ""], $"{format} {query}");
+                rows.Select(r => r.GetProperty("f").ToString()).ShouldBe(["NaN", "Infinity", "-Infinity", "1.1", ""], $"{format} {query}");
+                rows[0].GetProperty("d").ValueKind.ShouldBe(JsonValueKind.String);
+                rows[3].GetProperty("d").ValueKind.ShouldBe(JsonValueKind.Number);
+                rows[3].GetProperty("f").ValueKind.ShouldBe(JsonValueKind.Number);
+                rows[4].GetProperty("d").ValueKind.ShouldBe(JsonValueKind.Null);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Xlsx_writes_characters_xml_cannot_hold_as_ooxml_escapes(string kind)
+    {
+        var (warehouse, _) = await WarehouseAsync(kind);
+        using (warehouse)
+        {
+            var (record, path) = await ExportAsync(warehouse, ExportFormat.Xlsx, query: "SELECT 'a' || chr(1) || 'b' || chr(31) || 'c' AS control, '_x0041_ and _x00e9_' AS escape_like, 'tab' || chr(9) || 'end' AS tab");
+
+            record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
+            SheetTexts(path)[1].ShouldBe(["a\u0001b\u001Fc", "_x0041_ and _x00e9_", "tab\tend"]);
+            Directory.GetFiles(Path.GetDirectoryName(path)!).ShouldBe([path], "no .wharf-partial left");
+        }
+    }
+
+    [Fact]
+    public async Task An_export_that_throws_leaves_no_partial_file()
+    {
+        var (warehouse, _) = await WarehouseAsync("duckdb");
+        using (warehouse)
+        {
+            // A sheet name XML cannot hold: the Open XML SDK throws an ArgumentException, which is no export failure Wharf knows.
+            var path = Path.Combine(folder.FullName, "out", "bad.xlsx");
+            var request = new ExportRequest("bad\u0001name", "main.sample", null, path, ExportFormat.Xlsx);
+
+            await Should.ThrowAsync<ArgumentException>(() => new Exporter(warehouse, TimeProvider.System).ExportAsync(request, TestContext.Current.CancellationToken));
+
+            Directory.GetFiles(Path.GetDirectoryName(path)!).ShouldBeEmpty();
+        }
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Xlsx_and_markdown_keep_a_carriage_return(string kind)
+    {
+        var (warehouse, _) = await WarehouseAsync(kind);
+        using (warehouse)
+        {
+            const string Query = "SELECT 'cr' || chr(13) || 'lf' AS lone, 'a' || chr(13) || chr(10) || 'b' || chr(10) || 'c' AS pairs";
+
+            var (xlsx, xlsxPath) = await ExportAsync(warehouse, ExportFormat.Xlsx, query: Query);
+            xlsx.Status.ShouldBe(RunStatus.Succeeded, xlsx.Error);
+            SheetTexts(xlsxPath)[1].ShouldBe(["cr\rlf", "a\r\nb\nc"]);
+
+            var (md, mdPath) = await ExportAsync(warehouse, ExportFormat.Markdown, query: Query);
+            md.Status.ShouldBe(RunStatus.Succeeded, md.Error);
+            (await File.ReadAllTextAsync(mdPath, TestContext.Current.CancellationToken)).ShouldBe("| lone | pairs |\n|---|---|\n| cr<br>lf | a<br>b<br>c |\n");
+        }
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Xlsx_dates_are_excels_serials_before_march_1900_and_text_before_1900(string kind)
+    {
+        var (warehouse, _) = await WarehouseAsync(kind);
+        using (warehouse)
+        {
+            var (record, path) = await ExportAsync(warehouse, ExportFormat.Xlsx, query: "SELECT DATE '1900-01-01' AS first, TIMESTAMP '1900-02-28 12:00:00' AS noon, DATE '1900-03-01' AS march, " +
+                "DATE '1899-12-31' AS before, TIMESTAMP '0001-01-01 00:00:00' AS ever");
+
+            record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
+            SheetTexts(path)[1].ShouldBe(["1", "59.5", "61", "1899-12-31", "0001-01-01 00:00:00"]);
+        }
+    }
+
     [Fact]
     public async Task An_existing_file_needs_overwrite_and_a_failed_export_leaves_it_as_it_was()
     {
