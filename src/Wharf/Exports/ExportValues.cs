@@ -37,9 +37,12 @@ internal static class ExportValues
         };
     }
 
-    /// <summary><c>2024-01-01 10:00:00</c>, with the fraction when there is one, and <c>Z</c> for an instant.</summary>
+    /// <summary>
+    /// <c>2024-01-01 10:00:00</c>, with the fraction when there is one, and an instant in UTC with
+    /// <c>+00</c>, as DuckDB's own export writes it: a file reads the same from either warehouse.
+    /// </summary>
     public static string Timestamp(DateTime value, bool utc) =>
-        Fraction(value.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)) + (utc ? "Z" : "");
+        Fraction(value.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)) + (utc ? "+00" : "");
 
     private static string Fraction(string text) => text.TrimEnd('0').TrimEnd('.');
 

@@ -252,12 +252,29 @@ public sealed class ExportTests(PostgresServer postgres) : IDisposable
     [Theory]
     [InlineData("duckdb")]
     [InlineData("postgres")]
+    public async Task An_instant_in_csv_is_written_in_utc_with_its_offset_alike_from_both_warehouses(string kind)
+    {
+        var (warehouse, _) = await WarehouseAsync(kind);
+        using (warehouse)
+        {
+            await ExecuteAsync(warehouse, "CREATE TABLE main.moments AS SELECT CAST('2024-03-09 21:00:00.5+01' AS TIMESTAMPTZ) AS at, CAST('2024-03-09 21:00:00' AS TIMESTAMP) AS local_at");
+            var path = Path.Combine(folder.FullName, "moments.csv");
+            var record = await new Exporter(warehouse, TimeProvider.System).ExportAsync(new ExportRequest("moments", "main.moments", null, path, ExportFormat.Csv), TestContext.Current.CancellationToken);
+            record.Status.ShouldBe(RunStatus.Succeeded, record.Error);
+
+            (await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken)).ShouldBe("at,local_at\n2024-03-09 20:00:00.5+00,2024-03-09 21:00:00\n");
+        }
+    }
+
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
     public async Task Json_and_ndjson_write_nan_and_infinities_as_strings(string kind)
     {
         var (warehouse, _) = await WarehouseAsync(kind);
         using (warehouse)
         {
-                        await ExecuteAsync(warehouse, $"CREATE TABLE main.floats AS SELECT * FROM (VALUES " +
+            await ExecuteAsync(warehouse, $"CREATE TABLE main.floats AS SELECT * FROM (VALUES " +
                 $"(1, CAST('NaN' AS FLOAT8), CAST('NaN' AS FLOAT4)), (2, CAST('Infinity' AS FLOAT8), CAST('Infinity' AS FLOAT4)), " +
                 $"(3, CAST('-Infinity' AS FLOAT8), CAST('-Infinity' AS FLOAT4)), (4, CAST(1.5 AS FLOAT8), CAST(1.1 AS FLOAT4)), (5, NULL, NULL)) AS t(id, d, f)");
             foreach (var (format, query) in new[] { (ExportFormat.Json, (string?)null), (ExportFormat.NdJson, null), (ExportFormat.Json, "SELECT * FROM main.floats ORDER BY id"), (ExportFormat.NdJson, "SELECT * FROM main.floats ORDER BY id") })
