@@ -57,9 +57,8 @@ internal static class HttpAuth
     {
         public ValueTask<string?> ApplyAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var url = request.RequestUri!;
-            var separator = string.IsNullOrEmpty(url.Query) ? "?" : "&";
-            request.RequestUri = new Uri($"{url.GetLeftPart(UriPartial.Query)}{separator}{Uri.EscapeDataString(name)}={Uri.EscapeDataString(key)}{url.Fragment}");
+            // Set, not appended: a next-page URL the server built may carry the key already.
+            request.RequestUri = UrlQuery.With(request.RequestUri!, name, key);
             return ValueTask.FromResult<string?>(null);
         }
     }

@@ -126,7 +126,7 @@ internal sealed class PageFetcher(HttpConnection http, PipelineSettings pipeline
         }
         catch (HttpSourceException ex)
         {
-            throw new HttpSourceException(http.Name, $"Pipeline '{pipeline.Name}': page {number}{partition.Describe()} failed: {ex.Message}. Nothing was loaded.", ex.InnerException)
+            throw new HttpSourceException(http.Name, $"Pipeline '{pipeline.Name}': page {number}{partition.Describe()} failed: {ex.Message.TrimEnd('.')}. Nothing was loaded.", ex.InnerException)
             {
                 Stream = stream,
                 Url = ex.Url,

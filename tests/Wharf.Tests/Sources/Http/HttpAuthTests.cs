@@ -84,6 +84,27 @@ public sealed class HttpAuthTests : IDisposable
     }
 
     [Fact]
+    public async Task ApiKey_InTheQuery_IsSetOnce_WhenTheServersNextUrlCarriesItAlready()
+    {
+        await using var server = await ApiServer.StartAsync("/items", c => c.QueryInt("page", 1) == 1
+            ? c.Json($$"""{"items": [{"id": 1}], "next": "/items?page=2&key={{c.Query("key")}}"}""")
+            : c.Json("""{"items": [{"id": 2}], "next": null}"""));
+        project.Write(".env", "API_SECRET=query-key-24680\n");
+        project.WithApi(server.Url, """
+              items:
+                source: api
+                endpoint: /items
+                records: items
+                paginate: { type: next_url }
+            """, "auth: { type: api_key, in: query, name: key, key: \"${API_SECRET}\" }");
+
+        var result = await project.RunAsync("run");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        server.To("/items").Select(r => r.PathAndQuery).ShouldBe(["/items?key=query-key-24680", "/items?page=2&key=query-key-24680"]);
+    }
+
+    [Fact]
     public async Task ApiKey_InAHeaderOfItsName()
     {
         await using var server = await ApiServer.StartAsync("/items", Guarded(c => c.Header("X-Token") == "key-in-header-123456"));
