@@ -32,6 +32,7 @@ public sealed class FileFormatTests : IDisposable
         // b.csv proves month first (02/13), c.csv day first (13/02, late in the file); a.csv is 01/02 only,
         // which DuckDB would read as 1 February although its neighbour b.csv means 2 January.
         var late = string.Concat(Enumerable.Range(3, 3000).Select(i => $"{i},01/02/2024\n"));
+        project.Write("data/proven/d.csv", "id,day\n20,01/01/2024\n21,05/05/2024\n"); // the same date either way: nothing to ask
         project.Write("data/open/a.csv", "id,day\n1,01/02/2024\n2,03/04/2024\n")
             .Write("data/open/b.csv", "id,day\n10,01/02/2024\n11,02/13/2024\n")
             .Write("data/proven/b.csv", "id,day\n10,01/02/2024\n11,02/13/2024\n")

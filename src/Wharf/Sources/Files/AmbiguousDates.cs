@@ -57,15 +57,17 @@ internal static partial class AmbiguousDates
 
                     var text = reader.GetString(i);
                     var match = DayAndMonthFirst().Match(text);
-                    if (!match.Success || int.Parse(match.Groups["a"].ValueSpan, provider: null) > 12 || int.Parse(match.Groups["b"].ValueSpan, provider: null) > 12)
+                    var (a, b) = match.Success ? (int.Parse(match.Groups["a"].ValueSpan, provider: null), int.Parse(match.Groups["b"].ValueSpan, provider: null)) : (0, 0);
+                    if (!match.Success || a > 12 || b > 12)
                     {
                         // Another form (ISO, month names), or a value only one order can read.
                         settled[i] = true;
                         open[i] = null;
                         left--;
                     }
-                    else
+                    else if (a != b)
                     {
+                        // 05/05 reads the same either way; 01/02 does not.
                         open[i] ??= text;
                     }
                 }
