@@ -103,11 +103,11 @@ internal sealed record HttpAuthSettings(HttpAuthKind Kind)
     public ImmutableArray<string> Scopes { get; init; } = [];
 
     /// <summary>The values to mask, with basic auth's header value: a server that echoes the header must not reveal the password in its base64.</summary>
-    public IEnumerable<string> Secrets => new[] { Token, Password, Key, ClientSecret, BasicCredentials }.OfType<string>();
+    public IEnumerable<string> Secrets => new[] { Token, Password, Key, ClientSecret, Kind == HttpAuthKind.Basic ? BasicCredentials(User, Password) : null }.OfType<string>();
 
-    private string? BasicCredentials => Kind == HttpAuthKind.Basic
-        ? Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{User}:{Password}"))
-        : null;
+    /// <summary>The value of an <c>Authorization: Basic</c> header (RFC 7617: user and password as UTF-8, base64).</summary>
+    public static string BasicCredentials(string? user, string? password) =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{password}"));
 
     /// <summary>Hides secrets from <see cref="object.ToString"/>, which records would otherwise print in full.</summary>
     public override string ToString() => $"auth {Kind}";

@@ -35,7 +35,7 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
     /// from another warehouse, say) is loaded numbered, <c>_wharf_run_id_2</c>, so Wharf's own
     /// column keeps its meaning.
     /// </summary>
-    internal static readonly string[] WharfColumns = [RunIdColumn, LoadedAtColumn, ValidFromColumn, ValidToColumn, IsCurrentColumn, DeletedAtColumn];
+    private static readonly string[] WharfColumns = [RunIdColumn, LoadedAtColumn, ValidFromColumn, ValidToColumn, IsCurrentColumn, DeletedAtColumn];
 
     private ImmutableDictionary<string, string> warehouseNames = ImmutableDictionary<string, string>.Empty;
 
@@ -82,9 +82,7 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
             var previous = Read(request, request.Previous, ordered: false);
             var keys = string.Join(" AND ", select.PrimaryKey.Select(k => $"p.{Quote.Identifier(k)} = n.{Quote.Identifier(k)}"));
             // Intervals hash by their length ('1 month' as '30 days'): by their text, a change between them is seen.
-            var lakeColumns = request.Files[0].Columns;
-            var names = ColumnNames.Normalize([.. lakeColumns.Select(c => c.Name)], WharfColumns);
-            var intervals = names.Where((_, i) => lakeColumns[i].Type == "INTERVAL").ToHashSet(StringComparer.Ordinal);
+            var intervals = WarehouseColumns(request.Files[0]).Where(c => c.Column.Type == "INTERVAL").Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
             string Hashed(string alias, string column) => intervals.Contains(column)
                 ? $"CAST({alias}.{Quote.Identifier(column)} AS VARCHAR)"
                 : $"{alias}.{Quote.Identifier(column)}";
@@ -115,11 +113,19 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
         ? normalized
         : throw new ColumnNotFoundException(table, name, $"'{name}' is not among the columns of {table} ({string.Join(", ", DataColumns)}). Fix '{setting}:' in wharf.yml.");
 
+    /// <summary>A lake file's columns, each with the name it has in the warehouse.</summary>
+    public static IReadOnlyList<(string Name, LakeColumn Column)> WarehouseColumns(LakeManifest file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var names = ColumnNames.Normalize([.. file.Columns.Select(c => c.Name)], WharfColumns);
+        return [.. file.Columns.Select((c, i) => (names[i], c))];
+    }
+
     private static LakeSelect Read(LoadRequest request, ImmutableArray<LakeManifest> lakeFiles, bool ordered, bool keysLater = false)
     {
-        var columns = lakeFiles[0].Columns;
-        var names = ColumnNames.Normalize([.. columns.Select(c => c.Name)], WharfColumns);
-        var projections = columns.Select((c, i) => c.Name == names[i] && c.StoredAs is null ? c.ReadExpression : $"{c.ReadExpression} AS {Quote.Identifier(names[i])}");
+        var columns = WarehouseColumns(lakeFiles[0]);
+        var names = columns.Select(c => c.Name).ToList();
+        var projections = columns.Select(c => c.Name == c.Column.Name && c.Column.StoredAs is null ? c.Column.ReadExpression : $"{c.Column.ReadExpression} AS {Quote.Identifier(c.Name)}");
         var files = LakeLayout.ParquetList(request.LakeRoot, lakeFiles);
         var loadedAt = request.LoadedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
         var order = ordered ? $", filename AS {FileColumn}, file_row_number AS {RowColumn}" : "";
@@ -128,8 +134,8 @@ internal sealed record LakeSelect(string Sql, IReadOnlyList<string> Columns, IRe
             $"TIMESTAMPTZ {Quote.Literal(loadedAt + "+00")} AS {LoadedAtColumn}{order} FROM read_parquet([{files}], union_by_name = true{options})";
 
         // A column may be named as in the source or as in the warehouse (snake_case).
-        var warehouseName = columns.Select((c, i) => (c.Name, Normalized: names[i]))
-            .SelectMany(c => new[] { (Key: c.Name, c.Normalized), (Key: c.Normalized, c.Normalized) })
+        var warehouseName = columns
+            .SelectMany(c => new[] { (Key: c.Column.Name, Normalized: c.Name), (Key: c.Name, Normalized: c.Name) })
             .DistinctBy(c => c.Key)
             .ToImmutableDictionary(c => c.Key, c => c.Normalized, StringComparer.Ordinal);
         var select = new LakeSelect(sql, [.. names, RunIdColumn, LoadedAtColumn], []) { warehouseNames = warehouseName };

@@ -207,8 +207,8 @@ internal sealed class TableLoader(TimeProvider time)
         }
 
         var typed = request.Files
-            .SelectMany(file => ColumnNames.Normalize([.. file.Columns.Select(c => c.Name)], LakeSelect.WharfColumns).Zip(file.Columns, (name, column) => (Name: name, column.Type)))
-            .Where(c => c.Type != "JSON")
+            .SelectMany(LakeSelect.WarehouseColumns)
+            .Where(c => c.Column.Type != "JSON")
             .Select(c => c.Name)
             .ToHashSet(StringComparer.Ordinal);
         var marked = new List<TableColumn>(existing.Count);

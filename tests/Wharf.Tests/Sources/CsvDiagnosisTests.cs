@@ -17,7 +17,7 @@ public sealed class CsvDiagnosisTests : IDisposable
         return path;
     }
 
-    private CsvDiagnosis.Problem? Find(string text, char delimiter = ',', char quote = '"', char escape = '"', int skip = 0) =>
+    private FileProblem? Find(string text, char delimiter = ',', char quote = '"', char escape = '"', int skip = 0) =>
         CsvDiagnosis.Find(Write(text), delimiter, quote, escape, skip: skip);
 
     [Theory]

@@ -8,9 +8,7 @@ namespace Wharf.Sources.Files;
 /// </summary>
 internal static class CsvDiagnosis
 {
-    public sealed record Problem(long Line, int Column, string Message);
-
-    public static Problem? Find(string path, char delimiter, char quote, char escape, Encoding? encoding = null, int skip = 0)
+    public static FileProblem? Find(string path, char delimiter, char quote, char escape, Encoding? encoding = null, int skip = 0)
     {
         using var reader = new StreamReader(path, encoding ?? Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         return new Scanner(reader, delimiter, quote, escape).Find(skip);
@@ -23,7 +21,7 @@ internal static class CsvDiagnosis
         private int column, quoteColumn, fields = 1, expected = -1;
         private bool inQuotes, rowHasContent;
 
-        public Problem? Find(int skip)
+        public FileProblem? Find(int skip)
         {
             for (var skipped = 0; skipped < skip && reader.ReadLine() is not null; skipped++)
             {
@@ -47,7 +45,7 @@ internal static class CsvDiagnosis
 
             if (inQuotes)
             {
-                return new Problem(quoteLine, quoteColumn, $"the quote ({quote}) opened here is never closed");
+                return new FileProblem(quoteLine, quoteColumn, $"the quote ({quote}) opened here is never closed");
             }
 
             return rowHasContent && expected >= 0 && fields != expected ? WrongFieldCount() : null;
@@ -79,7 +77,7 @@ internal static class CsvDiagnosis
             }
         }
 
-        private Problem? Unquoted(int c)
+        private FileProblem? Unquoted(int c)
         {
             if (c == quote)
             {
@@ -105,7 +103,7 @@ internal static class CsvDiagnosis
             return null;
         }
 
-        private Problem? EndOfRow(int c)
+        private FileProblem? EndOfRow(int c)
         {
             if (c == '\r' && reader.Peek() == '\n')
             {
@@ -132,6 +130,6 @@ internal static class CsvDiagnosis
             return null;
         }
 
-        private Problem WrongFieldCount() => new(rowStartLine, 1, $"this row has {fields} fields but the first row has {expected}");
+        private FileProblem WrongFieldCount() => new(rowStartLine, 1, $"this row has {fields} fields but the first row has {expected}");
     }
 }

@@ -62,7 +62,7 @@ internal static partial class FileErrors
     }
 
     /// <summary>The first file with a byte that is not UTF-8, and where.</summary>
-    private static (string? File, CsvDiagnosis.Problem? Problem) NotUtf8(IReadOnlyList<string> files)
+    private static (string? File, FileProblem? Problem) NotUtf8(IReadOnlyList<string> files)
     {
         foreach (var file in files.Where(f => Path.GetExtension(f).ToLowerInvariant() is not (".gz" or ".zst")))
         {
@@ -81,7 +81,7 @@ internal static partial class FileErrors
         return (null, null);
     }
 
-    private static CsvDiagnosis.Problem? Diagnose(string file, FileFormat format, CsvOptions csv)
+    private static FileProblem? Diagnose(string file, FileFormat format, CsvOptions csv)
     {
         try
         {

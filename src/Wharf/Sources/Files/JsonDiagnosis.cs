@@ -13,7 +13,7 @@ namespace Wharf.Sources.Files;
 /// </summary>
 internal static class JsonDiagnosis
 {
-    public static CsvDiagnosis.Problem? Find(string path, bool newlineDelimited)
+    public static FileProblem? Find(string path, bool newlineDelimited)
     {
         using var file = File.OpenRead(path);
         using var stream = Decompressed(file, path);
@@ -32,7 +32,7 @@ internal static class JsonDiagnosis
         _ => new BufferedStream(file, 1 << 16),
     };
 
-    private static CsvDiagnosis.Problem? FindInLines(Stream stream)
+    private static FileProblem? FindInLines(Stream stream)
     {
         using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         long number = 0;
@@ -62,7 +62,7 @@ internal static class JsonDiagnosis
     }
 
     /// <summary>The whole file as JSON values one after another, a buffer at a time, so a large file is never held in memory.</summary>
-    private static CsvDiagnosis.Problem? FindInValues(Stream stream, string path)
+    private static FileProblem? FindInValues(Stream stream, string path)
     {
         var buffer = new byte[1 << 16];
         var state = new JsonReaderState(new JsonReaderOptions { AllowMultipleValues = true, AllowTrailingCommas = true });

@@ -10,7 +10,7 @@ namespace Wharf.Sources.Files;
 /// </summary>
 internal static class Utf8Diagnosis
 {
-    public static CsvDiagnosis.Problem? Find(string path)
+    public static FileProblem? Find(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
         var buffer = new byte[1 << 16];
@@ -36,7 +36,7 @@ internal static class Utf8Diagnosis
 
                 if (status != OperationStatus.Done)
                 {
-                    return new CsvDiagnosis.Problem(line, column + 1, $"the byte 0x{buffer[position]:X2} is not UTF-8");
+                    return new FileProblem(line, column + 1, $"the byte 0x{buffer[position]:X2} is not UTF-8");
                 }
 
                 (line, column) = rune.Value == '\n' ? (line + 1, 0) : (line, column + rune.Utf16SequenceLength);

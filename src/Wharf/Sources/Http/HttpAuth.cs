@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 using Wharf.Projects;
 
 namespace Wharf.Sources.Http;
@@ -32,7 +31,7 @@ internal static class HttpAuth
 
     /// <summary>An <c>Authorization: Basic</c> header (RFC 7617: user and password as UTF-8, base64).</summary>
     public static AuthenticationHeaderValue Basic(string? user, string? password) =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        new("Basic", HttpAuthSettings.BasicCredentials(user, password));
 
     private sealed class HeaderAuth(AuthenticationHeaderValue value) : IHttpAuth
     {
